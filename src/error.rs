@@ -1,0 +1,182 @@
+//! The crate's error type.
+//!
+//! One variant per thing a user must act on differently. Every variant names the file (or
+//! `<bytes>`), alias or option it concerns, and none ever carries a password or key material.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where the bytes being read came from: a file, or bytes handed in by the caller.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Origin {
+    /// Bytes read from this file.
+    File(PathBuf),
+    /// Bytes handed in by the caller, with a label of the caller's choice (`<bytes>` by default).
+    Bytes(String),
+}
+
+impl Origin {
+    /// An origin for caller-provided bytes with no name.
+    pub fn bytes() -> Self {
+        Origin::Bytes("<bytes>".to_owned())
+    }
+
+    /// An origin for a file.
+    pub fn file(path: impl AsRef<Path>) -> Self {
+        Origin::File(path.as_ref().to_path_buf())
+    }
+}
+
+impl Default for Origin {
+    fn default() -> Self {
+        Origin::bytes()
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::File(p) => write!(f, "{}", p.display()),
+            Origin::Bytes(label) => f.write_str(label),
+        }
+    }
+}
+
+/// Every error this crate returns.
+///
+/// [`Error::kind`] gives a stable, machine-readable name for each variant, used by the
+/// `cassandra-tls` command's JSON output.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The store's integrity check (JKS/JCEKS digest, PKCS#12 MAC) failed, or the store could
+    /// not be decrypted. The two causes cannot be told apart: the password is wrong or the file
+    /// was changed.
+    #[error(
+        "{origin}: the store password is wrong or the file was tampered with ({detail}); check keystore_password / truststore_password"
+    )]
+    WrongPasswordOrTampered {
+        /// The store.
+        origin: Origin,
+        /// Which check failed.
+        detail: String,
+    },
+
+    /// A private key could not be decrypted with the key password.
+    #[error("{origin}: {} cannot be decrypted: the key password is wrong{}", alias_phrase(.alias), hint_phrase(.hint))]
+    WrongKeyPassword {
+        /// The store or PEM file.
+        origin: Origin,
+        /// The entry, when the store has aliases.
+        alias: Option<String>,
+        /// A hint for the user (for example that no password was given at all).
+        hint: Option<String>,
+    },
+
+    /// The bytes are not a well-formed store of the kind being read.
+    #[error("{origin}: malformed: {what}")]
+    Malformed {
+        /// The store.
+        origin: Origin,
+        /// What is wrong, and where.
+        what: String,
+    },
+
+    /// The store uses something this crate does not implement.
+    #[error("{origin}: unsupported: {what} (supported: {supported})")]
+    Unsupported {
+        /// The store.
+        origin: Origin,
+        /// What was found.
+        what: String,
+        /// What is supported instead.
+        supported: String,
+    },
+
+    /// A private key does not belong to the first certificate of its chain.
+    #[error("{origin}: the private key of {} does not match its certificate ({subject})", alias_phrase(.alias))]
+    KeyCertMismatch {
+        /// The store or PEM file.
+        origin: Origin,
+        /// The entry, when the store has aliases.
+        alias: Option<String>,
+        /// Subject of the certificate that does not match.
+        subject: String,
+    },
+}
+
+fn alias_phrase(alias: &Option<String>) -> String {
+    match alias {
+        Some(a) => format!("the key of entry '{a}'"),
+        None => "the private key".to_owned(),
+    }
+}
+
+fn hint_phrase(hint: &Option<String>) -> String {
+    match hint {
+        Some(h) => format!(" ({h})"),
+        None => String::new(),
+    }
+}
+
+impl Error {
+    /// A stable name for the kind of error: `io`, `wrong_password_or_tampered`,
+    /// `wrong_key_password`, `malformed`, `unsupported` or `key_cert_mismatch`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Io { .. } => "io",
+            Error::WrongPasswordOrTampered { .. } => "wrong_password_or_tampered",
+            Error::WrongKeyPassword { .. } => "wrong_key_password",
+            Error::Malformed { .. } => "malformed",
+            Error::Unsupported { .. } => "unsupported",
+            Error::KeyCertMismatch { .. } => "key_cert_mismatch",
+        }
+    }
+
+    pub(crate) fn malformed(origin: &Origin, what: impl Into<String>) -> Self {
+        Error::Malformed {
+            origin: origin.clone(),
+            what: what.into(),
+        }
+    }
+
+    pub(crate) fn unsupported(
+        origin: &Origin,
+        what: impl Into<String>,
+        supported: impl Into<String>,
+    ) -> Self {
+        Error::Unsupported {
+            origin: origin.clone(),
+            what: what.into(),
+            supported: supported.into(),
+        }
+    }
+
+    pub(crate) fn tampered(origin: &Origin, detail: impl Into<String>) -> Self {
+        Error::WrongPasswordOrTampered {
+            origin: origin.clone(),
+            detail: detail.into(),
+        }
+    }
+
+    pub(crate) fn wrong_key_password(origin: &Origin, alias: Option<&str>) -> Self {
+        Error::WrongKeyPassword {
+            origin: origin.clone(),
+            alias: alias.map(str::to_owned),
+            hint: None,
+        }
+    }
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,644 @@
+//! Key stores and trust stores as Cassandra reads them: JKS, JCEKS, PKCS#12 and PEM.
+//!
+//! ```no_run
+//! use cassandra_tls::keystore::KeyStore;
+//!
+//! let store = KeyStore::loader()
+//!     .store_password("cassandra")
+//!     .load_file("conf/.keystore")?;
+//! for entry in store.entries() {
+//!     println!("{:?} {}", entry.alias(), entry.kind());
+//! }
+//! # Ok::<(), cassandra_tls::Error>(())
+//! ```
+//!
+//! The store type is detected from the bytes, never from the file name (Cassandra's own test
+//! fixtures include `.jks` files that are PKCS#12). A configured type that differs from the
+//! detected one is reported in [`KeyStore::warnings`], not refused: the JDK 17 that Cassandra runs
+//! on loads PKCS#12 as JKS and the reverse.
+
+mod cert;
+mod javaser;
+mod jks;
+mod key;
+mod pbe;
+mod pem;
+mod pkcs12;
+mod sniff;
+
+use std::fmt;
+use std::path::Path;
+
+use zeroize::Zeroizing;
+
+pub use cert::{Certificate, CertificateInfo};
+pub use key::{KeyAlgorithm, KeyEncoding, PrivateKey};
+pub use sniff::detect;
+
+use crate::asn1::DerError;
+use crate::error::{Error, Origin, Result};
+use crate::password::Password;
+use pbe::DecryptError;
+
+/// The largest store file this crate reads (64 MiB). Real stores are kilobytes; the bound keeps
+/// a wrong path (a disk image, a log) from being read into memory.
+pub const MAX_STORE_SIZE: u64 = 64 << 20;
+
+/// The kinds of store Cassandra accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StoreType {
+    /// The JDK's JKS (magic `FEEDFEED`).
+    Jks,
+    /// The JDK's JCEKS (magic `CECECECE`).
+    Jceks,
+    /// PKCS#12 (a DER `PFX` structure).
+    Pkcs12,
+    /// PEM text: private keys and certificates.
+    Pem,
+}
+
+impl StoreType {
+    /// The lowercase name used in JSON output: `jks`, `jceks`, `pkcs12`, `pem`.
+    pub fn name(self) -> &'static str {
+        match self {
+            StoreType::Jks => "jks",
+            StoreType::Jceks => "jceks",
+            StoreType::Pkcs12 => "pkcs12",
+            StoreType::Pem => "pem",
+        }
+    }
+
+    /// Parses a store type as `cassandra.yaml`'s `store_type` or keytool's `-storetype` spell
+    /// it, ignoring case: `JKS`, `JCEKS`, `PKCS12` (or `PKCS#12`, `P12`), `PEM`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "jks" | "casexactjks" => Some(StoreType::Jks),
+            "jceks" => Some(StoreType::Jceks),
+            "pkcs12" | "pkcs#12" | "p12" | "pfx" => Some(StoreType::Pkcs12),
+            "pem" => Some(StoreType::Pem),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for StoreType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Something worth telling the user that did not stop the load.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Warning {
+    /// The configured store type is not what the bytes are.
+    StoreTypeMismatch {
+        /// The type the caller named.
+        configured: StoreType,
+        /// The type the bytes are.
+        detected: StoreType,
+    },
+    /// A PEM section that is neither a key nor a certificate was skipped.
+    IgnoredPemSection {
+        /// Its label, such as `X509 CRL`.
+        label: String,
+    },
+    /// PKCS#12 certificates that belong to no key and lack Oracle's trust attribute. They are
+    /// listed as trusted certificates here, but the JDK (and so Cassandra) ignores them: a
+    /// truststore made with `openssl pkcs12 -nokeys` is empty to Java.
+    CertificatesWithoutJavaTrust {
+        /// How many.
+        count: usize,
+    },
+    /// PKCS#12 protects everything with one password: the key password given was not needed.
+    KeyPasswordIgnored,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::StoreTypeMismatch {
+                configured,
+                detected,
+            } => write!(
+                f,
+                "store type is configured as {configured} but the file is {detected}"
+            ),
+            Warning::IgnoredPemSection { label } => {
+                write!(f, "ignored a PEM section labelled '{label}'")
+            }
+            Warning::CertificatesWithoutJavaTrust { count } => write!(
+                f,
+                "{count} PKCS#12 certificate(s) lack Oracle's trust attribute: Java, and so Cassandra, ignores them"
+            ),
+            Warning::KeyPasswordIgnored => f.write_str(
+                "PKCS#12 uses the store password for keys too; the key password was not used",
+            ),
+        }
+    }
+}
+
+/// What kind of entry this is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A private key with its certificate chain.
+    PrivateKey,
+    /// A trusted certificate.
+    TrustedCert,
+    /// A secret (symmetric) key, as JCEKS and PKCS#12 can hold.
+    SecretKey,
+}
+
+impl EntryKind {
+    /// `private_key`, `trusted_cert` or `secret_key`.
+    pub fn name(self) -> &'static str {
+        match self {
+            EntryKind::PrivateKey => "private_key",
+            EntryKind::TrustedCert => "trusted_cert",
+            EntryKind::SecretKey => "secret_key",
+        }
+    }
+}
+
+impl fmt::Display for EntryKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One entry of a store.
+#[derive(Clone, Debug)]
+pub enum Entry {
+    /// A private key and its chain.
+    PrivateKey(PrivateKeyEntry),
+    /// A trusted certificate.
+    TrustedCert(TrustedCertEntry),
+    /// A secret key: listed, never exposed.
+    SecretKey(SecretKeyEntry),
+}
+
+impl Entry {
+    /// The alias; `None` for PEM, which has no aliases.
+    pub fn alias(&self) -> Option<&str> {
+        match self {
+            Entry::PrivateKey(e) => e.alias.as_deref(),
+            Entry::TrustedCert(e) => e.alias.as_deref(),
+            Entry::SecretKey(e) => e.alias.as_deref(),
+        }
+    }
+
+    /// The entry's kind.
+    pub fn kind(&self) -> EntryKind {
+        match self {
+            Entry::PrivateKey(_) => EntryKind::PrivateKey,
+            Entry::TrustedCert(_) => EntryKind::TrustedCert,
+            Entry::SecretKey(_) => EntryKind::SecretKey,
+        }
+    }
+
+    /// The certificates of the entry: the chain (leaf first) of a key, the one certificate of a
+    /// trusted entry, nothing for a secret key.
+    pub fn certificates(&self) -> &[Certificate] {
+        match self {
+            Entry::PrivateKey(e) => &e.chain,
+            Entry::TrustedCert(e) => std::slice::from_ref(&e.cert),
+            Entry::SecretKey(_) => &[],
+        }
+    }
+}
+
+/// A private key and its certificate chain.
+#[derive(Clone, Debug)]
+pub struct PrivateKeyEntry {
+    alias: Option<String>,
+    key: Option<PrivateKey>,
+    chain: Vec<Certificate>,
+}
+
+impl PrivateKeyEntry {
+    /// Checks that the key belongs to the leaf certificate, as loading any store does.
+    fn new(
+        alias: Option<String>,
+        key: Option<PrivateKey>,
+        chain: Vec<Certificate>,
+        ctx: &LoadContext<'_>,
+    ) -> Result<Entry> {
+        if let (Some(k), Some(leaf)) = (&key, chain.first()) {
+            let spki = leaf
+                .spki()
+                .map_err(|e| ctx.cert_error(e, alias.as_deref()))?;
+            if k.matches(&spki) == Some(false) {
+                return Err(Error::KeyCertMismatch {
+                    origin: ctx.origin.clone(),
+                    alias,
+                    subject: leaf
+                        .info()
+                        .map(|i| i.subject)
+                        .unwrap_or_else(|_| "unparsable certificate".into()),
+                });
+            }
+        }
+        Ok(Entry::PrivateKey(PrivateKeyEntry { alias, key, chain }))
+    }
+
+    /// The alias; `None` for PEM.
+    pub fn alias(&self) -> Option<&str> {
+        self.alias.as_deref()
+    }
+
+    /// The decrypted key; `None` when the store was loaded without any password (as Java
+    /// loads truststores) or with key decryption turned off.
+    pub fn key(&self) -> Option<&PrivateKey> {
+        self.key.as_ref()
+    }
+
+    /// The certificate chain, leaf first. Empty for a PEM key with no certificate.
+    pub fn chain(&self) -> &[Certificate] {
+        &self.chain
+    }
+
+    /// The key's algorithm: from the key when decrypted, else from the leaf certificate.
+    pub fn key_algorithm(&self) -> Option<KeyAlgorithm> {
+        if let Some(k) = &self.key {
+            return Some(k.algorithm().clone());
+        }
+        let leaf = self.chain.first()?;
+        let spki = leaf.spki().ok()?;
+        Some(KeyAlgorithm::from_oid(spki.algorithm, spki.curve))
+    }
+}
+
+/// A trusted certificate.
+#[derive(Clone, Debug)]
+pub struct TrustedCertEntry {
+    alias: Option<String>,
+    cert: Certificate,
+}
+
+impl TrustedCertEntry {
+    /// The alias; `None` for PEM.
+    pub fn alias(&self) -> Option<&str> {
+        self.alias.as_deref()
+    }
+
+    /// The certificate.
+    pub fn certificate(&self) -> &Certificate {
+        &self.cert
+    }
+}
+
+/// A secret key entry. Its key material is never read into memory longer than it takes to
+/// learn its algorithm, and never exposed.
+#[derive(Clone, Debug)]
+pub struct SecretKeyEntry {
+    alias: Option<String>,
+    algorithm: Option<String>,
+}
+
+impl SecretKeyEntry {
+    /// The alias.
+    pub fn alias(&self) -> Option<&str> {
+        self.alias.as_deref()
+    }
+
+    /// The key's algorithm (`AES`, `DESede`, ...), when the key password opens the entry.
+    pub fn algorithm(&self) -> Option<&str> {
+        self.algorithm.as_deref()
+    }
+}
+
+/// A loaded store.
+#[derive(Clone, Debug)]
+pub struct KeyStore {
+    store_type: StoreType,
+    entries: Vec<Entry>,
+    warnings: Vec<Warning>,
+    origin: Origin,
+}
+
+impl KeyStore {
+    /// A [`Loader`] with defaults: detect the type, no passwords.
+    pub fn loader() -> Loader {
+        Loader::default()
+    }
+
+    /// The type the bytes are.
+    pub fn store_type(&self) -> StoreType {
+        self.store_type
+    }
+
+    /// The entries: sorted by alias for JKS, JCEKS and PKCS#12; in file order for PEM (the key
+    /// first, then trusted certificates).
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// What the load noticed but did not refuse.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// Where the store came from.
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    /// The entry with this alias (compared ignoring ASCII case, as Java's stores do).
+    pub fn entry(&self, alias: &str) -> Option<&Entry> {
+        self.entries
+            .iter()
+            .find(|e| e.alias().is_some_and(|a| a.eq_ignore_ascii_case(alias)))
+    }
+
+    /// The private-key entries.
+    pub fn private_keys(&self) -> impl Iterator<Item = &PrivateKeyEntry> {
+        self.entries.iter().filter_map(|e| match e {
+            Entry::PrivateKey(k) => Some(k),
+            _ => None,
+        })
+    }
+
+    /// The certificates this store trusts when used as a truststore, following Java's
+    /// `TrustManagerFactory`: every trusted-certificate entry, plus the leaf certificate of every
+    /// private-key entry. Duplicates are removed; the order is the entries' order.
+    pub fn trust_anchors(&self) -> Vec<Certificate> {
+        let mut out: Vec<Certificate> = Vec::new();
+        for e in &self.entries {
+            let cert = match e {
+                Entry::TrustedCert(t) => Some(&t.cert),
+                Entry::PrivateKey(k) => k.chain.first(),
+                Entry::SecretKey(_) => None,
+            };
+            if let Some(c) = cert
+                && !out.contains(c)
+            {
+                out.push(c.clone());
+            }
+        }
+        out
+    }
+}
+
+/// How to load a store: its type, passwords and, for PEM keys kept apart from their
+/// certificates, the certificate file.
+#[derive(Clone, Default)]
+pub struct Loader {
+    store_type: Option<StoreType>,
+    store_password: Option<Password>,
+    key_password: Option<Password>,
+    certificates: Option<(Vec<u8>, Origin)>,
+    skip_key_decryption: bool,
+}
+
+impl fmt::Debug for Loader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Loader")
+            .field("store_type", &self.store_type)
+            .field("store_password", &self.store_password)
+            .field("key_password", &self.key_password)
+            .field("certificates", &self.certificates.as_ref().map(|c| &c.1))
+            .field("skip_key_decryption", &self.skip_key_decryption)
+            .finish()
+    }
+}
+
+impl Loader {
+    /// The type the caller expects. Loading still follows the bytes; a difference becomes a
+    /// [`Warning::StoreTypeMismatch`]. `None` (the default) detects silently.
+    pub fn store_type(mut self, store_type: Option<StoreType>) -> Self {
+        self.store_type = store_type;
+        self
+    }
+
+    /// The store password (`keystore_password`, `truststore_password`). Without one, JKS and
+    /// JCEKS load without their integrity check, as Java does for truststores.
+    pub fn store_password(mut self, password: impl Into<Password>) -> Self {
+        self.store_password = Some(password.into());
+        self
+    }
+
+    /// Sets or clears the store password.
+    pub fn store_password_opt(mut self, password: Option<Password>) -> Self {
+        self.store_password = password;
+        self
+    }
+
+    /// The key password, when it differs from the store password (keytool's `-keypass`; for
+    /// PEM, `private_key_password`). Defaults to the store password.
+    pub fn key_password(mut self, password: impl Into<Password>) -> Self {
+        self.key_password = Some(password.into());
+        self
+    }
+
+    /// Sets or clears the key password.
+    pub fn key_password_opt(mut self, password: Option<Password>) -> Self {
+        self.key_password = password;
+        self
+    }
+
+    /// PEM certificates for a PEM key file that holds no certificate (the two-file layout
+    /// drivers use).
+    pub fn certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.certificates = Some((pem.into(), Origin::Bytes("<certificates>".into())));
+        self
+    }
+
+    /// Reads PEM certificates from a file, as [`Loader::certificates_pem`].
+    pub fn certificates_file(mut self, path: impl AsRef<Path>) -> Result<Self> {
+        let bytes = read_file(path.as_ref())?;
+        self.certificates = Some((bytes, Origin::file(path)));
+        Ok(self)
+    }
+
+    /// Leaves private keys encrypted: for a store used only as a truststore, whose keys may
+    /// have passwords of their own. Key entries then have no [`PrivateKeyEntry::key`].
+    pub fn skip_key_decryption(mut self, skip: bool) -> Self {
+        self.skip_key_decryption = skip;
+        self
+    }
+
+    /// Loads a store from bytes.
+    pub fn load(&self, bytes: &[u8]) -> Result<KeyStore> {
+        self.load_from(bytes, Origin::bytes())
+    }
+
+    /// Loads a store from a file.
+    pub fn load_file(&self, path: impl AsRef<Path>) -> Result<KeyStore> {
+        let path = path.as_ref();
+        let bytes = Zeroizing::new(read_file(path)?);
+        self.load_from(&bytes, Origin::file(path))
+    }
+
+    /// Loads a store from bytes, naming their origin in errors.
+    pub fn load_from(&self, bytes: &[u8], origin: Origin) -> Result<KeyStore> {
+        let detected = sniff::detect(bytes).ok_or_else(|| {
+            if bytes.is_empty() {
+                Error::malformed(&origin, "the file is empty")
+            } else {
+                Error::unsupported(
+                    &origin,
+                    "an unrecognised store format",
+                    "JKS, JCEKS, PKCS#12 and PEM",
+                )
+            }
+        })?;
+        let ctx = LoadContext {
+            origin: &origin,
+            store_password: self.store_password.as_ref(),
+            key_password: if self.skip_key_decryption {
+                None
+            } else {
+                self.key_password.as_ref().or(self.store_password.as_ref())
+            },
+        };
+        let mut warnings = Vec::new();
+        if let Some(configured) = self.store_type
+            && configured != detected
+        {
+            warnings.push(Warning::StoreTypeMismatch {
+                configured,
+                detected,
+            });
+        }
+        let entries = match detected {
+            StoreType::Jks | StoreType::Jceks => jks::load(bytes, &ctx, detected)?,
+            StoreType::Pkcs12 => {
+                if self.key_password.is_some()
+                    && self.store_password.is_some()
+                    && self.key_password != self.store_password
+                {
+                    warnings.push(Warning::KeyPasswordIgnored);
+                }
+                pkcs12::load(bytes, &ctx, self.skip_key_decryption, &mut warnings)?
+            }
+            StoreType::Pem => {
+                let certs = self.certificates.as_ref().map(|(b, o)| (b.as_slice(), o));
+                pem::load(bytes, certs, &ctx, &mut warnings)?
+            }
+        };
+        Ok(KeyStore {
+            store_type: detected,
+            entries,
+            warnings,
+            origin,
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if meta.is_dir() {
+        return Err(io(std::io::Error::other("is a directory")));
+    }
+    if meta.len() > MAX_STORE_SIZE {
+        return Err(Error::malformed(
+            &Origin::file(path),
+            format!(
+                "{} bytes is larger than any key store ({} MiB at most)",
+                meta.len(),
+                MAX_STORE_SIZE >> 20
+            ),
+        ));
+    }
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_STORE_SIZE + 1)
+        .read_to_end(&mut buf)
+        .map_err(io)?;
+    Ok(buf)
+}
+
+/// What every format reader needs: where the bytes came from, and the passwords.
+pub(crate) struct LoadContext<'a> {
+    origin: &'a Origin,
+    store_password: Option<&'a Password>,
+    key_password: Option<&'a Password>,
+}
+
+impl LoadContext<'_> {
+    fn key_password(&self) -> Option<&Password> {
+        self.key_password
+    }
+
+    fn malformed(&self, what: impl Into<String>) -> Error {
+        Error::malformed(self.origin, what)
+    }
+
+    fn unsupported(&self, what: impl Into<String>, supported: impl Into<String>) -> Error {
+        Error::unsupported(self.origin, what, supported)
+    }
+
+    fn tampered(&self, detail: impl Into<String>) -> Error {
+        Error::tampered(self.origin, detail)
+    }
+
+    fn decrypt_error(&self, e: DecryptError, alias: Option<&str>) -> Error {
+        match e {
+            DecryptError::WrongPassword => Error::wrong_key_password(self.origin, alias),
+            DecryptError::Malformed(what) => self.malformed(format!("{}: {what}", entry_name(alias))),
+            DecryptError::Unsupported(what) => Error::Unsupported {
+                origin: self.origin.clone(),
+                what: format!("{}: {what}", entry_name(alias)),
+                supported: "see the message".into(),
+            },
+        }
+    }
+
+    fn cert_error(&self, e: DerError, alias: Option<&str>) -> Error {
+        if e.0 == cert::EXPLICIT_EC_PARAMS {
+            self.unsupported(
+                format!("certificate of {}: {}", entry_name(alias), e.0),
+                "EC keys on named curves",
+            )
+        } else {
+            self.malformed(format!("certificate of {}: {}", entry_name(alias), e.0))
+        }
+    }
+
+    fn certificate(&self, der: Vec<u8>, alias: Option<&str>) -> Result<Certificate> {
+        Certificate::from_der(der).map_err(|e| self.cert_error(e, alias))
+    }
+
+    /// A decrypted PKCS#8 key. A structure that does not parse after a decryption that has no
+    /// integrity check of its own is the mark of a wrong password.
+    fn pkcs8_key(&self, plain: Zeroizing<Vec<u8>>, alias: Option<&str>) -> Result<PrivateKey> {
+        self.parse_key(plain, KeyEncoding::Pkcs8, alias, true)
+    }
+
+    fn parse_key(
+        &self,
+        der: Zeroizing<Vec<u8>>,
+        encoding: KeyEncoding,
+        alias: Option<&str>,
+        was_encrypted: bool,
+    ) -> Result<PrivateKey> {
+        PrivateKey::parse(der, encoding).map_err(|e| {
+            if e.0 == cert::EXPLICIT_EC_PARAMS {
+                self.unsupported(
+                    format!("{}: {}", entry_name(alias), e.0),
+                    "EC keys on named curves",
+                )
+            } else if was_encrypted {
+                Error::WrongKeyPassword {
+                    origin: self.origin.clone(),
+                    alias: alias.map(str::to_owned),
+                    hint: Some("or the key is corrupt: it decrypts to something that is not a key".into()),
+                }
+            } else {
+                self.malformed(format!("{}: {}", entry_name(alias), e.0))
+            }
+        })
+    }
+}
+
+fn entry_name(alias: Option<&str>) -> String {
+    match alias {
+        Some(a) => format!("entry '{a}'"),
+        None => "the private key".into(),
+    }
+}

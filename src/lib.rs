@@ -1,0 +1,34 @@
+//! Apache Cassandra's SSL, for Rust.
+//!
+//! Cassandra operators keep their keys and certificates in Java key stores (JKS, JCEKS,
+//! PKCS#12) or PEM files, protected by a store password and a key password. This crate reads
+//! them exactly as Cassandra does, so that Rust drivers, proxies and tools can speak TLS with a
+//! Cassandra cluster using the cluster's own files.
+//!
+//! - [`keystore`]: load JKS, JCEKS, PKCS#12 and PEM stores with their passwords.
+//!
+//! ```no_run
+//! use cassandra_tls::keystore::{KeyStore, Entry};
+//!
+//! let store = KeyStore::loader()
+//!     .store_password("cassandra")
+//!     .load_file("fixtures/stores/node1.jks")?;
+//! for entry in store.entries() {
+//!     if let Entry::PrivateKey(key) = entry {
+//!         println!("{:?}: {} certificate(s)", key.alias(), key.chain().len());
+//!     }
+//! }
+//! # Ok::<(), cassandra_tls::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub(crate) mod asn1;
+pub mod error;
+pub mod keystore;
+pub mod password;
+pub mod provider;
+
+pub use error::{Error, Origin, Result};
+pub use keystore::{KeyStore, StoreType};
+pub use password::Password;

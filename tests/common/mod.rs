@@ -1,0 +1,46 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The committed fixtures.
+pub fn fixtures() -> PathBuf {
+    root().join("fixtures")
+}
+
+/// ../shared/conformance, beside the checkout (as in development and in CI).
+pub fn conformance() -> Option<PathBuf> {
+    let p = root().join("../shared/conformance");
+    p.join("manifest.json").exists().then_some(p)
+}
+
+/// Whether the tests run in CI, where nothing may be skipped.
+pub fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// Skips a test with a printed reason on a developer's machine; fails it in CI.
+pub fn skip_or_fail(reason: &str) {
+    if in_ci() {
+        panic!("CI must not skip: {reason}");
+    }
+    eprintln!("SKIPPED: {reason}");
+}
+
+/// Finds a program on PATH.
+pub fn which(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+}
+
+/// Reads a file the test needs, failing with its path.
+pub fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
