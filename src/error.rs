@@ -104,7 +104,7 @@ pub enum Error {
     },
 
     /// A private key does not belong to the first certificate of its chain.
-    #[error("{origin}: the private key of {} does not match its certificate ({subject})", alias_phrase(.alias))]
+    #[error("{origin}: {} does not match its certificate ({subject})", alias_phrase(.alias))]
     KeyCertMismatch {
         /// The store or PEM file.
         origin: Origin,
