@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use rustls_pki_types::CertificateDer;
 use sha2::{Digest, Sha256};
-use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+use x509_parser::prelude::{FromDer, GeneralName, X509Certificate, X509Name};
 
 use crate::asn1::{DerError, DerResult, Reader, oid, tag};
 
@@ -107,8 +107,8 @@ impl Certificate {
             .flatten()
             .is_some_and(|bc| bc.value.ca);
         Ok(CertificateInfo {
-            subject: x509.subject().to_string(),
-            issuer: x509.issuer().to_string(),
+            subject: java_dn(x509.subject()),
+            issuer: java_dn(x509.issuer()),
             serial_hex: x509.raw_serial_as_string().replace(':', ""),
             not_before: x509.validity().not_before.to_datetime(),
             not_after: x509.validity().not_after.to_datetime(),
@@ -133,7 +133,7 @@ impl fmt::Debug for Certificate {
 /// The fields of a certificate a user of Cassandra's stores asks about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertificateInfo {
-    /// Subject distinguished name, RFC 4514 style.
+    /// Subject distinguished name as Java prints it: `CN=node1, O=Example`.
     pub subject: String,
     /// Issuer distinguished name.
     pub issuer: String,
@@ -155,6 +155,35 @@ pub struct CertificateInfo {
     pub self_issued: bool,
     /// X.509 version (1, 2 or 3).
     pub version: u32,
+}
+
+/// A distinguished name as Java prints it (`X500Principal.toString`): most specific RDN first,
+/// `CN=node1, O=Example`.
+fn java_dn(name: &X509Name<'_>) -> String {
+    let registry = x509_parser::objects::oid_registry();
+    let mut rdns: Vec<String> = name
+        .iter_rdn()
+        .map(|rdn| {
+            rdn.iter()
+                .map(|atv| {
+                    let key = x509_parser::objects::oid2abbrev(atv.attr_type(), registry)
+                        .map(|k| match k {
+                            "emailAddress" => "EMAILADDRESS".to_owned(),
+                            other => other.to_owned(),
+                        })
+                        .unwrap_or_else(|_| atv.attr_type().to_id_string());
+                    let value = match atv.as_str() {
+                        Ok(v) => v.to_owned(),
+                        Err(_) => format!("#{}", hex_lower(atv.attr_value().data.as_ref())),
+                    };
+                    format!("{key}={value}")
+                })
+                .collect::<Vec<_>>()
+                .join(" + ")
+        })
+        .collect();
+    rdns.reverse();
+    rdns.join(", ")
 }
 
 fn ip_from_bytes(bytes: &[u8]) -> Option<IpAddr> {

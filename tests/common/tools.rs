@@ -99,3 +99,66 @@ pub fn fixture_table(readme: &str) -> Vec<FixtureRow> {
         })
         .collect()
 }
+
+/// Per-certificate facts from `keytool -list -v`, in order of appearance.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeytoolCert {
+    pub owner: String,
+    pub issuer: String,
+    /// "Fri Nov 27 19:56:10 UTC 2026"
+    pub valid_from: String,
+    pub valid_until: String,
+    pub sha256: String,
+    pub dns: Vec<String>,
+    pub ips: Vec<String>,
+    pub uris: Vec<String>,
+}
+
+/// Every certificate keytool printed, in order.
+pub fn parse_keytool_certs(text: &str) -> Vec<KeytoolCert> {
+    let mut out: Vec<KeytoolCert> = Vec::new();
+    let mut in_san = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if let Some(o) = line.strip_prefix("Owner: ") {
+            out.push(KeytoolCert { owner: o.to_owned(), ..Default::default() });
+            continue;
+        }
+        let Some(cur) = out.last_mut() else { continue };
+        if let Some(i) = line.strip_prefix("Issuer: ") {
+            cur.issuer = i.to_owned();
+        } else if let Some(v) = line.strip_prefix("Valid from: ") {
+            let (from, until) = v.split_once(" until: ").unwrap();
+            cur.valid_from = from.to_owned();
+            cur.valid_until = until.to_owned();
+        } else if let Some(h) = t.strip_prefix("SHA256: ") {
+            cur.sha256 = colon_hex(h);
+        } else if t == "SubjectAlternativeName [" {
+            in_san = true;
+        } else if in_san && t == "]" {
+            in_san = false;
+        } else if in_san {
+            if let Some(d) = t.strip_prefix("DNSName: ") {
+                cur.dns.push(d.to_owned());
+            } else if let Some(i) = t.strip_prefix("IPAddress: ") {
+                cur.ips.push(i.to_owned());
+            } else if let Some(u) = t.strip_prefix("URIName: ") {
+                cur.uris.push(u.to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// keytool's `Date.toString()` ("Fri Nov 27 19:56:10 UTC 2026") as RFC 3339 ("2026-11-27T19:56:10Z").
+pub fn java_date_to_rfc3339(s: &str) -> String {
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    assert_eq!(parts.len(), 6, "unexpected date {s}");
+    assert_eq!(parts[4], "UTC", "keytool must run in UTC: {s}");
+    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        .iter()
+        .position(|m| *m == parts[1])
+        .unwrap()
+        + 1;
+    format!("{}-{:02}-{:02}T{}Z", parts[5], month, parts[2].parse::<u32>().unwrap(), parts[3])
+}

@@ -1,0 +1,36 @@
+//! `cassandra-tls`: inspect Cassandra's key stores and check a node's SSL setup.
+#![forbid(unsafe_code)]
+
+mod inspect;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Apache Cassandra's SSL, checked from the command line.
+#[derive(Parser)]
+#[command(name = "cassandra-tls", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List a keystore or truststore (JKS, JCEKS, PKCS#12, PEM) like `keytool -list -v`.
+    Inspect(inspect::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // clap prints help and version with exit 0; usage errors are 2.
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Inspect(args) => inspect::run(args),
+    }
+}
