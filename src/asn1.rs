@@ -62,7 +62,10 @@ impl<'a> Reader<'a> {
     /// Reads the next TLV of any tag. Only single-byte tags occur in the structures read here.
     pub fn any(&mut self) -> DerResult<Tlv<'a>> {
         let start = self.pos;
-        let tag = *self.buf.get(self.pos).ok_or(DerError("unexpected end of data"))?;
+        let tag = *self
+            .buf
+            .get(self.pos)
+            .ok_or(DerError("unexpected end of data"))?;
         if tag & 0x1f == 0x1f {
             return Err(DerError("multi-byte tags are not used here"));
         }
@@ -228,7 +231,10 @@ pub(crate) mod oid {
                 return "<invalid OID>".to_owned();
             }
         }
-        arcs.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(".")
+        arcs.iter()
+            .map(|a| a.to_string())
+            .collect::<Vec<_>>()
+            .join(".")
     }
 }
 

@@ -20,47 +20,111 @@ fn inspect(args: &[&str]) -> (i32, Value) {
 }
 
 fn stores(name: &str) -> String {
-    common::fixtures().join("stores").join(name).to_string_lossy().into_owned()
+    common::fixtures()
+        .join("stores")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
 }
 
 #[test]
 fn json_matches_keytool_for_every_field() {
-    for name in ["node1.jks", "client1.p12", "node1.jceks", "truststore.jks", "expired.jks", "node-ec.jks"] {
-        let listing = std::fs::read_to_string(common::fixtures().join("expected").join(format!("{name}.keytool.txt"))).unwrap();
+    for name in [
+        "node1.jks",
+        "client1.p12",
+        "node1.jceks",
+        "truststore.jks",
+        "expired.jks",
+        "node-ec.jks",
+    ] {
+        let listing = std::fs::read_to_string(
+            common::fixtures()
+                .join("expected")
+                .join(format!("{name}.keytool.txt")),
+        )
+        .unwrap();
         let kt_entries = tools::parse_keytool_list(&listing);
         let kt_certs = tools::parse_keytool_certs(&listing);
         let (code, json) = inspect(&["--json", "--storepass", "cassandra", &stores(name)]);
         assert_eq!(code, 0, "{name}: {json}");
-        assert_eq!(json["store_type"], name.rsplit('.').next().unwrap().replace("p12", "pkcs12"));
+        assert_eq!(
+            json["store_type"],
+            name.rsplit('.').next().unwrap().replace("p12", "pkcs12")
+        );
         let entries = json["entries"].as_array().unwrap();
-        let mut aliases: Vec<&str> = entries.iter().map(|e| e["alias"].as_str().unwrap()).collect();
-        let sorted = { let mut a = aliases.clone(); a.sort(); a };
+        let mut aliases: Vec<&str> = entries
+            .iter()
+            .map(|e| e["alias"].as_str().unwrap())
+            .collect();
+        let sorted = {
+            let mut a = aliases.clone();
+            a.sort();
+            a
+        };
         assert_eq!(aliases, sorted, "{name}: entries sorted by alias");
         aliases.sort();
         let mut kt_aliases: Vec<&str> = kt_entries.iter().map(|e| e.alias.as_str()).collect();
         kt_aliases.sort();
         assert_eq!(aliases, kt_aliases, "{name}");
         for entry in entries {
-            let kt = kt_entries.iter().find(|k| k.alias == entry["alias"].as_str().unwrap()).unwrap();
+            let kt = kt_entries
+                .iter()
+                .find(|k| k.alias == entry["alias"].as_str().unwrap())
+                .unwrap();
             assert_eq!(entry["kind"], kt.kind.as_str());
             if kt.kind == "private_key" {
                 let algo = entry["key_algorithm"].as_str().unwrap();
-                assert!(kt.key_algorithm.as_deref().unwrap().contains(algo), "{name}: {algo}");
+                assert!(
+                    kt.key_algorithm.as_deref().unwrap().contains(algo),
+                    "{name}: {algo}"
+                );
             } else {
                 assert!(entry.get("key_algorithm").is_none());
             }
             for cert in entry["chain"].as_array().unwrap() {
                 let sha = cert["sha256"].as_str().unwrap();
-                let k = kt_certs.iter().find(|c| c.sha256 == sha).unwrap_or_else(|| panic!("{name}: {sha} not in keytool"));
+                let k = kt_certs
+                    .iter()
+                    .find(|c| c.sha256 == sha)
+                    .unwrap_or_else(|| panic!("{name}: {sha} not in keytool"));
                 assert_eq!(cert["subject"], k.owner.as_str(), "{name}");
                 assert_eq!(cert["issuer"], k.issuer.as_str(), "{name}");
-                assert_eq!(cert["not_before"], tools::java_date_to_rfc3339(&k.valid_from), "{name}");
-                assert_eq!(cert["not_after"], tools::java_date_to_rfc3339(&k.valid_until), "{name}");
-                let strs = |v: &Value| -> Vec<String> { v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect() };
-                let sorted = |mut v: Vec<String>| { v.sort(); v };
-                assert_eq!(sorted(strs(&cert["dns_names"])), sorted(k.dns.clone()), "{name}");
-                assert_eq!(sorted(strs(&cert["ip_addresses"])), sorted(k.ips.clone()), "{name}");
-                assert_eq!(sorted(strs(&cert["uris"])), sorted(k.uris.clone()), "{name}");
+                assert_eq!(
+                    cert["not_before"],
+                    tools::java_date_to_rfc3339(&k.valid_from),
+                    "{name}"
+                );
+                assert_eq!(
+                    cert["not_after"],
+                    tools::java_date_to_rfc3339(&k.valid_until),
+                    "{name}"
+                );
+                let strs = |v: &Value| -> Vec<String> {
+                    v.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|s| s.as_str().unwrap().to_owned())
+                        .collect()
+                };
+                let sorted = |mut v: Vec<String>| {
+                    v.sort();
+                    v
+                };
+                assert_eq!(
+                    sorted(strs(&cert["dns_names"])),
+                    sorted(k.dns.clone()),
+                    "{name}"
+                );
+                assert_eq!(
+                    sorted(strs(&cert["ip_addresses"])),
+                    sorted(k.ips.clone()),
+                    "{name}"
+                );
+                assert_eq!(
+                    sorted(strs(&cert["uris"])),
+                    sorted(k.uris.clone()),
+                    "{name}"
+                );
             }
         }
     }
@@ -69,16 +133,22 @@ fn json_matches_keytool_for_every_field() {
 #[test]
 fn pem_bundle_gives_one_trusted_entry_per_certificate_in_file_order() {
     let want = tools::parse_openssl_fingerprints(
-        &std::fs::read_to_string(common::fixtures().join("expected/node1.chain.pem.openssl.txt")).unwrap(),
+        &std::fs::read_to_string(common::fixtures().join("expected/node1.chain.pem.openssl.txt"))
+            .unwrap(),
     );
     let (code, json) = inspect(&["--json", &stores("node1.chain.pem")]);
     assert_eq!(code, 0);
     assert_eq!(json["store_type"], "pem");
-    let got: Vec<&str> = json["entries"].as_array().unwrap().iter().map(|e| {
-        assert_eq!(e["kind"], "trusted_cert");
-        assert!(e["alias"].is_null());
-        e["chain"][0]["sha256"].as_str().unwrap()
-    }).collect();
+    let got: Vec<&str> = json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["kind"], "trusted_cert");
+            assert!(e["alias"].is_null());
+            e["chain"][0]["sha256"].as_str().unwrap()
+        })
+        .collect();
     assert_eq!(got, want);
 }
 
@@ -104,10 +174,25 @@ fn pem_key_with_separate_certificates_and_password_files() {
 #[test]
 fn failures_are_json_with_a_kind_and_exit_1() {
     let cases = [
-        (vec!["--storepass", "nope", "node1.jks"], "wrong_password_or_tampered"),
-        (vec!["--storepass", "cassandra", "--keypass", "nope", "node1-keypass.jks"], "wrong_key_password"),
+        (
+            vec!["--storepass", "nope", "node1.jks"],
+            "wrong_password_or_tampered",
+        ),
+        (
+            vec![
+                "--storepass",
+                "cassandra",
+                "--keypass",
+                "nope",
+                "node1-keypass.jks",
+            ],
+            "wrong_key_password",
+        ),
         (vec!["does-not-exist.jks"], "io"),
-        (vec!["--keypass", "x", "mismatch-keystore.pem"], "key_cert_mismatch"),
+        (
+            vec!["--keypass", "x", "mismatch-keystore.pem"],
+            "key_cert_mismatch",
+        ),
     ];
     for (args, kind) in cases {
         let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
@@ -119,7 +204,10 @@ fn failures_are_json_with_a_kind_and_exit_1() {
         assert_eq!(code, 1, "{args:?}");
         assert_eq!(json["error"]["kind"], kind, "{json}");
         let msg = json["error"]["message"].as_str().unwrap();
-        assert!(!msg.contains("nope"), "a password leaked into the message: {msg}");
+        assert!(
+            !msg.contains("nope"),
+            "a password leaked into the message: {msg}"
+        );
     }
     // A file that is no store at all.
     let dir = tempfile::tempdir().unwrap();
@@ -138,7 +226,8 @@ fn text_output_reads_like_keytool() {
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    let listing = std::fs::read_to_string(common::fixtures().join("expected/node1.jks.keytool.txt")).unwrap();
+    let listing =
+        std::fs::read_to_string(common::fixtures().join("expected/node1.jks.keytool.txt")).unwrap();
     for kt in tools::parse_keytool_certs(&listing) {
         assert!(text.contains(&format!("Owner: {}", kt.owner)), "{text}");
     }

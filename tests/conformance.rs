@@ -9,7 +9,8 @@ use serde_json::Value;
 
 fn run_case(dir: &std::path::Path, case: &Value) -> Result<(), String> {
     let id = case["id"].as_str().unwrap();
-    let mut loader = KeyStore::loader().store_type(StoreType::from_name(case["store_type"].as_str().unwrap()));
+    let mut loader =
+        KeyStore::loader().store_type(StoreType::from_name(case["store_type"].as_str().unwrap()));
     if let Some(p) = case["storepass"].as_str() {
         loader = loader.store_password(p);
     }
@@ -17,7 +18,9 @@ fn run_case(dir: &std::path::Path, case: &Value) -> Result<(), String> {
         loader = loader.key_password(p);
     }
     if let Some(c) = case["certs"].as_str() {
-        loader = loader.certificates_file(dir.join(c)).map_err(|e| e.to_string())?;
+        loader = loader
+            .certificates_file(dir.join(c))
+            .map_err(|e| e.to_string())?;
     }
     let result = loader.load_file(dir.join(case["file"].as_str().unwrap()));
     match case["expect"].as_str().unwrap() {
@@ -41,7 +44,9 @@ fn run_case(dir: &std::path::Path, case: &Value) -> Result<(), String> {
                         Err(format!("{id}: key algorithm {got:?}, expected {want}"))
                     }
                 }
-                other => Err(format!("{id}: expected one key without chain, got {other:?}")),
+                other => Err(format!(
+                    "{id}: expected one key without chain, got {other:?}"
+                )),
             }
         }
         "ok" => {
@@ -105,7 +110,20 @@ fn every_manifest_case() {
     let manifest: Value =
         serde_json::from_slice(&common::read(&dir.join("manifest.json"))).unwrap();
     let cases = manifest["cases"].as_array().unwrap();
-    let failures: Vec<String> = cases.iter().filter_map(|c| run_case(&dir, c).err()).collect();
-    println!("conformance: {} cases, {} failed", cases.len(), failures.len());
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|c| run_case(&dir, c).err())
+        .collect();
+    println!(
+        "conformance: {} cases, {} failed",
+        cases.len(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

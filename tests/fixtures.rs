@@ -20,7 +20,12 @@ fn store(name: &str) -> PathBuf {
 }
 
 fn expected(name: &str, tool: &str) -> Option<String> {
-    std::fs::read_to_string(common::fixtures().join("expected").join(format!("{name}.{tool}.txt"))).ok()
+    std::fs::read_to_string(
+        common::fixtures()
+            .join("expected")
+            .join(format!("{name}.{tool}.txt")),
+    )
+    .ok()
 }
 
 /// The certificate file that goes with a PEM key file without certificates, by the naming
@@ -84,7 +89,9 @@ fn java_stores_match_keytool() {
         let mut got = summary(&store);
         // Certificates Java ignores (no trust attribute, no key) are listed here with a
         // warning; keytool does not show them.
-        if let [cassandra_tls::keystore::Warning::CertificatesWithoutJavaTrust { count }] = store.warnings() {
+        if let [cassandra_tls::keystore::Warning::CertificatesWithoutJavaTrust { count }] =
+            store.warnings()
+        {
             let before = got.len();
             got.retain(|g| want_summary.contains(g));
             assert_eq!(before - got.len(), *count, "{}", row.file);
@@ -93,8 +100,13 @@ fn java_stores_match_keytool() {
         // Every private key is decrypted, and its algorithm is the one keytool reports.
         for entry in store.entries() {
             if let Entry::PrivateKey(k) = entry {
-                let key = k.key().unwrap_or_else(|| panic!("{}: key not decrypted", row.file));
-                let kt = want.iter().find(|w| Some(w.alias.as_str()) == entry.alias()).unwrap();
+                let key = k
+                    .key()
+                    .unwrap_or_else(|| panic!("{}: key not decrypted", row.file));
+                let kt = want
+                    .iter()
+                    .find(|w| Some(w.alias.as_str()) == entry.alias())
+                    .unwrap();
                 let algo = kt.key_algorithm.as_deref().unwrap();
                 assert!(
                     algo.contains(key.algorithm().name()),
@@ -126,7 +138,8 @@ fn secret_key_algorithm_is_the_one_keytool_was_asked_for() {
 fn pem_files_match_openssl() {
     let mut checked = 0;
     for row in table().iter().filter(|r| r.store_type == "PEM") {
-        let listing = expected(&row.file, "openssl").unwrap_or_else(|| panic!("no record for {}", row.file));
+        let listing =
+            expected(&row.file, "openssl").unwrap_or_else(|| panic!("no record for {}", row.file));
         let fingerprints = tools::parse_openssl_fingerprints(&listing);
         let public_key = tools::parse_openssl_public_key(&listing);
         let mut l = loader(row);
@@ -146,15 +159,23 @@ fn pem_files_match_openssl() {
         match public_key {
             None => {
                 // A bundle: one trusted entry per certificate, in file order.
-                let got: Vec<String> = store.entries().iter().map(|e| {
-                    assert_eq!(e.kind().name(), "trusted_cert", "{}", row.file);
-                    e.certificates()[0].sha256_hex()
-                }).collect();
+                let got: Vec<String> = store
+                    .entries()
+                    .iter()
+                    .map(|e| {
+                        assert_eq!(e.kind().name(), "trusted_cert", "{}", row.file);
+                        e.certificates()[0].sha256_hex()
+                    })
+                    .collect();
                 assert_eq!(got, fingerprints, "{}", row.file);
             }
             Some(pk) => {
                 let [Entry::PrivateKey(k)] = store.entries() else {
-                    panic!("{}: expected one key entry, got {:?}", row.file, store.entries());
+                    panic!(
+                        "{}: expected one key entry, got {:?}",
+                        row.file,
+                        store.entries()
+                    );
                 };
                 assert!(k.key().is_some(), "{}", row.file);
                 let chain: Vec<String> = k.chain().iter().map(|c| c.sha256_hex()).collect();
@@ -185,10 +206,15 @@ fn sha256(data: &[u8]) -> Vec<u8> {
 
 #[test]
 fn nonascii_pkcs12_matches_openssl() {
-    let row = table().into_iter().find(|r| r.file == "node1-nonascii.p12").unwrap();
+    let row = table()
+        .into_iter()
+        .find(|r| r.file == "node1-nonascii.p12")
+        .unwrap();
     let want = tools::parse_openssl_fingerprints(&expected(&row.file, "openssl").unwrap());
     let store = loader(&row).load_file(store(&row.file)).unwrap();
-    let [Entry::PrivateKey(k)] = store.entries() else { panic!() };
+    let [Entry::PrivateKey(k)] = store.entries() else {
+        panic!()
+    };
     let mut got: Vec<String> = k.chain().iter().map(|c| c.sha256_hex()).collect();
     let mut want_sorted = want.clone();
     got.sort();
@@ -198,10 +224,20 @@ fn nonascii_pkcs12_matches_openssl() {
 
 #[test]
 fn wrong_store_password_is_reported_as_such() {
-    for row in table().iter().filter(|r| r.store_type != "PEM" && r.storepass.is_some()) {
-        let l = KeyStore::loader().store_password("definitely-not-it").key_password(row.keypass.clone().unwrap_or_default());
+    for row in table()
+        .iter()
+        .filter(|r| r.store_type != "PEM" && r.storepass.is_some())
+    {
+        let l = KeyStore::loader()
+            .store_password("definitely-not-it")
+            .key_password(row.keypass.clone().unwrap_or_default());
         let err = l.load_file(store(&row.file)).expect_err(&row.file);
-        assert_eq!(err.kind(), "wrong_password_or_tampered", "{}: {err}", row.file);
+        assert_eq!(
+            err.kind(),
+            "wrong_password_or_tampered",
+            "{}: {err}",
+            row.file
+        );
     }
 }
 
@@ -217,9 +253,15 @@ fn wrong_key_password_names_the_alias() {
         assert!(err.to_string().contains("'node1'"), "{err}");
     }
     // Without a key password the store password is tried, as Cassandra does (one password).
-    let err = KeyStore::loader().store_password("cassandra").load_file(store("node1-keypass.jks")).unwrap_err();
+    let err = KeyStore::loader()
+        .store_password("cassandra")
+        .load_file(store("node1-keypass.jks"))
+        .unwrap_err();
     assert_eq!(err.kind(), "wrong_key_password");
-    for row in table().iter().filter(|r| r.store_type == "PEM" && r.keypass.is_some() && r.file.contains(".key")) {
+    for row in table()
+        .iter()
+        .filter(|r| r.store_type == "PEM" && r.keypass.is_some() && r.file.contains(".key"))
+    {
         let mut l = KeyStore::loader().key_password("wrong-password");
         if let Some(c) = companion_certs(row) {
             l = l.certificates_file(c).unwrap();
@@ -231,12 +273,19 @@ fn wrong_key_password_names_the_alias() {
 
 #[test]
 fn a_truststore_loads_without_a_password_as_java_does() {
-    let with = KeyStore::loader().store_password("cassandra").load_file(store("truststore.jks")).unwrap();
-    let without = KeyStore::loader().load_file(store("truststore.jks")).unwrap();
+    let with = KeyStore::loader()
+        .store_password("cassandra")
+        .load_file(store("truststore.jks"))
+        .unwrap();
+    let without = KeyStore::loader()
+        .load_file(store("truststore.jks"))
+        .unwrap();
     assert_eq!(summary(&with), summary(&without));
     // Keys are listed but stay locked; their leaves still count as trust anchors.
     let locked = KeyStore::loader().load_file(store("node1.jks")).unwrap();
-    let [Entry::PrivateKey(k)] = locked.entries() else { panic!() };
+    let [Entry::PrivateKey(k)] = locked.entries() else {
+        panic!()
+    };
     assert!(k.key().is_none());
     assert_eq!(locked.trust_anchors().len(), 1);
 }
@@ -244,8 +293,15 @@ fn a_truststore_loads_without_a_password_as_java_does() {
 #[test]
 fn trust_anchors_follow_java() {
     let listing = tools::parse_keytool_list(&expected("expired.jks", "keytool").unwrap());
-    let store = KeyStore::loader().store_password("cassandra").load_file(store("expired.jks")).unwrap();
-    let mut anchors: Vec<String> = store.trust_anchors().iter().map(|c| c.sha256_hex()).collect();
+    let store = KeyStore::loader()
+        .store_password("cassandra")
+        .load_file(store("expired.jks"))
+        .unwrap();
+    let mut anchors: Vec<String> = store
+        .trust_anchors()
+        .iter()
+        .map(|c| c.sha256_hex())
+        .collect();
     // trusted entries plus the leaf of each key entry
     let mut want: Vec<String> = listing.iter().map(|e| e.sha256[0].clone()).collect();
     anchors.sort();
@@ -264,17 +320,29 @@ fn configured_type_that_differs_is_a_warning_not_a_failure() {
     assert_eq!(store.store_type(), StoreType::Pkcs12);
     assert!(matches!(
         store.warnings(),
-        [cassandra_tls::keystore::Warning::StoreTypeMismatch { configured: StoreType::Jks, detected: StoreType::Pkcs12 }]
+        [cassandra_tls::keystore::Warning::StoreTypeMismatch {
+            configured: StoreType::Jks,
+            detected: StoreType::Pkcs12
+        }]
     ));
 }
 
 #[test]
 fn openssl_truststore_without_trust_attribute_loads_with_a_warning() {
-    let store = KeyStore::loader().store_password("cassandra").load_file(store("truststore-openssl.p12")).unwrap();
+    let store = KeyStore::loader()
+        .store_password("cassandra")
+        .load_file(store("truststore-openssl.p12"))
+        .unwrap();
     let want = tools::parse_openssl_fingerprints(&expected("ca.pem", "openssl").unwrap());
-    let got: Vec<_> = summary(&store).into_iter().map(|(_, kind, fp)| (kind, fp)).collect();
+    let got: Vec<_> = summary(&store)
+        .into_iter()
+        .map(|(_, kind, fp)| (kind, fp))
+        .collect();
     assert_eq!(got, vec![("trusted_cert".to_owned(), want)]);
-    assert!(matches!(store.warnings(), [cassandra_tls::keystore::Warning::CertificatesWithoutJavaTrust { count: 1 }]));
+    assert!(matches!(
+        store.warnings(),
+        [cassandra_tls::keystore::Warning::CertificatesWithoutJavaTrust { count: 1 }]
+    ));
 }
 
 /// Cutting any fixture short never panics; binary stores always fail, PEM may only lose entries.
@@ -289,7 +357,9 @@ fn truncation_at_every_offset() {
                 ("PEM", Ok(s)) => {
                     // A prefix of a PEM file may itself be valid PEM (the key alone, fewer
                     // certificates); it can only hold kinds of entry the whole file holds.
-                    let Ok(full) = full.as_ref().map(summary) else { continue };
+                    let Ok(full) = full.as_ref().map(summary) else {
+                        continue;
+                    };
                     for e in summary(&s) {
                         assert!(full.iter().any(|f| f.1 == e.1), "{} cut at {cut}", row.file);
                     }
@@ -297,8 +367,14 @@ fn truncation_at_every_offset() {
                 (_, Ok(_)) if row.storepass.is_none() || row.file.contains("nopass") => {}
                 (_, Ok(_)) => panic!("{} cut at {cut} of {} loaded", row.file, bytes.len()),
                 (_, Err(e)) => assert!(
-                    ["malformed", "wrong_password_or_tampered", "unsupported", "wrong_key_password", "key_cert_mismatch"]
-                        .contains(&e.kind()),
+                    [
+                        "malformed",
+                        "wrong_password_or_tampered",
+                        "unsupported",
+                        "wrong_key_password",
+                        "key_cert_mismatch"
+                    ]
+                    .contains(&e.kind()),
                     "{} cut at {cut}: {} {e}",
                     row.file,
                     e.kind()
@@ -311,7 +387,13 @@ fn truncation_at_every_offset() {
 /// Flipping any byte of a JKS or JCEKS store is caught by its integrity digest or its parser.
 #[test]
 fn bit_flips_in_java_stores_never_load() {
-    for name in ["node1.jks", "node1.jceks", "truststore.jks", "secret.jceks", "node-ec.jks"] {
+    for name in [
+        "node1.jks",
+        "node1.jceks",
+        "truststore.jks",
+        "secret.jceks",
+        "node-ec.jks",
+    ] {
         let bytes = common::read(&store(name));
         for i in 0..bytes.len() {
             let mut b = bytes.clone();
@@ -327,7 +409,12 @@ fn bit_flips_in_java_stores_never_load() {
 fn bit_flips_in_pkcs12_stores() {
     for name in ["node1.p12", "node1-legacy.p12", "node1-openssl.p12"] {
         let bytes = common::read(&store(name));
-        let full = summary(&KeyStore::loader().store_password("cassandra").load(&bytes).unwrap());
+        let full = summary(
+            &KeyStore::loader()
+                .store_password("cassandra")
+                .load(&bytes)
+                .unwrap(),
+        );
         for i in (0..bytes.len()).step_by(3) {
             let mut b = bytes.clone();
             b[i] ^= 0x01;

@@ -174,7 +174,7 @@ fn java_dn(name: &X509Name<'_>) -> String {
                         .unwrap_or_else(|_| atv.attr_type().to_id_string());
                     let value = match atv.as_str() {
                         Ok(v) => v.to_owned(),
-                        Err(_) => format!("#{}", hex_lower(atv.attr_value().data.as_ref())),
+                        Err(_) => format!("#{}", hex_lower(atv.attr_value().data)),
                     };
                     format!("{key}={value}")
                 })

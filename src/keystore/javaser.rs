@@ -182,7 +182,8 @@ impl<'a> Parser<'a> {
             TC_LONGSTRING => {
                 let hi = self.u32()? as u64;
                 let lo = self.u32()? as u64;
-                let n = usize::try_from((hi << 32) | lo).map_err(|_| SerError("string too long"))?;
+                let n =
+                    usize::try_from((hi << 32) | lo).map_err(|_| SerError("string too long"))?;
                 let s = super::jks::modified_utf8(self.take(n)?)
                     .ok_or(SerError("invalid modified UTF-8"))?;
                 let v = Value::Str(s.into());
@@ -287,14 +288,14 @@ impl<'a> Parser<'a> {
     }
 
     fn array(&mut self) -> SResult<Value> {
-        let desc = self.class_desc()?.ok_or(SerError("array without a class"))?;
+        let desc = self
+            .class_desc()?
+            .ok_or(SerError("array without a class"))?;
         let h = self.new_handle(Handle::Value(Value::Array))?;
         let len = self.u32()? as usize;
         let elem = desc.name.as_bytes().get(1).copied().unwrap_or(0);
         let v = if let Some(size) = prim_size(elem) {
-            let n = len
-                .checked_mul(size)
-                .ok_or(SerError("array too large"))?;
+            let n = len.checked_mul(size).ok_or(SerError("array too large"))?;
             let bytes = self.take(n)?;
             if elem == b'B' && self.keep_bytes {
                 Value::Bytes(Rc::new(bytes.to_vec()))
@@ -315,7 +316,9 @@ impl<'a> Parser<'a> {
     }
 
     fn object(&mut self) -> SResult<Value> {
-        let desc = self.class_desc()?.ok_or(SerError("object without a class"))?;
+        let desc = self
+            .class_desc()?
+            .ok_or(SerError("object without a class"))?;
         let h = self.new_handle(Handle::Value(Value::Null))?;
         let mut chain = Vec::new();
         let mut d = Some(desc.clone());
@@ -381,7 +384,9 @@ pub(crate) fn read_sealed_key(buf: &[u8]) -> SResult<(Sealed, usize)> {
     let Value::Object(obj) = v else {
         return Err(SerError("secret-key entry is not a sealed object"));
     };
-    if !obj.class.ends_with("SealedObjectForKeyProtector") && obj.class != "javax.crypto.SealedObject" {
+    if !obj.class.ends_with("SealedObjectForKeyProtector")
+        && obj.class != "javax.crypto.SealedObject"
+    {
         return Err(SerError("secret-key entry is not a sealed object"));
     }
     let bytes = |name| match obj.field(name) {

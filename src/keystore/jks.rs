@@ -74,8 +74,10 @@ impl<'a> Input<'a> {
         let n = u16::from_be_bytes([b[0], b[1]]) as usize;
         let at = self.pos;
         let bytes = self.take(n, what)?;
-        modified_utf8(bytes)
-            .ok_or_else(|| self.ctx.malformed(format!("{what} at byte {at} is not valid modified UTF-8")))
+        modified_utf8(bytes).ok_or_else(|| {
+            self.ctx
+                .malformed(format!("{what} at byte {at} is not valid modified UTF-8"))
+        })
     }
 }
 
@@ -85,7 +87,12 @@ pub(crate) fn modified_utf8(bytes: &[u8]) -> Option<String> {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        let cont = |k: usize| bytes.get(i + k).filter(|c| *c & 0xc0 == 0x80).map(|c| (*c & 0x3f) as u16);
+        let cont = |k: usize| {
+            bytes
+                .get(i + k)
+                .filter(|c| *c & 0xc0 == 0x80)
+                .map(|c| (*c & 0x3f) as u16)
+        };
         if b & 0x80 == 0 && b != 0 {
             units.push(b as u16);
             i += 1;
@@ -99,12 +106,17 @@ pub(crate) fn modified_utf8(bytes: &[u8]) -> Option<String> {
             return None;
         }
     }
-    char::decode_utf16(units).collect::<Result<String, _>>().ok()
+    char::decode_utf16(units)
+        .collect::<Result<String, _>>()
+        .ok()
 }
 
 /// What an entry holds before keys are decrypted.
 enum Raw<'a> {
-    Key { protected: &'a [u8], chain: Vec<Vec<u8>> },
+    Key {
+        protected: &'a [u8],
+        chain: Vec<Vec<u8>>,
+    },
     Trusted(Vec<u8>),
     Secret(javaser::Sealed),
 }
@@ -113,7 +125,11 @@ enum Raw<'a> {
 pub(crate) fn load(buf: &[u8], ctx: &LoadContext<'_>, kind: StoreType) -> Result<Vec<Entry>> {
     let mut input = Input { buf, pos: 0, ctx };
     let magic = input.u32("magic")?;
-    let expected = if kind == StoreType::Jceks { JCEKS_MAGIC } else { JKS_MAGIC };
+    let expected = if kind == StoreType::Jceks {
+        JCEKS_MAGIC
+    } else {
+        JKS_MAGIC
+    };
     if magic != expected {
         return Err(ctx.malformed(format!("bad magic {magic:08x} for {}", kind.name())));
     }
@@ -159,15 +175,18 @@ pub(crate) fn load(buf: &[u8], ctx: &LoadContext<'_>, kind: StoreType) -> Result
             2 => Raw::Trusted(read_cert(&mut input, version, &alias)?),
             3 if kind == StoreType::Jceks => {
                 let (sealed, used) = javaser::read_sealed_key(&buf[input.pos..]).map_err(|e| {
-                    ctx.malformed(format!("secret-key entry '{alias}' at byte {}: {}", input.pos, e.0))
+                    ctx.malformed(format!(
+                        "secret-key entry '{alias}' at byte {}: {}",
+                        input.pos, e.0
+                    ))
                 })?;
                 input.pos += used;
                 Raw::Secret(sealed)
             }
             other => {
-                return Err(ctx.malformed(format!(
-                    "entry {index} ('{alias}') has unknown tag {other}"
-                )));
+                return Err(
+                    ctx.malformed(format!("entry {index} ('{alias}') has unknown tag {other}"))
+                );
             }
         };
         raw.insert(alias, entry);
@@ -231,7 +250,7 @@ fn build_entry(alias: String, raw: Raw<'_>, ctx: &LoadContext<'_>) -> Result<Ent
                 }
                 None => None,
             };
-            PrivateKeyEntry::new(Some(alias), key, chain, ctx)
+            PrivateKeyEntry::checked(Some(alias), key, chain, ctx)
         }
         Raw::Secret(sealed) => Ok(Entry::SecretKey(SecretKeyEntry {
             alias: Some(alias),
@@ -244,7 +263,10 @@ fn build_entry(alias: String, raw: Raw<'_>, ctx: &LoadContext<'_>) -> Result<Ent
 /// password. `None` when that password does not open it (a secret key may have its own).
 fn unseal_algorithm(sealed: &javaser::Sealed, ctx: &LoadContext<'_>) -> Option<String> {
     let password = ctx.key_password()?;
-    if !sealed.seal_alg.eq_ignore_ascii_case("PBEWithMD5AndTripleDES") {
+    if !sealed
+        .seal_alg
+        .eq_ignore_ascii_case("PBEWithMD5AndTripleDES")
+    {
         return None;
     }
     let mut params = crate::asn1::Reader::new(&sealed.encoded_params)
@@ -254,7 +276,9 @@ fn unseal_algorithm(sealed: &javaser::Sealed, ctx: &LoadContext<'_>) -> Option<S
     let iterations = params.small_uint("iterations").ok()?;
     match pbe::jce_pbe_md5_3des(salt, iterations, password, &sealed.encrypted) {
         Ok(plain) => javaser::secret_key_algorithm(&plain),
-        Err(DecryptError::WrongPassword | DecryptError::Malformed(_) | DecryptError::Unsupported(_)) => None,
+        Err(
+            DecryptError::WrongPassword | DecryptError::Malformed(_) | DecryptError::Unsupported(_),
+        ) => None,
     }
 }
 

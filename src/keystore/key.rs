@@ -3,9 +3,7 @@
 use std::fmt;
 
 use num_bigint::BigUint;
-use rustls_pki_types::{
-    PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer,
-};
+use rustls_pki_types::{PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer};
 use zeroize::Zeroizing;
 
 use super::cert::Spki;
@@ -178,7 +176,11 @@ impl PrivateKey {
                         .unsigned("DSA public key")
                         .is_ok_and(|cert_y| BigUint::from_bytes_be(cert_y) == y)
             }
-            PublicKey::Raw { algorithm, curve, point } => {
+            PublicKey::Raw {
+                algorithm,
+                curve,
+                point,
+            } => {
                 spki.algorithm == algorithm
                     && (curve.is_none() || spki.curve == curve)
                     && spki.key == point.as_slice()
@@ -210,7 +212,9 @@ impl PrivateKey {
                         Ok(Some(PublicKey::Rsa { n: rsa.n, e: rsa.e }))
                     }
                     oid::DSA => {
-                        let params = info.dsa_params.ok_or(DerError("DSA key without parameters"))?;
+                        let params = info
+                            .dsa_params
+                            .ok_or(DerError("DSA key without parameters"))?;
                         let x = Reader::new(info.private_key).unsigned("DSA private value")?;
                         Ok(Some(PublicKey::Dsa {
                             y: dsa_public(params, x)?,
@@ -279,8 +283,13 @@ impl fmt::Debug for PrivateKey {
 }
 
 enum PublicKey<'a> {
-    Rsa { n: &'a [u8], e: &'a [u8] },
-    Dsa { y: BigUint },
+    Rsa {
+        n: &'a [u8],
+        e: &'a [u8],
+    },
+    Dsa {
+        y: BigUint,
+    },
     Raw {
         algorithm: &'a [u8],
         curve: Option<&'a [u8]>,

@@ -217,7 +217,7 @@ pub struct PrivateKeyEntry {
 
 impl PrivateKeyEntry {
     /// Checks that the key belongs to the leaf certificate, as loading any store does.
-    fn new(
+    fn checked(
         alias: Option<String>,
         key: Option<PrivateKey>,
         chain: Vec<Certificate>,
@@ -580,7 +580,9 @@ impl LoadContext<'_> {
     fn decrypt_error(&self, e: DecryptError, alias: Option<&str>) -> Error {
         match e {
             DecryptError::WrongPassword => Error::wrong_key_password(self.origin, alias),
-            DecryptError::Malformed(what) => self.malformed(format!("{}: {what}", entry_name(alias))),
+            DecryptError::Malformed(what) => {
+                self.malformed(format!("{}: {what}", entry_name(alias)))
+            }
             DecryptError::Unsupported(what) => Error::Unsupported {
                 origin: self.origin.clone(),
                 what: format!("{}: {what}", entry_name(alias)),
@@ -627,7 +629,9 @@ impl LoadContext<'_> {
                 Error::WrongKeyPassword {
                     origin: self.origin.clone(),
                     alias: alias.map(str::to_owned),
-                    hint: Some("or the key is corrupt: it decrypts to something that is not a key".into()),
+                    hint: Some(
+                        "or the key is corrupt: it decrypts to something that is not a key".into(),
+                    ),
                 }
             } else {
                 self.malformed(format!("{}: {}", entry_name(alias), e.0))

@@ -99,22 +99,36 @@ pub(crate) fn sun_key_protector(data: &[u8], password: &Password) -> DResult<Zer
     const SALT: usize = 20;
     const CHECK: usize = 20;
     if data.len() < SALT + CHECK {
-        return Err(DecryptError::Malformed("protected key shorter than its salt and check"));
+        return Err(DecryptError::Malformed(
+            "protected key shorter than its salt and check",
+        ));
     }
     let pw = password.utf16be();
     let (salt, rest) = data.split_at(SALT);
     let (encrypted, check) = rest.split_at(rest.len() - CHECK);
 
     let mut plain = Zeroizing::new(encrypted.to_vec());
-    let mut digest: [u8; 20] = Sha1::new().chain_update(&pw[..]).chain_update(salt).finalize().into();
+    let mut digest: [u8; 20] = Sha1::new()
+        .chain_update(&pw[..])
+        .chain_update(salt)
+        .finalize()
+        .into();
     for chunk in plain.chunks_mut(20) {
         for (b, k) in chunk.iter_mut().zip(digest.iter()) {
             *b ^= k;
         }
-        digest = Sha1::new().chain_update(&pw[..]).chain_update(digest).finalize().into();
+        digest = Sha1::new()
+            .chain_update(&pw[..])
+            .chain_update(digest)
+            .finalize()
+            .into();
     }
     digest.zeroize();
-    let expected: [u8; 20] = Sha1::new().chain_update(&pw[..]).chain_update(&plain[..]).finalize().into();
+    let expected: [u8; 20] = Sha1::new()
+        .chain_update(&pw[..])
+        .chain_update(&plain[..])
+        .finalize()
+        .into();
     if expected.as_slice() != check {
         return Err(DecryptError::WrongPassword);
     }
@@ -131,7 +145,9 @@ pub(crate) fn jce_pbe_md5_3des(
     data: &[u8],
 ) -> DResult<Zeroizing<Vec<u8>>> {
     if salt.len() != 8 {
-        return Err(DecryptError::Malformed("PBEWithMD5AndTripleDES salt must be 8 bytes"));
+        return Err(DecryptError::Malformed(
+            "PBEWithMD5AndTripleDES salt must be 8 bytes",
+        ));
     }
     check_iterations(iterations)?;
     let pw = password.ascii().ok_or_else(|| {
@@ -150,9 +166,17 @@ pub(crate) fn jce_pbe_md5_3des(
     }
     let mut derived = Zeroizing::new([0u8; 32]);
     for (i, half) in halves.iter().enumerate() {
-        let mut x: [u8; 16] = Md5::new().chain_update(half).chain_update(pw).finalize().into();
+        let mut x: [u8; 16] = Md5::new()
+            .chain_update(half)
+            .chain_update(pw)
+            .finalize()
+            .into();
         for _ in 1..iterations {
-            x = Md5::new().chain_update(x).chain_update(pw).finalize().into();
+            x = Md5::new()
+                .chain_update(x)
+                .chain_update(pw)
+                .finalize()
+                .into();
         }
         derived[i * 16..i * 16 + 16].copy_from_slice(&x);
         x.zeroize();
@@ -215,7 +239,11 @@ pub(crate) fn pkcs12_kdf(
     i_buf.extend_from_slice(&fill(bmp_password));
     let mut out = Zeroizing::new(Vec::with_capacity(len + U));
     while out.len() < len {
-        let mut a: [u8; U] = Sha1::new().chain_update(d).chain_update(&i_buf[..]).finalize().into();
+        let mut a: [u8; U] = Sha1::new()
+            .chain_update(d)
+            .chain_update(&i_buf[..])
+            .finalize()
+            .into();
         for _ in 1..iterations {
             a = Sha1::digest(a).into();
         }
@@ -253,14 +281,22 @@ fn pbes1(
     let pw = password.expose().as_bytes();
     let mut dk = Zeroizing::new([0u8; 16]);
     if alg == oid::PBE_MD5_DES || alg == oid::PBE_MD5_RC2 {
-        let mut t: [u8; 16] = Md5::new().chain_update(pw).chain_update(salt).finalize().into();
+        let mut t: [u8; 16] = Md5::new()
+            .chain_update(pw)
+            .chain_update(salt)
+            .finalize()
+            .into();
         for _ in 1..iterations {
             t = Md5::digest(t).into();
         }
         dk.copy_from_slice(&t);
         t.zeroize();
     } else {
-        let mut t: [u8; 20] = Sha1::new().chain_update(pw).chain_update(salt).finalize().into();
+        let mut t: [u8; 20] = Sha1::new()
+            .chain_update(pw)
+            .chain_update(salt)
+            .finalize()
+            .into();
         for _ in 1..iterations {
             t = Sha1::digest(t).into();
         }
@@ -296,7 +332,11 @@ fn pbes2(params: &[u8], password: &Password, data: &[u8]) -> DResult<Zeroizing<V
                 ));
             }
         }
-        _ => return Err(DecryptError::Unsupported("a PBES2 key-derivation function".into())),
+        _ => {
+            return Err(DecryptError::Unsupported(
+                "a PBES2 key-derivation function".into(),
+            ));
+        }
     }
     let mut buf = Zeroizing::new(data.to_vec());
     let len = params

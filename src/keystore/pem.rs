@@ -106,8 +106,14 @@ fn sections<'a>(text: &'a [u8], origin: &Origin) -> Result<Vec<Section<'a>>> {
 }
 
 fn trim(line: &[u8]) -> &[u8] {
-    let start = line.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(line.len());
-    let end = line.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    let start = line
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(line.len());
+    let end = line
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
     &line[start..end]
 }
 
@@ -118,7 +124,11 @@ fn marker<'a>(line: &'a [u8], prefix: &[u8]) -> Option<&'a str> {
 
 /// The base64 body decoded by rustls-pki-types. `secret` selects its constant-time decoder.
 fn decode(section: &Section<'_>, secret: bool, origin: &Origin) -> Result<Zeroizing<Vec<u8>>> {
-    let label: &[u8] = if secret { b"PRIVATE KEY" } else { b"CERTIFICATE" };
+    let label: &[u8] = if secret {
+        b"PRIVATE KEY"
+    } else {
+        b"CERTIFICATE"
+    };
     let mut text = Zeroizing::new(Vec::new());
     text.extend_from_slice(b"-----BEGIN ");
     text.extend_from_slice(label);
@@ -202,7 +212,7 @@ pub(crate) fn load(
             .collect());
     };
     let key = read_key(key_section, ctx)?;
-    Ok(vec![PrivateKeyEntry::new(None, Some(key), certs, ctx)?])
+    Ok(vec![PrivateKeyEntry::checked(None, Some(key), certs, ctx)?])
 }
 
 fn read_cert(section: &Section<'_>, origin: &Origin, ctx: &LoadContext<'_>) -> Result<Certificate> {
@@ -236,7 +246,8 @@ fn read_key(section: KeySection<'_, '_>, ctx: &LoadContext<'_>) -> Result<Privat
         KeySection::Encrypted(s) => {
             let der = decode(s, true, ctx.origin)?;
             let password = ctx.key_password().ok_or_else(no_password)?;
-            let plain = pbe::decrypt_epki(&der, password).map_err(|e| ctx.decrypt_error(e, None))?;
+            let plain =
+                pbe::decrypt_epki(&der, password).map_err(|e| ctx.decrypt_error(e, None))?;
             ctx.pkcs8_key(plain, None)
         }
         KeySection::Plain(s, encoding) => {
@@ -245,17 +256,17 @@ fn read_key(section: KeySection<'_, '_>, ctx: &LoadContext<'_>) -> Result<Privat
             if proc_type.is_none_or(|v| !v.ends_with("ENCRYPTED")) {
                 return ctx.parse_key(der, encoding, None, false);
             }
-            let dek = header(s, "DEK-Info").ok_or_else(|| {
-                ctx.malformed("an encrypted PEM key without a DEK-Info header")
-            })?;
+            let dek = header(s, "DEK-Info")
+                .ok_or_else(|| ctx.malformed("an encrypted PEM key without a DEK-Info header"))?;
             let (cipher, iv_hex) = dek
                 .split_once(',')
                 .ok_or_else(|| ctx.malformed("DEK-Info is not 'CIPHER,IV'"))?;
-            let iv = hex_decode(iv_hex.trim())
-                .ok_or_else(|| ctx.malformed("DEK-Info IV is not hex"))?;
+            let iv =
+                hex_decode(iv_hex.trim()).ok_or_else(|| ctx.malformed("DEK-Info IV is not hex"))?;
             let password = ctx.key_password().ok_or_else(no_password)?;
-            let plain = pbe::openssl_traditional(&cipher.trim().to_ascii_uppercase(), &iv, password, &der)
-                .map_err(|e| ctx.decrypt_error(e, None))?;
+            let plain =
+                pbe::openssl_traditional(&cipher.trim().to_ascii_uppercase(), &iv, password, &der)
+                    .map_err(|e| ctx.decrypt_error(e, None))?;
             ctx.parse_key(plain, encoding, None, true)
         }
     }
@@ -270,7 +281,7 @@ fn header<'a>(section: &Section<'a>, name: &str) -> Option<&'a str> {
 }
 
 fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || s.len() > 64 {
+    if !s.len().is_multiple_of(2) || s.len() > 64 {
         return None;
     }
     (0..s.len())

@@ -47,7 +47,8 @@ pub(crate) fn load(
     let mac = has_mac(bytes, ctx)?;
     let password = ctx.store_password.or(ctx.key_password);
     let text = password.map(|p| p.expose()).unwrap_or("");
-    let archive = Pkcs12Archive::from_pkcs12(bytes, text).map_err(|e| map_error(e, mac, password.is_none(), ctx))?;
+    let archive = Pkcs12Archive::from_pkcs12(bytes, text)
+        .map_err(|e| map_error(e, mac, password.is_none(), ctx))?;
 
     let certs = archive
         .certs
@@ -70,11 +71,17 @@ pub(crate) fn load(
 
     for key_bag in &archive.keys {
         let alias = next_alias(&key_bag.friendly_name);
-        let leaf = archive.certs.iter().position(|c| match (&key_bag.local_key_id, &c.local_key_id) {
-            (Some(k), Some(c)) => k.0 == *c,
-            (None, None) => key_bag.friendly_name.is_some() && c.friendly_name == key_bag.friendly_name,
-            _ => false,
-        });
+        let leaf =
+            archive
+                .certs
+                .iter()
+                .position(|c| match (&key_bag.local_key_id, &c.local_key_id) {
+                    (Some(k), Some(c)) => k.0 == *c,
+                    (None, None) => {
+                        key_bag.friendly_name.is_some() && c.friendly_name == key_bag.friendly_name
+                    }
+                    _ => false,
+                });
         let chain_idx = leaf.map(|l| chain_from(l, &certs)).unwrap_or_default();
         // A certificate is part of a chain also when another bag holds the same bytes.
         for i in &chain_idx {
@@ -91,7 +98,7 @@ pub(crate) fn load(
             let der = Zeroizing::new(key_bag.key.as_der().to_vec());
             Some(ctx.parse_key(der, super::KeyEncoding::Pkcs8, Some(&alias), false)?)
         };
-        let entry = PrivateKeyEntry::new(Some(alias.clone()), key, chain, ctx)?;
+        let entry = PrivateKeyEntry::checked(Some(alias.clone()), key, chain, ctx)?;
         entries.insert(alias, entry);
     }
 
@@ -158,7 +165,11 @@ fn chain_from(leaf: usize, certs: &[Certificate]) -> Vec<usize> {
 }
 
 fn map_error(e: P12Error, has_mac: bool, no_password: bool, ctx: &LoadContext<'_>) -> Error {
-    let hint = if no_password { " (no password was given)" } else { "" };
+    let hint = if no_password {
+        " (no password was given)"
+    } else {
+        ""
+    };
     match e {
         P12Error::MacError(_) => ctx.tampered(format!("the PKCS#12 MAC does not match{hint}")),
         P12Error::UnsupportedEncryptionScheme => ctx.unsupported(

@@ -48,10 +48,19 @@ mod tests {
 
     #[test]
     fn detects_by_content() {
-        assert_eq!(detect(&[0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2]), Some(StoreType::Jks));
+        assert_eq!(
+            detect(&[0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2]),
+            Some(StoreType::Jks)
+        );
         assert_eq!(detect(&[0xce, 0xce, 0xce, 0xce]), Some(StoreType::Jceks));
-        assert_eq!(detect(&[0x30, 0x82, 0x09, 0x99, 0x02, 0x01, 0x03, 0x30]), Some(StoreType::Pkcs12));
-        assert_eq!(detect(b"junk\n-----BEGIN CERTIFICATE-----\n"), Some(StoreType::Pem));
+        assert_eq!(
+            detect(&[0x30, 0x82, 0x09, 0x99, 0x02, 0x01, 0x03, 0x30]),
+            Some(StoreType::Pkcs12)
+        );
+        assert_eq!(
+            detect(b"junk\n-----BEGIN CERTIFICATE-----\n"),
+            Some(StoreType::Pem)
+        );
         assert_eq!(detect(&[0x30, 0x03, 0x02, 0x01, 0x02]), None);
         assert_eq!(detect(b""), None);
         assert_eq!(detect(b"hello"), None);

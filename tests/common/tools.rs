@@ -121,7 +121,10 @@ pub fn parse_keytool_certs(text: &str) -> Vec<KeytoolCert> {
     for line in text.lines() {
         let t = line.trim();
         if let Some(o) = line.strip_prefix("Owner: ") {
-            out.push(KeytoolCert { owner: o.to_owned(), ..Default::default() });
+            out.push(KeytoolCert {
+                owner: o.to_owned(),
+                ..Default::default()
+            });
             continue;
         }
         let Some(cur) = out.last_mut() else { continue };
@@ -155,10 +158,18 @@ pub fn java_date_to_rfc3339(s: &str) -> String {
     let parts: Vec<&str> = s.split_whitespace().collect();
     assert_eq!(parts.len(), 6, "unexpected date {s}");
     assert_eq!(parts[4], "UTC", "keytool must run in UTC: {s}");
-    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        .iter()
-        .position(|m| *m == parts[1])
-        .unwrap()
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    .iter()
+    .position(|m| *m == parts[1])
+    .unwrap()
         + 1;
-    format!("{}-{:02}-{:02}T{}Z", parts[5], month, parts[2].parse::<u32>().unwrap(), parts[3])
+    format!(
+        "{}-{:02}-{:02}T{}Z",
+        parts[5],
+        month,
+        parts[2].parse::<u32>().unwrap(),
+        parts[3]
+    )
 }

@@ -53,7 +53,10 @@ pub fn run(args: Args) -> ExitCode {
                 eprintln!("warning: {w}");
             }
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&to_json(&store)).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&to_json(&store)).unwrap_or_default()
+                );
             } else {
                 print!("{}", to_text(&store));
             }
@@ -73,7 +76,10 @@ pub fn run(args: Args) -> ExitCode {
 
 /// Reads a password file: its first line, without the line ending.
 pub fn password_file(path: &PathBuf) -> Result<Password, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.clone(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.clone(),
+        source,
+    })?;
     let line = text.lines().next().unwrap_or("");
     Ok(Password::new(line))
 }
@@ -146,7 +152,11 @@ fn to_json(store: &KeyStore) -> Value {
 }
 
 fn colon_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+    bytes
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 fn cert_text(out: &mut String, c: &Certificate) {
@@ -156,7 +166,12 @@ fn cert_text(out: &mut String, c: &Certificate) {
             let _ = writeln!(out, "Owner: {}", i.subject);
             let _ = writeln!(out, "Issuer: {}", i.issuer);
             let _ = writeln!(out, "Serial number: {}", i.serial_hex);
-            let _ = writeln!(out, "Valid from: {} until: {}", rfc3339(i.not_before), rfc3339(i.not_after));
+            let _ = writeln!(
+                out,
+                "Valid from: {} until: {}",
+                rfc3339(i.not_before),
+                rfc3339(i.not_after)
+            );
             let _ = writeln!(out, "SHA256: {}", colon_hex(&c.sha256()));
             let mut sans: Vec<String> = i.dns_names.iter().map(|d| format!("DNS:{d}")).collect();
             sans.extend(i.ip_addresses.iter().map(|ip| format!("IP:{ip}")));
@@ -178,9 +193,17 @@ fn cert_text(out: &mut String, c: &Certificate) {
 fn to_text(store: &KeyStore) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let _ = writeln!(out, "Keystore type: {}", store.store_type().name().to_uppercase());
+    let _ = writeln!(
+        out,
+        "Keystore type: {}",
+        store.store_type().name().to_uppercase()
+    );
     let n = store.entries().len();
-    let _ = writeln!(out, "Your keystore contains {n} entr{}", if n == 1 { "y" } else { "ies" });
+    let _ = writeln!(
+        out,
+        "Your keystore contains {n} entr{}",
+        if n == 1 { "y" } else { "ies" }
+    );
     for e in store.entries() {
         let _ = writeln!(out);
         let _ = writeln!(out, "Alias name: {}", e.alias().unwrap_or("(none: PEM)"));
@@ -205,7 +228,12 @@ fn to_text(store: &KeyStore) -> String {
             }
             Entry::SecretKey(s) => {
                 let _ = writeln!(out, "Entry type: SecretKeyEntry");
-                let _ = writeln!(out, "Algorithm: {}", s.algorithm().unwrap_or("unknown (the key password does not open it)"));
+                let _ = writeln!(
+                    out,
+                    "Algorithm: {}",
+                    s.algorithm()
+                        .unwrap_or("unknown (the key password does not open it)")
+                );
             }
         }
     }
