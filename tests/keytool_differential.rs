@@ -185,10 +185,7 @@ fn fresh_keytool_stores_load_as_keytool_lists_them() {
             .key_password(keypass.as_str())
             .load_file(&file)
             .unwrap_or_else(|e| panic!("{storetype}: {e}"));
-        assert_eq!(
-            store.store_type().name(),
-            storetype.to_lowercase().replace("pkcs12", "pkcs12")
-        );
+        assert_eq!(store.store_type().name(), storetype.to_lowercase());
         assert_eq!(store.entries().len(), want.len(), "{storetype}");
         for w in &want {
             let entry = store
