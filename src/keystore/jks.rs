@@ -7,8 +7,6 @@
 //! secret key (JCEKS only, a serialized `SealedObject`). Version 2 writes a certificate type
 //! before each certificate; version 1 does not.
 
-use std::collections::BTreeMap;
-
 use sha1::{Digest, Sha1};
 
 use super::javaser;
@@ -83,6 +81,10 @@ impl<'a> Input<'a> {
 
 /// Decodes Java's modified UTF-8 (NUL as `C0 80`, supplementary characters as surrogate pairs).
 pub(crate) fn modified_utf8(bytes: &[u8]) -> Option<String> {
+    // Aliases are nearly always ASCII, where modified UTF-8 is plain ASCII (NUL excepted).
+    if bytes.iter().all(|b| *b != 0 && b.is_ascii()) {
+        return String::from_utf8(bytes.to_vec()).ok();
+    }
     let mut units: Vec<u16> = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
@@ -149,12 +151,17 @@ pub(crate) fn load(buf: &[u8], ctx: &LoadContext<'_>, kind: StoreType) -> Result
         )));
     }
 
-    let mut raw: BTreeMap<String, Raw<'_>> = BTreeMap::new();
+    let mut raw: Vec<(String, Raw<'_>)> = Vec::with_capacity(count);
     for index in 0..count {
         let tag = input.u32("entry tag")?;
         // Both formats are case-insensitive: aliases are lower-cased as
         // `toLowerCase(Locale.ENGLISH)` does, and a repeated alias replaces the earlier entry.
-        let alias = input.utf("alias")?.to_lowercase();
+        let mut alias = input.utf("alias")?;
+        if alias.is_ascii() {
+            alias.make_ascii_lowercase();
+        } else {
+            alias = alias.to_lowercase();
+        }
         input.take(8, "entry timestamp")?;
         let entry = match tag {
             1 => {
@@ -189,10 +196,14 @@ pub(crate) fn load(buf: &[u8], ctx: &LoadContext<'_>, kind: StoreType) -> Result
                 );
             }
         };
-        raw.insert(alias, entry);
+        raw.push((alias, entry));
     }
 
     verify_digest(&mut input, ctx)?;
+    // Sorted by alias; of entries sharing an alias the last one stays (a Hashtable put in Java).
+    raw.reverse();
+    raw.sort_by(|a, b| a.0.cmp(&b.0)); // stable: the last-written comes first among equals
+    raw.dedup_by(|later, earlier| later.0 == earlier.0);
     raw.into_iter()
         .map(|(alias, r)| build_entry(alias, r, ctx))
         .collect()

@@ -21,6 +21,7 @@ mod cert;
 mod javaser;
 mod jks;
 mod key;
+mod md5x2;
 mod pbe;
 mod pem;
 mod pkcs12;

@@ -108,6 +108,7 @@ pub(crate) fn sun_key_protector(data: &[u8], password: &Password) -> DResult<Zer
     let (encrypted, check) = rest.split_at(rest.len() - CHECK);
 
     let mut plain = Zeroizing::new(encrypted.to_vec());
+    let mut keystream = PrefixedSha1::new(&pw);
     let mut digest: [u8; 20] = Sha1::new()
         .chain_update(&pw[..])
         .chain_update(salt)
@@ -117,11 +118,7 @@ pub(crate) fn sun_key_protector(data: &[u8], password: &Password) -> DResult<Zer
         for (b, k) in chunk.iter_mut().zip(digest.iter()) {
             *b ^= k;
         }
-        digest = Sha1::new()
-            .chain_update(&pw[..])
-            .chain_update(digest)
-            .finalize()
-            .into();
+        keystream.next(&mut digest);
     }
     digest.zeroize();
     let expected: [u8; 20] = Sha1::new()
@@ -133,6 +130,56 @@ pub(crate) fn sun_key_protector(data: &[u8], password: &Password) -> DResult<Zer
         return Err(DecryptError::WrongPassword);
     }
     Ok(plain)
+}
+
+/// `d = SHA-1(prefix || d)` for a fixed prefix: Sun's keystream. When the message fits in one
+/// block (prefixes up to 35 bytes, so passwords up to 17 characters), only the compression
+/// function runs.
+struct PrefixedSha1<'a> {
+    prefix: &'a [u8],
+    block: Option<Zeroizing<[u8; 64]>>,
+}
+
+impl<'a> PrefixedSha1<'a> {
+    fn new(prefix: &'a [u8]) -> Self {
+        let len = prefix.len() + 20;
+        let block = (len <= 55).then(|| {
+            let mut b = Zeroizing::new([0u8; 64]);
+            b[..prefix.len()].copy_from_slice(prefix);
+            b[len] = 0x80;
+            b[56..].copy_from_slice(&((len as u64) * 8).to_be_bytes());
+            b
+        });
+        PrefixedSha1 { prefix, block }
+    }
+
+    fn next(&mut self, d: &mut [u8; 20]) {
+        const IV: [u32; 5] = [
+            0x6745_2301,
+            0xefcd_ab89,
+            0x98ba_dcfe,
+            0x1032_5476,
+            0xc3d2_e1f0,
+        ];
+        match &mut self.block {
+            Some(block) => {
+                let at = self.prefix.len();
+                block[at..at + 20].copy_from_slice(d);
+                let mut state = IV;
+                sha1::block_api::compress(&mut state, std::slice::from_ref(&**block));
+                for (chunk, word) in d.chunks_mut(4).zip(state) {
+                    chunk.copy_from_slice(&word.to_be_bytes());
+                }
+            }
+            None => {
+                *d = Sha1::new()
+                    .chain_update(self.prefix)
+                    .chain_update(*d)
+                    .finalize()
+                    .into()
+            }
+        }
+    }
 }
 
 /// JCEKS's PBEWithMD5AndTripleDES (OID 1.3.6.1.4.1.42.2.19.1), as in OpenJDK's
@@ -165,23 +212,108 @@ pub(crate) fn jce_pbe_md5_3des(
         halves[0] = [h[3], h[0], h[1], h[3]];
     }
     let mut derived = Zeroizing::new([0u8; 32]);
-    for (i, half) in halves.iter().enumerate() {
-        let mut x: [u8; 16] = Md5::new()
+    let mut x = [[0u8; 16]; 2];
+    for (half, out) in halves.iter().zip(x.iter_mut()) {
+        *out = Md5::new()
             .chain_update(half)
             .chain_update(pw)
             .finalize()
             .into();
-        for _ in 1..iterations {
-            x = Md5::new()
-                .chain_update(x)
+    }
+    md5_rounds_x2(&mut x, pw, iterations - 1);
+    derived[..16].copy_from_slice(&x[0]);
+    derived[16..].copy_from_slice(&x[1]);
+    x.zeroize();
+    cbc_decrypt::<des::TdesEde3>(&derived[..24], &derived[24..], data)
+}
+
+/// `x = MD5(x || pw)`, `rounds` times. When `x || pw` fits in one MD5 block (passwords up to
+/// 39 bytes), the padded block is built once and only the compression function runs, which is
+/// what makes JCEKS's 200,000 rounds per key affordable.
+fn md5_rounds(x: &mut [u8; 16], pw: &[u8], rounds: u64) {
+    const IV: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
+    let len = 16 + pw.len();
+    if len > 55 {
+        for _ in 0..rounds {
+            *x = Md5::new()
+                .chain_update(*x)
                 .chain_update(pw)
                 .finalize()
                 .into();
         }
-        derived[i * 16..i * 16 + 16].copy_from_slice(&x);
-        x.zeroize();
+        return;
     }
-    cbc_decrypt::<des::TdesEde3>(&derived[..24], &derived[24..], data)
+    let mut block = Zeroizing::new([0u8; 64]);
+    block[16..len].copy_from_slice(pw);
+    block[len] = 0x80;
+    block[56..].copy_from_slice(&((len as u64) * 8).to_le_bytes());
+    for _ in 0..rounds {
+        block[..16].copy_from_slice(x);
+        let mut state = IV;
+        md5::block_api::compress(&mut state, std::slice::from_ref(&*block));
+        for (chunk, word) in x.chunks_mut(4).zip(state) {
+            chunk.copy_from_slice(&word.to_le_bytes());
+        }
+    }
+}
+
+/// [`md5_rounds`] on two values at once, both with the same password: the two halves of
+/// JCEKS's key derivation, stepped in lockstep so the processor overlaps them.
+fn md5_rounds_x2(x: &mut [[u8; 16]; 2], pw: &[u8], rounds: u64) {
+    const IV: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
+    let len = 16 + pw.len();
+    if len > 55 {
+        md5_rounds(&mut x[0], pw, rounds);
+        md5_rounds(&mut x[1], pw, rounds);
+        return;
+    }
+    let mut block = Zeroizing::new([0u8; 64]);
+    block[16..len].copy_from_slice(pw);
+    block[len] = 0x80;
+    block[56..].copy_from_slice(&((len as u64) * 8).to_le_bytes());
+    let mut words = Zeroizing::new([[0u32; 16]; 2]);
+    for lane in 0..2 {
+        block[..16].copy_from_slice(&x[lane]);
+        for (w, chunk) in words[lane].iter_mut().zip(block.chunks(4)) {
+            *w = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        }
+    }
+    for _ in 0..rounds {
+        let mut state = [IV; 2];
+        super::md5x2::compress2(&mut state, &words);
+        // The digest, read as little-endian words, is the next message's first four words.
+        for lane in 0..2 {
+            words[lane][..4].copy_from_slice(&state[lane]);
+        }
+    }
+    for lane in 0..2 {
+        for (chunk, w) in x[lane].chunks_mut(4).zip(&words[lane][..4]) {
+            chunk.copy_from_slice(&w.to_le_bytes());
+        }
+    }
+}
+
+/// `a = SHA-1(a)`, `rounds` times, through the compression function alone (a 20-byte input is
+/// always one padded block): the inner loop of the PKCS#12 KDF.
+fn sha1_rounds(a: &mut [u8; 20], rounds: u64) {
+    const IV: [u32; 5] = [
+        0x6745_2301,
+        0xefcd_ab89,
+        0x98ba_dcfe,
+        0x1032_5476,
+        0xc3d2_e1f0,
+    ];
+    let mut block = Zeroizing::new([0u8; 64]);
+    block[20] = 0x80;
+    block[56..].copy_from_slice(&160u64.to_be_bytes());
+    for _ in 0..rounds {
+        block[..20].copy_from_slice(a);
+        let mut state = IV;
+        sha1::block_api::compress(&mut state, std::slice::from_ref(&*block));
+        for (chunk, word) in a.chunks_mut(4).zip(state) {
+            chunk.copy_from_slice(&word.to_be_bytes());
+        }
+    }
 }
 
 /// PKCS#12 PBE (RFC 7292 appendix B and C): the PKCS#12 KDF with SHA-1 over the BMPString
@@ -427,5 +559,57 @@ mod tests {
         );
         let iv = pkcs12_kdf(&bmp, &salt, 2, 1, 8);
         assert_eq!(crate::keystore::cert::hex_lower(&iv), "79993dfe048d3b76");
+    }
+
+    /// The compression-only loops agree with the plain Digest API (which is the reference).
+    #[test]
+    fn fast_rounds_equal_plain_hashing() {
+        for pw_len in [0usize, 9, 39, 40, 80] {
+            let pw: Vec<u8> = (0..pw_len as u8).collect();
+            let mut fast = [3u8; 16];
+            md5_rounds(&mut fast, &pw, 1000);
+            let mut plain = [3u8; 16];
+            for _ in 0..1000 {
+                plain = Md5::new()
+                    .chain_update(plain)
+                    .chain_update(&pw)
+                    .finalize()
+                    .into();
+            }
+            assert_eq!(fast, plain, "password length {pw_len}");
+            let mut two = [[3u8; 16], [4u8; 16]];
+            md5_rounds_x2(&mut two, &pw, 1000);
+            let mut other = [4u8; 16];
+            for _ in 0..1000 {
+                other = Md5::new()
+                    .chain_update(other)
+                    .chain_update(&pw)
+                    .finalize()
+                    .into();
+            }
+            assert_eq!(two, [plain, other], "two lanes, password length {pw_len}");
+        }
+        for prefix_len in [0usize, 18, 35, 36, 70] {
+            let prefix: Vec<u8> = (0..prefix_len as u8).collect();
+            let mut fast = [9u8; 20];
+            let mut ks = PrefixedSha1::new(&prefix);
+            let mut plain = [9u8; 20];
+            for _ in 0..100 {
+                ks.next(&mut fast);
+                plain = Sha1::new()
+                    .chain_update(&prefix)
+                    .chain_update(plain)
+                    .finalize()
+                    .into();
+            }
+            assert_eq!(fast, plain, "prefix length {prefix_len}");
+        }
+        let mut fast = [5u8; 20];
+        sha1_rounds(&mut fast, 1000);
+        let mut plain = [5u8; 20];
+        for _ in 0..1000 {
+            plain = Sha1::digest(plain).into();
+        }
+        assert_eq!(fast, plain);
     }
 }
