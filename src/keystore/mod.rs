@@ -111,7 +111,8 @@ pub enum Warning {
         /// How many.
         count: usize,
     },
-    /// PKCS#12 protects everything with one password: the key password given was not needed.
+    /// A PKCS#12 key did not open with the key password given but did with the store password
+    /// (PKCS#12 tools protect everything with one password).
     KeyPasswordIgnored,
 }
 
@@ -133,7 +134,7 @@ impl fmt::Display for Warning {
                 "{count} PKCS#12 certificate(s) lack Oracle's trust attribute: Java, and so Cassandra, ignores them"
             ),
             Warning::KeyPasswordIgnored => f.write_str(
-                "PKCS#12 uses the store password for keys too; the key password was not used",
+                "the PKCS#12 key opened with the store password, not with the key password given",
             ),
         }
     }
@@ -504,12 +505,6 @@ impl Loader {
         let entries = match detected {
             StoreType::Jks | StoreType::Jceks => jks::load(bytes, &ctx, detected)?,
             StoreType::Pkcs12 => {
-                if self.key_password.is_some()
-                    && self.store_password.is_some()
-                    && self.key_password != self.store_password
-                {
-                    warnings.push(Warning::KeyPasswordIgnored);
-                }
                 pkcs12::load(bytes, &ctx, self.skip_key_decryption, &mut warnings)?
             }
             StoreType::Pem => {

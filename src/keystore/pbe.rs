@@ -43,7 +43,16 @@ pub(crate) fn decrypt_epki(der: &[u8], password: &Password) -> DResult<Zeroizing
     let mut epki = outer.sequence("EncryptedPrivateKeyInfo")?;
     let alg = epki.expect(crate::asn1::tag::SEQUENCE, "encryption algorithm")?;
     let data = epki.octet_string("encrypted key data")?;
-    let mut alg_r = alg.reader();
+    decrypt(alg.raw, data, password)
+}
+
+/// Decrypts `data` under the password-based scheme named by a DER `AlgorithmIdentifier`.
+pub(crate) fn decrypt(
+    algorithm: &[u8],
+    data: &[u8],
+    password: &Password,
+) -> DResult<Zeroizing<Vec<u8>>> {
+    let mut alg_r = Reader::new(algorithm).sequence("encryption algorithm")?;
     let alg_oid = alg_r.oid("encryption algorithm OID")?;
     let params = alg_r.rest();
     match alg_oid {
@@ -332,8 +341,8 @@ fn pkcs12_pbe(
         _ => 5,
     };
     let bmp = bmp_password(password);
-    let key = pkcs12_kdf(&bmp, salt, 1, iterations, key_len);
-    let iv = pkcs12_kdf(&bmp, salt, 2, iterations, 8);
+    let key = pkcs12_kdf(Pkcs12Hash::Sha1, &bmp, salt, 1, iterations, key_len);
+    let iv = pkcs12_kdf(Pkcs12Hash::Sha1, &bmp, salt, 2, iterations, 8);
     match alg {
         oid::PKCS12_SHA_3DES_3KEY => cbc_decrypt::<des::TdesEde3>(&key, &iv, data),
         oid::PKCS12_SHA_3DES_2KEY => cbc_decrypt::<des::TdesEde2>(&key, &iv, data),
@@ -348,52 +357,141 @@ pub(crate) fn bmp_password(password: &Password) -> Zeroizing<Vec<u8>> {
     bmp
 }
 
-/// The PKCS#12 key-derivation function with SHA-1 (RFC 7292, appendix B.2). `id` is 1 for a
-/// key, 2 for an IV, 3 for a MAC key.
+/// The hashes the PKCS#12 KDF and MAC are used with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pkcs12Hash {
+    Sha1,
+    Sha224,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Pkcs12Hash {
+    /// Block size v and output size u in bytes.
+    fn sizes(self) -> (usize, usize) {
+        match self {
+            Pkcs12Hash::Sha1 => (64, 20),
+            Pkcs12Hash::Sha224 => (64, 28),
+            Pkcs12Hash::Sha256 => (64, 32),
+            Pkcs12Hash::Sha384 => (128, 48),
+            Pkcs12Hash::Sha512 => (128, 64),
+        }
+    }
+
+    pub(crate) fn output_len(self) -> usize {
+        self.sizes().1
+    }
+
+    fn digest(self, parts: &[&[u8]]) -> Vec<u8> {
+        fn run<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {
+            let mut h = D::new();
+            for p in parts {
+                h.update(p);
+            }
+            h.finalize().to_vec()
+        }
+        match self {
+            Pkcs12Hash::Sha1 => run::<Sha1>(parts),
+            Pkcs12Hash::Sha224 => run::<sha2::Sha224>(parts),
+            Pkcs12Hash::Sha256 => run::<sha2::Sha256>(parts),
+            Pkcs12Hash::Sha384 => run::<sha2::Sha384>(parts),
+            Pkcs12Hash::Sha512 => run::<sha2::Sha512>(parts),
+        }
+    }
+
+    /// `a = H(a)`, `rounds` times. SHA-1 and SHA-256 outputs fit one block, so only their
+    /// compression functions run; the others go through the Digest API.
+    fn iterate(self, a: &mut [u8], rounds: u64) {
+        match self {
+            Pkcs12Hash::Sha1 => {
+                let mut x = [0u8; 20];
+                x.copy_from_slice(a);
+                sha1_rounds(&mut x, rounds);
+                a.copy_from_slice(&x);
+                x.zeroize();
+            }
+            Pkcs12Hash::Sha256 => {
+                let mut x = [0u8; 32];
+                x.copy_from_slice(a);
+                sha256_rounds(&mut x, rounds);
+                a.copy_from_slice(&x);
+                x.zeroize();
+            }
+            other => {
+                for _ in 0..rounds {
+                    let next = other.digest(&[a]);
+                    a.copy_from_slice(&next);
+                }
+            }
+        }
+    }
+}
+
+/// `a = SHA-256(a)`, `rounds` times, through the compression function alone.
+fn sha256_rounds(a: &mut [u8; 32], rounds: u64) {
+    const IV: [u32; 8] = [
+        0x6a09_e667,
+        0xbb67_ae85,
+        0x3c6e_f372,
+        0xa54f_f53a,
+        0x510e_527f,
+        0x9b05_688c,
+        0x1f83_d9ab,
+        0x5be0_cd19,
+    ];
+    let mut block = Zeroizing::new([0u8; 64]);
+    block[32] = 0x80;
+    block[56..].copy_from_slice(&256u64.to_be_bytes());
+    for _ in 0..rounds {
+        block[..32].copy_from_slice(a);
+        let mut state = IV;
+        sha2::block_api::compress256(&mut state, std::slice::from_ref(&*block));
+        for (chunk, word) in a.chunks_mut(4).zip(state) {
+            chunk.copy_from_slice(&word.to_be_bytes());
+        }
+    }
+}
+
+/// The PKCS#12 key-derivation function (RFC 7292, appendix B.2). `id` is 1 for a key, 2 for an
+/// IV, 3 for a MAC key; `bmp_password` is the BMPString password with its terminator.
 pub(crate) fn pkcs12_kdf(
+    hash: Pkcs12Hash,
     bmp_password: &[u8],
     salt: &[u8],
     id: u8,
     iterations: u64,
     len: usize,
 ) -> Zeroizing<Vec<u8>> {
-    const V: usize = 64; // SHA-1 block size
-    const U: usize = 20;
+    let (v, u) = hash.sizes();
     let fill = |src: &[u8]| -> Vec<u8> {
         if src.is_empty() {
             return Vec::new();
         }
-        let n = src.len().div_ceil(V) * V;
+        let n = src.len().div_ceil(v) * v;
         src.iter().copied().cycle().take(n).collect()
     };
-    let d = [id; V];
+    let d = vec![id; v];
     let mut i_buf = Zeroizing::new(fill(salt));
     i_buf.extend_from_slice(&fill(bmp_password));
-    let mut out = Zeroizing::new(Vec::with_capacity(len + U));
+    let mut out = Zeroizing::new(Vec::with_capacity(len + u));
     while out.len() < len {
-        let mut a: [u8; U] = Sha1::new()
-            .chain_update(d)
-            .chain_update(&i_buf[..])
-            .finalize()
-            .into();
-        for _ in 1..iterations {
-            a = Sha1::digest(a).into();
-        }
+        let mut a = Zeroizing::new(hash.digest(&[&d, &i_buf[..]]));
+        hash.iterate(&mut a, iterations.saturating_sub(1));
         out.extend_from_slice(&a);
         if out.len() >= len {
             break;
         }
         // I_j = (I_j + B + 1) mod 2^(8v), B being A repeated to v bytes.
-        let b: Vec<u8> = a.iter().copied().cycle().take(V).collect();
-        for block in i_buf.chunks_mut(V) {
+        let b: Zeroizing<Vec<u8>> = Zeroizing::new(a.iter().copied().cycle().take(v).collect());
+        for block in i_buf.chunks_mut(v) {
             let mut carry = 1u16;
-            for k in (0..V).rev() {
+            for k in (0..v).rev() {
                 let sum = block[k] as u16 + b[k] as u16 + carry;
                 block[k] = sum as u8;
                 carry = sum >> 8;
             }
         }
-        a.zeroize();
     }
     out.truncate(len);
     out
@@ -552,12 +650,12 @@ mod tests {
     fn pkcs12_kdf_matches_published_vector() {
         let bmp = bmp_password(&Password::new("smeg"));
         let salt = [0x0a, 0x58, 0xcf, 0x64, 0x53, 0x0d, 0x82, 0x3f];
-        let key = pkcs12_kdf(&bmp, &salt, 1, 1, 24);
+        let key = pkcs12_kdf(Pkcs12Hash::Sha1, &bmp, &salt, 1, 1, 24);
         assert_eq!(
             crate::keystore::cert::hex_lower(&key),
             "8aaae6297b6cb04642ab5b077851284eb7128f1a2a7fbca3"
         );
-        let iv = pkcs12_kdf(&bmp, &salt, 2, 1, 8);
+        let iv = pkcs12_kdf(Pkcs12Hash::Sha1, &bmp, &salt, 2, 1, 8);
         assert_eq!(crate::keystore::cert::hex_lower(&iv), "79993dfe048d3b76");
     }
 
