@@ -103,6 +103,20 @@ pub enum Error {
         supported: String,
     },
 
+    /// An option in cassandra.yaml, cqlshrc or given by the caller is wrong or cannot be
+    /// honoured.
+    #[error("{origin}: {}{message}", config_place(.section, .key))]
+    Config {
+        /// The configuration file (or `<bytes>`).
+        origin: Origin,
+        /// The section, such as `server_encryption_options`.
+        section: Option<String>,
+        /// The option, such as `cipher_suites`.
+        key: Option<String>,
+        /// What is wrong and what would be right.
+        message: String,
+    },
+
     /// A private key does not belong to the first certificate of its chain.
     #[error("{origin}: {} does not match its certificate ({subject})", alias_phrase(.alias))]
     KeyCertMismatch {
@@ -122,6 +136,15 @@ fn alias_phrase(alias: &Option<String>) -> String {
     }
 }
 
+fn config_place(section: &Option<String>, key: &Option<String>) -> String {
+    match (section, key) {
+        (Some(s), Some(k)) => format!("{s}.{k}: "),
+        (Some(s), None) => format!("{s}: "),
+        (None, Some(k)) => format!("{k}: "),
+        (None, None) => String::new(),
+    }
+}
+
 fn hint_phrase(hint: &Option<String>) -> String {
     match hint {
         Some(h) => format!(" ({h})"),
@@ -131,7 +154,7 @@ fn hint_phrase(hint: &Option<String>) -> String {
 
 impl Error {
     /// A stable name for the kind of error: `io`, `wrong_password_or_tampered`,
-    /// `wrong_key_password`, `malformed`, `unsupported` or `key_cert_mismatch`.
+    /// `wrong_key_password`, `malformed`, `unsupported`, `key_cert_mismatch` or `config`.
     pub fn kind(&self) -> &'static str {
         match self {
             Error::Io { .. } => "io",
@@ -140,6 +163,7 @@ impl Error {
             Error::Malformed { .. } => "malformed",
             Error::Unsupported { .. } => "unsupported",
             Error::KeyCertMismatch { .. } => "key_cert_mismatch",
+            Error::Config { .. } => "config",
         }
     }
 
@@ -159,6 +183,20 @@ impl Error {
             origin: origin.clone(),
             what: what.into(),
             supported: supported.into(),
+        }
+    }
+
+    pub(crate) fn config(
+        origin: &Origin,
+        section: Option<&str>,
+        key: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Config {
+            origin: origin.clone(),
+            section: section.map(str::to_owned),
+            key: key.map(str::to_owned),
+            message: message.into(),
         }
     }
 

@@ -6,6 +6,7 @@
 //! Cassandra cluster using the cluster's own files.
 //!
 //! - [`keystore`]: load JKS, JCEKS, PKCS#12 and PEM stores with their passwords.
+//! - [`options`]: cassandra.yaml's encryption options, with Cassandra's semantics.
 //!
 //! ```no_run
 //! use cassandra_tls::keystore::{KeyStore, Entry};
@@ -26,6 +27,7 @@
 pub(crate) mod asn1;
 pub mod error;
 pub mod keystore;
+pub mod options;
 pub mod password;
 pub mod provider;
 

@@ -1,0 +1,108 @@
+//! Cassandra's encryption options: `server_encryption_options` and `client_encryption_options`
+//! of `cassandra.yaml`, with Cassandra's semantics (4.0 to trunk).
+//!
+//! This module knows nothing of rustls: it reads and interprets options. [`crate::tls`] turns
+//! them into configs.
+//!
+//! ```
+//! use cassandra_tls::options::CassandraYaml;
+//!
+//! let yaml = CassandraYaml::from_str(r#"
+//! server_encryption_options:
+//!   internode_encryption: all
+//!   keystore: conf/.keystore
+//!   keystore_password: cassandra
+//!   truststore: conf/.truststore
+//!   truststore_password: cassandra
+//!   require_endpoint_verification: true
+//! "#)?;
+//! let server = yaml.server_encryption_options();
+//! assert!(server.common.require_endpoint_verification);
+//! # Ok::<(), cassandra_tls::Error>(())
+//! ```
+
+mod protocols;
+mod section;
+mod yaml;
+
+pub use protocols::{
+    CipherSuite, CipherSuiteChoice, JDK_DEFAULT_PROTOCOLS, ProtocolChoice, SUPPORTED_SUITES,
+    TlsVersion, accepted_protocols, jsse_name, select_cipher_suites, select_protocols,
+};
+pub use section::{
+    ClientAuth, DurationMinutes, EncryptionOptions, InternodeEncryption, Policy,
+    ServerEncryptionOptions, SslContextFactory, SslContextFactoryKind,
+};
+pub use yaml::{CassandraYaml, NodeFacts};
+
+use std::fmt;
+
+/// Something worth telling the operator that does not stop Cassandra (or this crate).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OptionWarning {
+    /// A cipher suite named in `cipher_suites` that rustls does not offer; dropped, as
+    /// Cassandra's `LoggingCipherSuiteFilter` drops what the engine lacks.
+    DroppedCipherSuite {
+        /// The section.
+        section: &'static str,
+        /// The name as configured.
+        name: String,
+    },
+    /// A protocol named in `protocol`/`accepted_protocols` that rustls does not offer (TLSv1,
+    /// TLSv1.1, SSLv3); dropped.
+    DroppedProtocol {
+        /// The section.
+        section: &'static str,
+        /// The name as configured.
+        name: String,
+    },
+    /// A protocol version with no configured cipher suite: it cannot be negotiated.
+    ProtocolWithoutCipherSuite {
+        /// The section.
+        section: &'static str,
+        /// The protocol, such as `TLSv1.3`.
+        protocol: &'static str,
+    },
+    /// `require_client_auth` with `internode_encryption: dc` or `rack`: a peer can claim to be
+    /// in the local dc or rack and connect in plaintext, bypassing mutual TLS (Cassandra logs
+    /// the same warning).
+    ClientAuthBypassableWithDcOrRack,
+    /// `enabled: true` in server_encryption_options with `internode_encryption: none`: the
+    /// `enabled` flag does not turn internode encryption on.
+    EnabledIgnoredForInternode,
+    /// A non-empty `truststore_password` with the PEM factory, which ignores it.
+    PemTruststorePasswordIgnored {
+        /// The section.
+        section: &'static str,
+    },
+}
+
+impl fmt::Display for OptionWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OptionWarning::DroppedCipherSuite { section, name } => write!(
+                f,
+                "{section}: dropping unsupported cipher_suite {name} (rustls offers only AEAD suites with forward secrecy)"
+            ),
+            OptionWarning::DroppedProtocol { section, name } => write!(
+                f,
+                "{section}: dropping protocol {name}: only TLSv1.2 and TLSv1.3 are available"
+            ),
+            OptionWarning::ProtocolWithoutCipherSuite { section, protocol } => write!(
+                f,
+                "{section}: {protocol} is accepted but no configured cipher suite works with it"
+            ),
+            OptionWarning::ClientAuthBypassableWithDcOrRack => f.write_str(
+                "server_encryption_options: require_client_auth with internode_encryption dc or rack: a peer claiming the local dc/rack can connect unencrypted and skip mutual TLS",
+            ),
+            OptionWarning::EnabledIgnoredForInternode => f.write_str(
+                "server_encryption_options: enabled: true does nothing while internode_encryption is none",
+            ),
+            OptionWarning::PemTruststorePasswordIgnored { section } => write!(
+                f,
+                "{section}: PEM based truststore should not be using password; it is ignored"
+            ),
+        }
+    }
+}

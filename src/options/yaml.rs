@@ -1,0 +1,266 @@
+//! Reading `cassandra.yaml`: the two encryption sections and the node facts a check needs.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::OptionWarning;
+use super::section::{
+    CLIENT, EncryptionOptions, InternodeEncryption, RawSection, SERVER, ServerEncryptionOptions,
+    SslContextFactoryKind,
+};
+use crate::error::{Error, Origin, Result};
+
+/// The largest cassandra.yaml read (4 MiB; the shipped one is about 100 KiB).
+const MAX_YAML: u64 = 4 << 20;
+
+/// Addresses and ports of the node, as far as TLS cares.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NodeFacts {
+    /// `listen_address`.
+    pub listen_address: Option<String>,
+    /// `broadcast_address`.
+    pub broadcast_address: Option<String>,
+    /// `rpc_address`.
+    pub rpc_address: Option<String>,
+    /// `broadcast_rpc_address`.
+    pub broadcast_rpc_address: Option<String>,
+    /// `storage_port` (default 7000).
+    pub storage_port: u16,
+    /// `ssl_storage_port` (default 7001).
+    pub ssl_storage_port: u16,
+    /// `native_transport_port` (default 9042).
+    pub native_transport_port: u16,
+}
+
+/// A parsed `cassandra.yaml`, or just its encryption sections.
+#[derive(Clone, Debug)]
+pub struct CassandraYaml {
+    origin: Origin,
+    base_dir: PathBuf,
+    server: ServerEncryptionOptions,
+    client: EncryptionOptions,
+    node: NodeFacts,
+}
+
+#[derive(Deserialize)]
+struct RawYaml {
+    server_encryption_options: Option<RawSection>,
+    client_encryption_options: Option<RawSection>,
+    listen_address: Option<String>,
+    broadcast_address: Option<String>,
+    rpc_address: Option<String>,
+    broadcast_rpc_address: Option<String>,
+    storage_port: Option<u16>,
+    ssl_storage_port: Option<u16>,
+    native_transport_port: Option<u16>,
+}
+
+impl CassandraYaml {
+    /// Parses cassandra.yaml text. Relative paths resolve against the process's working
+    /// directory, as Cassandra resolves them; see [`CassandraYaml::with_base_dir`].
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(text: &str) -> Result<Self> {
+        Self::parse(text, Origin::bytes())
+    }
+
+    /// Reads and parses a cassandra.yaml file.
+    pub fn load_file(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let io = |source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if meta.len() > MAX_YAML {
+            return Err(Error::config(
+                &Origin::file(path),
+                None,
+                None,
+                format!("{} bytes is too large for a cassandra.yaml", meta.len()),
+            ));
+        }
+        let text = std::fs::read_to_string(path).map_err(io)?;
+        Self::parse(&text, Origin::file(path))
+    }
+
+    /// Parses one section given on its own (the mapping under `server_encryption_options:` or
+    /// `client_encryption_options:`).
+    pub fn section_from_str(section: &str, text: &str) -> Result<Self> {
+        let wrapped: String = std::iter::once(format!("{section}:\n"))
+            .chain(text.lines().map(|l| format!("  {l}\n")))
+            .collect();
+        if section != SERVER && section != CLIENT {
+            return Err(Error::config(
+                &Origin::bytes(),
+                Some(section),
+                None,
+                "not an encryption section (server_encryption_options or client_encryption_options)",
+            ));
+        }
+        Self::parse(&wrapped, Origin::bytes())
+    }
+
+    fn parse(text: &str, origin: Origin) -> Result<Self> {
+        let raw: RawYaml =
+            serde_saphyr::from_str(text).map_err(|e| yaml_error(&origin, text, &e.to_string()))?;
+        let server = raw
+            .server_encryption_options
+            .unwrap_or_default()
+            .into_server(&origin)?;
+        let client = raw
+            .client_encryption_options
+            .unwrap_or_default()
+            .into_client(&origin)?;
+        for (section, opts) in [(SERVER, &server.common), (CLIENT, &client)] {
+            if let SslContextFactoryKind::Custom(class) = opts.ssl_context_factory.kind() {
+                return Err(Error::config(
+                    &origin,
+                    Some(section),
+                    Some("ssl_context_factory"),
+                    format!(
+                        "{class} is a custom Java factory; it cannot run here (supported: DefaultSslContextFactory, PEMBasedSslContextFactory)"
+                    ),
+                ));
+            }
+        }
+        Ok(CassandraYaml {
+            origin,
+            base_dir: PathBuf::from("."),
+            server,
+            client,
+            node: NodeFacts {
+                listen_address: raw.listen_address,
+                broadcast_address: raw.broadcast_address,
+                rpc_address: raw.rpc_address,
+                broadcast_rpc_address: raw.broadcast_rpc_address,
+                storage_port: raw.storage_port.unwrap_or(7000),
+                ssl_storage_port: raw.ssl_storage_port.unwrap_or(7001),
+                native_transport_port: raw.native_transport_port.unwrap_or(9042),
+            },
+        })
+    }
+
+    /// Resolves relative paths against `dir` instead of the working directory (Cassandra's
+    /// working directory is normally its home, where `conf/` lives).
+    pub fn with_base_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.base_dir = dir.into();
+        self
+    }
+
+    /// The directory relative paths resolve against.
+    pub fn base_dir(&self) -> &Path {
+        &self.base_dir
+    }
+
+    /// Where the yaml came from.
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    /// `server_encryption_options`, with defaults for what is absent.
+    pub fn server_encryption_options(&self) -> &ServerEncryptionOptions {
+        &self.server
+    }
+
+    /// `client_encryption_options`, with defaults for what is absent.
+    pub fn client_encryption_options(&self) -> &EncryptionOptions {
+        &self.client
+    }
+
+    /// The node's addresses and ports.
+    pub fn node(&self) -> &NodeFacts {
+        &self.node
+    }
+
+    /// What Cassandra would warn about in these options (it still starts).
+    pub fn warnings(&self) -> Vec<OptionWarning> {
+        let mut out = Vec::new();
+        let s = &self.server;
+        if s.common.require_client_auth != super::ClientAuth::NotRequired
+            && matches!(
+                s.internode_encryption,
+                InternodeEncryption::Dc | InternodeEncryption::Rack
+            )
+        {
+            out.push(OptionWarning::ClientAuthBypassableWithDcOrRack);
+        }
+        if s.common.enabled == Some(true) && s.internode_encryption == InternodeEncryption::None {
+            out.push(OptionWarning::EnabledIgnoredForInternode);
+        }
+        for (section, opts) in [(SERVER, &s.common), (CLIENT, &self.client)] {
+            if opts.ssl_context_factory.kind() == SslContextFactoryKind::Pem
+                && opts
+                    .truststore_password
+                    .as_ref()
+                    .is_some_and(|p| !p.is_empty())
+            {
+                out.push(OptionWarning::PemTruststorePasswordIgnored { section });
+            }
+        }
+        out
+    }
+}
+
+/// Turns a YAML error into a config error naming the section and key, without repeating any
+/// value from the input (a value could be a password).
+fn yaml_error(origin: &Origin, text: &str, message: &str) -> Error {
+    let first_line = message.lines().next().unwrap_or(message);
+    let line_no = first_line
+        .split("line ")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse::<usize>().ok());
+    // The top-level key above the error line is the section.
+    let section = line_no.and_then(|n| {
+        text.lines()
+            .take(n)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .find(|l| !l.starts_with([' ', '\t', '#', '-']) && l.contains(':'))
+            .and_then(|l| l.split(':').next())
+            .map(|s| s.trim().to_owned())
+    });
+    let at = line_no.map(|n| format!(" (line {n})")).unwrap_or_default();
+    if let Some(rest) = first_line.split("unknown field `").nth(1)
+        && let Some(key) = rest.split('`').next()
+    {
+        return Error::Config {
+            origin: origin.clone(),
+            section,
+            key: Some(key.to_owned()),
+            message: format!(
+                "unknown option{at}: Cassandra refuses it (Invalid yaml. Please remove properties [{key}])"
+            ),
+        };
+    }
+    Error::Config {
+        origin: origin.clone(),
+        section,
+        key: None,
+        message: format!("invalid yaml{at}: {}", redact(first_line)),
+    }
+}
+
+/// The message with every quoted or back-quoted part replaced, so no input value shows.
+fn redact(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut quote: Option<char> = None;
+    for c in message.chars() {
+        match quote {
+            Some(q) if c == q => {
+                out.push_str("…");
+                out.push(c);
+                quote = None;
+            }
+            Some(_) => {}
+            None if c == '"' || c == '`' => {
+                out.push(c);
+                quote = Some(c);
+            }
+            None => out.push(c),
+        }
+    }
+    out.trim_start_matches("error: ").to_owned()
+}
