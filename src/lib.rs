@@ -7,6 +7,7 @@
 //!
 //! - [`keystore`]: load JKS, JCEKS, PKCS#12 and PEM stores with their passwords.
 //! - [`options`]: cassandra.yaml's encryption options, with Cassandra's semantics.
+//! - [`tls`]: rustls configs for the internode and client-to-node roles.
 //!
 //! ```no_run
 //! use cassandra_tls::keystore::{KeyStore, Entry};
@@ -30,6 +31,7 @@ pub mod keystore;
 pub mod options;
 pub mod password;
 pub mod provider;
+pub mod tls;
 
 pub use error::{Error, Origin, Result};
 pub use keystore::{KeyStore, StoreType};

@@ -35,6 +35,8 @@ pub use section::{
 };
 pub use yaml::{CassandraYaml, NodeFacts};
 
+pub(crate) use section::resolve as resolve_path;
+
 use std::fmt;
 
 /// Something worth telling the operator that does not stop Cassandra (or this crate).

@@ -1,0 +1,446 @@
+//! rustls configs for Cassandra's four TLS roles, built from a node's `cassandra.yaml`.
+//!
+//! | role | section | key | peer certificate |
+//! |---|---|---|---|
+//! | [`Role::InternodeServer`] | `server_encryption_options` | `keystore` | always required (Cassandra builds inbound internode contexts with client auth REQUIRED) |
+//! | [`Role::InternodeClient`] | `server_encryption_options` | `outbound_keystore`, else `keystore` | the server's, checked against the truststore |
+//! | [`Role::NativeServer`] | `client_encryption_options` | `keystore` | by `require_client_auth`: none, optional or required |
+//! | [`Role::NativeClient`] | `client_encryption_options` | `keystore` when present (mTLS) | the server's |
+//!
+//! ```no_run
+//! use cassandra_tls::options::CassandraYaml;
+//! use cassandra_tls::tls::{self, Role, TlsSettings};
+//!
+//! let yaml = CassandraYaml::load_file("conf/cassandra.yaml")?;
+//! let client = tls::client_config(&yaml, Role::NativeClient, &TlsSettings::default())?;
+//! for w in &client.warnings {
+//!     eprintln!("warning: {w}");
+//! }
+//! // client.config is an Arc<rustls::ClientConfig>, for a driver or a Handshake.
+//! # Ok::<(), cassandra_tls::Error>(())
+//! ```
+
+mod material;
+mod resolve;
+mod verify;
+
+use std::fmt;
+use std::sync::Arc;
+
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::UnixTime;
+use rustls::{ClientConfig, ServerConfig, SupportedProtocolVersion};
+
+pub use verify::ExpiredPeer;
+
+use crate::error::{Error, Origin, Result};
+use crate::keystore::{self, KeyStore};
+use crate::options::{
+    CassandraYaml, ClientAuth, EncryptionOptions, OptionWarning, TlsVersion, select_cipher_suites,
+    select_protocols,
+};
+use material::{KeySource, Which};
+
+/// One of Cassandra's four TLS roles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A node accepting internode connections on the storage port.
+    InternodeServer,
+    /// A node connecting to a peer's storage port.
+    InternodeClient,
+    /// A node accepting clients on the native transport port.
+    NativeServer,
+    /// A client (driver, tool) connecting to the native transport port.
+    NativeClient,
+}
+
+impl Role {
+    /// The cassandra.yaml section the role reads.
+    pub fn section(self) -> &'static str {
+        match self {
+            Role::InternodeServer | Role::InternodeClient => "server_encryption_options",
+            Role::NativeServer | Role::NativeClient => "client_encryption_options",
+        }
+    }
+}
+
+/// Choices a caller makes that cassandra.yaml does not express.
+#[derive(Clone, Debug, Default)]
+pub struct TlsSettings {
+    /// Validate certificates at this time instead of now (tests, expired corpora).
+    pub now: Option<UnixTime>,
+    /// What to do with expired peers.
+    pub expired_peer: ExpiredPeer,
+    /// Serve only the key with this alias. By default every usable key of the key store is
+    /// offered and the first one that fits the peer's signature schemes is used, as JSSE's key
+    /// manager does.
+    pub key_alias: Option<String>,
+}
+
+/// A warning from building a config: nothing failed, but the operator should know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TlsWarning {
+    /// About the options.
+    Option(OptionWarning),
+    /// About a store.
+    Store {
+        /// The store.
+        origin: Origin,
+        /// What the load noticed.
+        warning: keystore::Warning,
+    },
+    /// A private key rustls cannot use (DSA, for one); it is not offered.
+    UnusableKey {
+        /// The store.
+        origin: Origin,
+        /// The entry.
+        alias: Option<String>,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl fmt::Display for TlsWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TlsWarning::Option(w) => w.fmt(f),
+            TlsWarning::Store { origin, warning } => write!(f, "{origin}: {warning}"),
+            TlsWarning::UnusableKey {
+                origin,
+                alias,
+                reason,
+            } => write!(
+                f,
+                "{origin}: key {} is not offered: {reason}",
+                alias.as_deref().unwrap_or("(PEM)")
+            ),
+        }
+    }
+}
+
+/// A server config and what the handshake must still apply.
+#[derive(Debug, Clone)]
+pub struct ServerTls {
+    /// The rustls config.
+    pub config: Arc<ServerConfig>,
+    /// How client certificates are asked for.
+    pub client_auth: ClientAuth,
+    /// `require_endpoint_verification`: the client's certificate must name the client's
+    /// address, which only the handshake knows.
+    pub verify_client_address: bool,
+    /// Warnings gathered while building.
+    pub warnings: Vec<TlsWarning>,
+}
+
+/// A client config.
+#[derive(Debug, Clone)]
+pub struct ClientTls {
+    /// The rustls config, for a driver or a handshake.
+    pub config: Arc<ClientConfig>,
+    /// `require_endpoint_verification`: the server's certificate is checked against the name or
+    /// address connected to. Without it the chain is still checked.
+    pub verify_server_name: bool,
+    /// Whether a client certificate will be offered.
+    pub has_client_certificate: bool,
+    /// Warnings gathered while building.
+    pub warnings: Vec<TlsWarning>,
+}
+
+#[derive(Debug)]
+struct FixedTime(UnixTime);
+
+impl rustls::time_provider::TimeProvider for FixedTime {
+    fn current_time(&self) -> Option<UnixTime> {
+        Some(self.0)
+    }
+}
+
+fn time_provider(settings: &TlsSettings) -> Arc<dyn rustls::time_provider::TimeProvider> {
+    match settings.now {
+        Some(t) => Arc::new(FixedTime(t)),
+        None => Arc::new(rustls::time_provider::DefaultTimeProvider),
+    }
+}
+
+/// Protocols, cipher suites and the provider restricted to them, for one section.
+struct Negotiable {
+    provider: Arc<CryptoProvider>,
+    versions: Vec<&'static SupportedProtocolVersion>,
+}
+
+fn negotiable(
+    origin: &Origin,
+    section: &'static str,
+    opts: &EncryptionOptions,
+    warnings: &mut Vec<TlsWarning>,
+) -> Result<Negotiable> {
+    check_algorithm(origin, section, opts)?;
+    let protocols = select_protocols(
+        origin,
+        section,
+        opts.protocol.as_deref(),
+        opts.accepted_protocols.as_deref(),
+    )?;
+    warnings.extend(protocols.warnings.into_iter().map(TlsWarning::Option));
+    let suites = select_cipher_suites(
+        origin,
+        section,
+        opts.cipher_suites.as_deref(),
+        &protocols.versions,
+    )?;
+    warnings.extend(suites.warnings.into_iter().map(TlsWarning::Option));
+    let mut provider = (*crate::provider::default_provider()).clone();
+    if let Some(chosen) = &suites.suites {
+        let available = std::mem::take(&mut provider.cipher_suites);
+        provider.cipher_suites = chosen
+            .iter()
+            .filter_map(|c| {
+                available
+                    .iter()
+                    .find(|s| u16::from(s.suite()) == c.iana)
+                    .copied()
+            })
+            .collect();
+    }
+    let versions = suites
+        .versions
+        .iter()
+        .map(|v| match v {
+            TlsVersion::Tls12 => &rustls::version::TLS12,
+            TlsVersion::Tls13 => &rustls::version::TLS13,
+        })
+        .collect();
+    Ok(Negotiable {
+        provider: Arc::new(provider),
+        versions,
+    })
+}
+
+/// `algorithm` names the JSSE key and trust manager factories; only the JDK's own are
+/// meaningful here.
+fn check_algorithm(origin: &Origin, section: &'static str, opts: &EncryptionOptions) -> Result<()> {
+    match opts.algorithm.as_deref() {
+        None => Ok(()),
+        Some(a)
+            if ["SunX509", "NewSunX509", "PKIX"]
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(a.trim())) =>
+        {
+            Ok(())
+        }
+        Some(a) => Err(Error::config(
+            origin,
+            Some(section),
+            Some("algorithm"),
+            format!(
+                "'{a}' is not a key/trust manager algorithm this crate implements (SunX509, NewSunX509, PKIX, or unset)"
+            ),
+        )),
+    }
+}
+
+fn rustls_error(origin: &Origin, section: &'static str, e: rustls::Error) -> Error {
+    Error::config(
+        origin,
+        Some(section),
+        None,
+        format!("cannot build the TLS configuration: {e}"),
+    )
+}
+
+fn store_warnings(store: &KeyStore, warnings: &mut Vec<TlsWarning>) {
+    for w in store.warnings() {
+        warnings.push(TlsWarning::Store {
+            origin: store.origin().clone(),
+            warning: w.clone(),
+        });
+    }
+}
+
+/// The key store a role serves from, loaded by the section's factory rules.
+fn key_store(yaml: &CassandraYaml, role: Role) -> Result<Option<KeyStore>> {
+    let origin = yaml.origin();
+    let base = yaml.base_dir();
+    let section = role.section();
+    let server = yaml.server_encryption_options();
+    let opts = match role {
+        Role::InternodeServer | Role::InternodeClient => &server.common,
+        _ => yaml.client_encryption_options(),
+    };
+    let inbound_password = material::keystore_password(origin, section, opts, base)?;
+    let (path, password, which) = match role {
+        Role::InternodeClient => (
+            server.outbound_keystore_path(),
+            server
+                .outbound_keystore_password
+                .clone()
+                .or(inbound_password),
+            Which::Outbound,
+        ),
+        _ => (opts.keystore_path(), inbound_password, Which::Inbound),
+    };
+    material::load_keystore(
+        origin,
+        base,
+        &KeySource {
+            section,
+            opts,
+            path,
+            password: password.as_ref(),
+            which,
+        },
+    )
+}
+
+/// Builds the server config for [`Role::InternodeServer`] or [`Role::NativeServer`].
+pub fn server_config(
+    yaml: &CassandraYaml,
+    role: Role,
+    settings: &TlsSettings,
+) -> Result<ServerTls> {
+    let origin = yaml.origin();
+    let section = role.section();
+    let (opts, client_auth) = match role {
+        // Inbound internode contexts are always built with client auth REQUIRED.
+        Role::InternodeServer => (
+            &yaml.server_encryption_options().common,
+            ClientAuth::Required,
+        ),
+        Role::NativeServer => {
+            let c = yaml.client_encryption_options();
+            (c, c.require_client_auth)
+        }
+        _ => {
+            return Err(Error::config(
+                origin,
+                Some(section),
+                None,
+                format!("{role:?} is a client role; use client_config"),
+            ));
+        }
+    };
+    let mut warnings: Vec<TlsWarning> = yaml
+        .warnings()
+        .into_iter()
+        .map(TlsWarning::Option)
+        .collect();
+    let n = negotiable(origin, section, opts, &mut warnings)?;
+    let store = key_store(yaml, role)?.ok_or_else(|| {
+        Error::config(
+            origin,
+            Some(section),
+            Some("keystore"),
+            format!(
+                "{} does not exist: failed to build key manager store for secure connections",
+                opts.keystore_path()
+            ),
+        )
+    })?;
+    store_warnings(&store, &mut warnings);
+    let resolver = resolve::KeyChoice::new(
+        &store,
+        &n.provider,
+        settings.key_alias.as_deref(),
+        &mut warnings,
+    )?;
+
+    let builder = ServerConfig::builder_with_details(n.provider.clone(), time_provider(settings))
+        .with_protocol_versions(&n.versions)
+        .map_err(|e| rustls_error(origin, section, e))?;
+    let config = match client_auth {
+        ClientAuth::NotRequired => builder
+            .with_no_client_auth()
+            .with_cert_resolver(Arc::new(resolver)),
+        auth => {
+            let anchors = material::load_trust_anchors(origin, yaml.base_dir(), section, opts)?;
+            let verifier = verify::ClientVerifier::new(
+                &anchors,
+                n.provider.clone(),
+                auth == ClientAuth::Required,
+                settings.expired_peer,
+            )
+            .map_err(|e| rustls_error(origin, section, e))?;
+            builder
+                .with_client_cert_verifier(Arc::new(verifier))
+                .with_cert_resolver(Arc::new(resolver))
+        }
+    };
+    Ok(ServerTls {
+        config: Arc::new(config),
+        client_auth,
+        verify_client_address: opts.require_endpoint_verification
+            && client_auth != ClientAuth::NotRequired,
+        warnings,
+    })
+}
+
+/// Builds the client config for [`Role::InternodeClient`] or [`Role::NativeClient`].
+pub fn client_config(
+    yaml: &CassandraYaml,
+    role: Role,
+    settings: &TlsSettings,
+) -> Result<ClientTls> {
+    let origin = yaml.origin();
+    let section = role.section();
+    let opts = match role {
+        Role::InternodeClient => &yaml.server_encryption_options().common,
+        Role::NativeClient => yaml.client_encryption_options(),
+        _ => {
+            return Err(Error::config(
+                origin,
+                Some(section),
+                None,
+                format!("{role:?} is a server role; use server_config"),
+            ));
+        }
+    };
+    let mut warnings: Vec<TlsWarning> = yaml
+        .warnings()
+        .into_iter()
+        .map(TlsWarning::Option)
+        .collect();
+    let n = negotiable(origin, section, opts, &mut warnings)?;
+    let anchors = material::load_trust_anchors(origin, yaml.base_dir(), section, opts)?;
+    let verifier = verify::ServerVerifier::new(
+        &anchors,
+        n.provider.clone(),
+        opts.require_endpoint_verification,
+        settings.expired_peer,
+    )
+    .map_err(|e| rustls_error(origin, section, e))?;
+    let store = key_store(yaml, role)?;
+    if role == Role::InternodeClient && store.is_none() {
+        // Every inbound internode context requires a client certificate.
+        return Err(Error::config(
+            origin,
+            Some(section),
+            Some("outbound_keystore"),
+            "no key store for the internode client: peers require a client certificate",
+        ));
+    }
+    let builder = ClientConfig::builder_with_details(n.provider.clone(), time_provider(settings))
+        .with_protocol_versions(&n.versions)
+        .map_err(|e| rustls_error(origin, section, e))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier));
+    let (config, has_client_certificate) = match store {
+        Some(store) => {
+            store_warnings(&store, &mut warnings);
+            let resolver = resolve::KeyChoice::new(
+                &store,
+                &n.provider,
+                settings.key_alias.as_deref(),
+                &mut warnings,
+            )?;
+            (builder.with_client_cert_resolver(Arc::new(resolver)), true)
+        }
+        None => (builder.with_no_client_auth(), false),
+    };
+    Ok(ClientTls {
+        config: Arc::new(config),
+        verify_server_name: opts.require_endpoint_verification,
+        has_client_certificate,
+        warnings,
+    })
+}

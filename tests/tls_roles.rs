@@ -1,0 +1,436 @@
+//! The four roles built from the fixture cassandra.yaml files, handshaking in memory: client
+//! config against server config, including the failures that must fail.
+
+mod common;
+
+use cassandra_tls::options::CassandraYaml;
+use cassandra_tls::tls::{self, ExpiredPeer, Role, TlsSettings};
+use common::mem::{Failure, handshake};
+use common::tools;
+use rustls::pki_types::UnixTime;
+use rustls::{CertificateError, Error};
+
+fn yaml(name: &str) -> CassandraYaml {
+    CassandraYaml::load_file(common::fixtures().join("conf").join(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .with_base_dir(common::root())
+}
+
+fn fingerprints(file: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(common::fixtures().join("expected").join(file)).unwrap();
+    if file.ends_with(".keytool.txt") {
+        tools::parse_keytool_list(&text)
+            .into_iter()
+            .flat_map(|e| e.sha256)
+            .collect()
+    } else {
+        tools::parse_openssl_fingerprints(&text)
+    }
+}
+
+fn sha256_hex(der: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(der))
+}
+
+fn settings() -> TlsSettings {
+    TlsSettings::default()
+}
+
+/// Both role pairs handshake for every healthy configuration, and each side sees the other's
+/// certificate as keytool/OpenSSL list it.
+#[test]
+fn every_role_pair_handshakes_for_every_healthy_file() {
+    for file in [
+        "cassandra.yaml",
+        "cassandra-pkcs12.yaml",
+        "cassandra-pem-files.yaml",
+        "cassandra-pem-inline.yaml",
+        "cassandra-outbound.yaml",
+        "cassandra-multikey.yaml",
+        "cassandra-dc.yaml",
+    ] {
+        let y = yaml(file);
+        for (server_role, client_role) in [
+            (Role::InternodeServer, Role::InternodeClient),
+            (Role::NativeServer, Role::NativeClient),
+        ] {
+            let server = tls::server_config(&y, server_role, &settings())
+                .unwrap_or_else(|e| panic!("{file} {server_role:?}: {e}"));
+            let client = tls::client_config(&y, client_role, &settings())
+                .unwrap_or_else(|e| panic!("{file} {client_role:?}: {e}"));
+            let (c, s) = handshake(client.config.clone(), "127.0.0.1", server.config.clone())
+                .unwrap_or_else(|f| panic!("{file} {server_role:?}/{client_role:?}: {f:?}"));
+            let server_leaf = sha256_hex(c.peer_certificates().unwrap()[0].as_ref());
+            let node1 = &fingerprints("node1.chain.pem.openssl.txt")[0];
+            let node_ec = &fingerprints("node-ec.chain.pem.openssl.txt")[0];
+            assert!(
+                server_leaf == *node1 || (file.contains("multikey") && server_leaf == *node_ec),
+                "{file}: server presented {server_leaf}"
+            );
+            if client.has_client_certificate
+                && server.client_auth != cassandra_tls::options::ClientAuth::NotRequired
+            {
+                let client_leaf =
+                    sha256_hex(s.peer_certificates().expect("client certificate")[0].as_ref());
+                if file == "cassandra-outbound.yaml" && client_role == Role::InternodeClient {
+                    assert_eq!(
+                        client_leaf,
+                        fingerprints("client1.chain.pem.openssl.txt")[0],
+                        "{file}: outbound_keystore serves the internode client"
+                    );
+                } else {
+                    assert!(client_leaf == *node1 || file.contains("multikey"), "{file}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn internode_server_always_requires_a_client_certificate() {
+    let y = yaml("cassandra.yaml");
+    let server = tls::server_config(&y, Role::InternodeServer, &settings()).unwrap();
+    // A client that trusts the node but has no certificate of its own.
+    let mut client = (*tls::client_config(&y, Role::InternodeClient, &settings())
+        .unwrap()
+        .config)
+        .clone();
+    client.client_auth_cert_resolver = std::sync::Arc::new(NoCert);
+    let err = handshake(std::sync::Arc::new(client), "127.0.0.1", server.config).unwrap_err();
+    assert!(
+        matches!(err, Failure::Server(Error::NoCertificatesPresented)),
+        "{err:?}"
+    );
+}
+
+#[derive(Debug)]
+struct NoCert;
+impl rustls::client::ResolvesClientCert for NoCert {
+    fn resolve(
+        &self,
+        _: &[&[u8]],
+        _: &[rustls::SignatureScheme],
+    ) -> Option<std::sync::Arc<rustls::sign::CertifiedKey>> {
+        None
+    }
+    fn has_certs(&self) -> bool {
+        false
+    }
+}
+
+#[test]
+fn optional_client_auth_accepts_clients_without_certificates() {
+    let y = yaml("cassandra-pem-files.yaml"); // client_encryption_options: require_client_auth: optional
+    let server = tls::server_config(&y, Role::NativeServer, &settings()).unwrap();
+    assert_eq!(
+        server.client_auth,
+        cassandra_tls::options::ClientAuth::Optional
+    );
+    let mut client = (*tls::client_config(&y, Role::NativeClient, &settings())
+        .unwrap()
+        .config)
+        .clone();
+    client.client_auth_cert_resolver = std::sync::Arc::new(NoCert);
+    let (_, s) = handshake(std::sync::Arc::new(client), "127.0.0.1", server.config).unwrap();
+    assert!(s.peer_certificates().is_none());
+}
+
+#[test]
+fn endpoint_verification_checks_the_ip_san_and_its_absence_does_not_skip_the_chain() {
+    let y = yaml("cassandra.yaml"); // server_encryption_options: require_endpoint_verification: true
+    let server = tls::server_config(&y, Role::InternodeServer, &settings()).unwrap();
+    let client = tls::client_config(&y, Role::InternodeClient, &settings()).unwrap();
+    assert!(client.verify_server_name);
+    let err = handshake(client.config.clone(), "10.0.0.9", server.config.clone()).unwrap_err();
+    assert!(
+        matches!(
+            err.error(),
+            Error::InvalidCertificate(CertificateError::NotValidForNameContext { .. })
+        ),
+        "{err:?}"
+    );
+    // client_encryption_options of cassandra-outbound.yaml turns it off: any name passes,
+    // but an untrusted chain still fails.
+    let y2 = yaml("cassandra-outbound.yaml");
+    let client2 = tls::client_config(&y2, Role::NativeClient, &settings()).unwrap();
+    assert!(!client2.verify_server_name);
+    let server2 = tls::server_config(&y2, Role::NativeServer, &settings()).unwrap();
+    handshake(client2.config.clone(), "10.0.0.9", server2.config.clone()).unwrap();
+    let expired_server = tls::server_config(
+        &yaml("cassandra-expired.yaml"),
+        Role::NativeServer,
+        &TlsSettings {
+            now: Some(UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+                1_041_379_200,
+            ))), // 2003-01-01
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let then = TlsSettings {
+        now: Some(UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+            1_041_379_200,
+        ))),
+        ..Default::default()
+    };
+    let client_then = tls::client_config(&y2, Role::NativeClient, &then).unwrap();
+    let err = handshake(client_then.config, "10.0.0.9", expired_server.config).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Failure::Client(Error::InvalidCertificate(CertificateError::UnknownIssuer))
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn expired_peers_are_refused_unless_javas_rule_is_asked_for() {
+    let y = yaml("cassandra-expired.yaml");
+    let server = tls::server_config(&y, Role::NativeServer, &settings()).unwrap();
+    let client = tls::client_config(&y, Role::NativeClient, &settings()).unwrap();
+    let err = handshake(client.config.clone(), "127.0.0.1", server.config.clone()).unwrap_err();
+    assert!(
+        matches!(
+            err.error(),
+            Error::InvalidCertificate(
+                CertificateError::Expired | CertificateError::ExpiredContext { .. }
+            )
+        ),
+        "{err:?}"
+    );
+    // Java's rule: the expired leaf is itself in the truststore (a key entry of expired.jks).
+    let java = TlsSettings {
+        expired_peer: ExpiredPeer::AcceptWhenPeerIsTrusted,
+        ..Default::default()
+    };
+    let server = tls::server_config(&y, Role::NativeServer, &java).unwrap();
+    let client = tls::client_config(&y, Role::NativeClient, &java).unwrap();
+    handshake(client.config, "127.0.0.1", server.config).unwrap();
+    // At a time inside the certificates' validity, they are simply valid.
+    let then = TlsSettings {
+        now: Some(UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+            1_041_379_200,
+        ))),
+        ..Default::default()
+    };
+    let server = tls::server_config(&y, Role::NativeServer, &then).unwrap();
+    let client = tls::client_config(&y, Role::NativeClient, &then).unwrap();
+    handshake(client.config, "127.0.0.1", server.config).unwrap();
+}
+
+#[test]
+fn tls_1_0_only_is_an_error_naming_what_is_available() {
+    let y = yaml("cassandra-tlsv1.yaml");
+    for role in [Role::InternodeServer, Role::NativeServer] {
+        let e = tls::server_config(&y, role, &settings()).unwrap_err();
+        assert_eq!(e.kind(), "config");
+        assert!(e.to_string().contains("TLSv1.2 and TLSv1.3"), "{e}");
+    }
+}
+
+#[test]
+fn cipher_suites_are_filtered_in_order_and_none_left_is_an_error() {
+    let y = yaml("cassandra-ciphers.yaml");
+    let server = tls::server_config(&y, Role::InternodeServer, &settings()).unwrap();
+    let client = tls::client_config(&y, Role::InternodeClient, &settings()).unwrap();
+    assert!(
+        server
+            .warnings
+            .iter()
+            .any(|w| w.to_string().contains("TLS_RSA_WITH_AES_128_CBC_SHA"))
+    );
+    let (c, _) = handshake(client.config, "127.0.0.1", server.config).unwrap();
+    assert_eq!(
+        c.negotiated_cipher_suite().map(|s| u16::from(s.suite())),
+        Some(0xc030), // TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+    );
+    assert_eq!(c.protocol_version(), Some(rustls::ProtocolVersion::TLSv1_2));
+    let e = tls::server_config(&y, Role::NativeServer, &settings()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("No ciphers left after filtering supported cipher suite"),
+        "{e}"
+    );
+}
+
+/// Accepts any server certificate and advertises only some signature schemes: a client that
+/// tells the server which key types it takes (this test is about key choice, not trust).
+#[derive(Debug)]
+struct SchemesOnly(Vec<rustls::SignatureScheme>);
+
+impl rustls::client::danger::ServerCertVerifier for SchemesOnly {
+    fn verify_server_cert(
+        &self,
+        _: &rustls::pki_types::CertificateDer<'_>,
+        _: &[rustls::pki_types::CertificateDer<'_>],
+        _: &rustls::pki_types::ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+    fn verify_tls12_signature(
+        &self,
+        _: &[u8],
+        _: &rustls::pki_types::CertificateDer<'_>,
+        _: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, Error> {
+        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+    fn verify_tls13_signature(
+        &self,
+        _: &[u8],
+        _: &rustls::pki_types::CertificateDer<'_>,
+        _: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, Error> {
+        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.clone()
+    }
+}
+
+#[test]
+fn the_key_that_fits_the_peer_is_served_or_the_one_named() {
+    use rustls::SignatureScheme as S;
+    let y = yaml("cassandra-multikey.yaml");
+    let server = tls::server_config(&y, Role::NativeServer, &settings()).unwrap();
+    let client = tls::client_config(&y, Role::NativeClient, &settings()).unwrap();
+    let node1 = fingerprints("node1.chain.pem.openssl.txt")[0].clone();
+    let node_ec = fingerprints("node-ec.chain.pem.openssl.txt")[0].clone();
+    for (schemes, want) in [
+        (vec![S::RSA_PSS_SHA256, S::RSA_PKCS1_SHA256], &node1),
+        (vec![S::ECDSA_NISTP256_SHA256], &node_ec),
+    ] {
+        let mut c = (*client.config).clone();
+        c.dangerous()
+            .set_certificate_verifier(std::sync::Arc::new(SchemesOnly(schemes.clone())));
+        let (conn, _) = handshake(std::sync::Arc::new(c), "127.0.0.1", server.config.clone())
+            .unwrap_or_else(|f| panic!("{schemes:?}: {f:?}"));
+        assert_eq!(
+            &sha256_hex(conn.peer_certificates().unwrap()[0].as_ref()),
+            want,
+            "{schemes:?}"
+        );
+    }
+    // By alias, whatever the peer prefers.
+    for (alias, want) in [("node-ec", &node_ec), ("NODE1", &node1)] {
+        let named = TlsSettings {
+            key_alias: Some(alias.into()),
+            ..Default::default()
+        };
+        let s = tls::server_config(&y, Role::NativeServer, &named).unwrap();
+        let (c, _) = handshake(client.config.clone(), "127.0.0.1", s.config).unwrap();
+        assert_eq!(
+            &sha256_hex(c.peer_certificates().unwrap()[0].as_ref()),
+            want
+        );
+    }
+    let missing = TlsSettings {
+        key_alias: Some("nope".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        tls::server_config(&y, Role::NativeServer, &missing)
+            .unwrap_err()
+            .kind(),
+        "config"
+    );
+}
+
+fn inline(text: &str) -> CassandraYaml {
+    CassandraYaml::from_str(text)
+        .unwrap()
+        .with_base_dir(common::root())
+}
+
+#[test]
+fn factory_and_store_errors_are_cassandras() {
+    let key_pem =
+        std::fs::read_to_string(common::fixtures().join("stores/node1-keystore.pem")).unwrap();
+    let indented: String = key_pem.lines().map(|l| format!("        {l}\n")).collect();
+    let cases: Vec<(String, Role, &str)> = vec![
+        // keystore file and inline key at once
+        (
+            format!(
+                "client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/node1-keystore.pem\n  truststore: fixtures/stores/ca-bundle.pem\n  ssl_context_factory:\n    class_name: PEMBasedSslContextFactory\n    parameters:\n      private_key: |\n{indented}      private_key_password: cassandra\n"
+            ),
+            Role::NativeServer,
+            "either keystore or private_key, not both",
+        ),
+        // the two passwords disagree
+        (
+            format!(
+                "client_encryption_options:\n  enabled: true\n  keystore: conf/none.pem\n  keystore_password: other\n  ssl_context_factory:\n    class_name: PEMBasedSslContextFactory\n    parameters:\n      private_key: |\n{indented}      private_key_password: cassandra\n"
+            ),
+            Role::NativeServer,
+            "do not match",
+        ),
+        // PEM without any trust source
+        (
+            "client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/node1-keystore.pem\n  keystore_password: cassandra\n  truststore: conf/none.pem\n  ssl_context_factory:\n    class_name: PEMBasedSslContextFactory\n".into(),
+            Role::NativeClient,
+            "Must provide truststore or trusted_certificates",
+        ),
+        // no keystore_password (4.1.2+)
+        (
+            "client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/node1.jks\n".into(),
+            Role::NativeServer,
+            "'keystore_password' must be specified",
+        ),
+        // the key store file is missing
+        (
+            "client_encryption_options:\n  enabled: true\n  keystore: conf/missing.jks\n  keystore_password: x\n".into(),
+            Role::NativeServer,
+            "failed to build key manager store",
+        ),
+        // the trust store file is missing
+        (
+            "client_encryption_options:\n  enabled: true\n  truststore: conf/missing.jks\n".into(),
+            Role::NativeClient,
+            "failed to build trust manager store",
+        ),
+        // an algorithm this crate does not implement
+        (
+            "client_encryption_options:\n  enabled: true\n  algorithm: IbmX509\n  keystore: fixtures/stores/node1.jks\n  keystore_password: cassandra\n".into(),
+            Role::NativeServer,
+            "IbmX509",
+        ),
+    ];
+    for (text, role, needle) in cases {
+        let y = inline(&text);
+        let e = match role {
+            Role::NativeServer | Role::InternodeServer => {
+                tls::server_config(&y, role, &settings()).map(|_| ())
+            }
+            _ => tls::client_config(&y, role, &settings()).map(|_| ()),
+        }
+        .expect_err(needle);
+        assert_eq!(e.kind(), "config", "{needle}: {e}");
+        assert!(e.to_string().contains(needle), "{needle}: {e}");
+    }
+    // A wrong store password keeps its own kind.
+    let y = inline(
+        "client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/node1.jks\n  keystore_password: nope\n",
+    );
+    assert_eq!(
+        tls::server_config(&y, Role::NativeServer, &settings())
+            .unwrap_err()
+            .kind(),
+        "wrong_password_or_tampered"
+    );
+}
+
+#[test]
+fn password_files_are_read_by_their_first_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let pw = dir.path().join("ks.txt");
+    std::fs::write(&pw, "cassandra\nsecond line ignored\n").unwrap();
+    let y = inline(&format!(
+        "client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/node1.jks\n  keystore_password_file: {}\n",
+        pw.display()
+    ));
+    tls::server_config(&y, Role::NativeServer, &settings()).unwrap();
+}
