@@ -434,3 +434,62 @@ fn password_files_are_read_by_their_first_line() {
     ));
     tls::server_config(&y, Role::NativeServer, &settings()).unwrap();
 }
+
+#[test]
+fn cqlsh_settings_handshake_with_the_native_port() {
+    let y = yaml("cassandra.yaml"); // require_client_auth: true
+    let server = tls::server_config(&y, Role::NativeServer, &settings()).unwrap();
+    for (rc, warned) in [("cqlshrc", false), ("cqlshrc-novalidate", true)] {
+        let file =
+            cassandra_tls::options::Cqlshrc::load_file(common::fixtures().join("conf").join(rc))
+                .unwrap();
+        let ssl = file.ssl_settings("127.0.0.1", &|_| None, None).unwrap();
+        assert!(ssl.enabled);
+        let ssl = cassandra_tls::options::CqlshSsl {
+            certfile: ssl.certfile.map(|p| common::root().join(p)),
+            userkey: ssl.userkey.map(|p| common::root().join(p)),
+            usercert: ssl.usercert.map(|p| common::root().join(p)),
+            ..ssl
+        };
+        let client = tls::cqlsh_client_config(&ssl, &settings()).unwrap();
+        assert_eq!(
+            client
+                .warnings
+                .iter()
+                .any(|w| matches!(w, tls::TlsWarning::NoServerVerification)),
+            warned
+        );
+        // cqlsh never checks the host name: any name connects.
+        let (_, s) = handshake(client.config, "10.1.2.3", server.config.clone())
+            .unwrap_or_else(|f| panic!("{rc}: {f:?}"));
+        assert_eq!(
+            sha256_hex(s.peer_certificates().unwrap()[0].as_ref()),
+            fingerprints("client1.chain.pem.openssl.txt")[0],
+            "{rc}: the server sees client1"
+        );
+    }
+    // Validating against a CA that did not sign the node fails.
+    let other_ca = cassandra_tls::options::CqlshSsl {
+        enabled: true,
+        validate: true,
+        certfile: Some(common::fixtures().join("stores/expired-truststore.jks")),
+        userkey: None,
+        usercert: None,
+        ignored_version: None,
+    };
+    let client = tls::cqlsh_client_config(&other_ca, &settings()).unwrap();
+    let server_no_mtls = tls::server_config(
+        &yaml("cassandra-pem-files.yaml"),
+        Role::NativeServer,
+        &settings(),
+    )
+    .unwrap();
+    let err = handshake(client.config, "127.0.0.1", server_no_mtls.config).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Failure::Client(Error::InvalidCertificate(CertificateError::UnknownIssuer))
+        ),
+        "{err:?}"
+    );
+}

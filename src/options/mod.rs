@@ -1,5 +1,5 @@
 //! Cassandra's encryption options: `server_encryption_options` and `client_encryption_options`
-//! of `cassandra.yaml`, with Cassandra's semantics (4.0 to trunk).
+//! of `cassandra.yaml`, with Cassandra's semantics (4.0 to trunk), and cqlsh's `cqlshrc`.
 //!
 //! This module knows nothing of rustls: it reads and interprets options. [`crate::tls`] turns
 //! them into configs.
@@ -21,10 +21,12 @@
 //! # Ok::<(), cassandra_tls::Error>(())
 //! ```
 
+mod cqlshrc;
 mod protocols;
 mod section;
 mod yaml;
 
+pub use cqlshrc::{CqlshSsl, Cqlshrc};
 pub use protocols::{
     CipherSuite, CipherSuiteChoice, JDK_DEFAULT_PROTOCOLS, ProtocolChoice, SUPPORTED_SUITES,
     TlsVersion, accepted_protocols, jsse_name, select_cipher_suites, select_protocols,
