@@ -191,6 +191,29 @@ fn expired_peers_are_refused_unless_javas_rule_is_asked_for() {
     let server = tls::server_config(&y, Role::NativeServer, &settings()).unwrap();
     let client = tls::client_config(&y, Role::NativeClient, &settings()).unwrap();
     let err = handshake(client.config.clone(), "127.0.0.1", server.config.clone()).unwrap_err();
+    // The leaf is itself trusted (a key entry of expired.jks): the error says Java would accept it.
+    let Error::InvalidCertificate(CertificateError::Other(other)) = err.error() else {
+        panic!("{err:?}");
+    };
+    assert!(
+        other
+            .0
+            .to_string()
+            .contains("Java, and so Cassandra, would still accept it"),
+        "{other}"
+    );
+    // An expired peer that is not itself trusted is plainly expired.
+    let strict = inline(
+        "client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/expired-truststore.jks\n  truststore_password: cassandra\n",
+    );
+    let strict_client = tls::client_config(&strict, Role::NativeClient, &settings()).unwrap();
+    let server_plain = tls::server_config(
+        &inline("client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/expired.jks\n  keystore_password: cassandra\n"),
+        Role::NativeServer,
+        &settings(),
+    )
+    .unwrap();
+    let err = handshake(strict_client.config, "127.0.0.1", server_plain.config).unwrap_err();
     assert!(
         matches!(
             err.error(),
@@ -492,4 +515,47 @@ fn cqlsh_settings_handshake_with_the_native_port() {
         ),
         "{err:?}"
     );
+}
+
+#[test]
+fn a_separate_key_password_unlocks_keytool_keypass_stores() {
+    let y = inline(
+        "client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/node1-keypass.jks\n  keystore_password: cassandra\n",
+    );
+    // Cassandra's way (one password) fails, and says it is the key password.
+    assert_eq!(
+        tls::server_config(&y, Role::NativeServer, &settings())
+            .unwrap_err()
+            .kind(),
+        "wrong_key_password"
+    );
+    let keypass = TlsSettings {
+        key_password: Some("keypass-differs".into()),
+        ..Default::default()
+    };
+    tls::server_config(&y, Role::NativeServer, &keypass).unwrap();
+}
+
+#[test]
+fn policies_of_the_fixture_files() {
+    use cassandra_tls::options::Policy::*;
+    for (file, server_policy, client_policy) in [
+        ("cassandra.yaml", Encrypted, Encrypted),
+        ("cassandra-dc.yaml", Optional, Optional),
+        ("cassandra-pem-inline.yaml", Encrypted, Encrypted),
+    ] {
+        let y = yaml(file);
+        let s = y.server_encryption_options();
+        let c = y.client_encryption_options();
+        assert_eq!(
+            s.policy(s.common.has_keystore(y.base_dir())),
+            server_policy,
+            "{file}"
+        );
+        assert_eq!(
+            c.policy(c.has_keystore(y.base_dir())),
+            client_policy,
+            "{file}"
+        );
+    }
 }

@@ -24,6 +24,8 @@ pub(crate) struct KeySource<'a> {
     pub path: &'a str,
     /// The store password (already chosen between `keystore_password` and the outbound one).
     pub password: Option<&'a Password>,
+    /// A separate key password given by the caller (not a cassandra.yaml option).
+    pub key_password: Option<&'a Password>,
     pub which: Which,
 }
 
@@ -132,7 +134,7 @@ pub(crate) fn load_keystore(
                     ));
                 }
                 (Some(k), _) => Some(k),
-                (None, s) => s.cloned(),
+                (None, s) => src.key_password.or(s).cloned(),
             };
             let loader = KeyStore::loader().store_type(Some(StoreType::Pem));
             let loader = match password.filter(|p| !p.is_empty()) {
@@ -187,10 +189,12 @@ pub(crate) fn load_keystore(
                     format!("'{key}' must be specified"),
                 ));
             };
-            // Cassandra unlocks keys with the store password: one password for both.
+            // Cassandra unlocks keys with the store password: one password for both, unless the
+            // caller names a separate key password.
             KeyStore::loader()
                 .store_type(store_type)
                 .store_password(password.clone())
+                .key_password_opt(src.key_password.cloned())
                 .load_file(&path)
                 .map(Some)
         }

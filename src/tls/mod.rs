@@ -31,7 +31,7 @@ use rustls::crypto::CryptoProvider;
 use rustls::pki_types::UnixTime;
 use rustls::{ClientConfig, ServerConfig, SupportedProtocolVersion};
 
-pub use verify::ExpiredPeer;
+pub use verify::{ExpiredButTrusted, ExpiredPeer};
 
 use crate::error::{Error, Origin, Result};
 use crate::keystore::{self, KeyStore};
@@ -75,6 +75,11 @@ pub struct TlsSettings {
     /// offered and the first one that fits the peer's signature schemes is used, as JSSE's key
     /// manager does.
     pub key_alias: Option<String>,
+    /// A key password different from the store password, for stores made with keytool's
+    /// `-keypass` (an extension: Cassandra unlocks keys with the store password). A wrong one
+    /// is reported as `wrong_key_password`, a wrong store password as
+    /// `wrong_password_or_tampered`.
+    pub key_password: Option<crate::password::Password>,
 }
 
 /// A warning from building a config: nothing failed, but the operator should know.
@@ -270,7 +275,7 @@ fn store_warnings(store: &KeyStore, warnings: &mut Vec<TlsWarning>) {
 }
 
 /// The key store a role serves from, loaded by the section's factory rules.
-fn key_store(yaml: &CassandraYaml, role: Role) -> Result<Option<KeyStore>> {
+fn key_store(yaml: &CassandraYaml, role: Role, settings: &TlsSettings) -> Result<Option<KeyStore>> {
     let origin = yaml.origin();
     let base = yaml.base_dir();
     let section = role.section();
@@ -299,6 +304,7 @@ fn key_store(yaml: &CassandraYaml, role: Role) -> Result<Option<KeyStore>> {
             opts,
             path,
             password: password.as_ref(),
+            key_password: settings.key_password.as_ref(),
             which,
         },
     )
@@ -337,7 +343,7 @@ pub fn server_config(
         .map(TlsWarning::Option)
         .collect();
     let n = negotiable(origin, section, opts, &mut warnings)?;
-    let store = key_store(yaml, role)?.ok_or_else(|| {
+    let store = key_store(yaml, role, settings)?.ok_or_else(|| {
         Error::config(
             origin,
             Some(section),
@@ -420,7 +426,7 @@ pub fn client_config(
         settings.expired_peer,
     )
     .map_err(|e| rustls_error(origin, section, e))?;
-    let store = key_store(yaml, role)?;
+    let store = key_store(yaml, role, settings)?;
     if role == Role::InternodeClient && store.is_none() {
         // Every inbound internode context requires a client certificate.
         return Err(Error::config(

@@ -38,6 +38,53 @@ pub(crate) fn root_store(anchors: &[Certificate]) -> Result<Arc<RootCertStore>, 
     Ok(Arc::new(roots))
 }
 
+/// The peer's certificate expired, and it is itself in the truststore: Java (and so Cassandra)
+/// would accept it, rustls does not. Carried inside `rustls::Error::InvalidCertificate(
+/// CertificateError::Other(..))`.
+#[derive(Debug)]
+pub struct ExpiredButTrusted {
+    /// The time the certificate was checked at.
+    pub now: UnixTime,
+    /// Its end of validity, when known.
+    pub not_after: Option<UnixTime>,
+}
+
+impl std::fmt::Display for ExpiredButTrusted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let when = self
+            .not_after
+            .map(|t| format!(" (not after {} s since the epoch)", t.as_secs()))
+            .unwrap_or_default();
+        write!(
+            f,
+            "the peer's certificate has expired{when}; Java, and so Cassandra, would still accept it because that very certificate is in the truststore, but this verifier does not: renew the certificate, or opt in with TlsSettings::expired_peer = ExpiredPeer::AcceptWhenPeerIsTrusted"
+        )
+    }
+}
+
+impl std::error::Error for ExpiredButTrusted {}
+
+/// Turns an expiry error for a peer that is itself trusted into [`ExpiredButTrusted`].
+fn explain_expiry(
+    e: Error,
+    end_entity: &CertificateDer<'_>,
+    anchors: &[CertificateDer<'static>],
+    now: UnixTime,
+) -> Error {
+    if !is_expiry(&e) || !anchors.iter().any(|a| a.as_ref() == end_entity.as_ref()) {
+        return e;
+    }
+    let not_after = match &e {
+        Error::InvalidCertificate(CertificateError::ExpiredContext { not_after, .. }) => {
+            Some(*not_after)
+        }
+        _ => None,
+    };
+    Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(Arc::new(
+        ExpiredButTrusted { now, not_after },
+    ))))
+}
+
 fn is_expiry(e: &Error) -> bool {
     matches!(
         e,
@@ -107,7 +154,7 @@ impl ServerCertVerifier for ServerVerifier {
             {
                 Ok(ServerCertVerified::assertion())
             }
-            Err(e) => Err(e),
+            Err(e) => Err(explain_expiry(e, end_entity, &self.anchors, now)),
         }
     }
 
@@ -199,7 +246,8 @@ impl ClientCertVerifier for ClientVerifier {
             {
                 Ok(ClientCertVerified::assertion())
             }
-            other => other,
+            Err(e) => Err(explain_expiry(e, end_entity, &self.anchors, now)),
+            ok => ok,
         }
     }
 
