@@ -117,6 +117,10 @@ pub enum Error {
         message: String,
     },
 
+    /// A TLS handshake or session failed.
+    #[error("{0}")]
+    Handshake(#[from] crate::handshake::HandshakeFailure),
+
     /// A private key does not belong to the first certificate of its chain.
     #[error("{origin}: {} does not match its certificate ({subject})", alias_phrase(.alias))]
     KeyCertMismatch {
@@ -154,7 +158,8 @@ fn hint_phrase(hint: &Option<String>) -> String {
 
 impl Error {
     /// A stable name for the kind of error: `io`, `wrong_password_or_tampered`,
-    /// `wrong_key_password`, `malformed`, `unsupported`, `key_cert_mismatch` or `config`.
+    /// `wrong_key_password`, `malformed`, `unsupported`, `key_cert_mismatch`, `config`, or for
+    /// handshakes the [`crate::handshake::HandshakeFailure::kind`].
     pub fn kind(&self) -> &'static str {
         match self {
             Error::Io { .. } => "io",
@@ -164,6 +169,7 @@ impl Error {
             Error::Unsupported { .. } => "unsupported",
             Error::KeyCertMismatch { .. } => "key_cert_mismatch",
             Error::Config { .. } => "config",
+            Error::Handshake(f) => f.kind(),
         }
     }
 

@@ -8,6 +8,7 @@
 //! - [`keystore`]: load JKS, JCEKS, PKCS#12 and PEM stores with their passwords.
 //! - [`options`]: cassandra.yaml's encryption options, with Cassandra's semantics.
 //! - [`tls`]: rustls configs for the internode and client-to-node roles.
+//! - [`handshake`]: a sans-IO handshake and session, driven over any transport.
 //!
 //! ```no_run
 //! use cassandra_tls::keystore::{KeyStore, Entry};
@@ -27,6 +28,7 @@
 
 pub(crate) mod asn1;
 pub mod error;
+pub mod handshake;
 pub mod keystore;
 pub mod options;
 pub mod password;

@@ -1,0 +1,205 @@
+//! Why a handshake failed, in the terms a Cassandra operator acts on.
+
+use std::fmt;
+
+use rustls::{AlertDescription, CertificateError, PeerIncompatible, PeerMisbehaved};
+
+use crate::tls::ExpiredButTrusted;
+
+/// A failed handshake or session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HandshakeFailure {
+    /// A client certificate is required (`require_client_auth`, or any internode connection)
+    /// and none was sent.
+    NoClientCertificate,
+    /// The peer's chain does not lead to a certificate in the truststore.
+    UnknownIssuer,
+    /// The peer's certificate does not name the address or host connected to
+    /// (`require_endpoint_verification`).
+    NameMismatch {
+        /// The name or address expected.
+        expected: String,
+        /// The names the certificate presents (its SANs; the CN is never used).
+        presented: Vec<String>,
+    },
+    /// The peer's certificate expired.
+    Expired {
+        /// When it was checked, seconds since the epoch.
+        now: u64,
+        /// Its end of validity, seconds since the epoch, when known.
+        not_after: Option<u64>,
+    },
+    /// The peer's certificate is not valid yet.
+    NotYetValid {
+        /// When it was checked, seconds since the epoch.
+        now: u64,
+        /// Its start of validity, when known.
+        not_before: Option<u64>,
+    },
+    /// The peer's certificate expired but is itself in the truststore: Java would accept it.
+    ExpiredButTrusted(String),
+    /// The peer's certificate is unusable for another reason.
+    BadCertificate(String),
+    /// No protocol version in common (TLSv1.2 and TLSv1.3 here).
+    NoSharedProtocol,
+    /// No cipher suite in common.
+    NoSharedCipher,
+    /// The peer refused the handshake with this alert.
+    PeerAlert(String),
+    /// The bytes received are not TLS, or break the protocol.
+    Protocol(String),
+    /// The API was misused (such as consuming more output than is pending).
+    Misuse(String),
+    /// Anything else rustls reported.
+    Tls(String),
+}
+
+impl HandshakeFailure {
+    /// A stable name for the kind of failure.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            HandshakeFailure::NoClientCertificate => "no_client_certificate",
+            HandshakeFailure::UnknownIssuer => "unknown_issuer",
+            HandshakeFailure::NameMismatch { .. } => "name_mismatch",
+            HandshakeFailure::Expired { .. } => "expired",
+            HandshakeFailure::NotYetValid { .. } => "not_yet_valid",
+            HandshakeFailure::ExpiredButTrusted(_) => "expired",
+            HandshakeFailure::BadCertificate(_) => "bad_certificate",
+            HandshakeFailure::NoSharedProtocol => "no_shared_protocol",
+            HandshakeFailure::NoSharedCipher => "no_shared_cipher",
+            HandshakeFailure::PeerAlert(_) => "peer_alert",
+            HandshakeFailure::Protocol(_) => "protocol",
+            HandshakeFailure::Misuse(_) => "misuse",
+            HandshakeFailure::Tls(_) => "tls",
+        }
+    }
+}
+
+fn date(secs: u64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(secs as i64)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| format!("{secs} s since the epoch"))
+}
+
+impl fmt::Display for HandshakeFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HandshakeFailure::NoClientCertificate => f.write_str(
+                "no client certificate: the server requires one (require_client_auth, or internode encryption, which always does)",
+            ),
+            HandshakeFailure::UnknownIssuer => f.write_str(
+                "the peer's certificate chain does not lead to any certificate in the truststore (unknown issuer): add its CA to the truststore",
+            ),
+            HandshakeFailure::NameMismatch { expected, presented } => write!(
+                f,
+                "the peer's certificate is not valid for {expected}: it names [{}] (require_endpoint_verification checks IP and DNS SANs, never the CN)",
+                presented.join(", ")
+            ),
+            HandshakeFailure::Expired { now, not_after } => match not_after {
+                Some(t) => write!(f, "the peer's certificate expired on {} (checked at {})", date(*t), date(*now)),
+                None => write!(f, "the peer's certificate has expired (checked at {})", date(*now)),
+            },
+            HandshakeFailure::NotYetValid { now, not_before } => match not_before {
+                Some(t) => write!(f, "the peer's certificate is not valid before {} (checked at {})", date(*t), date(*now)),
+                None => write!(f, "the peer's certificate is not valid yet (checked at {})", date(*now)),
+            },
+            HandshakeFailure::ExpiredButTrusted(m) => f.write_str(m),
+            HandshakeFailure::BadCertificate(m) => write!(f, "the peer's certificate is unusable: {m}"),
+            HandshakeFailure::NoSharedProtocol => f.write_str(
+                "no protocol version in common: this side offers TLSv1.2/TLSv1.3 as accepted_protocols allow",
+            ),
+            HandshakeFailure::NoSharedCipher => f.write_str("no cipher suite in common (check cipher_suites on both sides)"),
+            HandshakeFailure::PeerAlert(a) => write!(f, "the peer refused the handshake: alert {a}"),
+            HandshakeFailure::Protocol(m) => write!(f, "not a valid TLS exchange: {m}"),
+            HandshakeFailure::Misuse(m) => write!(f, "misuse of the handshake API: {m}"),
+            HandshakeFailure::Tls(m) => write!(f, "TLS error: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for HandshakeFailure {}
+
+impl From<rustls::Error> for HandshakeFailure {
+    fn from(e: rustls::Error) -> Self {
+        use rustls::Error as E;
+        match e {
+            E::NoCertificatesPresented => HandshakeFailure::NoClientCertificate,
+            E::InvalidCertificate(c) => from_certificate_error(c),
+            E::AlertReceived(AlertDescription::CertificateRequired) => {
+                HandshakeFailure::NoClientCertificate
+            }
+            E::AlertReceived(AlertDescription::ProtocolVersion) => {
+                HandshakeFailure::NoSharedProtocol
+            }
+            E::AlertReceived(a) => HandshakeFailure::PeerAlert(format!("{a:?}")),
+            E::PeerIncompatible(PeerIncompatible::NoCipherSuitesInCommon) => {
+                HandshakeFailure::NoSharedCipher
+            }
+            E::PeerIncompatible(
+                PeerIncompatible::ServerDoesNotSupportTls12Or13
+                | PeerIncompatible::ServerTlsVersionIsDisabledByOurConfig
+                | PeerIncompatible::SupportedVersionsExtensionRequired
+                | PeerIncompatible::Tls12NotOffered
+                | PeerIncompatible::Tls12NotOfferedOrEnabled
+                | PeerIncompatible::Tls13RequiredForQuic,
+            ) => HandshakeFailure::NoSharedProtocol,
+            E::PeerIncompatible(p) => {
+                HandshakeFailure::Tls(format!("the peer is incompatible: {p:?}"))
+            }
+            E::PeerMisbehaved(PeerMisbehaved::SelectedUnofferedCipherSuite) => {
+                HandshakeFailure::NoSharedCipher
+            }
+            E::PeerMisbehaved(p) => HandshakeFailure::Protocol(format!("{p:?}")),
+            E::InvalidMessage(m) => HandshakeFailure::Protocol(format!("{m:?}")),
+            E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => {
+                HandshakeFailure::Protocol(e.to_string())
+            }
+            other => HandshakeFailure::Tls(other.to_string()),
+        }
+    }
+}
+
+fn from_certificate_error(c: CertificateError) -> HandshakeFailure {
+    match c {
+        CertificateError::UnknownIssuer => HandshakeFailure::UnknownIssuer,
+        CertificateError::NotValidForNameContext {
+            expected,
+            presented,
+        } => HandshakeFailure::NameMismatch {
+            expected: expected.to_str().into_owned(),
+            presented,
+        },
+        CertificateError::NotValidForName => HandshakeFailure::NameMismatch {
+            expected: "the name connected to".into(),
+            presented: Vec::new(),
+        },
+        CertificateError::ExpiredContext { time, not_after } => HandshakeFailure::Expired {
+            now: time.as_secs(),
+            not_after: Some(not_after.as_secs()),
+        },
+        CertificateError::Expired => HandshakeFailure::Expired {
+            now: rustls::pki_types::UnixTime::now().as_secs(),
+            not_after: None,
+        },
+        CertificateError::NotValidYetContext { time, not_before } => {
+            HandshakeFailure::NotYetValid {
+                now: time.as_secs(),
+                not_before: Some(not_before.as_secs()),
+            }
+        }
+        CertificateError::NotValidYet => HandshakeFailure::NotYetValid {
+            now: rustls::pki_types::UnixTime::now().as_secs(),
+            not_before: None,
+        },
+        CertificateError::Other(o) => match (*o.0).downcast_ref::<ExpiredButTrusted>() {
+            Some(e) => HandshakeFailure::ExpiredButTrusted(e.to_string()),
+            None => HandshakeFailure::BadCertificate(o.to_string()),
+        },
+        other => HandshakeFailure::BadCertificate(format!("{other:?}")),
+    }
+}

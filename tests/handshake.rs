@@ -1,0 +1,366 @@
+//! The sans-IO machine driven from both ends in memory: roles, sessions, and every failure in
+//! Cassandra's terms.
+
+mod common;
+
+use std::net::IpAddr;
+
+use cassandra_tls::handshake::{
+    Detected, Handshake, HandshakeFailure, PeerIdentity, Session, State, detect,
+};
+use cassandra_tls::options::CassandraYaml;
+use cassandra_tls::tls::{self, Role, TlsSettings};
+
+fn yaml(name: &str) -> CassandraYaml {
+    CassandraYaml::load_file(common::fixtures().join("conf").join(name))
+        .unwrap()
+        .with_base_dir(common::root())
+}
+
+fn inline(text: &str) -> CassandraYaml {
+    CassandraYaml::from_str(text)
+        .unwrap()
+        .with_base_dir(common::root())
+}
+
+fn fingerprint(file: &str) -> String {
+    let text = std::fs::read_to_string(common::fixtures().join("expected").join(file)).unwrap();
+    common::tools::parse_openssl_fingerprints(&text)[0].clone()
+}
+
+/// Moves bytes both ways until neither side has output; returns the final states.
+fn pump(c: &mut Handshake, s: &mut Handshake) -> (State, State) {
+    for _ in 0..64 {
+        let mut moved = false;
+        while let Some(out) = c.pending_output() {
+            let out = out.to_vec();
+            c.consume_output(out.len()).unwrap();
+            moved = true;
+            if !matches!(s.state(), State::Failed(_)) {
+                let _ = s.feed(&out);
+            }
+        }
+        while let Some(out) = s.pending_output() {
+            let out = out.to_vec();
+            s.consume_output(out.len()).unwrap();
+            moved = true;
+            if !matches!(c.state(), State::Failed(_)) {
+                let _ = c.feed(&out);
+            }
+        }
+        if !moved {
+            return (c.state(), s.state());
+        }
+    }
+    panic!("no progress after 64 rounds");
+}
+
+fn established(
+    client: &tls::ClientTls,
+    name: &str,
+    server: &tls::ServerTls,
+    addr: IpAddr,
+) -> ((Session, PeerIdentity), (Session, PeerIdentity)) {
+    let mut c = Handshake::client(client, name).unwrap();
+    let mut s = Handshake::server(server, Some(addr)).unwrap();
+    let (cs, ss) = pump(&mut c, &mut s);
+    assert_eq!(
+        (&cs, &ss),
+        (&State::Established, &State::Established),
+        "client {cs:?}, server {ss:?}"
+    );
+    (c.finish().unwrap(), s.finish().unwrap())
+}
+
+/// Seals `data` on one side in uneven pieces and opens it on the other.
+fn transfer(from: &mut Session, to: &mut Session, data: &[u8]) -> Vec<u8> {
+    let mut received = Vec::new();
+    for (i, piece) in data.chunks(70_001).enumerate() {
+        from.seal(piece).unwrap();
+        while let Some(out) = from.pending_output() {
+            let out = out.to_vec();
+            from.consume_output(out.len()).unwrap();
+            let mut rest = &out[..];
+            while !rest.is_empty() {
+                let n = to
+                    .feed(rest)
+                    .unwrap_or_else(|e| panic!("feed of {} at piece {i}: {e}", rest.len()));
+                rest = &rest[n..];
+                received.extend(to.open_all().unwrap());
+            }
+        }
+    }
+    received.extend(to.open_all().unwrap());
+    received
+}
+
+fn loopback() -> IpAddr {
+    "127.0.0.1".parse().unwrap()
+}
+
+#[test]
+fn sessions_carry_data_both_ways_and_close() {
+    let y = yaml("cassandra.yaml");
+    let server = tls::server_config(&y, Role::InternodeServer, &TlsSettings::default()).unwrap();
+    let client = tls::client_config(&y, Role::InternodeClient, &TlsSettings::default()).unwrap();
+    let ((mut cs, server_id), (mut ss, client_id)) =
+        established(&client, "127.0.0.1", &server, loopback());
+    assert_eq!(cs.protocol(), "TLSv1.3");
+    assert!(
+        cs.cipher_suite().starts_with("TLS_"),
+        "{}",
+        cs.cipher_suite()
+    );
+    assert_eq!(
+        server_id.sha256_hex().unwrap(),
+        fingerprint("node1.chain.pem.openssl.txt")
+    );
+    assert_eq!(
+        client_id.sha256_hex().unwrap(),
+        fingerprint("node1.chain.pem.openssl.txt")
+    );
+    assert!(server_id.ip_addresses().contains(&loopback()));
+
+    // 1 MiB each way, in uneven pieces.
+    let data: Vec<u8> = (0..(1 << 20)).map(|i| (i * 7 % 251) as u8).collect();
+    assert!(
+        transfer(&mut cs, &mut ss, &data) == data,
+        "client to server corrupted"
+    );
+    assert!(
+        transfer(&mut ss, &mut cs, &data) == data,
+        "server to client corrupted"
+    );
+
+    // A key update, then more data.
+    cs.key_update().unwrap();
+    cs.seal(b"after key update").unwrap();
+    let out = cs.pending_output().unwrap().to_vec();
+    cs.consume_output(out.len()).unwrap();
+    ss.feed(&out).unwrap();
+    assert_eq!(ss.open_all().unwrap(), b"after key update");
+
+    // close_notify.
+    cs.close();
+    let out = cs.pending_output().unwrap().to_vec();
+    ss.feed(&out).unwrap();
+    assert!(ss.open_all().unwrap().is_empty());
+    assert!(ss.peer_closed());
+}
+
+#[test]
+fn spiffe_identity_of_a_client() {
+    let file = cassandra_tls::options::Cqlshrc::load_file(common::fixtures().join("conf/cqlshrc"))
+        .unwrap();
+    let ssl = file.ssl_settings("127.0.0.1", &|_| None, None).unwrap();
+    let ssl = cassandra_tls::options::CqlshSsl {
+        certfile: ssl.certfile.map(|p| common::root().join(p)),
+        userkey: ssl.userkey.map(|p| common::root().join(p)),
+        usercert: ssl.usercert.map(|p| common::root().join(p)),
+        ..ssl
+    };
+    let client = tls::cqlsh_client_config(&ssl, &TlsSettings::default()).unwrap();
+    let server = tls::server_config(
+        &yaml("cassandra.yaml"),
+        Role::NativeServer,
+        &TlsSettings::default(),
+    )
+    .unwrap();
+    let (_, (_, peer)) = established(&client, "127.0.0.1", &server, loopback());
+    // generate.sh: subjectAltName = URI:spiffe://cassandra.test/client/app1
+    assert_eq!(
+        peer.spiffe_id(),
+        Some("spiffe://cassandra.test/client/app1")
+    );
+    assert_eq!(
+        peer.sha256_hex().unwrap(),
+        fingerprint("client1.chain.pem.openssl.txt")
+    );
+}
+
+#[track_caller]
+fn failure(state: &State) -> &HandshakeFailure {
+    match state {
+        State::Failed(f) => f,
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+#[test]
+fn failures_in_cassandras_terms() {
+    let settings = TlsSettings::default();
+    let y = yaml("cassandra.yaml");
+    let server = tls::server_config(&y, Role::InternodeServer, &settings).unwrap();
+    let client = tls::client_config(&y, Role::InternodeClient, &settings).unwrap();
+
+    // Name mismatch: endpoint verification against an address the certificate does not name.
+    let mut c = Handshake::client(&client, "10.0.0.9").unwrap();
+    let mut s = Handshake::server(&server, Some(loopback())).unwrap();
+    let (cs, ss) = pump(&mut c, &mut s);
+    let f = failure(&cs);
+    assert_eq!(f.kind(), "name_mismatch");
+    assert!(
+        f.to_string().contains("10.0.0.9") && f.to_string().contains("127.0.0.1"),
+        "{f}"
+    );
+    assert_eq!(failure(&ss).kind(), "peer_alert", "the server hears why");
+
+    // The server checks the client's certificate against the client's address.
+    let mut c = Handshake::client(&client, "127.0.0.1").unwrap();
+    let mut s = Handshake::server(&server, Some("10.1.1.1".parse().unwrap())).unwrap();
+    let (_, ss) = pump(&mut c, &mut s);
+    assert_eq!(failure(&ss).kind(), "name_mismatch", "{ss:?}");
+
+    // No client certificate.
+    let no_cert = tls::client_config(
+        &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/truststore.jks\n  truststore_password: cassandra\n"),
+        Role::NativeClient,
+        &settings,
+    )
+    .unwrap();
+    let mut c = Handshake::client(&no_cert, "127.0.0.1").unwrap();
+    let mut s = Handshake::server(&server, Some(loopback())).unwrap();
+    let (cs, ss) = pump(&mut c, &mut s);
+    assert_eq!(failure(&ss).kind(), "no_client_certificate");
+    assert_eq!(failure(&cs).kind(), "no_client_certificate", "{cs:?}");
+
+    // Unknown issuer: a client trusting only the expired CA.
+    let other = tls::client_config(
+        &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/expired-truststore.jks\n"),
+        Role::NativeClient,
+        &settings,
+    )
+    .unwrap();
+    let mut c = Handshake::client(&other, "127.0.0.1").unwrap();
+    let mut s = Handshake::server(&server, Some(loopback())).unwrap();
+    let (cs, _) = pump(&mut c, &mut s);
+    assert_eq!(failure(&cs).kind(), "unknown_issuer");
+
+    // Expired, with the dates in the message.
+    let ey = yaml("cassandra-expired.yaml");
+    let es = tls::server_config(&ey, Role::NativeServer, &settings).unwrap();
+    let strict = tls::client_config(
+        &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/expired-truststore.jks\n"),
+        Role::NativeClient,
+        &settings,
+    )
+    .unwrap();
+    let mut c = Handshake::client(&strict, "127.0.0.1").unwrap();
+    let mut s = Handshake::server(&es, Some(loopback())).unwrap();
+    let (cs, _) = pump(&mut c, &mut s);
+    let f = failure(&cs);
+    assert_eq!(f.kind(), "expired");
+    assert!(f.to_string().contains("2004-01-01"), "{f}"); // generate.sh: 2002/01/01 + 730 days
+
+    // No shared cipher: TLS 1.2 ECDSA suites against an RSA-only server.
+    let ecdsa_only = tls::client_config(
+        &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/truststore.jks\n  accepted_protocols: [TLSv1.2]\n  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]\n"),
+        Role::NativeClient,
+        &settings,
+    )
+    .unwrap();
+    let rsa_server = tls::server_config(
+        &inline("client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/node1.jks\n  keystore_password: cassandra\n  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n  accepted_protocols: [TLSv1.2]\n"),
+        Role::NativeServer,
+        &settings,
+    )
+    .unwrap();
+    let mut c = Handshake::client(&ecdsa_only, "127.0.0.1").unwrap();
+    let mut s = Handshake::server(&rsa_server, Some(loopback())).unwrap();
+    let (cs, ss) = pump(&mut c, &mut s);
+    assert!(
+        ["no_shared_cipher", "tls"].contains(&failure(&ss).kind()),
+        "{ss:?}"
+    );
+    assert_eq!(failure(&cs).kind(), "peer_alert", "{cs:?}");
+
+    // No shared protocol: TLS 1.2 only against TLS 1.3 only.
+    let tls13_server = tls::server_config(
+        &inline("client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/node1.jks\n  keystore_password: cassandra\n  accepted_protocols: [TLSv1.3]\n"),
+        Role::NativeServer,
+        &settings,
+    )
+    .unwrap();
+    let tls12_client = tls::client_config(
+        &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/truststore.jks\n  protocol: TLSv1.2\n"),
+        Role::NativeClient,
+        &settings,
+    )
+    .unwrap();
+    let mut c = Handshake::client(&tls12_client, "127.0.0.1").unwrap();
+    let mut s = Handshake::server(&tls13_server, Some(loopback())).unwrap();
+    let (cs, ss) = pump(&mut c, &mut s);
+    assert_eq!(failure(&ss).kind(), "no_shared_protocol", "{ss:?}");
+    assert_eq!(failure(&cs).kind(), "no_shared_protocol", "{cs:?}");
+}
+
+#[test]
+fn garbage_and_misuse_are_errors_not_panics() {
+    let y = yaml("cassandra.yaml");
+    let server = tls::server_config(&y, Role::NativeServer, &TlsSettings::default()).unwrap();
+    // Plaintext CQL on a TLS port.
+    let mut s = Handshake::server(&server, Some(loopback())).unwrap();
+    let e = s
+        .feed(&[0x05, 0x00, 0x00, 0x01, 0x05, 0, 0, 0, 0])
+        .unwrap_err();
+    assert_eq!(e.kind(), "protocol", "{e}");
+    assert!(matches!(s.state(), State::Failed(_)));
+    assert!(s.feed(b"more").is_err(), "a failed handshake stays failed");
+    // A record claiming more than TLS allows.
+    let mut s = Handshake::server(&server, Some(loopback())).unwrap();
+    assert!(s.feed(&[0x16, 0x03, 0x03, 0xff, 0xff]).is_err() || s.feed(&[0u8; 70_000]).is_err());
+    // Misuse.
+    let client = tls::client_config(&y, Role::NativeClient, &TlsSettings::default()).unwrap();
+    let mut c = Handshake::client(&client, "127.0.0.1").unwrap();
+    let pending = c.pending_output().unwrap().len();
+    assert_eq!(c.consume_output(pending + 1).unwrap_err().kind(), "misuse");
+    assert_eq!(
+        Handshake::client(&client, "not a name!")
+            .unwrap_err()
+            .kind(),
+        "misuse"
+    );
+    let c2 = Handshake::client(&client, "127.0.0.1").unwrap();
+    assert_eq!(c2.finish().unwrap_err().kind(), "misuse");
+    // The server side needs the client's address when endpoint verification is on.
+    let internode = tls::server_config(&y, Role::InternodeServer, &TlsSettings::default()).unwrap();
+    assert!(internode.verify_client_address);
+    assert_eq!(
+        Handshake::server(&internode, None).unwrap_err().kind(),
+        "misuse"
+    );
+    // The peer hanging up mid-handshake.
+    let mut s = Handshake::server(&server, Some(loopback())).unwrap();
+    s.end_of_input();
+    assert_eq!(failure(&s.state()).kind(), "protocol");
+}
+
+#[test]
+fn detect_classifies_a_real_client_hello() {
+    let y = yaml("cassandra.yaml");
+    let client = tls::client_config(&y, Role::NativeClient, &TlsSettings::default()).unwrap();
+    let c = Handshake::client(&client, "127.0.0.1").unwrap();
+    let hello = c.pending_output().unwrap();
+    assert_eq!(detect(hello), Detected::Tls);
+    assert_eq!(detect(&hello[..4]), Detected::NeedMore);
+    // CQL v4/v5 OPTIONS frames as drivers send them first, and the internode magic.
+    assert_eq!(
+        detect(&[0x04, 0x00, 0x00, 0x00, 0x05, 0, 0, 0, 0]),
+        Detected::Plaintext
+    );
+    assert_eq!(
+        detect(&[0x05, 0x00, 0x00, 0x00, 0x05, 0, 0, 0, 0]),
+        Detected::Plaintext
+    );
+    assert_eq!(
+        detect(
+            &0xCA55_2DFAu32
+                .to_be_bytes()
+                .iter()
+                .chain(&[0u8])
+                .copied()
+                .collect::<Vec<_>>()
+        ),
+        Detected::Plaintext
+    );
+}
