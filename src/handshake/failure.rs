@@ -146,7 +146,9 @@ impl From<rustls::Error> for HandshakeFailure {
                 | PeerIncompatible::SupportedVersionsExtensionRequired
                 | PeerIncompatible::Tls12NotOffered
                 | PeerIncompatible::Tls12NotOfferedOrEnabled
-                | PeerIncompatible::Tls13RequiredForQuic,
+                | PeerIncompatible::Tls13RequiredForQuic
+                // TLS 1.0 and 1.1 ClientHellos carry no signature_algorithms extension.
+                | PeerIncompatible::SignatureAlgorithmsExtensionRequired,
             ) => HandshakeFailure::NoSharedProtocol,
             E::PeerIncompatible(p) => {
                 HandshakeFailure::Tls(format!("the peer is incompatible: {p:?}"))

@@ -32,6 +32,7 @@
 //! # Ok::<(), cassandra_tls::Error>(())
 //! ```
 
+pub mod blocking;
 mod detect;
 mod failure;
 mod identity;

@@ -45,4 +45,5 @@ pub fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 pub mod mem;
+pub mod peer;
 pub mod tools;
