@@ -73,6 +73,7 @@ pub fn start(mut cmd: Command, marker: &str) -> Peer {
             }
             Err(_) => {
                 let _ = child.kill();
+                let _ = child.wait();
                 panic!("peer {cmd:?} never printed '{marker}'; it said: {seen:#?}");
             }
         }
