@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod inspect;
+mod net;
 
 use std::process::ExitCode;
 
@@ -19,6 +20,10 @@ struct Cli {
 enum Command {
     /// List a keystore or truststore (JKS, JCEKS, PKCS#12, PEM) like `keytool -list -v`.
     Inspect(inspect::Args),
+    /// Connect to a node's storage or native port as Cassandra or a client would, and report.
+    Connect(net::ConnectArgs),
+    /// Accept TLS connections as a node's storage or native port would, and report each.
+    Serve(net::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,5 +37,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Inspect(args) => inspect::run(args),
+        Command::Connect(args) => net::connect(args),
+        Command::Serve(args) => net::serve(args),
     }
 }

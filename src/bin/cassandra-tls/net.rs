@@ -1,0 +1,255 @@
+//! `cassandra-tls connect` and `cassandra-tls serve`: the handshake machine over std sockets.
+
+use std::io::Write;
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use cassandra_tls::Error;
+use cassandra_tls::handshake::{Handshake, PeerIdentity, Session, blocking};
+use cassandra_tls::options::{CassandraYaml, Cqlshrc};
+use cassandra_tls::tls::{self, Role, TlsSettings};
+use clap::{Args as ClapArgs, ValueEnum};
+use serde_json::{Value, json};
+
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    /// A node's internode traffic (server_encryption_options).
+    Internode,
+    /// Client-to-node traffic (client_encryption_options).
+    ClientToNode,
+}
+
+/// Arguments of `connect`.
+#[derive(ClapArgs)]
+pub struct ConnectArgs {
+    /// The node's cassandra.yaml.
+    #[arg(long)]
+    config: PathBuf,
+    /// Which traffic: internode (as a node's outbound side) or client-to-node (as a client).
+    #[arg(long, value_enum)]
+    role: RoleArg,
+    /// Use cqlsh's settings from this cqlshrc instead of client_encryption_options.
+    #[arg(long)]
+    cqlshrc: Option<PathBuf>,
+    /// The name or address the server's certificate must show (default: the host connected to).
+    #[arg(long)]
+    server_name: Option<String>,
+    /// Send this text and a newline, and read one line back.
+    #[arg(long)]
+    send: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    /// HOST:PORT to connect to.
+    target: String,
+}
+
+/// Arguments of `serve`.
+#[derive(ClapArgs)]
+pub struct ServeArgs {
+    /// The node's cassandra.yaml.
+    #[arg(long)]
+    config: PathBuf,
+    /// Which traffic: internode (server_encryption_options) or client-to-node.
+    #[arg(long, value_enum)]
+    role: RoleArg,
+    /// HOST:PORT to listen on (port 0 picks a free one; the address is printed on stderr).
+    #[arg(long)]
+    listen: String,
+    /// Serve one connection, then exit.
+    #[arg(long)]
+    once: bool,
+    /// Read one line from each client and send it back.
+    #[arg(long)]
+    echo: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn peer_json(peer: &PeerIdentity) -> Value {
+    json!({"subject": peer.subject(), "sha256": peer.sha256_hex()})
+}
+
+fn success_json(session: &Session, peer: &PeerIdentity, received: Option<String>) -> Value {
+    json!({
+        "ok": true,
+        "protocol": session.protocol(),
+        "cipher_suite": session.cipher_suite(),
+        "peer": peer_json(peer),
+        "received": received,
+    })
+}
+
+fn error_json(e: &Error) -> Value {
+    json!({"ok": false, "error": {"kind": e.kind(), "message": e.to_string()}})
+}
+
+fn print_result(json_out: bool, result: &Result<Value, Error>) -> ExitCode {
+    match (result, json_out) {
+        (Ok(v), true) => println!("{v}"),
+        (Ok(v), false) => {
+            println!(
+                "ok: {} {} with {} (sha256 {})",
+                v["protocol"].as_str().unwrap_or(""),
+                v["cipher_suite"].as_str().unwrap_or(""),
+                v["peer"]["subject"]
+                    .as_str()
+                    .unwrap_or("a peer without a certificate"),
+                v["peer"]["sha256"].as_str().unwrap_or("-")
+            );
+            if let Some(r) = v["received"].as_str() {
+                println!("received: {r}");
+            }
+        }
+        (Err(e), true) => println!("{}", error_json(e)),
+        (Err(e), false) => eprintln!("error ({}): {e}", e.kind()),
+    }
+    let _ = std::io::stdout().flush();
+    if result.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn io_error(what: &str, e: std::io::Error) -> Error {
+    Error::Io {
+        path: PathBuf::from(what),
+        source: e,
+    }
+}
+
+/// Reads one line of plaintext (without its newline).
+fn read_line(session: &mut Session, sock: &mut TcpStream) -> Result<Option<String>, Error> {
+    let mut line = Vec::new();
+    while !line.ends_with(b"\n") {
+        let part = session.receive(sock)?;
+        if part.is_empty() {
+            break;
+        }
+        line.extend(part);
+    }
+    if line.is_empty() {
+        return Ok(None);
+    }
+    let text = String::from_utf8_lossy(&line);
+    Ok(Some(text.trim_end_matches(['\n', '\r']).to_owned()))
+}
+
+pub fn connect(args: ConnectArgs) -> ExitCode {
+    let result = run_connect(&args);
+    print_result(args.json, &result)
+}
+
+fn run_connect(args: &ConnectArgs) -> Result<Value, Error> {
+    let yaml = CassandraYaml::load_file(&args.config)?;
+    let settings = TlsSettings::default();
+    let host = args
+        .target
+        .rsplit_once(':')
+        .map(|(h, _)| h.trim_matches(['[', ']']))
+        .unwrap_or(&args.target);
+    let client = match (args.role, &args.cqlshrc) {
+        (RoleArg::ClientToNode, Some(rc)) => {
+            let rc = Cqlshrc::load_file(rc)?;
+            let home = std::env::var_os("HOME").map(PathBuf::from);
+            let ssl = rc.ssl_settings(host, &|k| std::env::var(k).ok(), home.as_deref())?;
+            tls::cqlsh_client_config(&ssl, &settings)?
+        }
+        (RoleArg::ClientToNode, None) => tls::client_config(&yaml, Role::NativeClient, &settings)?,
+        (RoleArg::Internode, _) => tls::client_config(&yaml, Role::InternodeClient, &settings)?,
+    };
+    for w in &client.warnings {
+        eprintln!("warning: {w}");
+    }
+    let addr: SocketAddr = args
+        .target
+        .to_socket_addrs()
+        .map_err(|e| io_error(&args.target, e))?
+        .next()
+        .ok_or_else(|| io_error(&args.target, std::io::Error::other("no address")))?;
+    let mut sock =
+        TcpStream::connect_timeout(&addr, TIMEOUT).map_err(|e| io_error(&args.target, e))?;
+    sock.set_read_timeout(Some(TIMEOUT))
+        .map_err(|e| io_error(&args.target, e))?;
+    sock.set_write_timeout(Some(TIMEOUT))
+        .map_err(|e| io_error(&args.target, e))?;
+    let name = args.server_name.as_deref().unwrap_or(host);
+    let (mut session, peer) = blocking::handshake(Handshake::client(&client, name)?, &mut sock)?;
+    let received = match &args.send {
+        Some(text) => {
+            session.send(format!("{text}\n").as_bytes(), &mut sock)?;
+            read_line(&mut session, &mut sock)?
+        }
+        None => None,
+    };
+    session.close();
+    let _ = session.flush_to(&mut sock);
+    Ok(success_json(&session, &peer, received))
+}
+
+pub fn serve(args: ServeArgs) -> ExitCode {
+    let setup = || -> Result<(tls::ServerTls, TcpListener), Error> {
+        let yaml = CassandraYaml::load_file(&args.config)?;
+        let role = match args.role {
+            RoleArg::Internode => Role::InternodeServer,
+            RoleArg::ClientToNode => Role::NativeServer,
+        };
+        let server = tls::server_config(&yaml, role, &TlsSettings::default())?;
+        for w in &server.warnings {
+            eprintln!("warning: {w}");
+        }
+        let listener = TcpListener::bind(&args.listen).map_err(|e| io_error(&args.listen, e))?;
+        Ok((server, listener))
+    };
+    let (server, listener) = match setup() {
+        Ok(s) => s,
+        Err(e) => return print_result(args.json, &Err(e)),
+    };
+    match listener.local_addr() {
+        Ok(a) => eprintln!("listening on {a}"),
+        Err(e) => return print_result(args.json, &Err(io_error(&args.listen, e))),
+    }
+    loop {
+        let (sock, addr) = match listener.accept() {
+            Ok(s) => s,
+            Err(e) => return print_result(args.json, &Err(io_error(&args.listen, e))),
+        };
+        let result = serve_one(&server, sock, addr, args.echo);
+        let code = print_result(args.json, &result);
+        if args.once {
+            return code;
+        }
+    }
+}
+
+fn serve_one(
+    server: &tls::ServerTls,
+    mut sock: TcpStream,
+    addr: SocketAddr,
+    echo: bool,
+) -> Result<Value, Error> {
+    sock.set_read_timeout(Some(TIMEOUT))
+        .map_err(|e| io_error("socket", e))?;
+    sock.set_write_timeout(Some(TIMEOUT))
+        .map_err(|e| io_error("socket", e))?;
+    let (mut session, peer) =
+        blocking::handshake(Handshake::server(server, Some(addr.ip()))?, &mut sock)?;
+    let received = if echo {
+        let line = read_line(&mut session, &mut sock)?;
+        if let Some(l) = &line {
+            session.send(format!("{l}\n").as_bytes(), &mut sock)?;
+        }
+        line
+    } else {
+        None
+    };
+    session.close();
+    let _ = session.flush_to(&mut sock);
+    Ok(success_json(&session, &peer, received))
+}

@@ -1,0 +1,160 @@
+//! `cassandra-tls serve` and `connect`: the JSON contracts, one against the other.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cassandra-tls"));
+    c.current_dir(common::root());
+    c
+}
+
+fn serve(args: &[&str]) -> common::peer::Peer {
+    let mut cmd = bin();
+    cmd.arg("serve")
+        .args(args)
+        .args(["--listen", "127.0.0.1:0", "--once", "--json"]);
+    common::peer::start(cmd, "listening on ")
+}
+
+fn connect(args: &[&str], port: u16) -> (i32, Value) {
+    let out = bin()
+        .arg("connect")
+        .args(args)
+        .arg("--json")
+        .arg(format!("127.0.0.1:{port}"))
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code().unwrap(), v)
+}
+
+/// The server's JSON line (stdout of `serve`).
+fn served(peer: &common::peer::Peer) -> Value {
+    loop {
+        let line = peer
+            .lines
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("serve printed nothing");
+        if line.starts_with('{') {
+            return serde_json::from_str(&line).unwrap();
+        }
+    }
+}
+
+#[test]
+fn connect_and_serve_agree() {
+    let node1 = common::tools::parse_openssl_fingerprints(
+        &std::fs::read_to_string(common::fixtures().join("expected/node1.chain.pem.openssl.txt"))
+            .unwrap(),
+    )[0]
+    .clone();
+    for role in ["internode", "client-to-node"] {
+        let server = serve(&[
+            "--config",
+            "fixtures/conf/cassandra.yaml",
+            "--role",
+            role,
+            "--echo",
+        ]);
+        let (code, c) = connect(
+            &[
+                "--config",
+                "fixtures/conf/cassandra.yaml",
+                "--role",
+                role,
+                "--send",
+                "hello node",
+            ],
+            server.port,
+        );
+        assert_eq!(code, 0, "{c}");
+        assert_eq!(c["ok"], true);
+        assert_eq!(c["protocol"], "TLSv1.3");
+        assert!(c["cipher_suite"].as_str().unwrap().starts_with("TLS_AES_"));
+        assert_eq!(c["peer"]["sha256"], node1.as_str());
+        assert_eq!(c["peer"]["subject"], "CN=node1, O=cassandra-tls test");
+        assert_eq!(c["received"], "hello node");
+        let s = served(&server);
+        assert_eq!(s["ok"], true);
+        assert_eq!(s["received"], "hello node");
+        assert_eq!(
+            s["peer"]["sha256"],
+            node1.as_str(),
+            "the node saw our client certificate"
+        );
+    }
+}
+
+#[test]
+fn cqlshrc_client_and_failures() {
+    let server = serve(&[
+        "--config",
+        "fixtures/conf/cassandra.yaml",
+        "--role",
+        "client-to-node",
+        "--echo",
+    ]);
+    let (code, c) = connect(
+        &[
+            "--config",
+            "fixtures/conf/cassandra.yaml",
+            "--role",
+            "client-to-node",
+            "--cqlshrc",
+            "fixtures/conf/cqlshrc",
+            "--send",
+            "x",
+        ],
+        server.port,
+    );
+    assert_eq!(code, 0, "{c}");
+    assert_eq!(c["received"], "x");
+    assert_eq!(
+        served(&server)["peer"]["subject"],
+        "CN=client1, O=cassandra-tls test"
+    );
+
+    // A client without a certificate against the internode port.
+    let dir = tempfile::tempdir().unwrap();
+    let y = dir.path().join("client.yaml");
+    std::fs::write(
+        &y,
+        format!(
+            "client_encryption_options:\n  enabled: true\n  truststore: {}\n",
+            common::fixtures().join("stores/truststore.jks").display()
+        ),
+    )
+    .unwrap();
+    let server = serve(&[
+        "--config",
+        "fixtures/conf/cassandra.yaml",
+        "--role",
+        "internode",
+    ]);
+    let (code, c) = connect(
+        &[
+            "--config",
+            y.to_str().unwrap(),
+            "--role",
+            "client-to-node",
+            "--send",
+            "x",
+        ],
+        server.port,
+    );
+    assert_eq!(code, 1);
+    assert_eq!(c["ok"], false);
+    assert!(
+        ["no_client_certificate", "peer_alert"].contains(&c["error"]["kind"].as_str().unwrap()),
+        "{c}"
+    );
+    let s = served(&server);
+    assert_eq!(s["ok"], false);
+    assert_eq!(s["error"]["kind"], "no_client_certificate");
+}
