@@ -364,3 +364,117 @@ fn detect_classifies_a_real_client_hello() {
         Detected::Plaintext
     );
 }
+
+#[test]
+fn verify_chain_without_a_handshake() {
+    use cassandra_tls::keystore::KeyStore;
+    use cassandra_tls::tls::{ExpiredPeer, Usage, verify_chain};
+    use rustls::pki_types::UnixTime;
+    let load = |f: &str| {
+        KeyStore::loader()
+            .store_password("cassandra")
+            .load_file(common::fixtures().join("stores").join(f))
+            .unwrap()
+    };
+    let node1 = load("node1.jks")
+        .private_keys()
+        .next()
+        .unwrap()
+        .chain()
+        .to_vec();
+    let trust = load("truststore.jks").trust_anchors();
+    let now = UnixTime::now();
+    verify_chain(
+        &node1,
+        &trust,
+        Usage::Server,
+        Some("127.0.0.1"),
+        now,
+        ExpiredPeer::Refuse,
+    )
+    .unwrap();
+    verify_chain(
+        &node1,
+        &trust,
+        Usage::Client,
+        Some("127.0.0.1"),
+        now,
+        ExpiredPeer::Refuse,
+    )
+    .unwrap();
+    let e = verify_chain(
+        &node1,
+        &trust,
+        Usage::Server,
+        Some("10.0.0.9"),
+        now,
+        ExpiredPeer::Refuse,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        HandshakeFailure::NameMismatch {
+            expected: "10.0.0.9".into(),
+            presented: vec!["127.0.0.1".into(), "localhost".into()]
+        }
+    );
+    // client1 carries only the clientAuth EKU: refused as a server certificate.
+    let client1 = load("client1.jks")
+        .private_keys()
+        .next()
+        .unwrap()
+        .chain()
+        .to_vec();
+    verify_chain(
+        &client1,
+        &trust,
+        Usage::Client,
+        None,
+        now,
+        ExpiredPeer::Refuse,
+    )
+    .unwrap();
+    let e = verify_chain(
+        &client1,
+        &trust,
+        Usage::Server,
+        None,
+        now,
+        ExpiredPeer::Refuse,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), "bad_certificate", "{e}");
+    let expired = load("expired.jks");
+    let chain = expired.private_keys().next().unwrap().chain().to_vec();
+    let e = verify_chain(
+        &chain,
+        &load("expired-truststore.jks").trust_anchors(),
+        Usage::Server,
+        None,
+        now,
+        ExpiredPeer::Refuse,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), "expired");
+    // Java's rule applies only where the leaf itself is trusted.
+    verify_chain(
+        &chain,
+        &expired.trust_anchors(),
+        Usage::Server,
+        None,
+        now,
+        ExpiredPeer::AcceptWhenPeerIsTrusted,
+    )
+    .unwrap();
+    assert!(
+        verify_chain(
+            &chain,
+            &load("expired-truststore.jks").trust_anchors(),
+            Usage::Server,
+            None,
+            now,
+            ExpiredPeer::AcceptWhenPeerIsTrusted
+        )
+        .is_err()
+    );
+}

@@ -166,6 +166,17 @@ impl From<rustls::Error> for HandshakeFailure {
     }
 }
 
+/// rustls lists presented names in Debug form (`IpAddress(127.0.0.1)`, `DnsName("localhost")`);
+/// operators want `127.0.0.1` and `localhost`.
+fn unwrap_debug_name(name: &str) -> String {
+    for prefix in ["IpAddress(", "DnsName(", "Uri("] {
+        if let Some(inner) = name.strip_prefix(prefix).and_then(|r| r.strip_suffix(')')) {
+            return inner.trim_matches('"').to_owned();
+        }
+    }
+    name.to_owned()
+}
+
 fn from_certificate_error(c: CertificateError) -> HandshakeFailure {
     match c {
         CertificateError::UnknownIssuer => HandshakeFailure::UnknownIssuer,
@@ -174,7 +185,7 @@ fn from_certificate_error(c: CertificateError) -> HandshakeFailure {
             presented,
         } => HandshakeFailure::NameMismatch {
             expected: expected.to_str().into_owned(),
-            presented,
+            presented: presented.iter().map(|p| unwrap_debug_name(p)).collect(),
         },
         CertificateError::NotValidForName => HandshakeFailure::NameMismatch {
             expected: "the name connected to".into(),

@@ -324,3 +324,61 @@ impl ServerCertVerifier for NoCertificateCheck {
         self.0.signature_verification_algorithms.supported_schemes()
     }
 }
+
+/// What a certificate is checked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Usage {
+    /// As a server's certificate (a node's storage or native port).
+    Server,
+    /// As a client's certificate (an internode client, a driver with mTLS).
+    Client,
+}
+
+/// Validates `chain` (leaf first) against `anchors` at time `at`, as a handshake would: the
+/// path to a trust anchor, validity dates, key usage for `usage`, and, when `name` is given, that
+/// the leaf names it (an IP address needs an IP SAN). Nothing else is needed: no handshake, no
+/// clock, no network.
+pub fn verify_chain(
+    chain: &[Certificate],
+    anchors: &[Certificate],
+    usage: Usage,
+    name: Option<&str>,
+    at: UnixTime,
+    expired: ExpiredPeer,
+) -> Result<(), crate::handshake::HandshakeFailure> {
+    use crate::handshake::HandshakeFailure;
+    let (leaf, rest) = chain
+        .split_first()
+        .ok_or_else(|| HandshakeFailure::BadCertificate("the chain is empty".into()))?;
+    let intermediates: Vec<CertificateDer<'static>> =
+        rest.iter().map(|c| c.der().clone()).collect();
+    let provider = crate::provider::default_provider();
+    let server_name = match name {
+        Some(n) => Some(ServerName::try_from(n.to_owned()).map_err(|_| {
+            HandshakeFailure::Misuse(format!("'{n}' is neither an IP address nor a DNS name"))
+        })?),
+        None => None,
+    };
+    match usage {
+        Usage::Server => {
+            let verifier = ServerVerifier::new(anchors, provider, server_name.is_some(), expired)?;
+            let placeholder = ServerName::try_from("chain.invalid").expect("a valid DNS name");
+            verifier.verify_server_cert(
+                leaf.der(),
+                &intermediates,
+                server_name.as_ref().unwrap_or(&placeholder),
+                &[],
+                at,
+            )?;
+        }
+        Usage::Client => {
+            let verifier = ClientVerifier::new(anchors, provider, true, expired)?;
+            verifier.verify_client_cert(leaf.der(), &intermediates, at)?;
+            if let Some(n) = &server_name {
+                let parsed = rustls::server::ParsedCertificate::try_from(leaf.der())?;
+                rustls::client::verify_server_name(&parsed, n)?;
+            }
+        }
+    }
+    Ok(())
+}
