@@ -1,20 +1,30 @@
 //! What the peer proved it is: its certificate chain and the names in it.
 
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use crate::keystore::{Certificate, CertificateInfo};
 
-/// The peer of an established session.
+/// The peer of an established session. The leaf's fields are parsed on first use, so a
+/// handshake whose caller never asks costs no certificate parsing beyond the verifier's.
 #[derive(Clone, Debug)]
 pub struct PeerIdentity {
     chain: Vec<Certificate>,
-    leaf: Option<CertificateInfo>,
+    leaf_info: OnceLock<Option<CertificateInfo>>,
 }
 
 impl PeerIdentity {
     pub(crate) fn from_chain(chain: Vec<Certificate>) -> Self {
-        let leaf = chain.first().and_then(|c| c.info().ok());
-        PeerIdentity { chain, leaf }
+        PeerIdentity {
+            chain,
+            leaf_info: OnceLock::new(),
+        }
+    }
+
+    fn leaf_info(&self) -> Option<&CertificateInfo> {
+        self.leaf_info
+            .get_or_init(|| self.chain.first().and_then(|c| c.info().ok()))
+            .as_ref()
     }
 
     /// The chain the peer sent, leaf first; empty when a client sent no certificate.
@@ -29,33 +39,31 @@ impl PeerIdentity {
 
     /// The leaf's fields.
     pub fn leaf(&self) -> Option<&CertificateInfo> {
-        self.leaf.as_ref()
+        self.leaf_info()
     }
 
     /// The leaf's subject, Java style.
     pub fn subject(&self) -> Option<&str> {
-        self.leaf.as_ref().map(|l| l.subject.as_str())
+        self.leaf_info().map(|l| l.subject.as_str())
     }
 
     /// DNS SANs of the leaf.
     pub fn dns_names(&self) -> &[String] {
-        self.leaf
-            .as_ref()
+        self.leaf_info()
             .map(|l| l.dns_names.as_slice())
             .unwrap_or(&[])
     }
 
     /// IP SANs of the leaf.
     pub fn ip_addresses(&self) -> &[IpAddr] {
-        self.leaf
-            .as_ref()
+        self.leaf_info()
             .map(|l| l.ip_addresses.as_slice())
             .unwrap_or(&[])
     }
 
     /// URI SANs of the leaf.
     pub fn uris(&self) -> &[String] {
-        self.leaf.as_ref().map(|l| l.uris.as_slice()).unwrap_or(&[])
+        self.leaf_info().map(|l| l.uris.as_slice()).unwrap_or(&[])
     }
 
     /// The SPIFFE id, as Cassandra's `SpiffeCertificateValidator` finds it: the first URI SAN

@@ -303,7 +303,7 @@ impl Handshake {
             .peer_certificates()
             .unwrap_or(&[])
             .iter()
-            .filter_map(|c| Certificate::from_der(c.to_vec()).ok())
+            .map(|c| Certificate::from_verified(c.clone().into_owned()))
             .collect();
         Ok((
             Session {

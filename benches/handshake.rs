@@ -1,0 +1,175 @@
+//! Handshakes and bulk data through the sans-IO machine, against raw rustls with identical
+//! configs, both ends in memory.
+//!
+//! Run: `cargo bench --bench handshake`. JSSE's figure comes from
+//! `java benches/peers/HandshakeBench.java` (see BENCHMARKS.md).
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cassandra_tls::handshake::{Handshake, Session};
+use cassandra_tls::options::CassandraYaml;
+use cassandra_tls::tls::{self, ClientTls, Role, ServerTls, TlsSettings};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rustls::pki_types::ServerName;
+use rustls::{ClientConnection, ServerConnection};
+
+fn configs(keystore: &str) -> (ServerTls, ClientTls) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let text = format!(
+        "client_encryption_options:\n  enabled: true\n  keystore: {root}/fixtures/stores/{keystore}\n  keystore_password: cassandra\n  truststore: {root}/fixtures/stores/truststore.jks\n  truststore_password: cassandra\n  require_client_auth: true\n  accepted_protocols: [TLSv1.3]\n"
+    );
+    let yaml = CassandraYaml::from_str(&text).unwrap();
+    let settings = TlsSettings::default();
+    (
+        tls::server_config(&yaml, Role::NativeServer, &settings).unwrap(),
+        tls::client_config(&yaml, Role::NativeClient, &settings).unwrap(),
+    )
+}
+
+/// One handshake through the machine; returns both sessions.
+fn ours(server: &ServerTls, client: &ClientTls) -> (Session, Session) {
+    let mut c = Handshake::client(client, "127.0.0.1").unwrap();
+    let mut s = Handshake::server(server, None).unwrap();
+    loop {
+        let mut moved = false;
+        while let Some(out) = c.pending_output() {
+            let n = out.len();
+            s.feed(out).unwrap();
+            c.consume_output(n).unwrap();
+            moved = true;
+        }
+        while let Some(out) = s.pending_output() {
+            let n = out.len();
+            c.feed(out).unwrap();
+            s.consume_output(n).unwrap();
+            moved = true;
+        }
+        if !moved {
+            break;
+        }
+    }
+    (c.finish().unwrap().0, s.finish().unwrap().0)
+}
+
+/// The same handshake on raw rustls connections with the same configs.
+fn raw(
+    server: &Arc<rustls::ServerConfig>,
+    client: &Arc<rustls::ClientConfig>,
+) -> (ClientConnection, ServerConnection) {
+    let mut c =
+        ClientConnection::new(client.clone(), ServerName::try_from("127.0.0.1").unwrap()).unwrap();
+    let mut s = ServerConnection::new(server.clone()).unwrap();
+    let mut buf = Vec::with_capacity(16 * 1024);
+    loop {
+        let mut moved = false;
+        while c.wants_write() {
+            buf.clear();
+            c.write_tls(&mut buf).unwrap();
+            s.read_tls(&mut &buf[..]).unwrap();
+            s.process_new_packets().unwrap();
+            moved = true;
+        }
+        while s.wants_write() {
+            buf.clear();
+            s.write_tls(&mut buf).unwrap();
+            c.read_tls(&mut &buf[..]).unwrap();
+            c.process_new_packets().unwrap();
+            moved = true;
+        }
+        if !moved {
+            break;
+        }
+    }
+    assert!(!c.is_handshaking() && !s.is_handshaking());
+    (c, s)
+}
+
+fn handshakes(c: &mut Criterion) {
+    for (group, keystore) in [
+        ("handshake/tls13-mtls-p256", "node-ec.jks"),
+        ("handshake/tls13-mtls-rsa2048", "node1.jks"),
+    ] {
+        let (server, client) = configs(keystore);
+        // Fresh client configs without resumption, so every handshake is full.
+        let mut no_resume = (*client.config).clone();
+        no_resume.resumption = rustls::client::Resumption::disabled();
+        let client = ClientTls {
+            config: Arc::new(no_resume),
+            ..client
+        };
+        let mut g = c.benchmark_group(group);
+        g.measurement_time(Duration::from_secs(5)).sample_size(30);
+        g.bench_function("cassandra-tls", |b| {
+            b.iter(|| black_box(ours(&server, &client)))
+        });
+        g.bench_function("rustls", |b| {
+            b.iter(|| black_box(raw(&server.config, &client.config)))
+        });
+        g.finish();
+    }
+    // Resumption: the client's session cache is kept across iterations.
+    let (server, client) = configs("node-ec.jks");
+    ours(&server, &client);
+    let mut g = c.benchmark_group("handshake/tls13-resume");
+    g.measurement_time(Duration::from_secs(5)).sample_size(30);
+    g.bench_function("cassandra-tls", |b| {
+        b.iter(|| black_box(ours(&server, &client)))
+    });
+    g.bench_function("rustls", |b| {
+        b.iter(|| black_box(raw(&server.config, &client.config)))
+    });
+    g.finish();
+}
+
+fn bulk(c: &mut Criterion) {
+    let (server, client) = configs("node-ec.jks");
+    let record = vec![0x5au8; 16 * 1024];
+    let mut g = c.benchmark_group("bulk/16k");
+    g.throughput(Throughput::Bytes(record.len() as u64));
+    g.measurement_time(Duration::from_secs(5));
+    let (mut cs, mut ss) = ours(&server, &client);
+    let mut plain = vec![0u8; 32 * 1024];
+    g.bench_function("cassandra-tls", |b| {
+        b.iter(|| {
+            cs.seal(&record).unwrap();
+            while let Some(out) = cs.pending_output() {
+                let n = out.len();
+                ss.feed(out).unwrap();
+                cs.consume_output(n).unwrap();
+            }
+            let mut got = 0;
+            while got < record.len() {
+                got += ss.open(&mut plain).unwrap();
+            }
+            black_box(got)
+        })
+    });
+    let (mut rc, mut rs) = raw(&server.config, &client.config);
+    let mut buf = Vec::with_capacity(32 * 1024);
+    g.bench_function("rustls", |b| {
+        b.iter(|| {
+            use std::io::{Read, Write};
+            rc.writer().write_all(&record).unwrap();
+            while rc.wants_write() {
+                buf.clear();
+                rc.write_tls(&mut buf).unwrap();
+                let mut rest = &buf[..];
+                while !rest.is_empty() {
+                    rs.read_tls(&mut rest).unwrap();
+                    rs.process_new_packets().unwrap();
+                }
+            }
+            let mut got = 0;
+            while got < record.len() {
+                got += rs.reader().read(&mut plain).unwrap();
+            }
+            black_box(got)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, handshakes, bulk);
+criterion_main!(benches);

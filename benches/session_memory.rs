@@ -1,0 +1,63 @@
+//! The memory of one established session: the growth of the resident set while 1,000 client
+//! and 1,000 server sessions are held, divided by 1,000 (Linux /proc/self/statm).
+//!
+//! Run: `cargo bench --bench session_memory`
+
+use cassandra_tls::handshake::{Handshake, Session};
+use cassandra_tls::options::CassandraYaml;
+use cassandra_tls::tls::{self, Role, TlsSettings};
+
+fn rss_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+fn pair(server: &tls::ServerTls, client: &tls::ClientTls) -> (Session, Session) {
+    let mut c = Handshake::client(client, "127.0.0.1").unwrap();
+    let mut s = Handshake::server(server, None).unwrap();
+    loop {
+        let mut moved = false;
+        while let Some(out) = c.pending_output() {
+            let n = out.len();
+            s.feed(out).unwrap();
+            c.consume_output(n).unwrap();
+            moved = true;
+        }
+        while let Some(out) = s.pending_output() {
+            let n = out.len();
+            c.feed(out).unwrap();
+            s.consume_output(n).unwrap();
+            moved = true;
+        }
+        if !moved {
+            break;
+        }
+    }
+    (c.finish().unwrap().0, s.finish().unwrap().0)
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // cargo bench --list
+    }
+    let root = env!("CARGO_MANIFEST_DIR");
+    let yaml = CassandraYaml::from_str(&format!(
+        "client_encryption_options:\n  enabled: true\n  keystore: {root}/fixtures/stores/node-ec.jks\n  keystore_password: cassandra\n  truststore: {root}/fixtures/stores/truststore.jks\n  truststore_password: cassandra\n  require_client_auth: true\n"
+    ))
+    .unwrap();
+    let server = tls::server_config(&yaml, Role::NativeServer, &TlsSettings::default()).unwrap();
+    let client = tls::client_config(&yaml, Role::NativeClient, &TlsSettings::default()).unwrap();
+    // Warm up allocator pools and lazy statics.
+    let warm: Vec<_> = (0..100).map(|_| pair(&server, &client)).collect();
+    drop(warm);
+    let before = rss_bytes().expect("/proc/self/statm");
+    let held: Vec<_> = (0..1000).map(|_| pair(&server, &client)).collect();
+    let after = rss_bytes().unwrap();
+    println!(
+        "session_memory: {} bytes per established session (client and server averaged; {} pairs held, RSS grew {} KiB)",
+        (after - before) / 2000,
+        held.len(),
+        (after - before) / 1024
+    );
+}
