@@ -334,3 +334,126 @@ fn failures_fail_on_both_sides() {
     );
     assert!(outcome(&peer).starts_with("ERROR"));
 }
+
+#[test]
+fn client_auth_modes_expiry_and_names_with_jsse() {
+    let Some(dir) = classes() else { return };
+    let settings = TlsSettings::default();
+    let no_cert = tls::client_config(
+        &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/truststore.jks\n"),
+        Role::NativeClient,
+        &settings,
+    )
+    .unwrap();
+    // Java server with client auth none and want: our client without a certificate connects.
+    for auth in ["none", "want"] {
+        let peer = java_server(
+            &dir,
+            &[
+                ("keystore", &store("node1.jks")),
+                ("storepass", "cassandra"),
+                ("truststore", &store("truststore.jks")),
+                ("trustpass", "cassandra"),
+                ("clientauth", auth),
+            ],
+        );
+        let (answer, _) = talk(&no_cert, peer.port).unwrap_or_else(|e| panic!("{auth}: {e}"));
+        assert_eq!(answer, "HELLO\n");
+        let served = outcome(&peer);
+        assert!(
+            served.starts_with("SERVED") && served.ends_with(" -"),
+            "{auth}: {served}"
+        );
+    }
+    // Our server with optional client auth: a Java client without a keystore connects.
+    let server = tls::server_config(
+        &yaml("cassandra-pem-files.yaml"),
+        Role::NativeServer,
+        &settings,
+    )
+    .unwrap();
+    let (port, handle) = our_server(server);
+    let java = java_client(
+        &dir,
+        port,
+        &[
+            ("truststore", &store("truststore.jks")),
+            ("trustpass", "cassandra"),
+        ],
+    );
+    assert!(java.starts_with("RECEIVED PING"), "{java}");
+    assert!(handle.join().unwrap().unwrap().ends_with(" -"));
+
+    // An expired Java server: our client refuses it with the dates.
+    let peer = java_server(
+        &dir,
+        &[
+            ("keystore", &store("expired.jks")),
+            ("storepass", "cassandra"),
+        ],
+    );
+    let strict = tls::client_config(
+        &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/expired-truststore.jks\n"),
+        Role::NativeClient,
+        &settings,
+    )
+    .unwrap();
+    let err = talk(&strict, peer.port).unwrap_err();
+    assert_eq!(err.kind(), "expired", "{err}");
+    assert!(outcome(&peer).starts_with("ERROR"));
+    // Our expired server: the Java client refuses it too (its truststore holds only the CA).
+    let expired_server = tls::server_config(
+        &inline("client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/expired.jks\n  keystore_password: cassandra\n"),
+        Role::NativeServer,
+        &settings,
+    )
+    .unwrap();
+    let (port, handle) = our_server(expired_server);
+    let java = java_client(
+        &dir,
+        port,
+        &[
+            ("truststore", &store("expired-truststore.jks")),
+            ("trustpass", "cassandra"),
+        ],
+    );
+    assert!(java.contains("SSLHandshakeException"), "{java}");
+    assert!(handle.join().unwrap().is_err());
+
+    // Endpoint verification on our side, against a Java server whose certificate does not
+    // name the address we expect.
+    let peer = java_server(
+        &dir,
+        &[
+            ("keystore", &store("node1.jks")),
+            ("storepass", "cassandra"),
+        ],
+    );
+    let verifying = tls::client_config(
+        &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/truststore.jks\n  require_endpoint_verification: true\n"),
+        Role::NativeClient,
+        &settings,
+    )
+    .unwrap();
+    let mut sock = TcpStream::connect(("127.0.0.1", peer.port)).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let err = blocking::handshake(
+        Handshake::client(&verifying, "10.0.0.9").unwrap(),
+        &mut sock,
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), "name_mismatch", "{err}");
+    // Off: the same name passes, the chain is still checked.
+    let peer = java_server(
+        &dir,
+        &[
+            ("keystore", &store("node1.jks")),
+            ("storepass", "cassandra"),
+        ],
+    );
+    let mut sock = TcpStream::connect(("127.0.0.1", peer.port)).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    blocking::handshake(Handshake::client(&no_cert, "10.0.0.9").unwrap(), &mut sock).unwrap();
+}
