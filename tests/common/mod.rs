@@ -44,6 +44,7 @@ pub fn which(program: &str) -> Option<PathBuf> {
 pub fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+pub mod cassandra;
 pub mod java;
 pub mod mem;
 pub mod peer;

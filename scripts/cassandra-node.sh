@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# A real Cassandra node for the tests, from Maven Central (no tarball, no Docker).
+#
+#   scripts/cassandra-node.sh resolve          # prints the directory holding cassandra-all and its jars
+#   scripts/cassandra-node.sh run DIR YAML     # runs CassandraDaemon in the foreground, data under DIR
+#
+# resolve picks the newest org.apache.cassandra:cassandra-all 5.0.x that resolves with its
+# dependencies and caches it in $CASSANDRA_TLS_NODE_CACHE (default ~/.cache/cassandra-tls/node).
+# run starts org.apache.cassandra.service.CassandraDaemon under the JDK on PATH (17) with the flags
+# of Cassandra's conf/jvm17-server.options and jvm-server.options, a small heap, and
+# -Dcassandra.config=file://YAML -Dcassandra.storagedir=DIR -Dcassandra-foreground=yes.
+# The tests read its output for readiness ("Starting listening for CQL clients") and stop it.
+set -euo pipefail
+
+cache=${CASSANDRA_TLS_NODE_CACHE:-$HOME/.cache/cassandra-tls/node}
+versions=${CASSANDRA_TLS_NODE_VERSIONS:-"5.0.8 5.0.7 5.0.6 5.0.5 5.0.4 5.0.3 5.0.2"}
+
+resolve() {
+  if [ -f "$cache/version" ] && [ -d "$cache/lib" ]; then
+    echo "$cache"
+    return
+  fi
+  mkdir -p "$cache"
+  for v in $versions; do
+    work=$(mktemp -d)
+    cat > "$work/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>cassandra-tls</groupId><artifactId>node</artifactId><version>1</version>
+  <dependencies>
+    <dependency><groupId>org.apache.cassandra</groupId><artifactId>cassandra-all</artifactId><version>$v</version></dependency>
+  </dependencies>
+</project>
+POM
+    if (cd "$work" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$cache/lib.tmp" >"$work/mvn.log" 2>&1); then
+      rm -rf "$cache/lib"
+      mv "$cache/lib.tmp" "$cache/lib"
+      echo "$v" > "$cache/version"
+      rm -rf "$work"
+      echo "$cache"
+      return
+    fi
+    echo "cassandra-all $v did not resolve: $(tail -3 "$work/mvn.log")" >&2
+    rm -rf "$work" "$cache/lib.tmp"
+  done
+  echo "no cassandra-all 5.0.x resolved from Maven Central" >&2
+  exit 1
+}
+
+run() {
+  local dir=$1 yaml=$2
+  local home
+  home=$(resolve)
+  mkdir -p "$dir/logs"
+  # Logging to stdout, so the caller sees readiness and errors.
+  cat > "$dir/logback.xml" <<'XML'
+<configuration>
+  <appender name="STDOUT" class="ch.qos.logback.core.ConsoleAppender">
+    <encoder><pattern>%level [%thread] %logger{0} %msg%n</pattern></encoder>
+  </appender>
+  <root level="INFO"><appender-ref ref="STDOUT"/></root>
+</configuration>
+XML
+  exec java \
+    -Xms512m -Xmx512m -Xss256k \
+    -XX:+UseG1GC -XX:+ParallelRefProcEnabled -XX:MaxTenuringThreshold=1 -XX:G1HeapRegionSize=16m \
+    -XX:G1RSetUpdatingPauseTimePercent=5 -XX:MaxGCPauseMillis=300 -XX:InitiatingHeapOccupancyPercent=70 \
+    -XX:+UseThreadPriorities -XX:+UseTLAB -XX:+ResizeTLAB -XX:+PerfDisableSharedMem \
+    -Djdk.attach.allowAttachSelf=true \
+    --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
+    --add-exports java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED \
+    --add-exports java.management/com.sun.jmx.remote.security=ALL-UNNAMED \
+    --add-exports java.rmi/sun.rmi.registry=ALL-UNNAMED \
+    --add-exports java.rmi/sun.rmi.server=ALL-UNNAMED \
+    --add-exports java.sql/java.sql=ALL-UNNAMED \
+    --add-exports java.base/java.lang.ref=ALL-UNNAMED \
+    --add-exports jdk.unsupported/sun.misc=ALL-UNNAMED \
+    --add-opens java.base/java.lang.module=ALL-UNNAMED \
+    --add-opens java.base/jdk.internal.loader=ALL-UNNAMED \
+    --add-opens java.base/jdk.internal.ref=ALL-UNNAMED \
+    --add-opens java.base/jdk.internal.reflect=ALL-UNNAMED \
+    --add-opens java.base/jdk.internal.math=ALL-UNNAMED \
+    --add-opens java.base/jdk.internal.module=ALL-UNNAMED \
+    --add-opens java.base/jdk.internal.util.jar=ALL-UNNAMED \
+    --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED \
+    --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+    --add-opens java.base/java.io=ALL-UNNAMED \
+    --add-opens java.base/java.lang.reflect=ALL-UNNAMED \
+    --add-opens java.base/java.lang=ALL-UNNAMED \
+    --add-opens java.base/java.util=ALL-UNNAMED \
+    --add-opens java.base/java.nio=ALL-UNNAMED \
+    -Dio.netty.tryReflectionSetAccessible=true -Dio.netty.allocator.useCacheForAllThreads=true \
+    -Dio.netty.allocator.maxOrder=11 \
+    -Djava.net.preferIPv4Stack=true -Dchronicle.analytics.disable=true \
+    -Dcassandra.config="file://$yaml" \
+    -Dcassandra.storagedir="$dir" \
+    -Dcassandra.logdir="$dir/logs" \
+    -Dlogback.configurationFile="$dir/logback.xml" \
+    -Dcassandra-foreground=yes \
+    -Dcassandra.skip_wait_for_gossip_to_settle=0 \
+    -Dcassandra.superuser_setup_delay_ms=0 \
+    -Dcassandra.unsafesystem=true \
+    -Dcassandra.ring_delay_ms=1000 \
+    -cp "$home/lib/*" \
+    org.apache.cassandra.service.CassandraDaemon
+}
+
+case "${1:-}" in
+  resolve) resolve ;;
+  run) shift; run "$@" ;;
+  *) echo "usage: $0 resolve | run DIR YAML" >&2; exit 2 ;;
+esac

@@ -1,0 +1,363 @@
+//! Against a real Cassandra node (cassandra-all from Maven Central, started by the test):
+//! CQL over our sessions, mTLS, internode, optional TLS, and cqlsh.
+
+mod common;
+
+use std::net::TcpStream;
+use std::process::Command;
+use std::time::Duration;
+
+use cassandra_tls::handshake::{Detected, Handshake, Session, blocking, detect};
+use cassandra_tls::options::CassandraYaml;
+use cassandra_tls::tls::{self, ClientTls, Role, TlsSettings};
+use common::cassandra::{self, Node};
+
+fn client(yaml: &str, role: Role) -> ClientTls {
+    let y = CassandraYaml::from_str(&yaml.replace(
+        "{stores}",
+        &common::fixtures().join("stores").to_string_lossy(),
+    ))
+    .unwrap();
+    tls::client_config(&y, role, &TlsSettings::default()).unwrap()
+}
+
+fn connect(port: u16) -> TcpStream {
+    let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    s
+}
+
+fn tls_to(client: &ClientTls, port: u16) -> Result<(Session, TcpStream), cassandra_tls::Error> {
+    let mut sock = connect(port);
+    let (session, _) = blocking::handshake(Handshake::client(client, "127.0.0.1")?, &mut sock)?;
+    Ok((session, sock))
+}
+
+// ---- CQL native protocol v4 frames, written here -------------------------------------------
+
+fn frame(stream: i16, opcode: u8, body: &[u8]) -> Vec<u8> {
+    let mut f = vec![0x04, 0x00];
+    f.extend_from_slice(&stream.to_be_bytes());
+    f.push(opcode);
+    f.extend_from_slice(&(body.len() as u32).to_be_bytes());
+    f.extend_from_slice(body);
+    f
+}
+
+fn string(s: &str) -> Vec<u8> {
+    let mut v = (s.len() as u16).to_be_bytes().to_vec();
+    v.extend_from_slice(s.as_bytes());
+    v
+}
+
+fn options() -> Vec<u8> {
+    frame(1, 0x05, &[])
+}
+
+fn startup() -> Vec<u8> {
+    let mut body = 1u16.to_be_bytes().to_vec();
+    body.extend(string("CQL_VERSION"));
+    body.extend(string("3.0.0"));
+    frame(2, 0x01, &body)
+}
+
+fn query(cql: &str) -> Vec<u8> {
+    let mut body = (cql.len() as u32).to_be_bytes().to_vec();
+    body.extend_from_slice(cql.as_bytes());
+    body.extend_from_slice(&0x0001u16.to_be_bytes()); // consistency ONE
+    body.push(0); // no flags
+    frame(3, 0x07, &body)
+}
+
+/// Reads one response frame: (opcode, body).
+fn response(read: &mut dyn FnMut() -> Vec<u8>) -> (u8, Vec<u8>) {
+    let mut buf = Vec::new();
+    loop {
+        if buf.len() >= 9 {
+            let len = u32::from_be_bytes([buf[5], buf[6], buf[7], buf[8]]) as usize;
+            if buf.len() >= 9 + len {
+                assert_eq!(buf[0] & 0x7f, 0x04, "protocol version of the response");
+                return (buf[4], buf[9..9 + len].to_vec());
+            }
+        }
+        let more = read();
+        assert!(!more.is_empty(), "the node closed the connection");
+        buf.extend(more);
+    }
+}
+
+/// The single text value of a Rows result (`SELECT release_version FROM system.local`).
+fn single_text(body: &[u8]) -> String {
+    let i32_at = |p: usize| i32::from_be_bytes([body[p], body[p + 1], body[p + 2], body[p + 3]]);
+    assert_eq!(i32_at(0), 2, "a Rows result");
+    let flags = i32_at(4);
+    let columns = i32_at(8);
+    assert_eq!(columns, 1);
+    let mut p = 12;
+    let skip_string = |p: &mut usize| {
+        let n = u16::from_be_bytes([body[*p], body[*p + 1]]) as usize;
+        *p += 2 + n;
+    };
+    if flags & 0x0002 != 0 {
+        let n = i32_at(p) as usize; // paging state
+        p += 4 + n;
+    }
+    if flags & 0x0001 != 0 {
+        skip_string(&mut p);
+        skip_string(&mut p);
+    }
+    skip_string(&mut p); // column name
+    p += 2; // type id (varchar)
+    assert_eq!(i32_at(p), 1, "one row");
+    p += 4;
+    let n = i32_at(p) as usize;
+    String::from_utf8(body[p + 4..p + 4 + n].to_vec()).unwrap()
+}
+
+/// OPTIONS, STARTUP and a query over a TLS session; returns the node's release_version.
+fn cql_over_tls(session: &mut Session, sock: &mut TcpStream) -> String {
+    session.send(&options(), sock).unwrap();
+    let (op, _) = response(&mut || session.receive(sock).unwrap());
+    assert_eq!(op, 0x06, "SUPPORTED");
+    session.send(&startup(), sock).unwrap();
+    let (op, _) = response(&mut || session.receive(sock).unwrap());
+    assert_eq!(op, 0x02, "READY");
+    session
+        .send(&query("SELECT release_version FROM system.local"), sock)
+        .unwrap();
+    let (op, body) = response(&mut || session.receive(sock).unwrap());
+    assert_eq!(op, 0x08, "RESULT");
+    single_text(&body)
+}
+
+/// The native port: the one of the node's ports where our TLS handshake completes (the storage
+/// port of these nodes is unencrypted and refuses TLS).
+fn native_port(node: &Node, client: &ClientTls) -> u16 {
+    for port in &node.ports {
+        if tls_to(client, *port).is_ok() {
+            return *port;
+        }
+    }
+    panic!("no TLS port among {:?}", node.ports);
+}
+
+const NATIVE_MTLS: &str = "client_encryption_options:
+  enabled: true
+  keystore: {stores}/KEYSTORE
+  keystore_password: cassandra
+  truststore: {stores}/TRUSTSTORE
+  truststore_password: cassandra
+  require_client_auth: true
+STORE_TYPE";
+
+const OUR_CLIENT: &str = "client_encryption_options:
+  enabled: true
+  keystore: {stores}/node1.jks
+  keystore_password: cassandra
+  truststore: {stores}/truststore.jks
+  truststore_password: cassandra
+";
+
+#[test]
+fn client_to_node_with_mtls_for_every_store_type() {
+    let ours = client(OUR_CLIENT, Role::NativeClient);
+    let no_cert = client(
+        "client_encryption_options:\n  enabled: true\n  truststore: {stores}/truststore.jks\n",
+        Role::NativeClient,
+    );
+    let untrusted = client(
+        "client_encryption_options:\n  enabled: true\n  keystore: {stores}/ed25519.p12\n  keystore_password: cassandra\n  truststore: {stores}/truststore.jks\n",
+        Role::NativeClient,
+    );
+    for (keystore, truststore, store_type) in [
+        ("node1.jks", "truststore.jks", ""),
+        ("node1.p12", "truststore.p12", "  store_type: PKCS12\n"),
+        (
+            "node1-keystore.pem",
+            "ca-bundle.pem",
+            "  ssl_context_factory:\n    class_name: org.apache.cassandra.security.PEMBasedSslContextFactory\n",
+        ),
+    ] {
+        let section = NATIVE_MTLS
+            .replace("KEYSTORE", keystore)
+            .replace("TRUSTSTORE", truststore)
+            .replace("STORE_TYPE", store_type)
+            .replace(
+                "  truststore_password: cassandra\n",
+                if store_type.contains("PEM") {
+                    ""
+                } else {
+                    "  truststore_password: cassandra\n"
+                },
+            );
+        let Some(node) = cassandra::start(&section, true) else {
+            return;
+        };
+        let port = native_port(&node, &ours);
+        let (mut session, mut sock) = tls_to(&ours, port).unwrap();
+        let version = cql_over_tls(&mut session, &mut sock);
+        assert_eq!(
+            version, node.version,
+            "{keystore}: release_version is the cassandra-all version Maven resolved"
+        );
+
+        // mTLS: no client certificate, and an untrusted one, are refused by the node.
+        for (what, c) in [
+            ("no certificate", &no_cert),
+            ("untrusted certificate", &untrusted),
+        ] {
+            let refused = match tls_to(c, port) {
+                Err(_) => true,
+                // TLS 1.3: the client finishes first and learns of the refusal on its first read.
+                Ok((mut s, mut sock)) => {
+                    let _ = s.send(&options(), &mut sock);
+                    s.receive(&mut sock).map(|b| b.is_empty()).unwrap_or(true)
+                }
+            };
+            assert!(
+                refused,
+                "{keystore}: the node accepted a client with {what}"
+            );
+        }
+    }
+}
+
+#[test]
+fn internode_with_mutual_auth_and_endpoint_verification() {
+    let section = "server_encryption_options:
+  internode_encryption: all
+  enabled: true
+  keystore: {stores}/NODE_KEYSTORE
+  keystore_password: cassandra
+  truststore: {stores}/truststore.jks
+  truststore_password: cassandra
+  require_client_auth: true
+  require_endpoint_verification: true
+STORE_TYPE";
+    // Our side: node1 as the outbound key, checking the node's IP SAN.
+    let ours = client(
+        "server_encryption_options:\n  internode_encryption: all\n  keystore: {stores}/node1.jks\n  keystore_password: cassandra\n  truststore: TRUST\n  truststore_password: cassandra\n  require_endpoint_verification: true\n"
+            .replace("TRUST", "{stores}/truststore.jks")
+            .as_str(),
+        Role::InternodeClient,
+    );
+    let Some(node) = cassandra::start(
+        &section
+            .replace("NODE_KEYSTORE", "node1.jks")
+            .replace("STORE_TYPE", ""),
+        false,
+    ) else {
+        return;
+    };
+    let port = node.ports[0];
+    let mut sock = connect(port);
+    let (session, peer) =
+        blocking::handshake(Handshake::client(&ours, "127.0.0.1").unwrap(), &mut sock)
+            .expect("internode handshake with the node");
+    assert!(peer.ip_addresses().contains(&"127.0.0.1".parse().unwrap()));
+    assert!(session.protocol().starts_with("TLSv1."));
+    drop(node);
+
+    // A node whose certificate has no IP SAN fails endpoint verification.
+    let no_san = section
+        .replace("NODE_KEYSTORE", "node-nosan.jks")
+        .replace("STORE_TYPE", "");
+    let Some(node) = cassandra::start(&no_san, false) else {
+        return;
+    };
+    let mut sock = connect(node.ports[0]);
+    let err =
+        blocking::handshake(Handshake::client(&ours, "127.0.0.1").unwrap(), &mut sock).unwrap_err();
+    assert_eq!(err.kind(), "name_mismatch", "{err}");
+}
+
+#[test]
+fn optional_tls_on_the_native_port() {
+    let section = "client_encryption_options:
+  enabled: true
+  optional: true
+  keystore: {stores}/node1.jks
+  keystore_password: cassandra
+";
+    let Some(node) = cassandra::start(section, true) else {
+        return;
+    };
+    let ours = client(
+        "client_encryption_options:\n  enabled: true\n  truststore: {stores}/truststore.jks\n",
+        Role::NativeClient,
+    );
+    let port = native_port(&node, &ours);
+    // TLS works...
+    let (mut session, mut sock) = tls_to(&ours, port).unwrap();
+    assert_eq!(cql_over_tls(&mut session, &mut sock), node.version);
+    // ...and so does plaintext CQL on the same port.
+    let mut plain = connect(port);
+    use std::io::{Read, Write};
+    plain.write_all(&options()).unwrap();
+    let (op, _) = response(&mut || {
+        let mut b = vec![0u8; 4096];
+        let n = plain.read(&mut b).unwrap();
+        b.truncate(n);
+        b
+    });
+    assert_eq!(op, 0x06, "SUPPORTED over plaintext");
+    // Our detect() classifies both first flights as the node did.
+    let hello = Handshake::client(&ours, "127.0.0.1")
+        .unwrap()
+        .pending_output()
+        .unwrap()
+        .to_vec();
+    assert_eq!(detect(&hello), Detected::Tls);
+    assert_eq!(detect(&options()), Detected::Plaintext);
+}
+
+#[test]
+fn cqlsh_from_pypi_connects_over_ssl() {
+    let has_cqlsh = common::which("cqlsh").is_some();
+    if !has_cqlsh {
+        common::skip_or_fail("cqlsh (pip install cqlsh) is not on the PATH");
+        return;
+    }
+    let section = NATIVE_MTLS
+        .replace("KEYSTORE", "node1.jks")
+        .replace("TRUSTSTORE", "truststore.jks")
+        .replace("STORE_TYPE", "");
+    let Some(node) = cassandra::start(&section, true) else {
+        return;
+    };
+    let ours = client(OUR_CLIENT, Role::NativeClient);
+    let port = native_port(&node, &ours);
+    // The fixture cqlshrc (client1, validating against the CA bundle); our parsing of it
+    // connects too.
+    let rc = common::fixtures().join("conf/cqlshrc");
+    let out = Command::new("cqlsh")
+        .args(["--ssl", "--cqlshrc"])
+        .arg(&rc)
+        .args([
+            "-e",
+            "SELECT release_version FROM system.local",
+            "127.0.0.1",
+            &port.to_string(),
+        ])
+        .current_dir(common::root())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains(&node.version),
+        "cqlsh: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let file = cassandra_tls::options::Cqlshrc::load_file(&rc).unwrap();
+    let ssl = file.ssl_settings("127.0.0.1", &|_| None, None).unwrap();
+    let ssl = cassandra_tls::options::CqlshSsl {
+        certfile: ssl.certfile.map(|p| common::root().join(p)),
+        userkey: ssl.userkey.map(|p| common::root().join(p)),
+        usercert: ssl.usercert.map(|p| common::root().join(p)),
+        ..ssl
+    };
+    let cqlsh_like = tls::cqlsh_client_config(&ssl, &TlsSettings::default()).unwrap();
+    let (mut session, mut sock) = tls_to(&cqlsh_like, port).unwrap();
+    assert_eq!(cql_over_tls(&mut session, &mut sock), node.version);
+}

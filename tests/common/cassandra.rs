@@ -1,0 +1,186 @@
+//! A real Cassandra node (cassandra-all from Maven Central, via scripts/cassandra-node.sh),
+//! started per test on loopback with port 0, stopped when dropped.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// A running node.
+pub struct Node {
+    child: Child,
+    _dir: tempfile::TempDir,
+    /// The ports the node listens on, in no particular order.
+    pub ports: Vec<u16>,
+    /// The cassandra-all version that runs.
+    pub version: String,
+    pub lines: mpsc::Receiver<String>,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The resolved node (cassandra-all and its jars); None after skip_or_fail when it cannot be had.
+pub fn resolve() -> Option<PathBuf> {
+    static HOME: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| {
+        if super::which("java").is_none() || super::which("mvn").is_none() {
+            return None;
+        }
+        let out = Command::new(super::root().join("scripts/cassandra-node.sh"))
+            .arg("resolve")
+            .output()
+            .expect("run scripts/cassandra-node.sh");
+        if !out.status.success() {
+            eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+            return None;
+        }
+        Some(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+    })
+    .clone()
+}
+
+const BASE: &str = "cluster_name: cassandra-tls
+num_tokens: 1
+partitioner: org.apache.cassandra.dht.Murmur3Partitioner
+commitlog_sync: periodic
+commitlog_sync_period: 10000ms
+endpoint_snitch: SimpleSnitch
+seed_provider:
+  - class_name: org.apache.cassandra.locator.SimpleSeedProvider
+    parameters:
+      - seeds: \"127.0.0.1\"
+listen_address: 127.0.0.1
+rpc_address: 127.0.0.1
+storage_port: 0
+native_transport_port: 0
+authenticator: AllowAllAuthenticator
+";
+
+/// Listening TCP ports of a process, from /proc: its socket inodes matched against
+/// /proc/net/tcp entries in LISTEN state.
+fn listening_ports(pid: u32) -> Vec<u16> {
+    let mut inodes = Vec::new();
+    if let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) {
+        for fd in fds.flatten() {
+            if let Ok(target) = std::fs::read_link(fd.path()) {
+                let t = target.to_string_lossy();
+                if let Some(inode) = t.strip_prefix("socket:[").and_then(|r| r.strip_suffix(']')) {
+                    inodes.push(inode.to_owned());
+                }
+            }
+        }
+    }
+    let mut ports = Vec::new();
+    for table in ["tcp", "tcp6"] {
+        let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/net/{table}")) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            let listening =
+                cols.len() > 9 && cols[3] == "0A" && inodes.iter().any(|i| i == cols[9]);
+            let port = cols
+                .get(1)
+                .and_then(|a| a.rsplit(':').next())
+                .and_then(|p| u16::from_str_radix(p, 16).ok());
+            if let (true, Some(port)) = (listening, port)
+                && !ports.contains(&port)
+            {
+                ports.push(port);
+            }
+        }
+    }
+    ports
+}
+
+/// Starts a node whose cassandra.yaml is BASE plus `sections` (`{stores}` is replaced by the
+/// absolute path of fixtures/stores). Waits for "Startup complete" (up to 240 s).
+pub fn start(sections: &str, native_transport: bool) -> Option<Node> {
+    let Some(home) = resolve() else {
+        super::skip_or_fail(
+            "a Cassandra node needs java and mvn (cassandra-all from Maven Central)",
+        );
+        return None;
+    };
+    let version = std::fs::read_to_string(home.join("version"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let stores = super::fixtures().join("stores");
+    let yaml = format!(
+        "{BASE}start_native_transport: {native_transport}\n{}",
+        sections.replace("{stores}", &stores.to_string_lossy())
+    );
+    let yaml_path = dir.path().join("cassandra.yaml");
+    std::fs::write(&yaml_path, yaml).unwrap();
+    let mut child = Command::new(super::root().join("scripts/cassandra-node.sh"))
+        .arg("run")
+        .arg(dir.path())
+        .arg(&yaml_path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the node");
+    let (tx, rx) = mpsc::channel();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    let deadline = Instant::now() + Duration::from_secs(240);
+    let mut seen: Vec<String> = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) if line.contains("Startup complete") => break,
+            Ok(line) => {
+                seen.push(line);
+                if seen.len() > 400 {
+                    seen.remove(0);
+                }
+            }
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let interesting: Vec<&String> = seen
+                    .iter()
+                    .filter(|l| {
+                        l.contains("ERROR") || l.contains("Exception") || l.contains("WARN")
+                    })
+                    .collect();
+                panic!("the node did not start within 240 s; it said: {interesting:#?}");
+            }
+        }
+    }
+    let expected = if native_transport { 2 } else { 1 };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut ports = listening_ports(child.id());
+    while ports.len() < expected && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        ports = listening_ports(child.id());
+    }
+    assert!(ports.len() >= expected, "the node listens on {ports:?}");
+    Some(Node {
+        child,
+        _dir: dir,
+        ports,
+        version,
+        lines: rx,
+    })
+}
