@@ -361,3 +361,38 @@ fn cqlsh_from_pypi_connects_over_ssl() {
     let (mut session, mut sock) = tls_to(&cqlsh_like, port).unwrap();
     assert_eq!(cql_over_tls(&mut session, &mut sock), node.version);
 }
+
+#[test]
+fn scylla_driver_example_runs_a_query() {
+    let section = NATIVE_MTLS
+        .replace("KEYSTORE", "node1.jks")
+        .replace("TRUSTSTORE", "truststore.jks")
+        .replace("STORE_TYPE", "");
+    let Some(node) = cassandra::start(&section, true) else {
+        return;
+    };
+    let ours = client(OUR_CLIENT, Role::NativeClient);
+    let port = native_port(&node, &ours);
+    // cargo test builds the examples next to the test binaries' directory.
+    let exe = std::env::current_exe().unwrap();
+    let example = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples/scylla_driver");
+    assert!(example.exists(), "{} was not built", example.display());
+    let out = Command::new(&example)
+        .arg("fixtures/conf/cassandra.yaml")
+        .arg(format!("127.0.0.1:{port}"))
+        .current_dir(common::root())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout.trim(), format!("release_version {}", node.version));
+}

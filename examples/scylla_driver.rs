@@ -1,0 +1,41 @@
+//! The scylla driver (scylla 1.9, feature `rustls-023`) connecting to a Cassandra node with the
+//! rustls config this crate builds from `client_encryption_options`.
+//!
+//! Run: `cargo run --example scylla_driver -- CASSANDRA_YAML HOST:PORT`
+//! (tests/cassandra_node.rs runs it against a real node).
+
+use std::sync::Arc;
+
+use cassandra_tls::options::CassandraYaml;
+use cassandra_tls::tls::{self, Role, TlsSettings};
+use scylla::client::session_builder::SessionBuilder;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let yaml_path = args
+        .next()
+        .unwrap_or_else(|| "fixtures/conf/cassandra.yaml".into());
+    let node = args.next().unwrap_or_else(|| "127.0.0.1:9042".into());
+
+    let yaml = CassandraYaml::load_file(&yaml_path)?;
+    let client = tls::client_config(&yaml, Role::NativeClient, &TlsSettings::default())?;
+    for w in &client.warnings {
+        eprintln!("warning: {w}");
+    }
+    // scylla verifies the node against its IP address (ServerName::IpAddress): node
+    // certificates need an IP SAN, which require_endpoint_verification also demands.
+    let config: Arc<rustls::ClientConfig> = client.config;
+    let session = SessionBuilder::new()
+        .known_node(&node)
+        .tls_context(Some(config))
+        .build()
+        .await?;
+    let result = session
+        .query_unpaged("SELECT release_version FROM system.local", &[])
+        .await?;
+    let rows = result.into_rows_result()?;
+    let (version,): (String,) = rows.single_row()?;
+    println!("release_version {version}");
+    Ok(())
+}
