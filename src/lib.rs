@@ -9,6 +9,7 @@
 //! - [`options`]: cassandra.yaml's encryption options, with Cassandra's semantics.
 //! - [`tls`]: rustls configs for the internode and client-to-node roles.
 //! - [`handshake`]: a sans-IO handshake and session, driven over any transport.
+//! - [`doctor`]: a node's SSL setup checked end to end, with fixes.
 //!
 //! ```no_run
 //! use cassandra_tls::keystore::{KeyStore, Entry};
@@ -27,6 +28,7 @@
 #![deny(missing_docs)]
 
 pub(crate) mod asn1;
+pub mod doctor;
 pub mod error;
 pub mod handshake;
 pub mod keystore;

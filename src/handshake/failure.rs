@@ -177,6 +177,24 @@ fn unwrap_debug_name(name: &str) -> String {
     name.to_owned()
 }
 
+/// webpki's reasons, in words an operator acts on.
+fn explain(reason: &str) -> String {
+    let words = if reason.starts_with("CaUsedAsEndEntity") {
+        "a CA certificate (basicConstraints CA:TRUE) is used as the peer's own certificate"
+    } else if reason.starts_with("InvalidPurpose") || reason.starts_with("RequiredEkuNotFound") {
+        "its extended key usage does not allow this use (a server needs serverAuth, a client clientAuth)"
+    } else if reason.starts_with("UnsupportedCertVersion") {
+        "it is an X.509 v1 certificate; only v3 certificates can be a peer's certificate"
+    } else if reason.starts_with("UnsupportedSignatureAlgorithm")
+        || reason.starts_with("BadSignature")
+    {
+        "its signature algorithm is not accepted (SHA-1 and DSA signatures are refused)"
+    } else {
+        return reason.to_owned();
+    };
+    format!("{words} ({reason})")
+}
+
 fn from_certificate_error(c: CertificateError) -> HandshakeFailure {
     match c {
         CertificateError::UnknownIssuer => HandshakeFailure::UnknownIssuer,
@@ -211,8 +229,8 @@ fn from_certificate_error(c: CertificateError) -> HandshakeFailure {
         },
         CertificateError::Other(o) => match (*o.0).downcast_ref::<ExpiredButTrusted>() {
             Some(e) => HandshakeFailure::ExpiredButTrusted(e.to_string()),
-            None => HandshakeFailure::BadCertificate(o.to_string()),
+            None => HandshakeFailure::BadCertificate(explain(&o.to_string())),
         },
-        other => HandshakeFailure::BadCertificate(format!("{other:?}")),
+        other => HandshakeFailure::BadCertificate(explain(&format!("{other:?}"))),
     }
 }

@@ -106,6 +106,20 @@ impl Certificate {
                 }
             }
         }
+        let extended_key_usage = x509.extended_key_usage().ok().flatten().map(|e| {
+            let mut names = Vec::new();
+            if e.value.any {
+                names.push("anyExtendedKeyUsage".to_owned());
+            }
+            if e.value.server_auth {
+                names.push("serverAuth".to_owned());
+            }
+            if e.value.client_auth {
+                names.push("clientAuth".to_owned());
+            }
+            names.extend(e.value.other.iter().map(|o| o.to_id_string()));
+            names
+        });
         let is_ca = x509
             .basic_constraints()
             .ok()
@@ -121,6 +135,7 @@ impl Certificate {
             ip_addresses,
             uris,
             is_ca,
+            extended_key_usage,
             self_issued: x509.subject().as_raw() == x509.issuer().as_raw(),
             version: x509.version().0 + 1,
         })
@@ -156,6 +171,9 @@ pub struct CertificateInfo {
     pub uris: Vec<String>,
     /// Whether basicConstraints says this is a CA.
     pub is_ca: bool,
+    /// The extended key usages (`serverAuth`, `clientAuth`, ...); `None` without the extension,
+    /// which allows every usage.
+    pub extended_key_usage: Option<Vec<String>>,
     /// Whether subject and issuer are the same name.
     pub self_issued: bool,
     /// X.509 version (1, 2 or 3).

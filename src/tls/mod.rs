@@ -310,6 +310,27 @@ fn key_store(yaml: &CassandraYaml, role: Role, settings: &TlsSettings) -> Result
     )
 }
 
+/// The key store a role serves from (for the doctor).
+pub(crate) fn material_key_store(
+    yaml: &CassandraYaml,
+    role: Role,
+    settings: &TlsSettings,
+) -> Result<Option<KeyStore>> {
+    key_store(yaml, role, settings)
+}
+
+/// The trust anchors of a role's section (for the doctor).
+pub(crate) fn material_trust_anchors(
+    yaml: &CassandraYaml,
+    role: Role,
+) -> Result<Vec<crate::keystore::Certificate>> {
+    let opts = match role {
+        Role::InternodeServer | Role::InternodeClient => &yaml.server_encryption_options().common,
+        _ => yaml.client_encryption_options(),
+    };
+    material::load_trust_anchors(yaml.origin(), yaml.base_dir(), role.section(), opts)
+}
+
 /// Builds the server config for [`Role::InternodeServer`] or [`Role::NativeServer`].
 pub fn server_config(
     yaml: &CassandraYaml,

@@ -1,6 +1,7 @@
 //! `cassandra-tls`: inspect Cassandra's key stores and check a node's SSL setup.
 #![forbid(unsafe_code)]
 
+mod doctor;
 mod inspect;
 mod net;
 
@@ -18,6 +19,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Check a node's SSL setup end to end (default: the committed fixtures/conf/cassandra.yaml).
+    Doctor(doctor::Args),
     /// List a keystore or truststore (JKS, JCEKS, PKCS#12, PEM) like `keytool -list -v`.
     Inspect(inspect::Args),
     /// Connect to a node's storage or native port as Cassandra or a client would, and report.
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Doctor(args) => doctor::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Connect(args) => net::connect(args),
         Command::Serve(args) => net::serve(args),

@@ -1,0 +1,831 @@
+//! Checks a node's SSL setup end to end, finding what Cassandra would report as "Failed to
+//! initialize SSL" (and what it would accept but should not), with the fix for each.
+//!
+//! ```no_run
+//! use cassandra_tls::doctor;
+//! use cassandra_tls::options::CassandraYaml;
+//!
+//! let yaml = CassandraYaml::load_file("fixtures/conf/cassandra.yaml")?;
+//! let report = doctor::check(&yaml, None, rustls::pki_types::UnixTime::now());
+//! for f in &report.findings {
+//!     println!("{} {} {}: {}", f.severity, f.section, f.check, f.message);
+//! }
+//! # Ok::<(), cassandra_tls::Error>(())
+//! ```
+
+use std::fmt;
+use std::time::Duration;
+
+use rustls::pki_types::UnixTime;
+
+use crate::error::Error;
+use crate::handshake::{Handshake, State};
+use crate::keystore::{Certificate, KeyAlgorithm, KeyStore, StoreType, Warning};
+use crate::options::{
+    CassandraYaml, ClientAuth, Cqlshrc, EncryptionOptions, InternodeEncryption, Policy,
+    SslContextFactoryKind, select_cipher_suites, select_protocols,
+};
+use crate::tls::{self, ExpiredPeer, Role, TlsSettings, Usage};
+
+/// How bad a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Checked and fine.
+    Ok,
+    /// Works, but should be fixed.
+    Warning,
+    /// Cassandra would fail, or the setup is broken.
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Severity::Ok => "ok",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// How bad.
+    pub severity: Severity,
+    /// The check's stable id: `file`, `store_type`, `password`, `key_password`,
+    /// `key_matches_cert`, `key_algorithm`, `chain`, `expiry`, `san`, `eku`, `protocols`,
+    /// `ciphers`, `policy`, `self_handshake`.
+    pub check: &'static str,
+    /// `server_encryption_options`, `client_encryption_options` or `cqlshrc`.
+    pub section: &'static str,
+    /// What was found.
+    pub message: String,
+    /// What to do about it (warnings and errors).
+    pub fix: Option<String>,
+}
+
+/// All findings.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// In the order checked, grouped by section.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// How many findings have this severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+
+    fn push(
+        &mut self,
+        severity: Severity,
+        check: &'static str,
+        section: &'static str,
+        message: impl Into<String>,
+        fix: Option<&str>,
+    ) {
+        self.findings.push(Finding {
+            severity,
+            check,
+            section,
+            message: message.into(),
+            fix: fix.map(str::to_owned),
+        });
+    }
+}
+
+const SERVER: &str = "server_encryption_options";
+const CLIENT: &str = "client_encryption_options";
+const CQLSH: &str = "cqlshrc";
+const THIRTY_DAYS: u64 = 30 * 24 * 3600;
+
+/// Checks both encryption sections of `yaml` (and a cqlshrc when given) at time `at`.
+pub fn check(yaml: &CassandraYaml, cqlshrc: Option<&Cqlshrc>, at: UnixTime) -> Report {
+    let mut report = Report::default();
+    let settings = TlsSettings {
+        now: Some(at),
+        ..Default::default()
+    };
+    let base = yaml.base_dir();
+    let server = yaml.server_encryption_options();
+    let client = yaml.client_encryption_options();
+
+    // server_encryption_options
+    let policy = server.policy(server.common.has_keystore(base));
+    let mut policy_note = format!("internode port policy {policy}");
+    if policy == Policy::Optional
+        && server.internode_encryption == InternodeEncryption::All
+        && !server.common.is_explicitly_optional()
+    {
+        policy_note.push_str(
+            " (Cassandra's quirk: internode_encryption all with a key store and neither enabled nor optional set lets the port accept plaintext; unencrypted peers are refused only after their handshake message)",
+        );
+        report.push(
+            Severity::Warning,
+            "policy",
+            SERVER,
+            policy_note,
+            Some("set enabled: true in server_encryption_options so the port is ENCRYPTED"),
+        );
+    } else {
+        report.push(Severity::Ok, "policy", SERVER, policy_note, None);
+    }
+    if server.common.require_client_auth != ClientAuth::NotRequired
+        && matches!(
+            server.internode_encryption,
+            InternodeEncryption::Dc | InternodeEncryption::Rack
+        )
+    {
+        report.push(
+            Severity::Warning,
+            "policy",
+            SERVER,
+            "require_client_auth with internode_encryption dc/rack: a peer claiming the local dc or rack connects in plaintext and skips mutual TLS",
+            Some("use internode_encryption: all where mutual TLS matters"),
+        );
+    }
+    if server.internode_encryption != InternodeEncryption::None {
+        let mut addresses: Vec<&str> = [
+            yaml.node().listen_address.as_deref(),
+            yaml.node().broadcast_address.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        addresses.dedup();
+        section(
+            &mut report,
+            yaml,
+            SERVER,
+            &server.common,
+            &[Role::InternodeServer, Role::InternodeClient],
+            &addresses,
+            true,
+            &settings,
+            at,
+        );
+    }
+
+    // client_encryption_options
+    let policy = client.policy(client.has_keystore(base));
+    report.push(
+        Severity::Ok,
+        "policy",
+        CLIENT,
+        format!("native transport port policy {policy}"),
+        None,
+    );
+    if policy != Policy::Unencrypted {
+        let mut addresses: Vec<&str> = [
+            yaml.node().rpc_address.as_deref(),
+            yaml.node().broadcast_rpc_address.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        addresses.dedup();
+        section(
+            &mut report,
+            yaml,
+            CLIENT,
+            client,
+            &[Role::NativeServer],
+            &addresses,
+            false,
+            &settings,
+            at,
+        );
+    }
+
+    if let Some(rc) = cqlshrc {
+        cqlsh(&mut report, yaml, rc, &settings);
+    }
+    report
+}
+
+#[allow(clippy::too_many_arguments)]
+fn section(
+    report: &mut Report,
+    yaml: &CassandraYaml,
+    name: &'static str,
+    opts: &EncryptionOptions,
+    roles: &[Role],
+    addresses: &[&str],
+    internode: bool,
+    settings: &TlsSettings,
+    at: UnixTime,
+) {
+    let origin = yaml.origin();
+    let base = yaml.base_dir();
+    let pem = opts.ssl_context_factory.kind() == SslContextFactoryKind::Pem;
+
+    // Protocols and ciphers, as Cassandra filters them.
+    match select_protocols(
+        origin,
+        name,
+        opts.protocol.as_deref(),
+        opts.accepted_protocols.as_deref(),
+    ) {
+        Ok(p) => {
+            for w in &p.warnings {
+                report.push(
+                    Severity::Warning,
+                    "protocols",
+                    name,
+                    w.to_string(),
+                    Some("remove protocols older than TLSv1.2"),
+                );
+            }
+            report.push(
+                Severity::Ok,
+                "protocols",
+                name,
+                format!(
+                    "accepted: {}",
+                    p.versions
+                        .iter()
+                        .map(|v| v.jsse_name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                None,
+            );
+            match select_cipher_suites(origin, name, opts.cipher_suites.as_deref(), &p.versions) {
+                Ok(c) => {
+                    for w in &c.warnings {
+                        report.push(Severity::Warning, "ciphers", name, w.to_string(), Some("list only AEAD suites with ECDHE (TLS_ECDHE_*_GCM_*, TLS_AES_*)"));
+                    }
+                    let which = match &c.suites {
+                        Some(s) => s.iter().map(|s| s.jsse_name).collect::<Vec<_>>().join(", "),
+                        None => "the defaults (TLSv1.3 AES-GCM and ChaCha20, TLSv1.2 ECDHE with AES-GCM and ChaCha20)".into(),
+                    };
+                    report.push(Severity::Ok, "ciphers", name, format!("cipher suites: {which}"), None);
+                }
+                Err(e) => report.push(Severity::Error, "ciphers", name, e.to_string(), Some("list at least one of TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")),
+            }
+        }
+        Err(e) => report.push(
+            Severity::Error,
+            "protocols",
+            name,
+            e.to_string(),
+            Some("accept TLSv1.2 and TLSv1.3 (protocol: TLS)"),
+        ),
+    }
+
+    // Files.
+    let keystore_path = crate::options::resolve_path(base, opts.keystore_path());
+    let inline_key = pem
+        && opts
+            .ssl_context_factory
+            .parameter("private_key")
+            .is_some_and(|k| !k.trim().is_empty());
+    if !inline_key {
+        file_check(report, name, "keystore", &keystore_path, true);
+    }
+    let needs_trust = internode || opts.require_client_auth != ClientAuth::NotRequired;
+    let inline_trust = pem
+        && opts
+            .ssl_context_factory
+            .parameter("trusted_certificates")
+            .is_some_and(|k| !k.trim().is_empty());
+    let truststore_path = crate::options::resolve_path(base, opts.truststore_path());
+    if needs_trust && !inline_trust {
+        file_check(report, name, "truststore", &truststore_path, false);
+    }
+
+    // The key store, loaded by the factory's rules, and what it holds.
+    let role = roles[0];
+    let store = match load_keystore(yaml, role, settings) {
+        Ok(Some(s)) => s,
+        Ok(None) => return,
+        Err(e) => {
+            let (check, fix) = match e.kind() {
+                "wrong_password_or_tampered" => (
+                    "password",
+                    "set keystore_password to the store's password (or restore the file)",
+                ),
+                "wrong_key_password" => (
+                    "key_password",
+                    "Cassandra unlocks keys with keystore_password: re-protect the key with the store password (keytool -keypasswd)",
+                ),
+                "key_cert_mismatch" => (
+                    "key_matches_cert",
+                    "put the private key together with its own certificate chain",
+                ),
+                "malformed" | "unsupported" => ("file", "regenerate the key store"),
+                _ => ("file", "fix the key store settings"),
+            };
+            report.push(Severity::Error, check, name, e.to_string(), Some(fix));
+            return;
+        }
+    };
+    report.push(
+        Severity::Ok,
+        "password",
+        name,
+        format!("{} opens", store.origin()),
+        None,
+    );
+    if !pem {
+        for w in store.warnings() {
+            if let Warning::StoreTypeMismatch {
+                configured,
+                detected,
+            } = w
+            {
+                let compatible = matches!(
+                    (configured, detected),
+                    (StoreType::Jks, StoreType::Pkcs12)
+                        | (StoreType::Pkcs12, StoreType::Jks)
+                        | (StoreType::Jceks, StoreType::Jks)
+                );
+                if compatible {
+                    report.push(
+                        Severity::Warning,
+                        "store_type",
+                        name,
+                        format!("{w}; the JDK loads it anyway (keystore.type.compat)"),
+                        Some("set store_type to what the file is"),
+                    );
+                } else {
+                    report.push(
+                        Severity::Error,
+                        "store_type",
+                        name,
+                        format!("{w}; Java's {configured} key store cannot read it"),
+                        Some("set store_type to what the file is"),
+                    );
+                }
+            }
+        }
+        if !store
+            .warnings()
+            .iter()
+            .any(|w| matches!(w, Warning::StoreTypeMismatch { .. }))
+        {
+            report.push(
+                Severity::Ok,
+                "store_type",
+                name,
+                format!("store type {}", store.store_type()),
+                None,
+            );
+        }
+    }
+
+    let Some(entry) = store
+        .private_keys()
+        .find(|k| k.key().is_some() && !k.chain().is_empty())
+    else {
+        report.push(
+            Severity::Error,
+            "key_password",
+            name,
+            "no private key with a certificate in the key store",
+            Some("import the node's key and certificate chain"),
+        );
+        return;
+    };
+    report.push(
+        Severity::Ok,
+        "key_password",
+        name,
+        "the private key opens",
+        None,
+    );
+    report.push(
+        Severity::Ok,
+        "key_matches_cert",
+        name,
+        "the key belongs to its certificate",
+        None,
+    );
+    let key = entry.key().expect("checked above");
+    match key.algorithm() {
+        KeyAlgorithm::Rsa | KeyAlgorithm::Ec(_) | KeyAlgorithm::Ed25519 => report.push(
+            Severity::Ok,
+            "key_algorithm",
+            name,
+            format!("{} key", key.algorithm()),
+            None,
+        ),
+        other => report.push(
+            Severity::Error,
+            "key_algorithm",
+            name,
+            format!("{other} keys cannot be used for TLS here"),
+            Some("use an RSA (2048+), EC P-256/P-384 or Ed25519 key"),
+        ),
+    }
+
+    let chain = entry.chain();
+    let leaf = chain[0].info();
+    if let Ok(info) = &leaf {
+        expiry(report, name, info, at, opts);
+        if internode {
+            eku(report, name, info);
+        }
+    }
+
+    // The chain against the truststore (this node's peers use the same truststore).
+    if needs_trust || internode {
+        match crate::tls::material_trust_anchors(yaml, role) {
+            Ok(anchors) => chain_checks(
+                report,
+                name,
+                chain,
+                &anchors,
+                addresses,
+                opts.require_endpoint_verification,
+                internode,
+                at,
+            ),
+            Err(e) => report.push(
+                Severity::Error,
+                "file",
+                name,
+                e.to_string(),
+                Some("fix the truststore settings"),
+            ),
+        }
+    }
+
+    // Handshakes with this node's own material.
+    for server_role in roles
+        .iter()
+        .filter(|r| matches!(r, Role::InternodeServer | Role::NativeServer))
+    {
+        let client_role = if *server_role == Role::InternodeServer {
+            Role::InternodeClient
+        } else {
+            Role::NativeClient
+        };
+        self_handshake(
+            report,
+            name,
+            yaml,
+            *server_role,
+            client_role,
+            addresses.first().copied(),
+            settings,
+        );
+    }
+}
+
+fn file_check(
+    report: &mut Report,
+    section: &'static str,
+    what: &str,
+    path: &std::path::Path,
+    secret: bool,
+) {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                if secret && meta.permissions().mode() & 0o004 != 0 {
+                    report.push(
+                        Severity::Warning,
+                        "file",
+                        section,
+                        format!("{what} {} is readable by every user", path.display()),
+                        Some("chmod 600 (or 640 with Cassandra's group)"),
+                    );
+                    return;
+                }
+            }
+            report.push(Severity::Ok, "file", section, format!("{what} {} exists", path.display()), None);
+        }
+        Ok(_) => report.push(Severity::Error, "file", section, format!("{what} {} is not a file", path.display()), Some("point the option at the store file")),
+        Err(e) => report.push(Severity::Error, "file", section, format!("{what} {}: {e}", path.display()), Some("create the file or fix the path (relative paths start in Cassandra's working directory)")),
+    }
+}
+
+fn load_keystore(
+    yaml: &CassandraYaml,
+    role: Role,
+    settings: &TlsSettings,
+) -> Result<Option<KeyStore>, Error> {
+    crate::tls::material_key_store(yaml, role, settings)
+}
+
+fn expiry(
+    report: &mut Report,
+    section: &'static str,
+    info: &crate::keystore::CertificateInfo,
+    at: UnixTime,
+    opts: &EncryptionOptions,
+) {
+    let now = at.as_secs() as i64;
+    let not_after = info.not_after.unix_timestamp();
+    let not_before = info.not_before.unix_timestamp();
+    let rfc = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    let threshold = opts
+        .certificate_validity_warn_threshold
+        .map(|d| d.0 as u64 * 60)
+        .unwrap_or(THIRTY_DAYS) as i64;
+    if not_after < now {
+        report.push(
+            Severity::Error,
+            "expiry",
+            section,
+            format!("{} expired on {}", info.subject, rfc(info.not_after)),
+            Some("issue a new certificate (peers refuse an expired one)"),
+        );
+    } else if not_before > now {
+        report.push(
+            Severity::Error,
+            "expiry",
+            section,
+            format!(
+                "{} is not valid before {}",
+                info.subject,
+                rfc(info.not_before)
+            ),
+            Some("check the clock, or issue a certificate valid now"),
+        );
+    } else if not_after - now < threshold {
+        let days = Duration::from_secs((not_after - now) as u64).as_secs() / 86_400;
+        report.push(
+            Severity::Warning,
+            "expiry",
+            section,
+            format!(
+                "{} expires in {days} day(s), on {}",
+                info.subject,
+                rfc(info.not_after)
+            ),
+            Some("renew the certificate"),
+        );
+    } else {
+        report.push(
+            Severity::Ok,
+            "expiry",
+            section,
+            format!("valid until {}", rfc(info.not_after)),
+            None,
+        );
+    }
+}
+
+fn eku(report: &mut Report, section: &'static str, info: &crate::keystore::CertificateInfo) {
+    match &info.extended_key_usage {
+        None => report.push(
+            Severity::Ok,
+            "eku",
+            section,
+            "no extended key usage restriction",
+            None,
+        ),
+        Some(e)
+            if e.iter().any(|u| u == "anyExtendedKeyUsage")
+                || (e.iter().any(|u| u == "serverAuth") && e.iter().any(|u| u == "clientAuth")) =>
+        {
+            report.push(
+                Severity::Ok,
+                "eku",
+                section,
+                "serves as TLS server and client",
+                None,
+            )
+        }
+        Some(e) => report.push(
+            Severity::Error,
+            "eku",
+            section,
+            format!(
+                "internode certificates act as server and client, but this one allows only [{}]",
+                e.join(", ")
+            ),
+            Some("issue the node certificate with extendedKeyUsage serverAuth and clientAuth"),
+        ),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn chain_checks(
+    report: &mut Report,
+    section: &'static str,
+    chain: &[Certificate],
+    anchors: &[Certificate],
+    addresses: &[&str],
+    endpoint_verification: bool,
+    internode: bool,
+    at: UnixTime,
+) {
+    match tls::verify_chain(chain, anchors, Usage::Server, None, at, ExpiredPeer::Refuse) {
+        Ok(()) => report.push(
+            Severity::Ok,
+            "chain",
+            section,
+            "the certificate chain validates to the truststore",
+            None,
+        ),
+        Err(f) if f.kind() == "expired" || f.kind() == "not_yet_valid" => {} // reported by `expiry`
+        Err(f) => {
+            let fix = match f.kind() {
+                "unknown_issuer" => "add the CA that signed the node certificate to the truststore",
+                _ => {
+                    "use a certificate issued for a node (not a CA certificate), signed by a CA in the truststore"
+                }
+            };
+            report.push(Severity::Error, "chain", section, f.to_string(), Some(fix));
+        }
+    }
+    let as_server =
+        tls::verify_chain(chain, anchors, Usage::Server, None, at, ExpiredPeer::Refuse).err();
+    if internode
+        && let Err(f) =
+            tls::verify_chain(chain, anchors, Usage::Client, None, at, ExpiredPeer::Refuse)
+        && !matches!(f.kind(), "expired" | "not_yet_valid" | "unknown_issuer")
+        && as_server.as_ref() != Some(&f)
+    {
+        report.push(
+            Severity::Error,
+            "chain",
+            section,
+            format!("as a client certificate: {f}"),
+            Some("issue the node certificate with clientAuth usage"),
+        );
+    }
+    if !endpoint_verification {
+        return;
+    }
+    for addr in addresses
+        .iter()
+        .filter(|a| !["0.0.0.0", "::", "localhost"].contains(a))
+    {
+        match tls::verify_chain(chain, anchors, Usage::Server, Some(addr), at, ExpiredPeer::AcceptWhenPeerIsTrusted) {
+            Err(f) if f.kind() == "name_mismatch" => report.push(
+                Severity::Error,
+                "san",
+                section,
+                f.to_string(),
+                Some(&format!("require_endpoint_verification is on: reissue the certificate with subjectAltName IP:{addr}")),
+            ),
+            _ => report.push(Severity::Ok, "san", section, format!("the certificate names {addr}"), None),
+        }
+    }
+}
+
+fn self_handshake(
+    report: &mut Report,
+    section: &'static str,
+    yaml: &CassandraYaml,
+    server_role: Role,
+    client_role: Role,
+    address: Option<&str>,
+    settings: &TlsSettings,
+) {
+    let name = address
+        .filter(|a| !["0.0.0.0", "::"].contains(a))
+        .unwrap_or("127.0.0.1");
+    let result = (|| -> Result<(), Error> {
+        let server = tls::server_config(yaml, server_role, settings)?;
+        let client = tls::client_config(yaml, client_role, settings)?;
+        let peer_ip = name
+            .parse()
+            .unwrap_or_else(|_| std::net::IpAddr::from([127, 0, 0, 1]));
+        in_memory(
+            Handshake::client(&client, name)?,
+            Handshake::server(&server, Some(peer_ip))?,
+        )
+    })();
+    let what = if server_role == Role::InternodeServer {
+        "internode client against internode server"
+    } else {
+        "native client against native server"
+    };
+    match result {
+        Ok(()) => report.push(
+            Severity::Ok,
+            "self_handshake",
+            section,
+            format!("{what}: handshake succeeds"),
+            None,
+        ),
+        Err(e) => report.push(
+            Severity::Error,
+            "self_handshake",
+            section,
+            format!("{what}: {e}"),
+            Some("fix the errors above; peers with this material cannot connect"),
+        ),
+    }
+}
+
+fn cqlsh(report: &mut Report, yaml: &CassandraYaml, rc: &Cqlshrc, settings: &TlsSettings) {
+    let host = yaml
+        .node()
+        .rpc_address
+        .as_deref()
+        .filter(|a| *a != "0.0.0.0")
+        .unwrap_or("127.0.0.1");
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let ssl = match rc.ssl_settings(host, &|k| std::env::var(k).ok(), home.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            report.push(
+                Severity::Error,
+                "file",
+                CQLSH,
+                e.to_string(),
+                Some("set certfile in [ssl] (or [certfiles]), or SSL_CERTFILE"),
+            );
+            return;
+        }
+    };
+    if !ssl.enabled {
+        report.push(
+            Severity::Warning,
+            "policy",
+            CQLSH,
+            "[connection] ssl is off: cqlsh connects in plaintext unless --ssl is given",
+            Some("set ssl = true in [connection]"),
+        );
+    }
+    if !ssl.validate {
+        report.push(
+            Severity::Warning,
+            "chain",
+            CQLSH,
+            "validate = false: cqlsh does not check the node's certificate",
+            Some("set validate = true and certfile to the CA bundle"),
+        );
+    }
+    let resolve = |p: &std::path::PathBuf| {
+        if p.is_absolute() {
+            p.clone()
+        } else {
+            yaml.base_dir().join(p)
+        }
+    };
+    for (what, path) in [
+        ("certfile", &ssl.certfile),
+        ("userkey", &ssl.userkey),
+        ("usercert", &ssl.usercert),
+    ] {
+        if let Some(p) = path {
+            file_check(report, CQLSH, what, &resolve(p), what == "userkey");
+        }
+    }
+    let ssl = crate::options::CqlshSsl {
+        certfile: ssl.certfile.as_ref().map(resolve),
+        userkey: ssl.userkey.as_ref().map(resolve),
+        usercert: ssl.usercert.as_ref().map(resolve),
+        ..ssl
+    };
+    let result = (|| -> Result<(), Error> {
+        let client = tls::cqlsh_client_config(&ssl, settings)?;
+        let server = tls::server_config(yaml, Role::NativeServer, settings)?;
+        in_memory(
+            Handshake::client(&client, host)?,
+            Handshake::server_with_config(server.config.clone())?,
+        )
+    })();
+    match result {
+        Ok(()) => report.push(Severity::Ok, "self_handshake", CQLSH, "cqlsh's settings against the native server: handshake succeeds", None),
+        Err(e) => report.push(Severity::Error, "self_handshake", CQLSH, format!("cqlsh's settings against the native server: {e}"), Some("make certfile the CA that signed the node, and userkey/usercert a client the node trusts")),
+    }
+}
+
+/// Runs a client and a server handshake against each other in memory.
+fn in_memory(mut c: Handshake, mut s: Handshake) -> Result<(), Error> {
+    for _ in 0..32 {
+        let mut moved = false;
+        while let Some(out) = c.pending_output().map(<[u8]>::to_vec) {
+            c.consume_output(out.len())?;
+            if !matches!(s.state(), State::Failed(_)) {
+                let _ = s.feed(&out);
+            }
+            moved = true;
+        }
+        while let Some(out) = s.pending_output().map(<[u8]>::to_vec) {
+            s.consume_output(out.len())?;
+            if !matches!(c.state(), State::Failed(_)) {
+                let _ = c.feed(&out);
+            }
+            moved = true;
+        }
+        if !moved {
+            break;
+        }
+    }
+    match (c.state(), s.state()) {
+        (State::Established, State::Established) => Ok(()),
+        (State::Failed(f), _) | (_, State::Failed(f)) => Err(Error::Handshake(f)),
+        _ => Err(Error::Handshake(
+            crate::handshake::HandshakeFailure::Protocol("the handshake did not finish".into()),
+        )),
+    }
+}
