@@ -67,15 +67,21 @@ fn raw(
         while c.wants_write() {
             buf.clear();
             c.write_tls(&mut buf).unwrap();
-            s.read_tls(&mut &buf[..]).unwrap();
-            s.process_new_packets().unwrap();
+            let mut rest = &buf[..];
+            while !rest.is_empty() {
+                s.read_tls(&mut rest).unwrap();
+                s.process_new_packets().unwrap();
+            }
             moved = true;
         }
         while s.wants_write() {
             buf.clear();
             s.write_tls(&mut buf).unwrap();
-            c.read_tls(&mut &buf[..]).unwrap();
-            c.process_new_packets().unwrap();
+            let mut rest = &buf[..];
+            while !rest.is_empty() {
+                c.read_tls(&mut rest).unwrap();
+                c.process_new_packets().unwrap();
+            }
             moved = true;
         }
         if !moved {

@@ -21,6 +21,18 @@ impl Failure {
     }
 }
 
+/// Feeds all of `buf` to a connection: `read_tls` takes at most one buffer's worth per call.
+fn feed<C: std::ops::DerefMut<Target = rustls::ConnectionCommon<D>>, D>(
+    conn: &mut C,
+    mut buf: &[u8],
+) -> Result<(), rustls::Error> {
+    while !buf.is_empty() {
+        conn.read_tls(&mut buf).unwrap();
+        conn.process_new_packets()?;
+    }
+    Ok(())
+}
+
 /// A full handshake in memory. On failure, the side that refused is reported (the other side
 /// usually sees the alert afterwards).
 pub fn handshake(
@@ -37,16 +49,14 @@ pub fn handshake(
             c.write_tls(&mut buf).unwrap();
         }
         if !buf.is_empty() {
-            s.read_tls(&mut &buf[..]).unwrap();
-            s.process_new_packets().map_err(Failure::Server)?;
+            feed(&mut s, &buf).map_err(Failure::Server)?;
         }
         let mut buf = Vec::new();
         while s.wants_write() {
             s.write_tls(&mut buf).unwrap();
         }
         if !buf.is_empty() {
-            c.read_tls(&mut &buf[..]).unwrap();
-            c.process_new_packets().map_err(Failure::Client)?;
+            feed(&mut c, &buf).map_err(Failure::Client)?;
         }
         if !c.is_handshaking() && !s.is_handshaking() {
             // Flush the client's last flight (TLS 1.3 Finished) so the server sees it.
@@ -55,8 +65,7 @@ pub fn handshake(
                 c.write_tls(&mut buf).unwrap();
             }
             if !buf.is_empty() {
-                s.read_tls(&mut &buf[..]).unwrap();
-                s.process_new_packets().map_err(Failure::Server)?;
+                feed(&mut s, &buf).map_err(Failure::Server)?;
             }
             return Ok((c, s));
         }
