@@ -33,6 +33,18 @@ impl Certificate {
         Ok(cert)
     }
 
+    /// A certificate from its DER bytes, checked as a store's certificates are: one DER
+    /// SEQUENCE with a readable public key (EC keys on named curves only).
+    pub fn from_der_bytes(der: impl Into<Vec<u8>>) -> Result<Self, crate::Error> {
+        Certificate::from_der(der.into()).map_err(|e| {
+            if e.0 == EXPLICIT_EC_PARAMS {
+                crate::Error::unsupported(&crate::Origin::bytes(), e.0, "EC keys on named curves")
+            } else {
+                crate::Error::malformed(&crate::Origin::bytes(), format!("certificate: {}", e.0))
+            }
+        })
+    }
+
     /// Wraps a certificate a TLS verifier has already accepted: no checks repeated.
     pub(crate) fn from_verified(der: rustls_pki_types::CertificateDer<'static>) -> Self {
         Certificate { der }
@@ -83,6 +95,37 @@ impl Certificate {
         tbs.sequence("validity")?;
         let subject = tbs.expect(tag::SEQUENCE, "subject")?.raw;
         Ok((issuer, subject))
+    }
+
+    /// Whether the KeyUsage extension asserts keyCertSign, walking the DER without a full parse
+    /// (RFC 5280 4.2.1.3: only CA certificates may).
+    pub(crate) fn asserts_key_cert_sign(&self) -> DerResult<bool> {
+        const KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x0f];
+        let mut cert = Reader::new(self.der.as_ref());
+        let mut tbs = cert.sequence("certificate")?.sequence("tbsCertificate")?;
+        while let Some(tag) = tbs.peek_tag() {
+            let field = tbs.any()?;
+            if tag != 0xa3 {
+                continue;
+            }
+            let mut exts = field.reader().sequence("extensions")?;
+            while !exts.is_empty() {
+                let mut ext = exts.sequence("extension")?;
+                if ext.oid("extension id")? != KEY_USAGE {
+                    continue;
+                }
+                if ext.peek_tag() == Some(0x01) {
+                    ext.any()?; // critical
+                }
+                let value = ext.octet_string("key usage")?;
+                let bits = Reader::new(value)
+                    .expect(tag::BIT_STRING, "key usage bits")?
+                    .value;
+                // bits[0] is the unused-bit count; keyCertSign is bit 5 of the first byte.
+                return Ok(bits.get(1).is_some_and(|b| b & 0x04 != 0));
+            }
+        }
+        Ok(false)
     }
 
     /// The certificate's fields, parsed now.

@@ -85,6 +85,31 @@ fn explain_expiry(
     ))))
 }
 
+/// A leaf that asserts keyCertSign is a CA key in disguise (RFC 5280 4.2.1.3); rustls-webpki
+/// accepts it, Java's PKIX does not (x509-limbo `rfc5280::leaf-ku-keycertsign`).
+fn check_leaf_key_usage(end_entity: &CertificateDer<'_>) -> Result<(), Error> {
+    let cert = Certificate::from_verified(end_entity.clone().into_owned());
+    match cert.asserts_key_cert_sign() {
+        Ok(false) => Ok(()),
+        Ok(true) => Err(Error::InvalidCertificate(CertificateError::Other(
+            rustls::OtherError(Arc::new(LeafKeyCertSign)),
+        ))),
+        Err(_) => Err(Error::InvalidCertificate(CertificateError::BadEncoding)),
+    }
+}
+
+/// See [`check_leaf_key_usage`].
+#[derive(Debug)]
+struct LeafKeyCertSign;
+
+impl std::fmt::Display for LeafKeyCertSign {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("its key usage includes keyCertSign, which only CA certificates may assert (RFC 5280 4.2.1.3)")
+    }
+}
+
+impl std::error::Error for LeafKeyCertSign {}
+
 fn is_expiry(e: &Error) -> bool {
     matches!(
         e,
@@ -131,7 +156,7 @@ impl ServerCertVerifier for ServerVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, Error> {
-        match self.inner.verify_server_cert(
+        let verified = match self.inner.verify_server_cert(
             end_entity,
             intermediates,
             server_name,
@@ -155,7 +180,9 @@ impl ServerCertVerifier for ServerVerifier {
                 Ok(ServerCertVerified::assertion())
             }
             Err(e) => Err(explain_expiry(e, end_entity, &self.anchors, now)),
-        }
+        }?;
+        check_leaf_key_usage(end_entity)?;
+        Ok(verified)
     }
 
     fn verify_tls12_signature(
