@@ -143,12 +143,16 @@ fn every_limbo_case() {
     let mut counts: BTreeMap<String, [usize; 4]> = BTreeMap::new();
     let mut unexplained_accepts = Vec::new();
     let mut divergences = Vec::new();
+    let mut skip_reasons: BTreeMap<&'static str, usize> = BTreeMap::new();
     for case in &limbo.testcases {
         let prefix = case.id.split("::").next().unwrap_or("").to_owned();
         let c = counts.entry(prefix).or_default();
         let expected_success = case.expected_result == "SUCCESS";
         match run(case) {
-            Outcome::Skipped(_) => c[3] += 1,
+            Outcome::Skipped(why) => {
+                c[3] += 1;
+                *skip_reasons.entry(why).or_default() += 1;
+            }
             Outcome::Success if expected_success => c[0] += 1,
             Outcome::Failure(_) if !expected_success => c[0] += 1,
             Outcome::Success => {
@@ -177,6 +181,9 @@ fn every_limbo_case() {
     );
     for (prefix, [pass, fa, fr, skip]) in &counts {
         println!("{prefix:<14} {pass:>6} {fa:>13} {fr:>13} {skip:>8}");
+    }
+    for (why, n) in &skip_reasons {
+        println!("skipped {n}: {why}");
     }
     for d in &divergences {
         println!("{d}");
