@@ -235,6 +235,12 @@ fn failures_in_cassandras_terms() {
     let mut s = Handshake::server(&server, Some(loopback())).unwrap();
     let (cs, _) = pump(&mut c, &mut s);
     assert_eq!(failure(&cs).kind(), "unknown_issuer");
+    // The CA the truststore lacks is named: the issuer at the top of the chain the node sent.
+    assert!(
+        failure(&cs).to_string().contains("CN=Test Root CA"),
+        "{}",
+        failure(&cs)
+    );
 
     // Expired, with the dates in the message.
     let ey = yaml("cassandra-expired.yaml");

@@ -4,7 +4,7 @@ use std::fmt;
 
 use rustls::{AlertDescription, CertificateError, PeerIncompatible, PeerMisbehaved};
 
-use crate::tls::ExpiredButTrusted;
+use crate::tls::{ExpiredButTrusted, UnknownIssuer};
 
 /// A failed handshake or session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,7 +14,10 @@ pub enum HandshakeFailure {
     /// and none was sent.
     NoClientCertificate,
     /// The peer's chain does not lead to a certificate in the truststore.
-    UnknownIssuer,
+    UnknownIssuer {
+        /// The issuer the peer's chain names at its top: the CA the truststore lacks.
+        issuer: Option<String>,
+    },
     /// The peer's certificate does not name the address or host connected to
     /// (`require_endpoint_verification`).
     NameMismatch {
@@ -60,7 +63,7 @@ impl HandshakeFailure {
     pub fn kind(&self) -> &'static str {
         match self {
             HandshakeFailure::NoClientCertificate => "no_client_certificate",
-            HandshakeFailure::UnknownIssuer => "unknown_issuer",
+            HandshakeFailure::UnknownIssuer { .. } => "unknown_issuer",
             HandshakeFailure::NameMismatch { .. } => "name_mismatch",
             HandshakeFailure::Expired { .. } => "expired",
             HandshakeFailure::NotYetValid { .. } => "not_yet_valid",
@@ -92,9 +95,15 @@ impl fmt::Display for HandshakeFailure {
             HandshakeFailure::NoClientCertificate => f.write_str(
                 "no client certificate: the server requires one (require_client_auth, or internode encryption, which always does)",
             ),
-            HandshakeFailure::UnknownIssuer => f.write_str(
-                "the peer's certificate chain does not lead to any certificate in the truststore (unknown issuer): add its CA to the truststore",
-            ),
+            HandshakeFailure::UnknownIssuer { issuer } => match issuer {
+                Some(i) => write!(
+                    f,
+                    "the peer's certificate chain does not lead to any certificate in the truststore (unknown issuer {i}): add that CA to the truststore"
+                ),
+                None => f.write_str(
+                    "the peer's certificate chain does not lead to any certificate in the truststore (unknown issuer): add its CA to the truststore",
+                ),
+            },
             HandshakeFailure::NameMismatch { expected, presented } => write!(
                 f,
                 "the peer's certificate is not valid for {expected}: it names [{}] (require_endpoint_verification checks IP and DNS SANs, never the CN)",
@@ -197,7 +206,7 @@ fn explain(reason: &str) -> String {
 
 fn from_certificate_error(c: CertificateError) -> HandshakeFailure {
     match c {
-        CertificateError::UnknownIssuer => HandshakeFailure::UnknownIssuer,
+        CertificateError::UnknownIssuer => HandshakeFailure::UnknownIssuer { issuer: None },
         CertificateError::NotValidForNameContext {
             expected,
             presented,
@@ -227,10 +236,17 @@ fn from_certificate_error(c: CertificateError) -> HandshakeFailure {
             now: rustls::pki_types::UnixTime::now().as_secs(),
             not_before: None,
         },
-        CertificateError::Other(o) => match (*o.0).downcast_ref::<ExpiredButTrusted>() {
-            Some(e) => HandshakeFailure::ExpiredButTrusted(e.to_string()),
-            None => HandshakeFailure::BadCertificate(explain(&o.to_string())),
-        },
+        CertificateError::Other(o) => {
+            if let Some(e) = (*o.0).downcast_ref::<ExpiredButTrusted>() {
+                HandshakeFailure::ExpiredButTrusted(e.to_string())
+            } else if let Some(u) = (*o.0).downcast_ref::<UnknownIssuer>() {
+                HandshakeFailure::UnknownIssuer {
+                    issuer: Some(u.issuer.clone()),
+                }
+            } else {
+                HandshakeFailure::BadCertificate(explain(&o.to_string()))
+            }
+        }
         other => HandshakeFailure::BadCertificate(explain(&format!("{other:?}"))),
     }
 }

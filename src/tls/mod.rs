@@ -31,7 +31,7 @@ use rustls::crypto::CryptoProvider;
 use rustls::pki_types::UnixTime;
 use rustls::{ClientConfig, ServerConfig, SupportedProtocolVersion};
 
-pub use verify::{ExpiredButTrusted, ExpiredPeer, Usage, verify_chain};
+pub use verify::{ExpiredButTrusted, ExpiredPeer, UnknownIssuer, Usage, verify_chain};
 
 use crate::error::{Error, Origin, Result};
 use crate::keystore::{self, KeyStore};

@@ -64,6 +64,45 @@ impl std::fmt::Display for ExpiredButTrusted {
 
 impl std::error::Error for ExpiredButTrusted {}
 
+/// The peer's chain leads to no certificate in the truststore; names the issuer it needs.
+/// Carried inside `rustls::Error::InvalidCertificate(CertificateError::Other(..))`.
+#[derive(Debug)]
+pub struct UnknownIssuer {
+    /// The issuer named by the top of the chain the peer sent: the CA the truststore lacks.
+    pub issuer: String,
+}
+
+impl std::fmt::Display for UnknownIssuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown issuer {}", self.issuer)
+    }
+}
+
+impl std::error::Error for UnknownIssuer {}
+
+/// Names the missing issuer of an `UnknownIssuer` error (parsing happens only on this path).
+fn name_unknown_issuer(
+    e: Error,
+    end_entity: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+) -> Error {
+    if !matches!(
+        e,
+        Error::InvalidCertificate(CertificateError::UnknownIssuer)
+    ) {
+        return e;
+    }
+    let top = intermediates.last().unwrap_or(end_entity);
+    match Certificate::from_verified(top.clone().into_owned()).info() {
+        Ok(info) => Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(
+            Arc::new(UnknownIssuer {
+                issuer: info.issuer,
+            }),
+        ))),
+        Err(_) => e,
+    }
+}
+
 /// Turns an expiry error for a peer that is itself trusted into [`ExpiredButTrusted`].
 fn explain_expiry(
     e: Error,
@@ -179,7 +218,11 @@ impl ServerCertVerifier for ServerVerifier {
             {
                 Ok(ServerCertVerified::assertion())
             }
-            Err(e) => Err(explain_expiry(e, end_entity, &self.anchors, now)),
+            Err(e) => Err(name_unknown_issuer(
+                explain_expiry(e, end_entity, &self.anchors, now),
+                end_entity,
+                intermediates,
+            )),
         }?;
         check_leaf_key_usage(end_entity)?;
         Ok(verified)
