@@ -236,44 +236,23 @@ pub(crate) fn jce_pbe_md5_3des(
     cbc_decrypt::<des::TdesEde3>(&derived[..24], &derived[24..], data)
 }
 
-/// `x = MD5(x || pw)`, `rounds` times. When `x || pw` fits in one MD5 block (passwords up to
-/// 39 bytes), the padded block is built once and only the compression function runs, which is
-/// what makes JCEKS's 200,000 rounds per key affordable.
-fn md5_rounds(x: &mut [u8; 16], pw: &[u8], rounds: u64) {
-    const IV: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
-    let len = 16 + pw.len();
-    if len > 55 {
-        for _ in 0..rounds {
-            *x = Md5::new()
-                .chain_update(*x)
-                .chain_update(pw)
-                .finalize()
-                .into();
-        }
-        return;
-    }
-    let mut block = Zeroizing::new([0u8; 64]);
-    block[16..len].copy_from_slice(pw);
-    block[len] = 0x80;
-    block[56..].copy_from_slice(&((len as u64) * 8).to_le_bytes());
-    for _ in 0..rounds {
-        block[..16].copy_from_slice(x);
-        let mut state = IV;
-        md5::block_api::compress(&mut state, std::slice::from_ref(&*block));
-        for (chunk, word) in x.chunks_mut(4).zip(state) {
-            chunk.copy_from_slice(&word.to_le_bytes());
-        }
-    }
-}
-
-/// [`md5_rounds`] on two values at once, both with the same password: the two halves of
-/// JCEKS's key derivation, stepped in lockstep so the processor overlaps them.
+/// `x = MD5(x || pw)`, `rounds` times, for the two halves of JCEKS's key derivation at once.
+/// When `x || pw` fits in one MD5 block (passwords up to 39 bytes), the padded block is built once,
+/// only the compression function runs, and the two chains are stepped in lockstep so the
+/// processor overlaps them: what makes 200,000 rounds per half affordable.
 fn md5_rounds_x2(x: &mut [[u8; 16]; 2], pw: &[u8], rounds: u64) {
     const IV: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
     let len = 16 + pw.len();
     if len > 55 {
-        md5_rounds(&mut x[0], pw, rounds);
-        md5_rounds(&mut x[1], pw, rounds);
+        for lane in x.iter_mut() {
+            for _ in 0..rounds {
+                *lane = Md5::new()
+                    .chain_update(*lane)
+                    .chain_update(pw)
+                    .finalize()
+                    .into();
+            }
+        }
         return;
     }
     let mut block = Zeroizing::new([0u8; 64]);
@@ -664,8 +643,6 @@ mod tests {
     fn fast_rounds_equal_plain_hashing() {
         for pw_len in [0usize, 9, 39, 40, 80] {
             let pw: Vec<u8> = (0..pw_len as u8).collect();
-            let mut fast = [3u8; 16];
-            md5_rounds(&mut fast, &pw, 1000);
             let mut plain = [3u8; 16];
             for _ in 0..1000 {
                 plain = Md5::new()
@@ -674,7 +651,6 @@ mod tests {
                     .finalize()
                     .into();
             }
-            assert_eq!(fast, plain, "password length {pw_len}");
             let mut two = [[3u8; 16], [4u8; 16]];
             md5_rounds_x2(&mut two, &pw, 1000);
             let mut other = [4u8; 16];
