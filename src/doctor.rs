@@ -20,7 +20,7 @@ use rustls::pki_types::UnixTime;
 
 use crate::error::Error;
 use crate::handshake::{Handshake, State};
-use crate::keystore::{Certificate, KeyAlgorithm, KeyStore, StoreType, Warning};
+use crate::keystore::{Certificate, KeyAlgorithm, StoreType, Warning};
 use crate::options::{
     CassandraYaml, ClientAuth, Cqlshrc, EncryptionOptions, InternodeEncryption, Policy,
     SslContextFactoryKind, select_cipher_suites, select_protocols,
@@ -301,7 +301,7 @@ fn section(
 
     // The key store, loaded by the factory's rules, and what it holds.
     let role = roles[0];
-    let store = match load_keystore(yaml, role, settings) {
+    let store = match crate::tls::key_store(yaml, role, settings) {
         Ok(Some(s)) => s,
         Ok(None) => return,
         Err(e) => {
@@ -506,14 +506,6 @@ fn file_check(
         Ok(_) => report.push(Severity::Error, "file", section, format!("{what} {} is not a file", path.display()), Some("point the option at the store file")),
         Err(e) => report.push(Severity::Error, "file", section, format!("{what} {}: {e}", path.display()), Some("create the file or fix the path (relative paths start in Cassandra's working directory)")),
     }
-}
-
-fn load_keystore(
-    yaml: &CassandraYaml,
-    role: Role,
-    settings: &TlsSettings,
-) -> Result<Option<KeyStore>, Error> {
-    crate::tls::material_key_store(yaml, role, settings)
 }
 
 fn expiry(

@@ -275,7 +275,11 @@ fn store_warnings(store: &KeyStore, warnings: &mut Vec<TlsWarning>) {
 }
 
 /// The key store a role serves from, loaded by the section's factory rules.
-fn key_store(yaml: &CassandraYaml, role: Role, settings: &TlsSettings) -> Result<Option<KeyStore>> {
+pub(crate) fn key_store(
+    yaml: &CassandraYaml,
+    role: Role,
+    settings: &TlsSettings,
+) -> Result<Option<KeyStore>> {
     let origin = yaml.origin();
     let base = yaml.base_dir();
     let section = role.section();
@@ -308,15 +312,6 @@ fn key_store(yaml: &CassandraYaml, role: Role, settings: &TlsSettings) -> Result
             which,
         },
     )
-}
-
-/// The key store a role serves from (for the doctor).
-pub(crate) fn material_key_store(
-    yaml: &CassandraYaml,
-    role: Role,
-    settings: &TlsSettings,
-) -> Result<Option<KeyStore>> {
-    key_store(yaml, role, settings)
 }
 
 /// The trust anchors of a role's section (for the doctor).
