@@ -20,7 +20,7 @@ use rustls::pki_types::UnixTime;
 
 use crate::error::Error;
 use crate::handshake::{Handshake, State};
-use crate::keystore::{Certificate, KeyAlgorithm, StoreType, Warning};
+use crate::keystore::{Certificate, KeyAlgorithm, Warning};
 use crate::options::{
     CassandraYaml, ClientAuth, Cqlshrc, EncryptionOptions, InternodeEncryption, Policy,
     SslContextFactoryKind, select_cipher_suites, select_protocols,
@@ -339,13 +339,7 @@ fn section(
                 detected,
             } = w
             {
-                let compatible = matches!(
-                    (configured, detected),
-                    (StoreType::Jks, StoreType::Pkcs12)
-                        | (StoreType::Pkcs12, StoreType::Jks)
-                        | (StoreType::Jceks, StoreType::Jks)
-                );
-                if compatible {
+                if configured.java_reads(*detected) {
                     report.push(
                         Severity::Warning,
                         "store_type",

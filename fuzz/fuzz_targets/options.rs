@@ -1,7 +1,7 @@
-//! Any text as cassandra.yaml and as cqlshrc.
+//! Any text as cassandra.yaml: parsing, warnings, the policy and the protocol selection.
 #![no_main]
 
-use cassandra_tls::options::{CassandraYaml, Cqlshrc};
+use cassandra_tls::options::CassandraYaml;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -18,8 +18,5 @@ fuzz_target!(|data: &[u8]| {
             s.common.protocol.as_deref(),
             s.common.accepted_protocols.as_deref(),
         );
-    }
-    if let Ok(rc) = Cqlshrc::parse(text, cassandra_tls::Origin::bytes()) {
-        let _ = rc.ssl_settings("127.0.0.1", &|_| None, None);
     }
 });

@@ -80,6 +80,20 @@ impl StoreType {
             _ => None,
         }
     }
+
+    /// Whether the JDK's `KeyStore` of this type reads a file that is `file`, with the JDK's
+    /// default `keystore.type.compat=true`: a JKS or PKCS12 key store reads both JKS and PKCS#12
+    /// files, a JCEKS key store reads JCEKS and JKS. Cassandra fails to start on any other
+    /// mismatch (`Invalid keystore format`).
+    pub fn java_reads(self, file: StoreType) -> bool {
+        self == file
+            || matches!(
+                (self, file),
+                (StoreType::Jks, StoreType::Pkcs12)
+                    | (StoreType::Pkcs12, StoreType::Jks)
+                    | (StoreType::Jceks, StoreType::Jks)
+            )
+    }
 }
 
 impl fmt::Display for StoreType {

@@ -2,7 +2,7 @@
 
 use super::StoreType;
 use super::jks::{JCEKS_MAGIC, JKS_MAGIC};
-use crate::asn1::{Reader, tag};
+use crate::asn1::tag;
 
 /// The store type the bytes are, or `None` when they are none of the four.
 ///
@@ -26,8 +26,9 @@ pub fn detect(bytes: &[u8]) -> Option<StoreType> {
     None
 }
 
-/// A PFX starts `30 <len> 02 01 03`. The outer length is not checked against the data here:
-/// a truncated PKCS#12 file should be reported as a malformed PKCS#12 file, not as unknown.
+/// A PFX starts `30 <len> 02 01 <version>` followed by the authSafe SEQUENCE (`30`). The outer
+/// length is not checked against the data here, nor is the version (3): a truncated PKCS#12
+/// file, or one of another version, should be reported as such, not as an unknown format.
 fn looks_like_pfx(bytes: &[u8]) -> bool {
     let len_bytes = match bytes.get(1) {
         Some(b) if *b < 0x80 => 0,
@@ -38,8 +39,8 @@ fn looks_like_pfx(bytes: &[u8]) -> bool {
         Some(b) => b,
         None => return false,
     };
-    let mut r = Reader::new(body);
-    matches!(r.small_uint("PFX version"), Ok(3))
+    // Versions 0 and 1 are PKCS#8 keys (`02 01 00 30`, `02 01 01 30`), not PFX.
+    matches!(body, [0x02, 0x01, v, 0x30, ..] if *v >= 2)
 }
 
 #[cfg(test)]
@@ -62,6 +63,11 @@ mod tests {
             Some(StoreType::Pem)
         );
         assert_eq!(detect(&[0x30, 0x03, 0x02, 0x01, 0x02]), None);
+        // A DER PKCS#8 key is not a PFX.
+        assert_eq!(
+            detect(&[0x30, 0x82, 0x04, 0xbd, 0x02, 0x01, 0x00, 0x30]),
+            None
+        );
         assert_eq!(detect(b""), None);
         assert_eq!(detect(b"hello"), None);
     }

@@ -221,6 +221,8 @@ impl Cqlshrc {
         env: &dyn Fn(&str) -> Option<String>,
         home: Option<&Path>,
     ) -> Result<CqlshSsl> {
+        // cqlsh reads `[connection] ssl` as a boolean before it builds any SSL settings.
+        let enabled = self.ssl_enabled()?;
         let validate = env("SSL_VALIDATE")
             .or_else(|| self.get("ssl", "validate"))
             .is_none_or(|v| !v.eq_ignore_ascii_case("false"));
@@ -238,7 +240,7 @@ impl Cqlshrc {
         }
         let expand = |p: String| expand_user(&p, home);
         Ok(CqlshSsl {
-            enabled: self.ssl_enabled()?,
+            enabled,
             validate,
             certfile: certfile.map(expand),
             userkey: self

@@ -84,6 +84,12 @@ pub fn select_protocols(
             warnings: Vec::new(),
         });
     };
+    // The option the names came from: accepted_protocols, or else the single `protocol`.
+    let key = if accepted.is_some() {
+        "accepted_protocols"
+    } else {
+        "protocol"
+    };
     let mut versions = Vec::new();
     let mut warnings = Vec::new();
     for name in &names {
@@ -102,7 +108,7 @@ pub fn select_protocols(
             return Err(Error::config(
                 origin,
                 Some(section),
-                Some("accepted_protocols"),
+                Some(key),
                 format!(
                     "unknown protocol '{n}' (Cassandra does not start with it); available: TLSv1.2, TLSv1.3"
                 ),
@@ -118,7 +124,7 @@ pub fn select_protocols(
         return Err(Error::config(
             origin,
             Some(section),
-            Some("accepted_protocols"),
+            Some(key),
             format!(
                 "none of {} is available: only TLSv1.2 and TLSv1.3 are (TLS 1.0 and 1.1 are insecure and not implemented by rustls)",
                 names.join(", ")

@@ -120,12 +120,47 @@ impl DurationMinutes {
 }
 
 /// `ssl_context_factory`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// Its parameters can hold secrets (`private_key`, `private_key_password`): they are zeroized on
+/// drop and shown as `<redacted>` by `Debug`.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct SslContextFactory {
     /// `class_name`, as written.
     pub class_name: Option<String>,
     /// `parameters`.
     pub parameters: BTreeMap<String, String>,
+}
+
+/// Whether a factory parameter holds a secret: a password or an inline private key.
+fn secret_parameter(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.contains("password") || name.contains("private_key") || name.contains("secret")
+}
+
+impl fmt::Debug for SslContextFactory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parameters: BTreeMap<&str, &str> = self
+            .parameters
+            .iter()
+            .map(|(k, v)| {
+                let shown = if secret_parameter(k) { "<redacted>" } else { v };
+                (k.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("SslContextFactory")
+            .field("class_name", &self.class_name)
+            .field("parameters", &parameters)
+            .finish()
+    }
+}
+
+impl Drop for SslContextFactory {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        for value in self.parameters.values_mut() {
+            value.zeroize();
+        }
+    }
 }
 
 /// Which factory a section asks for.
@@ -685,7 +720,7 @@ mod tests {
     fn factory_class_names() {
         let f = |n: &str| SslContextFactory {
             class_name: Some(n.into()),
-            ..Default::default()
+            parameters: BTreeMap::new(),
         };
         assert_eq!(
             f("PEMBasedSslContextFactory").kind(),

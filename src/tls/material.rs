@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Origin, Result};
-use crate::keystore::{Certificate, KeyStore, StoreType};
+use crate::keystore::{Certificate, KeyStore, StoreType, Warning};
 use crate::options::{EncryptionOptions, SslContextFactoryKind};
 use crate::password::Password;
 
@@ -201,6 +201,31 @@ pub(crate) fn load_keystore(
     }
 }
 
+/// Refuses a store whose configured `store_type` names a JDK key store type that cannot read
+/// it (see [`StoreType::java_reads`]): Cassandra would not start with it.
+pub(crate) fn check_store_type(origin: &Origin, section: &str, store: &KeyStore) -> Result<()> {
+    for w in store.warnings() {
+        if let Warning::StoreTypeMismatch {
+            configured,
+            detected,
+        } = w
+            && !configured.java_reads(*detected)
+        {
+            return Err(config(
+                origin,
+                section,
+                "store_type",
+                format!(
+                    "{} is a {detected} file, which Java's {configured} key store cannot read (Invalid keystore format); set store_type: {}",
+                    store.origin(),
+                    detected.name().to_ascii_uppercase()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Loads a section's trust anchors (Java's rule: trusted entries plus key-entry leaves).
 pub(crate) fn load_trust_anchors(
     origin: &Origin,
@@ -269,6 +294,7 @@ pub(crate) fn load_trust_anchors(
                 .load_file(&path)?
         }
     };
+    check_store_type(origin, section, &store)?;
     let anchors = store.trust_anchors();
     if anchors.is_empty() {
         return Err(config(

@@ -314,6 +314,19 @@ pub(crate) fn key_store(
     )
 }
 
+/// [`key_store`], refusing a `store_type` the JDK could not read the file with.
+fn checked_key_store(
+    yaml: &CassandraYaml,
+    role: Role,
+    settings: &TlsSettings,
+) -> Result<Option<KeyStore>> {
+    let store = key_store(yaml, role, settings)?;
+    if let Some(store) = &store {
+        material::check_store_type(yaml.origin(), role.section(), store)?;
+    }
+    Ok(store)
+}
+
 /// The trust anchors of a role's section (for the doctor).
 pub(crate) fn material_trust_anchors(
     yaml: &CassandraYaml,
@@ -359,7 +372,7 @@ pub fn server_config(
         .map(TlsWarning::Option)
         .collect();
     let n = negotiable(origin, section, opts, &mut warnings)?;
-    let store = key_store(yaml, role, settings)?.ok_or_else(|| {
+    let store = checked_key_store(yaml, role, settings)?.ok_or_else(|| {
         Error::config(
             origin,
             Some(section),
@@ -442,7 +455,7 @@ pub fn client_config(
         settings.expired_peer,
     )
     .map_err(|e| rustls_error(origin, section, e))?;
-    let store = key_store(yaml, role, settings)?;
+    let store = checked_key_store(yaml, role, settings)?;
     if role == Role::InternodeClient && store.is_none() {
         // Every inbound internode context requires a client certificate.
         return Err(Error::config(

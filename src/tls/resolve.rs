@@ -70,15 +70,22 @@ impl KeyChoice {
             }
         }
         if keys.is_empty() {
-            return Err(Error::config(
-                store.origin(),
-                None,
-                None,
-                match alias {
-                    Some(a) => format!("no usable private key with alias '{a}' in the key store"),
-                    None => "the key store holds no private key rustls can use (RSA, EC or Ed25519 with a certificate)".into(),
-                },
-            ));
+            return Err(Error::config(store.origin(), None, None, {
+                let mut message = match alias {
+                        Some(a) => format!("no usable private key with alias '{a}' in the key store"),
+                        None => "the key store holds no private key rustls can use (RSA, EC or Ed25519 with a certificate)".into(),
+                    };
+                // Say why each key was passed over (a PEM key without its chain, say).
+                for w in warnings.iter() {
+                    if let TlsWarning::UnusableKey { alias, reason, .. } = w {
+                        let which = alias
+                            .as_deref()
+                            .map_or(String::new(), |a| format!(" '{a}'"));
+                        message.push_str(&format!("; key{which}: {reason}"));
+                    }
+                }
+                message
+            }));
         }
         Ok(KeyChoice { keys })
     }
