@@ -3,11 +3,11 @@
 
 mod common;
 
+use common::sansio::{established, pump, transfer};
+
 use std::net::IpAddr;
 
-use cassandra_tls::handshake::{
-    Detected, Handshake, HandshakeFailure, PeerIdentity, Session, State, detect,
-};
+use cassandra_tls::handshake::{Detected, Handshake, HandshakeFailure, State, detect};
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::tls::{self, Role, TlsSettings};
 
@@ -26,72 +26,6 @@ fn inline(text: &str) -> CassandraYaml {
 fn fingerprint(file: &str) -> String {
     let text = std::fs::read_to_string(common::fixtures().join("expected").join(file)).unwrap();
     common::tools::parse_openssl_fingerprints(&text)[0].clone()
-}
-
-/// Moves bytes both ways until neither side has output; returns the final states.
-fn pump(c: &mut Handshake, s: &mut Handshake) -> (State, State) {
-    for _ in 0..64 {
-        let mut moved = false;
-        while let Some(out) = c.pending_output() {
-            let out = out.to_vec();
-            c.consume_output(out.len()).unwrap();
-            moved = true;
-            if !matches!(s.state(), State::Failed(_)) {
-                let _ = s.feed(&out);
-            }
-        }
-        while let Some(out) = s.pending_output() {
-            let out = out.to_vec();
-            s.consume_output(out.len()).unwrap();
-            moved = true;
-            if !matches!(c.state(), State::Failed(_)) {
-                let _ = c.feed(&out);
-            }
-        }
-        if !moved {
-            return (c.state(), s.state());
-        }
-    }
-    panic!("no progress after 64 rounds");
-}
-
-fn established(
-    client: &tls::ClientTls,
-    name: &str,
-    server: &tls::ServerTls,
-    addr: IpAddr,
-) -> ((Session, PeerIdentity), (Session, PeerIdentity)) {
-    let mut c = Handshake::client(client, name).unwrap();
-    let mut s = Handshake::server(server, Some(addr)).unwrap();
-    let (cs, ss) = pump(&mut c, &mut s);
-    assert_eq!(
-        (&cs, &ss),
-        (&State::Established, &State::Established),
-        "client {cs:?}, server {ss:?}"
-    );
-    (c.finish().unwrap(), s.finish().unwrap())
-}
-
-/// Seals `data` on one side in uneven pieces and opens it on the other.
-fn transfer(from: &mut Session, to: &mut Session, data: &[u8]) -> Vec<u8> {
-    let mut received = Vec::new();
-    for (i, piece) in data.chunks(70_001).enumerate() {
-        from.seal(piece).unwrap();
-        while let Some(out) = from.pending_output() {
-            let out = out.to_vec();
-            from.consume_output(out.len()).unwrap();
-            let mut rest = &out[..];
-            while !rest.is_empty() {
-                let n = to
-                    .feed(rest)
-                    .unwrap_or_else(|e| panic!("feed of {} at piece {i}: {e}", rest.len()));
-                rest = &rest[n..];
-                received.extend(to.open_all().unwrap());
-            }
-        }
-    }
-    received.extend(to.open_all().unwrap());
-    received
 }
 
 fn loopback() -> IpAddr {

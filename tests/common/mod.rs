@@ -48,4 +48,5 @@ pub mod cassandra;
 pub mod java;
 pub mod mem;
 pub mod peer;
+pub mod sansio;
 pub mod tools;

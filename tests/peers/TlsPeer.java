@@ -7,8 +7,9 @@
 //   keystore=PATH storetype=JKS|PKCS12 storepass=P truststore=PATH trustpass=P
 //   clientauth=none|want|need verify=true|false protocols=TLSv1.3,TLSv1.2 ciphers=A,B
 //   host=127.0.0.1 port=N (client)
-// Server: prints "LISTENING <port>", serves one connection: reads a line, answers it upper-cased,
-// prints "SERVED <protocol> <cipher> <peer subject or ->", or "ERROR <class>: <message>".
+// Server: prints "LISTENING <port>", serves count=N connections (default 1) one after another:
+// reads a line, answers it upper-cased, prints "SERVED <protocol> <cipher> <peer subject or ->",
+// or "ERROR <class>: <message>".
 // Client: sends "ping", prints "RECEIVED <line> <protocol> <cipher>" or "ERROR <class>: <message>".
 import java.io.BufferedReader;
 import java.io.FileInputStream;
@@ -70,7 +71,7 @@ public class TlsPeer {
     }
 
     static void server(SSLContext ctx, Map<String, String> o, boolean verify) throws Exception {
-        try (SSLServerSocket ss = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 1,
+        try (SSLServerSocket ss = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 50,
                 java.net.InetAddress.getByName("127.0.0.1"))) {
             SSLParameters p = ss.getSSLParameters();
             configure(p, o, false);
@@ -80,30 +81,33 @@ public class TlsPeer {
             ss.setSSLParameters(p);
             System.out.println("LISTENING " + ss.getLocalPort());
             System.out.flush();
-            try (SSLSocket s = (SSLSocket) ss.accept()) {
-                s.setSoTimeout(60000);
-                if (verify) {
-                    // As Cassandra's inbound side: check the client's certificate against its address.
-                    SSLParameters sp = s.getSSLParameters();
-                    sp.setEndpointIdentificationAlgorithm("HTTPS");
-                    s.setSSLParameters(sp);
-                }
-                try {
-                    s.startHandshake();
-                    BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-                    String line = r.readLine();
-                    OutputStream out = s.getOutputStream();
-                    out.write((line == null ? "" : line.toUpperCase()).concat("\n").getBytes(StandardCharsets.UTF_8));
-                    out.flush();
-                    String peer = "-";
-                    try {
-                        peer = ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
-                    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
-                        // no client certificate
+            int count = Integer.parseInt(o.getOrDefault("count", "1"));
+            for (int i = 0; i < count; i++) {
+                try (SSLSocket s = (SSLSocket) ss.accept()) {
+                    s.setSoTimeout(60000);
+                    if (verify) {
+                        // As Cassandra's inbound side: check the client's certificate against its address.
+                        SSLParameters sp = s.getSSLParameters();
+                        sp.setEndpointIdentificationAlgorithm("HTTPS");
+                        s.setSSLParameters(sp);
                     }
-                    System.out.println("SERVED " + s.getSession().getProtocol() + " " + s.getSession().getCipherSuite() + " " + peer);
-                } catch (Exception e) {
-                    System.out.println("ERROR " + e.getClass().getName() + ": " + e.getMessage());
+                    try {
+                        s.startHandshake();
+                        BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                        String line = r.readLine();
+                        OutputStream out = s.getOutputStream();
+                        out.write((line == null ? "" : line.toUpperCase()).concat("\n").getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                        String peer = "-";
+                        try {
+                            peer = ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
+                        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                            // no client certificate
+                        }
+                        System.out.println("SERVED " + s.getSession().getProtocol() + " " + s.getSession().getCipherSuite() + " " + peer);
+                    } catch (Exception e) {
+                        System.out.println("ERROR " + e.getClass().getName() + ": " + e.getMessage());
+                    }
                 }
             }
         }
