@@ -98,7 +98,7 @@ fn ten_thousand_handshakes_with_a_mebibyte_each_way() {
     let warm = *rss_after_warmup.lock().unwrap();
     println!(
         "{HANDSHAKES} handshakes, {} MiB each way, {threads} threads: peak RSS (VmHWM) {} KiB, RSS after 1,000 sessions {} KiB, at the end {} KiB",
-        HANDSHAKES * BYTES_EACH_WAY >> 20,
+        (HANDSHAKES * BYTES_EACH_WAY) >> 20,
         peak.map_or("?".into(), |v| v.to_string()),
         warm.map_or("?".into(), |v| v.to_string()),
         rss_end.map_or("?".into(), |v| v.to_string()),

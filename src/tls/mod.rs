@@ -21,6 +21,7 @@
 //! ```
 
 mod material;
+pub mod reload;
 mod resolve;
 mod verify;
 
@@ -29,6 +30,7 @@ use std::sync::Arc;
 
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::UnixTime;
+use rustls::server::danger::ClientCertVerifier;
 use rustls::{ClientConfig, ServerConfig, SupportedProtocolVersion};
 
 pub use verify::{ExpiredButTrusted, ExpiredPeer, UnknownIssuer, Usage, verify_chain};
@@ -339,84 +341,246 @@ pub(crate) fn material_trust_anchors(
     material::load_trust_anchors(yaml.origin(), yaml.base_dir(), role.section(), opts)
 }
 
+/// What a role's config is made of apart from its key and trust material: the section, the
+/// protocols and suites, and how peers are checked. Fixed for the life of a config; a reload
+/// rebuilds only the [`Material`].
+pub(crate) struct Plan {
+    pub(crate) role: Role,
+    pub(crate) section: &'static str,
+    pub(crate) provider: Arc<CryptoProvider>,
+    versions: Vec<&'static SupportedProtocolVersion>,
+    /// For server roles: how client certificates are asked for.
+    pub(crate) client_auth: ClientAuth,
+    pub(crate) require_endpoint_verification: bool,
+    warnings: Vec<TlsWarning>,
+}
+
+impl Plan {
+    pub(crate) fn new(yaml: &CassandraYaml, role: Role) -> Result<Plan> {
+        let origin = yaml.origin();
+        let section = role.section();
+        let (opts, client_auth) = match role {
+            // Inbound internode contexts are always built with client auth REQUIRED.
+            Role::InternodeServer => (
+                &yaml.server_encryption_options().common,
+                ClientAuth::Required,
+            ),
+            Role::NativeServer => {
+                let c = yaml.client_encryption_options();
+                (c, c.require_client_auth)
+            }
+            Role::InternodeClient => (
+                &yaml.server_encryption_options().common,
+                ClientAuth::NotRequired,
+            ),
+            Role::NativeClient => (yaml.client_encryption_options(), ClientAuth::NotRequired),
+        };
+        let mut warnings: Vec<TlsWarning> = yaml
+            .warnings()
+            .into_iter()
+            .map(TlsWarning::Option)
+            .collect();
+        let n = negotiable(origin, section, opts, &mut warnings)?;
+        Ok(Plan {
+            role,
+            section,
+            provider: n.provider,
+            versions: n.versions,
+            client_auth,
+            require_endpoint_verification: opts.require_endpoint_verification,
+            warnings,
+        })
+    }
+
+    fn is_server(&self) -> bool {
+        matches!(self.role, Role::InternodeServer | Role::NativeServer)
+    }
+
+    fn needs_trust(&self) -> bool {
+        !self.is_server() || self.client_auth != ClientAuth::NotRequired
+    }
+}
+
+/// A role's key and trust material, validated: what a reload replaces.
+pub(crate) struct Material {
+    /// The keys to present (always for servers; for clients when they have a key store).
+    pub(crate) keys: Option<resolve::KeyChoice>,
+    /// The peer's certificate check: the server's (client roles) or the client's (server roles
+    /// asking for client certificates).
+    pub(crate) verifier: Option<PeerVerifier>,
+    pub(crate) warnings: Vec<TlsWarning>,
+}
+
+/// The check of the peer's certificate, by which side it runs on.
+pub(crate) enum PeerVerifier {
+    /// A client checking the server.
+    Server(verify::ServerVerifier),
+    /// A server checking its clients.
+    Client(verify::ClientVerifier),
+}
+
+/// Loads and validates a role's material by the section's rules (files or inline PEM).
+pub(crate) fn load_material(
+    yaml: &CassandraYaml,
+    plan: &Plan,
+    settings: &TlsSettings,
+) -> Result<Material> {
+    let origin = yaml.origin();
+    let opts = match plan.role {
+        Role::InternodeServer | Role::InternodeClient => &yaml.server_encryption_options().common,
+        _ => yaml.client_encryption_options(),
+    };
+    let trust = |()| material::load_trust_anchors(origin, yaml.base_dir(), plan.section, opts);
+    // Clients read the truststore first, servers the key store, as Cassandra builds them.
+    let client_anchors = if plan.is_server() {
+        None
+    } else {
+        Some(trust(())?)
+    };
+    let store = checked_key_store(yaml, plan.role, settings)?;
+    match (&store, plan.role) {
+        (None, Role::InternodeServer | Role::NativeServer) => {
+            return Err(Error::config(
+                origin,
+                Some(plan.section),
+                Some("keystore"),
+                format!(
+                    "{} does not exist: failed to build key manager store for secure connections",
+                    opts.keystore_path()
+                ),
+            ));
+        }
+        (None, Role::InternodeClient) => {
+            // Every inbound internode context requires a client certificate.
+            return Err(Error::config(
+                origin,
+                Some(plan.section),
+                Some("outbound_keystore"),
+                "no key store for the internode client: peers require a client certificate",
+            ));
+        }
+        _ => {}
+    }
+    let anchors = match client_anchors {
+        Some(a) => Some(a),
+        None if plan.needs_trust() => Some(trust(())?),
+        None => None,
+    };
+    build_material(origin, plan, settings, store.as_ref(), anchors.as_deref())
+}
+
+/// Validates material from a key store and trust anchors already loaded.
+pub(crate) fn build_material(
+    origin: &Origin,
+    plan: &Plan,
+    settings: &TlsSettings,
+    store: Option<&KeyStore>,
+    anchors: Option<&[keystore::Certificate]>,
+) -> Result<Material> {
+    let mut warnings = Vec::new();
+    let keys = match store {
+        Some(store) => {
+            store_warnings(store, &mut warnings);
+            Some(resolve::KeyChoice::new(
+                store,
+                &plan.provider,
+                settings.key_alias.as_deref(),
+                &mut warnings,
+            )?)
+        }
+        None => None,
+    };
+    let verifier = match anchors {
+        Some(anchors) if plan.is_server() => Some(PeerVerifier::Client(
+            verify::ClientVerifier::new(
+                anchors,
+                plan.provider.clone(),
+                plan.client_auth == ClientAuth::Required,
+                settings.expired_peer,
+            )
+            .map_err(|e| rustls_error(origin, plan.section, e))?,
+        )),
+        Some(anchors) => Some(PeerVerifier::Server(
+            verify::ServerVerifier::new(
+                anchors,
+                plan.provider.clone(),
+                plan.require_endpoint_verification,
+                settings.expired_peer,
+            )
+            .map_err(|e| rustls_error(origin, plan.section, e))?,
+        )),
+        None => None,
+    };
+    Ok(Material {
+        keys,
+        verifier,
+        warnings,
+    })
+}
+
 /// Builds the server config for [`Role::InternodeServer`] or [`Role::NativeServer`].
 pub fn server_config(
     yaml: &CassandraYaml,
     role: Role,
     settings: &TlsSettings,
 ) -> Result<ServerTls> {
-    let origin = yaml.origin();
-    let section = role.section();
-    let (opts, client_auth) = match role {
-        // Inbound internode contexts are always built with client auth REQUIRED.
-        Role::InternodeServer => (
-            &yaml.server_encryption_options().common,
-            ClientAuth::Required,
-        ),
-        Role::NativeServer => {
-            let c = yaml.client_encryption_options();
-            (c, c.require_client_auth)
-        }
-        _ => {
-            return Err(Error::config(
-                origin,
-                Some(section),
-                None,
-                format!("{role:?} is a client role; use client_config"),
-            ));
-        }
+    if !matches!(role, Role::InternodeServer | Role::NativeServer) {
+        return Err(Error::config(
+            yaml.origin(),
+            Some(role.section()),
+            None,
+            format!("{role:?} is a client role; use client_config"),
+        ));
+    }
+    let plan = Plan::new(yaml, role)?;
+    let material = load_material(yaml, &plan, settings)?;
+    let keys: Arc<dyn rustls::server::ResolvesServerCert> =
+        Arc::new(material.keys.expect("servers always have keys"));
+    let verifier = match material.verifier {
+        Some(PeerVerifier::Client(v)) => Some(Arc::new(v) as Arc<dyn ClientCertVerifier>),
+        _ => None,
     };
-    let mut warnings: Vec<TlsWarning> = yaml
-        .warnings()
-        .into_iter()
-        .map(TlsWarning::Option)
-        .collect();
-    let n = negotiable(origin, section, opts, &mut warnings)?;
-    let store = checked_key_store(yaml, role, settings)?.ok_or_else(|| {
-        Error::config(
-            origin,
-            Some(section),
-            Some("keystore"),
-            format!(
-                "{} does not exist: failed to build key manager store for secure connections",
-                opts.keystore_path()
-            ),
-        )
-    })?;
-    store_warnings(&store, &mut warnings);
-    let resolver = resolve::KeyChoice::new(
-        &store,
-        &n.provider,
-        settings.key_alias.as_deref(),
-        &mut warnings,
-    )?;
+    assemble_server(
+        yaml.origin(),
+        plan,
+        settings,
+        material.warnings,
+        keys,
+        verifier,
+        None,
+    )
+}
 
-    let builder = ServerConfig::builder_with_details(n.provider.clone(), time_provider(settings))
-        .with_protocol_versions(&n.versions)
-        .map_err(|e| rustls_error(origin, section, e))?;
-    let config = match client_auth {
-        ClientAuth::NotRequired => builder
-            .with_no_client_auth()
-            .with_cert_resolver(Arc::new(resolver)),
-        auth => {
-            let anchors = material::load_trust_anchors(origin, yaml.base_dir(), section, opts)?;
-            let verifier = verify::ClientVerifier::new(
-                &anchors,
-                n.provider.clone(),
-                auth == ClientAuth::Required,
-                settings.expired_peer,
-            )
-            .map_err(|e| rustls_error(origin, section, e))?;
-            builder
-                .with_client_cert_verifier(Arc::new(verifier))
-                .with_cert_resolver(Arc::new(resolver))
-        }
+/// A server config from a plan and (possibly swappable) material.
+pub(crate) fn assemble_server(
+    origin: &Origin,
+    plan: Plan,
+    settings: &TlsSettings,
+    material_warnings: Vec<TlsWarning>,
+    keys: Arc<dyn rustls::server::ResolvesServerCert>,
+    verifier: Option<Arc<dyn ClientCertVerifier>>,
+    sessions: Option<Arc<dyn rustls::server::StoresServerSessions>>,
+) -> Result<ServerTls> {
+    let builder =
+        ServerConfig::builder_with_details(plan.provider.clone(), time_provider(settings))
+            .with_protocol_versions(&plan.versions)
+            .map_err(|e| rustls_error(origin, plan.section, e))?;
+    let mut config = match verifier {
+        None => builder.with_no_client_auth().with_cert_resolver(keys),
+        Some(v) => builder
+            .with_client_cert_verifier(v)
+            .with_cert_resolver(keys),
     };
+    if let Some(sessions) = sessions {
+        config.session_storage = sessions;
+    }
+    let mut warnings = plan.warnings;
+    warnings.extend(material_warnings);
     Ok(ServerTls {
         config: Arc::new(config),
-        client_auth,
-        verify_client_address: opts.require_endpoint_verification
-            && client_auth != ClientAuth::NotRequired,
+        client_auth: plan.client_auth,
+        verify_client_address: plan.require_endpoint_verification
+            && plan.client_auth != ClientAuth::NotRequired,
         warnings,
     })
 }
@@ -427,65 +591,62 @@ pub fn client_config(
     role: Role,
     settings: &TlsSettings,
 ) -> Result<ClientTls> {
-    let origin = yaml.origin();
-    let section = role.section();
-    let opts = match role {
-        Role::InternodeClient => &yaml.server_encryption_options().common,
-        Role::NativeClient => yaml.client_encryption_options(),
-        _ => {
-            return Err(Error::config(
-                origin,
-                Some(section),
-                None,
-                format!("{role:?} is a server role; use server_config"),
-            ));
-        }
-    };
-    let mut warnings: Vec<TlsWarning> = yaml
-        .warnings()
-        .into_iter()
-        .map(TlsWarning::Option)
-        .collect();
-    let n = negotiable(origin, section, opts, &mut warnings)?;
-    let anchors = material::load_trust_anchors(origin, yaml.base_dir(), section, opts)?;
-    let verifier = verify::ServerVerifier::new(
-        &anchors,
-        n.provider.clone(),
-        opts.require_endpoint_verification,
-        settings.expired_peer,
-    )
-    .map_err(|e| rustls_error(origin, section, e))?;
-    let store = checked_key_store(yaml, role, settings)?;
-    if role == Role::InternodeClient && store.is_none() {
-        // Every inbound internode context requires a client certificate.
+    if !matches!(role, Role::InternodeClient | Role::NativeClient) {
         return Err(Error::config(
-            origin,
-            Some(section),
-            Some("outbound_keystore"),
-            "no key store for the internode client: peers require a client certificate",
+            yaml.origin(),
+            Some(role.section()),
+            None,
+            format!("{role:?} is a server role; use server_config"),
         ));
     }
-    let builder = ClientConfig::builder_with_details(n.provider.clone(), time_provider(settings))
-        .with_protocol_versions(&n.versions)
-        .map_err(|e| rustls_error(origin, section, e))?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier));
-    let (config, has_client_certificate) = match store {
-        Some(store) => {
-            store_warnings(&store, &mut warnings);
-            let resolver = resolve::KeyChoice::new(
-                &store,
-                &n.provider,
-                settings.key_alias.as_deref(),
-                &mut warnings,
-            )?;
-            (builder.with_client_cert_resolver(Arc::new(resolver)), true)
-        }
-        None => (builder.with_no_client_auth(), false),
+    let plan = Plan::new(yaml, role)?;
+    let material = load_material(yaml, &plan, settings)?;
+    let Some(PeerVerifier::Server(verifier)) = material.verifier else {
+        unreachable!("client roles always verify the server");
     };
+    let keys = material
+        .keys
+        .map(|k| Arc::new(k) as Arc<dyn rustls::client::ResolvesClientCert>);
+    assemble_client(
+        yaml.origin(),
+        plan,
+        settings,
+        material.warnings,
+        keys,
+        Arc::new(verifier),
+        None,
+    )
+}
+
+/// A client config from a plan and (possibly swappable) material.
+pub(crate) fn assemble_client(
+    origin: &Origin,
+    plan: Plan,
+    settings: &TlsSettings,
+    material_warnings: Vec<TlsWarning>,
+    keys: Option<Arc<dyn rustls::client::ResolvesClientCert>>,
+    verifier: Arc<dyn rustls::client::danger::ServerCertVerifier>,
+    sessions: Option<Arc<dyn rustls::client::ClientSessionStore>>,
+) -> Result<ClientTls> {
+    let builder =
+        ClientConfig::builder_with_details(plan.provider.clone(), time_provider(settings))
+            .with_protocol_versions(&plan.versions)
+            .map_err(|e| rustls_error(origin, plan.section, e))?
+            .dangerous()
+            .with_custom_certificate_verifier(verifier);
+    let has_client_certificate = keys.is_some();
+    let mut config = match keys {
+        Some(k) => builder.with_client_cert_resolver(k),
+        None => builder.with_no_client_auth(),
+    };
+    if let Some(sessions) = sessions {
+        config.resumption = rustls::client::Resumption::store(sessions);
+    }
+    let mut warnings = plan.warnings;
+    warnings.extend(material_warnings);
     Ok(ClientTls {
         config: Arc::new(config),
-        verify_server_name: opts.require_endpoint_verification,
+        verify_server_name: plan.require_endpoint_verification,
         has_client_certificate,
         warnings,
     })

@@ -1,0 +1,766 @@
+//! Hot reload of key and trust material, as Cassandra does it, without a thread or a clock.
+//!
+//! Cassandra (`SSLFactory.initHotReloading`, `FileBasedSslContextFactory`) checks the `keystore`,
+//! `outbound_keystore` and `truststore` files that existed at start-up every 600 seconds: a file
+//! whose modification time differs from the one last seen (a deleted file counts as changed)
+//! makes it validate the new material; on success new connections get it, on failure the old
+//! material stays and the error is logged. `nodetool reloadssl` forces the validation. Inline PEM
+//! is never reloaded. Established connections keep what they started with.
+//!
+//! Here the caller owns the schedule: [`Reloader::check`] is the periodic check (call it from
+//! your own timer, at Cassandra's [`CASSANDRA_RELOAD_INTERVAL`] or any other),
+//! [`Reloader::force`] is `nodetool reloadssl`, and [`Reloader::install`] takes material the
+//! caller loaded itself (from bytes, a secret store, another path).
+//!
+//! The rustls config is built once and never changes; its certificate resolver and its
+//! verifier delegate to material behind a lock, swapped in one step. A handshake reads the
+//! material once when it picks its key, so it presents the old chain or the new one, never a
+//! mix; sessions already established are not touched.
+//!
+//! ```no_run
+//! use cassandra_tls::options::CassandraYaml;
+//! use cassandra_tls::tls::{Role, TlsSettings, reload};
+//!
+//! let yaml = CassandraYaml::load_file("conf/cassandra.yaml")?;
+//! let (server, reloader) = reload::server_config(&yaml, Role::NativeServer, &TlsSettings::default())?;
+//! // server.config serves handshakes; every 10 minutes, from the caller's timer:
+//! match reloader.check() {
+//!     reload::Outcome::Failed { error, .. } => eprintln!("SSL reload failed, old material kept: {error}"),
+//!     outcome => println!("{outcome}"),
+//! }
+//! # Ok::<(), cassandra_tls::Error>(())
+//! ```
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, SystemTime};
+
+use rustls::client::ResolvesClientCert;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
+
+use super::resolve::KeyChoice;
+use super::verify::{ClientVerifier, ServerVerifier};
+use super::{ClientTls, Material, PeerVerifier, Plan, Role, ServerTls, TlsSettings, TlsWarning};
+use crate::error::{Error, Result};
+use crate::keystore::{Certificate, KeyStore};
+use crate::options::{CassandraYaml, SslContextFactoryKind, resolve_path};
+
+/// Cassandra's interval between checks of the files (600 seconds, not configurable).
+pub const CASSANDRA_RELOAD_INTERVAL: Duration = Duration::from_secs(600);
+
+/// What a check or an install did.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// No watched file changed: nothing was loaded.
+    Unchanged,
+    /// New material was validated and is now used by new handshakes.
+    Reloaded {
+        /// The files whose modification time changed (empty when forced or installed).
+        changed: Vec<PathBuf>,
+        /// Warnings about the new material.
+        warnings: Vec<TlsWarning>,
+    },
+    /// New material failed validation; the old material is still in use.
+    Failed {
+        /// The files whose modification time changed (empty when forced or installed).
+        changed: Vec<PathBuf>,
+        /// Why the new material was refused.
+        error: Error,
+    },
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let files = |changed: &[PathBuf]| {
+            changed
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            Outcome::Unchanged => f.write_str("SSL certificates unchanged"),
+            Outcome::Reloaded { changed, .. } if changed.is_empty() => {
+                f.write_str("SSL certificates have been updated; new connections use them")
+            }
+            Outcome::Reloaded { changed, .. } => write!(
+                f,
+                "SSL certificates have been updated ({} changed); new connections use them",
+                files(changed)
+            ),
+            Outcome::Failed { error, .. } => write!(
+                f,
+                "failed to hot reload the SSL certificates, the old ones stay in use: {error}"
+            ),
+        }
+    }
+}
+
+/// The key half of a config: the current keys, swapped whole.
+#[derive(Debug)]
+struct SwapKeys(RwLock<Arc<KeyChoice>>);
+
+impl SwapKeys {
+    fn current(&self) -> Arc<KeyChoice> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set(&self, keys: KeyChoice) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(keys);
+    }
+}
+
+impl ResolvesServerCert for SwapKeys {
+    fn resolve(&self, client_hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        ResolvesServerCert::resolve(&*self.current(), client_hello)
+    }
+}
+
+impl ResolvesClientCert for SwapKeys {
+    fn resolve(
+        &self,
+        root_hint_subjects: &[&[u8]],
+        sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        ResolvesClientCert::resolve(&*self.current(), root_hint_subjects, sigschemes)
+    }
+
+    fn has_certs(&self) -> bool {
+        true
+    }
+}
+
+/// A server's check of client certificates, swapped whole.
+#[derive(Debug)]
+struct SwapClientVerifier {
+    current: RwLock<Arc<ClientVerifier>>,
+    mandatory: bool,
+}
+
+impl SwapClientVerifier {
+    fn current(&self) -> Arc<ClientVerifier> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+impl ClientCertVerifier for SwapClientVerifier {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.mandatory
+    }
+
+    /// No CA names are sent: they would have to outlive a swap of the truststore. An empty
+    /// list means "any" to clients (RFC 5246 7.4.4); JSSE and rustls clients then offer their
+    /// certificate whatever its issuer.
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> std::result::Result<ClientCertVerified, rustls::Error> {
+        self.current()
+            .verify_client_cert(end_entity, intermediates, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.current().verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.current().verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.current().supported_verify_schemes()
+    }
+}
+
+/// A client's check of the server certificate, swapped whole.
+#[derive(Debug)]
+struct SwapServerVerifier(RwLock<Arc<ServerVerifier>>);
+
+impl SwapServerVerifier {
+    fn current(&self) -> Arc<ServerVerifier> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl ServerCertVerifier for SwapServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        self.current().verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        )
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.current().verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.current().verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.current().supported_verify_schemes()
+    }
+}
+
+/// Sessions a server can resume, emptied when material is swapped: a resumed session skips the
+/// certificates, so resuming one from before a swap would bypass a new truststore (and keep
+/// presenting the old identity). Cassandra gets the same effect from building a new context.
+#[derive(Debug)]
+struct SwapServerSessions(RwLock<Arc<rustls::server::ServerSessionMemoryCache>>);
+
+impl SwapServerSessions {
+    fn new() -> Self {
+        SwapServerSessions(RwLock::new(rustls::server::ServerSessionMemoryCache::new(
+            SESSION_CACHE_SIZE,
+        )))
+    }
+
+    fn current(&self) -> Arc<rustls::server::ServerSessionMemoryCache> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn clear(&self) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) =
+            rustls::server::ServerSessionMemoryCache::new(SESSION_CACHE_SIZE);
+    }
+}
+
+impl rustls::server::StoresServerSessions for SwapServerSessions {
+    fn put(&self, key: Vec<u8>, value: Vec<u8>) -> bool {
+        self.current().put(key, value)
+    }
+
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.current().get(key)
+    }
+
+    fn take(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.current().take(key)
+    }
+
+    fn can_cache(&self) -> bool {
+        true
+    }
+}
+
+/// Sessions a client can resume, emptied when material is swapped (see [`SwapServerSessions`]).
+#[derive(Debug)]
+struct SwapClientSessions(RwLock<Arc<rustls::client::ClientSessionMemoryCache>>);
+
+impl SwapClientSessions {
+    fn new() -> Self {
+        SwapClientSessions(RwLock::new(Arc::new(
+            rustls::client::ClientSessionMemoryCache::new(SESSION_CACHE_SIZE),
+        )))
+    }
+
+    fn current(&self) -> Arc<rustls::client::ClientSessionMemoryCache> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn clear(&self) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(
+            rustls::client::ClientSessionMemoryCache::new(SESSION_CACHE_SIZE),
+        );
+    }
+}
+
+impl rustls::client::ClientSessionStore for SwapClientSessions {
+    fn set_kx_hint(&self, server_name: ServerName<'static>, group: rustls::NamedGroup) {
+        self.current().set_kx_hint(server_name, group)
+    }
+
+    fn kx_hint(&self, server_name: &ServerName<'_>) -> Option<rustls::NamedGroup> {
+        self.current().kx_hint(server_name)
+    }
+
+    fn set_tls12_session(
+        &self,
+        server_name: ServerName<'static>,
+        value: rustls::client::Tls12ClientSessionValue,
+    ) {
+        self.current().set_tls12_session(server_name, value)
+    }
+
+    fn tls12_session(
+        &self,
+        server_name: &ServerName<'_>,
+    ) -> Option<rustls::client::Tls12ClientSessionValue> {
+        self.current().tls12_session(server_name)
+    }
+
+    fn remove_tls12_session(&self, server_name: &ServerName<'static>) {
+        self.current().remove_tls12_session(server_name)
+    }
+
+    fn insert_tls13_ticket(
+        &self,
+        server_name: ServerName<'static>,
+        value: rustls::client::Tls13ClientSessionValue,
+    ) {
+        self.current().insert_tls13_ticket(server_name, value)
+    }
+
+    fn take_tls13_ticket(
+        &self,
+        server_name: &ServerName<'static>,
+    ) -> Option<rustls::client::Tls13ClientSessionValue> {
+        self.current().take_tls13_ticket(server_name)
+    }
+}
+
+/// Sessions kept for resumption, as rustls' default.
+const SESSION_CACHE_SIZE: usize = 256;
+
+/// A watched file and the modification time last seen (`None`: missing or unreadable, as
+/// Java's `lastModified() == 0`).
+#[derive(Debug)]
+struct Watched {
+    path: PathBuf,
+    seen: Option<SystemTime>,
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// Replaces a config's key and trust material on request. Cheap to clone; every clone
+/// drives the same config.
+#[derive(Clone, Debug)]
+pub struct Reloader {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    yaml: CassandraYaml,
+    settings: TlsSettings,
+    plan: PlanFacts,
+    swaps: Swaps,
+    watched: Mutex<Vec<Watched>>,
+    generation: AtomicU64,
+}
+
+/// The parts of the rustls config that delegate to swappable material.
+#[derive(Debug)]
+struct Swaps {
+    keys: Option<Arc<SwapKeys>>,
+    server_verifier: Option<Arc<SwapServerVerifier>>,
+    client_verifier: Option<Arc<SwapClientVerifier>>,
+    sessions: Sessions,
+}
+
+/// The resumable sessions of the config, by side.
+#[derive(Debug)]
+enum Sessions {
+    Server(Arc<SwapServerSessions>),
+    Client(Arc<SwapClientSessions>),
+}
+
+impl Sessions {
+    fn clear(&self) {
+        match self {
+            Sessions::Server(s) => s.clear(),
+            Sessions::Client(c) => c.clear(),
+        }
+    }
+}
+
+/// What a reload needs of the plan (the plan itself holds warnings already reported).
+#[derive(Debug)]
+struct PlanFacts {
+    role: Role,
+    section: &'static str,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    client_auth: crate::options::ClientAuth,
+    require_endpoint_verification: bool,
+}
+
+impl PlanFacts {
+    fn plan(&self) -> Plan {
+        Plan {
+            role: self.role,
+            section: self.section,
+            provider: self.provider.clone(),
+            versions: Vec::new(),
+            client_auth: self.client_auth,
+            require_endpoint_verification: self.require_endpoint_verification,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// The files Cassandra watches for a section: `keystore`, `outbound_keystore` (internode) and
+/// `truststore`, those that exist now. Inline PEM is not a file and is never watched.
+fn watched_files(yaml: &CassandraYaml, role: Role) -> Vec<Watched> {
+    let base = yaml.base_dir();
+    let server = yaml.server_encryption_options();
+    let opts = match role {
+        Role::InternodeServer | Role::InternodeClient => &server.common,
+        _ => yaml.client_encryption_options(),
+    };
+    let pem = matches!(opts.ssl_context_factory.kind(), SslContextFactoryKind::Pem);
+    let inline = |name: &str| {
+        pem && opts
+            .ssl_context_factory
+            .parameter(name)
+            .is_some_and(|v| !v.trim().is_empty())
+    };
+    let mut paths = Vec::new();
+    if !inline("private_key") {
+        paths.push(resolve_path(base, opts.keystore_path()));
+    }
+    if matches!(role, Role::InternodeServer | Role::InternodeClient)
+        && !inline("outbound_private_key")
+    {
+        paths.push(resolve_path(base, server.outbound_keystore_path()));
+    }
+    if !inline("trusted_certificates") {
+        paths.push(resolve_path(base, opts.truststore_path()));
+    }
+    let mut watched: Vec<Watched> = Vec::new();
+    for path in paths {
+        if path.is_file() && !watched.iter().any(|w| w.path == path) {
+            let seen = modified(&path);
+            watched.push(Watched { path, seen });
+        }
+    }
+    watched
+}
+
+/// A server config for [`Role::InternodeServer`] or [`Role::NativeServer`] whose material the
+/// returned [`Reloader`] replaces. Otherwise the same as [`super::server_config`].
+pub fn server_config(
+    yaml: &CassandraYaml,
+    role: Role,
+    settings: &TlsSettings,
+) -> Result<(ServerTls, Reloader)> {
+    if !matches!(role, Role::InternodeServer | Role::NativeServer) {
+        return Err(Error::config(
+            yaml.origin(),
+            Some(role.section()),
+            None,
+            format!("{role:?} is a client role; use reload::client_config"),
+        ));
+    }
+    // Stamp the files before loading them: a change while loading is seen by the next check.
+    let watched = watched_files(yaml, role);
+    let plan = Plan::new(yaml, role)?;
+    let material = super::load_material(yaml, &plan, settings)?;
+    let keys = Arc::new(SwapKeys(RwLock::new(Arc::new(
+        material.keys.expect("servers always have keys"),
+    ))));
+    let client_verifier = match material.verifier {
+        Some(PeerVerifier::Client(v)) => Some(Arc::new(SwapClientVerifier {
+            current: RwLock::new(Arc::new(v)),
+            mandatory: plan.client_auth == crate::options::ClientAuth::Required,
+        })),
+        _ => None,
+    };
+    let facts = facts(&plan);
+    let sessions = Arc::new(SwapServerSessions::new());
+    let tls = super::assemble_server(
+        yaml.origin(),
+        plan,
+        settings,
+        material.warnings,
+        keys.clone(),
+        client_verifier
+            .clone()
+            .map(|v| v as Arc<dyn ClientCertVerifier>),
+        Some(sessions.clone()),
+    )?;
+    let swaps = Swaps {
+        keys: Some(keys),
+        server_verifier: None,
+        client_verifier,
+        sessions: Sessions::Server(sessions),
+    };
+    let reloader = Reloader::new(yaml, settings, facts, swaps, watched);
+    Ok((tls, reloader))
+}
+
+/// A client config for [`Role::InternodeClient`] or [`Role::NativeClient`] whose material the
+/// returned [`Reloader`] replaces. Otherwise the same as [`super::client_config`]. A client
+/// without a key store at start-up stays without one.
+pub fn client_config(
+    yaml: &CassandraYaml,
+    role: Role,
+    settings: &TlsSettings,
+) -> Result<(ClientTls, Reloader)> {
+    if !matches!(role, Role::InternodeClient | Role::NativeClient) {
+        return Err(Error::config(
+            yaml.origin(),
+            Some(role.section()),
+            None,
+            format!("{role:?} is a server role; use reload::server_config"),
+        ));
+    }
+    let watched = watched_files(yaml, role);
+    let plan = Plan::new(yaml, role)?;
+    let material = super::load_material(yaml, &plan, settings)?;
+    let Some(PeerVerifier::Server(verifier)) = material.verifier else {
+        unreachable!("client roles always verify the server");
+    };
+    let verifier = Arc::new(SwapServerVerifier(RwLock::new(Arc::new(verifier))));
+    let keys = material
+        .keys
+        .map(|k| Arc::new(SwapKeys(RwLock::new(Arc::new(k)))));
+    let facts = facts(&plan);
+    let sessions = Arc::new(SwapClientSessions::new());
+    let tls = super::assemble_client(
+        yaml.origin(),
+        plan,
+        settings,
+        material.warnings,
+        keys.clone().map(|k| k as Arc<dyn ResolvesClientCert>),
+        verifier.clone(),
+        Some(sessions.clone()),
+    )?;
+    let swaps = Swaps {
+        keys,
+        server_verifier: Some(verifier),
+        client_verifier: None,
+        sessions: Sessions::Client(sessions),
+    };
+    let reloader = Reloader::new(yaml, settings, facts, swaps, watched);
+    Ok((tls, reloader))
+}
+
+fn facts(plan: &Plan) -> PlanFacts {
+    PlanFacts {
+        role: plan.role,
+        section: plan.section,
+        provider: plan.provider.clone(),
+        client_auth: plan.client_auth,
+        require_endpoint_verification: plan.require_endpoint_verification,
+    }
+}
+
+impl Reloader {
+    fn new(
+        yaml: &CassandraYaml,
+        settings: &TlsSettings,
+        plan: PlanFacts,
+        swaps: Swaps,
+        watched: Vec<Watched>,
+    ) -> Self {
+        Reloader {
+            inner: Arc::new(Inner {
+                yaml: yaml.clone(),
+                settings: settings.clone(),
+                plan,
+                swaps,
+                watched: Mutex::new(watched),
+                generation: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// The files watched: the section's key store, outbound key store (internode) and
+    /// truststore that existed when the config was built.
+    pub fn watched(&self) -> Vec<PathBuf> {
+        self.lock_watched().iter().map(|w| w.path.clone()).collect()
+    }
+
+    /// How many times new material was put in use (0 for the material built first).
+    pub fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::SeqCst)
+    }
+
+    fn lock_watched(&self) -> std::sync::MutexGuard<'_, Vec<Watched>> {
+        self.inner.watched.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Cassandra's periodic check: when a watched file's modification time differs from the
+    /// one last seen (a deleted file counts as changed), load and validate the section's
+    /// material again and put it in use, or keep the old material and say why. The times are
+    /// recorded either way, so a broken file is not retried until it changes again (or
+    /// [`Reloader::force`] is called). Unlike Cassandra, which stops at the first changed file,
+    /// every file is re-stamped in one pass.
+    pub fn check(&self) -> Outcome {
+        let changed: Vec<PathBuf> = {
+            let mut watched = self.lock_watched();
+            watched
+                .iter_mut()
+                .filter_map(|w| {
+                    let now = modified(&w.path);
+                    (now != w.seen || now.is_none()).then(|| {
+                        w.seen = now;
+                        w.path.clone()
+                    })
+                })
+                .collect()
+        };
+        if changed.is_empty() {
+            return Outcome::Unchanged;
+        }
+        self.reload_files(changed)
+    }
+
+    /// `nodetool reloadssl`: load and validate the section's material from its files now,
+    /// whatever their modification times, and put it in use (or keep the old and say why).
+    pub fn force(&self) -> Outcome {
+        {
+            let mut watched = self.lock_watched();
+            for w in watched.iter_mut() {
+                w.seen = modified(&w.path);
+            }
+        }
+        self.reload_files(Vec::new())
+    }
+
+    fn reload_files(&self, changed: Vec<PathBuf>) -> Outcome {
+        let plan = self.inner.plan.plan();
+        match super::load_material(&self.inner.yaml, &plan, &self.inner.settings) {
+            // A client's key store that is gone is a failure, not "no client certificate".
+            Ok(material) if material.keys.is_none() && self.inner.swaps.keys.is_some() => {
+                Outcome::Failed {
+                    changed,
+                    error: Error::config(
+                        self.inner.yaml.origin(),
+                        Some(plan.section),
+                        Some("keystore"),
+                        "the key store no longer exists: failed to build key manager store for secure connections",
+                    ),
+                }
+            }
+            Ok(material) => self.put_in_use(material, changed),
+            Err(error) => Outcome::Failed { changed, error },
+        }
+    }
+
+    /// Material the caller loaded itself (new bytes from a secret store, say): the key store
+    /// to present and, when `trust` is given, the certificates to trust from now on. Both are
+    /// validated as a reload from files would be; on failure nothing changes. A `None` key
+    /// store is allowed only for a client built without one.
+    pub fn install(&self, keystore: Option<&KeyStore>, trust: Option<&[Certificate]>) -> Outcome {
+        let plan = self.inner.plan.plan();
+        let origin = self.inner.yaml.origin();
+        if keystore.is_none() && self.inner.swaps.keys.is_some() {
+            return Outcome::Failed {
+                changed: Vec::new(),
+                error: Error::config(
+                    origin,
+                    Some(plan.section),
+                    Some("keystore"),
+                    "this config presents a certificate: install needs a key store",
+                ),
+            };
+        }
+        if keystore.is_some() && self.inner.swaps.keys.is_none() {
+            return Outcome::Failed {
+                changed: Vec::new(),
+                error: Error::config(
+                    origin,
+                    Some(plan.section),
+                    Some("keystore"),
+                    "this client was built without a key store and presents no certificate; build it with one",
+                ),
+            };
+        }
+        if let Some(trust) = trust
+            && trust.is_empty()
+        {
+            return Outcome::Failed {
+                changed: Vec::new(),
+                error: Error::config(
+                    origin,
+                    Some(plan.section),
+                    Some("truststore"),
+                    "the truststore holds no certificate to trust",
+                ),
+            };
+        }
+        let trust = trust.filter(|_| {
+            self.inner.swaps.server_verifier.is_some() || self.inner.swaps.client_verifier.is_some()
+        });
+        match super::build_material(origin, &plan, &self.inner.settings, keystore, trust) {
+            Ok(material) => self.put_in_use(material, Vec::new()),
+            Err(error) => Outcome::Failed {
+                changed: Vec::new(),
+                error,
+            },
+        }
+    }
+
+    /// Swaps validated material in, the keys and the verifier each in one step.
+    fn put_in_use(&self, material: Material, changed: Vec<PathBuf>) -> Outcome {
+        if let (Some(swap), Some(keys)) = (&self.inner.swaps.keys, material.keys) {
+            swap.set(keys);
+        }
+        match material.verifier {
+            Some(PeerVerifier::Server(v)) => {
+                if let Some(swap) = &self.inner.swaps.server_verifier {
+                    *swap.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(v);
+                }
+            }
+            Some(PeerVerifier::Client(v)) => {
+                if let Some(swap) = &self.inner.swaps.client_verifier {
+                    *swap.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(v);
+                }
+            }
+            None => {}
+        }
+        // Sessions from before the swap are not resumed: they were authenticated with the
+        // old material.
+        self.inner.swaps.sessions.clear();
+        self.inner.generation.fetch_add(1, Ordering::SeqCst);
+        Outcome::Reloaded {
+            changed,
+            warnings: material.warnings,
+        }
+    }
+}
