@@ -155,3 +155,44 @@ fn at_a_chosen_time_and_usage_errors() {
     assert_eq!(code, 1);
     assert_eq!(v["summary"]["errors"], 1);
 }
+
+#[test]
+fn nodetool_ssl_properties_in_both_forms() {
+    for file in [
+        "fixtures/conf/nodetool-ssl.properties",
+        "fixtures/conf/nodetool-ssl-java.properties",
+    ] {
+        let (code, v) = doctor(&["--nodetool-ssl", file]);
+        assert_eq!(code, 0, "{file}: {v}");
+        let nodetool: Vec<&Value> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["section"] == "nodetool-ssl.properties")
+            .collect();
+        assert!(
+            nodetool
+                .iter()
+                .any(|f| f["check"] == "self_handshake" && f["severity"] == "ok"),
+            "{file}: {nodetool:?}"
+        );
+    }
+    // A wrong trust store password is found, under the nodetool section, as a password error.
+    let tmp = tempfile::tempdir().unwrap();
+    let broken = tmp.path().join("nodetool-ssl.properties");
+    let text = std::fs::read_to_string(common::fixtures().join("conf/nodetool-ssl.properties"))
+        .unwrap()
+        .replace(
+            "trustStorePassword=cassandra",
+            "trustStorePassword=Wr0ng-P4ss-7781",
+        );
+    std::fs::write(&broken, text).unwrap();
+    let (code, v) = doctor(&["--nodetool-ssl", broken.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let errs = errors(&v);
+    assert!(
+        errs.iter().any(|(check, _)| check == "password"),
+        "{errs:?}"
+    );
+    assert!(!v.to_string().contains("Wr0ng-P4ss-7781"));
+}

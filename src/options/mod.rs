@@ -22,11 +22,15 @@
 //! ```
 
 mod cqlshrc;
+mod nodetool;
 mod protocols;
 mod section;
 mod yaml;
 
 pub use cqlshrc::{CqlshSsl, Cqlshrc};
+pub use nodetool::{
+    NODETOOL_SSL_FILE, NodetoolSsl, NodetoolWarning, PropertiesForm, parse_java_properties,
+};
 pub use protocols::{
     CipherSuite, CipherSuiteChoice, JDK_DEFAULT_PROTOCOLS, ProtocolChoice, SUPPORTED_SUITES,
     TlsVersion, accepted_protocols, jsse_name, select_cipher_suites, select_protocols,

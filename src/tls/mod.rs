@@ -23,6 +23,7 @@
 mod material;
 pub mod reload;
 mod resolve;
+mod tools;
 mod verify;
 
 use std::fmt;
@@ -33,13 +34,14 @@ use rustls::pki_types::UnixTime;
 use rustls::server::danger::ClientCertVerifier;
 use rustls::{ClientConfig, ServerConfig, SupportedProtocolVersion};
 
+pub use tools::{cqlsh_client_config, nodetool_client_config};
 pub use verify::{ExpiredButTrusted, ExpiredPeer, UnknownIssuer, Usage, verify_chain};
 
 use crate::error::{Error, Origin, Result};
 use crate::keystore::{self, KeyStore};
 use crate::options::{
-    CassandraYaml, ClientAuth, CqlshSsl, EncryptionOptions, OptionWarning, TlsVersion,
-    select_cipher_suites, select_protocols,
+    CassandraYaml, ClientAuth, EncryptionOptions, OptionWarning, TlsVersion, select_cipher_suites,
+    select_protocols,
 };
 use material::{KeySource, Which};
 
@@ -647,79 +649,6 @@ pub(crate) fn assemble_client(
     Ok(ClientTls {
         config: Arc::new(config),
         verify_server_name: plan.require_endpoint_verification,
-        has_client_certificate,
-        warnings,
-    })
-}
-
-/// Builds the client config cqlsh would use, from [`crate::options::Cqlshrc::ssl_settings`]:
-/// the CA file when validating (never a host name check: cqlsh does none), no verification
-/// when `validate = false` (with a warning), and `userkey`/`usercert` as the client
-/// certificate.
-pub fn cqlsh_client_config(ssl: &CqlshSsl, settings: &TlsSettings) -> Result<ClientTls> {
-    let mut warnings = Vec::new();
-    if let Some(v) = &ssl.ignored_version {
-        warnings.push(TlsWarning::CqlshVersionIgnored(v.clone()));
-    }
-    let provider = crate::provider::default_provider();
-    let builder = ClientConfig::builder_with_details(provider.clone(), time_provider(settings))
-        .with_protocol_versions(rustls::DEFAULT_VERSIONS)
-        .map_err(|e| rustls_error(&Origin::bytes(), "cqlshrc", e))?
-        .dangerous();
-    let builder = if ssl.validate {
-        let certfile = ssl.certfile.as_ref().ok_or_else(|| {
-            Error::config(
-                &Origin::bytes(),
-                Some("ssl"),
-                Some("certfile"),
-                "validation needs a certfile",
-            )
-        })?;
-        let store = KeyStore::loader()
-            .skip_key_decryption(true)
-            .load_file(certfile)?;
-        let anchors = store.trust_anchors();
-        if anchors.is_empty() {
-            return Err(Error::config(
-                store.origin(),
-                Some("ssl"),
-                Some("certfile"),
-                "holds no certificate",
-            ));
-        }
-        let verifier =
-            verify::ServerVerifier::new(&anchors, provider.clone(), false, settings.expired_peer)
-                .map_err(|e| rustls_error(store.origin(), "cqlshrc", e))?;
-        builder.with_custom_certificate_verifier(Arc::new(verifier))
-    } else {
-        warnings.push(TlsWarning::NoServerVerification);
-        builder.with_custom_certificate_verifier(Arc::new(verify::NoCertificateCheck(
-            provider.clone(),
-        )))
-    };
-    let (config, has_client_certificate) = match (&ssl.userkey, &ssl.usercert) {
-        (Some(key), Some(cert)) => {
-            let store = KeyStore::loader().certificates_file(cert)?.load_file(key)?;
-            let resolver = resolve::KeyChoice::new(&store, &provider, None, &mut warnings)?;
-            (builder.with_client_cert_resolver(Arc::new(resolver)), true)
-        }
-        (Some(_), None) | (None, Some(_)) => {
-            return Err(Error::config(
-                &Origin::bytes(),
-                Some("ssl"),
-                Some(if ssl.userkey.is_some() {
-                    "usercert"
-                } else {
-                    "userkey"
-                }),
-                "userkey and usercert go together: give both or neither",
-            ));
-        }
-        (None, None) => (builder.with_no_client_auth(), false),
-    };
-    Ok(ClientTls {
-        config: Arc::new(config),
-        verify_server_name: false,
         has_client_certificate,
         warnings,
     })

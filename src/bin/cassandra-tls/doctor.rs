@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cassandra_tls::doctor::{self, Severity};
-use cassandra_tls::options::{CassandraYaml, Cqlshrc};
+use cassandra_tls::options::{CassandraYaml, Cqlshrc, NodetoolSsl};
 use clap::Args as ClapArgs;
 use rustls::pki_types::UnixTime;
 use serde_json::json;
@@ -20,6 +20,10 @@ pub struct Args {
     /// Also check cqlsh's settings from this cqlshrc.
     #[arg(long)]
     cqlshrc: Option<PathBuf>,
+    /// Also check nodetool's SSL settings from this nodetool-ssl.properties (JVM options or
+    /// Java properties).
+    #[arg(long, value_name = "FILE")]
+    nodetool_ssl: Option<PathBuf>,
     /// Check certificates at this time (RFC 3339) instead of now.
     #[arg(long, value_parser = parse_time)]
     at: Option<UnixTime>,
@@ -44,13 +48,18 @@ pub fn run(args: Args) -> ExitCode {
         .unwrap_or_else(|| PathBuf::from(DEFAULT_YAML));
     let loaded = CassandraYaml::load_file(&path).and_then(|y| {
         let rc = args.cqlshrc.as_ref().map(Cqlshrc::load_file).transpose()?;
-        Ok((y, rc))
+        let nodetool = args
+            .nodetool_ssl
+            .as_ref()
+            .map(NodetoolSsl::load_file)
+            .transpose()?;
+        Ok((y, rc, nodetool))
     });
-    let (yaml, rc) = match loaded {
+    let (yaml, rc, nodetool) = match loaded {
         Ok(v) => v,
         Err(e) => {
             if args.json {
-                let v = json!({"findings": [{"severity": "error", "check": "file", "section": "cassandra.yaml", "message": e.to_string(), "fix": "give the path of a readable, valid cassandra.yaml"}], "summary": {"errors": 1, "warnings": 0}});
+                let v = json!({"findings": [{"severity": "error", "check": "file", "section": "cassandra.yaml", "message": e.to_string(), "fix": "give the paths of a readable, valid cassandra.yaml (and cqlshrc, nodetool-ssl.properties)"}], "summary": {"errors": 1, "warnings": 0}});
                 println!("{v}");
             } else {
                 eprintln!("error ({}): {e}", e.kind());
@@ -58,7 +67,11 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let report = doctor::check(&yaml, rc.as_ref(), args.at.unwrap_or_else(UnixTime::now));
+    let at = args.at.unwrap_or_else(UnixTime::now);
+    let mut report = doctor::check(&yaml, rc.as_ref(), at);
+    if let Some(nodetool) = &nodetool {
+        doctor::check_nodetool_ssl(&mut report, &yaml, nodetool, at);
+    }
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     if args.json {

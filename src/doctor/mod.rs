@@ -13,6 +13,8 @@
 //! # Ok::<(), cassandra_tls::Error>(())
 //! ```
 
+mod tools;
+
 use std::fmt;
 use std::time::Duration;
 
@@ -26,6 +28,8 @@ use crate::options::{
     SslContextFactoryKind, select_cipher_suites, select_protocols,
 };
 use crate::tls::{self, ExpiredPeer, Role, TlsSettings, Usage};
+
+pub use tools::{NODETOOL, check_nodetool_ssl};
 
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -57,7 +61,8 @@ pub struct Finding {
     /// `key_matches_cert`, `key_algorithm`, `chain`, `expiry`, `san`, `eku`, `protocols`,
     /// `ciphers`, `policy`, `self_handshake`.
     pub check: &'static str,
-    /// `server_encryption_options`, `client_encryption_options` or `cqlshrc`.
+    /// `server_encryption_options`, `client_encryption_options`, `cqlshrc` or
+    /// `nodetool-ssl.properties`.
     pub section: &'static str,
     /// What was found.
     pub message: String,
@@ -203,7 +208,7 @@ pub fn check(yaml: &CassandraYaml, cqlshrc: Option<&Cqlshrc>, at: UnixTime) -> R
     }
 
     if let Some(rc) = cqlshrc {
-        cqlsh(&mut report, yaml, rc, &settings);
+        tools::cqlsh(&mut report, yaml, rc, &settings);
     }
     report
 }
@@ -472,7 +477,7 @@ fn section(
     }
 }
 
-fn file_check(
+pub(crate) fn file_check(
     report: &mut Report,
     section: &'static str,
     what: &str,
@@ -502,7 +507,7 @@ fn file_check(
     }
 }
 
-fn expiry(
+pub(crate) fn expiry(
     report: &mut Report,
     section: &'static str,
     info: &crate::keystore::CertificateInfo,
@@ -710,83 +715,8 @@ fn self_handshake(
     }
 }
 
-fn cqlsh(report: &mut Report, yaml: &CassandraYaml, rc: &Cqlshrc, settings: &TlsSettings) {
-    let host = yaml
-        .node()
-        .rpc_address
-        .as_deref()
-        .filter(|a| *a != "0.0.0.0")
-        .unwrap_or("127.0.0.1");
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    let ssl = match rc.ssl_settings(host, &|k| std::env::var(k).ok(), home.as_deref()) {
-        Ok(s) => s,
-        Err(e) => {
-            report.push(
-                Severity::Error,
-                "file",
-                CQLSH,
-                e.to_string(),
-                Some("set certfile in [ssl] (or [certfiles]), or SSL_CERTFILE"),
-            );
-            return;
-        }
-    };
-    if !ssl.enabled {
-        report.push(
-            Severity::Warning,
-            "policy",
-            CQLSH,
-            "[connection] ssl is off: cqlsh connects in plaintext unless --ssl is given",
-            Some("set ssl = true in [connection]"),
-        );
-    }
-    if !ssl.validate {
-        report.push(
-            Severity::Warning,
-            "chain",
-            CQLSH,
-            "validate = false: cqlsh does not check the node's certificate",
-            Some("set validate = true and certfile to the CA bundle"),
-        );
-    }
-    let resolve = |p: &std::path::PathBuf| {
-        if p.is_absolute() {
-            p.clone()
-        } else {
-            yaml.base_dir().join(p)
-        }
-    };
-    for (what, path) in [
-        ("certfile", &ssl.certfile),
-        ("userkey", &ssl.userkey),
-        ("usercert", &ssl.usercert),
-    ] {
-        if let Some(p) = path {
-            file_check(report, CQLSH, what, &resolve(p), what == "userkey");
-        }
-    }
-    let ssl = crate::options::CqlshSsl {
-        certfile: ssl.certfile.as_ref().map(resolve),
-        userkey: ssl.userkey.as_ref().map(resolve),
-        usercert: ssl.usercert.as_ref().map(resolve),
-        ..ssl
-    };
-    let result = (|| -> Result<(), Error> {
-        let client = tls::cqlsh_client_config(&ssl, settings)?;
-        let server = tls::server_config(yaml, Role::NativeServer, settings)?;
-        in_memory(
-            Handshake::client(&client, host)?,
-            Handshake::server_with_config(server.config.clone())?,
-        )
-    })();
-    match result {
-        Ok(()) => report.push(Severity::Ok, "self_handshake", CQLSH, "cqlsh's settings against the native server: handshake succeeds", None),
-        Err(e) => report.push(Severity::Error, "self_handshake", CQLSH, format!("cqlsh's settings against the native server: {e}"), Some("make certfile the CA that signed the node, and userkey/usercert a client the node trusts")),
-    }
-}
-
 /// Runs a client and a server handshake against each other in memory.
-fn in_memory(mut c: Handshake, mut s: Handshake) -> Result<(), Error> {
+pub(crate) fn in_memory(mut c: Handshake, mut s: Handshake) -> Result<(), Error> {
     for _ in 0..32 {
         let mut moved = false;
         while let Some(out) = c.pending_output().map(<[u8]>::to_vec) {

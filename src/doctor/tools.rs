@@ -1,0 +1,206 @@
+//! The checks of Cassandra's command-line tools' settings: cqlsh (cqlshrc) and nodetool
+//! (nodetool-ssl.properties), each against the node's native-transport certificate.
+
+use rustls::pki_types::UnixTime;
+
+use super::{CQLSH, Report, Severity, expiry, file_check, in_memory};
+use crate::error::Error;
+use crate::handshake::Handshake;
+use crate::keystore::KeyStore;
+use crate::options::{CassandraYaml, Cqlshrc, EncryptionOptions, NodetoolSsl, NodetoolWarning};
+use crate::tls::{self, Role, TlsSettings};
+
+/// The section name nodetool's findings are reported under.
+pub const NODETOOL: &str = "nodetool-ssl.properties";
+
+/// The host the tools connect to: the node's rpc_address, or loopback.
+fn host(yaml: &CassandraYaml) -> &str {
+    yaml.node()
+        .rpc_address
+        .as_deref()
+        .filter(|a| *a != "0.0.0.0")
+        .unwrap_or("127.0.0.1")
+}
+
+/// A tool's relative path, from the directory the tool runs in (taken to be the yaml's base).
+fn resolve(yaml: &CassandraYaml, p: &std::path::Path) -> std::path::PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        yaml.base_dir().join(p)
+    }
+}
+
+pub(super) fn cqlsh(
+    report: &mut Report,
+    yaml: &CassandraYaml,
+    rc: &Cqlshrc,
+    settings: &TlsSettings,
+) {
+    let host = host(yaml);
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let ssl = match rc.ssl_settings(host, &|k| std::env::var(k).ok(), home.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            report.push(
+                Severity::Error,
+                "file",
+                CQLSH,
+                e.to_string(),
+                Some("set certfile in [ssl] (or [certfiles]), or SSL_CERTFILE"),
+            );
+            return;
+        }
+    };
+    if !ssl.enabled {
+        report.push(
+            Severity::Warning,
+            "policy",
+            CQLSH,
+            "[connection] ssl is off: cqlsh connects in plaintext unless --ssl is given",
+            Some("set ssl = true in [connection]"),
+        );
+    }
+    if !ssl.validate {
+        report.push(
+            Severity::Warning,
+            "chain",
+            CQLSH,
+            "validate = false: cqlsh does not check the node's certificate",
+            Some("set validate = true and certfile to the CA bundle"),
+        );
+    }
+    let resolve = |p: &std::path::PathBuf| resolve(yaml, p);
+    for (what, path) in [
+        ("certfile", &ssl.certfile),
+        ("userkey", &ssl.userkey),
+        ("usercert", &ssl.usercert),
+    ] {
+        if let Some(p) = path {
+            file_check(report, CQLSH, what, &resolve(p), what == "userkey");
+        }
+    }
+    let ssl = crate::options::CqlshSsl {
+        certfile: ssl.certfile.as_ref().map(resolve),
+        userkey: ssl.userkey.as_ref().map(resolve),
+        usercert: ssl.usercert.as_ref().map(resolve),
+        ..ssl
+    };
+    let result = (|| -> Result<(), Error> {
+        let client = tls::cqlsh_client_config(&ssl, settings)?;
+        let server = tls::server_config(yaml, Role::NativeServer, settings)?;
+        in_memory(
+            Handshake::client(&client, host)?,
+            Handshake::server_with_config(server.config.clone())?,
+        )
+    })();
+    match result {
+        Ok(()) => report.push(Severity::Ok, "self_handshake", CQLSH, "cqlsh's settings against the native server: handshake succeeds", None),
+        Err(e) => report.push(Severity::Error, "self_handshake", CQLSH, format!("cqlsh's settings against the native server: {e}"), Some("make certfile the CA that signed the node, and userkey/usercert a client the node trusts")),
+    }
+}
+
+/// Checks nodetool's SSL settings: what the file says that nodetool ignores, its stores, its
+/// client certificate, and a handshake against the node's native-transport certificate (the
+/// JMX server usually serves the node's key store). Findings go under [`NODETOOL`].
+pub fn check_nodetool_ssl(
+    report: &mut Report,
+    yaml: &CassandraYaml,
+    ssl: &NodetoolSsl,
+    at: UnixTime,
+) {
+    let settings = TlsSettings {
+        now: Some(at),
+        ..Default::default()
+    };
+    for w in ssl.warnings() {
+        let (check, fix) = match w {
+            NodetoolWarning::ServerSideProperty { .. } => (
+                "policy",
+                "set it in cassandra-env.sh (the JMX server); nodetool reads javax.net.ssl.* and javax.rmi.ssl.client.*",
+            ),
+            NodetoolWarning::NotTrue { .. } => ("policy", "write true or false"),
+            NodetoolWarning::CarriageReturns => ("file", "convert the file to LF line endings"),
+            _ => ("file", "remove it, or check its spelling"),
+        };
+        report.push(Severity::Warning, check, NODETOOL, w.to_string(), Some(fix));
+    }
+    let mut ssl = ssl.clone();
+    ssl.keystore = ssl.keystore.as_deref().map(|p| resolve(yaml, p));
+    ssl.truststore = ssl.truststore.as_deref().map(|p| resolve(yaml, p));
+    if let Some(p) = &ssl.truststore {
+        file_check(report, NODETOOL, "javax.net.ssl.trustStore", p, false);
+    }
+    if let Some(p) = &ssl.keystore {
+        file_check(report, NODETOOL, "javax.net.ssl.keyStore", p, true);
+    }
+    let client = match tls::nodetool_client_config(&ssl, &settings) {
+        Ok(c) => c,
+        Err(e) => {
+            let (check, fix) = match e.kind() {
+                "wrong_password_or_tampered" => (
+                    "password",
+                    "set javax.net.ssl.keyStorePassword / trustStorePassword to the stores' passwords",
+                ),
+                "wrong_key_password" => (
+                    "key_password",
+                    "the JVM unlocks keys with javax.net.ssl.keyStorePassword: re-protect the key with the store password",
+                ),
+                "key_cert_mismatch" => (
+                    "key_matches_cert",
+                    "put the private key together with its own certificate chain",
+                ),
+                _ if e.to_string().contains("StoreType") => {
+                    ("store_type", "set the store type to what the file is")
+                }
+                _ => ("file", "fix the javax.net.ssl.* settings"),
+            };
+            report.push(Severity::Error, check, NODETOOL, e.to_string(), Some(fix));
+            return;
+        }
+    };
+    report.push(
+        Severity::Ok,
+        "password",
+        NODETOOL,
+        "the truststore and key store open with their passwords",
+        None,
+    );
+    if let (Some(path), Some(password)) = (&ssl.keystore, &ssl.keystore_password)
+        && let Ok(store) = KeyStore::loader()
+            .store_password(password.clone())
+            .load_file(path)
+    {
+        for entry in store.private_keys() {
+            if let Some(leaf) = entry.chain().first()
+                && let Ok(info) = leaf.info()
+            {
+                expiry(report, NODETOOL, &info, at, &EncryptionOptions::default());
+            }
+        }
+    }
+    let result = (|| -> Result<(), Error> {
+        let server = tls::server_config(yaml, Role::NativeServer, &settings)?;
+        in_memory(
+            Handshake::client(&client, host(yaml))?,
+            Handshake::server_with_config(server.config.clone())?,
+        )
+    })();
+    let what = "nodetool's settings against the node's certificate (client_encryption_options)";
+    match result {
+        Ok(()) => report.push(
+            Severity::Ok,
+            "self_handshake",
+            NODETOOL,
+            format!("{what}: handshake succeeds"),
+            None,
+        ),
+        Err(e) => report.push(
+            Severity::Error,
+            "self_handshake",
+            NODETOOL,
+            format!("{what}: {e}"),
+            Some("make javax.net.ssl.trustStore hold the CA that signed the node, and the key store a client the node trusts"),
+        ),
+    }
+}
