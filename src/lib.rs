@@ -35,6 +35,8 @@ pub mod keystore;
 pub mod options;
 pub mod password;
 pub mod provider;
+#[cfg(feature = "test-pki")]
+pub mod test_pki;
 pub mod tls;
 
 pub use error::{Error, Origin, Result};

@@ -22,7 +22,7 @@ mod javaser;
 mod jks;
 mod key;
 mod md5x2;
-mod pbe;
+pub(crate) mod pbe;
 mod pem;
 mod pkcs12;
 mod sniff;

@@ -1,0 +1,576 @@
+//! Writing identities and trusted certificates as the key stores Cassandra reads: JKS, JCEKS,
+//! PKCS#12 and PEM. The formats are the JDK's (OpenJDK's `JavaKeyStore`, `JceKeyStore`,
+//! `PKCS12KeyStore`) and OpenSSL's; the readers of this crate and the JDK's keytool both read
+//! what is written here.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sha1::{Digest, Sha1};
+
+use super::Identity;
+use crate::error::{Error, Origin, Result};
+use crate::keystore::Certificate;
+use crate::keystore::pbe::Pkcs12Hash;
+use crate::keystore::pbe::encrypt;
+use crate::password::Password;
+
+/// One entry of a key store.
+#[derive(Clone, Copy, Debug)]
+pub enum StoreEntry<'a> {
+    /// A private key with its chain.
+    PrivateKey {
+        /// The alias (JKS and JCEKS store it in lower case, as the JDK does).
+        alias: &'a str,
+        /// The key and chain.
+        identity: &'a Identity,
+    },
+    /// A trusted certificate (a truststore entry).
+    Trusted {
+        /// The alias.
+        alias: &'a str,
+        /// The certificate.
+        certificate: &'a Certificate,
+    },
+}
+
+impl<'a> StoreEntry<'a> {
+    /// A private key entry.
+    pub fn key(alias: &'a str, identity: &'a Identity) -> Self {
+        StoreEntry::PrivateKey { alias, identity }
+    }
+
+    /// A trusted certificate entry.
+    pub fn trusted(alias: &'a str, certificate: &'a Certificate) -> Self {
+        StoreEntry::Trusted { alias, certificate }
+    }
+
+    fn alias(&self) -> &'a str {
+        match self {
+            StoreEntry::PrivateKey { alias, .. } | StoreEntry::Trusted { alias, .. } => alias,
+        }
+    }
+}
+
+/// How a PKCS#12 file is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pkcs12Profile {
+    /// The JDK 17 defaults: keys and certificates under PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC,
+    /// 10,000 iterations), an HMAC-SHA256 MAC (10,000 iterations).
+    Jdk17,
+    /// The legacy algorithms (JDK 8, `-J-Dkeystore.pkcs12.legacy`, OpenSSL `-legacy`):
+    /// certificates under 40-bit RC2, keys under 3-key 3DES (PKCS#12 PBE with SHA-1, 50,000
+    /// iterations), an HMAC-SHA1 MAC (100,000 iterations).
+    Legacy,
+}
+
+fn bad(what: impl Into<String>) -> Error {
+    Error::config(&Origin::Bytes("<test-pki>".into()), None, None, what.into())
+}
+
+fn random<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    crate::provider::default_provider()
+        .secure_random
+        .fill(&mut b)
+        .expect("the system random generator works");
+    b
+}
+
+fn now_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+fn check_aliases(entries: &[StoreEntry<'_>], lower: bool) -> Result<()> {
+    let mut seen = std::collections::BTreeSet::new();
+    for e in entries {
+        let a = e.alias();
+        if a.is_empty() || a.len() > 0xffff {
+            return Err(bad(format!("alias '{a}' is empty or too long")));
+        }
+        let key = if lower {
+            a.to_lowercase()
+        } else {
+            a.to_owned()
+        };
+        if !seen.insert(key) {
+            return Err(bad(format!("alias '{a}' is used twice")));
+        }
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------------------ DER
+
+mod der {
+    /// A TLV with DER's definite length.
+    pub fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        let len = content.len();
+        if len < 0x80 {
+            out.push(len as u8);
+        } else {
+            let bytes = len.to_be_bytes();
+            let skip = bytes.iter().take_while(|b| **b == 0).count();
+            out.push(0x80 | (bytes.len() - skip) as u8);
+            out.extend_from_slice(&bytes[skip..]);
+        }
+        out.extend_from_slice(content);
+        out
+    }
+
+    pub fn seq(parts: &[&[u8]]) -> Vec<u8> {
+        tlv(0x30, &parts.concat())
+    }
+
+    /// A SET OF, its elements sorted as DER requires.
+    pub fn set(parts: &[&[u8]]) -> Vec<u8> {
+        let mut sorted: Vec<&[u8]> = parts.to_vec();
+        sorted.sort();
+        tlv(0x31, &sorted.concat())
+    }
+
+    pub fn octets(b: &[u8]) -> Vec<u8> {
+        tlv(0x04, b)
+    }
+
+    pub fn int(v: u64) -> Vec<u8> {
+        let bytes = v.to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count().min(7);
+        let mut content = bytes[skip..].to_vec();
+        if content[0] & 0x80 != 0 {
+            content.insert(0, 0);
+        }
+        tlv(0x02, &content)
+    }
+
+    pub fn null() -> Vec<u8> {
+        vec![0x05, 0x00]
+    }
+
+    /// `[n] EXPLICIT`.
+    pub fn explicit(n: u8, content: &[u8]) -> Vec<u8> {
+        tlv(0xa0 | n, content)
+    }
+
+    pub fn bmp(s: &str) -> Vec<u8> {
+        let units: Vec<u8> = s.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        tlv(0x1e, &units)
+    }
+
+    /// An OBJECT IDENTIFIER from its arcs.
+    pub fn oid(arcs: &[u64]) -> Vec<u8> {
+        let mut content = Vec::new();
+        let mut push = |mut v: u64| {
+            let mut tmp = vec![(v & 0x7f) as u8];
+            v >>= 7;
+            while v > 0 {
+                tmp.push(0x80 | (v & 0x7f) as u8);
+                v >>= 7;
+            }
+            tmp.reverse();
+            content.extend(tmp);
+        };
+        push(arcs[0] * 40 + arcs[1]);
+        for a in &arcs[2..] {
+            push(*a);
+        }
+        tlv(0x06, &content)
+    }
+}
+
+mod oids {
+    pub const DATA: &[u64] = &[1, 2, 840, 113_549, 1, 7, 1];
+    pub const ENCRYPTED_DATA: &[u64] = &[1, 2, 840, 113_549, 1, 7, 6];
+    pub const SHROUDED_KEY_BAG: &[u64] = &[1, 2, 840, 113_549, 1, 12, 10, 1, 2];
+    pub const CERT_BAG: &[u64] = &[1, 2, 840, 113_549, 1, 12, 10, 1, 3];
+    pub const X509_CERTIFICATE: &[u64] = &[1, 2, 840, 113_549, 1, 9, 22, 1];
+    pub const FRIENDLY_NAME: &[u64] = &[1, 2, 840, 113_549, 1, 9, 20];
+    pub const LOCAL_KEY_ID: &[u64] = &[1, 2, 840, 113_549, 1, 9, 21];
+    /// Oracle's trusted-key-usage attribute: without it the JDK ignores a certificate bag.
+    pub const ORACLE_TRUSTED_KEY_USAGE: &[u64] = &[2, 16, 840, 1, 113_894, 746_875, 1, 1];
+    pub const ANY_EXTENDED_KEY_USAGE: &[u64] = &[2, 5, 29, 37, 0];
+    pub const SHA256: &[u64] = &[2, 16, 840, 1, 101, 3, 4, 2, 1];
+    pub const SHA1: &[u64] = &[1, 3, 14, 3, 2, 26];
+    pub const PBE_SHA_3DES: &[u64] = &[1, 2, 840, 113_549, 1, 12, 1, 3];
+    pub const PBE_SHA_RC2_40: &[u64] = &[1, 2, 840, 113_549, 1, 12, 1, 6];
+    pub const SUN_JKS_KEY_PROTECTOR: &[u64] = &[1, 3, 6, 1, 4, 1, 42, 2, 17, 1, 1];
+    pub const PBE_MD5_TRIPLE_DES: &[u64] = &[1, 3, 6, 1, 4, 1, 42, 2, 19, 1];
+}
+
+// ------------------------------------------------------------------------------- JKS and JCEKS
+
+const JKS_MAGIC: u32 = 0xfeed_feed;
+const JCEKS_MAGIC: u32 = 0xcece_cece;
+/// The JDK 17 default of `jdk.jceks.iterationCount`.
+const JCEKS_ITERATIONS: u64 = 200_000;
+
+fn put_utf(out: &mut Vec<u8>, s: &str) {
+    // Java's modified UTF-8 is UTF-8 for everything but NUL and supplementary characters.
+    let mut bytes = Vec::new();
+    for c in s.chars() {
+        match c {
+            '\0' => bytes.extend_from_slice(&[0xc0, 0x80]),
+            c if (c as u32) > 0xffff => {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    let u = *u as u32;
+                    bytes.push(0xe0 | (u >> 12) as u8);
+                    bytes.push(0x80 | ((u >> 6) & 0x3f) as u8);
+                    bytes.push(0x80 | (u & 0x3f) as u8);
+                }
+            }
+            c => {
+                let mut buf = [0u8; 4];
+                bytes.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+    out.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
+    out.extend_from_slice(&bytes);
+}
+
+fn put_cert(out: &mut Vec<u8>, cert: &Certificate) {
+    put_utf(out, "X.509");
+    out.extend_from_slice(&(cert.der().len() as u32).to_be_bytes());
+    out.extend_from_slice(cert.der());
+}
+
+/// A JKS key store (version 2): keys under Sun's key protector with `key_password`, the file
+/// digest with `store_password`. Aliases are stored in lower case, as the JDK stores them.
+pub fn jks(
+    entries: &[StoreEntry<'_>],
+    store_password: &str,
+    key_password: &str,
+) -> Result<Vec<u8>> {
+    java_store(entries, store_password, key_password, JKS_MAGIC)
+}
+
+/// A JCEKS key store: keys under PBEWithMD5AndTripleDES (200,000 iterations, the JDK 17
+/// default) with `key_password`, which must be ASCII as the JDK requires.
+pub fn jceks(
+    entries: &[StoreEntry<'_>],
+    store_password: &str,
+    key_password: &str,
+) -> Result<Vec<u8>> {
+    if !key_password.is_ascii() {
+        return Err(bad(
+            "a JCEKS key password must be ASCII (the JDK's PBE keys refuse other characters)",
+        ));
+    }
+    java_store(entries, store_password, key_password, JCEKS_MAGIC)
+}
+
+fn java_store(
+    entries: &[StoreEntry<'_>],
+    store_password: &str,
+    key_password: &str,
+    magic: u32,
+) -> Result<Vec<u8>> {
+    check_aliases(entries, true)?;
+    let store_password = Password::new(store_password);
+    let key_password = Password::new(key_password);
+    let mut out = Vec::new();
+    out.extend_from_slice(&magic.to_be_bytes());
+    out.extend_from_slice(&2u32.to_be_bytes());
+    out.extend_from_slice(&(entries.len() as u32).to_be_bytes());
+    let now = now_millis();
+    for entry in entries {
+        match entry {
+            StoreEntry::PrivateKey { alias, identity } => {
+                out.extend_from_slice(&1u32.to_be_bytes());
+                put_utf(&mut out, &alias.to_lowercase());
+                out.extend_from_slice(&now.to_be_bytes());
+                let epki = if magic == JKS_MAGIC {
+                    let protected = encrypt::sun_key_protector(
+                        identity.private_key_pkcs8(),
+                        &key_password,
+                        &random::<20>(),
+                    );
+                    der::seq(&[
+                        &der::seq(&[&der::oid(oids::SUN_JKS_KEY_PROTECTOR), &der::null()]),
+                        &der::octets(&protected),
+                    ])
+                } else {
+                    let salt = random::<8>();
+                    let encrypted = encrypt::jce_pbe_md5_3des(
+                        identity.private_key_pkcs8(),
+                        &key_password,
+                        &salt,
+                        JCEKS_ITERATIONS,
+                    )
+                    .ok_or_else(|| bad("a JCEKS key password must be ASCII"))?;
+                    let params = der::seq(&[&der::octets(&salt), &der::int(JCEKS_ITERATIONS)]);
+                    der::seq(&[
+                        &der::seq(&[&der::oid(oids::PBE_MD5_TRIPLE_DES), &params]),
+                        &der::octets(&encrypted),
+                    ])
+                };
+                out.extend_from_slice(&(epki.len() as u32).to_be_bytes());
+                out.extend_from_slice(&epki);
+                out.extend_from_slice(&(identity.chain().len() as u32).to_be_bytes());
+                for cert in identity.chain() {
+                    put_cert(&mut out, cert);
+                }
+            }
+            StoreEntry::Trusted { alias, certificate } => {
+                out.extend_from_slice(&2u32.to_be_bytes());
+                put_utf(&mut out, &alias.to_lowercase());
+                out.extend_from_slice(&now.to_be_bytes());
+                put_cert(&mut out, certificate);
+            }
+        }
+    }
+    // The integrity digest: SHA-1(password as UTF-16BE || "Mighty Aphrodite" || the store).
+    let digest = Sha1::new()
+        .chain_update(&store_password.utf16be()[..])
+        .chain_update(b"Mighty Aphrodite")
+        .chain_update(&out)
+        .finalize();
+    out.extend_from_slice(&digest);
+    Ok(out)
+}
+
+// ------------------------------------------------------------------------------------ PKCS#12
+
+/// A PKCS#12 file as the JDK writes it: certificates in an encrypted safe (with Oracle's
+/// trusted-key-usage attribute on trusted certificates, without which Java ignores them), keys
+/// in a shrouded key bag under `key_password`, the MAC under `store_password`. keytool cannot
+/// make a PKCS#12 file whose key password differs from its store password, but the JDK's
+/// `KeyStore` reads one.
+pub fn pkcs12(
+    entries: &[StoreEntry<'_>],
+    store_password: &str,
+    key_password: &str,
+    profile: Pkcs12Profile,
+) -> Result<Vec<u8>> {
+    check_aliases(entries, false)?;
+    let store_password = Password::new(store_password);
+    let key_password = Password::new(key_password);
+    let mut key_bags: Vec<Vec<u8>> = Vec::new();
+    let mut cert_bags: Vec<Vec<u8>> = Vec::new();
+    let friendly = |alias: &str| {
+        der::seq(&[
+            &der::oid(oids::FRIENDLY_NAME),
+            &der::set(&[&der::bmp(alias)]),
+        ])
+    };
+    let cert_bag = |cert: &Certificate, attributes: Option<Vec<u8>>| {
+        let value = der::seq(&[
+            &der::oid(oids::X509_CERTIFICATE),
+            &der::explicit(0, &der::octets(cert.der())),
+        ]);
+        let mut parts: Vec<Vec<u8>> = vec![der::oid(oids::CERT_BAG), der::explicit(0, &value)];
+        parts.extend(attributes);
+        der::tlv(0x30, &parts.concat())
+    };
+    for entry in entries {
+        match entry {
+            StoreEntry::PrivateKey { alias, identity } => {
+                let local_key_id: Vec<u8> = Sha1::digest(identity.certificate().der()).to_vec();
+                let id_attribute = der::seq(&[
+                    &der::oid(oids::LOCAL_KEY_ID),
+                    &der::set(&[&der::octets(&local_key_id)]),
+                ]);
+                let attributes = der::set(&[&friendly(alias), &id_attribute]);
+                let epki = shroud(identity.private_key_pkcs8(), &key_password, profile);
+                key_bags.push(der::seq(&[
+                    &der::oid(oids::SHROUDED_KEY_BAG),
+                    &der::explicit(0, &epki),
+                    &attributes,
+                ]));
+                for (i, cert) in identity.chain().iter().enumerate() {
+                    // The leaf carries the key's attributes; the rest of the chain none.
+                    let attrs = (i == 0).then(|| attributes.clone());
+                    cert_bags.push(cert_bag(cert, attrs));
+                }
+            }
+            StoreEntry::Trusted { alias, certificate } => {
+                let trust = der::seq(&[
+                    &der::oid(oids::ORACLE_TRUSTED_KEY_USAGE),
+                    &der::set(&[&der::oid(oids::ANY_EXTENDED_KEY_USAGE)]),
+                ]);
+                cert_bags.push(cert_bag(
+                    certificate,
+                    Some(der::set(&[&friendly(alias), &trust])),
+                ));
+            }
+        }
+    }
+    let cert_refs: Vec<&[u8]> = cert_bags.iter().map(Vec::as_slice).collect();
+    let key_refs: Vec<&[u8]> = key_bags.iter().map(Vec::as_slice).collect();
+    let mut safes: Vec<Vec<u8>> = Vec::new();
+    if !cert_bags.is_empty() {
+        let plain = der::seq(&cert_refs);
+        let (alg, encrypted) = encrypt_content(&plain, &store_password, profile);
+        let encrypted_content_info =
+            der::seq(&[&der::oid(oids::DATA), &alg, &der::tlv(0x80, &encrypted)]);
+        let encrypted_data = der::seq(&[&der::int(0), &encrypted_content_info]);
+        safes.push(der::seq(&[
+            &der::oid(oids::ENCRYPTED_DATA),
+            &der::explicit(0, &encrypted_data),
+        ]));
+    }
+    if !key_bags.is_empty() {
+        let contents = der::seq(&key_refs);
+        safes.push(der::seq(&[
+            &der::oid(oids::DATA),
+            &der::explicit(0, &der::octets(&contents)),
+        ]));
+    }
+    let safe_refs: Vec<&[u8]> = safes.iter().map(Vec::as_slice).collect();
+    let auth_safe = der::seq(&safe_refs);
+    let (hash, hash_oid, iterations) = match profile {
+        Pkcs12Profile::Jdk17 => (Pkcs12Hash::Sha256, oids::SHA256, 10_000u64),
+        Pkcs12Profile::Legacy => (Pkcs12Hash::Sha1, oids::SHA1, 100_000),
+    };
+    let salt = random::<20>();
+    let mac = encrypt::pkcs12_mac(hash, &store_password, &salt, iterations, &auth_safe);
+    let mac_data = der::seq(&[
+        &der::seq(&[
+            &der::seq(&[&der::oid(hash_oid), &der::null()]),
+            &der::octets(&mac),
+        ]),
+        &der::octets(&salt),
+        &der::int(iterations),
+    ]);
+    Ok(der::seq(&[
+        &der::int(3),
+        &der::seq(&[
+            &der::oid(oids::DATA),
+            &der::explicit(0, &der::octets(&auth_safe)),
+        ]),
+        &mac_data,
+    ]))
+}
+
+/// An EncryptedPrivateKeyInfo by the profile's key algorithm.
+fn shroud(pkcs8: &[u8], password: &Password, profile: Pkcs12Profile) -> Vec<u8> {
+    match profile {
+        Pkcs12Profile::Jdk17 => {
+            let (alg, encrypted) =
+                encrypt::pbes2_aes256(pkcs8, password, &random::<20>(), random::<16>(), 10_000);
+            der::seq(&[&alg, &der::octets(&encrypted)])
+        }
+        Pkcs12Profile::Legacy => {
+            let salt = random::<20>();
+            let encrypted = encrypt::pkcs12_pbe(pkcs8, password, &salt, 50_000, false);
+            let alg = der::seq(&[
+                &der::oid(oids::PBE_SHA_3DES),
+                &der::seq(&[&der::octets(&salt), &der::int(50_000)]),
+            ]);
+            der::seq(&[&alg, &der::octets(&encrypted)])
+        }
+    }
+}
+
+/// The certificate safe's algorithm identifier and ciphertext.
+fn encrypt_content(
+    plain: &[u8],
+    password: &Password,
+    profile: Pkcs12Profile,
+) -> (Vec<u8>, Vec<u8>) {
+    match profile {
+        Pkcs12Profile::Jdk17 => {
+            encrypt::pbes2_aes256(plain, password, &random::<20>(), random::<16>(), 10_000)
+        }
+        Pkcs12Profile::Legacy => {
+            let salt = random::<20>();
+            let encrypted = encrypt::pkcs12_pbe(plain, password, &salt, 50_000, true);
+            let alg = der::seq(&[
+                &der::oid(oids::PBE_SHA_RC2_40),
+                &der::seq(&[&der::octets(&salt), &der::int(50_000)]),
+            ]);
+            (alg, encrypted)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------- PEM
+
+fn base64(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(T[((n >> (18 - 6 * i)) & 0x3f) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn pem_block(label: &str, der: &[u8]) -> String {
+    let body = base64(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in body.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
+/// Certificates as PEM (a truststore bundle, or a chain file).
+pub fn pem_certificates(certificates: &[&Certificate]) -> String {
+    certificates
+        .iter()
+        .map(|c| pem_block("CERTIFICATE", c.der()))
+        .collect()
+}
+
+/// Cassandra's PEM key store: the private key followed by its chain. With a password the key
+/// is encrypted PKCS#8 (PBES2: PBKDF2-HMAC-SHA256, AES-256-CBC, 10,000 iterations, as OpenSSL
+/// 3 writes it); without, plain PKCS#8. The result holds the key: handle it as a secret.
+pub fn pem(identity: &Identity, key_password: Option<&str>) -> String {
+    let key = match key_password {
+        Some(p) => {
+            let (alg, encrypted) = encrypt::pbes2_aes256(
+                identity.private_key_pkcs8(),
+                &Password::new(p),
+                &random::<16>(),
+                random::<16>(),
+                10_000,
+            );
+            pem_block(
+                "ENCRYPTED PRIVATE KEY",
+                &der::seq(&[&alg, &der::octets(&encrypted)]),
+            )
+        }
+        None => pem_block("PRIVATE KEY", identity.private_key_pkcs8()),
+    };
+    let chain: Vec<&Certificate> = identity.chain().iter().collect();
+    key + &pem_certificates(&chain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn der_basics() {
+        assert_eq!(der::int(0), [0x02, 0x01, 0x00]);
+        assert_eq!(der::int(128), [0x02, 0x02, 0x00, 0x80]);
+        assert_eq!(der::int(10_000), [0x02, 0x02, 0x27, 0x10]);
+        // 1.2.840.113549.1.7.1
+        assert_eq!(
+            der::oid(oids::DATA),
+            [
+                0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01
+            ]
+        );
+        assert_eq!(der::tlv(0x04, &[0u8; 200])[..3], [0x04, 0x81, 200]);
+        assert_eq!(base64(b"any carnal pleas"), "YW55IGNhcm5hbCBwbGVhcw==");
+        assert_eq!(base64(b"any carnal pleasu"), "YW55IGNhcm5hbCBwbGVhc3U=");
+    }
+}

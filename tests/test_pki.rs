@@ -1,0 +1,352 @@
+//! The test-PKI writer (issue 8): every file it writes is read by the JDK. keytool lists each
+//! store (aliases and SHA-256 fingerprints compared), the JDK recovers each key with the key
+//! password and signs with it (tests/peers/KeyCheck.java), OpenSSL decrypts the PEM keys, and a
+//! JSSE server serves a written key store to this crate's client.
+#![cfg(feature = "test-pki")]
+
+mod common;
+
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use cassandra_tls::handshake::{Handshake, blocking};
+use cassandra_tls::keystore::KeyStore;
+use cassandra_tls::options::CassandraYaml;
+use cassandra_tls::test_pki::write::{self, Pkcs12Profile, StoreEntry};
+use cassandra_tls::test_pki::{Ca, Eku, Identity, KeyType, Validity};
+use cassandra_tls::tls::{self, Role, TlsSettings};
+
+const STOREPASS: &str = "store-Pass1";
+const KEYPASS: &str = "key-Pass2";
+
+struct Pki {
+    root: Ca,
+    intermediate: Ca,
+    node: Identity,
+    client: Identity,
+    rsa_node: Identity,
+    expired: Identity,
+}
+
+fn pki() -> Pki {
+    let root = Ca::root("Test Root CA").unwrap();
+    let intermediate = root.intermediate("Test Intermediate CA").unwrap();
+    let node = intermediate
+        .leaf("node1")
+        .ip("127.0.0.1".parse().unwrap())
+        .dns("node1.cassandra.test")
+        .issue()
+        .unwrap();
+    let client = intermediate
+        .leaf("app1")
+        .uri("spiffe://cassandra.test/client/app1")
+        .ekus(&[Eku::ClientAuth])
+        .issue()
+        .unwrap();
+    let rsa_node = intermediate
+        .leaf("node-rsa")
+        .ip("127.0.0.1".parse().unwrap())
+        .key_type(KeyType::Rsa2048)
+        .issue()
+        .unwrap();
+    let expired = intermediate
+        .leaf("old-node")
+        .validity(Validity::expired(30))
+        .issue()
+        .unwrap();
+    Pki {
+        root,
+        intermediate,
+        node,
+        client,
+        rsa_node,
+        expired,
+    }
+}
+
+fn fingerprints(id: &Identity) -> Vec<String> {
+    id.chain().iter().map(|c| c.sha256_hex()).collect()
+}
+
+fn tools_present() -> bool {
+    for tool in ["keytool", "java", "openssl"] {
+        if common::which(tool).is_none() {
+            common::skip_or_fail(&format!("{tool} is not on the PATH"));
+            return false;
+        }
+    }
+    true
+}
+
+fn keytool_list(file: &Path, store_type: &str) -> Vec<common::tools::KeytoolEntry> {
+    let out = Command::new("keytool")
+        .args(["-list", "-v", "-keystore"])
+        .arg(file)
+        .args(["-storepass", STOREPASS, "-storetype", store_type])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "keytool refused {}: {text}{}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    common::tools::parse_keytool_list(&text)
+}
+
+fn key_check(file: &Path, store_type: &str, keypass: &str) -> Vec<String> {
+    let out = Command::new("java")
+        .arg(common::root().join("tests/peers/KeyCheck.java"))
+        .arg(file)
+        .args([store_type, STOREPASS, keypass])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn every_written_store_is_read_by_the_jdk_and_openssl() {
+    if !tools_present() {
+        return;
+    }
+    let p = pki();
+    let tmp = tempfile::tempdir().unwrap();
+    let entries = [
+        StoreEntry::key("Node1", &p.node),
+        StoreEntry::key("node-rsa", &p.rsa_node),
+        StoreEntry::key("client", &p.client),
+        StoreEntry::key("old-node", &p.expired),
+        StoreEntry::trusted("root-ca", p.root.certificate()),
+        StoreEntry::trusted("intermediate-ca", p.intermediate.certificate()),
+    ];
+    let stores = [
+        (
+            "pki.jks",
+            "JKS",
+            write::jks(&entries, STOREPASS, KEYPASS).unwrap(),
+        ),
+        (
+            "pki.jceks",
+            "JCEKS",
+            write::jceks(&entries, STOREPASS, KEYPASS).unwrap(),
+        ),
+        (
+            "pki.p12",
+            "PKCS12",
+            write::pkcs12(&entries, STOREPASS, KEYPASS, Pkcs12Profile::Jdk17).unwrap(),
+        ),
+        (
+            "pki-legacy.p12",
+            "PKCS12",
+            write::pkcs12(&entries, STOREPASS, KEYPASS, Pkcs12Profile::Legacy).unwrap(),
+        ),
+    ];
+    let expected_keys = [
+        ("node1", &p.node),
+        ("node-rsa", &p.rsa_node),
+        ("client", &p.client),
+        ("old-node", &p.expired),
+    ];
+    for (name, store_type, bytes) in &stores {
+        let file = tmp.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        // keytool: aliases, kinds and every certificate's fingerprint.
+        let listed = keytool_list(&file, store_type);
+        assert_eq!(listed.len(), entries.len(), "{name}: {listed:?}");
+        for (alias, id) in expected_keys {
+            let e = listed
+                .iter()
+                .find(|e| e.alias.eq_ignore_ascii_case(alias))
+                .unwrap_or_else(|| panic!("{name}: keytool lists no {alias}: {listed:?}"));
+            assert_eq!(e.kind, "private_key", "{name} {alias}");
+            assert_eq!(e.sha256, fingerprints(id), "{name} {alias}");
+        }
+        for (alias, cert) in [
+            ("root-ca", p.root.certificate()),
+            ("intermediate-ca", p.intermediate.certificate()),
+        ] {
+            let e = listed.iter().find(|e| e.alias == alias).unwrap();
+            assert_eq!(e.kind, "trusted_cert", "{name} {alias}");
+            assert_eq!(e.sha256, vec![cert.sha256_hex()], "{name} {alias}");
+        }
+        // The JDK recovers every key with the key password, and it signs for its certificate.
+        let checked = key_check(&file, store_type, KEYPASS);
+        let signed = checked
+            .iter()
+            .filter(|l| l.starts_with("KEY ") && l.ends_with("signs=true"))
+            .count();
+        assert_eq!(signed, 4, "{name}: {checked:?}");
+        let rsa = checked.iter().find(|l| l.contains("node-rsa")).unwrap();
+        assert!(rsa.contains(" RSA 3 "), "{name}: {rsa}");
+        // A wrong key password is refused by the JDK (JKS, JCEKS and PKCS#12 alike).
+        let refused = key_check(&file, store_type, "not-the-key-password");
+        assert!(
+            refused.iter().any(|l| l.starts_with("ERROR")),
+            "{name}: {refused:?}"
+        );
+        // And this crate reads them back.
+        let store = KeyStore::loader()
+            .store_password(STOREPASS)
+            .key_password(KEYPASS)
+            .load(bytes)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(store.private_keys().count(), 4, "{name}");
+        let e = KeyStore::loader()
+            .store_password(STOREPASS)
+            .key_password("not-the-key-password")
+            .load(bytes)
+            .err()
+            .map(|e| e.kind());
+        assert!(
+            matches!(e, Some("wrong_key_password")),
+            "{name}: {e:?} for a wrong key password"
+        );
+    }
+
+    // PEM: OpenSSL decrypts the key (encrypted PKCS#8) and finds the certificate's public key.
+    for (name, password) in [("node1.pem", Some(KEYPASS)), ("node1-plain.pem", None)] {
+        let file = tmp.path().join(name);
+        std::fs::write(&file, write::pem(&p.node, password)).unwrap();
+        let mut cmd = Command::new("openssl");
+        cmd.args(["pkey", "-pubout", "-in"]).arg(&file);
+        if let Some(pw) = password {
+            cmd.args(["-passin", &format!("pass:{pw}")]);
+        }
+        let key_pub = cmd.output().unwrap();
+        assert!(key_pub.status.success(), "{name}: {:?}", key_pub);
+        let cert_pub = Command::new("openssl")
+            .args(["x509", "-pubkey", "-noout", "-in"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(key_pub.stdout, cert_pub.stdout, "{name}");
+        let fp = Command::new("openssl")
+            .args(["x509", "-noout", "-fingerprint", "-sha256", "-in"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let fp = common::tools::parse_openssl_fingerprints(&String::from_utf8_lossy(&fp.stdout));
+        assert_eq!(fp, vec![p.node.certificate().sha256_hex()], "{name}");
+        if password.is_some() {
+            let wrong = Command::new("openssl")
+                .args(["pkey", "-pubout", "-passin", "pass:wrong", "-in"])
+                .arg(&file)
+                .output()
+                .unwrap();
+            assert!(
+                !wrong.status.success(),
+                "{name}: OpenSSL took a wrong password"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_jsse_server_serves_a_written_key_store() {
+    if !tools_present() {
+        return;
+    }
+    let Some(dir) = common::java::classes() else {
+        common::skip_or_fail("a JDK is needed for the JSSE peer");
+        return;
+    };
+    let p = pki();
+    let tmp = tempfile::tempdir().unwrap();
+    // The JSSE peer (as Cassandra's DefaultSslContextFactory) uses one password for the store
+    // and its keys.
+    let keystore = tmp.path().join("node.p12");
+    std::fs::write(
+        &keystore,
+        write::pkcs12(
+            &[StoreEntry::key("node1", &p.rsa_node)],
+            STOREPASS,
+            STOREPASS,
+            Pkcs12Profile::Jdk17,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let truststore = tmp.path().join("truststore.jks");
+    std::fs::write(
+        &truststore,
+        write::jks(
+            &[StoreEntry::trusted("root", p.root.certificate())],
+            STOREPASS,
+            STOREPASS,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let client_store = tmp.path().join("client.jks");
+    std::fs::write(
+        &client_store,
+        write::jks(
+            &[StoreEntry::key("client", &p.client)],
+            STOREPASS,
+            STOREPASS,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let peer = common::peer::start(
+        common::java::tls_peer(
+            &dir,
+            "server",
+            &[
+                format!("keystore={}", keystore.display()),
+                "storetype=PKCS12".into(),
+                format!("storepass={STOREPASS}"),
+                format!("truststore={}", truststore.display()),
+                format!("trustpass={STOREPASS}"),
+                "clientauth=need".into(),
+            ],
+        ),
+        "LISTENING ",
+    );
+    // The JSSE peer reads its truststore as the keystore's type: write the truststore as
+    // PKCS#12 too when that matters; JDK 17 reads JKS under PKCS12 (keystore.type.compat).
+    let yaml = CassandraYaml::from_str(&format!(
+        "client_encryption_options:\n  enabled: true\n  keystore: {}\n  keystore_password: {STOREPASS}\n  truststore: {}\n  truststore_password: {STOREPASS}\n  require_endpoint_verification: true\n",
+        client_store.display(),
+        truststore.display()
+    ))
+    .unwrap();
+    let client = tls::client_config(&yaml, Role::NativeClient, &TlsSettings::default()).unwrap();
+    let mut sock = TcpStream::connect(("127.0.0.1", peer.port)).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let (mut session, server) =
+        blocking::handshake(Handshake::client(&client, "127.0.0.1").unwrap(), &mut sock).unwrap();
+    assert_eq!(
+        server.sha256_hex().unwrap(),
+        p.rsa_node.certificate().sha256_hex()
+    );
+    session.send(b"hello\n", &mut sock).unwrap();
+    let mut got = Vec::new();
+    while !got.ends_with(b"\n") {
+        let part = session.receive(&mut sock).unwrap();
+        assert!(!part.is_empty(), "closed early");
+        got.extend(part);
+    }
+    assert_eq!(got, b"HELLO\n");
+    let line = loop {
+        let l = peer
+            .lines
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the JSSE peer said nothing");
+        if l.starts_with("SERVED") || l.starts_with("ERROR") {
+            break l;
+        }
+    };
+    assert!(
+        line.starts_with("SERVED") && line.contains("CN=app1"),
+        "{line}"
+    );
+}
