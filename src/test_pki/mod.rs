@@ -3,7 +3,7 @@
 //!
 //! So that chains can be unit-tested without keytool or OpenSSL: a root CA, intermediates, and
 //! leaf certificates with IP, DNS and URI (SPIFFE) names, extended key usages and chosen
-//! validity windows (expired ones too), generated with rcgen; then written by [`write`] as JKS,
+//! validity windows (expired ones too), generated with rcgen; then written by [`mod@write`] as JKS,
 //! JCEKS, PKCS#12 (the JDK 17 defaults or the legacy algorithms) and PEM (plain or encrypted
 //! PKCS#8), with a store password and a separate key password. Every format loads in the JDK
 //! (the tests list each file with `keytool -list -v` and handshake with a JSSE peer).
