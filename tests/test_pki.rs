@@ -14,7 +14,7 @@ use std::time::Duration;
 use cassandra_tls::handshake::{Handshake, blocking};
 use cassandra_tls::keystore::KeyStore;
 use cassandra_tls::options::CassandraYaml;
-use cassandra_tls::test_pki::write::{self, Pkcs12Profile, StoreEntry};
+use cassandra_tls::test_pki::write::{self, PemEncryption, Pkcs12Profile, StoreEntry};
 use cassandra_tls::test_pki::{Ca, Eku, Identity, KeyType, Validity};
 use cassandra_tls::tls::{self, Role, TlsSettings};
 
@@ -211,9 +211,13 @@ fn every_written_store_is_read_by_the_jdk_and_openssl() {
     }
 
     // PEM: OpenSSL decrypts the key (encrypted PKCS#8) and finds the certificate's public key.
-    for (name, password) in [("node1.pem", Some(KEYPASS)), ("node1-plain.pem", None)] {
+    for (name, password, encryption) in [
+        ("node1.pem", Some(KEYPASS), PemEncryption::Pkcs12TripleDes),
+        ("node1-pbes2.pem", Some(KEYPASS), PemEncryption::Pbes2Aes256),
+        ("node1-plain.pem", None, PemEncryption::default()),
+    ] {
         let file = tmp.path().join(name);
-        std::fs::write(&file, write::pem(&p.node, password)).unwrap();
+        std::fs::write(&file, write::pem_with(&p.node, password, encryption)).unwrap();
         let mut cmd = Command::new("openssl");
         cmd.args(["pkey", "-pubout", "-in"]).arg(&file);
         if let Some(pw) = password {
@@ -234,7 +238,21 @@ fn every_written_store_is_read_by_the_jdk_and_openssl() {
             .unwrap();
         let fp = common::tools::parse_openssl_fingerprints(&String::from_utf8_lossy(&fp.stdout));
         assert_eq!(fp, vec![p.node.certificate().sha256_hex()], "{name}");
-        if password.is_some() {
+        if let Some(pw) = password {
+            // Cassandra's PEMReader, replayed on the JDK: it reads the PKCS#12-PBE key (PBES2
+            // fails there on JDK 17, which is why that is not the default).
+            let out = Command::new("java")
+                .arg(common::root().join("tests/peers/KeyCheck.java"))
+                .args(["--pem-key"])
+                .arg(&file)
+                .arg(pw)
+                .output()
+                .unwrap();
+            let said = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            println!("{name}: Cassandra's PEMReader on this JDK: {said}");
+            if encryption == PemEncryption::Pkcs12TripleDes {
+                assert_eq!(said, "PEMKEY EC", "{name}");
+            }
             let wrong = Command::new("openssl")
                 .args(["pkey", "-pubout", "-passin", "pass:wrong", "-in"])
                 .arg(&file)

@@ -529,19 +529,59 @@ pub fn pem_certificates(certificates: &[&Certificate]) -> String {
         .collect()
 }
 
+/// How [`pem`] encrypts a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum PemEncryption {
+    /// PKCS#12 PBE `pbeWithSHAAnd3-KeyTripleDES-CBC` (2,048 iterations): what Cassandra's
+    /// `PEMReader` decrypts on JDK 17, and what Cassandra's own test keys use.
+    #[default]
+    Pkcs12TripleDes,
+    /// PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC (10,000 iterations): OpenSSL 3's default.
+    /// Cassandra on JDK 17 cannot read it (`PBES2 SecretKeyFactory not available`); drivers and
+    /// this crate can.
+    Pbes2Aes256,
+}
+
 /// Cassandra's PEM key store: the private key followed by its chain. With a password the key
-/// is encrypted PKCS#8 (PBES2: PBKDF2-HMAC-SHA256, AES-256-CBC, 10,000 iterations, as OpenSSL
-/// 3 writes it); without, plain PKCS#8. The result holds the key: handle it as a secret.
+/// is encrypted PKCS#8 ([`PemEncryption::default`], which Cassandra reads); without, plain
+/// PKCS#8. The result holds the key: handle it as a secret.
 pub fn pem(identity: &Identity, key_password: Option<&str>) -> String {
+    pem_with(identity, key_password, PemEncryption::default())
+}
+
+/// [`pem`] with the encryption chosen.
+pub fn pem_with(
+    identity: &Identity,
+    key_password: Option<&str>,
+    encryption: PemEncryption,
+) -> String {
     let key = match key_password {
         Some(p) => {
-            let (alg, encrypted) = encrypt::pbes2_aes256(
-                identity.private_key_pkcs8(),
-                &Password::new(p),
-                &random::<16>(),
-                random::<16>(),
-                10_000,
-            );
+            let password = Password::new(p);
+            let (alg, encrypted) = match encryption {
+                PemEncryption::Pbes2Aes256 => encrypt::pbes2_aes256(
+                    identity.private_key_pkcs8(),
+                    &password,
+                    &random::<16>(),
+                    random::<16>(),
+                    10_000,
+                ),
+                PemEncryption::Pkcs12TripleDes => {
+                    let salt = random::<8>();
+                    let encrypted = encrypt::pkcs12_pbe(
+                        identity.private_key_pkcs8(),
+                        &password,
+                        &salt,
+                        2048,
+                        false,
+                    );
+                    let alg = der::seq(&[
+                        &der::oid(oids::PBE_SHA_3DES),
+                        &der::seq(&[&der::octets(&salt), &der::int(2048)]),
+                    ]);
+                    (alg, encrypted)
+                }
+            };
             pem_block(
                 "ENCRYPTED PRIVATE KEY",
                 &der::seq(&[&alg, &der::octets(&encrypted)]),
