@@ -337,6 +337,19 @@ fn section(
         format!("{} opens", store.origin()),
         None,
     );
+    if pem {
+        for w in store.warnings() {
+            if let Warning::NotReadByCassandra { .. } = w {
+                report.push(
+                    Severity::Error,
+                    "file",
+                    name,
+                    format!("{}: {w}", store.origin()),
+                    Some("give Cassandra a PKCS#8 key, encrypted with PBE-SHA1-3DES or not at all"),
+                );
+            }
+        }
+    }
     if !pem {
         for w in store.warnings() {
             if let Warning::StoreTypeMismatch {

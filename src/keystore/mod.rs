@@ -128,6 +128,13 @@ pub enum Warning {
     /// A PKCS#12 key did not open with the key password given but did with the store password
     /// (PKCS#12 tools protect everything with one password).
     KeyPasswordIgnored,
+    /// A PEM key this crate reads but Cassandra's `PEMBasedSslContextFactory` (its `PEMReader`)
+    /// does not: PKCS#1, SEC1 or traditional-encryption keys, PBES2 encryption on JDK 17, or an
+    /// unencrypted key given with a password.
+    NotReadByCassandra {
+        /// Why, and how to convert the key.
+        reason: String,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -140,6 +147,9 @@ impl fmt::Display for Warning {
                 f,
                 "store type is configured as {configured} but the file is {detected}"
             ),
+            Warning::NotReadByCassandra { reason } => {
+                write!(f, "Cassandra's PEM factory cannot read this key: {reason}")
+            }
             Warning::IgnoredPemSection { label } => {
                 write!(f, "ignored a PEM section labelled '{label}'")
             }

@@ -46,6 +46,15 @@ pub(crate) fn decrypt_epki(der: &[u8], password: &Password) -> DResult<Zeroizing
     decrypt(alg.raw, data, password)
 }
 
+/// Whether an EncryptedPrivateKeyInfo uses PBES2 (which Cassandra's PEMReader cannot decrypt
+/// on JDK 17). `None` when it does not parse.
+pub(crate) fn epki_is_pbes2(der: &[u8]) -> Option<bool> {
+    let mut outer = Reader::new(der);
+    let mut epki = outer.sequence("EncryptedPrivateKeyInfo").ok()?;
+    let mut alg = epki.sequence("encryption algorithm").ok()?;
+    Some(alg.oid("algorithm").ok()? == oid::PBES2)
+}
+
 /// Decrypts `data` under the password-based scheme named by a DER `AlgorithmIdentifier`.
 pub(crate) fn decrypt(
     algorithm: &[u8],

@@ -211,6 +211,9 @@ pub(crate) fn load(
             .map(|cert| Entry::TrustedCert(TrustedCertEntry { alias: None, cert }))
             .collect());
     };
+    if let Some(reason) = cassandra_cannot_read(&key_section, ctx) {
+        warnings.push(Warning::NotReadByCassandra { reason });
+    }
     let key = read_key(key_section, ctx)?;
     Ok(vec![PrivateKeyEntry::checked(None, Some(key), certs, ctx)?])
 }
@@ -269,6 +272,36 @@ fn read_key(section: KeySection<'_, '_>, ctx: &LoadContext<'_>) -> Result<Privat
                     .map_err(|e| ctx.decrypt_error(e, None))?;
             ctx.parse_key(plain, encoding, None, true)
         }
+    }
+}
+
+/// Why Cassandra's `PEMReader` would fail on this key, if it would: it takes PKCS#8 only, as
+/// `EncryptedPrivateKeyInfo` when a password is given and plain otherwise, decrypting with the
+/// JDK's `SecretKeyFactory` for the algorithm (which has no PBES2 on JDK 17), and allows no PEM
+/// headers.
+fn cassandra_cannot_read(section: &KeySection<'_, '_>, ctx: &LoadContext<'_>) -> Option<String> {
+    const TO_PKCS8: &str =
+        "convert it with `openssl pkcs8 -topk8 -v1 PBE-SHA1-3DES` (or `-nocrypt`)";
+    let has_password = ctx.key_password().is_some_and(|p| !p.is_empty());
+    match section {
+        KeySection::Plain(s, _) if header(s, "Proc-Type").is_some() => Some(format!(
+            "traditional OpenSSL encryption (Proc-Type and DEK-Info headers); {TO_PKCS8}"
+        )),
+        KeySection::Plain(s, encoding) if *encoding != KeyEncoding::Pkcs8 => Some(format!(
+            "a '{}' key: PEMReader reads PKCS#8 only; {TO_PKCS8}",
+            s.label
+        )),
+        KeySection::Plain(..) if has_password => Some(
+            "an unencrypted key with a password given: PEMReader then parses it as encrypted; remove the password or encrypt the key"
+                .into(),
+        ),
+        KeySection::Encrypted(s) => {
+            let der = decode(s, true, ctx.origin).ok()?;
+            (crate::keystore::pbe::epki_is_pbes2(&der) == Some(true)).then(|| {
+                "PBES2 encryption, which the JDK 17 that Cassandra runs on cannot decrypt (PBES2 SecretKeyFactory not available); re-encrypt it with `openssl pkcs8 -topk8 -v1 PBE-SHA1-3DES`".to_owned()
+            })
+        }
+        _ => None,
     }
 }
 

@@ -5,7 +5,7 @@
 //   KEYPASS and checking a signature made with it against the certificate's public key, or
 //   "TRUSTED <alias>" for a trusted certificate, or "ERROR <class>: <message>".
 //   java tests/peers/KeyCheck.java --pem-key FILE PASSWORD
-// Decrypts the first private key of a PEM file the way Cassandra's PEMReader does
+// Reads the first private key of a PEM file the way Cassandra's PEMReader does (PASSWORD "": unencrypted)
 // (EncryptedPrivateKeyInfo, SecretKeyFactory and Cipher named by its algorithm, then RSA, DSA or EC
 // KeyFactory) and prints "PEMKEY <algorithm>" or "ERROR <class>: <message>".
 import java.io.FileInputStream;
@@ -35,11 +35,16 @@ public class KeyCheck {
                 Pattern.CASE_INSENSITIVE).matcher(text);
         if (!m.find()) throw new IllegalArgumentException("Invalid private key format");
         byte[] der = Base64.getDecoder().decode(m.group(1).replaceAll("\\s", ""));
-        EncryptedPrivateKeyInfo epki = new EncryptedPrivateKeyInfo(der);
-        SecretKeyFactory f = SecretKeyFactory.getInstance(epki.getAlgName());
-        Cipher c = Cipher.getInstance(epki.getAlgName());
-        c.init(Cipher.DECRYPT_MODE, f.generateSecret(new PBEKeySpec(password.toCharArray())), epki.getAlgParameters());
-        PKCS8EncodedKeySpec spec = epki.getKeySpec(c);
+        PKCS8EncodedKeySpec spec;
+        if (password.isEmpty()) {
+            spec = new PKCS8EncodedKeySpec(der);
+        } else {
+            EncryptedPrivateKeyInfo epki = new EncryptedPrivateKeyInfo(der);
+            SecretKeyFactory f = SecretKeyFactory.getInstance(epki.getAlgName());
+            Cipher c = Cipher.getInstance(epki.getAlgName());
+            c.init(Cipher.DECRYPT_MODE, f.generateSecret(new PBEKeySpec(password.toCharArray())), epki.getAlgParameters());
+            spec = epki.getKeySpec(c);
+        }
         for (String alg : new String[] {"RSA", "DSA", "EC"}) {
             try {
                 KeyFactory.getInstance(alg).generatePrivate(spec);
