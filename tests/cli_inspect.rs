@@ -19,14 +19,6 @@ fn inspect(args: &[&str]) -> (i32, Value) {
     (out.status.code().unwrap(), json)
 }
 
-fn stores(name: &str) -> String {
-    common::fixtures()
-        .join("stores")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
-
 #[test]
 fn json_matches_keytool_for_every_field() {
     for name in [
@@ -45,7 +37,12 @@ fn json_matches_keytool_for_every_field() {
         .unwrap();
         let kt_entries = tools::parse_keytool_list(&listing);
         let kt_certs = tools::parse_keytool_certs(&listing);
-        let (code, json) = inspect(&["--json", "--storepass", "cassandra", &stores(name)]);
+        let (code, json) = inspect(&[
+            "--json",
+            "--storepass",
+            "cassandra",
+            &common::store_path(name),
+        ]);
         assert_eq!(code, 0, "{name}: {json}");
         assert_eq!(
             json["store_type"],
@@ -136,7 +133,7 @@ fn pem_bundle_gives_one_trusted_entry_per_certificate_in_file_order() {
         &std::fs::read_to_string(common::fixtures().join("expected/node1.chain.pem.openssl.txt"))
             .unwrap(),
     );
-    let (code, json) = inspect(&["--json", &stores("node1.chain.pem")]);
+    let (code, json) = inspect(&["--json", &common::store_path("node1.chain.pem")]);
     assert_eq!(code, 0);
     assert_eq!(json["store_type"], "pem");
     let got: Vec<&str> = json["entries"]
@@ -162,8 +159,8 @@ fn pem_key_with_separate_certificates_and_password_files() {
         "--keypass-file",
         pw.to_str().unwrap(),
         "--certs",
-        &stores("node1.chain.pem"),
-        &stores("node1.key.pbes2-aes.pem"),
+        &common::store_path("node1.chain.pem"),
+        &common::store_path("node1.key.pbes2-aes.pem"),
     ]);
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["entries"][0]["kind"], "private_key");
@@ -197,7 +194,7 @@ fn failures_are_json_with_a_kind_and_exit_1() {
     for (args, kind) in cases {
         let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         let last = args.pop().unwrap();
-        args.push(stores(&last));
+        args.push(common::store_path(&last));
         args.insert(0, "--json".into());
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let (code, json) = inspect(&refs);
@@ -221,7 +218,12 @@ fn failures_are_json_with_a_kind_and_exit_1() {
 #[test]
 fn text_output_reads_like_keytool() {
     let out = Command::new(env!("CARGO_BIN_EXE_cassandra-tls"))
-        .args(["inspect", "--storepass", "cassandra", &stores("node1.jks")])
+        .args([
+            "inspect",
+            "--storepass",
+            "cassandra",
+            &common::store_path("node1.jks"),
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());

@@ -20,14 +20,6 @@ fn classes() -> Option<std::path::PathBuf> {
     dir
 }
 
-fn store(name: &str) -> String {
-    common::fixtures()
-        .join("stores")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
-
 fn yaml(name: &str) -> CassandraYaml {
     CassandraYaml::load_file(common::fixtures().join("conf").join(name))
         .unwrap()
@@ -105,10 +97,10 @@ fn our_client_against_jsse_servers() {
             let peer = java_server(
                 &dir,
                 &[
-                    ("keystore", &store(keystore)),
+                    ("keystore", &common::store_path(keystore)),
                     ("storetype", storetype),
                     ("storepass", "cassandra"),
-                    ("truststore", &store("truststore.jks")),
+                    ("truststore", &common::store_path("truststore.jks")),
                     ("trustpass", "cassandra"),
                     ("clientauth", "need"),
                     ("verify", "true"),
@@ -197,10 +189,10 @@ fn jsse_clients_against_our_servers() {
                 &dir,
                 port,
                 &[
-                    ("keystore", &store("node1.p12")),
+                    ("keystore", &common::store_path("node1.p12")),
                     ("storetype", "PKCS12"),
                     ("storepass", "cassandra"),
-                    ("truststore", &store("truststore.p12")),
+                    ("truststore", &common::store_path("truststore.p12")),
                     ("trustpass", "cassandra"),
                     ("verify", "true"),
                     ("protocols", protocol),
@@ -232,7 +224,7 @@ fn failures_fail_on_both_sides() {
         &dir,
         port,
         &[
-            ("truststore", &store("truststore.jks")),
+            ("truststore", &common::store_path("truststore.jks")),
             ("trustpass", "cassandra"),
         ],
     );
@@ -254,7 +246,7 @@ fn failures_fail_on_both_sides() {
         &dir,
         port,
         &[
-            ("truststore", &store("expired-truststore.jks")),
+            ("truststore", &common::store_path("expired-truststore.jks")),
             ("trustpass", "cassandra"),
         ],
     );
@@ -265,9 +257,9 @@ fn failures_fail_on_both_sides() {
     let peer = java_server(
         &dir,
         &[
-            ("keystore", &store("node1.jks")),
+            ("keystore", &common::store_path("node1.jks")),
             ("storepass", "cassandra"),
-            ("truststore", &store("truststore.jks")),
+            ("truststore", &common::store_path("truststore.jks")),
             ("trustpass", "cassandra"),
             ("clientauth", "need"),
         ],
@@ -290,9 +282,9 @@ fn failures_fail_on_both_sides() {
     let peer = java_server(
         &dir,
         &[
-            ("keystore", &store("node1.jks")),
+            ("keystore", &common::store_path("node1.jks")),
             ("storepass", "cassandra"),
-            ("truststore", &store("truststore.jks")),
+            ("truststore", &common::store_path("truststore.jks")),
             ("trustpass", "cassandra"),
             ("clientauth", "need"),
             ("verify", "true"),
@@ -315,7 +307,7 @@ fn failures_fail_on_both_sides() {
     let peer = java_server(
         &dir,
         &[
-            ("keystore", &store("node1.jks")),
+            ("keystore", &common::store_path("node1.jks")),
             ("storepass", "cassandra"),
             ("protocols", "TLSv1.2"),
             ("ciphers", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
@@ -350,9 +342,9 @@ fn client_auth_modes_expiry_and_names_with_jsse() {
         let peer = java_server(
             &dir,
             &[
-                ("keystore", &store("node1.jks")),
+                ("keystore", &common::store_path("node1.jks")),
                 ("storepass", "cassandra"),
-                ("truststore", &store("truststore.jks")),
+                ("truststore", &common::store_path("truststore.jks")),
                 ("trustpass", "cassandra"),
                 ("clientauth", auth),
             ],
@@ -377,7 +369,7 @@ fn client_auth_modes_expiry_and_names_with_jsse() {
         &dir,
         port,
         &[
-            ("truststore", &store("truststore.jks")),
+            ("truststore", &common::store_path("truststore.jks")),
             ("trustpass", "cassandra"),
         ],
     );
@@ -388,7 +380,7 @@ fn client_auth_modes_expiry_and_names_with_jsse() {
     let peer = java_server(
         &dir,
         &[
-            ("keystore", &store("expired.jks")),
+            ("keystore", &common::store_path("expired.jks")),
             ("storepass", "cassandra"),
         ],
     );
@@ -413,7 +405,7 @@ fn client_auth_modes_expiry_and_names_with_jsse() {
         &dir,
         port,
         &[
-            ("truststore", &store("expired-truststore.jks")),
+            ("truststore", &common::store_path("expired-truststore.jks")),
             ("trustpass", "cassandra"),
         ],
     );
@@ -425,7 +417,7 @@ fn client_auth_modes_expiry_and_names_with_jsse() {
     let peer = java_server(
         &dir,
         &[
-            ("keystore", &store("node1.jks")),
+            ("keystore", &common::store_path("node1.jks")),
             ("storepass", "cassandra"),
         ],
     );
@@ -448,7 +440,7 @@ fn client_auth_modes_expiry_and_names_with_jsse() {
     let peer = java_server(
         &dir,
         &[
-            ("keystore", &store("node1.jks")),
+            ("keystore", &common::store_path("node1.jks")),
             ("storepass", "cassandra"),
         ],
     );

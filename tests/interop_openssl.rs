@@ -26,14 +26,6 @@ fn yaml(name: &str) -> CassandraYaml {
         .with_base_dir(common::root())
 }
 
-fn store(name: &str) -> String {
-    common::fixtures()
-        .join("stores")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
-
 fn connect(port: u16) -> TcpStream {
     let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
@@ -53,11 +45,11 @@ fn s_server(extra: &[&str]) -> common::peer::Peer {
     ])
     .args([
         "-cert",
-        &store("node1.chain.pem"),
+        &common::store_path("node1.chain.pem"),
         "-key",
-        &store("node1.key.pem"),
+        &common::store_path("node1.key.pem"),
     ])
-    .args(["-CAfile", &store("ca-bundle.pem")])
+    .args(["-CAfile", &common::store_path("ca-bundle.pem")])
     .args(extra);
     common::peer::start(cmd, "ACCEPT ")
 }
@@ -189,7 +181,7 @@ fn s_client(port: u16, extra: &[&str], input: &[u8]) -> (bool, String) {
         ])
         .args([
             "-CAfile",
-            &store("ca-bundle.pem"),
+            &common::store_path("ca-bundle.pem"),
             "-verify_return_error",
             "-verify_ip",
             "127.0.0.1",
@@ -220,9 +212,9 @@ fn openssl_client_against_our_server() {
             &[
                 flag,
                 "-cert",
-                &store("client1.chain.pem"),
+                &common::store_path("client1.chain.pem"),
                 "-key",
-                &store("client1.key.pem"),
+                &common::store_path("client1.key.pem"),
             ],
             b"ping\n",
         );

@@ -20,14 +20,6 @@ fn status_kib(field: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn store(name: &str) -> String {
-    common::fixtures()
-        .join("stores")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
-
 #[test]
 fn a_thousand_connections_to_a_jsse_server() {
     let Some(dir) = common::java::classes() else {
@@ -41,10 +33,10 @@ fn a_thousand_connections_to_a_jsse_server() {
     let mut served = 0;
     for protocol in ["TLSv1.3", "TLSv1.2"] {
         let options: Vec<String> = [
-            ("keystore", store("node1.jks")),
+            ("keystore", common::store_path("node1.jks")),
             ("storetype", "JKS".into()),
             ("storepass", "cassandra".into()),
-            ("truststore", store("truststore.jks")),
+            ("truststore", common::store_path("truststore.jks")),
             ("trustpass", "cassandra".into()),
             ("clientauth", "need".into()),
             ("verify", "true".into()),

@@ -353,6 +353,19 @@ impl KeyStore {
         self.store_type
     }
 
+    /// The configured type and the file's type when the JDK's key store of the configured type
+    /// could not read this file ([`StoreType::java_reads`]); `None` when it could (or no type
+    /// was named).
+    pub fn java_type_mismatch(&self) -> Option<(StoreType, StoreType)> {
+        self.warnings.iter().find_map(|w| match w {
+            Warning::StoreTypeMismatch {
+                configured,
+                detected,
+            } if !configured.java_reads(*detected) => Some((*configured, *detected)),
+            _ => None,
+        })
+    }
+
     /// The entries: sorted by alias for JKS, JCEKS and PKCS#12; in file order for PEM (the key
     /// first, then trusted certificates).
     pub fn entries(&self) -> &[Entry] {

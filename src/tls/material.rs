@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Origin, Result};
-use crate::keystore::{Certificate, KeyStore, StoreType, Warning};
+use crate::keystore::{Certificate, KeyStore, StoreType};
 use crate::options::{EncryptionOptions, SslContextFactoryKind};
 use crate::password::Password;
 
@@ -204,26 +204,19 @@ pub(crate) fn load_keystore(
 /// Refuses a store whose configured `store_type` names a JDK key store type that cannot read
 /// it (see [`StoreType::java_reads`]): Cassandra would not start with it.
 pub(crate) fn check_store_type(origin: &Origin, section: &str, store: &KeyStore) -> Result<()> {
-    for w in store.warnings() {
-        if let Warning::StoreTypeMismatch {
-            configured,
-            detected,
-        } = w
-            && !configured.java_reads(*detected)
-        {
-            return Err(config(
-                origin,
-                section,
-                "store_type",
-                format!(
-                    "{} is a {detected} file, which Java's {configured} key store cannot read (Invalid keystore format); set store_type: {}",
-                    store.origin(),
-                    detected.name().to_ascii_uppercase()
-                ),
-            ));
-        }
+    match store.java_type_mismatch() {
+        Some((configured, detected)) => Err(config(
+            origin,
+            section,
+            "store_type",
+            format!(
+                "{} is a {detected} file, which Java's {configured} key store cannot read (Invalid keystore format); set store_type: {}",
+                store.origin(),
+                detected.name().to_ascii_uppercase()
+            ),
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Loads a section's trust anchors (Java's rule: trusted entries plus key-entry leaves).

@@ -10,7 +10,7 @@ use super::{
     time_provider, verify,
 };
 use crate::error::{Error, Origin, Result};
-use crate::keystore::{KeyStore, StoreType, Warning};
+use crate::keystore::{KeyStore, StoreType};
 use crate::options::{CqlshSsl, EncryptionOptions, NodetoolSsl};
 
 /// Builds the client config cqlsh would use, from [`crate::options::Cqlshrc::ssl_settings`]:
@@ -108,24 +108,17 @@ fn java_store_type(origin: &Origin, key: &str, named: Option<&str>) -> Result<St
 }
 
 fn check_java_reads(origin: &Origin, key: &str, store: &KeyStore) -> Result<()> {
-    for w in store.warnings() {
-        if let Warning::StoreTypeMismatch {
-            configured,
-            detected,
-        } = w
-            && !configured.java_reads(*detected)
-        {
-            return Err(nodetool_config(
-                origin,
-                key,
-                format!(
-                    "{} is a {detected} file, which Java's {configured} key store cannot read",
-                    store.origin()
-                ),
-            ));
-        }
+    match store.java_type_mismatch() {
+        Some((configured, detected)) => Err(nodetool_config(
+            origin,
+            key,
+            format!(
+                "{} is a {detected} file, which Java's {configured} key store cannot read",
+                store.origin()
+            ),
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Builds the client config `nodetool --ssl` would use, from its

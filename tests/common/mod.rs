@@ -19,6 +19,15 @@ pub fn conformance() -> Option<PathBuf> {
     p.join("manifest.json").exists().then_some(p)
 }
 
+/// A fixture store's path, as a string for command lines.
+pub fn store_path(name: &str) -> String {
+    fixtures()
+        .join("stores")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// Whether the tests run in CI, where nothing may be skipped.
 pub fn in_ci() -> bool {
     std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
