@@ -2,7 +2,7 @@
 # Seeds the fuzz corpora from fixtures/ and ../shared/conformance/ (the corpora are not committed).
 set -euo pipefail
 cd "$(dirname "$0")"
-mkdir -p corpus/keystore corpus/pem corpus/options corpus/cqlshrc corpus/handshake_server corpus/handshake_client corpus/detect
+mkdir -p corpus/keystore corpus/pem corpus/options corpus/cqlshrc corpus/handshake_server corpus/handshake_client corpus/detect corpus/nodetool
 for f in ../fixtures/stores/* $(find ../../shared/conformance/stores -type f 2>/dev/null); do
   name=$(basename "$f")
   # The first byte chooses the passwords: 1 = "cassandra".
@@ -13,6 +13,7 @@ for f in ../fixtures/stores/*.pem $(find ../../shared/conformance -name '*.pem' 
 done
 cp ../fixtures/conf/*.yaml corpus/options/
 cp ../fixtures/conf/cqlshrc* corpus/cqlshrc/
+cp ../fixtures/conf/nodetool-ssl*.properties corpus/nodetool/
 cp ../fixtures/conf/broken/*.yaml corpus/options/ 2>/dev/null || true
 # A real ClientHello (Python's ssl), for the server handshake and detect().
 python3 -c "
