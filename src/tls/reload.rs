@@ -637,7 +637,7 @@ impl Reloader {
                 .iter_mut()
                 .filter_map(|w| {
                     let now = modified(&w.path);
-                    (now != w.seen || now.is_none()).then(|| {
+                    (now != w.seen).then(|| {
                         w.seen = now;
                         w.path.clone()
                     })
