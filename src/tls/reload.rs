@@ -390,6 +390,9 @@ struct Inner {
     plan: PlanFacts,
     swaps: Swaps,
     watched: Mutex<Vec<Watched>>,
+    /// Held while material is loaded and swapped, so that concurrent reloads put their
+    /// material in use in the order they loaded it.
+    reloading: Mutex<()>,
     generation: AtomicU64,
 }
 
@@ -604,6 +607,7 @@ impl Reloader {
                 plan,
                 swaps,
                 watched: Mutex::new(watched),
+                reloading: Mutex::new(()),
                 generation: AtomicU64::new(0),
             }),
         }
@@ -620,6 +624,10 @@ impl Reloader {
         self.inner.generation.load(Ordering::SeqCst)
     }
 
+    fn lock_reloading(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.inner.reloading.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn lock_watched(&self) -> std::sync::MutexGuard<'_, Vec<Watched>> {
         self.inner.watched.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -631,6 +639,7 @@ impl Reloader {
     /// [`Reloader::force`] is called). Unlike Cassandra, which stops at the first changed file,
     /// every file is re-stamped in one pass.
     pub fn check(&self) -> Outcome {
+        let _one_at_a_time = self.lock_reloading();
         let changed: Vec<PathBuf> = {
             let mut watched = self.lock_watched();
             watched
@@ -653,6 +662,7 @@ impl Reloader {
     /// `nodetool reloadssl`: load and validate the section's material from its files now,
     /// whatever their modification times, and put it in use (or keep the old and say why).
     pub fn force(&self) -> Outcome {
+        let _one_at_a_time = self.lock_reloading();
         {
             let mut watched = self.lock_watched();
             for w in watched.iter_mut() {
@@ -687,6 +697,7 @@ impl Reloader {
     /// validated as a reload from files would be; on failure nothing changes. A `None` key
     /// store is allowed only for a client built without one.
     pub fn install(&self, keystore: Option<&KeyStore>, trust: Option<&[Certificate]>) -> Outcome {
+        let _one_at_a_time = self.lock_reloading();
         let plan = self.inner.plan.plan();
         let origin = self.inner.yaml.origin();
         if keystore.is_none() && self.inner.swaps.keys.is_some() {
