@@ -127,6 +127,35 @@ fn handshakes(c: &mut Criterion) {
         b.iter(|| black_box(raw(&server.config, &client.config)))
     });
     g.finish();
+    // Hot reload: the same P-256 handshake with reloadable configs (the key resolver, the
+    // verifier and the session caches behind locks) against fixed ones.
+    let root = env!("CARGO_MANIFEST_DIR");
+    let text = format!(
+        "client_encryption_options:\n  enabled: true\n  keystore: {root}/fixtures/stores/node-ec.jks\n  keystore_password: cassandra\n  truststore: {root}/fixtures/stores/truststore.jks\n  truststore_password: cassandra\n  require_client_auth: true\n  accepted_protocols: [TLSv1.3]\n"
+    );
+    let yaml = CassandraYaml::from_str(&text).unwrap();
+    let settings = TlsSettings::default();
+    let (server_r, _reload_s) =
+        tls::reload::server_config(&yaml, Role::NativeServer, &settings).unwrap();
+    let (client_r, _reload_c) =
+        tls::reload::client_config(&yaml, Role::NativeClient, &settings).unwrap();
+    let (server, client) = configs("node-ec.jks");
+    let no_resume = |c: ClientTls| {
+        let mut config = (*c.config).clone();
+        config.resumption = rustls::client::Resumption::disabled();
+        ClientTls {
+            config: Arc::new(config),
+            ..c
+        }
+    };
+    let (client, client_r) = (no_resume(client), no_resume(client_r));
+    let mut g = c.benchmark_group("handshake/tls13-mtls-p256-reloadable");
+    g.measurement_time(Duration::from_secs(5)).sample_size(30);
+    g.bench_function("reloadable", |b| {
+        b.iter(|| black_box(ours(&server_r, &client_r)))
+    });
+    g.bench_function("fixed", |b| b.iter(|| black_box(ours(&server, &client))));
+    g.finish();
 }
 
 fn bulk(c: &mut Criterion) {

@@ -625,7 +625,10 @@ impl Reloader {
     }
 
     fn lock_reloading(&self) -> std::sync::MutexGuard<'_, ()> {
-        self.inner.reloading.lock().unwrap_or_else(|e| e.into_inner())
+        self.inner
+            .reloading
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     fn lock_watched(&self) -> std::sync::MutexGuard<'_, Vec<Watched>> {
