@@ -19,6 +19,10 @@
 //! // client.config is an Arc<rustls::ClientConfig>, for a driver or a Handshake.
 //! # Ok::<(), cassandra_tls::Error>(())
 //! ```
+//!
+//! [`reload`] builds the same configs with material that can be replaced while they are in use
+//! (Cassandra's hot reload); [`cqlsh_client_config`] and [`nodetool_client_config`] build the
+//! clients of Cassandra's command-line tools.
 
 mod material;
 pub mod reload;
