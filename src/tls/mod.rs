@@ -436,12 +436,12 @@ pub(crate) fn load_material(
         Role::InternodeServer | Role::InternodeClient => &yaml.server_encryption_options().common,
         _ => yaml.client_encryption_options(),
     };
-    let trust = |()| material::load_trust_anchors(origin, yaml.base_dir(), plan.section, opts);
+    let trust = || material::load_trust_anchors(origin, yaml.base_dir(), plan.section, opts);
     // Clients read the truststore first, servers the key store, as Cassandra builds them.
     let client_anchors = if plan.is_server() {
         None
     } else {
-        Some(trust(())?)
+        Some(trust()?)
     };
     let store = checked_key_store(yaml, plan.role, settings)?;
     match (&store, plan.role) {
@@ -469,7 +469,7 @@ pub(crate) fn load_material(
     }
     let anchors = match client_anchors {
         Some(a) => Some(a),
-        None if plan.needs_trust() => Some(trust(())?),
+        None if plan.needs_trust() => Some(trust()?),
         None => None,
     };
     build_material(origin, plan, settings, store.as_ref(), anchors.as_deref())
