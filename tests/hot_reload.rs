@@ -384,4 +384,25 @@ fn installing_material_handed_in_as_bytes() {
     assert_eq!(failed_kind(&reloader.install(None, None)), Some("config"));
     assert_eq!(served(), ec_chain);
     assert_eq!(reloader.generation(), 1);
+    // Bytes handed in, read by the section's own rules (JKS, keystore_password).
+    let rsa = common::read(&common::fixtures().join("stores/node1.jks"));
+    assert!(reloaded(&reloader.install_bytes(Some(&rsa), None)));
+    assert_eq!(served(), rsa_chain);
+    let o = reloader.install_bytes(Some(b"not a key store"), None);
+    assert_eq!(failed_kind(&o), Some("unsupported"), "{o}");
+    let p12 = common::read(&common::fixtures().join("stores/node1.p12"));
+    // A PKCS#12 file where the section says JKS: Java's JKS key store reads it (compat mode).
+    assert!(reloaded(&reloader.install_bytes(Some(&p12), None)));
+    let jceks = common::read(&common::fixtures().join("stores/node1.jceks"));
+    // A JCEKS file where the section says JKS: Java could not read it; nothing changes.
+    let o = reloader.install_bytes(Some(&jceks), None);
+    assert_eq!(failed_kind(&o), Some("config"), "{o}");
+    let wrong_trust = common::read(&common::fixtures().join("stores/expired-truststore.jks"));
+    assert!(reloaded(&reloader.install_bytes(None, Some(&wrong_trust))));
+    // The internode server now trusts only the expired CA: this client is refused.
+    let mut c = Handshake::client(&client, "127.0.0.1").unwrap();
+    let mut s = Handshake::server(&server, Some(addr())).unwrap();
+    let (_, ss) = pump(&mut c, &mut s);
+    assert!(matches!(ss, State::Failed(_)), "{ss:?}");
+    assert_eq!(reloader.generation(), 4);
 }

@@ -27,6 +27,13 @@ pub(crate) struct KeySource<'a> {
     /// A separate key password given by the caller (not a cassandra.yaml option).
     pub key_password: Option<&'a Password>,
     pub which: Which,
+    /// Bytes handed in by the caller in place of the file (hot reload's install).
+    pub bytes: Option<&'a [u8]>,
+}
+
+/// The origin of key-store or truststore bytes handed in by the caller.
+fn installed(section: &str, what: &str) -> Origin {
+    Origin::Bytes(format!("<{section} {what} handed in>"))
 }
 
 fn config(origin: &Origin, section: &str, key: &str, message: impl Into<String>) -> Error {
@@ -141,6 +148,11 @@ pub(crate) fn load_keystore(
                 Some(p) => loader.key_password(p),
                 None => loader,
             };
+            if let Some(bytes) = src.bytes {
+                return loader
+                    .load_from(bytes, installed(src.section, "keystore"))
+                    .map(Some);
+            }
             match (inline, path.exists()) {
                 (Some(_), true) => Err(config(
                     origin,
@@ -162,7 +174,7 @@ pub(crate) fn load_keystore(
             }
         }
         _ => {
-            if !path.exists() {
+            if !path.exists() && src.bytes.is_none() {
                 return Ok(None);
             }
             let store_type = src.opts.store_type.as_deref().map(|t| {
@@ -191,12 +203,15 @@ pub(crate) fn load_keystore(
             };
             // Cassandra unlocks keys with the store password: one password for both, unless the
             // caller names a separate key password.
-            KeyStore::loader()
+            let loader = KeyStore::loader()
                 .store_type(store_type)
                 .store_password(password.clone())
-                .key_password_opt(src.key_password.cloned())
-                .load_file(&path)
-                .map(Some)
+                .key_password_opt(src.key_password.cloned());
+            match src.bytes {
+                Some(bytes) => loader.load_from(bytes, installed(src.section, "keystore")),
+                None => loader.load_file(&path),
+            }
+            .map(Some)
         }
     }
 }
@@ -225,54 +240,17 @@ pub(crate) fn load_trust_anchors(
     base: &Path,
     section: &'static str,
     opts: &EncryptionOptions,
+    bytes: Option<&[u8]>,
 ) -> Result<Vec<Certificate>> {
     let factory = &opts.ssl_context_factory;
     let path = crate::options::resolve_path(base, opts.truststore_path());
-    let store = match factory.kind() {
-        SslContextFactoryKind::Pem => {
-            let inline = factory
-                .parameter("trusted_certificates")
-                .filter(|t| !t.trim().is_empty());
-            match (inline, path.exists()) {
-                (Some(_), true) => {
-                    return Err(config(
-                        origin,
-                        section,
-                        "trusted_certificates",
-                        "Configuration must specify value for either truststore or trusted_certificates, not both for PEMBasedSSlContextFactory",
-                    ));
-                }
-                (Some(pem), false) => KeyStore::loader().skip_key_decryption(true).load_from(
-                    pem.as_bytes(),
-                    Origin::Bytes(format!(
-                        "{section}.ssl_context_factory.parameters.trusted_certificates"
-                    )),
-                )?,
-                (None, true) => KeyStore::loader()
-                    .skip_key_decryption(true)
-                    .load_file(&path)?,
-                (None, false) => {
-                    return Err(config(
-                        origin,
-                        section,
-                        "truststore",
-                        "Must provide truststore or trusted_certificates in configuration for PEMBasedSSlContextFactory",
-                    ));
-                }
-            }
+    let store = match (factory.kind(), bytes) {
+        (SslContextFactoryKind::Pem, Some(bytes)) => {
+            KeyStore::loader()
+                .skip_key_decryption(true)
+                .load_from(bytes, installed(section, "truststore"))?
         }
-        _ => {
-            if !path.exists() {
-                return Err(config(
-                    origin,
-                    section,
-                    "truststore",
-                    format!(
-                        "{} does not exist: failed to build trust manager store for secure connections",
-                        path.display()
-                    ),
-                ));
-            }
+        (_, Some(bytes)) => {
             let password =
                 truststore_password(origin, section, opts, base)?.filter(|p| !p.is_empty());
             let store_type = opts
@@ -284,8 +262,67 @@ pub(crate) fn load_trust_anchors(
                 .store_type(store_type)
                 .store_password_opt(password)
                 .skip_key_decryption(true)
-                .load_file(&path)?
+                .load_from(bytes, installed(section, "truststore"))?
         }
+        (kind, None) => match kind {
+            SslContextFactoryKind::Pem => {
+                let inline = factory
+                    .parameter("trusted_certificates")
+                    .filter(|t| !t.trim().is_empty());
+                match (inline, path.exists()) {
+                    (Some(_), true) => {
+                        return Err(config(
+                            origin,
+                            section,
+                            "trusted_certificates",
+                            "Configuration must specify value for either truststore or trusted_certificates, not both for PEMBasedSSlContextFactory",
+                        ));
+                    }
+                    (Some(pem), false) => KeyStore::loader().skip_key_decryption(true).load_from(
+                        pem.as_bytes(),
+                        Origin::Bytes(format!(
+                            "{section}.ssl_context_factory.parameters.trusted_certificates"
+                        )),
+                    )?,
+                    (None, true) => KeyStore::loader()
+                        .skip_key_decryption(true)
+                        .load_file(&path)?,
+                    (None, false) => {
+                        return Err(config(
+                            origin,
+                            section,
+                            "truststore",
+                            "Must provide truststore or trusted_certificates in configuration for PEMBasedSSlContextFactory",
+                        ));
+                    }
+                }
+            }
+            _ => {
+                if !path.exists() {
+                    return Err(config(
+                        origin,
+                        section,
+                        "truststore",
+                        format!(
+                            "{} does not exist: failed to build trust manager store for secure connections",
+                            path.display()
+                        ),
+                    ));
+                }
+                let password =
+                    truststore_password(origin, section, opts, base)?.filter(|p| !p.is_empty());
+                let store_type = opts
+                    .store_type
+                    .as_deref()
+                    .and_then(StoreType::from_name)
+                    .or(Some(StoreType::Jks));
+                KeyStore::loader()
+                    .store_type(store_type)
+                    .store_password_opt(password)
+                    .skip_key_decryption(true)
+                    .load_file(&path)?
+            }
+        },
     };
     check_store_type(origin, section, &store)?;
     let anchors = store.trust_anchors();

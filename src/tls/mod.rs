@@ -288,6 +288,16 @@ pub(crate) fn key_store(
     role: Role,
     settings: &TlsSettings,
 ) -> Result<Option<KeyStore>> {
+    key_store_from(yaml, role, settings, None)
+}
+
+/// [`key_store`], from bytes handed in when given (instead of the file or inline PEM).
+fn key_store_from(
+    yaml: &CassandraYaml,
+    role: Role,
+    settings: &TlsSettings,
+    bytes: Option<&[u8]>,
+) -> Result<Option<KeyStore>> {
     let origin = yaml.origin();
     let base = yaml.base_dir();
     let section = role.section();
@@ -318,6 +328,7 @@ pub(crate) fn key_store(
             password: password.as_ref(),
             key_password: settings.key_password.as_ref(),
             which,
+            bytes,
         },
     )
 }
@@ -327,8 +338,9 @@ fn checked_key_store(
     yaml: &CassandraYaml,
     role: Role,
     settings: &TlsSettings,
+    bytes: Option<&[u8]>,
 ) -> Result<Option<KeyStore>> {
-    let store = key_store(yaml, role, settings)?;
+    let store = key_store_from(yaml, role, settings, bytes)?;
     if let Some(store) = &store {
         material::check_store_type(yaml.origin(), role.section(), store)?;
     }
@@ -344,7 +356,7 @@ pub(crate) fn material_trust_anchors(
         Role::InternodeServer | Role::InternodeClient => &yaml.server_encryption_options().common,
         _ => yaml.client_encryption_options(),
     };
-    material::load_trust_anchors(yaml.origin(), yaml.base_dir(), role.section(), opts)
+    material::load_trust_anchors(yaml.origin(), yaml.base_dir(), role.section(), opts, None)
 }
 
 /// What a role's config is made of apart from its key and trust material: the section, the
@@ -425,25 +437,42 @@ pub(crate) enum PeerVerifier {
     Client(verify::ClientVerifier),
 }
 
-/// Loads and validates a role's material by the section's rules (files or inline PEM).
+/// Key store and truststore bytes handed in by the caller in place of the section's files.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Installed<'a> {
+    pub(crate) keystore: Option<&'a [u8]>,
+    pub(crate) truststore: Option<&'a [u8]>,
+}
+
+/// Loads and validates a role's material by the section's rules (files or inline PEM, or the
+/// bytes `installed` in their place).
 pub(crate) fn load_material(
     yaml: &CassandraYaml,
     plan: &Plan,
     settings: &TlsSettings,
+    installed: Installed<'_>,
 ) -> Result<Material> {
     let origin = yaml.origin();
     let opts = match plan.role {
         Role::InternodeServer | Role::InternodeClient => &yaml.server_encryption_options().common,
         _ => yaml.client_encryption_options(),
     };
-    let trust = || material::load_trust_anchors(origin, yaml.base_dir(), plan.section, opts);
+    let trust = || {
+        material::load_trust_anchors(
+            origin,
+            yaml.base_dir(),
+            plan.section,
+            opts,
+            installed.truststore,
+        )
+    };
     // Clients read the truststore first, servers the key store, as Cassandra builds them.
     let client_anchors = if plan.is_server() {
         None
     } else {
         Some(trust()?)
     };
-    let store = checked_key_store(yaml, plan.role, settings)?;
+    let store = checked_key_store(yaml, plan.role, settings, installed.keystore)?;
     match (&store, plan.role) {
         (None, Role::InternodeServer | Role::NativeServer) => {
             return Err(Error::config(
@@ -539,7 +568,7 @@ pub fn server_config(
         ));
     }
     let plan = Plan::new(yaml, role)?;
-    let material = load_material(yaml, &plan, settings)?;
+    let material = load_material(yaml, &plan, settings, Installed::default())?;
     let keys: Arc<dyn rustls::server::ResolvesServerCert> =
         Arc::new(material.keys.expect("servers always have keys"));
     let verifier = match material.verifier {
@@ -606,7 +635,7 @@ pub fn client_config(
         ));
     }
     let plan = Plan::new(yaml, role)?;
-    let material = load_material(yaml, &plan, settings)?;
+    let material = load_material(yaml, &plan, settings, Installed::default())?;
     let Some(PeerVerifier::Server(verifier)) = material.verifier else {
         unreachable!("client roles always verify the server");
     };

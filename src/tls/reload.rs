@@ -501,7 +501,7 @@ pub fn server_config(
     // Stamp the files before loading them: a change while loading is seen by the next check.
     let watched = watched_files(yaml, role);
     let plan = Plan::new(yaml, role)?;
-    let material = super::load_material(yaml, &plan, settings)?;
+    let material = super::load_material(yaml, &plan, settings, super::Installed::default())?;
     let keys = Arc::new(SwapKeys(RwLock::new(Arc::new(
         material.keys.expect("servers always have keys"),
     ))));
@@ -553,7 +553,7 @@ pub fn client_config(
     }
     let watched = watched_files(yaml, role);
     let plan = Plan::new(yaml, role)?;
-    let material = super::load_material(yaml, &plan, settings)?;
+    let material = super::load_material(yaml, &plan, settings, super::Installed::default())?;
     let Some(PeerVerifier::Server(verifier)) = material.verifier else {
         unreachable!("client roles always verify the server");
     };
@@ -676,8 +676,28 @@ impl Reloader {
     }
 
     fn reload_files(&self, changed: Vec<PathBuf>) -> Outcome {
+        self.reload_from(changed, super::Installed::default())
+    }
+
+    /// New bytes for the key store and/or the truststore, handed in by the caller (from a
+    /// secret store, say) in place of the section's files, read by the section's own rules: its
+    /// `store_type`, passwords (or password files) and factory (PEM or key stores). What is not
+    /// handed in is read from the section's files again. Validated like a reload from files;
+    /// on failure nothing changes.
+    pub fn install_bytes(&self, keystore: Option<&[u8]>, truststore: Option<&[u8]>) -> Outcome {
+        let _one_at_a_time = self.lock_reloading();
+        self.reload_from(
+            Vec::new(),
+            super::Installed {
+                keystore,
+                truststore,
+            },
+        )
+    }
+
+    fn reload_from(&self, changed: Vec<PathBuf>, installed: super::Installed<'_>) -> Outcome {
         let plan = self.inner.plan.plan();
-        match super::load_material(&self.inner.yaml, &plan, &self.inner.settings) {
+        match super::load_material(&self.inner.yaml, &plan, &self.inner.settings, installed) {
             // A client's key store that is gone is a failure, not "no client certificate".
             Ok(material) if material.keys.is_none() && self.inner.swaps.keys.is_some() => {
                 Outcome::Failed {
