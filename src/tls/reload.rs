@@ -15,7 +15,11 @@
 //! The rustls config is built once and never changes; its certificate resolver and its
 //! verifier delegate to material behind a lock, swapped in one step. A handshake reads the
 //! material once when it picks its key, so it presents the old chain or the new one, never a
-//! mix; sessions already established are not touched.
+//! mix; sessions already established are not touched. A swap also empties the caches of
+//! resumable sessions, since resuming skips the certificates. One limit remains: a handshake
+//! still in flight when the swap happens finishes on the old material and may leave a resumable
+//! session made with it (Cassandra keeps such sessions in the old context's cache, which new
+//! connections no longer consult); rustls does not say which material a stored session came from.
 //!
 //! ```no_run
 //! use cassandra_tls::options::CassandraYaml;
