@@ -736,6 +736,23 @@ fn no_debug_or_display_names_a_password() {
     ));
     let y = CassandraYaml::from_str(&pem).unwrap();
     texts.push(format!("{y:?}"));
+    // nodetool's settings, in both forms, and a reloadable config with its reloader.
+    for text in [
+        format!(
+            "javax.net.ssl.keyStorePassword={NON_ASCII}\njavax.net.ssl.trustStorePassword={INLINE}\nmy.secret={KEYPASS}\n"
+        ),
+        format!("-Djavax.net.ssl.keyStorePassword={INLINE} -Dother.password={KEYPASS}\n"),
+    ] {
+        let ssl = cassandra_tls::options::NodetoolSsl::parse(&text, Origin::bytes()).unwrap();
+        texts.push(format!("{ssl:?}"));
+        texts.extend(ssl.warnings().iter().map(|w| w.to_string()));
+    }
+    let (reloadable, reloader) =
+        tls::reload::server_config(&yaml, Role::NativeServer, &TlsSettings::default()).unwrap();
+    texts.push(format!("{reloader:?}"));
+    texts.push(format!("{:?}", reloadable.warnings));
+    let outcome = reloader.force();
+    texts.push(format!("{outcome:?} {outcome}"));
     for t in &texts {
         for secret in SECRETS {
             assert!(!t.contains(secret), "a Debug output names a password: {t}");
