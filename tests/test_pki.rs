@@ -368,3 +368,74 @@ fn a_jsse_server_serves_a_written_key_store() {
         "{line}"
     );
 }
+
+/// Chains made by the test PKI, checked by this crate's verifier in memory: the validity
+/// windows and names chosen are the ones the handshake sees.
+#[test]
+fn validity_windows_and_names_reach_the_handshake() {
+    let p = pki();
+    let not_yet = p
+        .intermediate
+        .leaf("future-node")
+        .ip("127.0.0.1".parse().unwrap())
+        .validity(Validity::not_yet_valid(10))
+        .issue()
+        .unwrap();
+    // The server asks for a client certificate; the client checks the server's address.
+    let yaml_for = |id: &Identity, server: bool| {
+        let key = write::pem(id, Some(KEYPASS));
+        let trust = write::pem_certificates(&[p.root.certificate()]);
+        let indent = |t: &str| -> String { t.lines().map(|l| format!("        {l}\n")).collect() };
+        CassandraYaml::from_str(&format!(
+            "client_encryption_options:\n  enabled: true\n  require_client_auth: {server}\n  require_endpoint_verification: {}\n  ssl_context_factory:\n    class_name: PEMBasedSslContextFactory\n    parameters:\n      private_key_password: {KEYPASS}\n      private_key: |\n{}      trusted_certificates: |\n{}",
+            !server,
+            indent(&key),
+            indent(&trust)
+        ))
+        .unwrap()
+    };
+    let run = |server_id: &Identity, client_id: &Identity| {
+        let server = tls::server_config(
+            &yaml_for(server_id, true),
+            Role::NativeServer,
+            &TlsSettings::default(),
+        )
+        .unwrap();
+        let client = tls::client_config(
+            &yaml_for(client_id, false),
+            Role::NativeClient,
+            &TlsSettings::default(),
+        )
+        .unwrap();
+        let mut c = Handshake::client(&client, "127.0.0.1").unwrap();
+        let mut s = Handshake::server(&server, Some("127.0.0.1".parse().unwrap())).unwrap();
+        common::sansio::pump(&mut c, &mut s);
+        (c, s)
+    };
+    // The node serves, the SPIFFE client authenticates with its URI.
+    let (c, s) = run(&p.node, &p.client);
+    let (_, client_identity) = s.finish().unwrap();
+    assert_eq!(
+        client_identity.spiffe_id(),
+        Some("spiffe://cassandra.test/client/app1")
+    );
+    assert!(c.finish().is_ok());
+    // An expired or not-yet-valid server is refused for that reason.
+    for (id, kind) in [(&p.expired, "expired"), (&not_yet, "not_yet_valid")] {
+        let (c, _) = run(id, &p.client);
+        let cassandra_tls::handshake::State::Failed(f) = c.state() else {
+            panic!("{kind}: accepted");
+        };
+        // The expired leaf has no IP SAN either; the validity is checked first.
+        assert_eq!(f.kind(), kind, "{f}");
+    }
+    // A server certificate without the address connected to fails endpoint verification.
+    let (c, _) = run(&p.client, &p.client);
+    let cassandra_tls::handshake::State::Failed(f) = c.state() else {
+        panic!("a certificate without the IP was accepted");
+    };
+    assert!(
+        matches!(f.kind(), "name_mismatch" | "bad_certificate"),
+        "{f}"
+    );
+}
