@@ -178,7 +178,12 @@ impl From<rustls::Error> for HandshakeFailure {
 /// rustls lists presented names in Debug form (`IpAddress(127.0.0.1)`, `DnsName("localhost")`);
 /// operators want `127.0.0.1` and `localhost`.
 fn unwrap_debug_name(name: &str) -> String {
-    for prefix in ["IpAddress(", "DnsName(", "Uri(", "UniformResourceIdentifier("] {
+    for prefix in [
+        "IpAddress(",
+        "DnsName(",
+        "Uri(",
+        "UniformResourceIdentifier(",
+    ] {
         if let Some(inner) = name.strip_prefix(prefix).and_then(|r| r.strip_suffix(')')) {
             return inner.trim_matches('"').to_owned();
         }

@@ -234,6 +234,26 @@ pub(crate) fn check_store_type(origin: &Origin, section: &str, store: &KeyStore)
     }
 }
 
+/// How a key-store truststore is read: the section's `store_type` (JKS by default) and
+/// `truststore_password` (none when empty: Java then loads it without its integrity check).
+fn trust_loader(
+    origin: &Origin,
+    base: &Path,
+    section: &'static str,
+    opts: &EncryptionOptions,
+) -> Result<crate::keystore::Loader> {
+    let password = truststore_password(origin, section, opts, base)?.filter(|p| !p.is_empty());
+    let store_type = opts
+        .store_type
+        .as_deref()
+        .and_then(StoreType::from_name)
+        .or(Some(StoreType::Jks));
+    Ok(KeyStore::loader()
+        .store_type(store_type)
+        .store_password_opt(password)
+        .skip_key_decryption(true))
+}
+
 /// Loads a section's trust anchors (Java's rule: trusted entries plus key-entry leaves).
 pub(crate) fn load_trust_anchors(
     origin: &Origin,
@@ -250,20 +270,8 @@ pub(crate) fn load_trust_anchors(
                 .skip_key_decryption(true)
                 .load_from(bytes, installed(section, "truststore"))?
         }
-        (_, Some(bytes)) => {
-            let password =
-                truststore_password(origin, section, opts, base)?.filter(|p| !p.is_empty());
-            let store_type = opts
-                .store_type
-                .as_deref()
-                .and_then(StoreType::from_name)
-                .or(Some(StoreType::Jks));
-            KeyStore::loader()
-                .store_type(store_type)
-                .store_password_opt(password)
-                .skip_key_decryption(true)
-                .load_from(bytes, installed(section, "truststore"))?
-        }
+        (_, Some(bytes)) => trust_loader(origin, base, section, opts)?
+            .load_from(bytes, installed(section, "truststore"))?,
         (kind, None) => match kind {
             SslContextFactoryKind::Pem => {
                 let inline = factory
@@ -309,18 +317,7 @@ pub(crate) fn load_trust_anchors(
                         ),
                     ));
                 }
-                let password =
-                    truststore_password(origin, section, opts, base)?.filter(|p| !p.is_empty());
-                let store_type = opts
-                    .store_type
-                    .as_deref()
-                    .and_then(StoreType::from_name)
-                    .or(Some(StoreType::Jks));
-                KeyStore::loader()
-                    .store_type(store_type)
-                    .store_password_opt(password)
-                    .skip_key_decryption(true)
-                    .load_file(&path)?
+                trust_loader(origin, base, section, opts)?.load_file(&path)?
             }
         },
     };
