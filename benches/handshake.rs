@@ -4,53 +4,44 @@
 //! Run: `cargo bench --bench handshake`. JSSE's figure comes from
 //! `java benches/peers/HandshakeBench.java` (see BENCHMARKS.md).
 
+mod common;
+
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cassandra_tls::handshake::{Handshake, Session};
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::tls::{self, ClientTls, Role, ServerTls, TlsSettings};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, ServerConnection};
 
-fn configs(keystore: &str) -> (ServerTls, ClientTls) {
+/// Mutual TLS 1.3 on the native port with a fixture key store.
+fn yaml(keystore: &str) -> CassandraYaml {
     let root = env!("CARGO_MANIFEST_DIR");
     let text = format!(
         "client_encryption_options:\n  enabled: true\n  keystore: {root}/fixtures/stores/{keystore}\n  keystore_password: cassandra\n  truststore: {root}/fixtures/stores/truststore.jks\n  truststore_password: cassandra\n  require_client_auth: true\n  accepted_protocols: [TLSv1.3]\n"
     );
-    let yaml = CassandraYaml::from_str(&text).unwrap();
+    CassandraYaml::from_str(&text).unwrap()
+}
+
+/// The same client config without resumption, so every handshake is full.
+fn no_resume(c: ClientTls) -> ClientTls {
+    let mut config = (*c.config).clone();
+    config.resumption = rustls::client::Resumption::disabled();
+    ClientTls {
+        config: Arc::new(config),
+        ..c
+    }
+}
+
+fn configs(keystore: &str) -> (ServerTls, ClientTls) {
+    let yaml = yaml(keystore);
     let settings = TlsSettings::default();
     (
         tls::server_config(&yaml, Role::NativeServer, &settings).unwrap(),
         tls::client_config(&yaml, Role::NativeClient, &settings).unwrap(),
     )
-}
-
-/// One handshake through the machine; returns both sessions.
-fn ours(server: &ServerTls, client: &ClientTls) -> (Session, Session) {
-    let mut c = Handshake::client(client, "127.0.0.1").unwrap();
-    let mut s = Handshake::server(server, None).unwrap();
-    loop {
-        let mut moved = false;
-        while let Some(out) = c.pending_output() {
-            let n = out.len();
-            s.feed(out).unwrap();
-            c.consume_output(n).unwrap();
-            moved = true;
-        }
-        while let Some(out) = s.pending_output() {
-            let n = out.len();
-            c.feed(out).unwrap();
-            s.consume_output(n).unwrap();
-            moved = true;
-        }
-        if !moved {
-            break;
-        }
-    }
-    (c.finish().unwrap().0, s.finish().unwrap().0)
 }
 
 /// The same handshake on raw rustls connections with the same configs.
@@ -98,17 +89,11 @@ fn handshakes(c: &mut Criterion) {
         ("handshake/tls13-mtls-rsa2048", "node1.jks"),
     ] {
         let (server, client) = configs(keystore);
-        // Fresh client configs without resumption, so every handshake is full.
-        let mut no_resume = (*client.config).clone();
-        no_resume.resumption = rustls::client::Resumption::disabled();
-        let client = ClientTls {
-            config: Arc::new(no_resume),
-            ..client
-        };
+        let client = no_resume(client);
         let mut g = c.benchmark_group(group);
         g.measurement_time(Duration::from_secs(5)).sample_size(30);
         g.bench_function("cassandra-tls", |b| {
-            b.iter(|| black_box(ours(&server, &client)))
+            b.iter(|| black_box(common::pair(&server, &client)))
         });
         g.bench_function("rustls", |b| {
             b.iter(|| black_box(raw(&server.config, &client.config)))
@@ -117,11 +102,11 @@ fn handshakes(c: &mut Criterion) {
     }
     // Resumption: the client's session cache is kept across iterations.
     let (server, client) = configs("node-ec.jks");
-    ours(&server, &client);
+    common::pair(&server, &client);
     let mut g = c.benchmark_group("handshake/tls13-resume");
     g.measurement_time(Duration::from_secs(5)).sample_size(30);
     g.bench_function("cassandra-tls", |b| {
-        b.iter(|| black_box(ours(&server, &client)))
+        b.iter(|| black_box(common::pair(&server, &client)))
     });
     g.bench_function("rustls", |b| {
         b.iter(|| black_box(raw(&server.config, &client.config)))
@@ -129,32 +114,22 @@ fn handshakes(c: &mut Criterion) {
     g.finish();
     // Hot reload: the same P-256 handshake with reloadable configs (the key resolver, the
     // verifier and the session caches behind locks) against fixed ones.
-    let root = env!("CARGO_MANIFEST_DIR");
-    let text = format!(
-        "client_encryption_options:\n  enabled: true\n  keystore: {root}/fixtures/stores/node-ec.jks\n  keystore_password: cassandra\n  truststore: {root}/fixtures/stores/truststore.jks\n  truststore_password: cassandra\n  require_client_auth: true\n  accepted_protocols: [TLSv1.3]\n"
-    );
-    let yaml = CassandraYaml::from_str(&text).unwrap();
+    let yaml = yaml("node-ec.jks");
     let settings = TlsSettings::default();
     let (server_r, _reload_s) =
         tls::reload::server_config(&yaml, Role::NativeServer, &settings).unwrap();
     let (client_r, _reload_c) =
         tls::reload::client_config(&yaml, Role::NativeClient, &settings).unwrap();
     let (server, client) = configs("node-ec.jks");
-    let no_resume = |c: ClientTls| {
-        let mut config = (*c.config).clone();
-        config.resumption = rustls::client::Resumption::disabled();
-        ClientTls {
-            config: Arc::new(config),
-            ..c
-        }
-    };
     let (client, client_r) = (no_resume(client), no_resume(client_r));
     let mut g = c.benchmark_group("handshake/tls13-mtls-p256-reloadable");
     g.measurement_time(Duration::from_secs(5)).sample_size(30);
     g.bench_function("reloadable", |b| {
-        b.iter(|| black_box(ours(&server_r, &client_r)))
+        b.iter(|| black_box(common::pair(&server_r, &client_r)))
     });
-    g.bench_function("fixed", |b| b.iter(|| black_box(ours(&server, &client))));
+    g.bench_function("fixed", |b| {
+        b.iter(|| black_box(common::pair(&server, &client)))
+    });
     g.finish();
 }
 
@@ -164,7 +139,7 @@ fn bulk(c: &mut Criterion) {
     let mut g = c.benchmark_group("bulk/16k");
     g.throughput(Throughput::Bytes(record.len() as u64));
     g.measurement_time(Duration::from_secs(5));
-    let (mut cs, mut ss) = ours(&server, &client);
+    let (mut cs, mut ss) = common::pair(&server, &client);
     let mut plain = vec![0u8; 32 * 1024];
     g.bench_function("cassandra-tls", |b| {
         b.iter(|| {

@@ -3,7 +3,8 @@
 //!
 //! Run: `cargo bench --bench session_memory`
 
-use cassandra_tls::handshake::{Handshake, Session};
+mod common;
+
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::tls::{self, Role, TlsSettings};
 
@@ -11,30 +12,6 @@ fn rss_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
     Some(pages * 4096)
-}
-
-fn pair(server: &tls::ServerTls, client: &tls::ClientTls) -> (Session, Session) {
-    let mut c = Handshake::client(client, "127.0.0.1").unwrap();
-    let mut s = Handshake::server(server, None).unwrap();
-    loop {
-        let mut moved = false;
-        while let Some(out) = c.pending_output() {
-            let n = out.len();
-            s.feed(out).unwrap();
-            c.consume_output(n).unwrap();
-            moved = true;
-        }
-        while let Some(out) = s.pending_output() {
-            let n = out.len();
-            c.feed(out).unwrap();
-            s.consume_output(n).unwrap();
-            moved = true;
-        }
-        if !moved {
-            break;
-        }
-    }
-    (c.finish().unwrap().0, s.finish().unwrap().0)
 }
 
 fn main() {
@@ -49,10 +26,10 @@ fn main() {
     let server = tls::server_config(&yaml, Role::NativeServer, &TlsSettings::default()).unwrap();
     let client = tls::client_config(&yaml, Role::NativeClient, &TlsSettings::default()).unwrap();
     // Warm up allocator pools and lazy statics.
-    let warm: Vec<_> = (0..100).map(|_| pair(&server, &client)).collect();
+    let warm: Vec<_> = (0..100).map(|_| common::pair(&server, &client)).collect();
     drop(warm);
     let before = rss_bytes().expect("/proc/self/statm");
-    let held: Vec<_> = (0..1000).map(|_| pair(&server, &client)).collect();
+    let held: Vec<_> = (0..1000).map(|_| common::pair(&server, &client)).collect();
     let after = rss_bytes().unwrap();
     println!(
         "session_memory: {} bytes per established session (client and server averaged; {} pairs held, RSS grew {} KiB)",

@@ -6,7 +6,6 @@ use rustls::pki_types::UnixTime;
 use super::{CQLSH, Report, Severity, expiry, file_check, in_memory};
 use crate::error::Error;
 use crate::handshake::Handshake;
-use crate::keystore::KeyStore;
 use crate::options::{CassandraYaml, Cqlshrc, EncryptionOptions, NodetoolSsl, NodetoolWarning};
 use crate::tls::{self, Role, TlsSettings};
 
@@ -134,7 +133,7 @@ pub fn check_nodetool_ssl(
     if let Some(p) = &ssl.keystore {
         file_check(report, NODETOOL, "javax.net.ssl.keyStore", p, true);
     }
-    let client = match tls::nodetool_client_config(&ssl, &settings) {
+    let (client, keystore) = match tls::nodetool_client_and_keystore(&ssl, &settings) {
         Ok(c) => c,
         Err(e) => {
             let (check, fix) = match e.kind() {
@@ -166,11 +165,7 @@ pub fn check_nodetool_ssl(
         "the truststore and key store open with their passwords",
         None,
     );
-    if let (Some(path), Some(password)) = (&ssl.keystore, &ssl.keystore_password)
-        && let Ok(store) = KeyStore::loader()
-            .store_password(password.clone())
-            .load_file(path)
-    {
+    if let Some(store) = &keystore {
         for entry in store.private_keys() {
             if let Some(leaf) = entry.chain().first()
                 && let Ok(info) = leaf.info()

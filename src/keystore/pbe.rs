@@ -126,19 +126,7 @@ pub(crate) fn sun_key_protector(data: &[u8], password: &Password) -> DResult<Zer
     let (encrypted, check) = rest.split_at(rest.len() - CHECK);
 
     let mut plain = Zeroizing::new(encrypted.to_vec());
-    let mut keystream = PrefixedSha1::new(&pw);
-    let mut digest: [u8; 20] = Sha1::new()
-        .chain_update(&pw[..])
-        .chain_update(salt)
-        .finalize()
-        .into();
-    for chunk in plain.chunks_mut(20) {
-        for (b, k) in chunk.iter_mut().zip(digest.iter()) {
-            *b ^= k;
-        }
-        keystream.next(&mut digest);
-    }
-    digest.zeroize();
+    sun_keystream_xor(&pw, salt, &mut plain);
     let expected: [u8; 20] = Sha1::new()
         .chain_update(&pw[..])
         .chain_update(&plain[..])
@@ -148,6 +136,24 @@ pub(crate) fn sun_key_protector(data: &[u8], password: &Password) -> DResult<Zer
         return Err(DecryptError::WrongPassword);
     }
     Ok(plain)
+}
+
+/// XORs `data` with Sun's keystream: SHA-1(password || salt), then SHA-1(password || previous)
+/// for each further 20 bytes. The same operation protects and unprotects.
+fn sun_keystream_xor(pw: &[u8], salt: &[u8], data: &mut [u8]) {
+    let mut keystream = PrefixedSha1::new(pw);
+    let mut digest: [u8; 20] = Sha1::new()
+        .chain_update(pw)
+        .chain_update(salt)
+        .finalize()
+        .into();
+    for chunk in data.chunks_mut(20) {
+        for (b, k) in chunk.iter_mut().zip(digest.iter()) {
+            *b ^= k;
+        }
+        keystream.next(&mut digest);
+    }
+    digest.zeroize();
 }
 
 /// `d = SHA-1(prefix || d)` for a fixed prefix: Sun's keystream. When the message fits in one
@@ -639,17 +645,8 @@ pub(crate) mod encrypt {
         let pw = password.utf16be();
         let mut out = Vec::with_capacity(20 + plain.len() + 20);
         out.extend_from_slice(salt);
-        let mut keystream = PrefixedSha1::new(&pw);
-        let mut digest: [u8; 20] = Sha1::new()
-            .chain_update(&pw[..])
-            .chain_update(salt)
-            .finalize()
-            .into();
-        for chunk in plain.chunks(20) {
-            out.extend(chunk.iter().zip(digest.iter()).map(|(b, k)| b ^ k));
-            keystream.next(&mut digest);
-        }
-        digest.zeroize();
+        out.extend_from_slice(plain);
+        sun_keystream_xor(&pw, salt, &mut out[20..]);
         let check: [u8; 20] = Sha1::new()
             .chain_update(&pw[..])
             .chain_update(plain)

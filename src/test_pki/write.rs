@@ -445,24 +445,45 @@ pub fn pkcs12(
     ]))
 }
 
-/// An EncryptedPrivateKeyInfo by the profile's key algorithm.
+/// PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC, 10,000 iterations, 20-byte salt): the algorithm
+/// identifier and the ciphertext.
+fn pbes2(plain: &[u8], password: &Password) -> (Vec<u8>, Vec<u8>) {
+    encrypt::pbes2_aes256(plain, password, &random::<20>(), random::<16>(), 10_000)
+}
+
+/// PKCS#12 PBE with SHA-1 (3-key 3DES, or 40-bit RC2), 20-byte salt: the algorithm identifier
+/// and the ciphertext.
+fn pkcs12_pbe(
+    plain: &[u8],
+    password: &Password,
+    iterations: u64,
+    rc2_40: bool,
+) -> (Vec<u8>, Vec<u8>) {
+    let salt = random::<20>();
+    let encrypted = encrypt::pkcs12_pbe(plain, password, &salt, iterations, rc2_40);
+    let oid = if rc2_40 {
+        oids::PBE_SHA_RC2_40
+    } else {
+        oids::PBE_SHA_3DES
+    };
+    let alg = der::seq(&[
+        &der::oid(oid),
+        &der::seq(&[&der::octets(&salt), &der::int(iterations)]),
+    ]);
+    (alg, encrypted)
+}
+
+/// An EncryptedPrivateKeyInfo from an algorithm identifier and a ciphertext.
+fn epki((alg, encrypted): (Vec<u8>, Vec<u8>)) -> Vec<u8> {
+    der::seq(&[&alg, &der::octets(&encrypted)])
+}
+
+/// A key's EncryptedPrivateKeyInfo by the profile's key algorithm.
 fn shroud(pkcs8: &[u8], password: &Password, profile: Pkcs12Profile) -> Vec<u8> {
-    match profile {
-        Pkcs12Profile::Jdk17 => {
-            let (alg, encrypted) =
-                encrypt::pbes2_aes256(pkcs8, password, &random::<20>(), random::<16>(), 10_000);
-            der::seq(&[&alg, &der::octets(&encrypted)])
-        }
-        Pkcs12Profile::Legacy => {
-            let salt = random::<20>();
-            let encrypted = encrypt::pkcs12_pbe(pkcs8, password, &salt, 50_000, false);
-            let alg = der::seq(&[
-                &der::oid(oids::PBE_SHA_3DES),
-                &der::seq(&[&der::octets(&salt), &der::int(50_000)]),
-            ]);
-            der::seq(&[&alg, &der::octets(&encrypted)])
-        }
-    }
+    epki(match profile {
+        Pkcs12Profile::Jdk17 => pbes2(pkcs8, password),
+        Pkcs12Profile::Legacy => pkcs12_pbe(pkcs8, password, 50_000, false),
+    })
 }
 
 /// The certificate safe's algorithm identifier and ciphertext.
@@ -472,18 +493,8 @@ fn encrypt_content(
     profile: Pkcs12Profile,
 ) -> (Vec<u8>, Vec<u8>) {
     match profile {
-        Pkcs12Profile::Jdk17 => {
-            encrypt::pbes2_aes256(plain, password, &random::<20>(), random::<16>(), 10_000)
-        }
-        Pkcs12Profile::Legacy => {
-            let salt = random::<20>();
-            let encrypted = encrypt::pkcs12_pbe(plain, password, &salt, 50_000, true);
-            let alg = der::seq(&[
-                &der::oid(oids::PBE_SHA_RC2_40),
-                &der::seq(&[&der::octets(&salt), &der::int(50_000)]),
-            ]);
-            (alg, encrypted)
-        }
+        Pkcs12Profile::Jdk17 => pbes2(plain, password),
+        Pkcs12Profile::Legacy => pkcs12_pbe(plain, password, 50_000, true),
     }
 }
 
@@ -558,34 +569,12 @@ pub fn pem_with(
     let key = match key_password {
         Some(p) => {
             let password = Password::new(p);
-            let (alg, encrypted) = match encryption {
-                PemEncryption::Pbes2Aes256 => encrypt::pbes2_aes256(
-                    identity.private_key_pkcs8(),
-                    &password,
-                    &random::<16>(),
-                    random::<16>(),
-                    10_000,
-                ),
-                PemEncryption::Pkcs12TripleDes => {
-                    let salt = random::<8>();
-                    let encrypted = encrypt::pkcs12_pbe(
-                        identity.private_key_pkcs8(),
-                        &password,
-                        &salt,
-                        2048,
-                        false,
-                    );
-                    let alg = der::seq(&[
-                        &der::oid(oids::PBE_SHA_3DES),
-                        &der::seq(&[&der::octets(&salt), &der::int(2048)]),
-                    ]);
-                    (alg, encrypted)
-                }
-            };
-            pem_block(
-                "ENCRYPTED PRIVATE KEY",
-                &der::seq(&[&alg, &der::octets(&encrypted)]),
-            )
+            let key = identity.private_key_pkcs8();
+            let encrypted = epki(match encryption {
+                PemEncryption::Pbes2Aes256 => pbes2(key, &password),
+                PemEncryption::Pkcs12TripleDes => pkcs12_pbe(key, &password, 2048, false),
+            });
+            pem_block("ENCRYPTED PRIVATE KEY", &encrypted)
         }
         None => pem_block("PRIVATE KEY", identity.private_key_pkcs8()),
     };

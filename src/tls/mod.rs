@@ -38,6 +38,7 @@ use rustls::pki_types::UnixTime;
 use rustls::server::danger::ClientCertVerifier;
 use rustls::{ClientConfig, ServerConfig, SupportedProtocolVersion};
 
+pub(crate) use tools::nodetool_client_and_keystore;
 pub use tools::{cqlsh_client_config, nodetool_client_config};
 pub use verify::{ExpiredButTrusted, ExpiredPeer, UnknownIssuer, Usage, verify_chain};
 
@@ -362,6 +363,7 @@ pub(crate) fn material_trust_anchors(
 /// What a role's config is made of apart from its key and trust material: the section, the
 /// protocols and suites, and how peers are checked. Fixed for the life of a config; a reload
 /// rebuilds only the [`Material`].
+#[derive(Clone, Debug)]
 pub(crate) struct Plan {
     pub(crate) role: Role,
     pub(crate) section: &'static str,

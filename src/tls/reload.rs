@@ -391,7 +391,7 @@ pub struct Reloader {
 struct Inner {
     yaml: CassandraYaml,
     settings: TlsSettings,
-    plan: PlanFacts,
+    plan: Plan,
     swaps: Swaps,
     watched: Mutex<Vec<Watched>>,
     /// Held while material is loaded and swapped, so that concurrent reloads put their
@@ -421,30 +421,6 @@ impl Sessions {
         match self {
             Sessions::Server(s) => s.clear(),
             Sessions::Client(c) => c.clear(),
-        }
-    }
-}
-
-/// What a reload needs of the plan (the plan itself holds warnings already reported).
-#[derive(Debug)]
-struct PlanFacts {
-    role: Role,
-    section: &'static str,
-    provider: Arc<rustls::crypto::CryptoProvider>,
-    client_auth: crate::options::ClientAuth,
-    require_endpoint_verification: bool,
-}
-
-impl PlanFacts {
-    fn plan(&self) -> Plan {
-        Plan {
-            role: self.role,
-            section: self.section,
-            provider: self.provider.clone(),
-            versions: Vec::new(),
-            client_auth: self.client_auth,
-            require_endpoint_verification: self.require_endpoint_verification,
-            warnings: Vec::new(),
         }
     }
 }
@@ -516,7 +492,7 @@ pub fn server_config(
         })),
         _ => None,
     };
-    let facts = facts(&plan);
+    let kept = plan.clone();
     let sessions = Arc::new(SwapServerSessions::new());
     let tls = super::assemble_server(
         yaml.origin(),
@@ -535,7 +511,7 @@ pub fn server_config(
         client_verifier,
         sessions: Sessions::Server(sessions),
     };
-    let reloader = Reloader::new(yaml, settings, facts, swaps, watched);
+    let reloader = Reloader::new(yaml, settings, kept, swaps, watched);
     Ok((tls, reloader))
 }
 
@@ -565,7 +541,7 @@ pub fn client_config(
     let keys = material
         .keys
         .map(|k| Arc::new(SwapKeys(RwLock::new(Arc::new(k)))));
-    let facts = facts(&plan);
+    let kept = plan.clone();
     let sessions = Arc::new(SwapClientSessions::new());
     let tls = super::assemble_client(
         yaml.origin(),
@@ -582,25 +558,15 @@ pub fn client_config(
         client_verifier: None,
         sessions: Sessions::Client(sessions),
     };
-    let reloader = Reloader::new(yaml, settings, facts, swaps, watched);
+    let reloader = Reloader::new(yaml, settings, kept, swaps, watched);
     Ok((tls, reloader))
-}
-
-fn facts(plan: &Plan) -> PlanFacts {
-    PlanFacts {
-        role: plan.role,
-        section: plan.section,
-        provider: plan.provider.clone(),
-        client_auth: plan.client_auth,
-        require_endpoint_verification: plan.require_endpoint_verification,
-    }
 }
 
 impl Reloader {
     fn new(
         yaml: &CassandraYaml,
         settings: &TlsSettings,
-        plan: PlanFacts,
+        plan: Plan,
         swaps: Swaps,
         watched: Vec<Watched>,
     ) -> Self {
@@ -700,8 +666,8 @@ impl Reloader {
     }
 
     fn reload_from(&self, changed: Vec<PathBuf>, installed: super::Installed<'_>) -> Outcome {
-        let plan = self.inner.plan.plan();
-        match super::load_material(&self.inner.yaml, &plan, &self.inner.settings, installed) {
+        let plan = &self.inner.plan;
+        match super::load_material(&self.inner.yaml, plan, &self.inner.settings, installed) {
             // A client's key store that is gone is a failure, not "no client certificate".
             Ok(material) if material.keys.is_none() && self.inner.swaps.keys.is_some() => {
                 Outcome::Failed {
@@ -725,7 +691,7 @@ impl Reloader {
     /// store is allowed only for a client built without one.
     pub fn install(&self, keystore: Option<&KeyStore>, trust: Option<&[Certificate]>) -> Outcome {
         let _one_at_a_time = self.lock_reloading();
-        let plan = self.inner.plan.plan();
+        let plan = &self.inner.plan;
         let origin = self.inner.yaml.origin();
         if keystore.is_none() && self.inner.swaps.keys.is_some() {
             return Outcome::Failed {
@@ -765,7 +731,7 @@ impl Reloader {
         let trust = trust.filter(|_| {
             self.inner.swaps.server_verifier.is_some() || self.inner.swaps.client_verifier.is_some()
         });
-        match super::build_material(origin, &plan, &self.inner.settings, keystore, trust) {
+        match super::build_material(origin, plan, &self.inner.settings, keystore, trust) {
             Ok(material) => self.put_in_use(material, Vec::new()),
             Err(error) => Outcome::Failed {
                 changed: Vec::new(),

@@ -129,6 +129,14 @@ fn check_java_reads(origin: &Origin, key: &str, store: &KeyStore) -> Result<()> 
 /// Without `javax.net.ssl.trustStore` the JVM would trust its own `cacerts`, which this crate
 /// does not read: that is an error here, naming the property to set.
 pub fn nodetool_client_config(ssl: &NodetoolSsl, settings: &TlsSettings) -> Result<ClientTls> {
+    nodetool_client_and_keystore(ssl, settings).map(|(tls, _)| tls)
+}
+
+/// [`nodetool_client_config`], with the key store it loaded (for the doctor's checks).
+pub(crate) fn nodetool_client_and_keystore(
+    ssl: &NodetoolSsl,
+    settings: &TlsSettings,
+) -> Result<(ClientTls, Option<KeyStore>)> {
     let origin = ssl.origin();
     let mut warnings = Vec::new();
     let opts = EncryptionOptions {
@@ -171,7 +179,7 @@ pub fn nodetool_client_config(ssl: &NodetoolSsl, settings: &TlsSettings) -> Resu
         .map_err(|e| rustls_error(origin, NODETOOL, e))?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier));
-    let (config, has_client_certificate) = match &ssl.keystore {
+    let (config, keystore) = match &ssl.keystore {
         Some(path) => {
             let password = ssl.keystore_password.clone().ok_or_else(|| {
                 nodetool_config(
@@ -197,14 +205,18 @@ pub fn nodetool_client_config(ssl: &NodetoolSsl, settings: &TlsSettings) -> Resu
                 settings.key_alias.as_deref(),
                 &mut warnings,
             )?;
-            (builder.with_client_cert_resolver(Arc::new(resolver)), true)
+            (
+                builder.with_client_cert_resolver(Arc::new(resolver)),
+                Some(store),
+            )
         }
-        None => (builder.with_no_client_auth(), false),
+        None => (builder.with_no_client_auth(), None),
     };
-    Ok(ClientTls {
+    let tls = ClientTls {
         config: Arc::new(config),
         verify_server_name: false,
-        has_client_certificate,
+        has_client_certificate: keystore.is_some(),
         warnings,
-    })
+    };
+    Ok((tls, keystore))
 }
