@@ -1,27 +1,44 @@
 #!/usr/bin/env bash
 # A real Cassandra node for the tests, from Maven Central (no tarball, no Docker).
 #
-#   scripts/cassandra-node.sh resolve          # prints the directory holding cassandra-all and its jars
-#   scripts/cassandra-node.sh run DIR YAML     # runs CassandraDaemon in the foreground, data under DIR
+#   scripts/cassandra-node.sh resolve [LINE]        # prints the directory holding cassandra-all and its jars
+#   scripts/cassandra-node.sh run DIR YAML [LINE]   # runs CassandraDaemon in the foreground, data under DIR
 #
-# resolve picks the newest org.apache.cassandra:cassandra-all 5.0.x that resolves with its
-# dependencies and caches it in $CASSANDRA_TLS_NODE_CACHE (default ~/.cache/cassandra-tls/node).
+# LINE is a release line, 4.0, 4.1 or 5.0 (the default). resolve picks the newest
+# org.apache.cassandra:cassandra-all of that line that resolves with its dependencies (Maven's
+# version range over Maven Central's metadata, then a list of known releases) and caches it in
+# $CASSANDRA_TLS_NODE_CACHE/LINE (default ~/.cache/cassandra-tls/node/LINE); the directory holds
+# lib/ (the jars) and version (the cassandra-all version that resolved).
 # run starts org.apache.cassandra.service.CassandraDaemon under the JDK on PATH (17) with the flags
 # of Cassandra's conf/jvm17-server.options and jvm-server.options, a small heap, and
 # -Dcassandra.config=file://YAML -Dcassandra.storagedir=DIR -Dcassandra-foreground=yes.
 # The tests read its output for readiness ("Starting listening for CQL clients") and stop it.
 set -euo pipefail
 
-cache=${CASSANDRA_TLS_NODE_CACHE:-$HOME/.cache/cassandra-tls/node}
-versions=${CASSANDRA_TLS_NODE_VERSIONS:-"5.0.8 5.0.7 5.0.6 5.0.5 5.0.4 5.0.3 5.0.2"}
+cache_base=${CASSANDRA_TLS_NODE_CACHE:-$HOME/.cache/cassandra-tls/node}
+
+# Known releases per line, newest first: tried one by one when the version range fails.
+known_versions() {
+  case "$1" in
+    4.0) echo "4.0.19 4.0.18 4.0.17 4.0.16 4.0.15 4.0.14" ;;
+    4.1) echo "4.1.10 4.1.9 4.1.8 4.1.7 4.1.6 4.1.5" ;;
+    5.0) echo "5.0.8 5.0.7 5.0.6 5.0.5 5.0.4 5.0.3 5.0.2" ;;
+    *) echo "unknown Cassandra line '$1' (4.0, 4.1 or 5.0)" >&2; exit 2 ;;
+  esac
+}
 
 resolve() {
+  local line=${1:-5.0}
+  local cache="$cache_base/$line"
   if [ -f "$cache/version" ] && [ -d "$cache/lib" ]; then
     echo "$cache"
     return
   fi
   mkdir -p "$cache"
-  for v in $versions; do
+  local major=${line%%.*} minor=${line#*.}
+  # The range first: Maven picks the newest release of the line from Central's metadata.
+  local range="[$line.0,$major.$minor.9999]"
+  for v in "$range" ${CASSANDRA_TLS_NODE_VERSIONS:-$(known_versions "$line")}; do
     work=$(mktemp -d)
     cat > "$work/pom.xml" <<POM
 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -33,9 +50,11 @@ resolve() {
 </project>
 POM
     if (cd "$work" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$cache/lib.tmp" >"$work/mvn.log" 2>&1); then
+      local got
+      got=$(cd "$cache/lib.tmp" && ls cassandra-all-*.jar | sed -e 's/^cassandra-all-//' -e 's/\.jar$//' | head -1)
       rm -rf "$cache/lib"
       mv "$cache/lib.tmp" "$cache/lib"
-      echo "$v" > "$cache/version"
+      echo "$got" > "$cache/version"
       rm -rf "$work"
       echo "$cache"
       return
@@ -43,14 +62,14 @@ POM
     echo "cassandra-all $v did not resolve: $(tail -3 "$work/mvn.log")" >&2
     rm -rf "$work" "$cache/lib.tmp"
   done
-  echo "no cassandra-all 5.0.x resolved from Maven Central" >&2
+  echo "no cassandra-all $line.x resolved from Maven Central" >&2
   exit 1
 }
 
 run() {
-  local dir=$1 yaml=$2
+  local dir=$1 yaml=$2 line=${3:-5.0}
   local home
-  home=$(resolve)
+  home=$(resolve "$line")
   mkdir -p "$dir/logs"
   # Logging to stdout, so the caller sees readiness and errors.
   cat > "$dir/logback.xml" <<'XML'
@@ -106,7 +125,7 @@ XML
 }
 
 case "${1:-}" in
-  resolve) resolve ;;
+  resolve) shift; resolve "$@" ;;
   run) shift; run "$@" ;;
-  *) echo "usage: $0 resolve | run DIR YAML" >&2; exit 2 ;;
+  *) echo "usage: $0 resolve [LINE] | run DIR YAML [LINE]" >&2; exit 2 ;;
 esac

@@ -30,6 +30,7 @@
 pub(crate) mod asn1;
 pub mod doctor;
 pub mod error;
+pub mod explain;
 pub mod handshake;
 pub mod keystore;
 pub mod options;

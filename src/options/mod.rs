@@ -25,6 +25,7 @@ mod cqlshrc;
 mod nodetool;
 mod protocols;
 mod section;
+mod version;
 mod yaml;
 
 pub use cqlshrc::{CqlshSsl, Cqlshrc};
@@ -39,6 +40,7 @@ pub use section::{
     ClientAuth, DurationMinutes, EncryptionOptions, InternodeEncryption, Policy,
     ServerEncryptionOptions, SslContextFactory, SslContextFactoryKind,
 };
+pub use version::CassandraVersion;
 pub use yaml::{CassandraYaml, NodeFacts};
 
 pub(crate) use section::resolve as resolve_path;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::version::CassandraVersion;
 use crate::error::{Error, Origin, Result};
 use crate::password::Password;
 
@@ -49,8 +50,9 @@ pub enum InternodeEncryption {
 }
 
 impl InternodeEncryption {
+    /// The enum constant by its exact name, as SnakeYAML sets a Java enum (`ALL` is refused).
     fn parse(value: &str) -> Option<Self> {
-        match value.trim().to_ascii_lowercase().as_str() {
+        match value {
             "none" => Some(InternodeEncryption::None),
             "all" => Some(InternodeEncryption::All),
             "dc" => Some(InternodeEncryption::Dc),
@@ -396,8 +398,8 @@ const CONFIG_KEYS: &[&str] = &[
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawSection {
-    enabled: Option<bool>,
-    optional: Option<bool>,
+    enabled: Option<SnakeBool>,
+    optional: Option<SnakeBool>,
     keystore: Option<String>,
     keystore_password: Option<String>,
     keystore_password_file: Option<String>,
@@ -410,14 +412,14 @@ pub(crate) struct RawSection {
     algorithm: Option<String>,
     store_type: Option<String>,
     require_client_auth: Option<BoolOrString>,
-    require_endpoint_verification: Option<bool>,
+    require_endpoint_verification: Option<SnakeBool>,
     ssl_context_factory: Option<RawFactory>,
     max_certificate_validity_period: Option<String>,
     certificate_validity_warn_threshold: Option<String>,
     // server only
     internode_encryption: Option<String>,
-    legacy_ssl_storage_port_enabled: Option<bool>,
-    enable_legacy_ssl_storage_port: Option<bool>,
+    legacy_ssl_storage_port_enabled: Option<SnakeBool>,
+    enable_legacy_ssl_storage_port: Option<SnakeBool>,
     outbound_keystore: Option<String>,
     outbound_keystore_password: Option<String>,
 }
@@ -427,6 +429,70 @@ pub(crate) struct RawSection {
 enum BoolOrString {
     Bool(bool),
     Str(String),
+}
+
+/// A boolean as SnakeYAML sets a `boolean` field: a YAML boolean, or a string (quoted or not)
+/// whose lower case is `true`, `false`, `yes`, `no`, `on` or `off` (ConstructYamlBool).
+#[derive(Clone)]
+pub(crate) enum SnakeBool {
+    Value(bool),
+    /// Text SnakeYAML cannot take as a boolean.
+    Invalid,
+}
+
+impl<'de> Deserialize<'de> for SnakeBool {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        #[allow(dead_code)]
+        enum Any {
+            Bool(bool),
+            Str(String),
+            Int(i64),
+            Float(f64),
+        }
+        Ok(match Any::deserialize(d)? {
+            Any::Bool(b) => SnakeBool::Value(b),
+            Any::Str(s) => match snake_bool(&s) {
+                Some(b) => SnakeBool::Value(b),
+                None => SnakeBool::Invalid,
+            },
+            Any::Int(_) | Any::Float(_) => SnakeBool::Invalid,
+        })
+    }
+}
+
+/// SnakeYAML's ConstructYamlBool table, by lower case.
+pub(crate) fn snake_bool(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" => Some(true),
+        "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+impl SnakeBool {
+    /// The value, or Cassandra's start-up error for text that is not a boolean.
+    fn get(self, origin: &Origin, section: &str, key: &str) -> Result<bool> {
+        match self {
+            SnakeBool::Value(b) => Ok(b),
+            SnakeBool::Invalid => Err(Error::config(
+                origin,
+                Some(section),
+                Some(key),
+                "Invalid yaml: Cannot create property: the value is not a boolean (true, false, yes, no, on, off)",
+            )),
+        }
+    }
+}
+
+fn snake_bool_opt(
+    v: Option<SnakeBool>,
+    origin: &Origin,
+    section: &str,
+    key: &str,
+) -> Result<Option<bool>> {
+    v.map(|b| b.get(origin, section, key)).transpose()
 }
 
 #[derive(Deserialize)]
@@ -460,19 +526,51 @@ pub(crate) const SERVER: &str = "server_encryption_options";
 pub(crate) const CLIENT: &str = "client_encryption_options";
 
 impl RawSection {
-    fn common(&mut self, origin: &Origin, section: &str) -> Result<EncryptionOptions> {
+    fn common(
+        &mut self,
+        origin: &Origin,
+        section: &str,
+        version: CassandraVersion,
+    ) -> Result<EncryptionOptions> {
         let err = |key: &str, msg: String| Error::config(origin, Some(section), Some(key), msg);
         let require_client_auth = match self.require_client_auth.take() {
             None => ClientAuth::NotRequired,
             Some(BoolOrString::Bool(true)) => ClientAuth::Required,
             Some(BoolOrString::Bool(false)) => ClientAuth::NotRequired,
-            Some(BoolOrString::Str(s)) => ClientAuth::parse(&s).ok_or_else(|| {
-                err(
-                    "require_client_auth",
-                    format!("{s} is not a valid ClientAuth option (true, false, optional, required, not_required)"),
-                )
-            })?,
+            Some(BoolOrString::Str(s)) if version.client_auth_is_tri_state() => {
+                ClientAuth::parse(&s).ok_or_else(|| {
+                    err(
+                        "require_client_auth",
+                        format!("{s} is not a valid ClientAuth option (true, false, optional, required, not_required)"),
+                    )
+                })?
+            }
+            // Up to 5.0 the field is a boolean: SnakeYAML takes only its boolean spellings.
+            Some(BoolOrString::Str(s)) => match snake_bool(&s) {
+                Some(true) => ClientAuth::Required,
+                Some(false) => ClientAuth::NotRequired,
+                None => {
+                    return Err(err(
+                        "require_client_auth",
+                        format!(
+                            "Invalid yaml: Cannot create property: '{}' is not a boolean in Cassandra {version} (true or false; optional is trunk's)",
+                            if ClientAuth::parse(&s).is_some() { s.as_str() } else { "the value" }
+                        ),
+                    ));
+                }
+            },
         };
+        let enabled = snake_bool_opt(self.enabled.take(), origin, section, "enabled")?;
+        let optional = snake_bool_opt(self.optional.take(), origin, section, "optional")?;
+        let require_endpoint_verification = snake_bool_opt(
+            self.require_endpoint_verification.take(),
+            origin,
+            section,
+            "require_endpoint_verification",
+        )?
+        .unwrap_or(false);
+        // 4.0 (and 4.1.0-4.1.1) default both passwords to "cassandra".
+        let default_password = || version.default_password().map(Password::new);
         let duration = |key: &str, v: Option<String>| -> Result<Option<DurationMinutes>> {
             v.map(|s| {
                 DurationMinutes::parse(&s).ok_or_else(|| {
@@ -517,13 +615,21 @@ impl RawSection {
             }
         };
         Ok(EncryptionOptions {
-            enabled: self.enabled,
-            optional: self.optional,
+            enabled,
+            optional,
             keystore: self.keystore.take(),
-            keystore_password: self.keystore_password.take().map(Password::new),
+            keystore_password: self
+                .keystore_password
+                .take()
+                .map(Password::new)
+                .or_else(default_password),
             keystore_password_file: self.keystore_password_file.take(),
             truststore: self.truststore.take(),
-            truststore_password: self.truststore_password.take().map(Password::new),
+            truststore_password: self
+                .truststore_password
+                .take()
+                .map(Password::new)
+                .or_else(default_password),
             truststore_password_file: self.truststore_password_file.take(),
             cipher_suites: self.cipher_suites.take(),
             protocol: self.protocol.take(),
@@ -531,7 +637,7 @@ impl RawSection {
             algorithm: self.algorithm.take(),
             store_type: self.store_type.take(),
             require_client_auth,
-            require_endpoint_verification: self.require_endpoint_verification.unwrap_or(false),
+            require_endpoint_verification,
             ssl_context_factory,
             max_certificate_validity_period: duration(
                 "max_certificate_validity_period",
@@ -544,35 +650,20 @@ impl RawSection {
         })
     }
 
-    pub(crate) fn into_client(mut self, origin: &Origin) -> Result<EncryptionOptions> {
-        let server_only = [
-            ("internode_encryption", self.internode_encryption.is_some()),
-            (
-                "legacy_ssl_storage_port_enabled",
-                self.legacy_ssl_storage_port_enabled.is_some(),
-            ),
-            (
-                "enable_legacy_ssl_storage_port",
-                self.enable_legacy_ssl_storage_port.is_some(),
-            ),
-            ("outbound_keystore", self.outbound_keystore.is_some()),
-            (
-                "outbound_keystore_password",
-                self.outbound_keystore_password.is_some(),
-            ),
-        ];
-        if let Some((key, _)) = server_only.iter().find(|(_, present)| *present) {
-            return Err(Error::config(
-                origin,
-                Some(CLIENT),
-                Some(key),
-                "is a server_encryption_options key; Cassandra refuses it here (Invalid yaml)",
-            ));
-        }
-        self.common(origin, CLIENT)
+    /// `client_encryption_options`; server-only keys were refused with the unknown keys.
+    pub(crate) fn into_client(
+        mut self,
+        origin: &Origin,
+        version: CassandraVersion,
+    ) -> Result<EncryptionOptions> {
+        self.common(origin, CLIENT, version)
     }
 
-    pub(crate) fn into_server(mut self, origin: &Origin) -> Result<ServerEncryptionOptions> {
+    pub(crate) fn into_server(
+        mut self,
+        origin: &Origin,
+        version: CassandraVersion,
+    ) -> Result<ServerEncryptionOptions> {
         let internode_encryption = match self.internode_encryption.take() {
             None => InternodeEncryption::None,
             Some(v) => InternodeEncryption::parse(&v).ok_or_else(|| {
@@ -584,14 +675,24 @@ impl RawSection {
                 )
             })?,
         };
-        let legacy = self
-            .legacy_ssl_storage_port_enabled
-            .or(self.enable_legacy_ssl_storage_port)
-            .unwrap_or(false);
+        // 4.1+ read the old name through @Replaces; the new name wins when both are written.
+        let new_name = snake_bool_opt(
+            self.legacy_ssl_storage_port_enabled.take(),
+            origin,
+            SERVER,
+            "legacy_ssl_storage_port_enabled",
+        )?;
+        let old_name = snake_bool_opt(
+            self.enable_legacy_ssl_storage_port.take(),
+            origin,
+            SERVER,
+            "enable_legacy_ssl_storage_port",
+        )?;
+        let legacy = new_name.or(old_name).unwrap_or(false);
         let outbound_keystore = self.outbound_keystore.take();
         let outbound_keystore_password = self.outbound_keystore_password.take().map(Password::new);
         Ok(ServerEncryptionOptions {
-            common: self.common(origin, SERVER)?,
+            common: self.common(origin, SERVER, version)?,
             internode_encryption,
             legacy_ssl_storage_port_enabled: legacy,
             outbound_keystore,

@@ -1,14 +1,17 @@
 //! Reading `cassandra.yaml`: the two encryption sections and the node facts a check needs.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Deserializer};
 
 use super::OptionWarning;
 use super::section::{
     CLIENT, EncryptionOptions, InternodeEncryption, RawSection, SERVER, ServerEncryptionOptions,
     SslContextFactoryKind,
 };
+use super::version::CassandraVersion;
 use crate::error::{Error, Origin, Result};
 
 /// The largest cassandra.yaml read (4 MiB; the shipped one is about 100 KiB).
@@ -31,12 +34,15 @@ pub struct NodeFacts {
     pub ssl_storage_port: u16,
     /// `native_transport_port` (default 9042).
     pub native_transport_port: u16,
+    /// `native_transport_port_ssl` (4.0 to 5.0): a second, encrypted native port.
+    pub native_transport_port_ssl: Option<u16>,
 }
 
 /// A parsed `cassandra.yaml`, or just its encryption sections.
 #[derive(Clone, Debug)]
 pub struct CassandraYaml {
     origin: Origin,
+    version: CassandraVersion,
     base_dir: PathBuf,
     server: ServerEncryptionOptions,
     client: EncryptionOptions,
@@ -54,18 +60,60 @@ struct RawYaml {
     storage_port: Option<u16>,
     ssl_storage_port: Option<u16>,
     native_transport_port: Option<u16>,
+    native_transport_port_ssl: Option<u16>,
+}
+
+/// The first pass over the yaml: which keys each encryption section has, and which are null.
+/// `None` is an absent section, `Some(None)` a section written with no value.
+#[derive(Deserialize)]
+struct SectionKeys {
+    #[serde(default, deserialize_with = "present")]
+    server_encryption_options: Option<Option<BTreeMap<String, Option<IgnoredAny>>>>,
+    #[serde(default, deserialize_with = "present")]
+    client_encryption_options: Option<Option<BTreeMap<String, Option<IgnoredAny>>>>,
+}
+
+/// A key that is written: `Some(value)`, where the value itself may be null.
+fn present<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
+/// SnakeYAML's rules as Cassandra's loader applies them: a repeated key keeps its last value.
+fn yaml_options() -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+    // YAML 1.2's booleans only: SnakeYAML's own spellings (yes, on, off, ...) are read by the
+    // fields that take booleans, and `y`/`n` stay strings as in SnakeYAML.
+    options.strict_booleans = true;
+    options
 }
 
 impl CassandraYaml {
-    /// Parses cassandra.yaml text. Relative paths resolve against the process's working
-    /// directory, as Cassandra resolves them; see [`CassandraYaml::with_base_dir`].
+    /// Parses cassandra.yaml text as Cassandra 5.0 reads it. Relative paths resolve against the
+    /// process's working directory, as Cassandra resolves them; see
+    /// [`CassandraYaml::with_base_dir`].
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str) -> Result<Self> {
-        Self::parse(text, Origin::bytes())
+        Self::parse(text, Origin::bytes(), CassandraVersion::default())
     }
 
-    /// Reads and parses a cassandra.yaml file.
+    /// Parses cassandra.yaml text as the given Cassandra version reads it: a key that version
+    /// does not know is refused, and its defaults apply.
+    pub fn from_str_for(text: &str, version: CassandraVersion) -> Result<Self> {
+        Self::parse(text, Origin::bytes(), version)
+    }
+
+    /// Reads and parses a cassandra.yaml file as Cassandra 5.0 reads it.
     pub fn load_file(path: impl AsRef<Path>) -> Result<Self> {
+        Self::load_file_for(path, CassandraVersion::default())
+    }
+
+    /// Reads and parses a cassandra.yaml file as the given Cassandra version reads it.
+    pub fn load_file_for(path: impl AsRef<Path>, version: CassandraVersion) -> Result<Self> {
         let path = path.as_ref();
         let io = |source| Error::Io {
             path: path.to_path_buf(),
@@ -81,11 +129,11 @@ impl CassandraYaml {
             ));
         }
         let text = std::fs::read_to_string(path).map_err(io)?;
-        Self::parse(&text, Origin::file(path))
+        Self::parse(&text, Origin::file(path), version)
     }
 
     /// Parses one section given on its own (the mapping under `server_encryption_options:` or
-    /// `client_encryption_options:`).
+    /// `client_encryption_options:`), as Cassandra 5.0 reads it.
     pub fn section_from_str(section: &str, text: &str) -> Result<Self> {
         let wrapped: String = std::iter::once(format!("{section}:\n"))
             .chain(text.lines().map(|l| format!("  {l}\n")))
@@ -98,20 +146,23 @@ impl CassandraYaml {
                 "not an encryption section (server_encryption_options or client_encryption_options)",
             ));
         }
-        Self::parse(&wrapped, Origin::bytes())
+        Self::parse(&wrapped, Origin::bytes(), CassandraVersion::default())
     }
 
-    fn parse(text: &str, origin: Origin) -> Result<Self> {
-        let raw: RawYaml =
-            serde_saphyr::from_str(text).map_err(|e| yaml_error(&origin, text, &e.to_string()))?;
+    fn parse(text: &str, origin: Origin, version: CassandraVersion) -> Result<Self> {
+        let keys: SectionKeys = serde_saphyr::from_str_with_options(text, yaml_options())
+            .map_err(|e| yaml_error(&origin, text, &e.to_string()))?;
+        check_keys(&origin, version, &keys)?;
+        let raw: RawYaml = serde_saphyr::from_str_with_options(text, yaml_options())
+            .map_err(|e| yaml_error(&origin, text, &e.to_string()))?;
         let server = raw
             .server_encryption_options
             .unwrap_or_default()
-            .into_server(&origin)?;
+            .into_server(&origin, version)?;
         let client = raw
             .client_encryption_options
             .unwrap_or_default()
-            .into_client(&origin)?;
+            .into_client(&origin, version)?;
         for (section, opts) in [(SERVER, &server.common), (CLIENT, &client)] {
             if let SslContextFactoryKind::Custom(class) = opts.ssl_context_factory.kind() {
                 return Err(Error::config(
@@ -126,6 +177,7 @@ impl CassandraYaml {
         }
         Ok(CassandraYaml {
             origin,
+            version,
             base_dir: PathBuf::from("."),
             server,
             client,
@@ -137,6 +189,7 @@ impl CassandraYaml {
                 storage_port: raw.storage_port.unwrap_or(7000),
                 ssl_storage_port: raw.ssl_storage_port.unwrap_or(7001),
                 native_transport_port: raw.native_transport_port.unwrap_or(9042),
+                native_transport_port_ssl: raw.native_transport_port_ssl,
             },
         })
     }
@@ -151,6 +204,11 @@ impl CassandraYaml {
     /// The directory relative paths resolve against.
     pub fn base_dir(&self) -> &Path {
         &self.base_dir
+    }
+
+    /// The Cassandra version the yaml was read as.
+    pub fn version(&self) -> CassandraVersion {
+        self.version
     }
 
     /// Where the yaml came from.
@@ -200,6 +258,67 @@ impl CassandraYaml {
         }
         out
     }
+}
+
+/// Cassandra's loader checks on the encryption sections (YamlConfigurationLoader's
+/// PropertiesChecker): a null over a field whose default is not null (a section, a path, a
+/// boolean) is "not valid"; a key the version does not have must be removed. Both list every offending key, as Cassandra does.
+fn check_keys(origin: &Origin, version: CassandraVersion, keys: &SectionKeys) -> Result<()> {
+    let mut null = Vec::new();
+    let mut unknown: Vec<(String, &'static str)> = Vec::new();
+    for (section, server, value) in [
+        (SERVER, true, &keys.server_encryption_options),
+        (CLIENT, false, &keys.client_encryption_options),
+    ] {
+        match value {
+            None => {}
+            Some(None) => null.push(section.to_owned()),
+            Some(Some(map)) => {
+                for (key, value) in map {
+                    if !version.knows(key, server) {
+                        unknown.push((key.clone(), section));
+                    } else if value.is_none() && !version.null_allowed(key) {
+                        null.push(key.clone());
+                    }
+                }
+            }
+        }
+    }
+    if !null.is_empty() {
+        return Err(Error::Config {
+            origin: origin.clone(),
+            section: None,
+            key: Some(null.join(", ")),
+            message: format!(
+                "Invalid yaml. Those properties [{}] are not valid: a key needs a value",
+                null.join(", ")
+            ),
+        });
+    }
+    if let Some((first, section)) = unknown.first() {
+        let names: Vec<&str> = unknown.iter().map(|(k, _)| k.as_str()).collect();
+        let why: Vec<String> = unknown
+            .iter()
+            .map(|(k, s)| match CassandraVersion::introduced(k, *s == SERVER) {
+                Some(v) => format!("{k} is new in Cassandra {v}"),
+                None if CassandraVersion::introduced(k, true).is_some() => {
+                    format!("{k} belongs to server_encryption_options")
+                }
+                None => format!("{k} is not an option of any version"),
+            })
+            .collect();
+        return Err(Error::Config {
+            origin: origin.clone(),
+            section: Some((*section).to_owned()),
+            key: Some(first.clone()),
+            message: format!(
+                "unknown option: Cassandra {version} refuses it (Invalid yaml. Please remove properties [{}] from your cassandra.yaml): {}",
+                names.join(", "),
+                why.join("; ")
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Turns a YAML error into a config error naming the section and key, without repeating any

@@ -235,14 +235,17 @@ pub(crate) fn check_store_type(origin: &Origin, section: &str, store: &KeyStore)
 }
 
 /// How a key-store truststore is read: the section's `store_type` (JKS by default) and
-/// `truststore_password` (none when empty: Java then loads it without its integrity check).
+/// `truststore_password` (from 4.1, none when empty: Java then loads it without its integrity
+/// check; 4.0 passes even an empty password to `KeyStore.load`).
 fn trust_loader(
     origin: &Origin,
     base: &Path,
     section: &'static str,
     opts: &EncryptionOptions,
+    empty_is_password: bool,
 ) -> Result<crate::keystore::Loader> {
-    let password = truststore_password(origin, section, opts, base)?.filter(|p| !p.is_empty());
+    let password = truststore_password(origin, section, opts, base)?
+        .filter(|p| empty_is_password || !p.is_empty());
     let store_type = opts
         .store_type
         .as_deref()
@@ -261,6 +264,7 @@ pub(crate) fn load_trust_anchors(
     section: &'static str,
     opts: &EncryptionOptions,
     bytes: Option<&[u8]>,
+    empty_is_password: bool,
 ) -> Result<Vec<Certificate>> {
     let factory = &opts.ssl_context_factory;
     let path = crate::options::resolve_path(base, opts.truststore_path());
@@ -270,7 +274,7 @@ pub(crate) fn load_trust_anchors(
                 .skip_key_decryption(true)
                 .load_from(bytes, installed(section, "truststore"))?
         }
-        (_, Some(bytes)) => trust_loader(origin, base, section, opts)?
+        (_, Some(bytes)) => trust_loader(origin, base, section, opts, empty_is_password)?
             .load_from(bytes, installed(section, "truststore"))?,
         (kind, None) => match kind {
             SslContextFactoryKind::Pem => {
@@ -317,7 +321,7 @@ pub(crate) fn load_trust_anchors(
                         ),
                     ));
                 }
-                trust_loader(origin, base, section, opts)?.load_file(&path)?
+                trust_loader(origin, base, section, opts, empty_is_password)?.load_file(&path)?
             }
         },
     };

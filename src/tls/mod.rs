@@ -348,6 +348,11 @@ fn checked_key_store(
     Ok(store)
 }
 
+/// Refuses a key store whose configured `store_type` the JDK could not read it with.
+pub(crate) fn check_key_store_type(yaml: &CassandraYaml, role: Role, store: &KeyStore) -> Result<()> {
+    material::check_store_type(yaml.origin(), role.section(), store)
+}
+
 /// The trust anchors of a role's section (for the doctor).
 pub(crate) fn material_trust_anchors(
     yaml: &CassandraYaml,
@@ -357,7 +362,14 @@ pub(crate) fn material_trust_anchors(
         Role::InternodeServer | Role::InternodeClient => &yaml.server_encryption_options().common,
         _ => yaml.client_encryption_options(),
     };
-    material::load_trust_anchors(yaml.origin(), yaml.base_dir(), role.section(), opts, None)
+    material::load_trust_anchors(
+        yaml.origin(),
+        yaml.base_dir(),
+        role.section(),
+        opts,
+        None,
+        yaml.version() == crate::options::CassandraVersion::V4_0,
+    )
 }
 
 /// What a role's config is made of apart from its key and trust material: the section, the
@@ -466,6 +478,7 @@ pub(crate) fn load_material(
             plan.section,
             opts,
             installed.truststore,
+            yaml.version() == crate::options::CassandraVersion::V4_0,
         )
     };
     // Clients read the truststore first, servers the key store, as Cassandra builds them.

@@ -26,15 +26,27 @@ impl Drop for Node {
     }
 }
 
-/// The resolved node (cassandra-all and its jars); None after skip_or_fail when it cannot be had.
+/// The resolved 5.0 node (cassandra-all and its jars); None when it cannot be had.
 pub fn resolve() -> Option<PathBuf> {
-    static HOME: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    HOME.get_or_init(|| {
+    resolve_line("5.0")
+}
+
+/// The newest cassandra-all of a release line (4.0, 4.1, 5.0) with its jars, resolved by
+/// scripts/cassandra-node.sh; None when java or mvn is missing or nothing resolves.
+pub fn resolve_line(line: &str) -> Option<PathBuf> {
+    static HOMES: std::sync::Mutex<Vec<(String, Option<PathBuf>)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut homes = HOMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, home)) = homes.iter().find(|(l, _)| l == line) {
+        return home.clone();
+    }
+    let home = (|| {
         if super::which("java").is_none() || super::which("mvn").is_none() {
             return None;
         }
         let out = Command::new(super::root().join("scripts/cassandra-node.sh"))
             .arg("resolve")
+            .arg(line)
             .output()
             .expect("run scripts/cassandra-node.sh");
         if !out.status.success() {
@@ -42,8 +54,9 @@ pub fn resolve() -> Option<PathBuf> {
             return None;
         }
         Some(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
-    })
-    .clone()
+    })();
+    homes.push((line.to_owned(), home.clone()));
+    home
 }
 
 const BASE: &str = "cluster_name: cassandra-tls

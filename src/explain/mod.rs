@@ -1,0 +1,526 @@
+//! What a node does with its cassandra.yaml at start-up, as Cassandra 4.0, 4.1 or 5.0 does it:
+//! accepted or refused (with the stage and the reason), each section's port policy, client auth
+//! and endpoint verification, its stores, and the protocols and cipher suites of the SSLEngine it
+//! ends up with, by TLS provider.
+//!
+//! This is Java's verdict, not rustls': [`crate::doctor`] says what fails at handshake time.
+//! Where rustls cannot do what Java would (TLSv1.1, CBC suites), each section lists the
+//! divergence and what this crate does instead.
+//!
+//! ```
+//! use cassandra_tls::explain::{explain, Provider};
+//! use cassandra_tls::options::CassandraVersion;
+//!
+//! let e = explain("fixtures/conf/cassandra.yaml", CassandraVersion::V4_0, Provider::OpenSsl);
+//! assert!(e.accepted);
+//! let internode = e.server_encryption_options.as_ref().unwrap();
+//! assert_eq!(internode.policy, "ENCRYPTED");
+//! assert_eq!(internode.protocols.as_deref().unwrap()[0], "SSLv2Hello");
+//! ```
+
+mod engine;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+pub use engine::{Engine, EngineError, JDK, Provider, engine};
+
+use crate::error::{Error, Origin};
+use crate::keystore::KeyStore;
+use crate::options::{
+    CassandraVersion, CassandraYaml, ClientAuth, EncryptionOptions, InternodeEncryption, Policy,
+    SslContextFactoryKind, accepted_protocols, select_cipher_suites, select_protocols,
+};
+use crate::tls::{Role, TlsSettings};
+
+/// The start-up verdict on one cassandra.yaml. Serialises to the JSON of
+/// `cassandra-tls explain --json` (documented in the README).
+#[derive(Clone, Debug, Serialize)]
+pub struct Explanation {
+    /// The yaml.
+    pub path: String,
+    /// The Cassandra version it was read as.
+    pub version: &'static str,
+    /// The TLS provider the verdict is for.
+    pub provider: Provider,
+    /// The JDK whose JSSE rules apply.
+    pub jdk: &'static str,
+    /// Whether the node starts with these options.
+    pub accepted: bool,
+    /// Why it does not.
+    pub error: Option<StartupError>,
+    /// `server_encryption_options` as applied (when accepted).
+    pub server_encryption_options: Option<SectionExplanation>,
+    /// `client_encryption_options` as applied (when accepted).
+    pub client_encryption_options: Option<SectionExplanation>,
+}
+
+/// Where start-up stops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// The yaml loader (YamlConfigurationLoader): syntax, types, unknown or empty keys.
+    Load,
+    /// Applying the options (EncryptionOptions.applyConfig, the factory's constructor, the port
+    /// checks of DatabaseDescriptor).
+    Apply,
+    /// Building the SSL contexts (SSLFactory.validateSslContext): stores, passwords, protocols,
+    /// cipher suites. Cassandra says "Failed to initialize SSL".
+    Ssl,
+}
+
+/// The error Cassandra stops with, in this crate's words.
+#[derive(Clone, Debug, Serialize)]
+pub struct StartupError {
+    /// Where start-up stops.
+    pub stage: Stage,
+    /// The section concerned, when one is.
+    pub section: Option<String>,
+    /// The option concerned, when one is.
+    pub key: Option<String>,
+    /// What is wrong and what Cassandra says (never a password).
+    pub message: String,
+}
+
+/// One section as the node applies it.
+#[derive(Clone, Debug, Serialize)]
+pub struct SectionExplanation {
+    /// UNENCRYPTED, OPTIONAL or ENCRYPTED (`TlsEncryptionPolicy`).
+    pub policy: &'static str,
+    /// `isEnabled` after applyConfig.
+    pub enabled: bool,
+    /// `isOptional` after applyConfig.
+    pub optional: bool,
+    /// `internode_encryption` (server section only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub internode_encryption: Option<&'static str>,
+    /// `none`, `optional` or `required`.
+    pub client_auth: &'static str,
+    /// `require_endpoint_verification`.
+    pub endpoint_verification: bool,
+    /// `store_type` (JKS by default; the PEM factory ignores it).
+    pub store_type: String,
+    /// The factory: `default` or `pem`.
+    pub factory: &'static str,
+    /// `keystore`.
+    pub keystore: String,
+    /// Whether a key store password applies (given, or 4.0's default).
+    pub keystore_password_set: bool,
+    /// `truststore`.
+    pub truststore: String,
+    /// Whether a truststore password applies.
+    pub truststore_password_set: bool,
+    /// `outbound_keystore` (server section, 5.0 on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outbound_keystore: Option<Option<String>>,
+    /// The stores the contexts read, summarised.
+    pub stores: Vec<StoreSummary>,
+    /// The server SSLEngine's enabled protocols, in the provider's order (`null` when the
+    /// section is UNENCRYPTED and no engine is built).
+    pub protocols: Option<Vec<String>>,
+    /// The server SSLEngine's enabled cipher suites, in the provider's order.
+    pub cipher_suites: Option<Vec<String>>,
+    /// Where this crate cannot do what Java does, and what it does instead.
+    pub divergences: Vec<String>,
+}
+
+/// A store a section reads, in brief.
+#[derive(Clone, Debug, Serialize)]
+pub struct StoreSummary {
+    /// `keystore`, `outbound_keystore` or `truststore`.
+    pub role: &'static str,
+    /// Where it comes from.
+    pub origin: String,
+    /// The detected format.
+    pub format: String,
+    /// Private-key entries.
+    pub keys: usize,
+    /// Certificates to trust (trusted entries, and key-entry leaves).
+    pub trusted: usize,
+}
+
+/// Explains the yaml at `path` as `version` reads it, for `provider`. Relative store paths
+/// resolve against the working directory, as Cassandra resolves them.
+pub fn explain(
+    path: impl AsRef<Path>,
+    version: CassandraVersion,
+    provider: Provider,
+) -> Explanation {
+    let path = path.as_ref();
+    let loaded = CassandraYaml::load_file_for(path, version);
+    explain_yaml(path.display().to_string(), loaded, version, provider)
+}
+
+/// [`explain`] for yaml already read (or the error reading it gave).
+pub fn explain_yaml(
+    path: String,
+    loaded: crate::Result<CassandraYaml>,
+    version: CassandraVersion,
+    provider: Provider,
+) -> Explanation {
+    let mut out = Explanation {
+        path,
+        version: version.as_str(),
+        provider,
+        jdk: JDK,
+        accepted: false,
+        error: None,
+        server_encryption_options: None,
+        client_encryption_options: None,
+    };
+    let yaml = match loaded {
+        Ok(yaml) => yaml,
+        Err(e) => {
+            // The factory's parameters are checked when it is made (applyConfig), the rest by
+            // the loader.
+            let stage = match &e {
+                Error::Config {
+                    key: Some(k),
+                    message,
+                    ..
+                } if k == "ssl_context_factory" && !message.starts_with("unknown option") => {
+                    Stage::Apply
+                }
+                _ => Stage::Load,
+            };
+            out.error = Some(startup_error(stage, &e));
+            return out;
+        }
+    };
+    if let Err(e) = apply(&yaml) {
+        out.error = Some(startup_error(Stage::Apply, &e));
+        return out;
+    }
+    // validateSslContext: "Internode messaging" first, then "Native transport".
+    let mut sections = Vec::new();
+    for (server, name) in [
+        (true, "server_encryption_options"),
+        (false, "client_encryption_options"),
+    ] {
+        match section(&yaml, server, provider) {
+            Ok(s) => sections.push(s),
+            Err(e) => {
+                let mut error = startup_error(Stage::Ssl, &e);
+                error.section = Some(name.to_owned());
+                out.error = Some(error);
+                return out;
+            }
+        }
+    }
+    out.accepted = true;
+    out.client_encryption_options = sections.pop();
+    out.server_encryption_options = sections.pop();
+    out
+}
+
+/// The algorithms `KeyManagerFactory.getInstance` and `TrustManagerFactory.getInstance` know on
+/// JDK 17 (names compare ignoring case, as JCA's do).
+const KEY_MANAGER_ALGORITHMS: &[&str] = &["SunX509", "NewSunX509", "PKIX"];
+const TRUST_MANAGER_ALGORITHMS: &[&str] = &["PKIX", "SunPKIX", "X509", "X.509", "SunX509"];
+
+fn check_algorithm(
+    yaml: &CassandraYaml,
+    section: &'static str,
+    opts: &EncryptionOptions,
+    known: &[&str],
+    what: &str,
+) -> crate::Result<()> {
+    match &opts.algorithm {
+        Some(a) if !known.iter().any(|k| k.eq_ignore_ascii_case(a)) => Err(Error::config(
+            yaml.origin(),
+            Some(section),
+            Some("algorithm"),
+            format!("{a} {what} not available (known: {})", known.join(", ")),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn startup_error(stage: Stage, e: &Error) -> StartupError {
+    let (section, key) = match e {
+        Error::Config { section, key, .. } => (section.clone(), key.clone()),
+        _ => (None, None),
+    };
+    StartupError {
+        stage,
+        section,
+        key,
+        message: e.to_string(),
+    }
+}
+
+fn base(yaml: &CassandraYaml) -> &Path {
+    yaml.base_dir()
+}
+
+/// DatabaseDescriptor.applySimpleConfig's encryption part, in its order: the client section
+/// (its factory, then the native_transport_port_ssl check), then the server section (its
+/// factory, then the legacy SSL storage port check).
+fn apply(yaml: &CassandraYaml) -> crate::Result<()> {
+    let origin = yaml.origin();
+    let client = yaml.client_encryption_options();
+    let server = yaml.server_encryption_options();
+    let version = yaml.version();
+    pem_factory_rules(origin, base(yaml), "client_encryption_options", client, None)?;
+    let node = yaml.node();
+    if let Some(ssl_port) = node.native_transport_port_ssl
+        && version < CassandraVersion::Trunk
+        && ssl_port != node.native_transport_port
+        && client.policy(client.has_keystore(base(yaml))) == Policy::Unencrypted
+    {
+        return Err(Error::config(
+            origin,
+            None,
+            Some("native_transport_port_ssl"),
+            "Encryption must be enabled in client_encryption_options for native_transport_port_ssl",
+        ));
+    }
+    pem_factory_rules(
+        origin,
+        base(yaml),
+        "server_encryption_options",
+        &server.common,
+        server.outbound_keystore.as_deref(),
+    )?;
+    if server.legacy_ssl_storage_port_enabled
+        && server.policy(server.common.has_keystore(base(yaml))) == Policy::Unencrypted
+    {
+        let key = version.legacy_port_key();
+        return Err(Error::config(
+            origin,
+            Some("server_encryption_options"),
+            Some(key),
+            format!(
+                "{key} is true (enabled) with internode encryption disabled (none). Enable encryption or disable the legacy ssl storage port."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// PEMBasedSslContextFactory's constructor: one source per store, and the two key passwords
+/// agree when both are given.
+fn pem_factory_rules(
+    origin: &Origin,
+    base: &Path,
+    section: &'static str,
+    opts: &EncryptionOptions,
+    outbound_keystore: Option<&str>,
+) -> crate::Result<()> {
+    let factory = &opts.ssl_context_factory;
+    if factory.kind() != SslContextFactoryKind::Pem {
+        return Ok(());
+    }
+    let err = |key: &str, message: &str| Error::config(origin, Some(section), Some(key), message);
+    let inline = |name: &str| factory.parameter(name).filter(|v| !v.trim().is_empty());
+    let exists = |p: &str| crate::options::resolve_path(base, p).exists();
+    let store_password = opts.keystore_password.as_ref().filter(|p| !p.is_empty());
+    if let (Some(k), Some(s)) = (inline("private_key_password"), store_password)
+        && !k.is_empty()
+        && crate::Password::new(k) != *s
+    {
+        return Err(err(
+            "private_key_password",
+            "'keystore_password' and 'key_password' both configurations are given and the values do not match",
+        ));
+    }
+    for (file, key, what) in [
+        (Some(opts.keystore_path()), "private_key", "keystore"),
+        (Some(opts.truststore_path()), "trusted_certificates", "truststore"),
+        (outbound_keystore, "outbound_private_key", "outbound_keystore"),
+    ] {
+        if let Some(file) = file
+            && inline(key).is_some()
+            && exists(file)
+        {
+            return Err(err(
+                key,
+                &format!(
+                    "Configuration must specify value for either {what} or {key}, not both for PEMBasedSSlContextFactory"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn client_auth_name(c: ClientAuth) -> &'static str {
+    match c {
+        ClientAuth::NotRequired => "none",
+        ClientAuth::Optional => "optional",
+        ClientAuth::Required => "required",
+    }
+}
+
+fn internode_name(i: InternodeEncryption) -> &'static str {
+    match i {
+        InternodeEncryption::None => "none",
+        InternodeEncryption::All => "all",
+        InternodeEncryption::Dc => "dc",
+        InternodeEncryption::Rack => "rack",
+    }
+}
+
+/// One section: its policy, and when it is not UNENCRYPTED, validateSslContext's work (the
+/// server and client contexts, their stores, the engine).
+fn section(
+    yaml: &CassandraYaml,
+    server: bool,
+    provider: Provider,
+) -> crate::Result<SectionExplanation> {
+    let version = yaml.version();
+    let s = yaml.server_encryption_options();
+    let (opts, name, role) = if server {
+        (&s.common, "server_encryption_options", Role::InternodeServer)
+    } else {
+        (
+            yaml.client_encryption_options(),
+            "client_encryption_options",
+            Role::NativeServer,
+        )
+    };
+    let has_keystore = opts.has_keystore(base(yaml));
+    let (policy, enabled) = if server {
+        (
+            s.policy(has_keystore),
+            s.internode_encryption != InternodeEncryption::None,
+        )
+    } else {
+        (opts.policy(has_keystore), opts.enabled == Some(true))
+    };
+    let optional = policy == Policy::Optional;
+    let pem = opts.ssl_context_factory.kind() == SslContextFactoryKind::Pem;
+    let mut out = SectionExplanation {
+        policy: match policy {
+            Policy::Unencrypted => "UNENCRYPTED",
+            Policy::Optional => "OPTIONAL",
+            Policy::Encrypted => "ENCRYPTED",
+        },
+        enabled,
+        optional,
+        internode_encryption: server.then(|| internode_name(s.internode_encryption)),
+        client_auth: client_auth_name(opts.require_client_auth),
+        endpoint_verification: opts.require_endpoint_verification,
+        store_type: opts.store_type.clone().unwrap_or_else(|| "JKS".to_owned()),
+        factory: if pem { "pem" } else { "default" },
+        keystore: opts.keystore_path().to_owned(),
+        keystore_password_set: opts.keystore_password.is_some(),
+        truststore: opts.truststore_path().to_owned(),
+        truststore_password_set: opts.truststore_password.is_some(),
+        outbound_keystore: (server && version >= CassandraVersion::V5_0)
+            .then(|| s.outbound_keystore.clone()),
+        stores: Vec::new(),
+        protocols: None,
+        cipher_suites: None,
+        divergences: Vec::new(),
+    };
+    if policy == Policy::Unencrypted {
+        return Ok(out);
+    }
+    let settings = TlsSettings::default();
+    let verify_peer = server || opts.require_client_auth != ClientAuth::NotRequired;
+    let missing_key = |key: &str| {
+        Error::config(
+            yaml.origin(),
+            Some(name),
+            Some(key),
+            format!(
+                "{} does not exist: failed to build key manager store for secure connections",
+                opts.keystore_path()
+            ),
+        )
+    };
+    // The server context: the key store, the trust store when peers are verified, the engine.
+    check_algorithm(yaml, name, opts, KEY_MANAGER_ALGORITHMS, "KeyManagerFactory")?;
+    let key_store = crate::tls::key_store(yaml, role, &settings)?.ok_or_else(|| {
+        missing_key(if pem { "private_key" } else { "keystore" })
+    })?;
+    crate::tls::check_key_store_type(yaml, role, &key_store)?;
+    out.stores.push(summary("keystore", &key_store));
+    if verify_peer {
+        check_algorithm(yaml, name, opts, TRUST_MANAGER_ALGORITHMS, "TrustManagerFactory")?;
+        let anchors = crate::tls::material_trust_anchors(yaml, role)?;
+        out.stores.push(StoreSummary {
+            role: "truststore",
+            origin: crate::options::resolve_path(base(yaml), opts.truststore_path())
+                .display()
+                .to_string(),
+            format: if pem { "PEM".into() } else { "key store".into() },
+            keys: 0,
+            trusted: anchors.len(),
+        });
+    }
+    let protocols = accepted_protocols(opts.protocol.as_deref(), opts.accepted_protocols.as_deref());
+    let engine = engine(version, provider, protocols.as_deref(), opts.cipher_suites.as_deref())
+        .map_err(|e| {
+            let (key, message) = match e {
+                EngineError::UnknownProtocol(p) => (
+                    if opts.accepted_protocols.is_some() { "accepted_protocols" } else { "protocol" },
+                    format!("{p} is not a protocol the {} provider knows: Failed to initialize SSL", provider.as_str()),
+                ),
+                EngineError::NoCiphersLeft => (
+                    "cipher_suites",
+                    "No ciphers left after filtering supported cipher suite".to_owned(),
+                ),
+            };
+            Error::config(yaml.origin(), Some(name), Some(key), message)
+        })?;
+    // The client context: internode's uses the outbound key store (5.0), the others the same.
+    if server && version >= CassandraVersion::V5_0 {
+        let outbound = crate::tls::key_store(yaml, Role::InternodeClient, &settings)?
+            .ok_or_else(|| missing_key("outbound_keystore"))?;
+        crate::tls::check_key_store_type(yaml, Role::InternodeClient, &outbound)?;
+        out.stores.push(summary("outbound_keystore", &outbound));
+    }
+    out.divergences = divergences(yaml, name, opts, &engine);
+    out.protocols = Some(engine.protocols);
+    out.cipher_suites = Some(engine.cipher_suites);
+    Ok(out)
+}
+
+fn summary(role: &'static str, store: &KeyStore) -> StoreSummary {
+    StoreSummary {
+        role,
+        origin: store.origin().to_string(),
+        format: format!("{:?}", store.store_type()),
+        keys: store.private_keys().count(),
+        trusted: store.trust_anchors().len(),
+    }
+}
+
+/// What rustls (and so this crate) does differently from the engine Java builds.
+fn divergences(
+    yaml: &CassandraYaml,
+    section: &'static str,
+    opts: &EncryptionOptions,
+    engine: &Engine,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let rustls_protocols = ["TLSv1.2", "TLSv1.3"];
+    for p in &engine.protocols {
+        if p != "SSLv2Hello" && !rustls_protocols.contains(&p.as_str()) {
+            out.push(format!("{p}: Java enables it; rustls has only TLSv1.2 and TLSv1.3, so this crate never offers it"));
+        }
+    }
+    let rustls_suites: Vec<&str> = crate::options::SUPPORTED_SUITES.iter().map(|s| s.jsse_name).collect();
+    let dropped: Vec<&str> = engine
+        .cipher_suites
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !rustls_suites.contains(s))
+        .collect();
+    if !dropped.is_empty() {
+        out.push(format!(
+            "cipher suites Java enables but rustls lacks (no forward secrecy or not AEAD), never offered here: {}",
+            dropped.join(", ")
+        ));
+    }
+    match select_protocols(yaml.origin(), section, opts.protocol.as_deref(), opts.accepted_protocols.as_deref())
+        .and_then(|p| select_cipher_suites(yaml.origin(), section, opts.cipher_suites.as_deref(), &p.versions))
+    {
+        Ok(_) => {}
+        Err(e) => out.push(format!("this crate cannot build this section's config at all: {e}")),
+    }
+    out
+}

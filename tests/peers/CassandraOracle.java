@@ -1,0 +1,269 @@
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.net.ssl.SSLEngine;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
+
+import org.apache.cassandra.config.Config;
+import org.apache.cassandra.config.EncryptionOptions;
+import org.apache.cassandra.config.YamlConfigurationLoader;
+import org.apache.cassandra.exceptions.ConfigurationException;
+import org.apache.cassandra.security.SSLFactory;
+
+/**
+ * Cassandra's own verdict on a cassandra.yaml's encryption options, with no daemon: the oracle of
+ * tests/cassandra_oracle.rs.
+ *
+ * Runs on the classpath of cassandra-all 4.0, 4.1 or 5.0 (scripts/cassandra-node.sh resolve LINE).
+ * Reads yaml paths from standard input, one per line, and prints for each one line
+ * {@code ORACLE <json>} with the fields of {@code cassandra-tls explain --json}. Per yaml it does
+ * what the daemon does at start-up, in the daemon's order:
+ * <ol>
+ * <li>YamlConfigurationLoader.loadConfig (the yaml loader, with its unknown-property check);</li>
+ * <li>DatabaseDescriptor.applySimpleConfig's encryption part: client_encryption_options.applyConfig()
+ *     and its native_transport_port_ssl check, then server_encryption_options.applyConfig() and its
+ *     legacy SSL storage port check;</li>
+ * <li>DatabaseDescriptor.applySslContext: SSLFactory.validateSslContext for "Internode messaging"
+ *     (verify peers: true) and "Native transport" (require_client_auth), which build the server
+ *     and client contexts through the version's SSL context factory;</li>
+ * <li>for each section whose policy is not UNENCRYPTED, the server SslContext and one SSLEngine:
+ *     its enabled protocols and cipher suites.</li>
+ * </ol>
+ * The TLS provider is Cassandra's choice: netty-tcnative's OpenSSL unless
+ * -Dcassandra.disable_tcactive_openssl=true. Version differences are bridged with reflection.
+ */
+public class CassandraOracle
+{
+    public static void main(String[] args) throws Exception
+    {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String path;
+        while ((path = in.readLine()) != null)
+        {
+            path = path.trim();
+            if (path.isEmpty())
+                continue;
+            String json;
+            try
+            {
+                json = verdict(path);
+            }
+            catch (Throwable t)
+            {
+                json = "{\"path\":" + str(path) + ",\"oracle_failure\":" + chain(t) + "}";
+            }
+            System.out.println("ORACLE " + json);
+            System.out.flush();
+        }
+    }
+
+    static String verdict(String path) throws Exception
+    {
+        StringBuilder out = new StringBuilder("{\"path\":").append(str(path));
+        out.append(",\"provider\":").append(str(SSLFactory.openSslIsAvailable() ? "openssl" : "jdk"));
+        Config conf;
+        try
+        {
+            conf = new YamlConfigurationLoader().loadConfig(new File(path).toURI().toURL());
+        }
+        catch (Throwable t)
+        {
+            return refused(out, "load", t);
+        }
+        EncryptionOptions client = conf.client_encryption_options;
+        EncryptionOptions.ServerEncryptionOptions server = conf.server_encryption_options;
+        try
+        {
+            if (client != null)
+            {
+                client.applyConfig();
+                Integer sslPort = (Integer) Config.class.getField("native_transport_port_ssl").get(conf);
+                int port = ((Number) Config.class.getField("native_transport_port").get(conf)).intValue();
+                if (sslPort != null && sslPort != port
+                    && client.tlsEncryptionPolicy() == EncryptionOptions.TlsEncryptionPolicy.UNENCRYPTED)
+                    throw new ConfigurationException("Encryption must be enabled in client_encryption_options for native_transport_port_ssl", false);
+            }
+            if (server != null)
+            {
+                server.applyConfig();
+                String legacyName = hasField(server.getClass(), "legacy_ssl_storage_port_enabled")
+                                    ? "legacy_ssl_storage_port_enabled" : "enable_legacy_ssl_storage_port";
+                boolean legacy = (Boolean) field(server.getClass(), legacyName).get(server);
+                if (legacy && server.tlsEncryptionPolicy() == EncryptionOptions.TlsEncryptionPolicy.UNENCRYPTED)
+                    throw new ConfigurationException(legacyName + " is true (enabled) with internode encryption disabled (none). Enable encryption or disable the legacy ssl storage port.");
+            }
+        }
+        catch (Throwable t)
+        {
+            return refused(out, "apply", t);
+        }
+        try
+        {
+            SSLFactory.validateSslContext("Internode messaging", server, true, true);
+            SSLFactory.validateSslContext("Native transport", client, client.require_client_auth, true);
+        }
+        catch (Throwable t)
+        {
+            return refused(out, "ssl", new ConfigurationException("Failed to initialize SSL", t));
+        }
+        out.append(",\"accepted\":true,\"error\":null");
+        out.append(",\"server_encryption_options\":").append(section(server, true));
+        out.append(",\"client_encryption_options\":").append(section(client, client.require_client_auth));
+        return out.append('}').toString();
+    }
+
+    static String refused(StringBuilder out, String stage, Throwable t)
+    {
+        out.append(",\"accepted\":false,\"error\":{\"stage\":").append(str(stage));
+        out.append(",\"chain\":").append(chain(t)).append('}');
+        return out.append('}').toString();
+    }
+
+    static String section(EncryptionOptions o, boolean verifyPeer) throws Exception
+    {
+        StringBuilder s = new StringBuilder("{");
+        EncryptionOptions.TlsEncryptionPolicy policy = o.tlsEncryptionPolicy();
+        s.append("\"policy\":").append(str(policy.name()));
+        s.append(",\"enabled\":").append(field(EncryptionOptions.class, "isEnabled").get(o));
+        s.append(",\"optional\":").append(field(EncryptionOptions.class, "isOptional").get(o));
+        s.append(",\"client_auth\":").append(str(String.valueOf(o.require_client_auth)));
+        s.append(",\"endpoint_verification\":").append(o.require_endpoint_verification);
+        s.append(",\"store_type\":").append(str(o.store_type));
+        s.append(",\"keystore\":").append(str(o.keystore));
+        s.append(",\"keystore_password_set\":").append(o.keystore_password != null);
+        s.append(",\"truststore\":").append(str(o.truststore));
+        s.append(",\"truststore_password_set\":").append(o.truststore_password != null);
+        if (o instanceof EncryptionOptions.ServerEncryptionOptions)
+        {
+            EncryptionOptions.ServerEncryptionOptions so = (EncryptionOptions.ServerEncryptionOptions) o;
+            s.append(",\"internode_encryption\":").append(str(so.internode_encryption.name()));
+            if (hasField(so.getClass(), "outbound_keystore"))
+                s.append(",\"outbound_keystore\":").append(str((String) field(so.getClass(), "outbound_keystore").get(so)));
+        }
+        if (policy == EncryptionOptions.TlsEncryptionPolicy.UNENCRYPTED)
+        {
+            s.append(",\"protocols\":null,\"cipher_suites\":null}");
+            return s.toString();
+        }
+        SslContext ctx = serverContext(o, verifyPeer);
+        try
+        {
+            SSLEngine engine = ctx.newEngine(ByteBufAllocator.DEFAULT);
+            try
+            {
+                s.append(",\"protocols\":").append(strs(engine.getEnabledProtocols()));
+                s.append(",\"cipher_suites\":").append(strs(engine.getEnabledCipherSuites()));
+            }
+            finally
+            {
+                engine.closeOutbound();
+                ReferenceCountUtil.release(engine);
+            }
+        }
+        finally
+        {
+            ReferenceCountUtil.release(ctx);
+        }
+        return s.append('}').toString();
+    }
+
+    /** SSLFactory.createNettySslContext(options, verify, SERVER[, useOpenSsl]): 3 arguments from 4.1, 4 in 4.0. */
+    static SslContext serverContext(EncryptionOptions o, boolean verifyPeer) throws Exception
+    {
+        for (Method m : SSLFactory.class.getDeclaredMethods())
+        {
+            if (!m.getName().equals("createNettySslContext"))
+                continue;
+            Class<?>[] p = m.getParameterTypes();
+            Object server = null;
+            if (p.length >= 3 && p[2].isEnum())
+                for (Object c : p[2].getEnumConstants())
+                    if (((Enum<?>) c).name().equals("SERVER"))
+                        server = c;
+            m.setAccessible(true);
+            if (p.length == 3)
+                return (SslContext) m.invoke(null, o, verifyPeer, server);
+            if (p.length == 4 && p[3] == boolean.class)
+                return (SslContext) m.invoke(null, o, verifyPeer, server, SSLFactory.openSslIsAvailable());
+        }
+        throw new IllegalStateException("no SSLFactory.createNettySslContext of a known shape");
+    }
+
+    static boolean hasField(Class<?> c, String name)
+    {
+        for (Class<?> k = c; k != null; k = k.getSuperclass())
+            for (Field f : k.getDeclaredFields())
+                if (f.getName().equals(name))
+                    return true;
+        return false;
+    }
+
+    static Field field(Class<?> c, String name) throws NoSuchFieldException
+    {
+        for (Class<?> k = c; k != null; k = k.getSuperclass())
+        {
+            try
+            {
+                Field f = k.getDeclaredField(name);
+                f.setAccessible(true);
+                return f;
+            }
+            catch (NoSuchFieldException e)
+            {
+                // look further up
+            }
+        }
+        throw new NoSuchFieldException(name);
+    }
+
+    static String chain(Throwable t)
+    {
+        List<String> parts = new ArrayList<>();
+        for (Throwable c = t; c != null && parts.size() < 12; c = c.getCause() == c ? null : c.getCause())
+            parts.add("{\"class\":" + str(c.getClass().getName()) + ",\"message\":" + str(c.getMessage()) + "}");
+        return "[" + String.join(",", parts) + "]";
+    }
+
+    static String strs(String[] values)
+    {
+        if (values == null)
+            return "null";
+        List<String> parts = new ArrayList<>();
+        for (String v : values)
+            parts.add(str(v));
+        return "[" + String.join(",", parts) + "]";
+    }
+
+    static String str(String s)
+    {
+        if (s == null)
+            return "null";
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray())
+        {
+            switch (c)
+            {
+                case '"': b.append("\\\""); break;
+                case '\\': b.append("\\\\"); break;
+                case '\n': b.append("\\n"); break;
+                case '\r': b.append("\\r"); break;
+                case '\t': b.append("\\t"); break;
+                default:
+                    if (c < 0x20)
+                        b.append(String.format("\\u%04x", (int) c));
+                    else
+                        b.append(c);
+            }
+        }
+        return b.append('"').toString();
+    }
+}
