@@ -80,7 +80,18 @@ run() {
   <root level="INFO"><appender-ref ref="STDOUT"/></root>
 </configuration>
 XML
-  exec java \
+  # 4.0 and 4.1 were built for JDK 8 and 11: on 17 they reach into more of java.base.
+  local extra=()
+  if [ "$line" != "5.0" ]; then
+    extra=(--add-opens java.base/java.util.concurrent=ALL-UNNAMED
+           --add-opens java.base/java.util.concurrent.atomic=ALL-UNNAMED
+           --add-opens java.base/java.nio.file=ALL-UNNAMED
+           --add-opens java.base/sun.nio.fs=ALL-UNNAMED
+           --add-opens java.base/java.net=ALL-UNNAMED
+           --add-opens java.base/jdk.internal.misc=ALL-UNNAMED)
+  fi
+  # shellcheck disable=SC2086
+  exec java ${CASSANDRA_TLS_JVM_OPTS:-} "${extra[@]}" \
     -Xms512m -Xmx512m -Xss256k \
     -XX:+UseG1GC -XX:+ParallelRefProcEnabled -XX:MaxTenuringThreshold=1 -XX:G1HeapRegionSize=16m \
     -XX:G1RSetUpdatingPauseTimePercent=5 -XX:MaxGCPauseMillis=300 -XX:InitiatingHeapOccupancyPercent=70 \

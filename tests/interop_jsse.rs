@@ -359,7 +359,7 @@ fn client_auth_modes_expiry_and_names_with_jsse() {
     }
     // Our server with optional client auth: a Java client without a keystore connects.
     let server = tls::server_config(
-        &yaml("cassandra-pem-files.yaml"),
+        &common::pem_files_optional_client_auth(),
         Role::NativeServer,
         &settings,
     )

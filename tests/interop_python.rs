@@ -101,7 +101,7 @@ fn cqlsh_refuses_a_node_its_certfile_does_not_trust() {
         ),
     )
     .unwrap();
-    let (port, server) = serve_once("cassandra-pem-files.yaml"); // optional client auth
+    let (port, server) = serve_once("cassandra-pem-files.yaml");
     let out = Command::new("python3")
         .arg(common::root().join("tests/peers/cqlsh_tls_client.py"))
         .arg(&rc)

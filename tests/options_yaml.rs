@@ -6,7 +6,8 @@ use cassandra_tls::options::{
 
 #[test]
 fn every_key_of_both_sections() {
-    let y = CassandraYaml::from_str(
+    // trunk: the union of every key (validity periods and password files are trunk's).
+    let y = CassandraYaml::from_str_for(
         r#"
 cluster_name: Test
 listen_address: 127.0.0.1
@@ -48,6 +49,7 @@ client_encryption_options:
       private_key: "x"
       private_key_password: "pw"
 "#,
+        cassandra_tls::options::CassandraVersion::Trunk,
     )
     .unwrap();
     let s = y.server_encryption_options();

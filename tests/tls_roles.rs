@@ -121,7 +121,7 @@ impl rustls::client::ResolvesClientCert for NoCert {
 
 #[test]
 fn optional_client_auth_accepts_clients_without_certificates() {
-    let y = yaml("cassandra-pem-files.yaml"); // client_encryption_options: require_client_auth: optional
+    let y = common::pem_files_optional_client_auth();
     let server = tls::server_config(&y, Role::NativeServer, &settings()).unwrap();
     assert_eq!(
         server.client_auth,

@@ -59,7 +59,7 @@ pub struct Finding {
     pub severity: Severity,
     /// The check's stable id: `file`, `store_type`, `password`, `key_password`,
     /// `key_matches_cert`, `key_algorithm`, `chain`, `expiry`, `san`, `eku`, `protocols`,
-    /// `ciphers`, `policy`, `self_handshake`.
+    /// `ciphers`, `policy`, `self_handshake`, `startup` (Cassandra would not start).
     pub check: &'static str,
     /// `server_encryption_options`, `client_encryption_options`, `cqlshrc` or
     /// `nodetool-ssl.properties`.
@@ -119,6 +119,27 @@ pub fn check(yaml: &CassandraYaml, cqlshrc: Option<&Cqlshrc>, at: UnixTime) -> R
     let base = yaml.base_dir();
     let server = yaml.server_encryption_options();
     let client = yaml.client_encryption_options();
+
+    // What the node does at start-up, as its version and the default provider do it.
+    let startup = crate::explain::explain_yaml(
+        yaml.origin().to_string(),
+        Ok(yaml.clone()),
+        yaml.version(),
+        crate::explain::Provider::default(),
+    );
+    if let Some(e) = &startup.error {
+        let section = match e.section.as_deref() {
+            Some(CLIENT) => CLIENT,
+            _ => SERVER,
+        };
+        report.push(
+            Severity::Error,
+            "startup",
+            section,
+            format!("Cassandra {} does not start: {}", yaml.version(), e.message),
+            Some("fix the option named; `cassandra-tls explain` shows what the node does at start-up"),
+        );
+    }
 
     // server_encryption_options
     let policy = server.policy(server.common.has_keystore(base));

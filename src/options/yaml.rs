@@ -276,7 +276,9 @@ fn check_keys(origin: &Origin, version: CassandraVersion, keys: &SectionKeys) ->
             Some(Some(map)) => {
                 for (key, value) in map {
                     if !version.knows(key, server) {
-                        unknown.push((key.clone(), section));
+                        if !unknown.iter().any(|(k, _)| k == key) {
+                            unknown.push((key.clone(), section));
+                        }
                     } else if value.is_none() && !version.null_allowed(key) {
                         null.push(key.clone());
                     }

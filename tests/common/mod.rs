@@ -59,3 +59,25 @@ pub mod mem;
 pub mod peer;
 pub mod sansio;
 pub mod tools;
+
+/// The committed PEM node yaml (fixtures/conf/cassandra-pem-files.yaml) read as trunk, with
+/// trunk's `require_client_auth: optional` (CASSANDRA-18811) on the native port: 4.0 to 5.0
+/// refuse `optional` at start-up.
+pub fn pem_files_optional_client_auth() -> cassandra_tls::options::CassandraYaml {
+    let text = std::fs::read_to_string(fixtures().join("conf/cassandra-pem-files.yaml"))
+        .expect("cassandra-pem-files.yaml");
+    let at = text
+        .find("client_encryption_options")
+        .expect("a client section");
+    let (server, client) = text.split_at(at);
+    let text = format!(
+        "{server}{}",
+        client.replace("require_client_auth: true", "require_client_auth: optional")
+    );
+    cassandra_tls::options::CassandraYaml::from_str_for(
+        &text,
+        cassandra_tls::options::CassandraVersion::Trunk,
+    )
+    .expect("the PEM yaml as trunk")
+    .with_base_dir(root())
+}

@@ -27,6 +27,9 @@ pub struct Args {
     /// Check certificates at this time (RFC 3339) instead of now.
     #[arg(long, value_parser = parse_time)]
     at: Option<UnixTime>,
+    /// Read the yaml as this Cassandra version does: 4.0, 4.1, 5.0 (default) or trunk.
+    #[arg(long, value_name = "VERSION", default_value = "5.0")]
+    cassandra_version: cassandra_tls::options::CassandraVersion,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -46,7 +49,7 @@ pub fn run(args: Args) -> ExitCode {
         .config
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_YAML));
-    let loaded = CassandraYaml::load_file(&path).and_then(|y| {
+    let loaded = CassandraYaml::load_file_for(&path, args.cassandra_version).and_then(|y| {
         let rc = args.cqlshrc.as_ref().map(Cqlshrc::load_file).transpose()?;
         let nodetool = args
             .nodetool_ssl

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod doctor;
+mod explain;
 mod inspect;
 mod net;
 
@@ -21,6 +22,9 @@ struct Cli {
 enum Command {
     /// Check a node's SSL setup end to end (default: the committed fixtures/conf/cassandra.yaml).
     Doctor(doctor::Args),
+    /// Say what a node does with its cassandra.yaml at start-up, as Cassandra 4.0, 4.1 or 5.0
+    /// does it: accepted or the error, port policies, stores, protocols and cipher suites.
+    Explain(explain::Args),
     /// List a keystore or truststore (JKS, JCEKS, PKCS#12, PEM) like `keytool -list -v`.
     Inspect(inspect::Args),
     /// Connect to a node's storage or native port as Cassandra or a client would, and report.
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Doctor(args) => doctor::run(args),
+        Command::Explain(args) => explain::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Connect(args) => net::connect(args),
         Command::Serve(args) => net::serve(args),

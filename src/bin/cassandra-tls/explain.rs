@@ -1,0 +1,115 @@
+//! `cassandra-tls explain`: what a node does with its cassandra.yaml at start-up.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cassandra_tls::explain::{self, Explanation, Provider, SectionExplanation};
+use cassandra_tls::options::CassandraVersion;
+use clap::Args as ClapArgs;
+
+/// Arguments of `explain`.
+#[derive(ClapArgs)]
+pub struct Args {
+    /// The node's cassandra.yaml (default: the committed fixtures/conf/cassandra.yaml).
+    config: Option<PathBuf>,
+    /// Read it as this Cassandra version does: 4.0, 4.1, 5.0 (default) or trunk.
+    #[arg(long, value_name = "VERSION", default_value = "5.0")]
+    cassandra_version: CassandraVersion,
+    /// The TLS provider Netty runs under Cassandra: openssl (netty-tcnative, the default on
+    /// Linux) or jdk (-Dcassandra.disable_tcactive_openssl=true).
+    #[arg(long, default_value = "openssl")]
+    provider: Provider,
+    /// Print JSON (keys in the README).
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let path = args
+        .config
+        .unwrap_or_else(|| PathBuf::from("fixtures/conf/cassandra.yaml"));
+    let e = explain::explain(&path, args.cassandra_version, args.provider);
+    if args.json {
+        match serde_json::to_string_pretty(&e) {
+            Ok(text) => println!("{text}"),
+            Err(err) => {
+                eprintln!("error: {err}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        print_text(&e);
+    }
+    if e.accepted {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn print_text(e: &Explanation) {
+    println!(
+        "{}: Cassandra {} with the {} provider (JDK {})",
+        e.path,
+        e.version,
+        e.provider.as_str(),
+        e.jdk
+    );
+    if let Some(err) = &e.error {
+        println!(
+            "  refused at start-up ({} stage): {}",
+            serde_json::to_value(err.stage)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            err.message
+        );
+        return;
+    }
+    println!("  accepted: the node starts");
+    for (name, s) in [
+        ("server_encryption_options", &e.server_encryption_options),
+        ("client_encryption_options", &e.client_encryption_options),
+    ] {
+        if let Some(s) = s {
+            print_section(name, s);
+        }
+    }
+}
+
+fn print_section(name: &str, s: &SectionExplanation) {
+    println!("{name}:");
+    let mut head = format!("  policy {}", s.policy);
+    if let Some(ie) = s.internode_encryption {
+        head += &format!(", internode_encryption {ie}");
+    }
+    head += &format!(
+        ", client auth {}, endpoint verification {}",
+        s.client_auth,
+        if s.endpoint_verification { "on" } else { "off" }
+    );
+    println!("{head}");
+    println!(
+        "  factory {}, store_type {}, keystore {}, truststore {}",
+        s.factory, s.store_type, s.keystore, s.truststore
+    );
+    if let Some(Some(out)) = &s.outbound_keystore {
+        println!("  outbound_keystore {out}");
+    }
+    for st in &s.stores {
+        println!(
+            "  {}: {} ({}, {} key(s), {} trusted)",
+            st.role, st.origin, st.format, st.keys, st.trusted
+        );
+    }
+    match (&s.protocols, &s.cipher_suites) {
+        (Some(p), Some(c)) => {
+            println!("  protocols: {}", p.join(", "));
+            println!("  cipher suites: {}", c.join(", "));
+        }
+        _ => println!("  no SSL engine (UNENCRYPTED)"),
+    }
+    for d in &s.divergences {
+        println!("  differs here: {d}");
+    }
+}
