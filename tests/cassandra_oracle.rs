@@ -52,7 +52,11 @@ fn client(extra: &str) -> String {
 fn grid() -> Vec<Case> {
     let mut c = Vec::new();
     // enabled x optional x key store present or absent, per section (and internode_encryption).
-    let tri = [("unset", None), ("true", Some("true")), ("false", Some("false"))];
+    let tri = [
+        ("unset", None),
+        ("true", Some("true")),
+        ("false", Some("false")),
+    ];
     for (en, enabled) in tri {
         for (op, optional) in tri {
             for (ks, keystore) in [("ks", "{S}/node1.jks"), ("noks", "{S}/absent.jks")] {
@@ -116,7 +120,10 @@ fn grid() -> Vec<Case> {
         ("ssl-alias", "[SSL_RSA_WITH_AES_128_CBC_SHA]"),
         ("3des", "[TLS_RSA_WITH_3DES_EDE_CBC_SHA]"),
         ("unknown", "[NONSENSE]"),
-        ("unknown-then-gcm", "[NONSENSE, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]"),
+        (
+            "unknown-then-gcm",
+            "[NONSENSE, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]",
+        ),
         ("dhe", "[TLS_DHE_RSA_WITH_AES_128_GCM_SHA256]"),
         (
             "chacha-gcm",
@@ -199,7 +206,9 @@ fn grid() -> Vec<Case> {
         );
     }
     // Store types against the files, with client auth (both stores read).
-    for st in ["JKS", "jks", "PKCS12", "pkcs12", "JCEKS", "PEM", "BKS", "nonsense"] {
+    for st in [
+        "JKS", "jks", "PKCS12", "pkcs12", "JCEKS", "PEM", "BKS", "nonsense",
+    ] {
         for (fname, ks, ts) in [
             ("jks", "node1.jks", "truststore.jks"),
             ("p12", "node1.p12", "truststore.p12"),
@@ -416,7 +425,9 @@ fn grid() -> Vec<Case> {
         case(
             &mut c,
             format!("algorithm/{alg}"),
-            client(&format!("  algorithm: {alg}\n  require_client_auth: true\n")),
+            client(&format!(
+                "  algorithm: {alg}\n  require_client_auth: true\n"
+            )),
         );
     }
     // The loader: unknown keys, empty values and sections, duplicates, wrong enums, trunk keys.
@@ -464,10 +475,7 @@ fn grid() -> Vec<Case> {
     case(
         &mut c,
         "loader/number-password",
-        client("").replace(
-            "keystore_password: cassandra",
-            "keystore_password: 123456",
-        ),
+        client("").replace("keystore_password: cassandra", "keystore_password: 123456"),
     );
     case(
         &mut c,
@@ -480,11 +488,7 @@ fn grid() -> Vec<Case> {
         client("  cipher_suites: TLS_AES_128_GCM_SHA256\n"),
     );
     case(&mut c, "loader/no-sections", "cluster_name: x\n");
-    case(
-        &mut c,
-        "loader/both-ok",
-        format!("{SERVER_OK}{CLIENT_OK}"),
-    );
+    case(&mut c, "loader/both-ok", format!("{SERVER_OK}{CLIENT_OK}"));
     case(
         &mut c,
         "loader/both-optional-true",
@@ -514,7 +518,11 @@ fn allowed() -> Vec<Allowed> {
         if line.starts_with("<!-- end divergences -->") {
             break;
         }
-        if !in_table || !line.starts_with('|') || line.starts_with("|--") || line.starts_with("| versions") {
+        if !in_table
+            || !line.starts_with('|')
+            || line.starts_with("|--")
+            || line.starts_with("| versions")
+        {
             continue;
         }
         let cols: Vec<&str> = line.split('|').map(str::trim).collect();
@@ -542,7 +550,12 @@ fn matches(pattern: &str, value: &str) -> bool {
 }
 
 /// Runs the oracle on every yaml, in one JVM.
-fn oracle(home: &Path, dir: &Path, paths: &[PathBuf], provider: Provider) -> BTreeMap<String, Value> {
+fn oracle(
+    home: &Path,
+    dir: &Path,
+    paths: &[PathBuf],
+    provider: Provider,
+) -> BTreeMap<String, Value> {
     let logback = dir.join("logback-oracle.xml");
     std::fs::write(
         &logback,
@@ -599,10 +612,18 @@ fn differences(java: &Value, ours: &Value) -> Vec<(String, String, String)> {
             out.push((field.to_owned(), j.to_string(), o.to_string()));
         }
     };
-    cmp("accepted", java["accepted"].clone(), ours["accepted"].clone());
+    cmp(
+        "accepted",
+        java["accepted"].clone(),
+        ours["accepted"].clone(),
+    );
     if java["accepted"] != Value::Bool(true) || ours["accepted"] != Value::Bool(true) {
         if java["accepted"] == ours["accepted"] {
-            cmp("stage", java["error"]["stage"].clone(), ours["error"]["stage"].clone());
+            cmp(
+                "stage",
+                java["error"]["stage"].clone(),
+                ours["error"]["stage"].clone(),
+            );
             // For SSL failures, which context failed first.
             if java["error"]["stage"] == "ssl" {
                 let chain = java["error"]["chain"].to_string();
@@ -636,7 +657,11 @@ fn differences(java: &Value, ours: &Value) -> Vec<(String, String, String)> {
             "protocols",
             "cipher_suites",
         ] {
-            cmp(&format!("{section}.{field}"), j[field].clone(), o[field].clone());
+            cmp(
+                &format!("{section}.{field}"),
+                j[field].clone(),
+                o[field].clone(),
+            );
         }
         let java_auth = match j["client_auth"].as_str() {
             Some("true") => "required",
@@ -695,7 +720,9 @@ fn explain_matches_cassandra_on_a_generated_grid() {
     let mut compared = 0;
     for line in ["4.0", "4.1", "5.0"] {
         let Some(home) = common::cassandra::resolve_line(line) else {
-            common::skip_or_fail(&format!("cassandra-all {line} did not resolve from Maven Central"));
+            common::skip_or_fail(&format!(
+                "cassandra-all {line} did not resolve from Maven Central"
+            ));
             continue;
         };
         let version: CassandraVersion = line.parse().unwrap();
@@ -712,8 +739,9 @@ fn explain_matches_cassandra_on_a_generated_grid() {
                 );
                 let loaded = CassandraYaml::load_file_for(path, version)
                     .map(|y| y.with_base_dir(dir.path()));
-                let ours = serde_json::to_value(explain_yaml(key.clone(), loaded, version, provider))
-                    .unwrap();
+                let ours =
+                    serde_json::to_value(explain_yaml(key.clone(), loaded, version, provider))
+                        .unwrap();
                 compared += 1;
                 for (field, j, o) in differences(java, &ours) {
                     let known = allowed.iter().any(|a| {

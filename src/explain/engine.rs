@@ -54,7 +54,14 @@ impl std::str::FromStr for Provider {
 pub const JDK: &str = "17";
 
 /// JDK 17's `SSLEngine.getSupportedProtocols()`.
-const JDK_PROTOCOLS: &[&str] = &["TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1", "SSLv3", "SSLv2Hello"];
+const JDK_PROTOCOLS: &[&str] = &[
+    "TLSv1.3",
+    "TLSv1.2",
+    "TLSv1.1",
+    "TLSv1",
+    "SSLv3",
+    "SSLv2Hello",
+];
 
 /// The protocols netty-tcnative's BoringSSL engine knows, in the order it reports them.
 const OPENSSL_PROTOCOLS: &[&str] = &["SSLv2Hello", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
@@ -177,7 +184,9 @@ fn supported_suite(provider: Provider, version: CassandraVersion, name: &str) ->
     match provider {
         Provider::Jdk => JDK_SUITES.contains(&name),
         Provider::OpenSsl => {
-            let name = name.strip_prefix("SSL_").map_or(name.to_owned(), |r| format!("TLS_{r}"));
+            let name = name
+                .strip_prefix("SSL_")
+                .map_or(name.to_owned(), |r| format!("TLS_{r}"));
             BORINGSSL_SUITES.contains(&name.as_str())
                 || (version < CassandraVersion::V5_0 && BORINGSSL_4X_EXTRA.contains(&name.as_str()))
         }
@@ -273,7 +282,9 @@ fn enabled_protocols(
             (Provider::OpenSsl, false) => ["SSLv2Hello", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
                 .map(String::from)
                 .to_vec(),
-            (Provider::OpenSsl, true) => ["SSLv2Hello", "TLSv1.3", "TLSv1.2"].map(String::from).to_vec(),
+            (Provider::OpenSsl, true) => ["SSLv2Hello", "TLSv1.3", "TLSv1.2"]
+                .map(String::from)
+                .to_vec(),
         });
     };
     if let Some(bad) = list.iter().find(|p| !known.contains(&p.as_str())) {

@@ -262,7 +262,13 @@ fn apply(yaml: &CassandraYaml) -> crate::Result<()> {
     let client = yaml.client_encryption_options();
     let server = yaml.server_encryption_options();
     let version = yaml.version();
-    pem_factory_rules(origin, base(yaml), "client_encryption_options", client, None)?;
+    pem_factory_rules(
+        origin,
+        base(yaml),
+        "client_encryption_options",
+        client,
+        None,
+    )?;
     let node = yaml.node();
     if let Some(ssl_port) = node.native_transport_port_ssl
         && version < CassandraVersion::Trunk
@@ -327,8 +333,16 @@ fn pem_factory_rules(
     }
     for (file, key, what) in [
         (Some(opts.keystore_path()), "private_key", "keystore"),
-        (Some(opts.truststore_path()), "trusted_certificates", "truststore"),
-        (outbound_keystore, "outbound_private_key", "outbound_keystore"),
+        (
+            Some(opts.truststore_path()),
+            "trusted_certificates",
+            "truststore",
+        ),
+        (
+            outbound_keystore,
+            "outbound_private_key",
+            "outbound_keystore",
+        ),
     ] {
         if let Some(file) = file
             && inline(key).is_some()
@@ -372,7 +386,11 @@ fn section(
     let version = yaml.version();
     let s = yaml.server_encryption_options();
     let (opts, name, role) = if server {
-        (&s.common, "server_encryption_options", Role::InternodeServer)
+        (
+            &s.common,
+            "server_encryption_options",
+            Role::InternodeServer,
+        )
     } else {
         (
             yaml.client_encryption_options(),
@@ -432,40 +450,68 @@ fn section(
         )
     };
     // The server context: the key store, the trust store when peers are verified, the engine.
-    check_algorithm(yaml, name, opts, KEY_MANAGER_ALGORITHMS, "KeyManagerFactory")?;
-    let key_store = crate::tls::key_store(yaml, role, &settings)?.ok_or_else(|| {
-        missing_key(if pem { "private_key" } else { "keystore" })
-    })?;
+    check_algorithm(
+        yaml,
+        name,
+        opts,
+        KEY_MANAGER_ALGORITHMS,
+        "KeyManagerFactory",
+    )?;
+    let key_store = crate::tls::key_store(yaml, role, &settings)?
+        .ok_or_else(|| missing_key(if pem { "private_key" } else { "keystore" }))?;
     crate::tls::check_key_store_type(yaml, role, &key_store)?;
     out.stores.push(summary("keystore", &key_store));
     if verify_peer {
-        check_algorithm(yaml, name, opts, TRUST_MANAGER_ALGORITHMS, "TrustManagerFactory")?;
+        check_algorithm(
+            yaml,
+            name,
+            opts,
+            TRUST_MANAGER_ALGORITHMS,
+            "TrustManagerFactory",
+        )?;
         let anchors = crate::tls::material_trust_anchors(yaml, role)?;
         out.stores.push(StoreSummary {
             role: "truststore",
             origin: crate::options::resolve_path(base(yaml), opts.truststore_path())
                 .display()
                 .to_string(),
-            format: if pem { "PEM".into() } else { "key store".into() },
+            format: if pem {
+                "PEM".into()
+            } else {
+                "key store".into()
+            },
             keys: 0,
             trusted: anchors.len(),
         });
     }
-    let protocols = accepted_protocols(opts.protocol.as_deref(), opts.accepted_protocols.as_deref());
-    let engine = engine(version, provider, protocols.as_deref(), opts.cipher_suites.as_deref())
-        .map_err(|e| {
-            let (key, message) = match e {
-                EngineError::UnknownProtocol(p) => (
-                    if opts.accepted_protocols.is_some() { "accepted_protocols" } else { "protocol" },
-                    format!("{p} is not a protocol the {} provider knows: Failed to initialize SSL", provider.as_str()),
+    let protocols =
+        accepted_protocols(opts.protocol.as_deref(), opts.accepted_protocols.as_deref());
+    let engine = engine(
+        version,
+        provider,
+        protocols.as_deref(),
+        opts.cipher_suites.as_deref(),
+    )
+    .map_err(|e| {
+        let (key, message) = match e {
+            EngineError::UnknownProtocol(p) => (
+                if opts.accepted_protocols.is_some() {
+                    "accepted_protocols"
+                } else {
+                    "protocol"
+                },
+                format!(
+                    "{p} is not a protocol the {} provider knows: Failed to initialize SSL",
+                    provider.as_str()
                 ),
-                EngineError::NoCiphersLeft => (
-                    "cipher_suites",
-                    "No ciphers left after filtering supported cipher suite".to_owned(),
-                ),
-            };
-            Error::config(yaml.origin(), Some(name), Some(key), message)
-        })?;
+            ),
+            EngineError::NoCiphersLeft => (
+                "cipher_suites",
+                "No ciphers left after filtering supported cipher suite".to_owned(),
+            ),
+        };
+        Error::config(yaml.origin(), Some(name), Some(key), message)
+    })?;
     // The client context: internode's uses the outbound key store (5.0), the others the same.
     if server && version >= CassandraVersion::V5_0 {
         let outbound = crate::tls::key_store(yaml, Role::InternodeClient, &settings)?
@@ -503,7 +549,10 @@ fn divergences(
             out.push(format!("{p}: Java enables it; rustls has only TLSv1.2 and TLSv1.3, so this crate never offers it"));
         }
     }
-    let rustls_suites: Vec<&str> = crate::options::SUPPORTED_SUITES.iter().map(|s| s.jsse_name).collect();
+    let rustls_suites: Vec<&str> = crate::options::SUPPORTED_SUITES
+        .iter()
+        .map(|s| s.jsse_name)
+        .collect();
     let dropped: Vec<&str> = engine
         .cipher_suites
         .iter()
@@ -516,11 +565,24 @@ fn divergences(
             dropped.join(", ")
         ));
     }
-    match select_protocols(yaml.origin(), section, opts.protocol.as_deref(), opts.accepted_protocols.as_deref())
-        .and_then(|p| select_cipher_suites(yaml.origin(), section, opts.cipher_suites.as_deref(), &p.versions))
-    {
+    match select_protocols(
+        yaml.origin(),
+        section,
+        opts.protocol.as_deref(),
+        opts.accepted_protocols.as_deref(),
+    )
+    .and_then(|p| {
+        select_cipher_suites(
+            yaml.origin(),
+            section,
+            opts.cipher_suites.as_deref(),
+            &p.versions,
+        )
+    }) {
         Ok(_) => {}
-        Err(e) => out.push(format!("this crate cannot build this section's config at all: {e}")),
+        Err(e) => out.push(format!(
+            "this crate cannot build this section's config at all: {e}"
+        )),
     }
     out
 }

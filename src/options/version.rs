@@ -76,9 +76,18 @@ impl CassandraVersion {
     pub fn introduced(key: &str, server: bool) -> Option<CassandraVersion> {
         use CassandraVersion::*;
         let common = match key {
-            "enabled" | "optional" | "keystore" | "keystore_password" | "truststore"
-            | "truststore_password" | "cipher_suites" | "protocol" | "accepted_protocols"
-            | "algorithm" | "store_type" | "require_client_auth"
+            "enabled"
+            | "optional"
+            | "keystore"
+            | "keystore_password"
+            | "truststore"
+            | "truststore_password"
+            | "cipher_suites"
+            | "protocol"
+            | "accepted_protocols"
+            | "algorithm"
+            | "store_type"
+            | "require_client_auth"
             | "require_endpoint_verification" => Some(V4_0),
             "ssl_context_factory" => Some(V4_1),
             "max_certificate_validity_period"
@@ -102,10 +111,18 @@ impl CassandraVersion {
     /// Cassandra's PropertiesChecker refuses only over a field whose default is not null.
     pub fn null_allowed(self, key: &str) -> bool {
         match key {
-            "enabled" | "optional" | "cipher_suites" | "protocol" | "accepted_protocols"
-            | "algorithm" | "outbound_keystore" | "outbound_keystore_password"
-            | "max_certificate_validity_period" | "certificate_validity_warn_threshold"
-            | "keystore_password_file" | "truststore_password_file" => true,
+            "enabled"
+            | "optional"
+            | "cipher_suites"
+            | "protocol"
+            | "accepted_protocols"
+            | "algorithm"
+            | "outbound_keystore"
+            | "outbound_keystore_password"
+            | "max_certificate_validity_period"
+            | "certificate_validity_warn_threshold"
+            | "keystore_password_file"
+            | "truststore_password_file" => true,
             "keystore_password" | "truststore_password" => self.default_password().is_none(),
             _ => false,
         }
@@ -167,9 +184,18 @@ mod tests {
 
     #[test]
     fn parse_lines_and_patch_releases() {
-        assert_eq!("4.1.10".parse::<CassandraVersion>().unwrap(), CassandraVersion::V4_1);
-        assert_eq!("5.0".parse::<CassandraVersion>().unwrap(), CassandraVersion::V5_0);
-        assert_eq!("trunk".parse::<CassandraVersion>().unwrap(), CassandraVersion::Trunk);
+        assert_eq!(
+            "4.1.10".parse::<CassandraVersion>().unwrap(),
+            CassandraVersion::V4_1
+        );
+        assert_eq!(
+            "5.0".parse::<CassandraVersion>().unwrap(),
+            CassandraVersion::V5_0
+        );
+        assert_eq!(
+            "trunk".parse::<CassandraVersion>().unwrap(),
+            CassandraVersion::Trunk
+        );
         assert!("3.11".parse::<CassandraVersion>().is_err());
     }
 }

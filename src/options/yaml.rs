@@ -301,13 +301,15 @@ fn check_keys(origin: &Origin, version: CassandraVersion, keys: &SectionKeys) ->
         let names: Vec<&str> = unknown.iter().map(|(k, _)| k.as_str()).collect();
         let why: Vec<String> = unknown
             .iter()
-            .map(|(k, s)| match CassandraVersion::introduced(k, *s == SERVER) {
-                Some(v) => format!("{k} is new in Cassandra {v}"),
-                None if CassandraVersion::introduced(k, true).is_some() => {
-                    format!("{k} belongs to server_encryption_options")
-                }
-                None => format!("{k} is not an option of any version"),
-            })
+            .map(
+                |(k, s)| match CassandraVersion::introduced(k, *s == SERVER) {
+                    Some(v) => format!("{k} is new in Cassandra {v}"),
+                    None if CassandraVersion::introduced(k, true).is_some() => {
+                        format!("{k} belongs to server_encryption_options")
+                    }
+                    None => format!("{k} is not an option of any version"),
+                },
+            )
             .collect();
         return Err(Error::Config {
             origin: origin.clone(),

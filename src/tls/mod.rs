@@ -349,7 +349,11 @@ fn checked_key_store(
 }
 
 /// Refuses a key store whose configured `store_type` the JDK could not read it with.
-pub(crate) fn check_key_store_type(yaml: &CassandraYaml, role: Role, store: &KeyStore) -> Result<()> {
+pub(crate) fn check_key_store_type(
+    yaml: &CassandraYaml,
+    role: Role,
+    store: &KeyStore,
+) -> Result<()> {
     material::check_store_type(yaml.origin(), role.section(), store)
 }
 
