@@ -151,7 +151,7 @@ fn wrong_values_are_errors() {
         ),
         (
             "client_encryption_options:\n  require_client_auth: maybe\n",
-            "not a valid ClientAuth option",
+            "is not a boolean in Cassandra 5.0",
         ),
         (
             "client_encryption_options:\n  enabled: [1]\n",
@@ -200,7 +200,7 @@ fn passwords_never_in_debug() {
 fn a_section_on_its_own() {
     let y = CassandraYaml::section_from_str(
         "client_encryption_options",
-        "enabled: true\nrequire_client_auth: required\n",
+        "enabled: true\nrequire_client_auth: true\n",
     )
     .unwrap();
     assert_eq!(

@@ -359,6 +359,13 @@ fn the_key_that_fits_the_peer_is_served_or_the_one_named() {
     );
 }
 
+/// Trunk's reading: the password files (CASSANDRA-13428) are trunk's.
+fn inline_trunk(text: &str) -> CassandraYaml {
+    CassandraYaml::from_str_for(text, cassandra_tls::options::CassandraVersion::Trunk)
+        .unwrap()
+        .with_base_dir(common::root())
+}
+
 fn inline(text: &str) -> CassandraYaml {
     CassandraYaml::from_str(text)
         .unwrap()
@@ -447,7 +454,7 @@ fn password_files_are_read_by_their_first_line() {
     let dir = tempfile::tempdir().unwrap();
     let pw = dir.path().join("ks.txt");
     std::fs::write(&pw, "cassandra\nsecond line ignored\n").unwrap();
-    let y = inline(&format!(
+    let y = inline_trunk(&format!(
         "client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/node1.jks\n  keystore_password_file: {}\n",
         pw.display()
     ));
