@@ -383,7 +383,7 @@ fn grid() -> Vec<Case> {
     case(
         &mut c,
         "files/missing-truststore-verified",
-        format!("{SERVER_OK}").replace("truststore.jks", "absent.jks"),
+        SERVER_OK.replace("truststore.jks", "absent.jks"),
     );
     case(
         &mut c,
