@@ -121,10 +121,9 @@ pub fn check(yaml: &CassandraYaml, cqlshrc: Option<&Cqlshrc>, at: UnixTime) -> R
     let client = yaml.client_encryption_options();
 
     // What the node does at start-up, as its version and the default provider do it.
-    let startup = crate::explain::explain_yaml(
+    let startup = crate::explain::explain_loaded(
         yaml.origin().to_string(),
-        Ok(yaml.clone()),
-        yaml.version(),
+        yaml,
         crate::explain::Provider::default(),
     );
     if let Some(e) = &startup.error {

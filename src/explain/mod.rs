@@ -159,36 +159,30 @@ pub fn explain_yaml(
     version: CassandraVersion,
     provider: Provider,
 ) -> Explanation {
-    let mut out = Explanation {
-        path,
-        version: version.as_str(),
-        provider,
-        jdk: JDK,
-        accepted: false,
-        error: None,
-        server_encryption_options: None,
-        client_encryption_options: None,
-    };
-    let yaml = match loaded {
-        Ok(yaml) => yaml,
+    match loaded {
+        Ok(yaml) => explain_loaded(path, &yaml, provider),
         Err(e) => {
-            // The factory's parameters are checked when it is made (applyConfig), the rest by
-            // the loader.
+            // The factory is made (and its class and parameters checked) by applyConfig, in
+            // versions that have one; every other error is the loader's.
             let stage = match &e {
-                Error::Config {
-                    key: Some(k),
-                    message,
-                    ..
-                } if k == "ssl_context_factory" && !message.starts_with("unknown option") => {
+                Error::Config { key: Some(k), .. }
+                    if k == "ssl_context_factory" && version.has_ssl_context_factory() =>
+                {
                     Stage::Apply
                 }
                 _ => Stage::Load,
             };
+            let mut out = Explanation::new(path, version, provider);
             out.error = Some(startup_error(stage, &e));
-            return out;
+            out
         }
-    };
-    if let Err(e) = apply(&yaml) {
+    }
+}
+
+/// [`explain`] for a yaml read without error, as the version it was read as.
+pub fn explain_loaded(path: String, yaml: &CassandraYaml, provider: Provider) -> Explanation {
+    let mut out = Explanation::new(path, yaml.version(), provider);
+    if let Err(e) = apply(yaml) {
         out.error = Some(startup_error(Stage::Apply, &e));
         return out;
     }
@@ -198,7 +192,7 @@ pub fn explain_yaml(
         (true, "server_encryption_options"),
         (false, "client_encryption_options"),
     ] {
-        match section(&yaml, server, provider) {
+        match section(yaml, server, provider) {
             Ok(s) => sections.push(s),
             Err(e) => {
                 let mut error = startup_error(Stage::Ssl, &e);
@@ -212,6 +206,22 @@ pub fn explain_yaml(
     out.client_encryption_options = sections.pop();
     out.server_encryption_options = sections.pop();
     out
+}
+
+impl Explanation {
+    /// A refusal with no reason yet, to be filled in.
+    fn new(path: String, version: CassandraVersion, provider: Provider) -> Self {
+        Explanation {
+            path,
+            version: version.as_str(),
+            provider,
+            jdk: JDK,
+            accepted: false,
+            error: None,
+            server_encryption_options: None,
+            client_encryption_options: None,
+        }
+    }
 }
 
 /// The algorithms `KeyManagerFactory.getInstance` and `TrustManagerFactory.getInstance` know on
@@ -250,10 +260,6 @@ fn startup_error(stage: Stage, e: &Error) -> StartupError {
     }
 }
 
-fn base(yaml: &CassandraYaml) -> &Path {
-    yaml.base_dir()
-}
-
 /// DatabaseDescriptor.applySimpleConfig's encryption part, in its order: the client section
 /// (its factory, then the native_transport_port_ssl check), then the server section (its
 /// factory, then the legacy SSL storage port check).
@@ -264,7 +270,7 @@ fn apply(yaml: &CassandraYaml) -> crate::Result<()> {
     let version = yaml.version();
     pem_factory_rules(
         origin,
-        base(yaml),
+        yaml.base_dir(),
         "client_encryption_options",
         client,
         None,
@@ -273,7 +279,7 @@ fn apply(yaml: &CassandraYaml) -> crate::Result<()> {
     if let Some(ssl_port) = node.native_transport_port_ssl
         && version < CassandraVersion::Trunk
         && ssl_port != node.native_transport_port
-        && client.policy(client.has_keystore(base(yaml))) == Policy::Unencrypted
+        && client.policy(client.has_keystore(yaml.base_dir())) == Policy::Unencrypted
     {
         return Err(Error::config(
             origin,
@@ -284,13 +290,13 @@ fn apply(yaml: &CassandraYaml) -> crate::Result<()> {
     }
     pem_factory_rules(
         origin,
-        base(yaml),
+        yaml.base_dir(),
         "server_encryption_options",
         &server.common,
         server.outbound_keystore.as_deref(),
     )?;
     if server.legacy_ssl_storage_port_enabled
-        && server.policy(server.common.has_keystore(base(yaml))) == Policy::Unencrypted
+        && server.policy(server.common.has_keystore(yaml.base_dir())) == Policy::Unencrypted
     {
         let key = version.legacy_port_key();
         return Err(Error::config(
@@ -398,7 +404,7 @@ fn section(
             Role::NativeServer,
         )
     };
-    let has_keystore = opts.has_keystore(base(yaml));
+    let has_keystore = opts.has_keystore(yaml.base_dir());
     let (policy, enabled) = if server {
         (
             s.policy(has_keystore),
@@ -472,7 +478,7 @@ fn section(
         let anchors = crate::tls::material_trust_anchors(yaml, role)?;
         out.stores.push(StoreSummary {
             role: "truststore",
-            origin: crate::options::resolve_path(base(yaml), opts.truststore_path())
+            origin: crate::options::resolve_path(yaml.base_dir(), opts.truststore_path())
                 .display()
                 .to_string(),
             format: if pem {
@@ -529,7 +535,7 @@ fn summary(role: &'static str, store: &KeyStore) -> StoreSummary {
     StoreSummary {
         role,
         origin: store.origin().to_string(),
-        format: format!("{:?}", store.store_type()),
+        format: store.store_type().name().to_owned(),
         keys: store.private_keys().count(),
         trusted: store.trust_anchors().len(),
     }

@@ -56,6 +56,13 @@ impl CassandraVersion {
         (self == CassandraVersion::V4_0).then_some("cassandra")
     }
 
+    /// Whether an empty `truststore_password` is still a password: 4.0 passes it to
+    /// `KeyStore.load` (and so checks the store's integrity with it); from 4.1 an empty one
+    /// loads the store without a check.
+    pub fn empty_truststore_password_is_checked(self) -> bool {
+        self == CassandraVersion::V4_0
+    }
+
     /// Whether the pluggable `ssl_context_factory` (and so the PEM factory) exists.
     pub fn has_ssl_context_factory(self) -> bool {
         self >= CassandraVersion::V4_1

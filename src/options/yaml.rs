@@ -262,7 +262,8 @@ impl CassandraYaml {
 
 /// Cassandra's loader checks on the encryption sections (YamlConfigurationLoader's
 /// PropertiesChecker): a null over a field whose default is not null (a section, a path, a
-/// boolean) is "not valid"; a key the version does not have must be removed. Both list every offending key, as Cassandra does.
+/// boolean) is "not valid"; a key the version does not have must be removed. Both list every
+/// offending key, as Cassandra does.
 fn check_keys(origin: &Origin, version: CassandraVersion, keys: &SectionKeys) -> Result<()> {
     let mut null = Vec::new();
     let mut unknown: Vec<(String, &'static str)> = Vec::new();

@@ -372,7 +372,7 @@ pub(crate) fn material_trust_anchors(
         role.section(),
         opts,
         None,
-        yaml.version() == crate::options::CassandraVersion::V4_0,
+        yaml.version().empty_truststore_password_is_checked(),
     )
 }
 
@@ -482,7 +482,7 @@ pub(crate) fn load_material(
             plan.section,
             opts,
             installed.truststore,
-            yaml.version() == crate::options::CassandraVersion::V4_0,
+            yaml.version().empty_truststore_password_is_checked(),
         )
     };
     // Clients read the truststore first, servers the key store, as Cassandra builds them.
