@@ -449,3 +449,46 @@ fn client_auth_modes_expiry_and_names_with_jsse() {
         .unwrap();
     blocking::handshake(Handshake::client(&no_cert, "10.0.0.9").unwrap(), &mut sock).unwrap();
 }
+
+/// nodetool's client from trunk's `jmx_encryption_options` (`tls::jmx_client_config`) against a
+/// JSSE server that serves the section's key store and needs a client certificate, as the JMX
+/// server would: it connects with the section's key, and a truststore without the CA fails.
+#[test]
+fn jmx_client_from_the_jmx_section_talks_to_jsse() {
+    let Some(dir) = classes() else { return };
+    let jmx = |truststore: &str| {
+        let text = format!(
+            "jmx_encryption_options:\n  enabled: true\n  keystore: {}\n  keystore_password: cassandra\n  truststore: {}\n  truststore_password: cassandra\n  require_client_auth: true\n",
+            common::store_path("node1.jks"),
+            common::store_path(truststore)
+        );
+        let y = CassandraYaml::from_str_for(&text, cassandra_tls::options::CassandraVersion::Trunk)
+            .unwrap();
+        tls::jmx_client_config(&y, &TlsSettings::default())
+            .unwrap()
+            .unwrap()
+    };
+    let server = || {
+        java_server(
+            &dir,
+            &[
+                ("keystore", &common::store_path("node1.jks")),
+                ("storepass", "cassandra"),
+                ("truststore", &common::store_path("truststore.jks")),
+                ("trustpass", "cassandra"),
+                ("clientauth", "need"),
+            ],
+        )
+    };
+    let peer = server();
+    let (answer, _) = talk(&jmx("truststore.jks"), peer.port).unwrap();
+    assert_eq!(answer, "HELLO\n");
+    let served = outcome(&peer);
+    assert!(
+        served.starts_with("SERVED") && !served.ends_with(" -"),
+        "the server saw the JMX section's client certificate: {served}"
+    );
+    let peer = server();
+    let e = talk(&jmx("expired-truststore.jks"), peer.port).unwrap_err();
+    assert_eq!(e.kind(), "unknown_issuer", "{e}");
+}

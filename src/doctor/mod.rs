@@ -29,7 +29,7 @@ use crate::options::{
 };
 use crate::tls::{self, ExpiredPeer, Role, TlsSettings, Usage};
 
-pub use tools::{NODETOOL, check_nodetool_ssl};
+pub use tools::{JMX, NODETOOL, check_jmx_encryption_options, check_nodetool_ssl};
 
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -61,8 +61,8 @@ pub struct Finding {
     /// `key_matches_cert`, `key_algorithm`, `chain`, `expiry`, `san`, `eku`, `protocols`,
     /// `ciphers`, `policy`, `self_handshake`, `startup` (Cassandra would not start).
     pub check: &'static str,
-    /// `server_encryption_options`, `client_encryption_options`, `cqlshrc` or
-    /// `nodetool-ssl.properties`.
+    /// `server_encryption_options`, `client_encryption_options`, `jmx_encryption_options`,
+    /// `cqlshrc` or `nodetool-ssl.properties`.
     pub section: &'static str,
     /// What was found.
     pub message: String,
@@ -226,6 +226,9 @@ pub fn check(yaml: &CassandraYaml, cqlshrc: Option<&Cqlshrc>, at: UnixTime) -> R
             at,
         );
     }
+
+    // jmx_encryption_options (trunk)
+    tools::check_jmx_encryption_options(&mut report, yaml, at);
 
     if let Some(rc) = cqlshrc {
         tools::cqlsh(&mut report, yaml, rc, &settings);

@@ -108,6 +108,59 @@ pub fn check_nodetool_ssl(
     ssl: &NodetoolSsl,
     at: UnixTime,
 ) {
+    let what = "nodetool's settings against the node's certificate (client_encryption_options)";
+    check_jmx_client(report, yaml, NODETOOL, what, ssl, at);
+}
+
+/// The section name trunk's JMX findings are reported under.
+pub const JMX: &str = "jmx_encryption_options";
+
+/// Checks trunk's `jmx_encryption_options` (CASSANDRA-18508): nodetool's view of the section
+/// ([`NodetoolSsl::from_jmx_encryption_options`]: its truststore, and its key store when client
+/// auth is on) against the JMX server the section configures. Findings go under [`JMX`]; nothing
+/// is reported when the yaml has no such section or its policy is UNENCRYPTED.
+pub fn check_jmx_encryption_options(report: &mut Report, yaml: &CassandraYaml, at: UnixTime) {
+    let Some(view) = yaml.jmx_view() else { return };
+    let jmx = view.client_encryption_options();
+    if jmx.policy(jmx.has_keystore(view.base_dir())) == crate::options::Policy::Unencrypted {
+        report.push(
+            Severity::Ok,
+            "policy",
+            JMX,
+            "JMX transport policy UNENCRYPTED",
+            None,
+        );
+        return;
+    }
+    let ssl = match NodetoolSsl::from_jmx_encryption_options(yaml) {
+        Ok(Some(ssl)) => ssl,
+        Ok(None) => return,
+        Err(e) => {
+            report.push(
+                Severity::Error,
+                "file",
+                JMX,
+                e.to_string(),
+                Some("use a JKS or PKCS12 key store for JMX"),
+            );
+            return;
+        }
+    };
+    let what = "nodetool with the JMX section's stores against the JMX server";
+    check_jmx_client(report, &view, JMX, what, &ssl, at);
+}
+
+/// nodetool's client (`ssl`) checked, then handshaking with the native server of `server_yaml`
+/// (the node's, standing in for its JMX server, or the JMX section's own).
+fn check_jmx_client(
+    report: &mut Report,
+    server_yaml: &CassandraYaml,
+    section: &'static str,
+    what: &str,
+    ssl: &NodetoolSsl,
+    at: UnixTime,
+) {
+    let yaml = server_yaml;
     let settings = TlsSettings {
         now: Some(at),
         ..Default::default()
@@ -122,16 +175,16 @@ pub fn check_nodetool_ssl(
             NodetoolWarning::CarriageReturns => ("file", "convert the file to LF line endings"),
             _ => ("file", "remove it, or check its spelling"),
         };
-        report.push(Severity::Warning, check, NODETOOL, w.to_string(), Some(fix));
+        report.push(Severity::Warning, check, section, w.to_string(), Some(fix));
     }
     let mut ssl = ssl.clone();
     ssl.keystore = ssl.keystore.as_deref().map(|p| resolve(yaml, p));
     ssl.truststore = ssl.truststore.as_deref().map(|p| resolve(yaml, p));
     if let Some(p) = &ssl.truststore {
-        file_check(report, NODETOOL, "javax.net.ssl.trustStore", p, false);
+        file_check(report, section, "javax.net.ssl.trustStore", p, false);
     }
     if let Some(p) = &ssl.keystore {
-        file_check(report, NODETOOL, "javax.net.ssl.keyStore", p, true);
+        file_check(report, section, "javax.net.ssl.keyStore", p, true);
     }
     let (client, keystore) = match tls::nodetool_client_and_keystore(&ssl, &settings) {
         Ok(c) => c,
@@ -154,14 +207,14 @@ pub fn check_nodetool_ssl(
                 }
                 _ => ("file", "fix the javax.net.ssl.* settings"),
             };
-            report.push(Severity::Error, check, NODETOOL, e.to_string(), Some(fix));
+            report.push(Severity::Error, check, section, e.to_string(), Some(fix));
             return;
         }
     };
     report.push(
         Severity::Ok,
         "password",
-        NODETOOL,
+        section,
         "the truststore and key store open with their passwords",
         None,
     );
@@ -170,7 +223,7 @@ pub fn check_nodetool_ssl(
             if let Some(leaf) = entry.chain().first()
                 && let Ok(info) = leaf.info()
             {
-                expiry(report, NODETOOL, &info, at, &EncryptionOptions::default());
+                expiry(report, section, &info, at, &EncryptionOptions::default());
             }
         }
     }
@@ -181,19 +234,18 @@ pub fn check_nodetool_ssl(
             Handshake::server_with_config(server.config.clone())?,
         )
     })();
-    let what = "nodetool's settings against the node's certificate (client_encryption_options)";
     match result {
         Ok(()) => report.push(
             Severity::Ok,
             "self_handshake",
-            NODETOOL,
+            section,
             format!("{what}: handshake succeeds"),
             None,
         ),
         Err(e) => report.push(
             Severity::Error,
             "self_handshake",
-            NODETOOL,
+            section,
             format!("{what}: {e}"),
             Some("make javax.net.ssl.trustStore hold the CA that signed the node, and the key store a client the node trusts"),
         ),

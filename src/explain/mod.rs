@@ -54,6 +54,9 @@ pub struct Explanation {
     pub server_encryption_options: Option<SectionExplanation>,
     /// `client_encryption_options` as applied (when accepted).
     pub client_encryption_options: Option<SectionExplanation>,
+    /// trunk's `jmx_encryption_options` as applied (when accepted and the yaml has it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jmx_encryption_options: Option<SectionExplanation>,
 }
 
 /// Where start-up stops.
@@ -186,14 +189,19 @@ pub fn explain_loaded(path: String, yaml: &CassandraYaml, provider: Provider) ->
         out.error = Some(startup_error(Stage::Apply, &e));
         return out;
     }
-    // validateSslContext: "Internode messaging" first, then "Native transport".
+    // validateSslContext: "Internode messaging", "Native transport", then trunk's "JMX
+    // transport", which is validated as the native transport is (its section in the client's
+    // place).
+    let jmx = yaml.jmx_view();
     let mut sections = Vec::new();
-    for (server, name) in [
-        (true, "server_encryption_options"),
-        (false, "client_encryption_options"),
+    for (view, server, name) in [
+        (Some(yaml), true, "server_encryption_options"),
+        (Some(yaml), false, "client_encryption_options"),
+        (jmx.as_ref(), false, "jmx_encryption_options"),
     ] {
-        match section(yaml, server, provider) {
-            Ok(s) => sections.push(s),
+        let Some(view) = view else { continue };
+        match section(view, server, name, provider) {
+            Ok(s) => sections.push(Some(s)),
             Err(e) => {
                 let mut error = startup_error(Stage::Ssl, &e);
                 error.section = Some(name.to_owned());
@@ -202,9 +210,11 @@ pub fn explain_loaded(path: String, yaml: &CassandraYaml, provider: Provider) ->
             }
         }
     }
+    let mut sections = sections.into_iter();
     out.accepted = true;
-    out.client_encryption_options = sections.pop();
-    out.server_encryption_options = sections.pop();
+    out.server_encryption_options = sections.next().flatten();
+    out.client_encryption_options = sections.next().flatten();
+    out.jmx_encryption_options = sections.next().flatten();
     out
 }
 
@@ -220,6 +230,7 @@ impl Explanation {
             error: None,
             server_encryption_options: None,
             client_encryption_options: None,
+            jmx_encryption_options: None,
         }
     }
 }
@@ -295,6 +306,9 @@ fn apply(yaml: &CassandraYaml) -> crate::Result<()> {
         &server.common,
         server.outbound_keystore.as_deref(),
     )?;
+    if let Some(jmx) = yaml.jmx_encryption_options() {
+        pem_factory_rules(origin, yaml.base_dir(), "jmx_encryption_options", jmx, None)?;
+    }
     if server.legacy_ssl_storage_port_enabled
         && server.policy(server.common.has_keystore(yaml.base_dir())) == Policy::Unencrypted
     {
@@ -387,22 +401,15 @@ fn internode_name(i: InternodeEncryption) -> &'static str {
 fn section(
     yaml: &CassandraYaml,
     server: bool,
+    name: &'static str,
     provider: Provider,
 ) -> crate::Result<SectionExplanation> {
     let version = yaml.version();
     let s = yaml.server_encryption_options();
-    let (opts, name, role) = if server {
-        (
-            &s.common,
-            "server_encryption_options",
-            Role::InternodeServer,
-        )
+    let (opts, role) = if server {
+        (&s.common, Role::InternodeServer)
     } else {
-        (
-            yaml.client_encryption_options(),
-            "client_encryption_options",
-            Role::NativeServer,
-        )
+        (yaml.client_encryption_options(), Role::NativeServer)
     };
     let has_keystore = opts.has_keystore(yaml.base_dir());
     let (policy, enabled) = if server {

@@ -395,6 +395,48 @@ impl NodetoolSsl {
         Self::parse(text, Origin::file(path))
     }
 
+    /// The nodetool settings that talk to a node's JMX server configured by trunk's
+    /// `jmx_encryption_options` (CASSANDRA-18508): its truststore, and its key store as the client
+    /// certificate when the server requires one, with the section's store type (Cassandra's
+    /// default JKS), passwords, protocols (`protocol` and `accepted_protocols` combined as
+    /// Cassandra combines them) and cipher suites. `None` when the yaml has no such section.
+    ///
+    /// nodetool reads `javax.net.ssl.*` key stores: a section on the PEM factory is refused.
+    pub fn from_jmx_encryption_options(yaml: &super::CassandraYaml) -> Result<Option<Self>> {
+        let Some(jmx) = yaml.jmx_encryption_options() else {
+            return Ok(None);
+        };
+        let origin = yaml.origin().clone();
+        if jmx.ssl_context_factory.kind() != super::SslContextFactoryKind::Default {
+            return Err(Error::config(
+                &origin,
+                Some("jmx_encryption_options"),
+                Some("ssl_context_factory"),
+                "nodetool reads javax.net.ssl key stores (JKS, PKCS12), not a PEM or custom factory: give nodetool its own nodetool-ssl.properties",
+            ));
+        }
+        let store_type = Some(jmx.store_type.clone().unwrap_or_else(|| "JKS".to_owned()));
+        let path = |p: &str| super::resolve_path(yaml.base_dir(), p);
+        let client_cert = jmx.require_client_auth != super::ClientAuth::NotRequired;
+        Ok(Some(NodetoolSsl {
+            origin,
+            form: None,
+            keystore: client_cert.then(|| path(jmx.keystore_path())),
+            keystore_password: client_cert.then(|| jmx.keystore_password.clone()).flatten(),
+            keystore_type: store_type.clone(),
+            truststore: Some(path(jmx.truststore_path())),
+            truststore_password: jmx.truststore_password.clone(),
+            truststore_type: store_type,
+            client_protocols: super::accepted_protocols(
+                jmx.protocol.as_deref(),
+                jmx.accepted_protocols.as_deref(),
+            ),
+            client_cipher_suites: jmx.cipher_suites.clone(),
+            need_client_auth: Some(client_cert),
+            ..Default::default()
+        }))
+    }
+
     /// Where the settings came from.
     pub fn origin(&self) -> &Origin {
         &self.origin

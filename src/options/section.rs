@@ -524,6 +524,7 @@ impl ScalarString {
 
 pub(crate) const SERVER: &str = "server_encryption_options";
 pub(crate) const CLIENT: &str = "client_encryption_options";
+pub(crate) const JMX: &str = "jmx_encryption_options";
 
 impl RawSection {
     fn common(
@@ -650,13 +651,15 @@ impl RawSection {
         })
     }
 
-    /// `client_encryption_options`; server-only keys were refused with the unknown keys.
+    /// `client_encryption_options` (or trunk's `jmx_encryption_options`, `section`, of the same
+    /// type); server-only keys were refused with the unknown keys.
     pub(crate) fn into_client(
         mut self,
         origin: &Origin,
+        section: &str,
         version: CassandraVersion,
     ) -> Result<EncryptionOptions> {
-        self.common(origin, CLIENT, version)
+        self.common(origin, section, version)
     }
 
     pub(crate) fn into_server(

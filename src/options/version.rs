@@ -63,6 +63,12 @@ impl CassandraVersion {
         self == CassandraVersion::V4_0
     }
 
+    /// Whether cassandra.yaml has `jmx_encryption_options` (trunk, CASSANDRA-18508): the JMX
+    /// server's TLS, an `EncryptionOptions` like `client_encryption_options`.
+    pub fn has_jmx_encryption_options(self) -> bool {
+        self >= CassandraVersion::Trunk
+    }
+
     /// Whether the pluggable `ssl_context_factory` (and so the PEM factory) exists.
     pub fn has_ssl_context_factory(self) -> bool {
         self >= CassandraVersion::V4_1

@@ -8,8 +8,8 @@ use serde::{Deserialize, Deserializer};
 
 use super::OptionWarning;
 use super::section::{
-    CLIENT, EncryptionOptions, InternodeEncryption, RawSection, SERVER, ServerEncryptionOptions,
-    SslContextFactoryKind,
+    CLIENT, EncryptionOptions, InternodeEncryption, JMX, RawSection, SERVER,
+    ServerEncryptionOptions, SslContextFactoryKind,
 };
 use super::version::CassandraVersion;
 use crate::error::{Error, Origin, Result};
@@ -46,6 +46,7 @@ pub struct CassandraYaml {
     base_dir: PathBuf,
     server: ServerEncryptionOptions,
     client: EncryptionOptions,
+    jmx: Option<EncryptionOptions>,
     node: NodeFacts,
 }
 
@@ -53,6 +54,7 @@ pub struct CassandraYaml {
 struct RawYaml {
     server_encryption_options: Option<RawSection>,
     client_encryption_options: Option<RawSection>,
+    jmx_encryption_options: Option<RawSection>,
     listen_address: Option<String>,
     broadcast_address: Option<String>,
     rpc_address: Option<String>,
@@ -71,6 +73,8 @@ struct SectionKeys {
     server_encryption_options: Option<Option<BTreeMap<String, Option<IgnoredAny>>>>,
     #[serde(default, deserialize_with = "present")]
     client_encryption_options: Option<Option<BTreeMap<String, Option<IgnoredAny>>>>,
+    #[serde(default, deserialize_with = "present")]
+    jmx_encryption_options: Option<Option<BTreeMap<String, Option<IgnoredAny>>>>,
 }
 
 /// A key that is written: `Some(value)`, where the value itself may be null.
@@ -162,8 +166,15 @@ impl CassandraYaml {
         let client = raw
             .client_encryption_options
             .unwrap_or_default()
-            .into_client(&origin, version)?;
-        for (section, opts) in [(SERVER, &server.common), (CLIENT, &client)] {
+            .into_client(&origin, CLIENT, version)?;
+        let jmx = raw
+            .jmx_encryption_options
+            .map(|s| s.into_client(&origin, JMX, version))
+            .transpose()?;
+        for (section, opts) in [(SERVER, &server.common), (CLIENT, &client)]
+            .into_iter()
+            .chain(jmx.as_ref().map(|j| (JMX, j)))
+        {
             if let SslContextFactoryKind::Custom(class) = opts.ssl_context_factory.kind() {
                 return Err(Error::config(
                     &origin,
@@ -181,6 +192,7 @@ impl CassandraYaml {
             base_dir: PathBuf::from("."),
             server,
             client,
+            jmx,
             node: NodeFacts {
                 listen_address: raw.listen_address,
                 broadcast_address: raw.broadcast_address,
@@ -224,6 +236,24 @@ impl CassandraYaml {
     /// `client_encryption_options`, with defaults for what is absent.
     pub fn client_encryption_options(&self) -> &EncryptionOptions {
         &self.client
+    }
+
+    /// `jmx_encryption_options` (trunk, CASSANDRA-18508): the JMX server's TLS, when the yaml
+    /// has the section.
+    pub fn jmx_encryption_options(&self) -> Option<&EncryptionOptions> {
+        self.jmx.as_ref()
+    }
+
+    /// The yaml with `jmx_encryption_options` in the place of `client_encryption_options`: the
+    /// JMX server is built and validated as the native transport is (DatabaseDescriptor's
+    /// "JMX transport"), so the native roles of [`crate::tls`] serve it.
+    pub(crate) fn jmx_view(&self) -> Option<CassandraYaml> {
+        let jmx = self.jmx.clone()?;
+        Some(CassandraYaml {
+            client: jmx,
+            jmx: None,
+            ..self.clone()
+        })
     }
 
     /// The node's addresses and ports.
@@ -270,9 +300,13 @@ fn check_keys(origin: &Origin, version: CassandraVersion, keys: &SectionKeys) ->
     for (section, server, value) in [
         (SERVER, true, &keys.server_encryption_options),
         (CLIENT, false, &keys.client_encryption_options),
+        (JMX, false, &keys.jmx_encryption_options),
     ] {
         match value {
             None => {}
+            Some(_) if section == JMX && !version.has_jmx_encryption_options() => {
+                unknown.push((JMX.to_owned(), JMX));
+            }
             Some(None) => null.push(section.to_owned()),
             Some(Some(map)) => {
                 for (key, value) in map {
@@ -304,6 +338,7 @@ fn check_keys(origin: &Origin, version: CassandraVersion, keys: &SectionKeys) ->
             .iter()
             .map(
                 |(k, s)| match CassandraVersion::introduced(k, *s == SERVER) {
+                    _ if k == JMX => format!("{k} is new in Cassandra trunk (CASSANDRA-18508)"),
                     Some(v) => format!("{k} is new in Cassandra {v}"),
                     None if CassandraVersion::introduced(k, true).is_some() => {
                         format!("{k} belongs to server_encryption_options")

@@ -39,7 +39,7 @@ use rustls::server::danger::ClientCertVerifier;
 use rustls::{ClientConfig, ServerConfig, SupportedProtocolVersion};
 
 pub(crate) use tools::nodetool_client_and_keystore;
-pub use tools::{cqlsh_client_config, nodetool_client_config};
+pub use tools::{cqlsh_client_config, jmx_client_config, nodetool_client_config};
 pub use verify::{ExpiredButTrusted, ExpiredPeer, UnknownIssuer, Usage, verify_chain};
 
 use crate::error::{Error, Origin, Result};

@@ -132,6 +132,18 @@ pub fn nodetool_client_config(ssl: &NodetoolSsl, settings: &TlsSettings) -> Resu
     nodetool_client_and_keystore(ssl, settings).map(|(tls, _)| tls)
 }
 
+/// nodetool's client for a node whose JMX server is configured by trunk's
+/// `jmx_encryption_options` (CASSANDRA-18508): [`nodetool_client_config`] on
+/// [`NodetoolSsl::from_jmx_encryption_options`]. `None` when the yaml has no such section.
+pub fn jmx_client_config(
+    yaml: &crate::options::CassandraYaml,
+    settings: &TlsSettings,
+) -> Result<Option<ClientTls>> {
+    NodetoolSsl::from_jmx_encryption_options(yaml)?
+        .map(|ssl| nodetool_client_config(&ssl, settings))
+        .transpose()
+}
+
 /// [`nodetool_client_config`], with the key store it loaded (for the doctor's checks).
 pub(crate) fn nodetool_client_and_keystore(
     ssl: &NodetoolSsl,
