@@ -727,7 +727,17 @@ fn explain_matches_cassandra_on_a_generated_grid() {
         };
         let version: CassandraVersion = line.parse().unwrap();
         for provider in [Provider::OpenSsl, Provider::Jdk] {
+            // Timed for BENCHMARKS.md (printed, never asserted): one JVM start, then every case.
+            let started = std::time::Instant::now();
             let verdicts = oracle(&home, dir.path(), &paths, provider);
+            let took = started.elapsed();
+            eprintln!(
+                "oracle {line} {}: {} cases in {:.2} s ({:.1} ms per case, JVM start included)",
+                provider.as_str(),
+                paths.len(),
+                took.as_secs_f64(),
+                took.as_secs_f64() * 1000.0 / paths.len() as f64
+            );
             for path in &paths {
                 let key = path.display().to_string();
                 let name = &names[&key];
