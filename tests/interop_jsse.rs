@@ -43,6 +43,22 @@ fn java_server(dir: &std::path::Path, pairs: &[(&str, &str)]) -> Peer {
     )
 }
 
+/// A JSSE server with node1.jks that needs a client certificate from truststore.jks's CA,
+/// with `extra` options.
+fn node1_server_needing_a_client(dir: &std::path::Path, extra: &[(&str, &str)]) -> Peer {
+    let keystore = common::store_path("node1.jks");
+    let truststore = common::store_path("truststore.jks");
+    let mut pairs = vec![
+        ("keystore", keystore.as_str()),
+        ("storepass", "cassandra"),
+        ("truststore", truststore.as_str()),
+        ("trustpass", "cassandra"),
+        ("clientauth", "need"),
+    ];
+    pairs.extend_from_slice(extra);
+    java_server(dir, &pairs)
+}
+
 /// The line a peer prints about the outcome (SERVED/RECEIVED/ERROR).
 fn outcome(peer: &Peer) -> String {
     loop {
@@ -254,16 +270,7 @@ fn failures_fail_on_both_sides() {
     assert_eq!(handle.join().unwrap().unwrap_err().kind(), "peer_alert");
 
     // The Java server requires a certificate; our client has none.
-    let peer = java_server(
-        &dir,
-        &[
-            ("keystore", &common::store_path("node1.jks")),
-            ("storepass", "cassandra"),
-            ("truststore", &common::store_path("truststore.jks")),
-            ("trustpass", "cassandra"),
-            ("clientauth", "need"),
-        ],
-    );
+    let peer = node1_server_needing_a_client(&dir, &[]);
     let no_cert = tls::client_config(
         &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/truststore.jks\n"),
         Role::NativeClient,
@@ -279,17 +286,7 @@ fn failures_fail_on_both_sides() {
 
     // Java checks our client certificate against our address (Cassandra's inbound endpoint
     // verification): client1 has no IP SAN.
-    let peer = java_server(
-        &dir,
-        &[
-            ("keystore", &common::store_path("node1.jks")),
-            ("storepass", "cassandra"),
-            ("truststore", &common::store_path("truststore.jks")),
-            ("trustpass", "cassandra"),
-            ("clientauth", "need"),
-            ("verify", "true"),
-        ],
-    );
+    let peer = node1_server_needing_a_client(&dir, &[("verify", "true")]);
     let client1 = tls::client_config(
         &inline("client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/client1.p12\n  keystore_password: cassandra\n  truststore: fixtures/stores/truststore.jks\n"),
         Role::NativeClient,
@@ -468,18 +465,7 @@ fn jmx_client_from_the_jmx_section_talks_to_jsse() {
             .unwrap()
             .unwrap()
     };
-    let server = || {
-        java_server(
-            &dir,
-            &[
-                ("keystore", &common::store_path("node1.jks")),
-                ("storepass", "cassandra"),
-                ("truststore", &common::store_path("truststore.jks")),
-                ("trustpass", "cassandra"),
-                ("clientauth", "need"),
-            ],
-        )
-    };
+    let server = || node1_server_needing_a_client(&dir, &[]);
     let peer = server();
     let (answer, _) = talk(&jmx("truststore.jks"), peer.port).unwrap();
     assert_eq!(answer, "HELLO\n");

@@ -182,27 +182,31 @@ pub fn try_start(
     }
     let deadline = Instant::now() + Duration::from_secs(240);
     let mut seen: Vec<String> = Vec::new();
+    let failed = |child: &mut Child, seen: Vec<String>| {
+        let _ = child.kill();
+        let _ = child.wait();
+        let interesting: Vec<String> = seen
+            .into_iter()
+            .filter(|l| l.contains("ERROR") || l.contains("Exception") || l.contains("WARN"))
+            .collect();
+        Some(Err(interesting))
+    };
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         match rx.recv_timeout(left) {
             Ok(line) if line.contains("Startup complete") => break,
             Ok(line) => {
+                // CassandraDaemon's last word on a failed start; the JVM may linger after it.
+                let fatal = line.contains("Exception encountered during startup");
                 seen.push(line);
                 if seen.len() > 400 {
                     seen.remove(0);
                 }
+                if fatal {
+                    return failed(&mut child, seen);
+                }
             }
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                let interesting: Vec<String> = seen
-                    .into_iter()
-                    .filter(|l| {
-                        l.contains("ERROR") || l.contains("Exception") || l.contains("WARN")
-                    })
-                    .collect();
-                return Some(Err(interesting));
-            }
+            Err(_) => return failed(&mut child, seen),
         }
     }
     let expected = if native_transport { 2 } else { 1 };
