@@ -3,6 +3,7 @@
 #
 #   scripts/cassandra-node.sh resolve [LINE]        # prints the directory holding cassandra-all and its jars
 #   scripts/cassandra-node.sh run DIR YAML [LINE]   # runs CassandraDaemon in the foreground, data under DIR
+#   scripts/cassandra-node.sh nodetool LINE ARGS... # cassandra-all's own NodeTool (e.g. -p JMX_PORT reloadssl)
 #
 # LINE is a release line, 4.0, 4.1 or 5.0 (the default). resolve picks the newest
 # org.apache.cassandra:cassandra-all of that line that resolves with its dependencies (Maven's
@@ -135,8 +136,49 @@ XML
     org.apache.cassandra.service.CassandraDaemon
 }
 
+# nodetool as Cassandra's bin/nodetool runs it on JDK 17 (conf/jvm17-clients.options), over
+# local JMX; output on stdout and stderr, its exit code.
+nodetool() {
+  local line=$1
+  shift
+  local home
+  home=$(resolve "$line")
+  local tmp
+  tmp=$(mktemp -d)
+  cat > "$tmp/logback.xml" <<'XML'
+<configuration>
+  <appender name="STDERR" class="ch.qos.logback.core.ConsoleAppender">
+    <target>System.err</target>
+    <encoder><pattern>%level %logger{0} %msg%n</pattern></encoder>
+  </appender>
+  <root level="WARN"><appender-ref ref="STDERR"/></root>
+</configuration>
+XML
+  # NodeTool writes its history under the user's home: keep it out of the operator's.
+  exec java -Xmx128m -Djdk.attach.allowAttachSelf=true \
+    --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
+    --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
+    --add-exports java.base/sun.nio.ch=ALL-UNNAMED \
+    --add-exports java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED \
+    --add-exports java.rmi/sun.rmi.registry=ALL-UNNAMED \
+    --add-exports java.rmi/sun.rmi.server=ALL-UNNAMED \
+    --add-exports java.sql/java.sql=ALL-UNNAMED \
+    --add-opens java.base/java.lang.module=ALL-UNNAMED \
+    --add-opens java.base/jdk.internal.loader=ALL-UNNAMED \
+    --add-opens java.base/jdk.internal.ref=ALL-UNNAMED \
+    --add-opens java.base/jdk.internal.reflect=ALL-UNNAMED \
+    --add-opens java.base/jdk.internal.math=ALL-UNNAMED \
+    --add-opens java.base/jdk.internal.module=ALL-UNNAMED \
+    --add-opens java.base/jdk.internal.util.jar=ALL-UNNAMED \
+    --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED \
+    -Dcassandra.logdir="$tmp" -Duser.home="$tmp" \
+    -Dlogback.configurationFile="$tmp/logback.xml" \
+    -cp "$home/lib/*" org.apache.cassandra.tools.NodeTool "$@"
+}
+
 case "${1:-}" in
   resolve) shift; resolve "$@" ;;
   run) shift; run "$@" ;;
-  *) echo "usage: $0 resolve [LINE] | run DIR YAML [LINE]" >&2; exit 2 ;;
+  nodetool) shift; nodetool "$@" ;;
+  *) echo "usage: $0 resolve [LINE] | run DIR YAML [LINE] | nodetool LINE ARGS..." >&2; exit 2 ;;
 esac

@@ -81,3 +81,4 @@ pub fn pem_files_optional_client_auth() -> cassandra_tls::options::CassandraYaml
     .expect("the PEM yaml as trunk")
     .with_base_dir(root())
 }
+pub mod cluster;
