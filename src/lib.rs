@@ -10,6 +10,7 @@
 //! - [`tls`]: rustls configs for the internode and client-to-node roles.
 //! - [`handshake`]: a sans-IO handshake and session, driven over any transport.
 //! - [`doctor`]: a node's SSL setup checked end to end, with fixes.
+//! - [`probe`]: live nodes and clusters looked at from the network.
 //!
 //! ```no_run
 //! use cassandra_tls::keystore::{KeyStore, Entry};
@@ -35,6 +36,7 @@ pub mod handshake;
 pub mod keystore;
 pub mod options;
 pub mod password;
+pub mod probe;
 pub mod provider;
 #[cfg(feature = "test-pki")]
 pub mod test_pki;

@@ -5,6 +5,7 @@ mod doctor;
 mod explain;
 mod inspect;
 mod net;
+mod probe;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,10 @@ enum Command {
     Connect(net::ConnectArgs),
     /// Accept TLS connections as a node's storage or native port would, and report each.
     Serve(net::ServeArgs),
+    /// Look at live nodes from the network: the chain served and whether the truststore
+    /// accepts it, TLS versions, cipher suites, client certificates, plaintext; `--cluster`
+    /// finds every node from one.
+    Probe(probe::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,5 +53,6 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(args),
         Command::Connect(args) => net::connect(args),
         Command::Serve(args) => net::serve(args),
+        Command::Probe(args) => probe::run(args),
     }
 }

@@ -1,0 +1,805 @@
+//! Live nodes, looked at from the network: the chain a port serves and whether a client's
+//! truststore accepts it for that address, the TLS versions and cipher suites it accepts,
+//! whether it asks for a client certificate, and whether it also accepts plaintext, with
+//! findings in the doctor's terms. [`probe_all`] probes many targets in parallel with a bounded
+//! worker count and a deadline per target; [`discover`] finds a cluster's nodes from one of them.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use cassandra_tls::probe::{self, ProbeOptions, Target};
+//!
+//! let targets: Vec<Target> = vec!["10.0.0.1:9042".parse()?, "10.0.0.2:9042".parse()?];
+//! let options = ProbeOptions { timeout: Duration::from_secs(5), ..ProbeOptions::default() };
+//! for report in probe::probe_all(&targets, &options) {
+//!     println!("{}: {:?}", report.target, report.protocols);
+//! }
+//! # Ok::<(), cassandra_tls::Error>(())
+//! ```
+
+mod attempt;
+mod cluster;
+mod wire;
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use rustls::pki_types::{ServerName, UnixTime};
+use rustls::{SupportedCipherSuite, SupportedProtocolVersion};
+use serde::Serialize;
+
+use crate::doctor::{Finding, Severity};
+use crate::error::{Error, Origin};
+use crate::handshake::{Handshake, blocking};
+use crate::keystore::Certificate;
+use crate::tls::ClientTls;
+use attempt::{Client, Failure, Until};
+
+pub use cluster::{ClusterNode, discover};
+
+/// What a port is, which decides what is tried on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PortKind {
+    /// A native (CQL) port: plaintext is tried with a CQL OPTIONS frame.
+    Native,
+    /// A storage (internode) port: no CQL is sent to it.
+    Storage,
+    /// Not known: treated as a native port.
+    #[default]
+    Unknown,
+}
+
+impl fmt::Display for PortKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            PortKind::Native => "native",
+            PortKind::Storage => "storage",
+            PortKind::Unknown => "port",
+        })
+    }
+}
+
+/// One host and port to probe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// An IP address or a DNS name.
+    pub host: String,
+    /// The TCP port.
+    pub port: u16,
+    /// What the port is.
+    pub kind: PortKind,
+}
+
+impl Target {
+    /// A target of a known kind.
+    pub fn new(host: impl Into<String>, port: u16, kind: PortKind) -> Target {
+        Target {
+            host: host.into(),
+            port,
+            kind,
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
+impl FromStr for Target {
+    type Err = Error;
+
+    /// `HOST:PORT`, `[IPV6]:PORT`.
+    fn from_str(s: &str) -> Result<Target, Error> {
+        let bad = |why: &str| {
+            Error::config(
+                &Origin::Bytes("<target>".into()),
+                None,
+                None,
+                format!("'{s}' is not HOST:PORT: {why}"),
+            )
+        };
+        let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+            let (h, p) = rest.split_once("]:").ok_or_else(|| bad("no ']:'"))?;
+            (h, p)
+        } else {
+            s.rsplit_once(':').ok_or_else(|| bad("no port"))?
+        };
+        if host.is_empty() || host.contains(char::is_whitespace) {
+            return Err(bad("no host"));
+        }
+        let port: u16 = port.parse().map_err(|_| bad("the port is not a number"))?;
+        if port == 0 {
+            return Err(bad("port 0"));
+        }
+        Ok(Target::new(host, port, PortKind::Unknown))
+    }
+}
+
+/// How to probe.
+#[derive(Clone, Debug)]
+pub struct ProbeOptions {
+    /// The client config whose truststore judges native ports (and offers its client
+    /// certificate): from a cassandra.yaml's client role or a cqlshrc. Without it the chain is
+    /// reported but not judged.
+    pub native_client: Option<ClientTls>,
+    /// The same for storage ports (the internode client role).
+    pub internode_client: Option<ClientTls>,
+    /// The most one target may take, all attempts together.
+    pub timeout: Duration,
+    /// How many targets are probed at once.
+    pub workers: usize,
+    /// The time certificates are judged at (default: now).
+    pub at: Option<UnixTime>,
+}
+
+impl Default for ProbeOptions {
+    fn default() -> Self {
+        ProbeOptions {
+            native_client: None,
+            internode_client: None,
+            timeout: Duration::from_secs(10),
+            workers: 16,
+            at: None,
+        }
+    }
+}
+
+/// A certificate a port served.
+#[derive(Clone, Debug, Serialize)]
+pub struct ServedCertificate {
+    /// Subject, as Java prints it.
+    pub subject: String,
+    /// Issuer.
+    pub issuer: String,
+    /// DNS subject alternative names.
+    pub dns_names: Vec<String>,
+    /// IP address subject alternative names.
+    pub ip_addresses: Vec<IpAddr>,
+    /// SHA-256 of the DER, lowercase hex.
+    pub sha256: String,
+    /// End of validity, RFC 3339.
+    pub not_after: String,
+    /// Whole days left until the end of validity (negative once expired).
+    pub expires_in_days: i64,
+}
+
+/// Whether a protocol version is accepted.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProtocolSupport {
+    /// `TLSv1`, `TLSv1.1`, `TLSv1.2`, `TLSv1.3`.
+    pub name: &'static str,
+    /// Accepted, refused, or not known (the port did not answer in time).
+    pub accepted: Option<bool>,
+}
+
+/// How a port treats client certificates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuthMode {
+    /// It asks for one and refuses a client without (`require_client_auth: true`, and every
+    /// internode port).
+    Required,
+    /// It asks for one and accepts a client without (`optional`).
+    Optional,
+    /// It does not ask.
+    NotRequested,
+}
+
+impl fmt::Display for ClientAuthMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            ClientAuthMode::Required => "required",
+            ClientAuthMode::Optional => "optional",
+            ClientAuthMode::NotRequested => "not requested",
+        })
+    }
+}
+
+/// The verdict of the caller's truststore on the served chain.
+#[derive(Clone, Debug, Serialize)]
+pub struct Validation {
+    /// Whether the client config accepted the chain for this address.
+    pub trusted: bool,
+    /// Whether the client config checks the name (`require_endpoint_verification`).
+    pub name_checked: bool,
+    /// Why not, when refused; or how the server refused the client afterwards.
+    pub message: Option<String>,
+}
+
+/// A finding, in the doctor's terms.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProbeFinding {
+    /// `ok`, `warning` or `error`.
+    pub severity: &'static str,
+    /// The check's id: `connect`, `tls`, `expiry`, `name`, `trust`, `protocols`,
+    /// `forward_secrecy`, `client_auth`, `plaintext`.
+    pub check: &'static str,
+    /// What was found.
+    pub message: String,
+    /// What to do about it.
+    pub fix: Option<String>,
+}
+
+impl From<&Finding> for ProbeFinding {
+    fn from(f: &Finding) -> Self {
+        ProbeFinding {
+            severity: match f.severity {
+                Severity::Ok => "ok",
+                Severity::Warning => "warning",
+                Severity::Error => "error",
+            },
+            check: f.check,
+            message: f.message.clone(),
+            fix: f.fix.clone(),
+        }
+    }
+}
+
+/// What one target showed.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProbeReport {
+    /// `HOST:PORT`.
+    pub target: String,
+    /// The kind of port.
+    pub kind: PortKind,
+    /// The address connected to.
+    pub address: Option<SocketAddr>,
+    /// Whether a TCP connection was made.
+    pub reachable: bool,
+    /// Whether the port speaks TLS.
+    pub tls: bool,
+    /// The version and suite a default client negotiated.
+    pub negotiated: Option<(String, String)>,
+    /// The chain served, leaf first.
+    pub chain: Vec<ServedCertificate>,
+    /// Whether the leaf names the host probed (an IP address needs an IP SAN), as Cassandra's
+    /// endpoint verification checks it.
+    pub name_matches: Option<bool>,
+    /// The caller's truststore's verdict.
+    pub validation: Option<Validation>,
+    /// Each protocol version.
+    pub protocols: Vec<ProtocolSupport>,
+    /// The cipher suites accepted among those rustls has (IANA names, as JSSE names them).
+    pub cipher_suites: Vec<String>,
+    /// Whether TLSv1.2 with RSA key exchange (no forward secrecy) is accepted.
+    pub accepts_no_forward_secrecy: Option<bool>,
+    /// How client certificates are treated.
+    pub client_auth: Option<ClientAuthMode>,
+    /// Whether the port also answers CQL in the clear (native ports only).
+    pub plaintext: Option<bool>,
+    /// What was found, with fixes.
+    pub findings: Vec<ProbeFinding>,
+    /// How long the probe took, in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+impl ProbeReport {
+    /// The worst severity among the findings.
+    pub fn worst(&self) -> &'static str {
+        if self.findings.iter().any(|f| f.severity == "error") {
+            "error"
+        } else if self.findings.iter().any(|f| f.severity == "warning") {
+            "warning"
+        } else {
+            "ok"
+        }
+    }
+}
+
+struct Findings(Vec<Finding>);
+
+impl Findings {
+    fn push(&mut self, severity: Severity, check: &'static str, message: String, fix: Option<&str>) {
+        self.0.push(Finding {
+            severity,
+            check,
+            section: "probe",
+            message,
+            fix: fix.map(str::to_owned),
+        });
+    }
+}
+
+/// The rustls clients a probe uses, built once for all targets.
+struct Clients {
+    default: Client,
+    tls13: Option<Client>,
+    tls12: Option<Client>,
+    per_suite: Vec<(SupportedCipherSuite, Client)>,
+}
+
+impl Clients {
+    fn new() -> Clients {
+        let provider = crate::provider::default_provider();
+        let suites = provider.cipher_suites.clone();
+        let of = |v: &'static SupportedProtocolVersion| -> Vec<SupportedCipherSuite> {
+            suites.iter().filter(|s| s.version() == v).copied().collect()
+        };
+        let for_version = |v: &'static SupportedProtocolVersion| {
+            let s = of(v);
+            (!s.is_empty()).then(|| Client::new(&provider, &[v], &s))
+        };
+        Clients {
+            default: Client::new(&provider, rustls::ALL_VERSIONS, &suites),
+            tls13: for_version(&rustls::version::TLS13),
+            tls12: for_version(&rustls::version::TLS12),
+            per_suite: suites
+                .iter()
+                .map(|s| (*s, Client::new(&provider, &[s.version()], &[*s])))
+                .collect(),
+        }
+    }
+}
+
+/// Probes one target.
+pub fn probe(target: &Target, options: &ProbeOptions) -> ProbeReport {
+    probe_with(&Clients::new(), target, options)
+}
+
+/// Probes every target, `options.workers` at a time, each within `options.timeout`; one dead
+/// target never holds up the others. The reports come back in the order of `targets`.
+pub fn probe_all(targets: &[Target], options: &ProbeOptions) -> Vec<ProbeReport> {
+    let clients = Clients::new();
+    let next = AtomicUsize::new(0);
+    let workers = options.workers.clamp(1, 256).min(targets.len().max(1));
+    let mut results: Vec<Option<ProbeReport>> = vec![None; targets.len()];
+    let slots: Vec<std::sync::Mutex<Option<ProbeReport>>> =
+        targets.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(target) = targets.get(i) else { break };
+                    let report = probe_with(&clients, target, options);
+                    *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
+                }
+            });
+        }
+    });
+    for (r, slot) in results.iter_mut().zip(slots) {
+        *r = slot.into_inner().unwrap_or_else(|e| e.into_inner());
+    }
+    results.into_iter().flatten().collect()
+}
+
+fn resolve(target: &Target) -> Result<SocketAddr, String> {
+    if let Ok(ip) = target.host.parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, target.port));
+    }
+    (target.host.as_str(), target.port)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve {}: {e}", target.host))?
+        .next()
+        .ok_or_else(|| format!("{} resolves to no address", target.host))
+}
+
+fn served(chain: &[rustls::pki_types::CertificateDer<'static>], now: UnixTime) -> Vec<ServedCertificate> {
+    chain
+        .iter()
+        .filter_map(|der| Certificate::from_der_bytes(der.to_vec()).ok())
+        .map(|c| {
+            let info = c.info().ok();
+            let not_after = info.as_ref().map(|i| i.not_after);
+            ServedCertificate {
+                subject: info.as_ref().map(|i| i.subject.clone()).unwrap_or_default(),
+                issuer: info.as_ref().map(|i| i.issuer.clone()).unwrap_or_default(),
+                dns_names: info.as_ref().map(|i| i.dns_names.clone()).unwrap_or_default(),
+                ip_addresses: info
+                    .as_ref()
+                    .map(|i| i.ip_addresses.clone())
+                    .unwrap_or_default(),
+                sha256: c.sha256_hex(),
+                not_after: not_after
+                    .and_then(|t| {
+                        t.format(&time::format_description::well_known::Rfc3339)
+                            .ok()
+                    })
+                    .unwrap_or_default(),
+                expires_in_days: not_after
+                    .map(|t| (t.unix_timestamp() - now.as_secs() as i64).div_euclid(86_400))
+                    .unwrap_or(0),
+            }
+        })
+        .collect()
+}
+
+fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> ProbeReport {
+    let started = Instant::now();
+    let deadline = started + options.timeout;
+    let now = options.at.unwrap_or_else(UnixTime::now);
+    let config = match target.kind {
+        PortKind::Storage => options.internode_client.as_ref(),
+        _ => options.native_client.as_ref(),
+    };
+    let offer = config.map(|c| c.config.client_auth_cert_resolver.clone());
+    let mut report = ProbeReport {
+        target: target.to_string(),
+        kind: target.kind,
+        address: None,
+        reachable: false,
+        tls: false,
+        negotiated: None,
+        chain: Vec::new(),
+        name_matches: None,
+        validation: None,
+        protocols: Vec::new(),
+        cipher_suites: Vec::new(),
+        accepts_no_forward_secrecy: None,
+        client_auth: None,
+        plaintext: None,
+        findings: Vec::new(),
+        elapsed_ms: 0,
+    };
+    let mut findings = Findings(Vec::new());
+    let finish = |mut report: ProbeReport, findings: Findings| {
+        report.findings = findings.0.iter().map(ProbeFinding::from).collect();
+        report.elapsed_ms = started.elapsed().as_millis() as u64;
+        report
+    };
+    let addr = match resolve(target) {
+        Ok(a) => a,
+        Err(e) => {
+            findings.push(Severity::Error, "connect", e, Some("check the host name"));
+            return finish(report, findings);
+        }
+    };
+    report.address = Some(addr);
+    let name = match ServerName::try_from(target.host.clone()) {
+        Ok(n) => n,
+        Err(_) => {
+            findings.push(
+                Severity::Error,
+                "connect",
+                format!("'{}' is neither an IP address nor a DNS name", target.host),
+                None,
+            );
+            return finish(report, findings);
+        }
+    };
+
+    // 1. A default handshake: the chain, the version and suite, whether a certificate is asked.
+    let (seen, result) = clients.default.attempt(
+        addr,
+        &name,
+        offer.clone(),
+        Until::Handshake,
+        &[],
+        deadline,
+    );
+    match &result {
+        Err(Failure::Connect(e)) => {
+            findings.push(
+                Severity::Error,
+                "connect",
+                format!("cannot connect to {addr}: {e}"),
+                Some("check that the node is up and listens on this address and port"),
+            );
+            return finish(report, findings);
+        }
+        Err(Failure::Timeout) if seen.suite.is_none() => {
+            report.reachable = true;
+            findings.push(
+                Severity::Error,
+                "connect",
+                format!(
+                    "no TLS answer within {} s (the port accepts connections but does not answer a ClientHello)",
+                    options.timeout.as_secs_f32()
+                ),
+                Some("check that this is the node's TLS port and that the node is not overloaded or hung"),
+            );
+            return finish(report, findings);
+        }
+        _ => report.reachable = true,
+    }
+    report.tls = seen.suite.is_some();
+    if !report.tls {
+        let plaintext = matches!(
+            attempt::plaintext_cql(addr, &wire::options(), deadline),
+            Ok(Some(_))
+        );
+        report.plaintext = (target.kind != PortKind::Storage).then_some(plaintext);
+        let why = match &result {
+            Err(f) => f.to_string(),
+            Ok(_) => "no answer".into(),
+        };
+        findings.push(
+            Severity::Error,
+            "tls",
+            if plaintext {
+                "the port does not speak TLS: it answers CQL in the clear".to_owned()
+            } else {
+                format!("the port does not complete a TLS handshake: {why}")
+            },
+            Some("enable encryption for this port (client_encryption_options.enabled, server_encryption_options.internode_encryption), or probe the TLS port"),
+        );
+        return finish(report, findings);
+    }
+    report.negotiated = Some((
+        seen.version.unwrap_or("?").to_owned(),
+        seen.suite.unwrap_or("?").to_owned(),
+    ));
+    report.chain = served(&seen.chain, now);
+
+    // The chain: expiry, and the name as endpoint verification checks it.
+    if let Some(leaf) = report.chain.first() {
+        let days = leaf.expires_in_days;
+        if days < 0 {
+            findings.push(
+                Severity::Error,
+                "expiry",
+                format!("the certificate {} expired on {}", leaf.subject, leaf.not_after),
+                Some("renew the node's certificate, replace the key store file and run nodetool reloadssl"),
+            );
+        } else if days < 30 {
+            findings.push(
+                Severity::Warning,
+                "expiry",
+                format!("the certificate {} expires in {days} day(s), on {}", leaf.subject, leaf.not_after),
+                Some("renew the node's certificate now, replace the key store file and run nodetool reloadssl"),
+            );
+        } else {
+            findings.push(
+                Severity::Ok,
+                "expiry",
+                format!("the certificate {} is valid for {days} more days", leaf.subject),
+                None,
+            );
+        }
+        if let Some(der) = seen.chain.first() {
+            let matches = rustls::server::ParsedCertificate::try_from(der)
+                .and_then(|p| rustls::client::verify_server_name(&p, &name))
+                .is_ok();
+            report.name_matches = Some(matches);
+            let checked = config.is_some_and(|c| c.verify_server_name);
+            if matches {
+                findings.push(
+                    Severity::Ok,
+                    "name",
+                    format!("the certificate names {}", target.host),
+                    None,
+                );
+            } else {
+                let mut presented: Vec<String> = leaf.dns_names.clone();
+                presented.extend(leaf.ip_addresses.iter().map(IpAddr::to_string));
+                findings.push(
+                    if checked { Severity::Error } else { Severity::Warning },
+                    "name",
+                    format!(
+                        "the certificate does not name {} (it names {}); endpoint verification refuses it",
+                        target.host,
+                        if presented.is_empty() { "nothing".to_owned() } else { presented.join(", ") }
+                    ),
+                    Some("issue the node's certificate with a SAN for the address clients and peers connect to (IP SAN for an IP)"),
+                );
+            }
+        }
+    }
+
+    // The caller's truststore, for this address.
+    if let Some(client) = config {
+        let verdict = (|| -> Result<Validation, Failure> {
+            let mut sock = attempt::connect(addr, deadline)?;
+            let hs = match Handshake::client(client, &target.host) {
+                Ok(hs) => hs,
+                Err(e) => {
+                    return Ok(Validation {
+                        trusted: false,
+                        name_checked: client.verify_server_name,
+                        message: Some(e.to_string()),
+                    });
+                }
+            };
+            Ok(match blocking::handshake(hs, &mut sock) {
+                Ok(_) => Validation {
+                    trusted: true,
+                    name_checked: client.verify_server_name,
+                    message: None,
+                },
+                Err(Error::Handshake(f)) => {
+                    let ours = matches!(
+                        f.kind(),
+                        "unknown_issuer" | "name_mismatch" | "expired" | "not_yet_valid" | "bad_certificate"
+                    );
+                    Validation {
+                        trusted: !ours,
+                        name_checked: client.verify_server_name,
+                        message: Some(if ours {
+                            f.to_string()
+                        } else {
+                            format!("the chain is trusted; then the node refused this client: {f}")
+                        }),
+                    }
+                }
+                Err(e) => Validation {
+                    trusted: false,
+                    name_checked: client.verify_server_name,
+                    message: Some(e.to_string()),
+                },
+            })
+        })();
+        match verdict {
+            Ok(v) => {
+                if v.trusted {
+                    findings.push(
+                        Severity::Ok,
+                        "trust",
+                        format!(
+                            "the chain is trusted by the given truststore{}",
+                            if v.name_checked { " for this address" } else { "" }
+                        ),
+                        None,
+                    );
+                } else {
+                    findings.push(
+                        Severity::Error,
+                        "trust",
+                        format!(
+                            "the given truststore refuses the chain: {}",
+                            v.message.as_deref().unwrap_or("")
+                        ),
+                        Some("add the CA that issued the node's certificate to the clients' truststore, or give the node a certificate from a CA the truststore holds"),
+                    );
+                }
+                report.validation = Some(v);
+            }
+            Err(f) => findings.push(
+                Severity::Warning,
+                "trust",
+                format!("could not judge the chain: {f}"),
+                None,
+            ),
+        }
+    }
+
+    // Protocol versions: rustls's suites one by one, and raw hellos for the rest.
+    let mut accepted_13 = None;
+    let mut accepted_12 = None;
+    for (suite, client) in &clients.per_suite {
+        let (s, _) = client.attempt(addr, &name, offer.clone(), Until::ServerHello, &[], deadline);
+        let is13 = suite.version() == &rustls::version::TLS13;
+        let slot = if is13 { &mut accepted_13 } else { &mut accepted_12 };
+        if s.suite.is_some() {
+            *slot = Some(true);
+            report.cipher_suites.push(attempt::jsse_suite_name(*suite).to_owned());
+        } else if slot.is_none() && Instant::now() < deadline {
+            *slot = Some(false);
+        }
+    }
+    let random = |seed: u8| {
+        let mut r = [seed; 32];
+        let _ = crate::provider::default_provider().secure_random.fill(&mut r);
+        r
+    };
+    let sni = match &name {
+        ServerName::DnsName(d) => Some(d.as_ref().to_owned()),
+        _ => None,
+    };
+    let raw = |version: u16, suites: &[u16]| -> Option<bool> {
+        let hello = wire::client_hello(version, suites, sni.as_deref(), random(version as u8));
+        match attempt::raw_hello(addr, &hello, deadline) {
+            Ok(wire::HelloAnswer::ServerHello { version: v, .. }) => Some(v == version),
+            Ok(_) => Some(false),
+            Err(_) => None,
+        }
+    };
+    if accepted_12 != Some(true) {
+        // Suites rustls lacks (CBC, RSA key exchange) may still make TLSv1.2 work.
+        let mut all = wire::LEGACY_SUITES.to_vec();
+        all.extend_from_slice(wire::NO_FORWARD_SECRECY_SUITES);
+        if raw(wire::TLS12, &all) == Some(true) {
+            accepted_12 = Some(true);
+        }
+    }
+    let tls10 = raw(wire::TLS10, wire::LEGACY_SUITES);
+    let tls11 = raw(wire::TLS11, wire::LEGACY_SUITES);
+    report.protocols = vec![
+        ProtocolSupport { name: "TLSv1", accepted: tls10 },
+        ProtocolSupport { name: "TLSv1.1", accepted: tls11 },
+        ProtocolSupport { name: "TLSv1.2", accepted: accepted_12 },
+        ProtocolSupport { name: "TLSv1.3", accepted: accepted_13 },
+    ];
+    let old: Vec<&str> = report
+        .protocols
+        .iter()
+        .filter(|p| p.accepted == Some(true) && matches!(p.name, "TLSv1" | "TLSv1.1"))
+        .map(|p| p.name)
+        .collect();
+    let accepted: Vec<&str> = report
+        .protocols
+        .iter()
+        .filter(|p| p.accepted == Some(true))
+        .map(|p| p.name)
+        .collect();
+    if old.is_empty() {
+        findings.push(
+            Severity::Ok,
+            "protocols",
+            format!("accepts {}", accepted.join(", ")),
+            None,
+        );
+    } else {
+        findings.push(
+            Severity::Warning,
+            "protocols",
+            format!("accepts {} (deprecated by RFC 8996)", old.join(" and ")),
+            Some("set accepted_protocols: [TLSv1.2, TLSv1.3] in the encryption options"),
+        );
+    }
+    if accepted_12 == Some(true) {
+        let nfs = raw(wire::TLS12, wire::NO_FORWARD_SECRECY_SUITES);
+        report.accepts_no_forward_secrecy = nfs;
+        if nfs == Some(true) {
+            findings.push(
+                Severity::Warning,
+                "forward_secrecy",
+                "accepts TLSv1.2 with RSA key exchange: a recorded session can be decrypted later with the node's key".into(),
+                Some("list only ECDHE suites in cipher_suites (TLS_ECDHE_*_WITH_AES_*_GCM_*)"),
+            );
+        }
+    }
+
+    // Client certificates: asked for? Then, is a client without one refused?
+    report.client_auth = Some(if !seen.asked_for_certificate {
+        ClientAuthMode::NotRequested
+    } else {
+        let (client, until, data) = match (&clients.tls12, accepted_12) {
+            (Some(c), Some(true)) => (c, Until::Handshake, Vec::new()),
+            _ => (
+                clients.tls13.as_ref().unwrap_or(&clients.default),
+                Until::Answer,
+                if target.kind == PortKind::Storage { Vec::new() } else { wire::options() },
+            ),
+        };
+        let (_, r) = client.attempt(addr, &name, None, until, &data, deadline);
+        match r {
+            Err(Failure::Alert(_)) => ClientAuthMode::Required,
+            // A TLSv1.3 server that asks and says nothing more has accepted the client.
+            Ok(_) | Err(Failure::Timeout) | Err(Failure::Closed) => ClientAuthMode::Optional,
+            Err(_) => ClientAuthMode::Required,
+        }
+    });
+    findings.push(
+        Severity::Ok,
+        "client_auth",
+        format!("client certificate {}", report.client_auth.expect("set above")),
+        None,
+    );
+
+    // Plaintext on the same port (Cassandra's optional TLS).
+    if target.kind != PortKind::Storage {
+        let plaintext = matches!(
+            attempt::plaintext_cql(addr, &wire::options(), deadline),
+            Ok(Some(_))
+        );
+        report.plaintext = Some(plaintext);
+        if plaintext {
+            findings.push(
+                Severity::Warning,
+                "plaintext",
+                "the port also answers CQL in the clear (optional: true)".into(),
+                Some("once every client uses TLS, set optional: false in client_encryption_options"),
+            );
+        } else {
+            findings.push(Severity::Ok, "plaintext", "plaintext CQL is refused".into(), None);
+        }
+    }
+    if Instant::now() >= deadline {
+        findings.push(
+            Severity::Warning,
+            "connect",
+            format!("the probe ran out of its {} s; some answers are missing", options.timeout.as_secs_f32()),
+            Some("give a longer --timeout"),
+        );
+    }
+    finish(report, findings)
+}
