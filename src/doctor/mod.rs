@@ -13,6 +13,7 @@
 //! # Ok::<(), cassandra_tls::Error>(())
 //! ```
 
+mod cluster;
 mod tools;
 
 use std::fmt;
@@ -29,6 +30,7 @@ use crate::options::{
 };
 use crate::tls::{self, ExpiredPeer, Role, TlsSettings, Usage};
 
+pub use cluster::{ClusterReport, Link, Matrix, check_cluster};
 pub use tools::{JMX, NODETOOL, check_jmx_encryption_options, check_nodetool_ssl};
 
 /// How bad a finding is.

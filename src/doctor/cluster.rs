@@ -1,0 +1,528 @@
+//! Several nodes checked together: who can talk to whom, internode (with endpoint verification
+//! as each side configures it) and client-to-node, whether a rotation's next CA is staged on
+//! every node, and certificates staged on a node whose encryption is still off.
+//!
+//! Each ordered pair (A, B) of the internode matrix is A's outbound connection to B's storage
+//! port, as Cassandra makes it: A encrypts when its `internode_encryption` is not `none`; B's
+//! port accepts what its policy says; the versions and suites of both must meet, with a suite
+//! B's key can sign; B's chain must pass A's truststore (naming B's address when A has
+//! `require_endpoint_verification`); and, as inbound internode always asks for a client
+//! certificate, A's outbound chain must pass B's truststore (naming A's address when B has
+//! `require_endpoint_verification`). The client-to-node matrix does the same for a client set
+//! up with node A's `client_encryption_options` stores connecting to B's native port.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use rustls::pki_types::UnixTime;
+use serde::Serialize;
+
+use super::{Finding, Report, Severity};
+use crate::keystore::{Certificate, KeyAlgorithm, KeyStore};
+use crate::options::{
+    CassandraYaml, ClientAuth, EncryptionOptions, InternodeEncryption, Policy, TlsVersion,
+    select_cipher_suites, select_protocols,
+};
+use crate::tls::{self, ExpiredPeer, Role, TlsSettings, Usage};
+
+const CLUSTER: &str = "cluster";
+
+/// Whether one node can reach another, and how.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Link {
+    /// Whether the connection succeeds.
+    pub ok: bool,
+    /// `tls` or `plaintext` when it succeeds.
+    pub how: Option<&'static str>,
+    /// Why not, when it fails.
+    pub reason: Option<String>,
+}
+
+impl fmt::Display for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.ok, self.how, &self.reason) {
+            (true, Some(how), _) => f.pad(how),
+            (true, None, _) => f.pad("ok"),
+            (false, _, _) => f.pad("REFUSED"),
+        }
+    }
+}
+
+/// Who can talk to whom: `links[a][b]` is node `a` connecting to node `b` (`None` on the
+/// diagonal).
+#[derive(Clone, Debug, Serialize)]
+pub struct Matrix {
+    /// The nodes, by address (or file when the yaml names none).
+    pub nodes: Vec<String>,
+    /// The links, row = from, column = to.
+    pub links: Vec<Vec<Option<Link>>>,
+}
+
+impl Matrix {
+    /// Whether every link succeeds.
+    pub fn all_ok(&self) -> bool {
+        self.links.iter().flatten().flatten().all(|l| l.ok)
+    }
+}
+
+/// Several nodes' reports and what holds between them.
+#[derive(Clone, Debug)]
+pub struct ClusterReport {
+    /// Each node's own report, in the order given, with its name.
+    pub nodes: Vec<(String, Report)>,
+    /// Internode: node A's outbound connection to node B's storage port.
+    pub internode: Matrix,
+    /// Client-to-node: a client with node A's client_encryption_options stores, to B's native
+    /// port.
+    pub client_to_node: Matrix,
+    /// Findings across nodes (section `cluster`).
+    pub findings: Vec<Finding>,
+}
+
+impl ClusterReport {
+    /// How many findings of this severity, in every node's report and across nodes.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.nodes.iter().map(|(_, r)| r.count(severity)).sum::<usize>()
+            + self.findings.iter().filter(|f| f.severity == severity).count()
+    }
+}
+
+/// One side (internode or client-to-node) of one node.
+struct Side {
+    /// The node encrypts its outbound connections (internode), or its clients do (native).
+    encrypts: bool,
+    /// The port's policy.
+    policy: Policy,
+    server_chain: Option<Vec<Certificate>>,
+    client_chain: Option<Vec<Certificate>>,
+    anchors: Option<Vec<Certificate>>,
+    requires_client_cert: bool,
+    endpoint_verification: bool,
+    versions: Vec<TlsVersion>,
+    /// IANA codes; None = the defaults.
+    suites: Option<Vec<(u16, TlsVersion)>>,
+    key: Option<KeyAlgorithm>,
+    staged: bool,
+}
+
+struct Node {
+    name: String,
+    address: Option<String>,
+    internode: Side,
+    native: Side,
+}
+
+fn first_chain(store: Option<KeyStore>) -> (Option<Vec<Certificate>>, Option<KeyAlgorithm>) {
+    match store.as_ref().and_then(|s| s.private_keys().next()) {
+        Some(k) if !k.chain().is_empty() => (Some(k.chain().to_vec()), k.key_algorithm()),
+        _ => (None, None),
+    }
+}
+
+fn side(yaml: &CassandraYaml, internode: bool, settings: &TlsSettings) -> Side {
+    let server = yaml.server_encryption_options();
+    let (opts, server_role, client_role): (&EncryptionOptions, Role, Role) = if internode {
+        (&server.common, Role::InternodeServer, Role::InternodeClient)
+    } else {
+        (
+            yaml.client_encryption_options(),
+            Role::NativeServer,
+            Role::NativeClient,
+        )
+    };
+    let has_keystore = opts.has_keystore(yaml.base_dir());
+    let policy = if internode {
+        server.policy(has_keystore)
+    } else {
+        opts.policy(has_keystore)
+    };
+    let encrypts = if internode {
+        server.internode_encryption != InternodeEncryption::None
+    } else {
+        policy != Policy::Unencrypted
+    };
+    let (server_chain, key) = first_chain(tls::key_store(yaml, server_role, settings).ok().flatten());
+    let (client_chain, _) = first_chain(tls::key_store(yaml, client_role, settings).ok().flatten());
+    let anchors = tls::material_trust_anchors(yaml, server_role).ok();
+    let origin = yaml.origin();
+    let section = server_role.section();
+    let (versions, suites) =
+        match select_protocols(origin, section, opts.protocol.as_deref(), opts.accepted_protocols.as_deref()) {
+            Ok(p) => match select_cipher_suites(origin, section, opts.cipher_suites.as_deref(), &p.versions) {
+                Ok(c) => (
+                    c.versions.clone(),
+                    c.suites.map(|s| s.iter().map(|s| (s.iana, s.version)).collect()),
+                ),
+                Err(_) => (p.versions, Some(Vec::new())),
+            },
+            Err(_) => (Vec::new(), None),
+        };
+    let staged = policy == Policy::Unencrypted
+        && !encrypts
+        && server_chain.is_some()
+        && (!internode || server.internode_encryption == InternodeEncryption::None);
+    Side {
+        encrypts,
+        policy,
+        server_chain,
+        client_chain,
+        anchors,
+        requires_client_cert: internode || opts.require_client_auth == ClientAuth::Required,
+        endpoint_verification: opts.require_endpoint_verification,
+        versions,
+        suites,
+        key,
+        staged,
+    }
+}
+
+/// Whether a TLSv1.2 suite can be used with a server key of this algorithm.
+fn suite_fits_key(iana: u16, key: Option<&KeyAlgorithm>) -> bool {
+    let ecdsa = matches!(iana, 0xc02b | 0xc02c | 0xcca9);
+    match key {
+        Some(KeyAlgorithm::Rsa | KeyAlgorithm::RsaPss) => !ecdsa,
+        Some(KeyAlgorithm::Ec(_) | KeyAlgorithm::Ed25519) => ecdsa,
+        _ => true,
+    }
+}
+
+/// The TLSv1.2 suites of a side: configured, or rustls' defaults.
+fn tls12_suites(s: &Side) -> Vec<u16> {
+    match &s.suites {
+        Some(list) => list
+            .iter()
+            .filter(|(_, v)| *v == TlsVersion::Tls12)
+            .map(|(i, _)| *i)
+            .collect(),
+        None => crate::options::SUPPORTED_SUITES
+            .iter()
+            .filter(|s| s.version == TlsVersion::Tls12)
+            .map(|s| s.iana)
+            .collect(),
+    }
+}
+
+fn tls13_suites(s: &Side) -> Vec<u16> {
+    match &s.suites {
+        Some(list) => list
+            .iter()
+            .filter(|(_, v)| *v == TlsVersion::Tls13)
+            .map(|(i, _)| *i)
+            .collect(),
+        None => crate::options::SUPPORTED_SUITES
+            .iter()
+            .filter(|s| s.version == TlsVersion::Tls13)
+            .map(|s| s.iana)
+            .collect(),
+    }
+}
+
+/// Whether the two sides agree on a version and a suite the server's key can use.
+fn negotiate(from: &Side, to: &Side) -> Result<(), String> {
+    let common: Vec<TlsVersion> = from
+        .versions
+        .iter()
+        .filter(|v| to.versions.contains(v))
+        .copied()
+        .collect();
+    if common.is_empty() {
+        return Err("no protocol version in common (accepted_protocols)".into());
+    }
+    let meet = |a: Vec<u16>, b: Vec<u16>| a.into_iter().filter(|s| b.contains(s)).collect::<Vec<_>>();
+    if common.contains(&TlsVersion::Tls13) && !meet(tls13_suites(from), tls13_suites(to)).is_empty() {
+        return Ok(());
+    }
+    if common.contains(&TlsVersion::Tls12) {
+        let both = meet(tls12_suites(from), tls12_suites(to));
+        if both.iter().any(|s| suite_fits_key(*s, to.key.as_ref())) {
+            return Ok(());
+        }
+        if !both.is_empty() {
+            return Err(format!(
+                "the TLSv1.2 suites in common need another key type than the server's {}",
+                to.key.as_ref().map(|k| format!("{k:?}")).unwrap_or_default()
+            ));
+        }
+    }
+    Err("no cipher suite in common (cipher_suites)".into())
+}
+
+fn refused(reason: String) -> Option<Link> {
+    Some(Link {
+        ok: false,
+        how: None,
+        reason: Some(reason),
+    })
+}
+
+fn link(
+    from: &Node,
+    to: &Node,
+    internode: bool,
+    at: UnixTime,
+) -> Option<Link> {
+    let (a, b) = if internode {
+        (&from.internode, &to.internode)
+    } else {
+        (&from.native, &to.native)
+    };
+    let port = if internode { "storage port" } else { "native port" };
+    match (a.encrypts, b.policy) {
+        (true, Policy::Unencrypted) => {
+            return refused(format!("{} encrypts; {}'s {port} does not speak TLS", from.name, to.name));
+        }
+        (false, Policy::Encrypted) => {
+            return refused(format!("{} connects in plaintext; {}'s {port} accepts only TLS", from.name, to.name));
+        }
+        (false, _) => {
+            return Some(Link {
+                ok: true,
+                how: Some("plaintext"),
+                reason: None,
+            });
+        }
+        (true, _) => {}
+    }
+    if let Err(e) = negotiate(a, b) {
+        return refused(e);
+    }
+    let Some(chain) = &b.server_chain else {
+        return refused(format!("{} has no usable key store for its {port}", to.name));
+    };
+    let Some(anchors) = &a.anchors else {
+        return refused(format!("{}'s truststore cannot be read", from.name));
+    };
+    let name = (a.endpoint_verification).then_some(to.address.as_deref()).flatten();
+    if a.endpoint_verification && name.is_none() {
+        return refused(format!("{} has no address to verify", to.name));
+    }
+    if let Err(e) = tls::verify_chain(chain, anchors, Usage::Server, name, at, ExpiredPeer::Refuse) {
+        return refused(format!("{} refuses {}'s certificate: {e}", from.name, to.name));
+    }
+    if b.requires_client_cert {
+        let Some(client_chain) = &a.client_chain else {
+            return refused(format!(
+                "{} requires a client certificate and {} has none to send",
+                to.name, from.name
+            ));
+        };
+        let Some(b_anchors) = &b.anchors else {
+            return refused(format!("{}'s truststore cannot be read", to.name));
+        };
+        let name = b.endpoint_verification.then_some(from.address.as_deref()).flatten();
+        if let Err(e) =
+            tls::verify_chain(client_chain, b_anchors, Usage::Client, name, at, ExpiredPeer::Refuse)
+        {
+            return refused(format!("{} refuses {}'s client certificate: {e}", to.name, from.name));
+        }
+    }
+    Some(Link {
+        ok: true,
+        how: Some("tls"),
+        reason: None,
+    })
+}
+
+fn matrix(nodes: &[Node], internode: bool, at: UnixTime) -> Matrix {
+    Matrix {
+        nodes: nodes.iter().map(|n| n.name.clone()).collect(),
+        links: nodes
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                nodes
+                    .iter()
+                    .enumerate()
+                    .map(|(j, b)| if i == j { None } else { link(a, b, internode, at) })
+                    .collect()
+            })
+            .collect(),
+    }
+}
+
+fn short(c: &Certificate) -> String {
+    c.info()
+        .map(|i| i.subject)
+        .unwrap_or_else(|_| c.sha256_hex()[..16].to_owned())
+}
+
+/// The rotation check: CAs some truststore holds that issue no node's current chain are the
+/// next (or the previous) CA of a rotation; every node must hold them alike before any node
+/// moves to a certificate from one, and the old CA may only go once no chain needs it.
+fn rotation(nodes: &[Node], internode: bool, at: UnixTime, findings: &mut Vec<Finding>) {
+    fn pick(n: &Node, internode: bool) -> &Side {
+        if internode { &n.internode } else { &n.native }
+    }
+    let what = if internode { "internode" } else { "client-to-node" };
+    let in_use: Vec<&Node> = nodes.iter().filter(|n| pick(n, internode).encrypts || pick(n, internode).policy != Policy::Unencrypted).collect();
+    if in_use.len() < 2 {
+        return;
+    }
+    let mut cas: Vec<Certificate> = Vec::new();
+    for n in &in_use {
+        for c in pick(n, internode).anchors.iter().flatten() {
+            if !cas.iter().any(|k| k.sha256_hex() == c.sha256_hex()) {
+                cas.push(c.clone());
+            }
+        }
+    }
+    let chains: Vec<&Vec<Certificate>> = in_use
+        .iter()
+        .flat_map(|n| [pick(n, internode).server_chain.as_ref(), pick(n, internode).client_chain.as_ref()])
+        .flatten()
+        .collect();
+    for ca in &cas {
+        let used = chains.iter().any(|chain| {
+            tls::verify_chain(chain, std::slice::from_ref(ca), Usage::Server, None, at, ExpiredPeer::Refuse).is_ok()
+                || tls::verify_chain(chain, std::slice::from_ref(ca), Usage::Client, None, at, ExpiredPeer::Refuse).is_ok()
+        });
+        let holders: Vec<&str> = in_use
+            .iter()
+            .filter(|n| pick(n, internode).anchors.iter().flatten().any(|c| c.sha256_hex() == ca.sha256_hex()))
+            .map(|n| n.name.as_str())
+            .collect();
+        let missing: Vec<&str> = in_use
+            .iter()
+            .map(|n| n.name.as_str())
+            .filter(|n| !holders.contains(n))
+            .collect();
+        if used {
+            continue;
+        }
+        if missing.is_empty() {
+            findings.push(Finding {
+                severity: Severity::Ok,
+                check: "rotation",
+                section: CLUSTER,
+                message: format!(
+                    "{what}: {} is trusted by every node and issues no current certificate: the next CA of a rotation (nodes may now move to certificates from it), or the previous one (remove it once no client uses it)",
+                    short(ca)
+                ),
+                fix: None,
+            });
+        } else {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                check: "rotation",
+                section: CLUSTER,
+                message: format!(
+                    "{what}: {} is staged in the truststores of {} but not of {}: a node that moves to a certificate from it will be refused by {}",
+                    short(ca),
+                    holders.join(", "),
+                    missing.join(", "),
+                    missing.join(", ")
+                ),
+                fix: Some(format!(
+                    "add {} to the truststores of {} and run nodetool reloadssl there before any key store is replaced",
+                    short(ca),
+                    missing.join(", ")
+                )),
+            });
+        }
+    }
+}
+
+fn node(yaml: &CassandraYaml, settings: &TlsSettings) -> Node {
+    let facts = yaml.node();
+    let address = facts
+        .broadcast_address
+        .clone()
+        .or_else(|| facts.listen_address.clone())
+        .filter(|a| !a.trim().is_empty());
+    let name = address
+        .clone()
+        .unwrap_or_else(|| yaml.origin().to_string());
+    Node {
+        name,
+        address: address.map(|a| {
+            a.parse::<IpAddr>()
+                .map(|ip| ip.to_string())
+                .unwrap_or(a)
+        }),
+        internode: side(yaml, true, settings),
+        native: side(yaml, false, settings),
+    }
+}
+
+/// Checks every node alone ([`super::check`]), then across nodes at time `at`.
+pub fn check_cluster(yamls: &[CassandraYaml], at: UnixTime) -> ClusterReport {
+    let settings = TlsSettings {
+        now: Some(at),
+        ..Default::default()
+    };
+    let reports: Vec<Report> = yamls.iter().map(|y| super::check(y, None, at)).collect();
+    let mut nodes: Vec<Node> = yamls.iter().map(|y| node(y, &settings)).collect();
+    // Two yamls without addresses would share a name: keep names apart.
+    for i in 0..nodes.len() {
+        if nodes[..i].iter().any(|n| n.name == nodes[i].name) {
+            nodes[i].name = format!("{}#{}", nodes[i].name, i + 1);
+        }
+    }
+    let mut findings = Vec::new();
+    for n in &nodes {
+        for (side, what, key) in [
+            (&n.internode, "internode", "server_encryption_options.internode_encryption"),
+            (&n.native, "client-to-node", "client_encryption_options.enabled"),
+        ] {
+            if side.staged {
+                findings.push(Finding {
+                    severity: Severity::Warning,
+                    check: "staged",
+                    section: CLUSTER,
+                    message: format!(
+                        "{}: certificates are staged for {what} encryption, which is still off",
+                        n.name
+                    ),
+                    fix: Some(format!(
+                        "when every node has its certificates, turn {key} on (with optional: true first for a rolling change)"
+                    )),
+                });
+            }
+        }
+    }
+    let internode = matrix(&nodes, true, at);
+    let client_to_node = matrix(&nodes, false, at);
+    for (m, what) in [(&internode, "internode"), (&client_to_node, "client-to-node")] {
+        let mut bad = 0;
+        for (i, row) in m.links.iter().enumerate() {
+            for (j, l) in row.iter().enumerate() {
+                if let Some(l) = l.as_ref().filter(|l| !l.ok) {
+                    bad += 1;
+                    findings.push(Finding {
+                        severity: Severity::Error,
+                        check: "link",
+                        section: CLUSTER,
+                        message: format!(
+                            "{what}: {} cannot connect to {}: {}",
+                            m.nodes[i],
+                            m.nodes[j],
+                            l.reason.as_deref().unwrap_or("refused")
+                        ),
+                        fix: Some("give every node a certificate from a CA that every truststore holds, naming its address, and compatible protocols and cipher suites".into()),
+                    });
+                }
+            }
+        }
+        if bad == 0 && nodes.len() > 1 {
+            findings.push(Finding {
+                severity: Severity::Ok,
+                check: "link",
+                section: CLUSTER,
+                message: format!("{what}: every node can connect to every other"),
+                fix: None,
+            });
+        }
+    }
+    rotation(&nodes, true, at, &mut findings);
+    rotation(&nodes, false, at, &mut findings);
+    ClusterReport {
+        nodes: nodes
+            .iter()
+            .map(|n| n.name.clone())
+            .zip(reports)
+            .collect(),
+        internode,
+        client_to_node,
+        findings,
+    }
+}
