@@ -11,6 +11,7 @@ use cassandra_tls::handshake::{Detected, Handshake, Session, blocking, detect};
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::tls::{self, ClientTls, Role, TlsSettings};
 use common::cassandra::{self, Node};
+use common::cql::{cql_over_tls, options, response};
 
 fn client(yaml: &str, role: Role) -> ClientTls {
     let y = CassandraYaml::from_str(&yaml.replace(
@@ -31,103 +32,6 @@ fn tls_to(client: &ClientTls, port: u16) -> Result<(Session, TcpStream), cassand
     let mut sock = connect(port);
     let (session, _) = blocking::handshake(Handshake::client(client, "127.0.0.1")?, &mut sock)?;
     Ok((session, sock))
-}
-
-// ---- CQL native protocol v4 frames, written here -------------------------------------------
-
-fn frame(stream: i16, opcode: u8, body: &[u8]) -> Vec<u8> {
-    let mut f = vec![0x04, 0x00];
-    f.extend_from_slice(&stream.to_be_bytes());
-    f.push(opcode);
-    f.extend_from_slice(&(body.len() as u32).to_be_bytes());
-    f.extend_from_slice(body);
-    f
-}
-
-fn string(s: &str) -> Vec<u8> {
-    let mut v = (s.len() as u16).to_be_bytes().to_vec();
-    v.extend_from_slice(s.as_bytes());
-    v
-}
-
-fn options() -> Vec<u8> {
-    frame(1, 0x05, &[])
-}
-
-fn startup() -> Vec<u8> {
-    let mut body = 1u16.to_be_bytes().to_vec();
-    body.extend(string("CQL_VERSION"));
-    body.extend(string("3.0.0"));
-    frame(2, 0x01, &body)
-}
-
-fn query(cql: &str) -> Vec<u8> {
-    let mut body = (cql.len() as u32).to_be_bytes().to_vec();
-    body.extend_from_slice(cql.as_bytes());
-    body.extend_from_slice(&0x0001u16.to_be_bytes()); // consistency ONE
-    body.push(0); // no flags
-    frame(3, 0x07, &body)
-}
-
-/// Reads one response frame: (opcode, body).
-fn response(read: &mut dyn FnMut() -> Vec<u8>) -> (u8, Vec<u8>) {
-    let mut buf = Vec::new();
-    loop {
-        if buf.len() >= 9 {
-            let len = u32::from_be_bytes([buf[5], buf[6], buf[7], buf[8]]) as usize;
-            if buf.len() >= 9 + len {
-                assert_eq!(buf[0] & 0x7f, 0x04, "protocol version of the response");
-                return (buf[4], buf[9..9 + len].to_vec());
-            }
-        }
-        let more = read();
-        assert!(!more.is_empty(), "the node closed the connection");
-        buf.extend(more);
-    }
-}
-
-/// The single text value of a Rows result (`SELECT release_version FROM system.local`).
-fn single_text(body: &[u8]) -> String {
-    let i32_at = |p: usize| i32::from_be_bytes([body[p], body[p + 1], body[p + 2], body[p + 3]]);
-    assert_eq!(i32_at(0), 2, "a Rows result");
-    let flags = i32_at(4);
-    let columns = i32_at(8);
-    assert_eq!(columns, 1);
-    let mut p = 12;
-    let skip_string = |p: &mut usize| {
-        let n = u16::from_be_bytes([body[*p], body[*p + 1]]) as usize;
-        *p += 2 + n;
-    };
-    if flags & 0x0002 != 0 {
-        let n = i32_at(p) as usize; // paging state
-        p += 4 + n;
-    }
-    if flags & 0x0001 != 0 {
-        skip_string(&mut p);
-        skip_string(&mut p);
-    }
-    skip_string(&mut p); // column name
-    p += 2; // type id (varchar)
-    assert_eq!(i32_at(p), 1, "one row");
-    p += 4;
-    let n = i32_at(p) as usize;
-    String::from_utf8(body[p + 4..p + 4 + n].to_vec()).unwrap()
-}
-
-/// OPTIONS, STARTUP and a query over a TLS session; returns the node's release_version.
-fn cql_over_tls(session: &mut Session, sock: &mut TcpStream) -> String {
-    session.send(&options(), sock).unwrap();
-    let (op, _) = response(&mut || session.receive(sock).unwrap());
-    assert_eq!(op, 0x06, "SUPPORTED");
-    session.send(&startup(), sock).unwrap();
-    let (op, _) = response(&mut || session.receive(sock).unwrap());
-    assert_eq!(op, 0x02, "READY");
-    session
-        .send(&query("SELECT release_version FROM system.local"), sock)
-        .unwrap();
-    let (op, body) = response(&mut || session.receive(sock).unwrap());
-    assert_eq!(op, 0x08, "RESULT");
-    single_text(&body)
 }
 
 /// The native port: the one of the node's ports where our TLS handshake completes (the storage

@@ -82,3 +82,4 @@ pub fn pem_files_optional_client_auth() -> cassandra_tls::options::CassandraYaml
     .with_base_dir(root())
 }
 pub mod cluster;
+pub mod cql;
