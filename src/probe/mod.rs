@@ -309,6 +309,10 @@ impl Findings {
     }
 }
 
+/// How long a TLSv1.3 server is given to refuse a client without a certificate after the
+/// handshake (JSSE, OpenSSL and Netty send the alert at once).
+const ANSWER_WAIT: Duration = Duration::from_secs(2);
+
 /// The rustls clients a probe uses, built once for all targets.
 struct Clients {
     default: Client,
@@ -501,8 +505,61 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
         }
         _ => report.reachable = true,
     }
+    let sni = match &name {
+        ServerName::DnsName(d) => Some(d.as_ref().to_owned()),
+        _ => None,
+    };
+    let raw = |version: u16, suites: &[u16]| -> Option<bool> {
+        let mut random = [version as u8; 32];
+        let _ = crate::provider::default_provider()
+            .secure_random
+            .fill(&mut random);
+        let hello = wire::client_hello(version, suites, sni.as_deref(), random);
+        match attempt::raw_hello(addr, &hello, deadline) {
+            Ok(wire::HelloAnswer::ServerHello { version: v, .. }) => Some(v == version),
+            Ok(_) => Some(false),
+            Err(_) => None,
+        }
+    };
+    let mut broad = wire::LEGACY_SUITES.to_vec();
+    broad.extend_from_slice(wire::NO_FORWARD_SECRECY_SUITES);
     report.tls = seen.suite.is_some();
     if !report.tls {
+        // Perhaps TLS that rustls cannot speak: older versions, or suites it lacks.
+        let old: Vec<ProtocolSupport> = [
+            ("TLSv1", wire::TLS10),
+            ("TLSv1.1", wire::TLS11),
+            ("TLSv1.2", wire::TLS12),
+        ]
+        .iter()
+        .map(|(n, v)| ProtocolSupport {
+            name: n,
+            accepted: raw(*v, &broad),
+        })
+        .collect();
+        if old.iter().any(|p| p.accepted == Some(true)) {
+            report.tls = true;
+            let names: Vec<&str> = old
+                .iter()
+                .filter(|p| p.accepted == Some(true))
+                .map(|p| p.name)
+                .collect();
+            findings.push(
+                Severity::Error,
+                "protocols",
+                format!(
+                    "accepts only {} with suites rustls does not offer (no ECDHE with AES-GCM or ChaCha20): no client on rustls can connect",
+                    names.join(", ")
+                ),
+                Some("accept TLSv1.2 and TLSv1.3 with ECDHE AES-GCM suites (accepted_protocols, cipher_suites)"),
+            );
+            report.protocols = old;
+            report.protocols.push(ProtocolSupport {
+                name: "TLSv1.3",
+                accepted: Some(false),
+            });
+            return finish(report, findings);
+        }
         let plaintext = matches!(
             attempt::plaintext_cql(addr, &wire::options(), deadline),
             Ok(Some(_))
@@ -675,28 +732,9 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
             *slot = Some(false);
         }
     }
-    let random = |seed: u8| {
-        let mut r = [seed; 32];
-        let _ = crate::provider::default_provider().secure_random.fill(&mut r);
-        r
-    };
-    let sni = match &name {
-        ServerName::DnsName(d) => Some(d.as_ref().to_owned()),
-        _ => None,
-    };
-    let raw = |version: u16, suites: &[u16]| -> Option<bool> {
-        let hello = wire::client_hello(version, suites, sni.as_deref(), random(version as u8));
-        match attempt::raw_hello(addr, &hello, deadline) {
-            Ok(wire::HelloAnswer::ServerHello { version: v, .. }) => Some(v == version),
-            Ok(_) => Some(false),
-            Err(_) => None,
-        }
-    };
     if accepted_12 != Some(true) {
         // Suites rustls lacks (CBC, RSA key exchange) may still make TLSv1.2 work.
-        let mut all = wire::LEGACY_SUITES.to_vec();
-        all.extend_from_slice(wire::NO_FORWARD_SECRECY_SUITES);
-        if raw(wire::TLS12, &all) == Some(true) {
+        if raw(wire::TLS12, &broad) == Some(true) {
             accepted_12 = Some(true);
         }
     }
@@ -760,7 +798,10 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
                 if target.kind == PortKind::Storage { Vec::new() } else { wire::options() },
             ),
         };
-        let (_, r) = client.attempt(addr, &name, None, until, &data, deadline);
+        // A server that accepts the client says nothing more: wait a little, not the whole
+        // budget, for a refusal.
+        let answer_by = deadline.min(Instant::now() + ANSWER_WAIT);
+        let (_, r) = client.attempt(addr, &name, None, until, &data, answer_by);
         match r {
             Err(Failure::Alert(_)) => ClientAuthMode::Required,
             // A TLSv1.3 server that asks and says nothing more has accepted the client.

@@ -1,0 +1,338 @@
+//! `probe` against servers whose answers we chose: JSSE (what Cassandra runs on) and OpenSSL
+//! s_server with given protocols, suites and client-auth modes, a plaintext CQL server, a dead
+//! port and a port that accepts and never answers. Expected values come from the peers'
+//! configuration and from keytool, never from the probe.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::Command;
+use std::time::Duration;
+
+use cassandra_tls::options::CassandraYaml;
+use cassandra_tls::probe::{self, ClientAuthMode, PortKind, ProbeOptions, ProbeReport, Target};
+use cassandra_tls::tls::{self, Role, TlsSettings};
+use common::peer::Peer;
+
+fn target(port: u16) -> Target {
+    Target::new("127.0.0.1", port, PortKind::Native)
+}
+
+fn options_with_truststore() -> ProbeOptions {
+    let yaml = CassandraYaml::from_str(&format!(
+        "client_encryption_options:\n  enabled: true\n  require_endpoint_verification: true\n  truststore: {}\n  truststore_password: cassandra\n",
+        common::store_path("truststore.jks")
+    ))
+    .unwrap();
+    ProbeOptions {
+        native_client: Some(
+            tls::client_config(&yaml, Role::NativeClient, &TlsSettings::default()).unwrap(),
+        ),
+        timeout: Duration::from_secs(60),
+        ..ProbeOptions::default()
+    }
+}
+
+fn accepted(r: &ProbeReport) -> Vec<&'static str> {
+    r.protocols
+        .iter()
+        .filter(|p| p.accepted == Some(true))
+        .map(|p| p.name)
+        .collect()
+}
+
+/// node1.jks's leaf SHA-256, as keytool prints it.
+fn keytool_leaf_sha256() -> String {
+    let out = Command::new("keytool")
+        .args(["-list", "-v", "-storepass", "cassandra", "-keystore"])
+        .arg(common::store_path("node1.jks"))
+        .output()
+        .unwrap();
+    let entries = common::tools::parse_keytool_list(&String::from_utf8_lossy(&out.stdout));
+    entries
+        .iter()
+        .find(|e| e.kind == "private_key")
+        .unwrap()
+        .sha256[0]
+        .clone()
+}
+
+fn java_server(dir: &std::path::Path, pairs: &[(&str, &str)]) -> Peer {
+    let mut all = vec![
+        ("keystore".to_owned(), common::store_path("node1.jks")),
+        ("storepass".to_owned(), "cassandra".to_owned()),
+        ("truststore".to_owned(), common::store_path("truststore.jks")),
+        ("trustpass".to_owned(), "cassandra".to_owned()),
+        ("count".to_owned(), "1000".to_owned()),
+    ];
+    all.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let opts: Vec<String> = all.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    common::peer::start(common::java::tls_peer(dir, "server", &opts), "LISTENING ")
+}
+
+#[test]
+fn jsse_servers_with_chosen_protocols_suites_and_client_auth() {
+    let Some(dir) = common::java::classes() else {
+        return;
+    };
+    let options = options_with_truststore();
+    let leaf = keytool_leaf_sha256();
+
+    // TLSv1.2 only, one suite, a client certificate needed.
+    let peer = java_server(
+        &dir,
+        &[
+            ("protocols", "TLSv1.2"),
+            ("ciphers", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+            ("clientauth", "need"),
+        ],
+    );
+    let r = probe::probe(&target(peer.port), &options);
+    assert!(r.tls, "{r:#?}");
+    assert_eq!(accepted(&r), ["TLSv1.2"], "{r:#?}");
+    assert_eq!(r.cipher_suites, ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]);
+    assert_eq!(r.client_auth, Some(ClientAuthMode::Required));
+    assert_eq!(r.chain[0].sha256, leaf);
+    assert_eq!(r.name_matches, Some(true));
+    assert!(r.validation.as_ref().unwrap().trusted, "{r:#?}");
+    assert_eq!(r.accepts_no_forward_secrecy, Some(false));
+    assert_eq!(r.plaintext, Some(false));
+    assert_eq!(r.worst(), "ok", "{:#?}", r.findings);
+    drop(peer);
+
+    // TLSv1.3 and TLSv1.2, two suites of each, a certificate wanted but not needed.
+    let peer = java_server(
+        &dir,
+        &[
+            ("protocols", "TLSv1.3,TLSv1.2"),
+            (
+                "ciphers",
+                "TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+            ),
+            ("clientauth", "want"),
+        ],
+    );
+    let r = probe::probe(&target(peer.port), &options);
+    assert_eq!(accepted(&r), ["TLSv1.2", "TLSv1.3"], "{r:#?}");
+    let mut suites = r.cipher_suites.clone();
+    suites.sort();
+    assert_eq!(
+        suites,
+        [
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"
+        ]
+    );
+    assert_eq!(r.client_auth, Some(ClientAuthMode::Optional), "{r:#?}");
+    drop(peer);
+
+    // TLSv1.3 only, no client certificate asked; a truststore without the server's CA and a
+    // name the certificate lacks.
+    let peer = java_server(&dir, &[("protocols", "TLSv1.3"), ("clientauth", "none")]);
+    let r = probe::probe(&target(peer.port), &options);
+    assert_eq!(accepted(&r), ["TLSv1.3"], "{r:#?}");
+    assert_eq!(r.client_auth, Some(ClientAuthMode::NotRequested));
+    // A truststore holding only a CA that openssl makes here: the chain is refused.
+    if common::which("openssl").is_some() {
+        let tmp = tempfile::tempdir().unwrap();
+        let other = tmp.path().join("other-ca.pem");
+        let key = tmp.path().join("other-ca.key");
+        let made = Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=another CA"])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&other)
+            .output()
+            .unwrap();
+        assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+        let y = CassandraYaml::from_str(&format!(
+            "client_encryption_options:\n  enabled: true\n  truststore: {}\n  ssl_context_factory:\n    class_name: org.apache.cassandra.security.PEMBasedSslContextFactory\n",
+            other.display()
+        ))
+        .unwrap();
+        let options = ProbeOptions {
+            native_client: Some(tls::client_config(&y, Role::NativeClient, &TlsSettings::default()).unwrap()),
+            ..ProbeOptions::default()
+        };
+        let r = probe::probe(&target(peer.port), &options);
+        assert!(!r.validation.as_ref().unwrap().trusted, "{r:#?}");
+        assert!(r.findings.iter().any(|f| f.check == "trust" && f.severity == "error"), "{:#?}", r.findings);
+    }
+    let r = probe::probe(&Target::new("localhost", peer.port, PortKind::Native), &options);
+    // node1's certificate names localhost too: by name it matches.
+    assert_eq!(r.name_matches, Some(true), "{r:#?}");
+}
+
+fn have_openssl() -> bool {
+    if common::which("openssl").is_some() {
+        return true;
+    }
+    common::skip_or_fail("openssl is not on the PATH");
+    false
+}
+
+fn s_server(extra: &[&str]) -> Peer {
+    let mut cmd = Command::new("openssl");
+    cmd.args(["s_server", "-accept", "127.0.0.1:0"])
+        .args(["-cert", &common::store_path("node1.chain.pem")])
+        .args(["-key", &common::store_path("node1.key.pem")])
+        .args(extra);
+    common::peer::start(cmd, "ACCEPT ")
+}
+
+#[test]
+fn openssl_servers_with_old_protocols_and_no_forward_secrecy() {
+    if !have_openssl() {
+        return;
+    }
+    let options = options_with_truststore();
+    // TLSv1 only (OpenSSL 3 needs security level 0 for it): no rustls client can connect.
+    let peer = s_server(&["-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"]);
+    let r = probe::probe(&target(peer.port), &options);
+    assert!(r.tls, "{r:#?}");
+    assert_eq!(accepted(&r), ["TLSv1"], "{r:#?}");
+    assert!(
+        r.findings.iter().any(|f| f.check == "protocols" && f.severity == "error"),
+        "{:#?}",
+        r.findings
+    );
+    drop(peer);
+
+    // TLSv1.1 and TLSv1.2 with RSA key exchange next to ECDHE.
+    let peer = s_server(&[
+        "-no_tls1_3",
+        "-cipher",
+        "ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256:AES128-SHA:@SECLEVEL=0",
+    ]);
+    let r = probe::probe(&target(peer.port), &options);
+    assert!(accepted(&r).contains(&"TLSv1.1"), "{r:#?}");
+    assert!(accepted(&r).contains(&"TLSv1.2"), "{r:#?}");
+    assert!(!accepted(&r).contains(&"TLSv1.3"), "{r:#?}");
+    assert_eq!(r.cipher_suites, ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]);
+    assert_eq!(r.accepts_no_forward_secrecy, Some(true));
+    for check in ["protocols", "forward_secrecy"] {
+        assert!(
+            r.findings.iter().any(|f| f.check == check && f.severity == "warning"),
+            "{check}: {:#?}",
+            r.findings
+        );
+    }
+    drop(peer);
+
+    // A client certificate required, TLSv1.3 only: refused after the handshake.
+    let peer = s_server(&[
+        "-tls1_3",
+        "-Verify",
+        "1",
+        "-verify_return_error",
+        "-CAfile",
+        &common::store_path("ca-bundle.pem"),
+    ]);
+    let r = probe::probe(&target(peer.port), &options);
+    assert_eq!(accepted(&r), ["TLSv1.3"], "{r:#?}");
+    assert_eq!(r.client_auth, Some(ClientAuthMode::Required), "{r:#?}");
+}
+
+#[test]
+fn plaintext_dead_and_silent_ports() {
+    // A plaintext CQL server: answers OPTIONS with SUPPORTED, never speaks TLS.
+    let plain = TcpListener::bind("127.0.0.1:0").unwrap();
+    let plain_port = plain.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in plain.incoming() {
+            let Ok(mut conn) = conn else { break };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 9];
+                if conn.read_exact(&mut buf).is_ok() && buf[0] == 0x04 && buf[4] == 0x05 {
+                    let _ = conn.write_all(&[0x84, 0, 0, 0, 0x06, 0, 0, 0, 2, 0, 0]);
+                }
+            });
+        }
+    });
+    // A dead port: bound, then closed.
+    let dead_port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    // A port that accepts (the kernel's backlog) and never answers.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
+
+    let options = ProbeOptions {
+        timeout: Duration::from_secs(3),
+        ..ProbeOptions::default()
+    };
+    let reports = probe::probe_all(
+        &[target(plain_port), target(dead_port), target(silent_port)],
+        &options,
+    );
+    assert_eq!(reports.len(), 3);
+    let (plain_r, dead_r, silent_r) = (&reports[0], &reports[1], &reports[2]);
+    assert!(!plain_r.tls && plain_r.plaintext == Some(true), "{plain_r:#?}");
+    assert!(plain_r.findings.iter().any(|f| f.check == "tls" && f.severity == "error"));
+    assert!(!dead_r.reachable, "{dead_r:#?}");
+    assert!(dead_r.findings.iter().any(|f| f.check == "connect" && f.severity == "error"));
+    assert!(silent_r.reachable && !silent_r.tls, "{silent_r:#?}");
+    assert!(silent_r.findings.iter().any(|f| f.check == "connect" && f.severity == "error"));
+    drop(silent);
+}
+
+#[test]
+fn targets_parse_and_refuse_garbage() {
+    let t: Target = "10.0.0.1:9042".parse().unwrap();
+    assert_eq!((t.host.as_str(), t.port), ("10.0.0.1", 9042));
+    let t: Target = "[::1]:7001".parse().unwrap();
+    assert_eq!((t.host.as_str(), t.port), ("::1", 7001));
+    assert_eq!(t.to_string(), "[::1]:7001");
+    for bad in ["", "host", "host:", ":9042", "host:0", "host:99999", "a b:1"] {
+        assert!(bad.parse::<Target>().is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn the_command_prints_a_table_and_json() {
+    let bin = env!("CARGO_BIN_EXE_cassandra-tls");
+    let yaml = common::fixtures().join("conf/cassandra.yaml");
+    let mut serve = Command::new(bin);
+    serve
+        .args(["serve", "--role", "client-to-node", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&yaml)
+        .current_dir(common::root());
+    let peer = common::peer::start(serve, "listening on ");
+    let out = Command::new(bin)
+        .args(["probe", &format!("127.0.0.1:{}", peer.port), "--json", "--config"])
+        .arg(&yaml)
+        .current_dir(common::root())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = &v["targets"][0];
+    for key in [
+        "target", "kind", "reachable", "tls", "negotiated", "chain", "name_matches", "validation",
+        "protocols", "cipher_suites", "accepts_no_forward_secrecy", "client_auth", "plaintext",
+        "findings", "elapsed_ms",
+    ] {
+        assert!(t.get(key).is_some(), "{key} missing: {t:#}");
+    }
+    assert_eq!(t["client_auth"], "required");
+    assert_eq!(t["validation"]["trusted"], true);
+    assert_eq!(v["summary"]["errors"], 0);
+    // A dead target makes the exit code 1, and the text names it.
+    let dead = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let out = Command::new(bin)
+        .args(["probe", &format!("127.0.0.1:{}", peer.port), &format!("127.0.0.1:{dead}")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("cannot connect"), "{text}");
+    assert!(text.contains("TARGET"), "{text}");
+}
