@@ -213,6 +213,27 @@ fn optional_tls_on_the_native_port() {
         .to_vec();
     assert_eq!(detect(&hello), Detected::Tls);
     assert_eq!(detect(&options()), Detected::Plaintext);
+    // probe sees both on the OPTIONAL port, and says so.
+    let r = cassandra_tls::probe::probe(
+        &cassandra_tls::probe::Target::new(
+            "127.0.0.1",
+            port,
+            cassandra_tls::probe::PortKind::Native,
+        ),
+        &cassandra_tls::probe::ProbeOptions {
+            native_client: Some(ours.clone()),
+            ..Default::default()
+        },
+    );
+    assert!(r.tls, "{r:#?}");
+    assert_eq!(r.plaintext, Some(true), "{r:#?}");
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.check == "plaintext" && f.severity == "warning"),
+        "{:#?}",
+        r.findings
+    );
 }
 
 #[test]

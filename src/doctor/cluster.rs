@@ -157,10 +157,15 @@ fn side(yaml: &CassandraYaml, internode: bool, settings: &TlsSettings) -> Side {
             },
             Err(_) => (Vec::new(), None),
         };
-    let staged = policy == Policy::Unencrypted
-        && !encrypts
-        && server_chain.is_some()
-        && (!internode || server.internode_encryption == InternodeEncryption::None);
+    // Certificates in place while the node does not use them: internode_encryption none, or
+    // client_encryption_options not enabled (the port may still accept TLS, by Cassandra's
+    // optional-by-default rule, but nothing requires it).
+    let staged = server_chain.is_some()
+        && if internode {
+            server.internode_encryption == InternodeEncryption::None
+        } else {
+            opts.enabled != Some(true)
+        };
     Side {
         encrypts,
         policy,
