@@ -205,7 +205,11 @@ fn print_text(reports: &[ProbeReport], cluster: Option<usize>) {
             "{:<24} {:<8} {:<16} {:<14} {:<10} {:<8} {:<10} {}",
             r.target,
             r.kind.to_string(),
-            if r.tls { versions.join(" ") } else { "no".into() },
+            match (r.reachable, r.tls) {
+                (false, _) => "-".to_owned(),
+                (true, true) => versions.join(" "),
+                (true, false) => "no".to_owned(),
+            },
             r.client_auth.map(|c| c.to_string()).unwrap_or_else(|| "-".into()),
             yes_no(r.plaintext, "accepted", "refused"),
             r.chain
