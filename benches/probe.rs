@@ -37,7 +37,14 @@ fn root() -> PathBuf {
 
 fn binary() -> PathBuf {
     let status = Command::new("cargo")
-        .args(["build", "--release", "--features", "cli", "--bin", "cassandra-tls"])
+        .args([
+            "build",
+            "--release",
+            "--features",
+            "cli",
+            "--bin",
+            "cassandra-tls",
+        ])
         .current_dir(root())
         .status()
         .expect("cargo build");
@@ -46,7 +53,12 @@ fn binary() -> PathBuf {
 }
 
 fn address(i: usize) -> IpAddr {
-    IpAddr::V4(Ipv4Addr::new(127, 0, 1 + (i / 250) as u8, 1 + (i % 250) as u8))
+    IpAddr::V4(Ipv4Addr::new(
+        127,
+        0,
+        1 + (i / 250) as u8,
+        1 + (i % 250) as u8,
+    ))
 }
 
 /// Starts `n` serve processes; waits for each to print its port.
@@ -96,7 +108,13 @@ fn options() -> ProbeOptions {
 
 fn s_client(target: &Target) {
     let out = Command::new("openssl")
-        .args(["s_client", "-connect", &target.to_string(), "-showcerts", "-brief"])
+        .args([
+            "s_client",
+            "-connect",
+            &target.to_string(),
+            "-showcerts",
+            "-brief",
+        ])
         .stdin(Stdio::null())
         .output()
         .expect("openssl s_client");

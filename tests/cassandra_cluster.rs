@@ -67,9 +67,9 @@ impl Kind {
         );
         match self {
             Kind::Jks => format!("{common}  truststore_password: {STORE_PASSWORD}\n"),
-            Kind::Pkcs12 => format!(
-                "{common}  truststore_password: {STORE_PASSWORD}\n  store_type: PKCS12\n"
-            ),
+            Kind::Pkcs12 => {
+                format!("{common}  truststore_password: {STORE_PASSWORD}\n  store_type: PKCS12\n")
+            }
             Kind::Pem => format!(
                 "{common}  ssl_context_factory:\n    class_name: org.apache.cassandra.security.PEMBasedSslContextFactory\n"
             ),
@@ -201,12 +201,20 @@ fn client_from(yaml: &Path) -> ClientTls {
 /// OPTIONS, STARTUP and a query to one node over a new TLS session.
 fn query_node(client: &ClientTls, ip: IpAddr, port: u16) -> Result<String, String> {
     let addr = SocketAddr::new(ip, port);
-    let mut sock = TcpStream::connect_timeout(&addr, Duration::from_secs(30)).map_err(|e| e.to_string())?;
-    sock.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    sock.set_write_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut sock =
+        TcpStream::connect_timeout(&addr, Duration::from_secs(30)).map_err(|e| e.to_string())?;
+    sock.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    sock.set_write_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
     let hs = Handshake::client(client, &ip.to_string()).map_err(|e| e.to_string())?;
-    let (mut session, peer) = blocking::handshake(hs, &mut sock).map_err(|e| format!("{ip}: {e}"))?;
-    assert!(peer.ip_addresses().contains(&ip), "{ip} served {:?}", peer.ip_addresses());
+    let (mut session, peer) =
+        blocking::handshake(hs, &mut sock).map_err(|e| format!("{ip}: {e}"))?;
+    assert!(
+        peer.ip_addresses().contains(&ip),
+        "{ip} served {:?}",
+        peer.ip_addresses()
+    );
     common::cql::try_cql_over_tls(&mut session, &mut sock).map_err(|e| format!("{ip}: {e}"))
 }
 
@@ -222,15 +230,35 @@ fn doctor_everywhere(cluster: &Cluster, stage: &str) -> doctor::ClusterReport {
         .nodes
         .iter()
         .flat_map(|(name, r)| r.findings.iter().map(move |f| (name, f)))
-        .chain(report.findings.iter().map(|f| (&report.internode.nodes[0], f)))
+        .chain(
+            report
+                .findings
+                .iter()
+                .map(|f| (&report.internode.nodes[0], f)),
+        )
         .filter(|(_, f)| f.severity == Severity::Error)
         .map(|(n, f)| format!("{n}: {} {}: {}", f.section, f.check, f.message))
         .collect();
-    assert!(errors.is_empty(), "{stage}: doctor finds errors: {errors:#?}");
-    assert!(report.internode.all_ok(), "{stage}: {:#?}", report.internode);
-    assert!(report.client_to_node.all_ok(), "{stage}: {:#?}", report.client_to_node);
+    assert!(
+        errors.is_empty(),
+        "{stage}: doctor finds errors: {errors:#?}"
+    );
+    assert!(
+        report.internode.all_ok(),
+        "{stage}: {:#?}",
+        report.internode
+    );
+    assert!(
+        report.client_to_node.all_ok(),
+        "{stage}: {:#?}",
+        report.client_to_node
+    );
     // The command too, as an operator runs it on the nodes' directory.
-    let dirs: Vec<String> = cluster.nodes.iter().map(|n| n.yaml.display().to_string()).collect();
+    let dirs: Vec<String> = cluster
+        .nodes
+        .iter()
+        .map(|n| n.yaml.display().to_string())
+        .collect();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_cassandra-tls"))
         .arg("doctor")
         .args(&dirs)
@@ -249,7 +277,11 @@ fn reloadssl(cluster: &Cluster, i: usize) {
     let (ok, said) = node.nodetool(&["reloadssl"]);
     assert!(ok, "nodetool reloadssl on {}: {said}", node.ip);
     assert!(
-        node.wait_for("SSL certificates have been updated", Duration::from_secs(60)).is_some(),
+        node.wait_for(
+            "SSL certificates have been updated",
+            Duration::from_secs(60)
+        )
+        .is_some(),
         "{} did not reload: {:#?}",
         node.ip,
         node.errors()
@@ -282,7 +314,8 @@ impl Load {
         let failures = Arc::new(Mutex::new(Vec::new()));
         let mut threads = Vec::new();
         {
-            let (stop, ok, failures, client) = (stop.clone(), ok.clone(), failures.clone(), client.clone());
+            let (stop, ok, failures, client) =
+                (stop.clone(), ok.clone(), failures.clone(), client.clone());
             threads.push(std::thread::spawn(move || {
                 let mut i = 0;
                 while !stop.load(Ordering::SeqCst) {
@@ -297,9 +330,17 @@ impl Load {
             }));
         }
         {
-            let (stop, ok, failures, config) = (stop.clone(), ok.clone(), failures.clone(), client.config.clone());
+            let (stop, ok, failures, config) = (
+                stop.clone(),
+                ok.clone(),
+                failures.clone(),
+                client.config.clone(),
+            );
             threads.push(std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 rt.block_on(async move {
                     while !stop.load(Ordering::SeqCst) {
                         let session = scylla::client::session_builder::SessionBuilder::new()
@@ -311,23 +352,36 @@ impl Load {
                         let session = match session {
                             Ok(s) => s,
                             Err(e) => {
-                                failures.lock().unwrap().push(format!("scylla session: {e}"));
+                                failures
+                                    .lock()
+                                    .unwrap()
+                                    .push(format!("scylla session: {e}"));
                                 continue;
                             }
                         };
                         for _ in 0..5 {
-                            match session.query_unpaged("SELECT release_version FROM system.local", &[]).await {
+                            match session
+                                .query_unpaged("SELECT release_version FROM system.local", &[])
+                                .await
+                            {
                                 Ok(_) => {
                                     ok.fetch_add(1, Ordering::SeqCst);
                                 }
-                                Err(e) => failures.lock().unwrap().push(format!("scylla query: {e}")),
+                                Err(e) => {
+                                    failures.lock().unwrap().push(format!("scylla query: {e}"))
+                                }
                             }
                         }
                     }
                 });
             }));
         }
-        Load { stop, ok, failures, threads }
+        Load {
+            stop,
+            ok,
+            failures,
+            threads,
+        }
     }
 
     /// Waits until `more` further queries succeeded (the load runs through the stage).
@@ -335,7 +389,11 @@ impl Load {
         let target = self.ok.load(Ordering::SeqCst) + more;
         let deadline = std::time::Instant::now() + Duration::from_secs(120);
         while self.ok.load(Ordering::SeqCst) < target {
-            assert!(std::time::Instant::now() < deadline, "the load stalled: {:#?}", self.failures.lock().unwrap());
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the load stalled: {:#?}",
+                self.failures.lock().unwrap()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -369,7 +427,10 @@ fn a_three_node_cluster_rotates_to_a_new_ca_without_a_failed_query() {
         assert!(ok, "{status}");
         for ip in IPS {
             assert!(
-                status.lines().any(|l| l.starts_with("UN") && l.split_whitespace().nth(1) == Some(&ip.to_string())),
+                status
+                    .lines()
+                    .any(|l| l.starts_with("UN")
+                        && l.split_whitespace().nth(1) == Some(&ip.to_string())),
                 "{} does not see {ip} up: {status}",
                 n.ip
             );
@@ -378,8 +439,16 @@ fn a_three_node_cluster_rotates_to_a_new_ca_without_a_failed_query() {
     // The nodes' internode connections are TLS with client certificates: each node's log has
     // no handshake error.
     for n in &cluster.nodes {
-        let handshake_errors: Vec<String> = n.errors().into_iter().filter(|l| l.contains("handshake")).collect();
-        assert!(handshake_errors.is_empty(), "{}: {handshake_errors:#?}", n.ip);
+        let handshake_errors: Vec<String> = n
+            .errors()
+            .into_iter()
+            .filter(|l| l.contains("handshake"))
+            .collect();
+        assert!(
+            handshake_errors.is_empty(),
+            "{}: {handshake_errors:#?}",
+            n.ip
+        );
     }
 
     // Our client runs CQL against every node.
@@ -404,11 +473,18 @@ fn a_three_node_cluster_rotates_to_a_new_ca_without_a_failed_query() {
     let mut found: Vec<IpAddr> = nodes.iter().map(|n| n.native_address).collect();
     found.sort();
     assert_eq!(found, IPS.to_vec(), "{nodes:#?}");
-    assert!(nodes.iter().all(|n| n.native_port == ports.native && n.storage_port == ports.storage), "{nodes:#?}");
+    assert!(
+        nodes
+            .iter()
+            .all(|n| n.native_port == ports.native && n.storage_port == ports.storage),
+        "{nodes:#?}"
+    );
     let node_yaml = CassandraYaml::load_file(&cluster.nodes[0].yaml).unwrap();
     let options = ProbeOptions {
         native_client: Some(client.clone()),
-        internode_client: Some(tls::client_config(&node_yaml, Role::InternodeClient, &TlsSettings::default()).unwrap()),
+        internode_client: Some(
+            tls::client_config(&node_yaml, Role::InternodeClient, &TlsSettings::default()).unwrap(),
+        ),
         timeout: Duration::from_secs(60),
         ..ProbeOptions::default()
     };
@@ -421,7 +497,10 @@ fn a_three_node_cluster_rotates_to_a_new_ca_without_a_failed_query() {
         assert!(r.tls, "{r:#?}");
         assert!(r.chain[0].issuer.contains("CN=cluster CA 2026"), "{r:#?}");
         assert!(r.chain[0].ip_addresses.contains(&ip), "{r:#?}");
-        assert!(r.chain[0].subject.contains(&format!("CN=node{}", i + 1)), "{r:#?}");
+        assert!(
+            r.chain[0].subject.contains(&format!("CN=node{}", i + 1)),
+            "{r:#?}"
+        );
         assert_eq!(r.name_matches, Some(true));
         assert!(r.validation.as_ref().unwrap().trusted, "{r:#?}");
         assert_eq!(r.client_auth, Some(ClientAuthMode::Required), "{r:#?}");
@@ -441,12 +520,21 @@ fn a_three_node_cluster_rotates_to_a_new_ca_without_a_failed_query() {
         KINDS[i].write_truststore(&n.dir, &[old_ca.certificate(), new_ca.certificate()]);
         reloadssl(&cluster, i);
     }
-    Kind::Jks.write_truststore(&root.path().join("client"), &[old_ca.certificate(), new_ca.certificate()]);
+    Kind::Jks.write_truststore(
+        &root.path().join("client"),
+        &[old_ca.certificate(), new_ca.certificate()],
+    );
     let outcome = client_reloader.force();
-    assert!(matches!(outcome, reload::Outcome::Reloaded { .. }), "{}: {outcome}", "our client's trust reload");
+    assert!(
+        matches!(outcome, reload::Outcome::Reloaded { .. }),
+        "{}: {outcome}",
+        "our client's trust reload"
+    );
     let report = doctor_everywhere(&cluster, "both CAs trusted");
     assert!(
-        report.findings.iter().any(|f| f.check == "rotation" && f.severity == Severity::Ok && f.message.contains("cluster CA 2027")),
+        report.findings.iter().any(|f| f.check == "rotation"
+            && f.severity == Severity::Ok
+            && f.message.contains("cluster CA 2027")),
         "the doctor sees the next CA staged everywhere: {:#?}",
         report.findings
     );
@@ -462,9 +550,16 @@ fn a_three_node_cluster_rotates_to_a_new_ca_without_a_failed_query() {
         doctor_everywhere(&cluster, &format!("node{} moved", i + 1));
         load.wait_for_queries(10);
     }
-    Kind::Jks.write_keystore(&root.path().join("client"), &new_ca.leaf("client").issue().unwrap());
+    Kind::Jks.write_keystore(
+        &root.path().join("client"),
+        &new_ca.leaf("client").issue().unwrap(),
+    );
     let outcome = client_reloader.force();
-    assert!(matches!(outcome, reload::Outcome::Reloaded { .. }), "{}: {outcome}", "our client's key reload");
+    assert!(
+        matches!(outcome, reload::Outcome::Reloaded { .. }),
+        "{}: {outcome}",
+        "our client's key reload"
+    );
     load.wait_for_queries(20);
 
     // 3. The old CA leaves every truststore.
@@ -474,16 +569,28 @@ fn a_three_node_cluster_rotates_to_a_new_ca_without_a_failed_query() {
     }
     Kind::Jks.write_truststore(&root.path().join("client"), &[new_ca.certificate()]);
     let outcome = client_reloader.force();
-    assert!(matches!(outcome, reload::Outcome::Reloaded { .. }), "{}: {outcome}", "our client's trust reload");
+    assert!(
+        matches!(outcome, reload::Outcome::Reloaded { .. }),
+        "{}: {outcome}",
+        "our client's trust reload"
+    );
     doctor_everywhere(&cluster, "after");
     load.wait_for_queries(20);
 
     let (queries, failures) = load.finish();
-    assert!(failures.is_empty(), "{} failed queries of {}: {failures:#?}", failures.len(), queries + failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} failed queries of {}: {failures:#?}",
+        failures.len(),
+        queries + failures.len()
+    );
     eprintln!("{queries} queries, none failed, through the rotation");
 
     // Every node serves its new chain, to our sessions and to probe.
-    let reports = probe::probe_all(&nodes.iter().map(|n| n.native_target()).collect::<Vec<_>>(), &options);
+    let reports = probe::probe_all(
+        &nodes.iter().map(|n| n.native_target()).collect::<Vec<_>>(),
+        &options,
+    );
     for r in &reports {
         let ip: IpAddr = r.target.rsplit_once(':').unwrap().0.parse().unwrap();
         let i = IPS.iter().position(|x| *x == ip).unwrap();
@@ -495,17 +602,26 @@ fn a_three_node_cluster_rotates_to_a_new_ca_without_a_failed_query() {
     let old_client = client_from(&client_setup(&old_only, &old_ca));
     for ip in IPS {
         let err = query_node(&old_client, ip, ports.native).unwrap_err();
-        assert!(err.contains("CA") || err.contains("issuer") || err.contains("trust"), "{err}");
+        assert!(
+            err.contains("CA") || err.contains("issuer") || err.contains("trust"),
+            "{err}"
+        );
     }
     // And a client certificate from the old CA is refused by the nodes (mutual TLS).
     Kind::Jks.write_truststore(&old_only, &[new_ca.certificate()]);
     let old_cert_client = client_from(&old_only.join("client.yaml"));
     for ip in IPS {
-        assert!(query_node(&old_cert_client, ip, ports.native).is_err(), "{ip} accepted a client certificate from the old CA");
+        assert!(
+            query_node(&old_cert_client, ip, ports.native).is_err(),
+            "{ip} accepted a client certificate from the old CA"
+        );
     }
     // Gossip still holds.
     for n in &cluster.nodes {
         let (ok, status) = n.nodetool(&["status"]);
-        assert!(ok && status.lines().filter(|l| l.starts_with("UN")).count() == 3, "{status}");
+        assert!(
+            ok && status.lines().filter(|l| l.starts_with("UN")).count() == 3,
+            "{status}"
+        );
     }
 }

@@ -30,7 +30,11 @@ struct NodeSpec<'a> {
 fn node<'a>(ca: &Ca, ip: &'a str, trusted: Vec<&'a Ca>) -> NodeSpec<'a> {
     NodeSpec {
         ip,
-        identity: ca.leaf(ip).ip(ip.parse::<IpAddr>().unwrap()).issue().unwrap(),
+        identity: ca
+            .leaf(ip)
+            .ip(ip.parse::<IpAddr>().unwrap())
+            .issue()
+            .unwrap(),
         trusted,
         server_extra: "",
         internode: "all",
@@ -128,7 +132,10 @@ fn a_healthy_cluster_links_every_pair() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(text.contains("internode (row connects to column)"), "{text}");
+    assert!(
+        text.contains("internode (row connects to column)"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -154,7 +161,12 @@ fn a_truststore_without_the_other_ca_breaks_both_directions() {
     for (a, b) in [(0, 2), (1, 2), (2, 0), (2, 1)] {
         assert!(!ok(a, b), "{a}->{b}: {:#?}", r.internode.links[a][b]);
     }
-    let reason = r.internode.links[2][0].as_ref().unwrap().reason.clone().unwrap();
+    let reason = r.internode.links[2][0]
+        .as_ref()
+        .unwrap()
+        .reason
+        .clone()
+        .unwrap();
     assert!(reason.contains("client certificate"), "{reason}");
     assert!(!cluster_findings(&r, "link", Severity::Error).is_empty());
 }
@@ -164,13 +176,23 @@ fn endpoint_verification_needs_each_nodes_address() {
     let ca = Ca::root("CA").unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let mut wrong = node(&ca, "10.0.0.2", vec![&ca]);
-    wrong.identity = ca.leaf("10.0.0.2").ip("10.9.9.9".parse().unwrap()).issue().unwrap();
+    wrong.identity = ca
+        .leaf("10.0.0.2")
+        .ip("10.9.9.9".parse().unwrap())
+        .issue()
+        .unwrap();
     let paths = write_cluster(tmp.path(), &[node(&ca, "10.0.0.1", vec![&ca]), wrong]);
     let r = check(&paths);
     let l01 = r.internode.links[0][1].as_ref().unwrap();
     let l10 = r.internode.links[1][0].as_ref().unwrap();
-    assert!(!l01.ok && l01.reason.as_deref().unwrap().contains("10.0.0.2"), "{l01:?}");
-    assert!(!l10.ok, "node 1 checks node 2's client certificate against its address: {l10:?}");
+    assert!(
+        !l01.ok && l01.reason.as_deref().unwrap().contains("10.0.0.2"),
+        "{l01:?}"
+    );
+    assert!(
+        !l10.ok,
+        "node 1 checks node 2's client certificate against its address: {l10:?}"
+    );
 }
 
 #[test]
@@ -183,8 +205,7 @@ fn protocols_and_suites_must_meet() {
     new.server_extra = "  accepted_protocols: [TLSv1.3]\n";
     // An RSA-only suite list against an EC certificate.
     let mut rsa_only = node(&ca, "10.0.0.3", vec![&ca]);
-    rsa_only.server_extra =
-        "  accepted_protocols: [TLSv1.2]\n  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n";
+    rsa_only.server_extra = "  accepted_protocols: [TLSv1.2]\n  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n";
     let paths = write_cluster(tmp.path(), &[old, new, rsa_only]);
     let r = check(&paths);
     let reason = |a: usize, b: usize| {
@@ -207,7 +228,11 @@ fn protocols_and_suites_must_meet() {
     let tmp2 = tempfile::tempdir().unwrap();
     let paths = write_cluster(tmp2.path(), &[old, rsa]);
     let r = check(&paths);
-    assert!(r.internode.links[0][1].as_ref().unwrap().ok, "{:#?}", r.internode);
+    assert!(
+        r.internode.links[0][1].as_ref().unwrap().ok,
+        "{:#?}",
+        r.internode
+    );
 }
 
 #[test]
@@ -227,7 +252,9 @@ fn a_rotation_half_staged_is_a_warning_and_encryption_off_with_stores_is_staged(
     assert!(r.internode.all_ok());
     let warnings = cluster_findings(&r, "rotation", Severity::Warning);
     assert!(
-        warnings.iter().any(|w| w.contains("next CA") && w.contains("10.0.0.3")),
+        warnings
+            .iter()
+            .any(|w| w.contains("next CA") && w.contains("10.0.0.3")),
         "{warnings:#?}"
     );
     // Staged everywhere: fine.
@@ -241,7 +268,12 @@ fn a_rotation_half_staged_is_a_warning_and_encryption_off_with_stores_is_staged(
     );
     let r = check(&paths);
     assert!(cluster_findings(&r, "rotation", Severity::Warning).is_empty());
-    assert_eq!(cluster_findings(&r, "rotation", Severity::Ok).len(), 2, "{:#?}", r.findings);
+    assert_eq!(
+        cluster_findings(&r, "rotation", Severity::Ok).len(),
+        2,
+        "{:#?}",
+        r.findings
+    );
 
     // Internode encryption off on one node, with its stores in place; node 1's port is
     // explicitly ENCRYPTED (enabled: true).
@@ -253,11 +285,19 @@ fn a_rotation_half_staged_is_a_warning_and_encryption_off_with_stores_is_staged(
     let paths = write_cluster(tmp.path(), &[on, off]);
     let r = check(&paths);
     let staged = cluster_findings(&r, "staged", Severity::Warning);
-    assert!(staged.iter().any(|s| s.contains("10.0.0.2") && s.contains("internode")), "{staged:#?}");
+    assert!(
+        staged
+            .iter()
+            .any(|s| s.contains("10.0.0.2") && s.contains("internode")),
+        "{staged:#?}"
+    );
     // Node 2 connects in plaintext, which node 1's ENCRYPTED port refuses. Node 1 encrypts,
     // and node 2's port, with a key store and neither enabled nor optional set, is OPTIONAL by
     // Cassandra's rule (ServerEncryptionOptions): it accepts TLS.
     let l10 = r.internode.links[1][0].as_ref().unwrap();
-    assert!(!l10.ok && l10.reason.as_deref().unwrap().contains("plaintext"), "{l10:?}");
+    assert!(
+        !l10.ok && l10.reason.as_deref().unwrap().contains("plaintext"),
+        "{l10:?}"
+    );
     assert_eq!(r.internode.links[0][1].as_ref().unwrap().how, Some("tls"));
 }

@@ -62,7 +62,10 @@ fn java_server(dir: &std::path::Path, pairs: &[(&str, &str)]) -> Peer {
     let mut all = vec![
         ("keystore".to_owned(), common::store_path("node1.jks")),
         ("storepass".to_owned(), "cassandra".to_owned()),
-        ("truststore".to_owned(), common::store_path("truststore.jks")),
+        (
+            "truststore".to_owned(),
+            common::store_path("truststore.jks"),
+        ),
         ("trustpass".to_owned(), "cassandra".to_owned()),
         ("count".to_owned(), "1000".to_owned()),
     ];
@@ -141,28 +144,55 @@ fn jsse_servers_with_chosen_protocols_suites_and_client_auth() {
         let other = tmp.path().join("other-ca.pem");
         let key = tmp.path().join("other-ca.key");
         let made = Command::new("openssl")
-            .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=another CA"])
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=another CA",
+            ])
             .arg("-keyout")
             .arg(&key)
             .arg("-out")
             .arg(&other)
             .output()
             .unwrap();
-        assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
         let y = CassandraYaml::from_str(&format!(
             "client_encryption_options:\n  enabled: true\n  truststore: {}\n  ssl_context_factory:\n    class_name: org.apache.cassandra.security.PEMBasedSslContextFactory\n",
             other.display()
         ))
         .unwrap();
         let options = ProbeOptions {
-            native_client: Some(tls::client_config(&y, Role::NativeClient, &TlsSettings::default()).unwrap()),
+            native_client: Some(
+                tls::client_config(&y, Role::NativeClient, &TlsSettings::default()).unwrap(),
+            ),
             ..ProbeOptions::default()
         };
         let r = probe::probe(&target(peer.port), &options);
         assert!(!r.validation.as_ref().unwrap().trusted, "{r:#?}");
-        assert!(r.findings.iter().any(|f| f.check == "trust" && f.severity == "error"), "{:#?}", r.findings);
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.check == "trust" && f.severity == "error"),
+            "{:#?}",
+            r.findings
+        );
     }
-    let r = probe::probe(&Target::new("localhost", peer.port, PortKind::Native), &options);
+    let r = probe::probe(
+        &Target::new("localhost", peer.port, PortKind::Native),
+        &options,
+    );
     // node1's certificate names localhost too: by name it matches.
     assert_eq!(r.name_matches, Some(true), "{r:#?}");
 }
@@ -196,7 +226,9 @@ fn openssl_servers_with_old_protocols_and_no_forward_secrecy() {
     assert!(r.tls, "{r:#?}");
     assert_eq!(accepted(&r), ["TLSv1"], "{r:#?}");
     assert!(
-        r.findings.iter().any(|f| f.check == "protocols" && f.severity == "error"),
+        r.findings
+            .iter()
+            .any(|f| f.check == "protocols" && f.severity == "error"),
         "{:#?}",
         r.findings
     );
@@ -216,7 +248,9 @@ fn openssl_servers_with_old_protocols_and_no_forward_secrecy() {
     assert_eq!(r.accepts_no_forward_secrecy, Some(true));
     for check in ["protocols", "forward_secrecy"] {
         assert!(
-            r.findings.iter().any(|f| f.check == check && f.severity == "warning"),
+            r.findings
+                .iter()
+                .any(|f| f.check == check && f.severity == "warning"),
             "{check}: {:#?}",
             r.findings
         );
@@ -272,12 +306,30 @@ fn plaintext_dead_and_silent_ports() {
     );
     assert_eq!(reports.len(), 3);
     let (plain_r, dead_r, silent_r) = (&reports[0], &reports[1], &reports[2]);
-    assert!(!plain_r.tls && plain_r.plaintext == Some(true), "{plain_r:#?}");
-    assert!(plain_r.findings.iter().any(|f| f.check == "tls" && f.severity == "error"));
+    assert!(
+        !plain_r.tls && plain_r.plaintext == Some(true),
+        "{plain_r:#?}"
+    );
+    assert!(
+        plain_r
+            .findings
+            .iter()
+            .any(|f| f.check == "tls" && f.severity == "error")
+    );
     assert!(!dead_r.reachable, "{dead_r:#?}");
-    assert!(dead_r.findings.iter().any(|f| f.check == "connect" && f.severity == "error"));
+    assert!(
+        dead_r
+            .findings
+            .iter()
+            .any(|f| f.check == "connect" && f.severity == "error")
+    );
     assert!(silent_r.reachable && !silent_r.tls, "{silent_r:#?}");
-    assert!(silent_r.findings.iter().any(|f| f.check == "connect" && f.severity == "error"));
+    assert!(
+        silent_r
+            .findings
+            .iter()
+            .any(|f| f.check == "connect" && f.severity == "error")
+    );
     drop(silent);
 }
 
@@ -288,7 +340,15 @@ fn targets_parse_and_refuse_garbage() {
     let t: Target = "[::1]:7001".parse().unwrap();
     assert_eq!((t.host.as_str(), t.port), ("::1", 7001));
     assert_eq!(t.to_string(), "[::1]:7001");
-    for bad in ["", "host", "host:", ":9042", "host:0", "host:99999", "a b:1"] {
+    for bad in [
+        "",
+        "host",
+        "host:",
+        ":9042",
+        "host:0",
+        "host:99999",
+        "a b:1",
+    ] {
         assert!(bad.parse::<Target>().is_err(), "{bad}");
     }
 }
@@ -299,23 +359,51 @@ fn the_command_prints_a_table_and_json() {
     let yaml = common::fixtures().join("conf/cassandra.yaml");
     let mut serve = Command::new(bin);
     serve
-        .args(["serve", "--role", "client-to-node", "--listen", "127.0.0.1:0", "--config"])
+        .args([
+            "serve",
+            "--role",
+            "client-to-node",
+            "--listen",
+            "127.0.0.1:0",
+            "--config",
+        ])
         .arg(&yaml)
         .current_dir(common::root());
     let peer = common::peer::start(serve, "listening on ");
     let out = Command::new(bin)
-        .args(["probe", &format!("127.0.0.1:{}", peer.port), "--json", "--config"])
+        .args([
+            "probe",
+            &format!("127.0.0.1:{}", peer.port),
+            "--json",
+            "--config",
+        ])
         .arg(&yaml)
         .current_dir(common::root())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let t = &v["targets"][0];
     for key in [
-        "target", "kind", "reachable", "tls", "negotiated", "chain", "name_matches", "validation",
-        "protocols", "cipher_suites", "accepts_no_forward_secrecy", "client_auth", "plaintext",
-        "findings", "elapsed_ms",
+        "target",
+        "kind",
+        "reachable",
+        "tls",
+        "negotiated",
+        "chain",
+        "name_matches",
+        "validation",
+        "protocols",
+        "cipher_suites",
+        "accepts_no_forward_secrecy",
+        "client_auth",
+        "plaintext",
+        "findings",
+        "elapsed_ms",
     ] {
         assert!(t.get(key).is_some(), "{key} missing: {t:#}");
     }
@@ -328,7 +416,11 @@ fn the_command_prints_a_table_and_json() {
         l.local_addr().unwrap().port()
     };
     let out = Command::new(bin)
-        .args(["probe", &format!("127.0.0.1:{}", peer.port), &format!("127.0.0.1:{dead}")])
+        .args([
+            "probe",
+            &format!("127.0.0.1:{}", peer.port),
+            &format!("127.0.0.1:{dead}"),
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));

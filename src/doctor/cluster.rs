@@ -82,8 +82,15 @@ pub struct ClusterReport {
 impl ClusterReport {
     /// How many findings of this severity, in every node's report and across nodes.
     pub fn count(&self, severity: Severity) -> usize {
-        self.nodes.iter().map(|(_, r)| r.count(severity)).sum::<usize>()
-            + self.findings.iter().filter(|f| f.severity == severity).count()
+        self.nodes
+            .iter()
+            .map(|(_, r)| r.count(severity))
+            .sum::<usize>()
+            + self
+                .findings
+                .iter()
+                .filter(|f| f.severity == severity)
+                .count()
     }
 }
 
@@ -141,22 +148,31 @@ fn side(yaml: &CassandraYaml, internode: bool, settings: &TlsSettings) -> Side {
     } else {
         policy != Policy::Unencrypted
     };
-    let (server_chain, key) = first_chain(tls::key_store(yaml, server_role, settings).ok().flatten());
+    let (server_chain, key) =
+        first_chain(tls::key_store(yaml, server_role, settings).ok().flatten());
     let (client_chain, _) = first_chain(tls::key_store(yaml, client_role, settings).ok().flatten());
     let anchors = tls::material_trust_anchors(yaml, server_role).ok();
     let origin = yaml.origin();
     let section = server_role.section();
-    let (versions, suites) =
-        match select_protocols(origin, section, opts.protocol.as_deref(), opts.accepted_protocols.as_deref()) {
-            Ok(p) => match select_cipher_suites(origin, section, opts.cipher_suites.as_deref(), &p.versions) {
+    let (versions, suites) = match select_protocols(
+        origin,
+        section,
+        opts.protocol.as_deref(),
+        opts.accepted_protocols.as_deref(),
+    ) {
+        Ok(p) => {
+            match select_cipher_suites(origin, section, opts.cipher_suites.as_deref(), &p.versions)
+            {
                 Ok(c) => (
                     c.versions.clone(),
-                    c.suites.map(|s| s.iter().map(|s| (s.iana, s.version)).collect()),
+                    c.suites
+                        .map(|s| s.iter().map(|s| (s.iana, s.version)).collect()),
                 ),
                 Err(_) => (p.versions, Some(Vec::new())),
-            },
-            Err(_) => (Vec::new(), None),
-        };
+            }
+        }
+        Err(_) => (Vec::new(), None),
+    };
     // Certificates in place while the node does not use them: internode_encryption none, or
     // client_encryption_options not enabled (the port may still accept TLS, by Cassandra's
     // optional-by-default rule, but nothing requires it).
@@ -233,8 +249,10 @@ fn negotiate(from: &Side, to: &Side) -> Result<(), String> {
     if common.is_empty() {
         return Err("no protocol version in common (accepted_protocols)".into());
     }
-    let meet = |a: Vec<u16>, b: Vec<u16>| a.into_iter().filter(|s| b.contains(s)).collect::<Vec<_>>();
-    if common.contains(&TlsVersion::Tls13) && !meet(tls13_suites(from), tls13_suites(to)).is_empty() {
+    let meet =
+        |a: Vec<u16>, b: Vec<u16>| a.into_iter().filter(|s| b.contains(s)).collect::<Vec<_>>();
+    if common.contains(&TlsVersion::Tls13) && !meet(tls13_suites(from), tls13_suites(to)).is_empty()
+    {
         return Ok(());
     }
     if common.contains(&TlsVersion::Tls12) {
@@ -245,7 +263,10 @@ fn negotiate(from: &Side, to: &Side) -> Result<(), String> {
         if !both.is_empty() {
             return Err(format!(
                 "the TLSv1.2 suites in common need another key type than the server's {}",
-                to.key.as_ref().map(|k| format!("{k:?}")).unwrap_or_default()
+                to.key
+                    .as_ref()
+                    .map(|k| format!("{k:?}"))
+                    .unwrap_or_default()
             ));
         }
     }
@@ -260,24 +281,29 @@ fn refused(reason: String) -> Option<Link> {
     })
 }
 
-fn link(
-    from: &Node,
-    to: &Node,
-    internode: bool,
-    at: UnixTime,
-) -> Option<Link> {
+fn link(from: &Node, to: &Node, internode: bool, at: UnixTime) -> Option<Link> {
     let (a, b) = if internode {
         (&from.internode, &to.internode)
     } else {
         (&from.native, &to.native)
     };
-    let port = if internode { "storage port" } else { "native port" };
+    let port = if internode {
+        "storage port"
+    } else {
+        "native port"
+    };
     match (a.encrypts, b.policy) {
         (true, Policy::Unencrypted) => {
-            return refused(format!("{} encrypts; {}'s {port} does not speak TLS", from.name, to.name));
+            return refused(format!(
+                "{} encrypts; {}'s {port} does not speak TLS",
+                from.name, to.name
+            ));
         }
         (false, Policy::Encrypted) => {
-            return refused(format!("{} connects in plaintext; {}'s {port} accepts only TLS", from.name, to.name));
+            return refused(format!(
+                "{} connects in plaintext; {}'s {port} accepts only TLS",
+                from.name, to.name
+            ));
         }
         (false, _) => {
             return Some(Link {
@@ -292,17 +318,26 @@ fn link(
         return refused(e);
     }
     let Some(chain) = &b.server_chain else {
-        return refused(format!("{} has no usable key store for its {port}", to.name));
+        return refused(format!(
+            "{} has no usable key store for its {port}",
+            to.name
+        ));
     };
     let Some(anchors) = &a.anchors else {
         return refused(format!("{}'s truststore cannot be read", from.name));
     };
-    let name = (a.endpoint_verification).then_some(to.address.as_deref()).flatten();
+    let name = (a.endpoint_verification)
+        .then_some(to.address.as_deref())
+        .flatten();
     if a.endpoint_verification && name.is_none() {
         return refused(format!("{} has no address to verify", to.name));
     }
-    if let Err(e) = tls::verify_chain(chain, anchors, Usage::Server, name, at, ExpiredPeer::Refuse) {
-        return refused(format!("{} refuses {}'s certificate: {e}", from.name, to.name));
+    if let Err(e) = tls::verify_chain(chain, anchors, Usage::Server, name, at, ExpiredPeer::Refuse)
+    {
+        return refused(format!(
+            "{} refuses {}'s certificate: {e}",
+            from.name, to.name
+        ));
     }
     if b.requires_client_cert {
         let Some(client_chain) = &a.client_chain else {
@@ -314,11 +349,22 @@ fn link(
         let Some(b_anchors) = &b.anchors else {
             return refused(format!("{}'s truststore cannot be read", to.name));
         };
-        let name = b.endpoint_verification.then_some(from.address.as_deref()).flatten();
-        if let Err(e) =
-            tls::verify_chain(client_chain, b_anchors, Usage::Client, name, at, ExpiredPeer::Refuse)
-        {
-            return refused(format!("{} refuses {}'s client certificate: {e}", to.name, from.name));
+        let name = b
+            .endpoint_verification
+            .then_some(from.address.as_deref())
+            .flatten();
+        if let Err(e) = tls::verify_chain(
+            client_chain,
+            b_anchors,
+            Usage::Client,
+            name,
+            at,
+            ExpiredPeer::Refuse,
+        ) {
+            return refused(format!(
+                "{} refuses {}'s client certificate: {e}",
+                to.name, from.name
+            ));
         }
     }
     Some(Link {
@@ -338,7 +384,13 @@ fn matrix(nodes: &[Node], internode: bool, at: UnixTime) -> Matrix {
                 nodes
                     .iter()
                     .enumerate()
-                    .map(|(j, b)| if i == j { None } else { link(a, b, internode, at) })
+                    .map(|(j, b)| {
+                        if i == j {
+                            None
+                        } else {
+                            link(a, b, internode, at)
+                        }
+                    })
                     .collect()
             })
             .collect(),
@@ -358,8 +410,15 @@ fn rotation(nodes: &[Node], internode: bool, at: UnixTime, findings: &mut Vec<Fi
     fn pick(n: &Node, internode: bool) -> &Side {
         if internode { &n.internode } else { &n.native }
     }
-    let what = if internode { "internode" } else { "client-to-node" };
-    let in_use: Vec<&Node> = nodes.iter().filter(|n| pick(n, internode).encrypts || pick(n, internode).policy != Policy::Unencrypted).collect();
+    let what = if internode {
+        "internode"
+    } else {
+        "client-to-node"
+    };
+    let in_use: Vec<&Node> = nodes
+        .iter()
+        .filter(|n| pick(n, internode).encrypts || pick(n, internode).policy != Policy::Unencrypted)
+        .collect();
     if in_use.len() < 2 {
         return;
     }
@@ -373,17 +432,44 @@ fn rotation(nodes: &[Node], internode: bool, at: UnixTime, findings: &mut Vec<Fi
     }
     let chains: Vec<&Vec<Certificate>> = in_use
         .iter()
-        .flat_map(|n| [pick(n, internode).server_chain.as_ref(), pick(n, internode).client_chain.as_ref()])
+        .flat_map(|n| {
+            [
+                pick(n, internode).server_chain.as_ref(),
+                pick(n, internode).client_chain.as_ref(),
+            ]
+        })
         .flatten()
         .collect();
     for ca in &cas {
         let used = chains.iter().any(|chain| {
-            tls::verify_chain(chain, std::slice::from_ref(ca), Usage::Server, None, at, ExpiredPeer::Refuse).is_ok()
-                || tls::verify_chain(chain, std::slice::from_ref(ca), Usage::Client, None, at, ExpiredPeer::Refuse).is_ok()
+            tls::verify_chain(
+                chain,
+                std::slice::from_ref(ca),
+                Usage::Server,
+                None,
+                at,
+                ExpiredPeer::Refuse,
+            )
+            .is_ok()
+                || tls::verify_chain(
+                    chain,
+                    std::slice::from_ref(ca),
+                    Usage::Client,
+                    None,
+                    at,
+                    ExpiredPeer::Refuse,
+                )
+                .is_ok()
         });
         let holders: Vec<&str> = in_use
             .iter()
-            .filter(|n| pick(n, internode).anchors.iter().flatten().any(|c| c.sha256_hex() == ca.sha256_hex()))
+            .filter(|n| {
+                pick(n, internode)
+                    .anchors
+                    .iter()
+                    .flatten()
+                    .any(|c| c.sha256_hex() == ca.sha256_hex())
+            })
             .map(|n| n.name.as_str())
             .collect();
         let missing: Vec<&str> = in_use
@@ -434,16 +520,10 @@ fn node(yaml: &CassandraYaml, settings: &TlsSettings) -> Node {
         .clone()
         .or_else(|| facts.listen_address.clone())
         .filter(|a| !a.trim().is_empty());
-    let name = address
-        .clone()
-        .unwrap_or_else(|| yaml.origin().to_string());
+    let name = address.clone().unwrap_or_else(|| yaml.origin().to_string());
     Node {
         name,
-        address: address.map(|a| {
-            a.parse::<IpAddr>()
-                .map(|ip| ip.to_string())
-                .unwrap_or(a)
-        }),
+        address: address.map(|a| a.parse::<IpAddr>().map(|ip| ip.to_string()).unwrap_or(a)),
         internode: side(yaml, true, settings),
         native: side(yaml, false, settings),
     }
@@ -466,8 +546,16 @@ pub fn check_cluster(yamls: &[CassandraYaml], at: UnixTime) -> ClusterReport {
     let mut findings = Vec::new();
     for n in &nodes {
         for (side, what, key) in [
-            (&n.internode, "internode", "server_encryption_options.internode_encryption"),
-            (&n.native, "client-to-node", "client_encryption_options.enabled"),
+            (
+                &n.internode,
+                "internode",
+                "server_encryption_options.internode_encryption",
+            ),
+            (
+                &n.native,
+                "client-to-node",
+                "client_encryption_options.enabled",
+            ),
         ] {
             if side.staged {
                 findings.push(Finding {
@@ -487,7 +575,10 @@ pub fn check_cluster(yamls: &[CassandraYaml], at: UnixTime) -> ClusterReport {
     }
     let internode = matrix(&nodes, true, at);
     let client_to_node = matrix(&nodes, false, at);
-    for (m, what) in [(&internode, "internode"), (&client_to_node, "client-to-node")] {
+    for (m, what) in [
+        (&internode, "internode"),
+        (&client_to_node, "client-to-node"),
+    ] {
         let mut bad = 0;
         for (i, row) in m.links.iter().enumerate() {
             for (j, l) in row.iter().enumerate() {
@@ -521,11 +612,7 @@ pub fn check_cluster(yamls: &[CassandraYaml], at: UnixTime) -> ClusterReport {
     rotation(&nodes, true, at, &mut findings);
     rotation(&nodes, false, at, &mut findings);
     ClusterReport {
-        nodes: nodes
-            .iter()
-            .map(|n| n.name.clone())
-            .zip(reports)
-            .collect(),
+        nodes: nodes.iter().map(|n| n.name.clone()).zip(reports).collect(),
         internode,
         client_to_node,
         findings,

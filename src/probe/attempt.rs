@@ -9,14 +9,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::ResolvesClientCert;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::sign::CertifiedKey;
 use rustls::{
-    ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme,
-    SupportedCipherSuite, SupportedProtocolVersion,
+    ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme, SupportedCipherSuite,
+    SupportedProtocolVersion,
 };
 
 use super::wire;
@@ -238,7 +238,15 @@ impl Client {
             });
         let mut seen = Seen::default();
         let result = match config {
-            Ok(config) => drive(Arc::new(config), addr, name, until, data, deadline, &mut seen),
+            Ok(config) => drive(
+                Arc::new(config),
+                addr,
+                name,
+                until,
+                data,
+                deadline,
+                &mut seen,
+            ),
             Err(e) => Err(Failure::Tls(e)),
         };
         seen.chain = std::mem::take(&mut *recorder.chain.lock().unwrap_or_else(|e| e.into_inner()));

@@ -27,12 +27,20 @@ pub struct ClusterNode {
 impl ClusterNode {
     /// The node's native port as a target.
     pub fn native_target(&self) -> Target {
-        Target::new(self.native_address.to_string(), self.native_port, PortKind::Native)
+        Target::new(
+            self.native_address.to_string(),
+            self.native_port,
+            PortKind::Native,
+        )
     }
 
     /// The node's storage port as a target.
     pub fn storage_target(&self) -> Target {
-        Target::new(self.storage_address.to_string(), self.storage_port, PortKind::Storage)
+        Target::new(
+            self.storage_address.to_string(),
+            self.storage_port,
+            PortKind::Storage,
+        )
     }
 }
 
@@ -80,13 +88,22 @@ fn select(
     let (op, body) = exchange(session, sock, &wire::query(stream, cql), seed)?;
     match op {
         wire::op::RESULT => wire::rows(&body).map_err(|e| failed(seed, format!("{cql}: {e}"))),
-        wire::op::ERROR => Err(failed(seed, format!("{cql}: {}", wire::error_message(&body)))),
-        other => Err(failed(seed, format!("{cql}: unexpected opcode {other:#04x}"))),
+        wire::op::ERROR => Err(failed(
+            seed,
+            format!("{cql}: {}", wire::error_message(&body)),
+        )),
+        other => Err(failed(
+            seed,
+            format!("{cql}: unexpected opcode {other:#04x}"),
+        )),
     }
 }
 
 fn column<'a>(names: &[String], row: &'a [wire::Cell], name: &str) -> Option<&'a wire::Cell> {
-    names.iter().position(|n| n == name).and_then(|i| row.get(i))
+    names
+        .iter()
+        .position(|n| n == name)
+        .and_then(|i| row.get(i))
 }
 
 fn inet(c: Option<&wire::Cell>) -> Option<IpAddr> {
@@ -115,8 +132,8 @@ pub fn discover(seed: &Target, client: &ClientTls, timeout: Duration) -> Result<
             .next()
             .ok_or_else(|| failed(seed, "resolves to no address".into()))?,
     };
-    let mut sock = super::attempt::connect(addr, deadline)
-        .map_err(|e| failed(seed, e.to_string()))?;
+    let mut sock =
+        super::attempt::connect(addr, deadline).map_err(|e| failed(seed, e.to_string()))?;
     let (mut session, _) = blocking::handshake(Handshake::client(client, &seed.host)?, &mut sock)?;
     let (op, body) = exchange(&mut session, &mut sock, &wire::startup(), seed)?;
     match op {
@@ -128,7 +145,12 @@ pub fn discover(seed: &Target, client: &ClientTls, timeout: Duration) -> Result<
             ));
         }
         wire::op::ERROR => return Err(failed(seed, wire::error_message(&body))),
-        other => return Err(failed(seed, format!("unexpected opcode {other:#04x} to STARTUP"))),
+        other => {
+            return Err(failed(
+                seed,
+                format!("unexpected opcode {other:#04x} to STARTUP"),
+            ));
+        }
     }
     let (names, rows) = select(
         &mut session,
@@ -140,8 +162,7 @@ pub fn discover(seed: &Target, client: &ClientTls, timeout: Duration) -> Result<
     let mut nodes = Vec::new();
     for row in &rows {
         let native_address = inet(column(&names, row, "rpc_address")).unwrap_or(addr.ip());
-        let storage_address =
-            inet(column(&names, row, "listen_address")).unwrap_or(native_address);
+        let storage_address = inet(column(&names, row, "listen_address")).unwrap_or(native_address);
         nodes.push(ClusterNode {
             native_address,
             native_port: port(column(&names, row, "rpc_port")).unwrap_or(seed.port),

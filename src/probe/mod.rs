@@ -298,7 +298,13 @@ impl ProbeReport {
 struct Findings(Vec<Finding>);
 
 impl Findings {
-    fn push(&mut self, severity: Severity, check: &'static str, message: String, fix: Option<&str>) {
+    fn push(
+        &mut self,
+        severity: Severity,
+        check: &'static str,
+        message: String,
+        fix: Option<&str>,
+    ) {
         self.0.push(Finding {
             severity,
             check,
@@ -326,7 +332,11 @@ impl Clients {
         let provider = crate::provider::default_provider();
         let suites = provider.cipher_suites.clone();
         let of = |v: &'static SupportedProtocolVersion| -> Vec<SupportedCipherSuite> {
-            suites.iter().filter(|s| s.version() == v).copied().collect()
+            suites
+                .iter()
+                .filter(|s| s.version() == v)
+                .copied()
+                .collect()
         };
         let for_version = |v: &'static SupportedProtocolVersion| {
             let s = of(v);
@@ -356,8 +366,10 @@ pub fn probe_all(targets: &[Target], options: &ProbeOptions) -> Vec<ProbeReport>
     let next = AtomicUsize::new(0);
     let workers = options.workers.clamp(1, 256).min(targets.len().max(1));
     let mut results: Vec<Option<ProbeReport>> = vec![None; targets.len()];
-    let slots: Vec<std::sync::Mutex<Option<ProbeReport>>> =
-        targets.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let slots: Vec<std::sync::Mutex<Option<ProbeReport>>> = targets
+        .iter()
+        .map(|_| std::sync::Mutex::new(None))
+        .collect();
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
@@ -387,7 +399,10 @@ fn resolve(target: &Target) -> Result<SocketAddr, String> {
         .ok_or_else(|| format!("{} resolves to no address", target.host))
 }
 
-fn served(chain: &[rustls::pki_types::CertificateDer<'static>], now: UnixTime) -> Vec<ServedCertificate> {
+fn served(
+    chain: &[rustls::pki_types::CertificateDer<'static>],
+    now: UnixTime,
+) -> Vec<ServedCertificate> {
     chain
         .iter()
         .filter_map(|der| Certificate::from_der_bytes(der.to_vec()).ok())
@@ -397,7 +412,10 @@ fn served(chain: &[rustls::pki_types::CertificateDer<'static>], now: UnixTime) -
             ServedCertificate {
                 subject: info.as_ref().map(|i| i.subject.clone()).unwrap_or_default(),
                 issuer: info.as_ref().map(|i| i.issuer.clone()).unwrap_or_default(),
-                dns_names: info.as_ref().map(|i| i.dns_names.clone()).unwrap_or_default(),
+                dns_names: info
+                    .as_ref()
+                    .map(|i| i.dns_names.clone())
+                    .unwrap_or_default(),
                 ip_addresses: info
                     .as_ref()
                     .map(|i| i.ip_addresses.clone())
@@ -472,14 +490,10 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
     };
 
     // 1. A default handshake: the chain, the version and suite, whether a certificate is asked.
-    let (seen, result) = clients.default.attempt(
-        addr,
-        &name,
-        offer.clone(),
-        Until::Handshake,
-        &[],
-        deadline,
-    );
+    let (seen, result) =
+        clients
+            .default
+            .attempt(addr, &name, offer.clone(), Until::Handshake, &[], deadline);
     match &result {
         Err(Failure::Connect(e)) => {
             findings.push(
@@ -608,7 +622,10 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
             findings.push(
                 Severity::Ok,
                 "expiry",
-                format!("the certificate {} is valid for {days} more days", leaf.subject),
+                format!(
+                    "the certificate {} is valid for {days} more days",
+                    leaf.subject
+                ),
                 None,
             );
         }
@@ -665,7 +682,11 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
                 Err(Error::Handshake(f)) => {
                     let ours = matches!(
                         f.kind(),
-                        "unknown_issuer" | "name_mismatch" | "expired" | "not_yet_valid" | "bad_certificate"
+                        "unknown_issuer"
+                            | "name_mismatch"
+                            | "expired"
+                            | "not_yet_valid"
+                            | "bad_certificate"
                     );
                     Validation {
                         trusted: !ours,
@@ -692,7 +713,11 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
                         "trust",
                         format!(
                             "the chain is trusted by the given truststore{}",
-                            if v.name_checked { " for this address" } else { "" }
+                            if v.name_checked {
+                                " for this address"
+                            } else {
+                                ""
+                            }
                         ),
                         None,
                     );
@@ -722,12 +747,25 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
     let mut accepted_13 = None;
     let mut accepted_12 = None;
     for (suite, client) in &clients.per_suite {
-        let (s, _) = client.attempt(addr, &name, offer.clone(), Until::ServerHello, &[], deadline);
+        let (s, _) = client.attempt(
+            addr,
+            &name,
+            offer.clone(),
+            Until::ServerHello,
+            &[],
+            deadline,
+        );
         let is13 = suite.version() == &rustls::version::TLS13;
-        let slot = if is13 { &mut accepted_13 } else { &mut accepted_12 };
+        let slot = if is13 {
+            &mut accepted_13
+        } else {
+            &mut accepted_12
+        };
         if s.suite.is_some() {
             *slot = Some(true);
-            report.cipher_suites.push(attempt::jsse_suite_name(*suite).to_owned());
+            report
+                .cipher_suites
+                .push(attempt::jsse_suite_name(*suite).to_owned());
         } else if slot.is_none() && Instant::now() < deadline {
             *slot = Some(false);
         }
@@ -741,10 +779,22 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
     let tls10 = raw(wire::TLS10, wire::LEGACY_SUITES);
     let tls11 = raw(wire::TLS11, wire::LEGACY_SUITES);
     report.protocols = vec![
-        ProtocolSupport { name: "TLSv1", accepted: tls10 },
-        ProtocolSupport { name: "TLSv1.1", accepted: tls11 },
-        ProtocolSupport { name: "TLSv1.2", accepted: accepted_12 },
-        ProtocolSupport { name: "TLSv1.3", accepted: accepted_13 },
+        ProtocolSupport {
+            name: "TLSv1",
+            accepted: tls10,
+        },
+        ProtocolSupport {
+            name: "TLSv1.1",
+            accepted: tls11,
+        },
+        ProtocolSupport {
+            name: "TLSv1.2",
+            accepted: accepted_12,
+        },
+        ProtocolSupport {
+            name: "TLSv1.3",
+            accepted: accepted_13,
+        },
     ];
     let old: Vec<&str> = report
         .protocols
@@ -795,7 +845,11 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
             _ => (
                 clients.tls13.as_ref().unwrap_or(&clients.default),
                 Until::Answer,
-                if target.kind == PortKind::Storage { Vec::new() } else { wire::options() },
+                if target.kind == PortKind::Storage {
+                    Vec::new()
+                } else {
+                    wire::options()
+                },
             ),
         };
         // A server that accepts the client says nothing more: wait a little, not the whole
@@ -812,7 +866,10 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
     findings.push(
         Severity::Ok,
         "client_auth",
-        format!("client certificate {}", report.client_auth.expect("set above")),
+        format!(
+            "client certificate {}",
+            report.client_auth.expect("set above")
+        ),
         None,
     );
 
@@ -828,17 +885,27 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
                 Severity::Warning,
                 "plaintext",
                 "the port also answers CQL in the clear (optional: true)".into(),
-                Some("once every client uses TLS, set optional: false in client_encryption_options"),
+                Some(
+                    "once every client uses TLS, set optional: false in client_encryption_options",
+                ),
             );
         } else {
-            findings.push(Severity::Ok, "plaintext", "plaintext CQL is refused".into(), None);
+            findings.push(
+                Severity::Ok,
+                "plaintext",
+                "plaintext CQL is refused".into(),
+                None,
+            );
         }
     }
     if Instant::now() >= deadline {
         findings.push(
             Severity::Warning,
             "connect",
-            format!("the probe ran out of its {} s; some answers are missing", options.timeout.as_secs_f32()),
+            format!(
+                "the probe ran out of its {} s; some answers are missing",
+                options.timeout.as_secs_f32()
+            ),
             Some("give a longer --timeout"),
         );
     }

@@ -19,9 +19,8 @@ pub(crate) const LEGACY_SUITES: &[u16] = &[
 
 /// TLSv1.2 suites with RSA key exchange: no forward secrecy (a recorded session can be
 /// decrypted later with the server's key).
-pub(crate) const NO_FORWARD_SECRECY_SUITES: &[u16] = &[
-    0x009d, 0x009c, 0x003d, 0x003c, 0x0035, 0x002f, 0x000a,
-];
+pub(crate) const NO_FORWARD_SECRECY_SUITES: &[u16] =
+    &[0x009d, 0x009c, 0x003d, 0x003c, 0x0035, 0x002f, 0x000a];
 
 fn u16be(v: usize) -> [u8; 2] {
     (v as u16).to_be_bytes()
@@ -29,7 +28,12 @@ fn u16be(v: usize) -> [u8; 2] {
 
 /// A ClientHello offering exactly `version` (no supported_versions extension, so a TLSv1.3
 /// server answers as its `version` self would) and `suites`. `sni` is sent for DNS names.
-pub(crate) fn client_hello(version: u16, suites: &[u16], sni: Option<&str>, random: [u8; 32]) -> Vec<u8> {
+pub(crate) fn client_hello(
+    version: u16,
+    suites: &[u16],
+    sni: Option<&str>,
+    random: [u8; 32],
+) -> Vec<u8> {
     let mut ext = Vec::new();
     let mut push_ext = |ty: u16, body: &[u8]| {
         ext.extend_from_slice(&ty.to_be_bytes());
@@ -50,7 +54,9 @@ pub(crate) fn client_hello(version: u16, suites: &[u16], sni: Option<&str>, rand
     push_ext(0x000b, &[0x01, 0x00]);
     // signature_algorithms (read by TLSv1.2 servers only): ECDSA and RSA with SHA-256/384,
     // RSA-PSS, then SHA-1.
-    let schemes: [u16; 8] = [0x0403, 0x0503, 0x0804, 0x0805, 0x0401, 0x0501, 0x0203, 0x0201];
+    let schemes: [u16; 8] = [
+        0x0403, 0x0503, 0x0804, 0x0805, 0x0401, 0x0501, 0x0203, 0x0201,
+    ];
     let mut sig = u16be(schemes.len() * 2).to_vec();
     for s in schemes {
         sig.extend_from_slice(&s.to_be_bytes());
@@ -187,18 +193,26 @@ pub(crate) fn query(stream: i16, cql: &str) -> Vec<u8> {
     frame(stream, op::QUERY, &body)
 }
 
-/// A complete response frame at the start of `buf`: (opcode, body, frame length). `Err` when
-/// the bytes are not a v3-v5 response frame or announce a body larger than [`MAX_BODY`].
-pub(crate) fn response(buf: &[u8]) -> Result<Option<(u8, &[u8], usize)>, String> {
+/// A response frame: opcode, body, and the frame's length.
+pub(crate) type Frame<'a> = (u8, &'a [u8], usize);
+
+/// A complete response frame at the start of `buf`. `Err` when the bytes are not a v3-v5
+/// response frame or announce a body larger than [`MAX_BODY`].
+pub(crate) fn response(buf: &[u8]) -> Result<Option<Frame<'_>>, String> {
     if buf.len() < 9 {
         return Ok(None);
     }
     if buf[0] & 0x80 == 0 || !(3..=5).contains(&(buf[0] & 0x7f)) {
-        return Err(format!("not a CQL response frame (first byte {:#04x})", buf[0]));
+        return Err(format!(
+            "not a CQL response frame (first byte {:#04x})",
+            buf[0]
+        ));
     }
     let len = u32::from_be_bytes([buf[5], buf[6], buf[7], buf[8]]) as usize;
     if len > MAX_BODY {
-        return Err(format!("a CQL frame of {len} bytes is beyond the {MAX_BODY} accepted"));
+        return Err(format!(
+            "a CQL frame of {len} bytes is beyond the {MAX_BODY} accepted"
+        ));
     }
     if buf.len() < 9 + len {
         return Ok(None);
@@ -364,10 +378,16 @@ mod tests {
     #[test]
     fn hello_answers_are_bounded() {
         assert_eq!(hello_answer(&[]), HelloAnswer::Incomplete);
-        assert_eq!(hello_answer(&[0x15, 3, 3, 0, 2, 2, 40]), HelloAnswer::Refused);
+        assert_eq!(
+            hello_answer(&[0x15, 3, 3, 0, 2, 2, 40]),
+            HelloAnswer::Refused
+        );
         assert_eq!(hello_answer(b"HTTP/1.1 400"), HelloAnswer::NotTls);
         assert_eq!(hello_answer(&[0x16, 3, 3, 0xff, 0xff]), HelloAnswer::NotTls);
-        assert_eq!(hello_answer(&[0x16, 3, 3, 0, 60, 2]), HelloAnswer::Incomplete);
+        assert_eq!(
+            hello_answer(&[0x16, 3, 3, 0, 60, 2]),
+            HelloAnswer::Incomplete
+        );
     }
 
     #[test]

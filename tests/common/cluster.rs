@@ -135,7 +135,10 @@ impl Ports {
 
 /// The part of a node's cassandra.yaml that is not encryption: every node a seed.
 pub fn base_yaml(ip: IpAddr, ports: &Ports) -> String {
-    let seeds: Vec<String> = IPS.iter().map(|i| format!("{i}:{}", ports.storage)).collect();
+    let seeds: Vec<String> = IPS
+        .iter()
+        .map(|i| format!("{i}:{}", ports.storage))
+        .collect();
     format!(
         "cluster_name: cassandra-tls-cluster
 num_tokens: 4

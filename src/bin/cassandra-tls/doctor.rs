@@ -56,10 +56,7 @@ fn yamls_in(dir: &std::path::Path) -> std::io::Result<Vec<PathBuf>> {
             if y.is_file() {
                 found.push(y);
             }
-        } else if p
-            .extension()
-            .is_some_and(|e| e == "yaml" || e == "yml")
-        {
+        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
             found.push(p);
         }
     }
@@ -152,7 +149,10 @@ fn print_matrix(title: &str, m: &doctor::Matrix) {
     for (i, row) in m.links.iter().enumerate() {
         print!("  {:<width$}", m.nodes[i]);
         for l in row {
-            let cell = l.as_ref().map(|l| l.to_string()).unwrap_or_else(|| "-".into());
+            let cell = l
+                .as_ref()
+                .map(|l| l.to_string())
+                .unwrap_or_else(|| "-".into());
             print!("{cell:<width$}");
         }
         println!();

@@ -4,10 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use cassandra_tls::Error;
 use cassandra_tls::options::{CassandraYaml, Cqlshrc, InternodeEncryption};
 use cassandra_tls::probe::{self, PortKind, ProbeOptions, ProbeReport, Target};
 use cassandra_tls::tls::{self, Role, TlsSettings};
-use cassandra_tls::Error;
 use clap::Args as ClapArgs;
 use serde_json::json;
 
@@ -94,8 +94,8 @@ pub fn run(args: Args) -> ExitCode {
                 RoleArg::Internode => PortKind::Storage,
                 RoleArg::ClientToNode => PortKind::Native,
             };
-            internode = yaml.server_encryption_options().internode_encryption
-                != InternodeEncryption::None;
+            internode =
+                yaml.server_encryption_options().internode_encryption != InternodeEncryption::None;
             if internode {
                 options.internode_client =
                     Some(tls::client_config(&yaml, Role::InternodeClient, &settings)?);
@@ -187,7 +187,10 @@ fn yes_no(v: Option<bool>, yes: &str, no: &str) -> String {
 
 fn print_text(reports: &[ProbeReport], cluster: Option<usize>) {
     match cluster {
-        Some(n) => println!("cassandra-tls probe: a cluster of {n} node(s), {} port(s)\n", reports.len()),
+        Some(n) => println!(
+            "cassandra-tls probe: a cluster of {n} node(s), {} port(s)\n",
+            reports.len()
+        ),
         None => println!("cassandra-tls probe: {} target(s)\n", reports.len()),
     }
     println!(
@@ -210,7 +213,9 @@ fn print_text(reports: &[ProbeReport], cluster: Option<usize>) {
                 (true, true) => versions.join(" "),
                 (true, false) => "no".to_owned(),
             },
-            r.client_auth.map(|c| c.to_string()).unwrap_or_else(|| "-".into()),
+            r.client_auth
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "-".into()),
             yes_no(r.plaintext, "accepted", "refused"),
             r.chain
                 .first()
@@ -239,7 +244,10 @@ fn print_text(reports: &[ProbeReport], cluster: Option<usize>) {
             );
         }
         if let Some((v, s)) = &r.negotiated {
-            println!("  negotiated {v} {s}; suites accepted: {}", r.cipher_suites.join(", "));
+            println!(
+                "  negotiated {v} {s}; suites accepted: {}",
+                r.cipher_suites.join(", ")
+            );
         }
         for f in &r.findings {
             println!("  {:<8} {:<16} {}", f.severity, f.check, f.message);
