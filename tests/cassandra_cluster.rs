@@ -531,6 +531,14 @@ fn a_three_node_cluster_rotates_to_a_new_ca_without_a_failed_query() {
         "our client's trust reload"
     );
     let report = doctor_everywhere(&cluster, "both CAs trusted");
+    let stores = report
+        .findings
+        .iter()
+        .find(|f| f.check == "stores")
+        .unwrap();
+    for t in ["jks", "pkcs12", "pem"] {
+        assert!(stores.message.contains(t), "{}", stores.message);
+    }
     assert!(
         report.findings.iter().any(|f| f.check == "rotation"
             && f.severity == Severity::Ok
@@ -615,6 +623,38 @@ fn a_three_node_cluster_rotates_to_a_new_ca_without_a_failed_query() {
             query_node(&old_cert_client, ip, ports.native).is_err(),
             "{ip} accepted a client certificate from the old CA"
         );
+    }
+    // The command, as an operator runs it on the live cluster with a node's yaml.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cassandra-tls"))
+        .args([
+            "probe",
+            &format!("127.0.0.1:{}", ports.native),
+            "--cluster",
+            "--json",
+            "--config",
+        ])
+        .arg(&cluster.nodes[0].yaml)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert!(out.status.success(), "{v:#}");
+    assert_eq!(v["nodes"].as_array().unwrap().len(), 3, "{v:#}");
+    let targets = v["targets"].as_array().unwrap();
+    assert_eq!(
+        targets.len(),
+        6,
+        "native and storage port of each node: {v:#}"
+    );
+    for t in targets {
+        assert_eq!(
+            t["chain"][0]["issuer"]
+                .as_str()
+                .map(|i| i.contains("cluster CA 2027")),
+            Some(true),
+            "{t:#}"
+        );
+        assert_eq!(t["validation"]["trusted"], true, "{t:#}");
     }
     // Gossip still holds.
     for n in &cluster.nodes {

@@ -109,6 +109,8 @@ struct Side {
     /// IANA codes; None = the defaults.
     suites: Option<Vec<(u16, TlsVersion)>>,
     key: Option<KeyAlgorithm>,
+    /// The key store's type, as detected from its bytes.
+    store_type: Option<crate::keystore::StoreType>,
     staged: bool,
 }
 
@@ -119,10 +121,19 @@ struct Node {
     native: Side,
 }
 
-fn first_chain(store: Option<KeyStore>) -> (Option<Vec<Certificate>>, Option<KeyAlgorithm>) {
+type Chosen = (
+    Option<Vec<Certificate>>,
+    Option<KeyAlgorithm>,
+    Option<crate::keystore::StoreType>,
+);
+
+fn first_chain(store: Option<KeyStore>) -> Chosen {
+    let store_type = store.as_ref().map(KeyStore::store_type);
     match store.as_ref().and_then(|s| s.private_keys().next()) {
-        Some(k) if !k.chain().is_empty() => (Some(k.chain().to_vec()), k.key_algorithm()),
-        _ => (None, None),
+        Some(k) if !k.chain().is_empty() => {
+            (Some(k.chain().to_vec()), k.key_algorithm(), store_type)
+        }
+        _ => (None, None, store_type),
     }
 }
 
@@ -148,9 +159,10 @@ fn side(yaml: &CassandraYaml, internode: bool, settings: &TlsSettings) -> Side {
     } else {
         policy != Policy::Unencrypted
     };
-    let (server_chain, key) =
+    let (server_chain, key, store_type) =
         first_chain(tls::key_store(yaml, server_role, settings).ok().flatten());
-    let (client_chain, _) = first_chain(tls::key_store(yaml, client_role, settings).ok().flatten());
+    let (client_chain, _, _) =
+        first_chain(tls::key_store(yaml, client_role, settings).ok().flatten());
     let anchors = tls::material_trust_anchors(yaml, server_role).ok();
     let origin = yaml.origin();
     let section = server_role.section();
@@ -193,6 +205,7 @@ fn side(yaml: &CassandraYaml, internode: bool, settings: &TlsSettings) -> Side {
         versions,
         suites,
         key,
+        store_type,
         staged,
     }
 }
@@ -572,6 +585,34 @@ pub fn check_cluster(yamls: &[CassandraYaml], at: UnixTime) -> ClusterReport {
                 });
             }
         }
+    }
+    // Store types never meet on the wire (each node reads its own), but key types do: say what
+    // each node holds, next to the matrix that judges the key types against the suites.
+    let holdings: Vec<String> = nodes
+        .iter()
+        .map(|n| {
+            let side = &n.internode;
+            format!(
+                "{} {} {}",
+                n.name,
+                side.store_type.map(|t| t.name()).unwrap_or("no key store"),
+                side.key.as_ref().map(|k| k.name()).unwrap_or_default()
+            )
+            .trim_end()
+            .to_owned()
+        })
+        .collect();
+    if nodes.len() > 1 {
+        findings.push(Finding {
+            severity: Severity::Ok,
+            check: "stores",
+            section: CLUSTER,
+            message: format!(
+                "internode key stores: {} (each node reads only its own store; the key types are checked against the cipher suites of every pair)",
+                holdings.join(", ")
+            ),
+            fix: None,
+        });
     }
     let internode = matrix(&nodes, true, at);
     let client_to_node = matrix(&nodes, false, at);

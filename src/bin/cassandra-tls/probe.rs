@@ -19,7 +19,7 @@ pub struct Args {
     /// HOST:PORT of each node to probe.
     targets: Vec<String>,
     /// Read more targets from this file, one HOST:PORT per line (`#` starts a comment).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long = "targets", alias = "targets-file", value_name = "FILE")]
     targets_file: Option<PathBuf>,
     /// Judge the chains with this cassandra.yaml's truststore (and offer its client
     /// certificate), for --role.
@@ -125,7 +125,7 @@ pub fn run(args: Args) -> ExitCode {
         Err(e) => return fail(args.json, &e),
     };
     if list.is_empty() {
-        eprintln!("error: give at least one HOST:PORT (or --targets-file)");
+        eprintln!("error: give at least one HOST:PORT (or --targets FILE)");
         return ExitCode::from(2);
     }
     let mut nodes = Vec::new();
