@@ -18,6 +18,24 @@ set -euo pipefail
 
 cache_base=${CASSANDRA_TLS_NODE_CACHE:-$HOME/.cache/cassandra-tls/node}
 
+# What Cassandra's conf/jvm17-server.options (the daemon) and jvm17-clients.options (nodetool)
+# both open up on JDK 17; each adds its own below.
+jdk17_access=(
+  --add-exports java.base/jdk.internal.misc=ALL-UNNAMED
+  --add-exports java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED
+  --add-exports java.rmi/sun.rmi.registry=ALL-UNNAMED
+  --add-exports java.rmi/sun.rmi.server=ALL-UNNAMED
+  --add-exports java.sql/java.sql=ALL-UNNAMED
+  --add-opens java.base/java.lang.module=ALL-UNNAMED
+  --add-opens java.base/jdk.internal.loader=ALL-UNNAMED
+  --add-opens java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens java.base/jdk.internal.reflect=ALL-UNNAMED
+  --add-opens java.base/jdk.internal.math=ALL-UNNAMED
+  --add-opens java.base/jdk.internal.module=ALL-UNNAMED
+  --add-opens java.base/jdk.internal.util.jar=ALL-UNNAMED
+  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED
+)
+
 # Known releases per line, newest first: tried one by one when the version range fails.
 known_versions() {
   case "$1" in
@@ -97,23 +115,10 @@ XML
     -XX:+UseG1GC -XX:+ParallelRefProcEnabled -XX:MaxTenuringThreshold=1 -XX:G1HeapRegionSize=16m \
     -XX:G1RSetUpdatingPauseTimePercent=5 -XX:MaxGCPauseMillis=300 -XX:InitiatingHeapOccupancyPercent=70 \
     -XX:+UseThreadPriorities -XX:+UseTLAB -XX:+ResizeTLAB -XX:+PerfDisableSharedMem \
-    -Djdk.attach.allowAttachSelf=true \
-    --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
-    --add-exports java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED \
+    -Djdk.attach.allowAttachSelf=true "${jdk17_access[@]}" \
     --add-exports java.management/com.sun.jmx.remote.security=ALL-UNNAMED \
-    --add-exports java.rmi/sun.rmi.registry=ALL-UNNAMED \
-    --add-exports java.rmi/sun.rmi.server=ALL-UNNAMED \
-    --add-exports java.sql/java.sql=ALL-UNNAMED \
     --add-exports java.base/java.lang.ref=ALL-UNNAMED \
     --add-exports jdk.unsupported/sun.misc=ALL-UNNAMED \
-    --add-opens java.base/java.lang.module=ALL-UNNAMED \
-    --add-opens java.base/jdk.internal.loader=ALL-UNNAMED \
-    --add-opens java.base/jdk.internal.ref=ALL-UNNAMED \
-    --add-opens java.base/jdk.internal.reflect=ALL-UNNAMED \
-    --add-opens java.base/jdk.internal.math=ALL-UNNAMED \
-    --add-opens java.base/jdk.internal.module=ALL-UNNAMED \
-    --add-opens java.base/jdk.internal.util.jar=ALL-UNNAMED \
-    --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED \
     --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
     --add-opens java.base/java.io=ALL-UNNAMED \
     --add-opens java.base/java.lang.reflect=ALL-UNNAMED \
@@ -155,22 +160,9 @@ nodetool() {
 </configuration>
 XML
   # NodeTool writes its history under the user's home: keep it out of the operator's.
-  exec java -Xmx128m -Djdk.attach.allowAttachSelf=true \
-    --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
+  exec java -Xmx128m -Djdk.attach.allowAttachSelf=true "${jdk17_access[@]}" \
     --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
     --add-exports java.base/sun.nio.ch=ALL-UNNAMED \
-    --add-exports java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED \
-    --add-exports java.rmi/sun.rmi.registry=ALL-UNNAMED \
-    --add-exports java.rmi/sun.rmi.server=ALL-UNNAMED \
-    --add-exports java.sql/java.sql=ALL-UNNAMED \
-    --add-opens java.base/java.lang.module=ALL-UNNAMED \
-    --add-opens java.base/jdk.internal.loader=ALL-UNNAMED \
-    --add-opens java.base/jdk.internal.ref=ALL-UNNAMED \
-    --add-opens java.base/jdk.internal.reflect=ALL-UNNAMED \
-    --add-opens java.base/jdk.internal.math=ALL-UNNAMED \
-    --add-opens java.base/jdk.internal.module=ALL-UNNAMED \
-    --add-opens java.base/jdk.internal.util.jar=ALL-UNNAMED \
-    --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED \
     -Dcassandra.logdir="$tmp" -Duser.home="$tmp" \
     -Dlogback.configurationFile="$tmp/logback.xml" \
     -cp "$home/lib/*" org.apache.cassandra.tools.NodeTool "$@"

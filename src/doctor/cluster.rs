@@ -220,32 +220,17 @@ fn suite_fits_key(iana: u16, key: Option<&KeyAlgorithm>) -> bool {
     }
 }
 
-/// The TLSv1.2 suites of a side: configured, or rustls' defaults.
-fn tls12_suites(s: &Side) -> Vec<u16> {
+/// The suites of a side for one version: configured, or rustls' defaults.
+fn suites(s: &Side, version: TlsVersion) -> Vec<u16> {
     match &s.suites {
         Some(list) => list
             .iter()
-            .filter(|(_, v)| *v == TlsVersion::Tls12)
+            .filter(|(_, v)| *v == version)
             .map(|(i, _)| *i)
             .collect(),
         None => crate::options::SUPPORTED_SUITES
             .iter()
-            .filter(|s| s.version == TlsVersion::Tls12)
-            .map(|s| s.iana)
-            .collect(),
-    }
-}
-
-fn tls13_suites(s: &Side) -> Vec<u16> {
-    match &s.suites {
-        Some(list) => list
-            .iter()
-            .filter(|(_, v)| *v == TlsVersion::Tls13)
-            .map(|(i, _)| *i)
-            .collect(),
-        None => crate::options::SUPPORTED_SUITES
-            .iter()
-            .filter(|s| s.version == TlsVersion::Tls13)
+            .filter(|s| s.version == version)
             .map(|s| s.iana)
             .collect(),
     }
@@ -264,12 +249,20 @@ fn negotiate(from: &Side, to: &Side) -> Result<(), String> {
     }
     let meet =
         |a: Vec<u16>, b: Vec<u16>| a.into_iter().filter(|s| b.contains(s)).collect::<Vec<_>>();
-    if common.contains(&TlsVersion::Tls13) && !meet(tls13_suites(from), tls13_suites(to)).is_empty()
+    if common.contains(&TlsVersion::Tls13)
+        && !meet(
+            suites(from, TlsVersion::Tls13),
+            suites(to, TlsVersion::Tls13),
+        )
+        .is_empty()
     {
         return Ok(());
     }
     if common.contains(&TlsVersion::Tls12) {
-        let both = meet(tls12_suites(from), tls12_suites(to));
+        let both = meet(
+            suites(from, TlsVersion::Tls12),
+            suites(to, TlsVersion::Tls12),
+        );
         if both.iter().any(|s| suite_fits_key(*s, to.key.as_ref())) {
             return Ok(());
         }

@@ -20,6 +20,7 @@ use rustls::{
 };
 
 use super::wire;
+use crate::tls::verify::NoCertificateCheck;
 
 /// Why a connection attempt ended without the answer wanted.
 #[derive(Debug)]
@@ -85,11 +86,11 @@ fn io_failure(e: std::io::Error) -> Failure {
     }
 }
 
-/// Records the chain the server sent and checks only the handshake signature: the probe
-/// reports on chains, it does not trust them.
+/// Records the chain the server sent and checks only the handshake signature (as cqlsh's
+/// `validate = false` does): the probe reports on chains, it does not trust them.
 #[derive(Debug)]
 struct Recorder {
-    provider: Arc<CryptoProvider>,
+    signatures: NoCertificateCheck,
     chain: Mutex<Vec<CertificateDer<'static>>>,
 }
 
@@ -114,12 +115,7 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        self.signatures.verify_tls12_signature(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -128,18 +124,11 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        self.signatures.verify_tls13_signature(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        self.signatures.supported_verify_schemes()
     }
 }
 
@@ -222,7 +211,7 @@ impl Client {
         deadline: Instant,
     ) -> (Seen, Result<Vec<u8>, Failure>) {
         let recorder = Arc::new(Recorder {
-            provider: self.provider.clone(),
+            signatures: NoCertificateCheck(self.provider.clone()),
             chain: Mutex::new(Vec::new()),
         });
         let asked = Arc::new(AskedFor {

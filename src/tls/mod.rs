@@ -28,7 +28,7 @@ mod material;
 pub mod reload;
 mod resolve;
 mod tools;
-mod verify;
+pub(crate) mod verify;
 
 use std::fmt;
 use std::sync::Arc;

@@ -113,6 +113,48 @@ fn listening_ports(pid: u32) -> Vec<u16> {
     ports
 }
 
+/// Runs `scripts/cassandra-node.sh run DATA_DIR YAML LINE` (with `jvm_opts` in
+/// CASSANDRA_TLS_JVM_OPTS); every line it prints goes to the receiver, and to `record` too.
+pub fn spawn(
+    data_dir: &std::path::Path,
+    yaml: &std::path::Path,
+    line: &str,
+    jvm_opts: Option<String>,
+    record: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
+) -> (Child, mpsc::Receiver<String>) {
+    let mut cmd = Command::new(super::root().join("scripts/cassandra-node.sh"));
+    cmd.arg("run").arg(data_dir).arg(yaml).arg(line);
+    if let Some(opts) = jvm_opts {
+        cmd.env("CASSANDRA_TLS_JVM_OPTS", opts);
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the node");
+    let (tx, rx) = mpsc::channel();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        let record = record.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                if let Some(r) = &record {
+                    r.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(line.clone());
+                }
+                if tx.send(line).is_err() && record.is_none() {
+                    break;
+                }
+            }
+        });
+    }
+    (child, rx)
+}
+
 /// Starts a 5.0 node whose cassandra.yaml is BASE plus `sections` (`{stores}` is replaced by
 /// the absolute path of fixtures/stores). Waits for "Startup complete" (up to 240 s).
 pub fn start(sections: &str, native_transport: bool) -> Option<Node> {
@@ -157,29 +199,7 @@ pub fn try_start(
     );
     let yaml_path = dir.path().join("cassandra.yaml");
     std::fs::write(&yaml_path, yaml).unwrap();
-    let mut child = Command::new(super::root().join("scripts/cassandra-node.sh"))
-        .arg("run")
-        .arg(dir.path())
-        .arg(&yaml_path)
-        .arg(line)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the node");
-    let (tx, rx) = mpsc::channel();
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-    }
+    let (mut child, rx) = spawn(dir.path(), &yaml_path, line, None, None);
     let deadline = Instant::now() + Duration::from_secs(240);
     let mut seen: Vec<String> = Vec::new();
     let failed = |child: &mut Child, seen: Vec<String>| {

@@ -5,7 +5,6 @@
 //! only). Readiness comes from each node's own output; the nodes stop when dropped.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
 use std::net::{IpAddr, Ipv4Addr, TcpListener};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -193,34 +192,14 @@ pub fn start(dirs: &[PathBuf; 3], ports: Ports) -> Option<Result<Cluster, Vec<St
     let mut nodes = Vec::new();
     for (i, dir) in dirs.iter().enumerate() {
         let yaml = dir.join("cassandra.yaml");
-        let mut child = Command::new(super::root().join("scripts/cassandra-node.sh"))
-            .arg("run")
-            .arg(dir.join("data"))
-            .arg(&yaml)
-            .arg("5.0")
-            .env(
-                "CASSANDRA_TLS_JVM_OPTS",
-                format!("-Dcassandra.jmx.local.port={}", ports.jmx[i]),
-            )
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start a node");
-        let (tx, rx) = mpsc::channel();
         let output = Arc::new(Mutex::new(Vec::new()));
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let tx = tx.clone();
-            let output = output.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    output.lock().unwrap().push(line.clone());
-                    let _ = tx.send(line);
-                }
-            });
-        }
+        let (child, rx) = super::cassandra::spawn(
+            &dir.join("data"),
+            &yaml,
+            "5.0",
+            Some(format!("-Dcassandra.jmx.local.port={}", ports.jmx[i])),
+            Some(output.clone()),
+        );
         nodes.push(ClusterNode {
             child,
             ip: IPS[i],

@@ -113,11 +113,7 @@ pub fn run(args: Args) -> ExitCode {
         print_findings(&report.findings);
         println!("\nsummary: {errors} error(s), {warnings} warning(s)");
     }
-    if errors > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    exit_code(errors)
 }
 
 fn finding_json(f: &doctor::Finding) -> serde_json::Value {
@@ -235,6 +231,11 @@ fn run_cluster(args: &Args) -> ExitCode {
         print_findings(&report.findings);
         println!("\nsummary: {errors} error(s), {warnings} warning(s)");
     }
+    exit_code(errors)
+}
+
+/// 1 when any finding is an error.
+fn exit_code(errors: usize) -> ExitCode {
     if errors > 0 {
         ExitCode::from(1)
     } else {
