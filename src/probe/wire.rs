@@ -404,4 +404,53 @@ mod tests {
         assert!(rows(&huge).is_err());
         assert!(response(&[0x84, 0, 0, 0, 8, 0xff, 0xff, 0xff, 0xff]).is_err());
     }
+
+    /// Garbage of every length, and mutations of valid frames: every reader returns, none
+    /// panics, none allocates beyond the input.
+    #[test]
+    fn garbage_never_panics() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut valid = 2i32.to_be_bytes().to_vec();
+        valid.extend(1i32.to_be_bytes()); // global table spec
+        valid.extend(2i32.to_be_bytes());
+        for s in ["system", "local", "rpc_address"] {
+            valid.extend((s.len() as u16).to_be_bytes());
+            valid.extend(s.as_bytes());
+        }
+        valid.extend(0x0010u16.to_be_bytes());
+        valid.extend((4u16).to_be_bytes());
+        valid.extend(b"port");
+        valid.extend(0x0009u16.to_be_bytes());
+        valid.extend(1i32.to_be_bytes());
+        valid.extend(4i32.to_be_bytes());
+        valid.extend([127, 0, 0, 1]);
+        valid.extend(4i32.to_be_bytes());
+        valid.extend(9042i32.to_be_bytes());
+        let (names, rows_read) = rows(&valid).unwrap();
+        assert_eq!(names, ["rpc_address", "port"]);
+        assert_eq!(rows_read[0], [Cell::Inet(IpAddr::from([127, 0, 0, 1])), Cell::Int(9042)]);
+        for round in 0..50_000 {
+            let mut b: Vec<u8> = if round % 2 == 0 {
+                let mut v = valid.clone();
+                let i = (next() as usize) % v.len();
+                v[i] = next() as u8;
+                v.truncate((next() as usize) % (v.len() + 1));
+                v
+            } else {
+                (0..(next() % 80) as usize).map(|_| next() as u8).collect()
+            };
+            let _ = rows(&b);
+            let _ = error_message(&b);
+            let _ = hello_answer(&b);
+            let _ = response(&b);
+            b.insert(0, 0x16);
+            let _ = hello_answer(&b);
+        }
+    }
 }
