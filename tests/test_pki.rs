@@ -439,3 +439,40 @@ fn validity_windows_and_names_reach_the_handshake() {
         "{f}"
     );
 }
+
+/// The JDK cannot read a PKCS#12 file under a non-ASCII password (its PBE keys refuse one:
+/// "Password is not ASCII"), so the writer refuses such passwords, store and key alike, as it
+/// refuses them for JCEKS keys. The JDK's side: keytool refuses to write such a store, and does
+/// not open the one OpenSSL wrote under a non-ASCII password.
+#[test]
+fn pkcs12_passwords_the_jdk_cannot_read_are_refused() {
+    let pki = pki();
+    let entries = [StoreEntry::key("node1", &pki.node)];
+    for (store, key) in [("pässwörd-ლ", KEYPASS), (STOREPASS, "pässwörd-ლ"), ("tab\there", KEYPASS)] {
+        for profile in [Pkcs12Profile::Jdk17, Pkcs12Profile::Legacy] {
+            let err = write::pkcs12(&entries, store, key, profile).unwrap_err();
+            assert!(err.to_string().contains("printable ASCII"), "{err}");
+        }
+    }
+    assert!(write::jceks(&entries, STOREPASS, "pässwörd").is_err());
+    // JKS has no PBE: Sun's key protector takes any password, and so does the writer.
+    assert!(write::jks(&entries, "pässwörd-ლ", "pässwörd-ლ").is_ok());
+    if !tools_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new("keytool")
+        .args(["-genkeypair", "-storetype", "PKCS12", "-alias", "a", "-dname", "CN=a"])
+        .args(["-keyalg", "EC", "-storepass", "pässwörd-ლ", "-keystore"])
+        .arg(dir.path().join("a.p12"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && said.contains("Password is not ASCII"), "{said}");
+    let out = Command::new("keytool")
+        .args(["-list", "-storetype", "PKCS12", "-storepass", "pässwörd-ლ", "-keystore"])
+        .arg(common::store_path("node1-nonascii.p12"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the JDK opened a non-ASCII PKCS#12");
+}

@@ -67,6 +67,13 @@ fn bad(what: impl Into<String>) -> Error {
     Error::config(&Origin::Bytes("<test-pki>".into()), None, None, what.into())
 }
 
+/// Whether the JDK's PBE keys take this password: `com.sun.crypto.provider.PBEKey` refuses any
+/// character outside printable ASCII (0x20 to 0x7E) with "Password is not ASCII". JCEKS keys and
+/// every PKCS#12 bag the JDK reads go through it; keytool refuses to write such a store.
+fn jdk_pbe_password(password: &str) -> bool {
+    password.chars().all(|c| (' '..='~').contains(&c))
+}
+
 fn random<const N: usize>() -> [u8; N] {
     let mut b = [0u8; N];
     crate::provider::default_provider()
@@ -254,9 +261,9 @@ pub fn jceks(
     store_password: &str,
     key_password: &str,
 ) -> Result<Vec<u8>> {
-    if !key_password.is_ascii() {
+    if !jdk_pbe_password(key_password) {
         return Err(bad(
-            "a JCEKS key password must be ASCII (the JDK's PBE keys refuse other characters)",
+            "a JCEKS key password must be printable ASCII (the JDK's PBE keys refuse other characters)",
         ));
     }
     java_store(entries, store_password, key_password, JCEKS_MAGIC)
@@ -338,7 +345,7 @@ fn java_store(
 /// trusted-key-usage attribute on trusted certificates, without which Java ignores them), keys
 /// in a shrouded key bag under `key_password`, the MAC under `store_password`. keytool cannot
 /// make a PKCS#12 file whose key password differs from its store password, but the JDK's
-/// `KeyStore` reads one.
+/// `KeyStore` reads one. Both passwords must be printable ASCII, as the JDK requires.
 pub fn pkcs12(
     entries: &[StoreEntry<'_>],
     store_password: &str,
@@ -346,6 +353,14 @@ pub fn pkcs12(
     profile: Pkcs12Profile,
 ) -> Result<Vec<u8>> {
     check_aliases(entries, false)?;
+    // The JDK decrypts every bag through its PBE keys: it could not read the file.
+    for (which, p) in [("store", store_password), ("key", key_password)] {
+        if !jdk_pbe_password(p) {
+            return Err(bad(format!(
+                "a PKCS#12 {which} password must be printable ASCII: the JDK's PBE keys refuse other characters (\"Password is not ASCII\"), so neither Cassandra nor keytool could read the file"
+            )));
+        }
+    }
     let store_password = Password::new(store_password);
     let key_password = Password::new(key_password);
     let mut key_bags: Vec<Vec<u8>> = Vec::new();
