@@ -360,3 +360,127 @@ fn nodes_of_4_0_and_4_1_on_this_jdk() {
         }
     }
 }
+
+/// cqlsh from PyPI with `validate = true` and a certfile that did not sign the node: the
+/// driver's `_build_ssl_context_from_options` (cassandra-driver 3.29, 3.30) sets
+/// `SSLContext.options` where it means `verify_mode`, so the context keeps CERT_NONE and cqlsh
+/// connects anyway. Python's own answer decides what cqlsh must do here (a fixed driver
+/// refuses); the doctor says which, with the installed versions.
+#[test]
+fn cqlsh_from_pypi_with_validate_true_and_a_foreign_certfile() {
+    if common::which("cqlsh").is_none() || common::which("openssl").is_none() {
+        common::skip_or_fail("cqlsh (pip install cqlsh) and openssl are needed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let other = tmp.path().join("other-ca.pem");
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ])
+        .args(["-days", "2", "-subj", "/CN=not the node's CA", "-keyout"])
+        .arg(tmp.path().join("other-ca.key"))
+        .arg("-out")
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let rc = tmp.path().join("cqlshrc");
+    std::fs::write(
+        &rc,
+        format!(
+            "[connection]\nssl = true\n[ssl]\nvalidate = true\ncertfile = {}\n",
+            other.display()
+        ),
+    )
+    .unwrap();
+    // Python's answer: does the context the driver builds from cqlsh's settings verify?
+    let probe = Command::new("python3")
+        .args(["-c", "import ssl, warnings\nwarnings.simplefilter('ignore')\nfrom cassandra.connection import Connection\nc = Connection.__new__(Connection)\nc.ssl_options = dict(ca_certs=None, cert_reqs=ssl.CERT_REQUIRED, ssl_version=ssl.PROTOCOL_TLS)\nprint(int(c._build_ssl_context_from_options().verify_mode))"])
+        .output()
+        .unwrap();
+    let verifies = String::from_utf8_lossy(&probe.stdout).trim() != "0";
+
+    let section = "client_encryption_options:\n  enabled: true\n  keystore: {stores}/node1.jks\n  keystore_password: cassandra\n";
+    let Some(node) = cassandra::start(section, true) else {
+        return;
+    };
+    let ours = client(
+        "client_encryption_options:\n  enabled: true\n  truststore: {stores}/truststore.jks\n",
+        Role::NativeClient,
+    );
+    let port = native_port(&node, &ours);
+    let out = Command::new("cqlsh")
+        .args(["--ssl", "--cqlshrc"])
+        .arg(&rc)
+        .args([
+            "-e",
+            "SELECT release_version FROM system.local",
+            "127.0.0.1",
+            &port.to_string(),
+        ])
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if verifies {
+        assert!(
+            !out.status.success(),
+            "a verifying cqlsh connected to an untrusted node: {said}"
+        );
+    } else {
+        assert!(
+            out.status.success() && said.contains(&node.version),
+            "cqlsh 6.2.x with validate = true connects to a node its certfile did not sign: {said}"
+        );
+    }
+
+    // The doctor on the same settings: an error, and what the installed cqlsh really does.
+    let yaml = tmp.path().join("cassandra.yaml");
+    std::fs::write(
+        &yaml,
+        section.replace(
+            "{stores}",
+            &common::fixtures().join("stores").to_string_lossy(),
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cassandra-tls"))
+        .arg("doctor")
+        .arg(&yaml)
+        .arg("--cqlshrc")
+        .arg(&rc)
+        .arg("--json")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["section"] == "cqlshrc" && f["check"] == "self_handshake")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(f["severity"], "error", "{f}");
+    let message = f["message"].as_str().unwrap();
+    if verifies {
+        assert!(!message.contains("connects anyway"), "{message}");
+    } else {
+        assert!(
+            message.contains("connects anyway") && message.contains("exposure"),
+            "{message}"
+        );
+        assert!(
+            message.contains("cassandra-driver 3."),
+            "the installed versions are named: {message}"
+        );
+    }
+}

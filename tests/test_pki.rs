@@ -448,7 +448,11 @@ fn validity_windows_and_names_reach_the_handshake() {
 fn pkcs12_passwords_the_jdk_cannot_read_are_refused() {
     let pki = pki();
     let entries = [StoreEntry::key("node1", &pki.node)];
-    for (store, key) in [("pässwörd-ლ", KEYPASS), (STOREPASS, "pässwörd-ლ"), ("tab\there", KEYPASS)] {
+    for (store, key) in [
+        ("pässwörd-ლ", KEYPASS),
+        (STOREPASS, "pässwörd-ლ"),
+        ("tab\there", KEYPASS),
+    ] {
         for profile in [Pkcs12Profile::Jdk17, Pkcs12Profile::Legacy] {
             let err = write::pkcs12(&entries, store, key, profile).unwrap_err();
             assert!(err.to_string().contains("printable ASCII"), "{err}");
@@ -462,15 +466,34 @@ fn pkcs12_passwords_the_jdk_cannot_read_are_refused() {
     }
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new("keytool")
-        .args(["-genkeypair", "-storetype", "PKCS12", "-alias", "a", "-dname", "CN=a"])
+        .args([
+            "-genkeypair",
+            "-storetype",
+            "PKCS12",
+            "-alias",
+            "a",
+            "-dname",
+            "CN=a",
+        ])
         .args(["-keyalg", "EC", "-storepass", "pässwörd-ლ", "-keystore"])
         .arg(dir.path().join("a.p12"))
         .output()
         .unwrap();
-    let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && said.contains("Password is not ASCII"), "{said}");
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && said.contains("Password is not ASCII"),
+        "{said}"
+    );
     let out = Command::new("keytool")
-        .args(["-list", "-storetype", "PKCS12", "-storepass", "pässwörd-ლ", "-keystore"])
+        .args([
+            "-list",
+            "-storetype",
+            "PKCS12",
+            "-storepass",
+            "pässwörd-ლ",
+            "-keystore",
+        ])
         .arg(common::store_path("node1-nonascii.p12"))
         .output()
         .unwrap();

@@ -93,10 +93,100 @@ pub(super) fn cqlsh(
             Handshake::server_with_config(server.config.clone())?,
         )
     })();
+    // What the cqlsh installed here really does with validate = true.
+    let installed = if ssl.validate {
+        installed_cqlsh()
+    } else {
+        None
+    };
+    let unchecked = installed.as_ref().filter(|i| !i.checks_certificates);
     match result {
-        Ok(()) => report.push(Severity::Ok, "self_handshake", CQLSH, "cqlsh's settings against the native server: handshake succeeds", None),
-        Err(e) => report.push(Severity::Error, "self_handshake", CQLSH, format!("cqlsh's settings against the native server: {e}"), Some("make certfile the CA that signed the node, and userkey/usercert a client the node trusts")),
+        Ok(()) => {
+            report.push(
+                Severity::Ok,
+                "self_handshake",
+                CQLSH,
+                "cqlsh's settings against the native server: handshake succeeds",
+                None,
+            );
+            if let Some(i) = unchecked {
+                report.push(
+                    Severity::Warning,
+                    "chain",
+                    CQLSH,
+                    format!(
+                        "validate = true, but {}: it would connect to any node, trusted or not",
+                        i.describe()
+                    ),
+                    Some(CQLSH_FIX),
+                );
+            }
+        }
+        Err(e) => {
+            let untrusted = matches!(&e, Error::Handshake(f) if matches!(f.kind(), "unknown_issuer" | "name_mismatch" | "expired" | "not_yet_valid" | "bad_certificate"));
+            let message = match (untrusted && ssl.validate, unchecked) {
+                (true, Some(i)) => format!(
+                    "cqlsh's settings against the native server: {e}. Yet {}, so it connects anyway: this is an exposure (a node or anyone in between with an untrusted certificate is accepted), not a failed connection",
+                    i.describe()
+                ),
+                (true, None) if installed.is_none() => format!(
+                    "cqlsh's settings against the native server: {e}. A cqlsh whose cassandra-driver sets SSLContext.options where it means verify_mode (driver 3.29 and 3.30, fixed in scylladb/python-driver PR #938) connects anyway: an exposure, not a failed connection"
+                ),
+                _ => format!("cqlsh's settings against the native server: {e}"),
+            };
+            report.push(Severity::Error, "self_handshake", CQLSH, message, Some("make certfile the CA that signed the node, and userkey/usercert a client the node trusts"));
+        }
     }
+}
+
+const CQLSH_FIX: &str = "until cqlsh checks certificates, connect only over trusted networks, or use a driver that verifies (the scylla-driver fork has the fix, scylladb/python-driver PR #938)";
+
+/// The cqlsh and cassandra-driver installed for `python3`, and whether the SSL context the
+/// driver builds from cqlsh's settings (`cert_reqs=CERT_REQUIRED`, `ssl_version=PROTOCOL_TLS`,
+/// what cqlshlib.sslhandling passes for `validate = true`) really checks certificates.
+struct InstalledCqlsh {
+    cqlsh: String,
+    driver: String,
+    checks_certificates: bool,
+}
+
+impl InstalledCqlsh {
+    fn describe(&self) -> String {
+        if self.checks_certificates {
+            format!(
+                "the installed cqlsh {} (cassandra-driver {}) checks the node's certificate",
+                self.cqlsh, self.driver
+            )
+        } else {
+            format!(
+                "the installed cqlsh {} with cassandra-driver {} does not check the node's certificate (the driver's _build_ssl_context_from_options sets SSLContext.options where it means verify_mode, leaving CERT_NONE)",
+                self.cqlsh, self.driver
+            )
+        }
+    }
+}
+
+/// Asks the local Python (`python3`, or `CASSANDRA_TLS_PYTHON`); None when Python, cqlsh or the
+/// driver is not installed.
+fn installed_cqlsh() -> Option<InstalledCqlsh> {
+    const SCRIPT: &str = "import ssl, warnings, importlib.metadata as m\nwarnings.simplefilter('ignore')\nfrom cassandra.connection import Connection\nc = Connection.__new__(Connection)\nc.ssl_options = dict(ca_certs=None, cert_reqs=ssl.CERT_REQUIRED, ssl_version=ssl.PROTOCOL_TLS)\nb = getattr(c, '_build_ssl_context_from_options', None)\nmode = b().verify_mode if b else ssl.CERT_REQUIRED\nprint(m.version('cqlsh'), m.version('cassandra-driver'), int(mode))\n";
+    let python = std::env::var("CASSANDRA_TLS_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(python)
+        .args(["-c", SCRIPT])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut words = text.split_whitespace();
+    let (cqlsh, driver, mode) = (words.next()?, words.next()?, words.next()?);
+    Some(InstalledCqlsh {
+        cqlsh: cqlsh.to_owned(),
+        driver: driver.to_owned(),
+        checks_certificates: mode != "0",
+    })
 }
 
 /// Checks nodetool's SSL settings: what the file says that nodetool ignores, its stores, its

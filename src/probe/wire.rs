@@ -434,7 +434,10 @@ mod tests {
         valid.extend(9042i32.to_be_bytes());
         let (names, rows_read) = rows(&valid).unwrap();
         assert_eq!(names, ["rpc_address", "port"]);
-        assert_eq!(rows_read[0], [Cell::Inet(IpAddr::from([127, 0, 0, 1])), Cell::Int(9042)]);
+        assert_eq!(
+            rows_read[0],
+            [Cell::Inet(IpAddr::from([127, 0, 0, 1])), Cell::Int(9042)]
+        );
         for round in 0..50_000 {
             let mut b: Vec<u8> = if round % 2 == 0 {
                 let mut v = valid.clone();
