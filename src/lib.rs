@@ -36,10 +36,15 @@ pub mod handshake;
 pub mod keystore;
 pub mod options;
 pub mod password;
+#[cfg(feature = "pki")]
+pub mod pki;
 pub mod probe;
 pub mod provider;
+/// The [`pki`] module under its first name: certificate chains and key stores for tests.
 #[cfg(feature = "test-pki")]
-pub mod test_pki;
+pub mod test_pki {
+    pub use crate::pki::*;
+}
 pub mod tls;
 
 pub use error::{Error, Origin, Result};

@@ -140,6 +140,50 @@ impl PrivateKey {
         self.encoding
     }
 
+    /// The key as unencrypted PKCS#8 DER (what key stores hold): PKCS#8 as it is, PKCS#1 RSA and
+    /// SEC1 EC keys wrapped. `None` for DSA keys in OpenSSL's traditional encoding. A secret: the
+    /// bytes are wiped when dropped.
+    pub fn to_pkcs8(&self) -> Option<Zeroizing<Vec<u8>>> {
+        fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+            let mut out = vec![tag];
+            let n = content.len();
+            if n < 0x80 {
+                out.push(n as u8);
+            } else {
+                let bytes: Vec<u8> = n
+                    .to_be_bytes()
+                    .into_iter()
+                    .skip_while(|b| *b == 0)
+                    .collect();
+                out.push(0x80 | bytes.len() as u8);
+                out.extend(bytes);
+            }
+            out.extend_from_slice(content);
+            out
+        }
+        let algorithm = match self.encoding {
+            KeyEncoding::Pkcs8 => return Some(self.der.clone()),
+            KeyEncoding::DsaTraditional => return None,
+            KeyEncoding::Pkcs1 => {
+                let mut a = tlv(0x06, oid::RSA);
+                a.extend([0x05, 0x00]);
+                a
+            }
+            KeyEncoding::Sec1 => {
+                let curve = EcPrivate::parse(&self.der).ok()?.curve?;
+                let mut a = tlv(0x06, oid::EC);
+                a.extend(tlv(0x06, curve));
+                a
+            }
+        };
+        let mut body = vec![0x02, 0x01, 0x00];
+        body.extend(tlv(0x30, &algorithm));
+        body.extend(Zeroizing::new(tlv(0x04, &self.der)).iter());
+        let out = Zeroizing::new(tlv(0x30, &body));
+        zeroize::Zeroize::zeroize(&mut body);
+        Some(out)
+    }
+
     /// The key as rustls takes it. DSA keys in OpenSSL's traditional encoding have no rustls
     /// form and give `None` (rustls cannot use DSA keys in any encoding).
     pub fn to_rustls(&self) -> Option<PrivateKeyDer<'static>> {

@@ -626,7 +626,7 @@ pub(crate) fn openssl_traditional(
 /// CBC decryption with PKCS#7 padding into a zeroizing buffer. A padding error means the
 /// password was wrong (or the data corrupted).
 /// Encryption for the test-PKI writer: the inverse of the readers above, same derivations.
-#[cfg(feature = "test-pki")]
+#[cfg(feature = "pki")]
 pub(crate) mod encrypt {
     use super::*;
     use cbc::cipher::BlockModeEncrypt;

@@ -21,6 +21,17 @@ pub enum TypeArg {
 /// Arguments of `inspect`.
 #[derive(ClapArgs)]
 pub struct Args {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// A key store to read: the file, its type and passwords (shared by `inspect`, `export` and
+/// `convert`).
+#[derive(ClapArgs)]
+pub struct StoreArgs {
     /// The store type; `auto` (the default) detects it from the bytes.
     #[arg(long, value_enum, default_value = "auto")]
     store_type: TypeArg,
@@ -39,15 +50,12 @@ pub struct Args {
     /// PEM certificates for a PEM private key file that holds none.
     #[arg(long)]
     certs: Option<PathBuf>,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    json: bool,
     /// The store file.
-    file: PathBuf,
+    pub file: PathBuf,
 }
 
 pub fn run(args: Args) -> ExitCode {
-    match load(&args) {
+    match args.store.load() {
         Ok(store) => {
             for w in store.warnings() {
                 eprintln!("warning: {w}");
@@ -84,7 +92,14 @@ pub fn password_file(path: &PathBuf) -> Result<Password, Error> {
     Ok(Password::new(line))
 }
 
-fn load(args: &Args) -> Result<KeyStore, Error> {
+impl StoreArgs {
+    /// Loads the store with the given type and passwords.
+    pub fn load(&self) -> Result<KeyStore, Error> {
+        load(self)
+    }
+}
+
+fn load(args: &StoreArgs) -> Result<KeyStore, Error> {
     let store_type = match args.store_type {
         TypeArg::Auto => None,
         TypeArg::Jks => Some(StoreType::Jks),

@@ -1,6 +1,7 @@
 //! `cassandra-tls`: inspect Cassandra's key stores and check a node's SSL setup.
 #![forbid(unsafe_code)]
 
+mod convert;
 mod doctor;
 mod explain;
 mod inspect;
@@ -36,6 +37,11 @@ enum Command {
     /// accepts it, TLS versions, cipher suites, client certificates, plaintext; `--cluster`
     /// finds every node from one.
     Probe(probe::Args),
+    /// Write a key entry of any store as a PEM key file and a PEM chain file (cqlsh's userkey
+    /// and usercert, Python and Go drivers), as keytool -importkeystore plus openssl pkcs12 do.
+    Export(convert::ExportArgs),
+    /// Convert a store (or a PEM key with --certs) to PKCS#12, JKS or Cassandra's PEM key store.
+    Convert(convert::ConvertArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,5 +60,7 @@ fn main() -> ExitCode {
         Command::Connect(args) => net::connect(args),
         Command::Serve(args) => net::serve(args),
         Command::Probe(args) => probe::run(args),
+        Command::Export(args) => convert::export(args),
+        Command::Convert(args) => convert::convert(args),
     }
 }

@@ -1,5 +1,6 @@
-//! A test PKI: certificate authorities, node and client certificates, written as the key stores
-//! Cassandra reads (feature `test-pki`).
+//! A PKI: certificate authorities, node and client certificates, written as the key stores
+//! Cassandra reads (feature `pki`, which `cli` and `test-pki` turn on; also reachable as
+//! `test_pki` with `test-pki`). `cassandra-tls pki`, `export` and `convert` are built on it.
 //!
 //! So that chains can be unit-tested without keytool or OpenSSL: a root CA, intermediates, and
 //! leaf certificates with IP, DNS and URI (SPIFFE) names, extended key usages and chosen
@@ -9,7 +10,7 @@
 //! (the tests list each file with `keytool -list -v` and handshake with a JSSE peer).
 //!
 //! ```
-//! use cassandra_tls::test_pki::{Ca, write};
+//! use cassandra_tls::pki::{Ca, write};
 //!
 //! let root = Ca::root("Test Root CA")?;
 //! let intermediate = root.intermediate("Test Intermediate CA")?;
@@ -382,6 +383,27 @@ impl fmt::Debug for Identity {
 }
 
 impl Identity {
+    /// A key and chain from elsewhere (a loaded key store, PEM files), to be written by
+    /// [`mod@write`]: the chain leaf first, the key as unencrypted PKCS#8. The key must belong to
+    /// the leaf.
+    pub fn from_parts(chain: Vec<Certificate>, key_pkcs8: Zeroizing<Vec<u8>>) -> Result<Identity> {
+        let leaf = chain
+            .first()
+            .ok_or_else(|| error("an identity needs a certificate"))?;
+        let key = crate::keystore::PrivateKey::parse(
+            key_pkcs8.clone(),
+            crate::keystore::KeyEncoding::Pkcs8,
+        )
+        .map_err(|e| error(format!("the key is not PKCS#8: {}", e.0)))?;
+        let spki = leaf
+            .spki()
+            .map_err(|e| error(format!("the certificate's public key: {}", e.0)))?;
+        if key.matches(&spki) == Some(false) {
+            return Err(error("the key does not belong to the certificate"));
+        }
+        Ok(Identity { chain, key_pkcs8 })
+    }
+
     /// The leaf certificate.
     pub fn certificate(&self) -> &Certificate {
         &self.chain[0]
