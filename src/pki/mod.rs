@@ -53,6 +53,8 @@ pub enum KeyType {
     EcdsaP384,
     /// RSA, 2048 bits, PKCS#1 v1.5 signatures with SHA-256 (what keytool makes by default).
     Rsa2048,
+    /// RSA, 3072 bits, PKCS#1 v1.5 signatures with SHA-256.
+    Rsa3072,
 }
 
 /// When a certificate is valid.
@@ -125,6 +127,9 @@ fn key_pair(key_type: KeyType) -> Result<KeyPair> {
         KeyType::Rsa2048 => {
             KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
         }
+        KeyType::Rsa3072 => {
+            KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_3072)
+        }
     }
     .map_err(|e| error(format!("key generation: {e}")))
 }
@@ -155,8 +160,8 @@ fn params(common_name: &str, validity: Validity) -> CertificateParams {
 
 /// A certificate authority: a root, or an intermediate signed by another CA.
 pub struct Ca {
-    params: CertificateParams,
-    key: KeyPair,
+    /// The name, key identifier and key that sign.
+    issuer: Issuer<'static, KeyPair>,
     /// This CA's certificate, then its issuers up to the root.
     chain: Vec<Certificate>,
 }
@@ -201,8 +206,7 @@ impl Ca {
             .map_err(|e| error(format!("self-signing: {e}")))?;
         Ok(Ca {
             chain: vec![certificate(&cert)?],
-            params,
-            key,
+            issuer: Issuer::new(params, key),
         })
     }
 
@@ -220,13 +224,44 @@ impl Ca {
     ) -> Result<Ca> {
         let params = ca_params(common_name, validity);
         let key = key_pair(key_type)?;
-        let issuer = Issuer::from_params(&self.params, &self.key);
         let cert = params
-            .signed_by(&key, &issuer)
+            .signed_by(&key, &self.issuer)
             .map_err(|e| error(format!("signing: {e}")))?;
         let mut chain = vec![certificate(&cert)?];
         chain.extend(self.chain.iter().cloned());
-        Ok(Ca { params, key, chain })
+        Ok(Ca {
+            issuer: Issuer::new(params, key),
+            chain,
+        })
+    }
+
+    /// A root CA from its certificate and its private key (unencrypted PKCS#8), as [`Ca::key_pkcs8`]
+    /// gave them: to sign more certificates later (`cassandra-tls pki add-node`).
+    pub fn from_parts(certificate: Certificate, key_pkcs8: &[u8]) -> Result<Ca> {
+        let der = rustls_pki_types::PrivatePkcs8KeyDer::from(key_pkcs8);
+        let key = KeyPair::try_from(&der).map_err(|e| error(format!("the CA key: {e}")))?;
+        let parsed = crate::keystore::PrivateKey::parse(
+            Zeroizing::new(key_pkcs8.to_vec()),
+            crate::keystore::KeyEncoding::Pkcs8,
+        )
+        .map_err(|e| error(format!("the CA key: {}", e.0)))?;
+        let spki = certificate
+            .spki()
+            .map_err(|e| error(format!("the CA certificate: {}", e.0)))?;
+        if parsed.matches(&spki) == Some(false) {
+            return Err(error("the CA key does not belong to the CA certificate"));
+        }
+        let issuer = Issuer::from_ca_cert_der(certificate.der(), key)
+            .map_err(|e| error(format!("the CA certificate: {e}")))?;
+        Ok(Ca {
+            issuer,
+            chain: vec![certificate],
+        })
+    }
+
+    /// This CA's private key as unencrypted PKCS#8 DER. A secret: keep it offline.
+    pub fn key_pkcs8(&self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(self.issuer.key().serialize_der())
     }
 
     /// This CA's certificate.
@@ -322,7 +357,7 @@ impl LeafBuilder<'_> {
         let mut p = params(&self.common_name, self.validity);
         p.is_ca = IsCa::ExplicitNoCa;
         p.key_usages = match self.key_type {
-            KeyType::Rsa2048 => vec![
+            KeyType::Rsa2048 | KeyType::Rsa3072 => vec![
                 KeyUsagePurpose::DigitalSignature,
                 KeyUsagePurpose::KeyEncipherment,
             ],
@@ -352,9 +387,9 @@ impl LeafBuilder<'_> {
             });
         }
         let key = key_pair(self.key_type)?;
-        let issuer = Issuer::from_params(&self.ca.params, &self.ca.key);
+        let issuer = &self.ca.issuer;
         let cert = p
-            .signed_by(&key, &issuer)
+            .signed_by(&key, issuer)
             .map_err(|e| error(format!("signing: {e}")))?;
         let mut chain = vec![certificate(&cert)?];
         chain.extend(self.ca.chain.iter().cloned());

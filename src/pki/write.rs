@@ -13,6 +13,7 @@ use crate::keystore::Certificate;
 use crate::keystore::pbe::Pkcs12Hash;
 use crate::keystore::pbe::encrypt;
 use crate::password::Password;
+use zeroize::Zeroizing;
 
 /// One entry of a key store.
 #[derive(Clone, Copy, Debug)]
@@ -581,20 +582,32 @@ pub fn pem_with(
     key_password: Option<&str>,
     encryption: PemEncryption,
 ) -> String {
-    let key = match key_password {
+    let key = pem_key(identity.private_key_pkcs8(), key_password, encryption);
+    let chain: Vec<&Certificate> = identity.chain().iter().collect();
+    let mut out = String::with_capacity(key.len() + 2048);
+    out.push_str(&key);
+    out.push_str(&pem_certificates(&chain));
+    out
+}
+
+/// A private key (unencrypted PKCS#8 DER) alone as PEM: `PRIVATE KEY`, or `ENCRYPTED PRIVATE
+/// KEY` under `key_password`. The result is a secret and is wiped when dropped.
+pub fn pem_key(
+    key_pkcs8: &[u8],
+    key_password: Option<&str>,
+    encryption: PemEncryption,
+) -> Zeroizing<String> {
+    Zeroizing::new(match key_password {
         Some(p) => {
             let password = Password::new(p);
-            let key = identity.private_key_pkcs8();
             let encrypted = epki(match encryption {
-                PemEncryption::Pbes2Aes256 => pbes2(key, &password),
-                PemEncryption::Pkcs12TripleDes => pkcs12_pbe(key, &password, 2048, false),
+                PemEncryption::Pbes2Aes256 => pbes2(key_pkcs8, &password),
+                PemEncryption::Pkcs12TripleDes => pkcs12_pbe(key_pkcs8, &password, 2048, false),
             });
             pem_block("ENCRYPTED PRIVATE KEY", &encrypted)
         }
-        None => pem_block("PRIVATE KEY", identity.private_key_pkcs8()),
-    };
-    let chain: Vec<&Certificate> = identity.chain().iter().collect();
-    key + &pem_certificates(&chain)
+        None => pem_block("PRIVATE KEY", key_pkcs8),
+    })
 }
 
 #[cfg(test)]

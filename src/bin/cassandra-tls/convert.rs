@@ -97,7 +97,7 @@ fn bad(what: impl Into<String>) -> Error {
 }
 
 /// Writes `bytes` to `path`, readable by the owner only.
-fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+pub fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let io = |source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -215,22 +215,11 @@ pub fn export(args: ExportArgs) -> ExitCode {
         };
         let id = identity(entry)?;
         let password = args.password.resolve()?;
-        let key_pem = match &password {
-            Some(p) => write::pem_with(&id, Some(p.expose()), PemEncryption::Pbes2Aes256),
-            None => write::pem(&id, None),
-        };
-        // pem() writes the key then the chain: keep the key block only.
-        let end = key_pem
-            .find("PRIVATE KEY-----\n")
-            .and_then(|i| {
-                key_pem[i + 1..]
-                    .find("PRIVATE KEY-----\n")
-                    .map(|j| i + 1 + j)
-            })
-            .map(|j| j + "PRIVATE KEY-----\n".len())
-            .ok_or_else(|| bad("internal: no key block written"))?;
-        let key_only = zeroize::Zeroizing::new(key_pem[..end].to_owned());
-        drop(zeroize::Zeroizing::new(key_pem));
+        let key_only = write::pem_key(
+            id.private_key_pkcs8(),
+            password.as_ref().map(Password::expose),
+            PemEncryption::Pbes2Aes256,
+        );
         write_secret(&args.key_out, key_only.as_bytes())?;
         let chain: Vec<&Certificate> = id.chain().iter().collect();
         write_secret(&args.chain_out, write::pem_certificates(&chain).as_bytes())?;

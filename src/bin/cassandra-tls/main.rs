@@ -6,6 +6,7 @@ mod doctor;
 mod explain;
 mod inspect;
 mod net;
+mod pki;
 mod probe;
 
 use std::process::ExitCode;
@@ -42,6 +43,10 @@ enum Command {
     Export(convert::ExportArgs),
     /// Convert a store (or a PEM key with --certs) to PKCS#12, JKS or Cassandra's PEM key store.
     Convert(convert::ConvertArgs),
+    /// Make a cluster's SSL material in one step: CA, node key stores, truststore, yamls,
+    /// cqlshrc and nodetool-ssl.properties (init); sign one more node (add-node); stage a
+    /// rotation to a new CA (rotate).
+    Pki(pki::Args),
 }
 
 fn main() -> ExitCode {
@@ -62,5 +67,6 @@ fn main() -> ExitCode {
         Command::Probe(args) => probe::run(args),
         Command::Export(args) => convert::export(args),
         Command::Convert(args) => convert::convert(args),
+        Command::Pki(args) => pki::run(args),
     }
 }

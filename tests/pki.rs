@@ -1,0 +1,286 @@
+//! `cassandra-tls pki`: what `pki init` writes starts three real Cassandra 5.0 nodes unchanged
+//! and they form a TLS cluster; keytool lists every written store; cqlsh from PyPI connects with
+//! the written cqlshrc; `doctor` finds no error; `add-node` and `rotate` sign with the right CA
+//! (OpenSSL's `verify` says so).
+#![cfg(all(feature = "cli", feature = "test-pki"))]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::cluster::{self, IPS, Ports};
+
+fn ours(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cassandra-tls"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    text
+}
+
+fn passwords(dir: &Path) -> (String, String) {
+    let text = std::fs::read_to_string(dir.join("passwords")).unwrap();
+    let get = |k: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}=")))
+            .unwrap()
+            .to_owned()
+    };
+    (get("keystore_password"), get("truststore_password"))
+}
+
+/// keytool -list on a written store: (entry kinds, the leaf's SHA-256 of the first entry).
+fn keytool_kinds(file: &Path, password: &str) -> Vec<String> {
+    let out = Command::new("keytool")
+        .args(["-list", "-v", "-keystore"])
+        .arg(file)
+        .args(["-storepass", password])
+        .output()
+        .unwrap();
+    let text = ok(&out);
+    common::tools::parse_keytool_list(&text)
+        .into_iter()
+        .map(|e| e.kind)
+        .collect()
+}
+
+/// The first certificate of a key store entry as PEM (keytool -exportcert), checked with
+/// `openssl verify` against a CA file.
+fn openssl_verifies(store: &Path, password: &str, ca: &Path) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = dir.path().join("leaf.pem");
+    ok(&Command::new("keytool")
+        .args(["-exportcert", "-rfc", "-alias", "node", "-keystore"])
+        .arg(store)
+        .args(["-storepass", password, "-file"])
+        .arg(&cert)
+        .output()
+        .unwrap());
+    Command::new("openssl")
+        .arg("verify")
+        .arg("-CAfile")
+        .arg(ca)
+        .arg(&cert)
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+fn tools_present() -> bool {
+    for tool in ["keytool", "openssl"] {
+        if common::which(tool).is_none() {
+            common::skip_or_fail(&format!("{tool} is not on the PATH"));
+            return false;
+        }
+    }
+    true
+}
+
+#[test]
+fn pki_init_starts_a_real_cluster_and_cqlsh_connects() {
+    if !tools_present() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("pki");
+    let ports = Ports::pick();
+    let nodes: Vec<String> = IPS.iter().map(|i| i.to_string()).collect();
+    // One host: connections between the nodes leave from 127.0.0.1 (FIDELITY.md).
+    ok(&ours(&[
+        "pki",
+        "init",
+        "--out",
+        out.to_str().unwrap(),
+        "--nodes",
+        &nodes.join(","),
+        "--clients",
+        "cqlsh,app",
+        "--shared-ip",
+        "127.0.0.1",
+        "--storage-port",
+        &ports.storage.to_string(),
+        "--native-port",
+        &ports.native.to_string(),
+    ]));
+    let (kp, tp) = passwords(&out);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for secret in [
+            "passwords",
+            "ca/ca.key.pem",
+            "nodes/127.0.0.1/keystore.p12",
+            "clients/cqlsh/cqlsh.key.pem",
+        ] {
+            let mode = std::fs::metadata(out.join(secret))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777;
+            assert_eq!(mode, 0o600, "{secret}");
+        }
+    }
+    // keytool lists every written store.
+    for ip in &nodes {
+        let ks = out.join("nodes").join(ip).join("keystore.p12");
+        assert_eq!(keytool_kinds(&ks, &kp), ["private_key"]);
+        assert!(openssl_verifies(&ks, &kp, &out.join("ca/ca.crt.pem")));
+    }
+    assert_eq!(
+        keytool_kinds(&out.join("truststore.p12"), &tp),
+        ["trusted_cert"]
+    );
+    assert_eq!(
+        keytool_kinds(&out.join("truststore-nodetool.p12"), &tp),
+        ["trusted_cert"]
+    );
+    assert_eq!(
+        keytool_kinds(&out.join("clients/cqlsh/cqlsh.p12"), &kp),
+        ["private_key"]
+    );
+    // doctor: no error on any node yaml, alone or together.
+    let v: serde_json::Value = serde_json::from_slice(
+        &ours(&["doctor", "--json", out.join("nodes").to_str().unwrap()]).stdout,
+    )
+    .unwrap();
+    assert_eq!(v["summary"]["errors"], 0, "{v:#}");
+    assert_eq!(v["nodes"].as_array().unwrap().len(), 3);
+
+    // The yamls as written start three nodes that form a TLS cluster.
+    let dirs: [PathBuf; 3] = std::array::from_fn(|i| out.join("nodes").join(&nodes[i]));
+    let Some(started) = cluster::start(&dirs, ports) else {
+        return;
+    };
+    let cluster = started.unwrap_or_else(|said| panic!("the pki cluster did not form: {said:#?}"));
+    let (ok_status, status) = cluster.nodes[0].nodetool(&["status"]);
+    assert!(
+        ok_status && status.lines().filter(|l| l.starts_with("UN")).count() == 3,
+        "{status}"
+    );
+
+    // cqlsh from PyPI with the written cqlshrc (client certificate, validation on).
+    if common::which("cqlsh").is_none() {
+        common::skip_or_fail("cqlsh (pip install cqlsh) is not on the PATH");
+        return;
+    }
+    let rc = out.join("clients/cqlsh/cqlshrc");
+    let said = Command::new("cqlsh")
+        .arg("--cqlshrc")
+        .arg(&rc)
+        .args(["-e", "SELECT release_version FROM system.local"])
+        .output()
+        .unwrap();
+    let text = ok(&said);
+    assert!(text.contains(&cluster.version), "{text}");
+}
+
+#[test]
+fn add_node_and_rotate_sign_with_the_right_ca() {
+    if !tools_present() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    for store in ["jks", "pkcs12", "pem"] {
+        let out = tmp.path().join(store);
+        ok(&ours(&[
+            "pki",
+            "init",
+            "--out",
+            out.to_str().unwrap(),
+            "--nodes",
+            "10.0.0.1,10.0.0.2",
+            "--dns",
+            "10.0.0.1=cass1.example,cass1",
+            "--store-type",
+            store,
+            "--key-type",
+            if store == "jks" { "rsa2048" } else { "p384" },
+        ]));
+        let (kp, tp) = passwords(&out);
+        let ext = match store {
+            "jks" => "jks",
+            "pkcs12" => "p12",
+            _ => "pem",
+        };
+        // A second init into the same directory is refused.
+        assert!(
+            !ours(&[
+                "pki",
+                "init",
+                "--out",
+                out.to_str().unwrap(),
+                "--nodes",
+                "10.0.0.9"
+            ])
+            .status
+            .success()
+        );
+
+        ok(&ours(&[
+            "pki",
+            "add-node",
+            "--out",
+            out.to_str().unwrap(),
+            "--node",
+            "10.0.0.3",
+        ]));
+        let yaml = out.join("nodes/10.0.0.3/cassandra.yaml");
+        assert!(yaml.exists());
+        let doctor = ours(&["doctor", "--json", out.join("nodes").to_str().unwrap()]);
+        let v: serde_json::Value = serde_json::from_slice(&doctor.stdout).unwrap();
+        assert_eq!(v["summary"]["errors"], 0, "{store}: {v:#}");
+        assert_eq!(v["nodes"].as_array().unwrap().len(), 3);
+
+        ok(&ours(&["pki", "rotate", "--out", out.to_str().unwrap()]));
+        assert!(out.join("ROTATION.txt").exists());
+        if store != "pem" {
+            assert_eq!(
+                keytool_kinds(&out.join(format!("truststore-both.{ext}")), &tp),
+                ["trusted_cert", "trusted_cert"]
+            );
+            for ip in ["10.0.0.1", "10.0.0.2", "10.0.0.3"] {
+                let current = out.join(format!("nodes/{ip}/keystore.{ext}"));
+                let next = out.join(format!("nodes/{ip}/next/keystore.{ext}"));
+                assert!(
+                    openssl_verifies(&current, &kp, &out.join("ca/ca.crt.pem")),
+                    "{store} {ip}"
+                );
+                assert!(
+                    openssl_verifies(&next, &kp, &out.join("ca-next/ca.crt.pem")),
+                    "{store} {ip}"
+                );
+                assert!(
+                    !openssl_verifies(&next, &kp, &out.join("ca/ca.crt.pem")),
+                    "{store} {ip}"
+                );
+            }
+        } else {
+            // Cassandra's PEM key store: OpenSSL opens the key with the key store password.
+            let key = Command::new("openssl")
+                .args(["pkey", "-noout", "-passin", &format!("pass:{kp}"), "-in"])
+                .arg(out.join("nodes/10.0.0.3/keystore.pem"))
+                .output()
+                .unwrap();
+            ok(&key);
+            let bundle = std::fs::read_to_string(out.join("truststore-both.pem")).unwrap();
+            assert_eq!(bundle.matches("BEGIN CERTIFICATE").count(), 2);
+        }
+        // A second rotation while one is staged is refused.
+        assert!(
+            !ours(&["pki", "rotate", "--out", out.to_str().unwrap()])
+                .status
+                .success()
+        );
+    }
+}
