@@ -373,24 +373,7 @@ fn cqlsh_from_pypi_with_validate_true_and_a_foreign_certfile() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let other = tmp.path().join("other-ca.pem");
-    let made = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-        ])
-        .args(["-days", "2", "-subj", "/CN=not the node's CA", "-keyout"])
-        .arg(tmp.path().join("other-ca.key"))
-        .arg("-out")
-        .arg(&other)
-        .output()
-        .unwrap();
-    assert!(made.status.success());
+    let other = common::openssl_other_ca(tmp.path());
     let rc = tmp.path().join("cqlshrc");
     std::fs::write(
         &rc,

@@ -11,13 +11,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn tools_present() -> bool {
-    for tool in ["keytool", "java", "openssl"] {
-        if common::which(tool).is_none() {
-            common::skip_or_fail(&format!("{tool} is not on the PATH"));
-            return false;
-        }
-    }
-    true
+    common::tools_present(&["keytool", "java", "openssl"])
 }
 
 fn ours(args: &[&str]) -> Output {

@@ -13,11 +13,7 @@ use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::tls::{self, Role, TlsSettings};
 
 fn have_openssl() -> bool {
-    if common::which("openssl").is_some() {
-        return true;
-    }
-    common::skip_or_fail("openssl is not on the PATH");
-    false
+    common::tools_present(&["openssl"])
 }
 
 fn yaml(name: &str) -> CassandraYaml {

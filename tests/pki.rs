@@ -78,13 +78,7 @@ fn openssl_verifies(store: &Path, password: &str, ca: &Path) -> bool {
 }
 
 fn tools_present() -> bool {
-    for tool in ["keytool", "openssl"] {
-        if common::which(tool).is_none() {
-            common::skip_or_fail(&format!("{tool} is not on the PATH"));
-            return false;
-        }
-    }
-    true
+    common::tools_present(&["keytool", "openssl"])
 }
 
 #[test]

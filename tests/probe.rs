@@ -141,33 +141,7 @@ fn jsse_servers_with_chosen_protocols_suites_and_client_auth() {
     // A truststore holding only a CA that openssl makes here: the chain is refused.
     if common::which("openssl").is_some() {
         let tmp = tempfile::tempdir().unwrap();
-        let other = tmp.path().join("other-ca.pem");
-        let key = tmp.path().join("other-ca.key");
-        let made = Command::new("openssl")
-            .args([
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=another CA",
-            ])
-            .arg("-keyout")
-            .arg(&key)
-            .arg("-out")
-            .arg(&other)
-            .output()
-            .unwrap();
-        assert!(
-            made.status.success(),
-            "{}",
-            String::from_utf8_lossy(&made.stderr)
-        );
+        let other = common::openssl_other_ca(tmp.path());
         let y = CassandraYaml::from_str(&format!(
             "client_encryption_options:\n  enabled: true\n  truststore: {}\n  ssl_context_factory:\n    class_name: org.apache.cassandra.security.PEMBasedSslContextFactory\n",
             other.display()
@@ -198,11 +172,7 @@ fn jsse_servers_with_chosen_protocols_suites_and_client_auth() {
 }
 
 fn have_openssl() -> bool {
-    if common::which("openssl").is_some() {
-        return true;
-    }
-    common::skip_or_fail("openssl is not on the PATH");
-    false
+    common::tools_present(&["openssl"])
 }
 
 fn s_server(extra: &[&str]) -> Peer {

@@ -71,13 +71,7 @@ fn fingerprints(id: &Identity) -> Vec<String> {
 }
 
 fn tools_present() -> bool {
-    for tool in ["keytool", "java", "openssl"] {
-        if common::which(tool).is_none() {
-            common::skip_or_fail(&format!("{tool} is not on the PATH"));
-            return false;
-        }
-    }
-    true
+    common::tools_present(&["keytool", "java", "openssl"])
 }
 
 fn keytool_list(file: &Path, store_type: &str) -> Vec<common::tools::KeytoolEntry> {

@@ -41,6 +41,45 @@ pub fn skip_or_fail(reason: &str) {
     eprintln!("SKIPPED: {reason}");
 }
 
+/// Whether every tool is on PATH; otherwise skip_or_fail names the first one missing.
+pub fn tools_present(tools: &[&str]) -> bool {
+    for tool in tools {
+        if which(tool).is_none() {
+            skip_or_fail(&format!("{tool} is not on the PATH"));
+            return false;
+        }
+    }
+    true
+}
+
+/// A self-signed CA that openssl makes in `dir` (`other-ca.pem`): a CA nothing under test
+/// issued from.
+pub fn openssl_other_ca(dir: &Path) -> PathBuf {
+    let cert = dir.join("other-ca.pem");
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ])
+        .args(["-days", "2", "-subj", "/CN=another CA", "-keyout"])
+        .arg(dir.join("other-ca.key"))
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("run openssl");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    cert
+}
+
 /// Finds a program on PATH.
 pub fn which(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
