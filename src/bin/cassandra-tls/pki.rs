@@ -157,6 +157,9 @@ struct InitArgs {
     /// The native port the yamls and cqlshrc name.
     #[arg(long, default_value_t = 9042)]
     native_port: u16,
+    /// The Cassandra version the complete yamls are written for (4.0 has no duration types).
+    #[arg(long, value_name = "VERSION", default_value = "5.0")]
+    cassandra_version: cassandra_tls::options::CassandraVersion,
 }
 
 #[derive(ClapArgs)]
@@ -203,6 +206,7 @@ struct Plan {
     validity_days: u64,
     storage_port: u16,
     native_port: u16,
+    cassandra_version: cassandra_tls::options::CassandraVersion,
     nodes: Vec<(IpAddr, Vec<String>)>,
     shared_ip: Option<IpAddr>,
     clients: Vec<String>,
@@ -218,6 +222,7 @@ impl Plan {
             "validity_days": self.validity_days,
             "storage_port": self.storage_port,
             "native_port": self.native_port,
+            "cassandra_version": self.cassandra_version.to_string(),
             "nodes": self.nodes.iter().map(|(ip, dns)| json!({"ip": ip.to_string(), "dns": dns})).collect::<Vec<_>>(),
             "shared_ip": self.shared_ip.map(|i| i.to_string()),
             "clients": self.clients,
@@ -244,6 +249,7 @@ impl Plan {
                 .as_u64()
                 .and_then(|p| u16::try_from(p).ok())
                 .unwrap_or(9042),
+            cassandra_version: s("cassandra_version").parse().unwrap_or_default(),
             nodes: v["nodes"]
                 .as_array()
                 .into_iter()
@@ -372,7 +378,7 @@ cluster_name: cassandra-tls
 num_tokens: 16
 partitioner: org.apache.cassandra.dht.Murmur3Partitioner
 commitlog_sync: periodic
-commitlog_sync_period: 10000ms
+{}
 endpoint_snitch: SimpleSnitch
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
@@ -384,6 +390,11 @@ storage_port: {}
 native_transport_port: {}
 start_native_transport: true
 {sections}",
+        if plan.cassandra_version == cassandra_tls::options::CassandraVersion::V4_0 {
+            "commitlog_sync_period_in_ms: 10000"
+        } else {
+            "commitlog_sync_period: 10000ms"
+        },
         seeds.join(","),
         plan.storage_port,
         plan.native_port,
@@ -524,7 +535,12 @@ fn check(plan: &Plan) -> Result<usize, Error> {
     let yamls: Vec<CassandraYaml> = plan
         .nodes
         .iter()
-        .map(|(ip, _)| CassandraYaml::load_file(plan.node_dir(*ip).join("cassandra.yaml")))
+        .map(|(ip, _)| {
+            CassandraYaml::load_file_for(
+                plan.node_dir(*ip).join("cassandra.yaml"),
+                plan.cassandra_version,
+            )
+        })
         .collect::<Result<_, _>>()?;
     let at = UnixTime::now();
     let (errors, warnings) = if yamls.len() == 1 {
@@ -584,6 +600,7 @@ fn init(args: InitArgs) -> Result<usize, Error> {
         validity_days: args.validity_days.max(1),
         storage_port: args.storage_port,
         native_port: args.native_port,
+        cassandra_version: args.cassandra_version,
         nodes,
         shared_ip: args.names.shared_ip,
         clients: args
