@@ -1,13 +1,15 @@
 //! The scylla driver (scylla 1.9, feature `rustls-023`) connecting to a Cassandra node with the
 //! rustls config this crate builds from `client_encryption_options`.
 //!
-//! Run: `cargo run --example scylla_driver -- CASSANDRA_YAML HOST:PORT`
-//! (tests/cassandra_node.rs runs it against a real node).
+//! Run: `cargo run --example scylla_driver -- CASSANDRA_YAML HOST:PORT [CLUSTER_NAME]`
+//! (tests/cassandra_node.rs runs it against a real node). The node's identity is checked by a
+//! `tls::NodeVerifier`: the address dialled (an IP SAN, as endpoint verification wants), or,
+//! with CLUSTER_NAME, one DNS name that every node's certificate carries.
 
 use std::sync::Arc;
 
 use cassandra_tls::options::CassandraYaml;
-use cassandra_tls::tls::{self, Role, TlsSettings};
+use cassandra_tls::tls::{self, NodeIdentity, NodeVerifier, Role, TlsSettings};
 use scylla::client::session_builder::SessionBuilder;
 
 #[tokio::main]
@@ -17,9 +19,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .next()
         .unwrap_or_else(|| "fixtures/conf/cassandra.yaml".into());
     let node = args.next().unwrap_or_else(|| "127.0.0.1:9042".into());
+    let identity = match args.next() {
+        Some(name) => NodeIdentity::ClusterName(name),
+        None => NodeIdentity::DialledAddress,
+    };
 
     let yaml = CassandraYaml::load_file(&yaml_path)?;
-    let client = tls::client_config(&yaml, Role::NativeClient, &TlsSettings::default())?;
+    let settings = TlsSettings::default();
+    let verifier = NodeVerifier::for_role(&yaml, Role::NativeClient, identity, &settings)?;
+    let client =
+        tls::client_config(&yaml, Role::NativeClient, &settings)?.with_verifier(Arc::new(verifier));
     for w in &client.warnings {
         eprintln!("warning: {w}");
     }

@@ -248,6 +248,11 @@ fn from_certificate_error(c: CertificateError) -> HandshakeFailure {
                 HandshakeFailure::UnknownIssuer {
                     issuer: Some(u.issuer.clone()),
                 }
+            } else if let Some(m) = (*o.0).downcast_ref::<crate::tls::IdentityMismatch>() {
+                HandshakeFailure::NameMismatch {
+                    expected: m.expected.clone(),
+                    presented: m.presented.clone(),
+                }
             } else {
                 HandshakeFailure::BadCertificate(explain(&o.to_string()))
             }
