@@ -320,6 +320,45 @@ fn scylla_driver_example_runs_a_query() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(stdout.trim(), format!("release_version {}", node.version));
+
+    // The other entry point: the Java driver's settings, no yaml.
+    let out = Command::new(&example)
+        .args([
+            "--driver",
+            "fixtures/stores/truststore.jks",
+            "cassandra",
+            "fixtures/stores/client1.p12",
+            "cassandra",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .current_dir(common::root())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout.trim(), format!("release_version {}", node.version));
+
+    // And our own session from the Python driver's ssl_options.
+    let stores = common::fixtures().join("stores");
+    let python = cassandra_tls::tls::DriverTls::from_python_driver([
+        ("ca_certs", stores.join("ca-bundle.pem").to_str().unwrap()),
+        (
+            "certfile",
+            stores.join("client1.chain.pem").to_str().unwrap(),
+        ),
+        ("keyfile", stores.join("client1.key.pem").to_str().unwrap()),
+        ("cert_reqs", "CERT_REQUIRED"),
+        ("check_hostname", "True"),
+    ])
+    .unwrap()
+    .build()
+    .unwrap();
+    let (mut session, mut sock) = tls_to(&python, port).unwrap();
+    assert_eq!(cql_over_tls(&mut session, &mut sock), node.version);
 }
 
 /// Nodes of 4.0 and 4.1 (cassandra-all 4.0.x and 4.1.x from Maven Central) with client-to-node

@@ -136,6 +136,24 @@ impl CassandraYaml {
         Self::parse(&text, Origin::file(path), version)
     }
 
+    /// A yaml holding only a client section built in code (the driver settings of
+    /// [`crate::tls::DriverTls`]): Cassandra 5.0's rules, relative paths against `base_dir`.
+    pub(crate) fn from_client_section(
+        origin: Origin,
+        client: EncryptionOptions,
+        base_dir: PathBuf,
+    ) -> Self {
+        CassandraYaml {
+            origin,
+            version: CassandraVersion::default(),
+            base_dir,
+            server: ServerEncryptionOptions::default(),
+            client,
+            jmx: None,
+            node: NodeFacts::default(),
+        }
+    }
+
     /// Parses one section given on its own (the mapping under `server_encryption_options:` or
     /// `client_encryption_options:`), as Cassandra 5.0 reads it.
     pub fn section_from_str(section: &str, text: &str) -> Result<Self> {

@@ -24,6 +24,7 @@
 //! (Cassandra's hot reload); [`cqlsh_client_config`] and [`nodetool_client_config`] build the
 //! clients of Cassandra's command-line tools.
 
+mod driver;
 mod identity;
 mod material;
 pub mod reload;
@@ -39,6 +40,7 @@ use rustls::pki_types::UnixTime;
 use rustls::server::danger::ClientCertVerifier;
 use rustls::{ClientConfig, ServerConfig, SupportedProtocolVersion};
 
+pub use driver::DriverTls;
 pub use identity::{IdentityMismatch, NodeIdentity, NodeVerifier};
 pub(crate) use tools::nodetool_client_and_keystore;
 pub use tools::{cqlsh_client_config, jmx_client_config, nodetool_client_config};

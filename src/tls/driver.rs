@@ -1,0 +1,433 @@
+//! A driver's client settings without a cassandra.yaml: the settings Java driver users already
+//! have (`advanced.ssl-engine-factory` of DefaultSslEngineFactory) and Python driver users
+//! already have (`ssl_options`), to the same [`ClientTls`] as the yaml path, with the same
+//! store loading and checks.
+//!
+//! ```no_run
+//! use cassandra_tls::tls::DriverTls;
+//!
+//! // datastax-java-driver.advanced.ssl-engine-factory { truststore-path, truststore-password,
+//! // keystore-path, keystore-password, hostname-validation = true }
+//! let client = DriverTls::new()
+//!     .truststore_path("/etc/cassandra/truststore.p12")
+//!     .truststore_password("cassandra")
+//!     .keystore_path("/etc/cassandra/client.p12")
+//!     .keystore_password("cassandra")
+//!     .build()?;
+//! // client.config: an Arc<rustls::ClientConfig> for the driver.
+//! # Ok::<(), cassandra_tls::Error>(())
+//! ```
+//!
+//! Where the drivers differ from what is built here: without a truststore the Java driver uses
+//! the JVM's `cacerts` and the Python driver the system's CAs; this crate has no system roots
+//! and refuses instead. The Python driver's 3.29 and 3.30 releases ignore `cert_reqs` (they set
+//! `SSLContext.options` where they mean `verify_mode`); here `cert_reqs` means what it says.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::{ClientTls, NodeIdentity, NodeVerifier, Plan, Role, TlsSettings};
+use crate::error::{Error, Origin, Result};
+use crate::keystore::StoreType;
+use crate::options::{CassandraYaml, EncryptionOptions, SslContextFactory};
+use crate::password::Password;
+
+/// A key store or truststore: a file, or bytes the caller holds.
+#[derive(Clone)]
+enum Source {
+    Path(PathBuf),
+    Bytes(Vec<u8>),
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Path(p) => write!(f, "Path({})", p.display()),
+            Source::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+        }
+    }
+}
+
+/// Client TLS settings as a driver holds them (see the module documentation).
+#[derive(Clone, Debug)]
+pub struct DriverTls {
+    truststore: Option<Source>,
+    truststore_password: Option<Password>,
+    keystore: Option<Source>,
+    keystore_password: Option<Password>,
+    key_password: Option<Password>,
+    store_type: Option<StoreType>,
+    hostname_validation: bool,
+    verify: bool,
+    cipher_suites: Option<Vec<String>>,
+    protocols: Option<Vec<String>>,
+    identity: Option<NodeIdentity>,
+    settings: TlsSettings,
+}
+
+impl Default for DriverTls {
+    fn default() -> Self {
+        DriverTls::new()
+    }
+}
+
+fn bad(key: &str, message: impl Into<String>) -> Error {
+    Error::config(
+        &Origin::Bytes("<driver settings>".into()),
+        None,
+        Some(key),
+        message.into(),
+    )
+}
+
+impl DriverTls {
+    /// No stores yet; hostname validation on (the Java driver's default).
+    pub fn new() -> Self {
+        DriverTls {
+            truststore: None,
+            truststore_password: None,
+            keystore: None,
+            keystore_password: None,
+            key_password: None,
+            store_type: None,
+            hostname_validation: true,
+            verify: true,
+            cipher_suites: None,
+            protocols: None,
+            identity: None,
+            settings: TlsSettings::default(),
+        }
+    }
+
+    /// `truststore-path`: a JKS, PKCS#12 or PEM truststore file.
+    pub fn truststore_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.truststore = Some(Source::Path(path.into()));
+        self
+    }
+
+    /// The truststore's bytes.
+    pub fn truststore_bytes(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.truststore = Some(Source::Bytes(bytes.into()));
+        self
+    }
+
+    /// `truststore-password`.
+    pub fn truststore_password(mut self, password: impl Into<String>) -> Self {
+        self.truststore_password = Some(Password::new(password.into()));
+        self
+    }
+
+    /// `keystore-path`: the client certificate's key store.
+    pub fn keystore_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.keystore = Some(Source::Path(path.into()));
+        self
+    }
+
+    /// The key store's bytes.
+    pub fn keystore_bytes(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.keystore = Some(Source::Bytes(bytes.into()));
+        self
+    }
+
+    /// `keystore-password`: the store password, and the key password unless
+    /// [`DriverTls::key_password`] is given (the Java driver uses one password for both).
+    pub fn keystore_password(mut self, password: impl Into<String>) -> Self {
+        self.keystore_password = Some(Password::new(password.into()));
+        self
+    }
+
+    /// A key password other than the store password.
+    pub fn key_password(mut self, password: impl Into<String>) -> Self {
+        self.key_password = Some(Password::new(password.into()));
+        self
+    }
+
+    /// The stores' type; by default it is detected from the bytes (the JDK's default type,
+    /// PKCS#12, reads JKS too).
+    pub fn store_type(mut self, store_type: StoreType) -> Self {
+        self.store_type = Some(store_type);
+        self
+    }
+
+    /// `hostname-validation`: the node's certificate must name the address or host dialled
+    /// (default on). Off, the chain is still checked.
+    pub fn hostname_validation(mut self, on: bool) -> Self {
+        self.hostname_validation = on;
+        self
+    }
+
+    /// `cipher-suites`, by JSSE name.
+    pub fn cipher_suites<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.cipher_suites = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The protocols, by JSSE name (`TLSv1.3`, `TLSv1.2`).
+    pub fn protocols<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.protocols = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// How each node's identity is checked, in place of hostname validation.
+    pub fn node_identity(mut self, identity: NodeIdentity) -> Self {
+        self.identity = Some(identity);
+        self
+    }
+
+    /// Validation time, expired peers and a key alias (see [`TlsSettings`]).
+    pub fn settings(mut self, settings: TlsSettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// The Java driver's `advanced.ssl-engine-factory` block, as key/value pairs without the
+    /// prefix: `truststore-path`, `truststore-password`, `keystore-path`,
+    /// `keystore-password`, `hostname-validation` (`true`/`false`), `cipher-suites` (a
+    /// comma-separated list or `[A, B]`). `class` must be DefaultSslEngineFactory when given.
+    /// An unknown key is refused by name.
+    pub fn from_java_driver<'a>(
+        settings: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self> {
+        let mut d = DriverTls::new();
+        for (key, value) in settings {
+            let value = value.trim().trim_matches('"');
+            match key.trim() {
+                "class" => {
+                    if !value.ends_with("DefaultSslEngineFactory") {
+                        return Err(bad(
+                            "class",
+                            format!("{value}: only DefaultSslEngineFactory's settings can be read"),
+                        ));
+                    }
+                }
+                "truststore-path" => d = d.truststore_path(value),
+                "truststore-password" => d = d.truststore_password(value),
+                "keystore-path" => d = d.keystore_path(value),
+                "keystore-password" => d = d.keystore_password(value),
+                "hostname-validation" => {
+                    d = d.hostname_validation(match value {
+                        "true" => true,
+                        "false" => false,
+                        other => {
+                            return Err(bad(
+                                "hostname-validation",
+                                format!("{other} is not true or false"),
+                            ));
+                        }
+                    })
+                }
+                "cipher-suites" => {
+                    let list = value.trim_start_matches('[').trim_end_matches(']');
+                    d = d.cipher_suites(
+                        list.split(',')
+                            .map(|s| s.trim().trim_matches('"').to_owned())
+                            .filter(|s| !s.is_empty()),
+                    );
+                }
+                other => {
+                    return Err(bad(
+                        other,
+                        format!(
+                            "{other} is not a setting of DefaultSslEngineFactory (truststore-path, truststore-password, keystore-path, keystore-password, hostname-validation, cipher-suites)"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(d)
+    }
+
+    /// The Python driver's `ssl_options`: `ca_certs` (PEM CAs), `certfile` and `keyfile` (PEM
+    /// client certificate and key), `cert_reqs` (`CERT_NONE`, `CERT_OPTIONAL`,
+    /// `CERT_REQUIRED`, or 0, 1, 2) and `check_hostname` (`True`/`False`). A key file needs a
+    /// password given with [`DriverTls::key_password`] when it is encrypted.
+    pub fn from_python_driver<'a>(
+        options: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self> {
+        let mut d = DriverTls::new().hostname_validation(false);
+        let (mut keyfile, mut certfile) = (None, None);
+        for (key, value) in options {
+            let value = value.trim();
+            match key.trim() {
+                "ca_certs" => d = d.truststore_path(value),
+                "certfile" => certfile = Some(PathBuf::from(value)),
+                "keyfile" => keyfile = Some(PathBuf::from(value)),
+                "cert_reqs" => {
+                    d.verify = match value.trim_start_matches("ssl.") {
+                        "CERT_NONE" | "0" => false,
+                        "CERT_OPTIONAL" | "CERT_REQUIRED" | "1" | "2" => true,
+                        other => {
+                            return Err(bad(
+                                "cert_reqs",
+                                format!("{other} is not CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED"),
+                            ));
+                        }
+                    }
+                }
+                "check_hostname" => {
+                    d.hostname_validation = match value {
+                        "True" | "true" | "1" => true,
+                        "False" | "false" | "0" => false,
+                        other => {
+                            return Err(bad(
+                                "check_hostname",
+                                format!("{other} is not True or False"),
+                            ));
+                        }
+                    }
+                }
+                "ssl_version" => {}
+                other => {
+                    return Err(bad(
+                        other,
+                        format!(
+                            "{other} is not an ssl_options key this crate reads (ca_certs, certfile, keyfile, cert_reqs, check_hostname)"
+                        ),
+                    ));
+                }
+            }
+        }
+        // Python's load_cert_chain(certfile, keyfile): the key may sit in the certfile.
+        match (certfile, keyfile) {
+            (Some(cert), key) => {
+                let mut bytes = Vec::new();
+                for p in key.iter().chain(std::iter::once(&cert)) {
+                    bytes.extend(read(p)?);
+                    bytes.push(b'\n');
+                }
+                d = d.keystore_bytes(bytes).store_type(StoreType::Pem);
+            }
+            (None, Some(_)) => return Err(bad("keyfile", "a keyfile needs a certfile")),
+            (None, None) => {}
+        }
+        Ok(d)
+    }
+
+    /// The client config, as [`super::client_config`] builds it from a yaml.
+    pub fn build(&self) -> Result<ClientTls> {
+        let (truststore_path, truststore_bytes) = split(self.truststore.as_ref())?;
+        let (keystore_path, keystore_bytes) = split(self.keystore.as_ref())?;
+        if truststore_path.is_none() && truststore_bytes.is_none() && self.verify {
+            return Err(bad(
+                "truststore",
+                "no truststore: give the CA that signed the nodes (the Java driver would use the JVM's cacerts, the Python driver the system's CAs; this crate has no system roots)",
+            ));
+        }
+        let detected =
+            |bytes: &Option<Vec<u8>>, path: &Option<PathBuf>| -> Result<Option<StoreType>> {
+                Ok(match (bytes, path) {
+                    (Some(b), _) => crate::keystore::detect(b),
+                    (None, Some(p)) => crate::keystore::detect(&read(p)?),
+                    _ => None,
+                })
+            };
+        let store_type = match self.store_type {
+            Some(t) => Some(t),
+            None => detected(&keystore_bytes, &keystore_path)?
+                .or(detected(&truststore_bytes, &truststore_path)?),
+        };
+        let placeholder = |given: bool| given.then(|| "<bytes>".to_owned());
+        let mut opts = EncryptionOptions {
+            enabled: Some(true),
+            keystore: keystore_path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .or(placeholder(keystore_bytes.is_some())),
+            keystore_password: self.keystore_password.clone(),
+            truststore: truststore_path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .or(placeholder(truststore_bytes.is_some())),
+            truststore_password: self.truststore_password.clone(),
+            cipher_suites: self.cipher_suites.clone(),
+            accepted_protocols: self.protocols.clone(),
+            require_endpoint_verification: self.hostname_validation,
+            ..EncryptionOptions::default()
+        };
+        match store_type {
+            Some(StoreType::Pem) => {
+                opts.ssl_context_factory = SslContextFactory {
+                    class_name: Some(
+                        "org.apache.cassandra.security.PEMBasedSslContextFactory".into(),
+                    ),
+                    parameters: Default::default(),
+                };
+            }
+            Some(t) => opts.store_type = Some(t.name().to_ascii_uppercase()),
+            None => {}
+        }
+        let yaml = CassandraYaml::from_client_section(
+            Origin::Bytes("<driver settings>".into()),
+            opts,
+            PathBuf::from("."),
+        );
+        let mut settings = self.settings.clone();
+        if settings.key_password.is_none() {
+            settings.key_password = self.key_password.clone();
+        }
+        let installed = super::Installed {
+            keystore: keystore_bytes.as_deref(),
+            truststore: truststore_bytes.as_deref(),
+        };
+        let plan = Plan::new(&yaml, Role::NativeClient)?;
+        let material = if self.verify || installed.truststore.is_some() || truststore_path.is_some()
+        {
+            super::load_material(&yaml, &plan, &settings, installed)?
+        } else {
+            // CERT_NONE without CAs: only the client certificate is loaded.
+            let store =
+                super::checked_key_store(&yaml, Role::NativeClient, &settings, installed.keystore)?;
+            super::build_material(yaml.origin(), &plan, &settings, store.as_ref(), None)?
+        };
+        let keys = material
+            .keys
+            .map(|k| Arc::new(k) as Arc<dyn rustls::client::ResolvesClientCert>);
+        let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> = match material.verifier
+        {
+            Some(super::PeerVerifier::Server(v)) if self.verify => Arc::new(v),
+            _ => Arc::new(super::verify::NoCertificateCheck(plan.provider.clone())),
+        };
+        let mut client = super::assemble_client(
+            yaml.origin(),
+            plan,
+            &settings,
+            material.warnings,
+            keys,
+            verifier,
+            None,
+        )?;
+        if !self.verify {
+            client
+                .warnings
+                .push(super::TlsWarning::NoServerVerification);
+        }
+        if let Some(identity) = &self.identity {
+            let anchors = crate::tls::material::load_trust_anchors(
+                yaml.origin(),
+                yaml.base_dir(),
+                "client_encryption_options",
+                yaml.client_encryption_options(),
+                truststore_bytes.as_deref(),
+                false,
+            )?;
+            let v = NodeVerifier::new(&anchors, identity.clone(), &settings)?;
+            client = client.with_verifier(Arc::new(v));
+        }
+        Ok(client)
+    }
+}
+
+fn read(p: &Path) -> Result<Vec<u8>> {
+    std::fs::read(p).map_err(|source| Error::Io {
+        path: p.to_path_buf(),
+        source,
+    })
+}
+
+fn split(s: Option<&Source>) -> Result<(Option<PathBuf>, Option<Vec<u8>>)> {
+    Ok(match s {
+        Some(Source::Path(p)) => (Some(p.clone()), None),
+        Some(Source::Bytes(b)) => (None, Some(b.clone())),
+        None => (None, None),
+    })
+}
