@@ -150,6 +150,33 @@ fn pki_init_starts_a_real_cluster_and_cqlsh_connects() {
     .unwrap();
     assert_eq!(v["summary"]["errors"], 0, "{v:#}");
     assert_eq!(v["nodes"].as_array().unwrap().len(), 3);
+    // And nodetool's and cqlsh's files against a node.
+    let v: serde_json::Value = serde_json::from_slice(
+        &ours(&[
+            "doctor",
+            "--json",
+            out.join("nodes/127.0.0.1/cassandra.yaml").to_str().unwrap(),
+            "--nodetool-ssl",
+            out.join("nodetool-ssl.properties").to_str().unwrap(),
+            "--cqlshrc",
+            out.join("clients/cqlsh/cqlshrc").to_str().unwrap(),
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(v["summary"]["errors"], 0, "{v:#}");
+    for section in ["nodetool-ssl.properties", "cqlshrc"] {
+        assert!(
+            v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["section"] == section
+                    && f["check"] == "self_handshake"
+                    && f["severity"] == "ok"),
+            "{section}: {v:#}"
+        );
+    }
 
     // The yamls as written start three nodes that form a TLS cluster.
     let dirs: [PathBuf; 3] = std::array::from_fn(|i| out.join("nodes").join(&nodes[i]));
