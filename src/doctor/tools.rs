@@ -123,7 +123,7 @@ pub(super) fn cqlsh(
             }
         }
         Err(e) => {
-            let untrusted = matches!(&e, Error::Handshake(f) if matches!(f.kind(), "unknown_issuer" | "name_mismatch" | "expired" | "not_yet_valid" | "bad_certificate"));
+            let untrusted = matches!(&e, Error::Handshake(f) if f.refuses_peer_certificate());
             let message = match (untrusted && ssl.validate, unchecked) {
                 (true, Some(i)) => format!(
                     "cqlsh's settings against the native server: {e}. Yet {}, so it connects anyway: this is an exposure (a node or anyone in between with an untrusted certificate is accepted), not a failed connection",

@@ -59,6 +59,20 @@ pub enum HandshakeFailure {
 }
 
 impl HandshakeFailure {
+    /// Whether this side refused the peer's certificate (its issuer, name, dates or contents),
+    /// as opposed to the peer refusing, or the protocol failing.
+    pub(crate) fn refuses_peer_certificate(&self) -> bool {
+        matches!(
+            self,
+            HandshakeFailure::UnknownIssuer { .. }
+                | HandshakeFailure::NameMismatch { .. }
+                | HandshakeFailure::Expired { .. }
+                | HandshakeFailure::NotYetValid { .. }
+                | HandshakeFailure::ExpiredButTrusted(_)
+                | HandshakeFailure::BadCertificate(_)
+        )
+    }
+
     /// A stable name for the kind of failure.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -1,7 +1,7 @@
 //! A cluster's nodes, found from one of them as drivers find them: a CQL session over TLS,
 //! then `system.local` and `system.peers_v2` (each node's native and storage address and port).
 
-use std::net::{IpAddr, SocketAddr, TcpStream};
+use std::net::{IpAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -125,13 +125,7 @@ fn port(c: Option<&wire::Cell>) -> Option<u16> {
 /// (PasswordAuthenticator) is reported as an error: discovery sends none.
 pub fn discover(seed: &Target, client: &ClientTls, timeout: Duration) -> Result<Vec<ClusterNode>> {
     let deadline = Instant::now() + timeout;
-    let addr: SocketAddr = match seed.host.parse::<IpAddr>() {
-        Ok(ip) => SocketAddr::new(ip, seed.port),
-        Err(_) => std::net::ToSocketAddrs::to_socket_addrs(&(seed.host.as_str(), seed.port))
-            .map_err(|e| failed(seed, format!("cannot resolve: {e}")))?
-            .next()
-            .ok_or_else(|| failed(seed, "resolves to no address".into()))?,
-    };
+    let addr = super::resolve(seed).map_err(|e| failed(seed, e))?;
     let mut sock =
         super::attempt::connect(addr, deadline).map_err(|e| failed(seed, e.to_string()))?;
     let (mut session, _) = blocking::handshake(Handshake::client(client, &seed.host)?, &mut sock)?;

@@ -232,11 +232,7 @@ pub struct ProbeFinding {
 impl From<&Finding> for ProbeFinding {
     fn from(f: &Finding) -> Self {
         ProbeFinding {
-            severity: match f.severity {
-                Severity::Ok => "ok",
-                Severity::Warning => "warning",
-                Severity::Error => "error",
-            },
+            severity: f.severity.name(),
             check: f.check,
             message: f.message.clone(),
             fix: f.fix.clone(),
@@ -321,6 +317,7 @@ const ANSWER_WAIT: Duration = Duration::from_secs(2);
 
 /// The rustls clients a probe uses, built once for all targets.
 struct Clients {
+    provider: std::sync::Arc<rustls::crypto::CryptoProvider>,
     default: Client,
     tls13: Option<Client>,
     tls12: Option<Client>,
@@ -350,6 +347,7 @@ impl Clients {
                 .iter()
                 .map(|s| (*s, Client::new(&provider, &[s.version()], &[*s])))
                 .collect(),
+            provider,
         }
     }
 }
@@ -388,7 +386,7 @@ pub fn probe_all(targets: &[Target], options: &ProbeOptions) -> Vec<ProbeReport>
     results.into_iter().flatten().collect()
 }
 
-fn resolve(target: &Target) -> Result<SocketAddr, String> {
+pub(crate) fn resolve(target: &Target) -> Result<SocketAddr, String> {
     if let Ok(ip) = target.host.parse::<IpAddr>() {
         return Ok(SocketAddr::new(ip, target.port));
     }
@@ -525,9 +523,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
     };
     let raw = |version: u16, suites: &[u16]| -> Option<bool> {
         let mut random = [version as u8; 32];
-        let _ = crate::provider::default_provider()
-            .secure_random
-            .fill(&mut random);
+        let _ = clients.provider.secure_random.fill(&mut random);
         let hello = wire::client_hello(version, suites, sni.as_deref(), random);
         match attempt::raw_hello(addr, &hello, deadline) {
             Ok(wire::HelloAnswer::ServerHello { version: v, .. }) => Some(v == version),
@@ -680,14 +676,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
                     message: None,
                 },
                 Err(Error::Handshake(f)) => {
-                    let ours = matches!(
-                        f.kind(),
-                        "unknown_issuer"
-                            | "name_mismatch"
-                            | "expired"
-                            | "not_yet_valid"
-                            | "bad_certificate"
-                    );
+                    let ours = f.refuses_peer_certificate();
                     Validation {
                         trusted: !ours,
                         name_checked: client.verify_server_name,

@@ -305,37 +305,34 @@ impl DriverTls {
 
     /// The client config, as [`super::client_config`] builds it from a yaml.
     pub fn build(&self) -> Result<ClientTls> {
-        let (truststore_path, truststore_bytes) = split(self.truststore.as_ref())?;
-        let (keystore_path, keystore_bytes) = split(self.keystore.as_ref())?;
+        let (truststore_path, truststore_bytes) = split(self.truststore.as_ref());
+        let (keystore_path, keystore_bytes) = split(self.keystore.as_ref());
         if truststore_path.is_none() && truststore_bytes.is_none() && self.verify {
             return Err(bad(
                 "truststore",
                 "no truststore: give the CA that signed the nodes (the Java driver would use the JVM's cacerts, the Python driver the system's CAs; this crate has no system roots)",
             ));
         }
-        let detected =
-            |bytes: &Option<Vec<u8>>, path: &Option<PathBuf>| -> Result<Option<StoreType>> {
-                Ok(match (bytes, path) {
-                    (Some(b), _) => crate::keystore::detect(b),
-                    (None, Some(p)) => crate::keystore::detect(&read(p)?),
-                    _ => None,
-                })
-            };
+        let detected = |bytes: Option<&[u8]>, path: Option<&Path>| -> Result<Option<StoreType>> {
+            Ok(match (bytes, path) {
+                (Some(b), _) => crate::keystore::detect(b),
+                (None, Some(p)) => crate::keystore::detect(&read(p)?),
+                _ => None,
+            })
+        };
         let store_type = match self.store_type {
             Some(t) => Some(t),
-            None => detected(&keystore_bytes, &keystore_path)?
-                .or(detected(&truststore_bytes, &truststore_path)?),
+            None => detected(keystore_bytes, keystore_path)?
+                .or(detected(truststore_bytes, truststore_path)?),
         };
         let placeholder = |given: bool| given.then(|| "<bytes>".to_owned());
         let mut opts = EncryptionOptions {
             enabled: Some(true),
             keystore: keystore_path
-                .as_ref()
                 .map(|p| p.display().to_string())
                 .or(placeholder(keystore_bytes.is_some())),
             keystore_password: self.keystore_password.clone(),
             truststore: truststore_path
-                .as_ref()
                 .map(|p| p.display().to_string())
                 .or(placeholder(truststore_bytes.is_some())),
             truststore_password: self.truststore_password.clone(),
@@ -366,8 +363,8 @@ impl DriverTls {
             settings.key_password = self.key_password.clone();
         }
         let installed = super::Installed {
-            keystore: keystore_bytes.as_deref(),
-            truststore: truststore_bytes.as_deref(),
+            keystore: keystore_bytes,
+            truststore: truststore_bytes,
         };
         let plan = Plan::new(&yaml, Role::NativeClient)?;
         let material = if self.verify || installed.truststore.is_some() || truststore_path.is_some()
@@ -407,7 +404,7 @@ impl DriverTls {
                 yaml.base_dir(),
                 "client_encryption_options",
                 yaml.client_encryption_options(),
-                truststore_bytes.as_deref(),
+                truststore_bytes,
                 false,
             )?;
             let v = NodeVerifier::new(&anchors, identity.clone(), &settings)?;
@@ -424,10 +421,11 @@ fn read(p: &Path) -> Result<Vec<u8>> {
     })
 }
 
-fn split(s: Option<&Source>) -> Result<(Option<PathBuf>, Option<Vec<u8>>)> {
-    Ok(match s {
-        Some(Source::Path(p)) => (Some(p.clone()), None),
-        Some(Source::Bytes(b)) => (None, Some(b.clone())),
+/// A source as a path or bytes, borrowed.
+fn split(s: Option<&Source>) -> (Option<&Path>, Option<&[u8]>) {
+    match s {
+        Some(Source::Path(p)) => (Some(p.as_path()), None),
+        Some(Source::Bytes(b)) => (None, Some(b.as_slice())),
         None => (None, None),
-    })
+    }
 }

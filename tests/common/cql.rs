@@ -87,18 +87,8 @@ pub fn single_text(body: &[u8]) -> String {
 
 /// OPTIONS, STARTUP and a query over a TLS session; returns the node's release_version.
 pub fn cql_over_tls(session: &mut Session, sock: &mut TcpStream) -> String {
-    session.send(&options(), sock).unwrap();
-    let (op, _) = response(&mut || session.receive(sock).unwrap());
-    assert_eq!(op, 0x06, "SUPPORTED");
-    session.send(&startup(), sock).unwrap();
-    let (op, _) = response(&mut || session.receive(sock).unwrap());
-    assert_eq!(op, 0x02, "READY");
-    session
-        .send(&query("SELECT release_version FROM system.local"), sock)
-        .unwrap();
-    let (op, body) = response(&mut || session.receive(sock).unwrap());
-    assert_eq!(op, 0x08, "RESULT");
-    single_text(&body)
+    try_cql_over_tls(session, sock)
+        .unwrap_or_else(|e| panic!("OPTIONS, STARTUP and a query over TLS: {e}"))
 }
 
 /// [`cql_over_tls`] that reports a refusal (the node's alert, a closed connection, an
