@@ -144,23 +144,6 @@ impl PrivateKey {
     /// SEC1 EC keys wrapped. `None` for DSA keys in OpenSSL's traditional encoding. A secret: the
     /// bytes are wiped when dropped.
     pub fn to_pkcs8(&self) -> Option<Zeroizing<Vec<u8>>> {
-        fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-            let mut out = vec![tag];
-            let n = content.len();
-            if n < 0x80 {
-                out.push(n as u8);
-            } else {
-                let bytes: Vec<u8> = n
-                    .to_be_bytes()
-                    .into_iter()
-                    .skip_while(|b| *b == 0)
-                    .collect();
-                out.push(0x80 | bytes.len() as u8);
-                out.extend(bytes);
-            }
-            out.extend_from_slice(content);
-            out
-        }
         let algorithm = match self.encoding {
             KeyEncoding::Pkcs8 => return Some(self.der.clone()),
             KeyEncoding::DsaTraditional => return None,
@@ -196,9 +179,66 @@ impl PrivateKey {
         })
     }
 
+    /// The key as rustls takes it, completed with the certificate's public point when it is an
+    /// EC key stored without one (keys written by the JDK never carry it, and ring refuses EC
+    /// keys without it). The provider that loads the result checks that the point belongs to
+    /// the private value, so a key that is not the certificate's fails to load.
+    pub(crate) fn to_rustls_for(&self, spki: &Spki<'_>) -> Option<PrivateKeyDer<'static>> {
+        match self.ec_parts() {
+            Some((ec, curve)) if ec.public.is_none() && spki.algorithm == oid::EC => {
+                let curve = curve.or(spki.curve)?;
+                Some(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+                    ec_pkcs8_with_point(ec.secret, curve, spki.key).to_vec(),
+                )))
+            }
+            _ => self.to_rustls(),
+        }
+    }
+
+    /// For EC keys: the ECPrivateKey and the curve named by the key or its PKCS#8 wrapper.
+    fn ec_parts(&self) -> Option<(EcPrivate<'_>, Option<&[u8]>)> {
+        match self.encoding {
+            KeyEncoding::Sec1 => EcPrivate::parse(&self.der).ok().map(|ec| (ec, ec.curve)),
+            KeyEncoding::Pkcs8 => {
+                let info = Pkcs8::parse(&self.der).ok()?;
+                if info.algorithm != oid::EC {
+                    return None;
+                }
+                let ec = EcPrivate::parse(info.private_key).ok()?;
+                Some((ec, info.curve.or(ec.curve)))
+            }
+            _ => None,
+        }
+    }
+
+    /// For an EC key stored without its public point: whether the crypto provider accepts it
+    /// with the certificate's point (providers derive the point from the private value and
+    /// compare). `None` when the provider cannot load keys of this curve at all.
+    fn ec_matches_without_point(&self, spki: &Spki<'_>) -> Option<bool> {
+        let (ec, curve) = self.ec_parts()?;
+        if ec.public.is_some() {
+            return None;
+        }
+        let curve = curve.or(spki.curve)?;
+        if spki.algorithm != oid::EC || spki.curve.is_some_and(|c| c != curve) {
+            return Some(false);
+        }
+        let provider = crate::provider::default_provider();
+        let with_point = self.to_rustls_for(spki)?;
+        if provider.key_provider.load_private_key(with_point).is_ok() {
+            return Some(true);
+        }
+        // Refused: a key that is not the certificate's, or a curve the provider cannot sign
+        // with. Only the first is a mismatch.
+        curve_every_provider_signs(curve).then_some(false)
+    }
+
     /// Whether this key is the private half of the public key in `spki`. `None` when this
     /// crate cannot tell (an algorithm it cannot derive a public key for).
     pub(crate) fn matches(&self, spki: &Spki<'_>) -> Option<bool> {
+        if let Some(verdict) = self.ec_matches_without_point(spki) {
+            return Some(verdict);
+        }
         let public = match self.public_key() {
             Ok(Some(p)) => p,
             Ok(None) => return None,
@@ -326,6 +366,52 @@ impl fmt::Debug for PrivateKey {
     }
 }
 
+/// One DER TLV (definite length).
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(content.len() + 6);
+    out.push(tag);
+    let n = content.len();
+    if n < 0x80 {
+        out.push(n as u8);
+    } else {
+        let bytes: Vec<u8> = n
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// PKCS#8 for an EC private value with its curve and public point (RFC 5915 inside RFC 5208).
+/// A secret: wiped when dropped, and so are the intermediate buffers.
+fn ec_pkcs8_with_point(secret: &[u8], curve: &[u8], point: &[u8]) -> Zeroizing<Vec<u8>> {
+    let mut bits = Vec::with_capacity(point.len() + 1);
+    bits.push(0);
+    bits.extend_from_slice(point);
+    // Sized up front: a growing secret buffer would leave unwiped copies behind.
+    let mut ec = Zeroizing::new(Vec::with_capacity(secret.len() + point.len() + 24));
+    ec.extend([0x02, 0x01, 0x01]);
+    ec.extend(Zeroizing::new(tlv(0x04, secret)).iter());
+    ec.extend(tlv(0xa1, &tlv(0x03, &bits)));
+    let ec = Zeroizing::new(tlv(0x30, &ec));
+    let mut algorithm = tlv(0x06, oid::EC);
+    algorithm.extend(tlv(0x06, curve));
+    let mut body = Zeroizing::new(Vec::with_capacity(ec.len() + algorithm.len() + 16));
+    body.extend([0x02, 0x01, 0x00]);
+    body.extend(tlv(0x30, &algorithm));
+    body.extend(Zeroizing::new(tlv(0x04, &ec)).iter());
+    Zeroizing::new(tlv(0x30, &body))
+}
+
+/// The NIST curves every rustls provider signs with (aws-lc-rs and ring alike).
+fn curve_every_provider_signs(curve: &[u8]) -> bool {
+    curve == oid::P256 || curve == oid::P384
+}
+
 enum PublicKey<'a> {
     Rsa {
         n: &'a [u8],
@@ -417,6 +503,7 @@ impl<'a> RsaPublic<'a> {
 
 #[derive(Clone, Copy)]
 struct EcPrivate<'a> {
+    secret: &'a [u8],
     curve: Option<&'a [u8]>,
     public: Option<&'a [u8]>,
 }
@@ -427,7 +514,7 @@ impl<'a> EcPrivate<'a> {
         if key.small_uint("ECPrivateKey version")? != 1 {
             return Err(DerError("unknown ECPrivateKey version"));
         }
-        key.octet_string("EC private value")?;
+        let secret = key.octet_string("EC private value")?;
         let mut curve = None;
         if let Some(params) = key.optional(0xa0)? {
             let mut p = params.reader();
@@ -444,7 +531,11 @@ impl<'a> EcPrivate<'a> {
                 _ => return Err(DerError("EC public key has unused bits")),
             };
         }
-        Ok(EcPrivate { curve, public })
+        Ok(EcPrivate {
+            secret,
+            curve,
+            public,
+        })
     }
 }
 

@@ -36,7 +36,8 @@ use crate::password::Password;
 #[derive(Clone)]
 enum Source {
     Path(PathBuf),
-    Bytes(Vec<u8>),
+    /// Wiped when dropped: a PEM key store holds the key in clear.
+    Bytes(zeroize::Zeroizing<Vec<u8>>),
 }
 
 impl std::fmt::Debug for Source {
@@ -62,6 +63,7 @@ pub struct DriverTls {
     cipher_suites: Option<Vec<String>>,
     protocols: Option<Vec<String>>,
     identity: Option<NodeIdentity>,
+    system_roots: bool,
     settings: TlsSettings,
 }
 
@@ -95,6 +97,7 @@ impl DriverTls {
             cipher_suites: None,
             protocols: None,
             identity: None,
+            system_roots: false,
             settings: TlsSettings::default(),
         }
     }
@@ -107,13 +110,13 @@ impl DriverTls {
 
     /// The truststore's bytes.
     pub fn truststore_bytes(mut self, bytes: impl Into<Vec<u8>>) -> Self {
-        self.truststore = Some(Source::Bytes(bytes.into()));
+        self.truststore = Some(Source::Bytes(zeroize::Zeroizing::new(bytes.into())));
         self
     }
 
     /// `truststore-password`.
-    pub fn truststore_password(mut self, password: impl Into<String>) -> Self {
-        self.truststore_password = Some(Password::new(password.into()));
+    pub fn truststore_password(mut self, password: impl Into<Password>) -> Self {
+        self.truststore_password = Some(password.into());
         self
     }
 
@@ -125,20 +128,20 @@ impl DriverTls {
 
     /// The key store's bytes.
     pub fn keystore_bytes(mut self, bytes: impl Into<Vec<u8>>) -> Self {
-        self.keystore = Some(Source::Bytes(bytes.into()));
+        self.keystore = Some(Source::Bytes(zeroize::Zeroizing::new(bytes.into())));
         self
     }
 
     /// `keystore-password`: the store password, and the key password unless
     /// [`DriverTls::key_password`] is given (the Java driver uses one password for both).
-    pub fn keystore_password(mut self, password: impl Into<String>) -> Self {
-        self.keystore_password = Some(Password::new(password.into()));
+    pub fn keystore_password(mut self, password: impl Into<Password>) -> Self {
+        self.keystore_password = Some(password.into());
         self
     }
 
     /// A key password other than the store password.
-    pub fn key_password(mut self, password: impl Into<String>) -> Self {
-        self.key_password = Some(Password::new(password.into()));
+    pub fn key_password(mut self, password: impl Into<Password>) -> Self {
+        self.key_password = Some(password.into());
         self
     }
 
@@ -174,7 +177,25 @@ impl DriverTls {
         self
     }
 
-    /// Validation time, expired peers and a key alias (see [`TlsSettings`]).
+    /// Trust the operating system's CA certificates as well as (or without) the truststore
+    /// (feature `system-roots`): what the Java driver does with the JVM's `cacerts` and the
+    /// Python driver with the system's CAs when no truststore is given. Managed services whose
+    /// certificates come from a public CA need it (Amazon Keyspaces). Read with
+    /// rustls-native-certs, which honours `SSL_CERT_FILE` and `SSL_CERT_DIR`.
+    #[cfg(feature = "system-roots")]
+    pub fn system_roots(mut self, on: bool) -> Self {
+        self.system_roots = on;
+        self
+    }
+
+    /// The crypto provider to build with (the same as [`TlsSettings::provider`]; set it after
+    /// [`DriverTls::settings`], which replaces all settings).
+    pub fn provider(mut self, provider: std::sync::Arc<rustls::crypto::CryptoProvider>) -> Self {
+        self.settings.provider = Some(provider);
+        self
+    }
+
+    /// Validation time, expired peers, a key alias and the provider (see [`TlsSettings`]).
     pub fn settings(mut self, settings: TlsSettings) -> Self {
         self.settings = settings;
         self
@@ -307,10 +328,11 @@ impl DriverTls {
     pub fn build(&self) -> Result<ClientTls> {
         let (truststore_path, truststore_bytes) = split(self.truststore.as_ref());
         let (keystore_path, keystore_bytes) = split(self.keystore.as_ref());
-        if truststore_path.is_none() && truststore_bytes.is_none() && self.verify {
+        let has_truststore = truststore_path.is_some() || truststore_bytes.is_some();
+        if !has_truststore && self.verify && !self.system_roots {
             return Err(bad(
                 "truststore",
-                "no truststore: give the CA that signed the nodes (the Java driver would use the JVM's cacerts, the Python driver the system's CAs; this crate has no system roots)",
+                "no truststore: give the CA that signed the nodes, or ask for the system's CAs with system_roots(true) (feature system-roots), which the Java driver (the JVM's cacerts) and the Python driver use without one",
             ));
         }
         let detected = |bytes: Option<&[u8]>, path: Option<&Path>| -> Result<Option<StoreType>> {
@@ -366,9 +388,8 @@ impl DriverTls {
             keystore: keystore_bytes,
             truststore: truststore_bytes,
         };
-        let plan = Plan::new(&yaml, Role::NativeClient)?;
-        let material = if self.verify || installed.truststore.is_some() || truststore_path.is_some()
-        {
+        let plan = Plan::new(&yaml, Role::NativeClient, &settings)?;
+        let material = if has_truststore {
             super::load_material(&yaml, &plan, &settings, installed)?
         } else {
             // CERT_NONE without CAs: only the client certificate is loaded.
@@ -398,20 +419,64 @@ impl DriverTls {
                 .warnings
                 .push(super::TlsWarning::NoServerVerification);
         }
-        if let Some(identity) = &self.identity {
-            let anchors = crate::tls::material::load_trust_anchors(
-                yaml.origin(),
-                yaml.base_dir(),
-                "client_encryption_options",
-                yaml.client_encryption_options(),
-                truststore_bytes,
-                false,
-            )?;
-            let v = NodeVerifier::new(&anchors, identity.clone(), &settings)?;
+        let system_roots = self.system_roots && self.verify;
+        if self.identity.is_some() || system_roots {
+            let mut anchors = if has_truststore {
+                crate::tls::material::load_trust_anchors(
+                    yaml.origin(),
+                    yaml.base_dir(),
+                    "client_encryption_options",
+                    yaml.client_encryption_options(),
+                    truststore_bytes,
+                    false,
+                )?
+            } else {
+                Vec::new()
+            };
+            if system_roots {
+                anchors.extend(system_anchors()?);
+            }
+            let identity = self
+                .identity
+                .clone()
+                .unwrap_or(if self.hostname_validation {
+                    NodeIdentity::DialledAddress
+                } else {
+                    NodeIdentity::ChainOnly
+                });
+            let v = NodeVerifier::new(&anchors, identity, &settings)?;
             client = client.with_verifier(Arc::new(v));
         }
         Ok(client)
     }
+}
+
+/// The operating system's CA certificates.
+#[cfg(feature = "system-roots")]
+fn system_anchors() -> Result<Vec<crate::keystore::Certificate>> {
+    let found = rustls_native_certs::load_native_certs();
+    let anchors: Vec<_> = found
+        .certs
+        .into_iter()
+        .filter_map(|der| crate::keystore::Certificate::from_der_bytes(der.to_vec()).ok())
+        .collect();
+    if anchors.is_empty() {
+        let why = found
+            .errors
+            .first()
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| "none found".into());
+        return Err(bad(
+            "system_roots",
+            format!("no system CA certificates: {why}"),
+        ));
+    }
+    Ok(anchors)
+}
+
+#[cfg(not(feature = "system-roots"))]
+fn system_anchors() -> Result<Vec<crate::keystore::Certificate>> {
+    Ok(Vec::new())
 }
 
 fn read(p: &Path) -> Result<Vec<u8>> {

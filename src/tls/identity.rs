@@ -144,7 +144,7 @@ impl NodeVerifier {
         identity: NodeIdentity,
         settings: &TlsSettings,
     ) -> crate::Result<NodeVerifier> {
-        let provider = crate::provider::default_provider();
+        let provider = crate::provider::resolve(settings.provider.as_ref());
         let chain = ServerVerifier::new(anchors, provider, false, settings.expired_peer)
             .map_err(|e| invalid(format!("cannot build the node verifier: {e}")))?;
         if let NodeIdentity::Spiffe(id) = &identity

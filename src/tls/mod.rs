@@ -24,6 +24,8 @@
 //! (Cassandra's hot reload); [`cqlsh_client_config`] and [`nodetool_client_config`] build the
 //! clients of Cassandra's command-line tools.
 
+#[cfg(feature = "bundle")]
+mod bundle;
 mod driver;
 mod identity;
 mod material;
@@ -40,6 +42,8 @@ use rustls::pki_types::UnixTime;
 use rustls::server::danger::ClientCertVerifier;
 use rustls::{ClientConfig, ServerConfig, SupportedProtocolVersion};
 
+#[cfg(feature = "bundle")]
+pub use bundle::{ProxyMetadata, SecureConnectBundle};
 pub use driver::DriverTls;
 pub use identity::{IdentityMismatch, NodeIdentity, NodeVerifier};
 pub(crate) use tools::nodetool_client_and_keystore;
@@ -93,6 +97,10 @@ pub struct TlsSettings {
     /// is reported as `wrong_key_password`, a wrong store password as
     /// `wrong_password_or_tampered`.
     pub key_password: Option<crate::password::Password>,
+    /// The crypto provider to build with (key loading, signatures, cipher suites). `None`: the
+    /// process default when the application installed one, else the provider this crate was
+    /// compiled with (see [`crate::provider`]).
+    pub provider: Option<Arc<CryptoProvider>>,
 }
 
 /// A warning from building a config: nothing failed, but the operator should know.
@@ -202,6 +210,7 @@ fn negotiable(
     origin: &Origin,
     section: &'static str,
     opts: &EncryptionOptions,
+    chosen: Option<&Arc<CryptoProvider>>,
     warnings: &mut Vec<TlsWarning>,
 ) -> Result<Negotiable> {
     check_algorithm(origin, section, opts)?;
@@ -219,7 +228,7 @@ fn negotiable(
         &protocols.versions,
     )?;
     warnings.extend(suites.warnings.into_iter().map(TlsWarning::Option));
-    let mut provider = (*crate::provider::default_provider()).clone();
+    let mut provider = (*crate::provider::resolve(chosen)).clone();
     if let Some(chosen) = &suites.suites {
         let available = std::mem::take(&mut provider.cipher_suites);
         provider.cipher_suites = chosen
@@ -396,7 +405,7 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
-    pub(crate) fn new(yaml: &CassandraYaml, role: Role) -> Result<Plan> {
+    pub(crate) fn new(yaml: &CassandraYaml, role: Role, settings: &TlsSettings) -> Result<Plan> {
         let origin = yaml.origin();
         let section = role.section();
         let (opts, client_auth) = match role {
@@ -420,7 +429,13 @@ impl Plan {
             .into_iter()
             .map(TlsWarning::Option)
             .collect();
-        let n = negotiable(origin, section, opts, &mut warnings)?;
+        let n = negotiable(
+            origin,
+            section,
+            opts,
+            settings.provider.as_ref(),
+            &mut warnings,
+        )?;
         Ok(Plan {
             role,
             section,
@@ -590,7 +605,7 @@ pub fn server_config(
             format!("{role:?} is a client role; use client_config"),
         ));
     }
-    let plan = Plan::new(yaml, role)?;
+    let plan = Plan::new(yaml, role, settings)?;
     let material = load_material(yaml, &plan, settings, Installed::default())?;
     let keys: Arc<dyn rustls::server::ResolvesServerCert> =
         Arc::new(material.keys.expect("servers always have keys"));
@@ -657,7 +672,7 @@ pub fn client_config(
             format!("{role:?} is a server role; use server_config"),
         ));
     }
-    let plan = Plan::new(yaml, role)?;
+    let plan = Plan::new(yaml, role, settings)?;
     let material = load_material(yaml, &plan, settings, Installed::default())?;
     let Some(PeerVerifier::Server(verifier)) = material.verifier else {
         unreachable!("client roles always verify the server");

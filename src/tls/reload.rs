@@ -480,7 +480,7 @@ pub fn server_config(
     }
     // Stamp the files before loading them: a change while loading is seen by the next check.
     let watched = watched_files(yaml, role);
-    let plan = Plan::new(yaml, role)?;
+    let plan = Plan::new(yaml, role, settings)?;
     let material = super::load_material(yaml, &plan, settings, super::Installed::default())?;
     let keys = Arc::new(SwapKeys(RwLock::new(Arc::new(
         material.keys.expect("servers always have keys"),
@@ -532,7 +532,7 @@ pub fn client_config(
         ));
     }
     let watched = watched_files(yaml, role);
-    let plan = Plan::new(yaml, role)?;
+    let plan = Plan::new(yaml, role, settings)?;
     let material = super::load_material(yaml, &plan, settings, super::Installed::default())?;
     let Some(PeerVerifier::Server(verifier)) = material.verifier else {
         unreachable!("client roles always verify the server");

@@ -48,7 +48,13 @@ impl KeyChoice {
                 warnings.push(unusable("the key has no certificate".into()));
                 continue;
             }
-            let Some(der) = key.to_rustls() else {
+            // The leaf's public key completes EC keys stored without their point.
+            let leaf_spki = entry.chain()[0].spki().ok();
+            let der = match &leaf_spki {
+                Some(spki) => key.to_rustls_for(spki),
+                None => key.to_rustls(),
+            };
+            let Some(der) = der else {
                 warnings.push(unusable(format!(
                     "rustls cannot use {} keys",
                     key.algorithm()

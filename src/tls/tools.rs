@@ -22,7 +22,7 @@ pub fn cqlsh_client_config(ssl: &CqlshSsl, settings: &TlsSettings) -> Result<Cli
     if let Some(v) = &ssl.ignored_version {
         warnings.push(TlsWarning::CqlshVersionIgnored(v.clone()));
     }
-    let provider = crate::provider::default_provider();
+    let provider = crate::provider::resolve(settings.provider.as_ref());
     let builder = ClientConfig::builder_with_details(provider.clone(), time_provider(settings))
         .with_protocol_versions(rustls::DEFAULT_VERSIONS)
         .map_err(|e| rustls_error(&Origin::bytes(), "cqlshrc", e))?
@@ -156,7 +156,13 @@ pub(crate) fn nodetool_client_and_keystore(
         cipher_suites: ssl.client_cipher_suites.clone(),
         ..EncryptionOptions::default()
     };
-    let n = negotiable(origin, NODETOOL, &opts, &mut warnings)?;
+    let n = negotiable(
+        origin,
+        NODETOOL,
+        &opts,
+        settings.provider.as_ref(),
+        &mut warnings,
+    )?;
     let truststore = ssl.truststore.as_ref().ok_or_else(|| {
         nodetool_config(
             origin,

@@ -1,0 +1,122 @@
+//! DriverTls::system_roots: the operating system's CAs as trust anchors (what Amazon Keyspaces
+//! needs), read by rustls-native-certs, here pointed at a test CA through SSL_CERT_FILE. Its
+//! own binary: the variable is process-wide.
+#![cfg(all(feature = "system-roots", feature = "test-pki"))]
+
+mod common;
+
+use std::net::TcpStream;
+use std::process::Command;
+use std::time::Duration;
+
+use cassandra_tls::handshake::{Handshake, blocking};
+use cassandra_tls::pki::Ca;
+use cassandra_tls::pki::write::{PemEncryption, pem_certificates, pem_key};
+use cassandra_tls::tls::DriverTls;
+
+#[test]
+fn system_roots_trust_a_public_style_service_without_a_truststore() {
+    if !common::tools_present(&["openssl"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let public_ca = Ca::root("Public-style root CA").unwrap();
+    let server = public_ca
+        .leaf("cassandra.us-east-1.test")
+        .dns("cassandra.us-east-1.test")
+        .ip("127.0.0.1".parse().unwrap())
+        .issue()
+        .unwrap();
+    let roots = dir.path().join("system-roots.pem");
+    std::fs::write(&roots, pem_certificates(&[public_ca.certificate()])).unwrap();
+    std::fs::write(
+        dir.path().join("server.pem"),
+        pem_certificates(&server.chain().iter().collect::<Vec<_>>()),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("server.key"),
+        &*pem_key(server.private_key_pkcs8(), None, PemEncryption::Pbes2Aes256),
+    )
+    .unwrap();
+    // SAFETY of the test: one test in this binary, set before any thread reads it.
+    unsafe {
+        std::env::set_var("SSL_CERT_FILE", &roots);
+        std::env::remove_var("SSL_CERT_DIR");
+    }
+
+    // Without a truststore and without system roots: refused, naming the way out.
+    let err = DriverTls::new().build().unwrap_err();
+    assert!(err.to_string().contains("system_roots"), "{err}");
+
+    let client = DriverTls::new().system_roots(true).build().unwrap();
+    assert!(client.verify_server_name);
+    for (name, ok) in [
+        ("cassandra.us-east-1.test", true),
+        ("127.0.0.1", true),
+        ("other.us-east-1.test", false),
+    ] {
+        let mut cmd = Command::new("openssl");
+        cmd.args([
+            "s_server",
+            "-accept",
+            "127.0.0.1:0",
+            "-naccept",
+            "1",
+            "-rev",
+        ])
+        .arg("-cert")
+        .arg(dir.path().join("server.pem"))
+        .arg("-key")
+        .arg(dir.path().join("server.key"));
+        let peer = common::peer::start(cmd, "ACCEPT ");
+        let mut sock = TcpStream::connect(("127.0.0.1", peer.port)).unwrap();
+        sock.set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let hs = Handshake::client(&client, name).unwrap();
+        let result = blocking::handshake(hs, &mut sock);
+        assert_eq!(result.is_ok(), ok, "{name}: {:?}", result.err());
+    }
+
+    // A service whose CA is not among the system's: refused.
+    let other = Ca::root("Some other CA").unwrap();
+    let stranger = other
+        .leaf("x")
+        .ip("127.0.0.1".parse().unwrap())
+        .issue()
+        .unwrap();
+    std::fs::write(
+        dir.path().join("server.pem"),
+        pem_certificates(&stranger.chain().iter().collect::<Vec<_>>()),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("server.key"),
+        &*pem_key(
+            stranger.private_key_pkcs8(),
+            None,
+            PemEncryption::Pbes2Aes256,
+        ),
+    )
+    .unwrap();
+    let mut cmd = Command::new("openssl");
+    cmd.args([
+        "s_server",
+        "-accept",
+        "127.0.0.1:0",
+        "-naccept",
+        "1",
+        "-rev",
+    ])
+    .arg("-cert")
+    .arg(dir.path().join("server.pem"))
+    .arg("-key")
+    .arg(dir.path().join("server.key"));
+    let peer = common::peer::start(cmd, "ACCEPT ");
+    let mut sock = TcpStream::connect(("127.0.0.1", peer.port)).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let hs = Handshake::client(&client, "127.0.0.1").unwrap();
+    let err = blocking::handshake(hs, &mut sock).unwrap_err();
+    assert_eq!(err.kind(), "unknown_issuer", "{err}");
+}
