@@ -189,38 +189,35 @@ impl From<rustls::Error> for HandshakeFailure {
     }
 }
 
-/// rustls lists presented names in Debug form (`IpAddress(127.0.0.1)`, `DnsName("localhost")`);
-/// operators want `127.0.0.1` and `localhost`.
-fn unwrap_debug_name(name: &str) -> String {
-    for prefix in [
-        "IpAddress(",
-        "DnsName(",
-        "Uri(",
-        "UniformResourceIdentifier(",
-    ] {
-        if let Some(inner) = name.strip_prefix(prefix).and_then(|r| r.strip_suffix(')')) {
-            return inner.trim_matches('"').to_owned();
-        }
-    }
-    name.to_owned()
-}
+/// Words an operator acts on, for the certificate problems rustls and webpki report by type.
+const EKU_WORDS: &str = "its extended key usage does not allow this use (a server needs serverAuth, a client clientAuth)";
+const SIGNATURE_WORDS: &str =
+    "its signature algorithm is not accepted (SHA-1 and DSA signatures are refused)";
 
-/// webpki's reasons, in words an operator acts on.
-fn explain(reason: &str) -> String {
-    let words = if reason.starts_with("CaUsedAsEndEntity") {
-        "a CA certificate (basicConstraints CA:TRUE) is used as the peer's own certificate"
-    } else if reason.starts_with("InvalidPurpose") || reason.starts_with("RequiredEkuNotFound") {
-        "its extended key usage does not allow this use (a server needs serverAuth, a client clientAuth)"
-    } else if reason.starts_with("UnsupportedCertVersion") {
-        "it is an X.509 v1 certificate; only v3 certificates can be a peer's certificate"
-    } else if reason.starts_with("UnsupportedSignatureAlgorithm")
-        || reason.starts_with("BadSignature")
-    {
-        "its signature algorithm is not accepted (SHA-1 and DSA signatures are refused)"
-    } else {
-        return reason.to_owned();
+/// webpki's own errors, which rustls passes on inside `CertificateError::Other`.
+fn from_webpki(e: &webpki::Error) -> HandshakeFailure {
+    use webpki::Error as W;
+    let words = match e {
+        W::CaUsedAsEndEntity => {
+            "a CA certificate (basicConstraints CA:TRUE) is used as the peer's own certificate"
+        }
+        W::UnsupportedCertVersion => {
+            "it is an X.509 v1 certificate; only v3 certificates can be a peer's certificate"
+        }
+        #[allow(deprecated)]
+        W::RequiredEkuNotFound | W::RequiredEkuNotFoundContext(_) => EKU_WORDS,
+        #[allow(deprecated)]
+        W::UnsupportedSignatureAlgorithm
+        | W::UnsupportedSignatureAlgorithmContext(_)
+        | W::UnsupportedSignatureAlgorithmForPublicKey
+        | W::UnsupportedSignatureAlgorithmForPublicKeyContext(_)
+        | W::InvalidSignatureForPublicKey => SIGNATURE_WORDS,
+        W::EndEntityUsedAsCa => "a certificate without CA:TRUE is used as the issuer of another",
+        W::PathLenConstraintViolated => "the chain is longer than a CA's pathLenConstraint allows",
+        W::NameConstraintViolation => "a name in the certificate violates a CA's name constraints",
+        other => return HandshakeFailure::BadCertificate(other.to_string()),
     };
-    format!("{words} ({reason})")
+    HandshakeFailure::BadCertificate(format!("{words} ({e})"))
 }
 
 fn from_certificate_error(c: CertificateError) -> HandshakeFailure {
@@ -231,7 +228,7 @@ fn from_certificate_error(c: CertificateError) -> HandshakeFailure {
             presented,
         } => HandshakeFailure::NameMismatch {
             expected: expected.to_str().into_owned(),
-            presented: presented.iter().map(|p| unwrap_debug_name(p)).collect(),
+            presented,
         },
         CertificateError::NotValidForName => HandshakeFailure::NameMismatch {
             expected: "the name connected to".into(),
@@ -267,10 +264,24 @@ fn from_certificate_error(c: CertificateError) -> HandshakeFailure {
                     expected: m.expected.clone(),
                     presented: m.presented.clone(),
                 }
+            } else if let Some(w) = (*o.0).downcast_ref::<webpki::Error>() {
+                from_webpki(w)
             } else {
-                HandshakeFailure::BadCertificate(explain(&o.to_string()))
+                // This crate's own checks (a leaf asserting keyCertSign) and any other verifier's
+                // reasons, in their own words.
+                HandshakeFailure::BadCertificate(o.to_string())
             }
         }
-        other => HandshakeFailure::BadCertificate(explain(&format!("{other:?}"))),
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
+            HandshakeFailure::BadCertificate(format!("{EKU_WORDS} ({c})"))
+        }
+        #[allow(deprecated)]
+        CertificateError::BadSignature
+        | CertificateError::UnsupportedSignatureAlgorithm
+        | CertificateError::UnsupportedSignatureAlgorithmContext { .. }
+        | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+            HandshakeFailure::BadCertificate(format!("{SIGNATURE_WORDS} ({c})"))
+        }
+        other => HandshakeFailure::BadCertificate(other.to_string()),
     }
 }

@@ -266,7 +266,8 @@ impl Handshake {
         };
         let name = ServerName::IpAddress(addr.into());
         let check = rustls::server::ParsedCertificate::try_from(leaf)
-            .and_then(|parsed| rustls::client::verify_server_name(&parsed, &name));
+            .and_then(|parsed| rustls::client::verify_server_name(&parsed, &name))
+            .map_err(|e| crate::tls::verify::typed_name_error(e, leaf));
         if let Err(e) = check {
             // The client's certificate does not name the address it connects from. rustls has
             // finished the handshake, so close it.

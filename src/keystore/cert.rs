@@ -128,6 +128,27 @@ impl Certificate {
         Ok(false)
     }
 
+    /// The DNS, IP and URI subject alternative names in the certificate's own order (what a
+    /// name check compares against); empty when there are none or it cannot be parsed.
+    pub(crate) fn subject_alt_names(&self) -> Vec<String> {
+        let Ok((_, x509)) = X509Certificate::from_der(self.der.as_ref()) else {
+            return Vec::new();
+        };
+        let Ok(Some(san)) = x509.subject_alternative_name() else {
+            return Vec::new();
+        };
+        san.value
+            .general_names
+            .iter()
+            .filter_map(|name| match name {
+                GeneralName::DNSName(d) => Some((*d).to_owned()),
+                GeneralName::URI(u) => Some((*u).to_owned()),
+                GeneralName::IPAddress(bytes) => ip_from_bytes(bytes).map(|ip| ip.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The certificate's fields, parsed now.
     pub fn info(&self) -> Result<CertificateInfo, String> {
         let (_, x509) = X509Certificate::from_der(self.der.as_ref())

@@ -97,22 +97,7 @@ pub struct NodeVerifier {
 }
 
 fn mismatch(expected: String, leaf: &CertificateDer<'_>) -> Error {
-    let presented = Certificate::from_der_bytes(leaf.to_vec())
-        .ok()
-        .and_then(|c| c.info().ok())
-        .map(|i| {
-            let mut p = i.dns_names;
-            p.extend(i.ip_addresses.iter().map(IpAddr::to_string));
-            p.extend(i.uris);
-            p
-        })
-        .unwrap_or_default();
-    Error::InvalidCertificate(rustls::CertificateError::Other(rustls::OtherError(
-        Arc::new(IdentityMismatch {
-            expected,
-            presented,
-        }),
-    )))
+    super::verify::name_mismatch(expected, leaf)
 }
 
 fn check_name(leaf: &CertificateDer<'_>, name: &ServerName<'_>, what: String) -> Result<(), Error> {

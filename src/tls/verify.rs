@@ -103,6 +103,36 @@ fn name_unknown_issuer(
     }
 }
 
+/// A name check that failed, as an [`crate::tls::IdentityMismatch`] carrying the names the
+/// certificate presents, read from the certificate itself.
+pub(crate) fn name_mismatch(expected: String, leaf: &CertificateDer<'_>) -> Error {
+    let presented = Certificate::from_der_bytes(leaf.to_vec())
+        .map(|c| c.subject_alt_names())
+        .unwrap_or_default();
+    Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(Arc::new(
+        crate::tls::IdentityMismatch {
+            expected,
+            presented,
+        },
+    ))))
+}
+
+/// rustls' name error, kept as rustls types it (drivers match on it), with the presented names
+/// as the certificate spells them (webpki lists them in its Debug form).
+pub(crate) fn typed_name_error(e: Error, leaf: &CertificateDer<'_>) -> Error {
+    match e {
+        Error::InvalidCertificate(CertificateError::NotValidForNameContext {
+            expected, ..
+        }) => Error::InvalidCertificate(CertificateError::NotValidForNameContext {
+            expected,
+            presented: Certificate::from_der_bytes(leaf.to_vec())
+                .map(|c| c.subject_alt_names())
+                .unwrap_or_default(),
+        }),
+        other => other,
+    }
+}
+
 /// Turns an expiry error for a peer that is itself trusted into [`ExpiredButTrusted`].
 fn explain_expiry(
     e: Error,
@@ -139,7 +169,7 @@ fn check_leaf_key_usage(end_entity: &CertificateDer<'_>) -> Result<(), Error> {
 
 /// See [`check_leaf_key_usage`].
 #[derive(Debug)]
-struct LeafKeyCertSign;
+pub(crate) struct LeafKeyCertSign;
 
 impl std::fmt::Display for LeafKeyCertSign {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -218,10 +248,13 @@ impl ServerCertVerifier for ServerVerifier {
             {
                 Ok(ServerCertVerified::assertion())
             }
-            Err(e) => Err(name_unknown_issuer(
-                explain_expiry(e, end_entity, &self.anchors, now),
+            Err(e) => Err(typed_name_error(
+                name_unknown_issuer(
+                    explain_expiry(e, end_entity, &self.anchors, now),
+                    end_entity,
+                    intermediates,
+                ),
                 end_entity,
-                intermediates,
             )),
         }?;
         check_leaf_key_usage(end_entity)?;
@@ -302,7 +335,9 @@ impl ClientCertVerifier for ClientVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<ClientCertVerified, Error> {
-        match self
+        // The same checks as the server verifier's, so that inbound connections refuse what
+        // outbound ones do: the unknown issuer named, a leaf asserting keyCertSign refused.
+        let verified = match self
             .inner
             .verify_client_cert(end_entity, intermediates, now)
         {
@@ -316,9 +351,15 @@ impl ClientCertVerifier for ClientVerifier {
             {
                 Ok(ClientCertVerified::assertion())
             }
-            Err(e) => Err(explain_expiry(e, end_entity, &self.anchors, now)),
+            Err(e) => Err(name_unknown_issuer(
+                explain_expiry(e, end_entity, &self.anchors, now),
+                end_entity,
+                intermediates,
+            )),
             ok => ok,
-        }
+        }?;
+        check_leaf_key_usage(end_entity)?;
+        Ok(verified)
     }
 
     fn verify_tls12_signature(
@@ -446,7 +487,8 @@ pub fn verify_chain(
             verifier.verify_client_cert(leaf.der(), &intermediates, at)?;
             if let Some(n) = &server_name {
                 let parsed = rustls::server::ParsedCertificate::try_from(leaf.der())?;
-                rustls::client::verify_server_name(&parsed, n)?;
+                rustls::client::verify_server_name(&parsed, n)
+                    .map_err(|e| typed_name_error(e, leaf.der()))?;
             }
         }
     }

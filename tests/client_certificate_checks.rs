@@ -1,0 +1,278 @@
+//! The checks a client's certificate gets are the ones a server's gets: a leaf asserting
+//! keyCertSign is refused, and an unknown issuer is named. Certificates made by OpenSSL, presented
+//! by a JSSE client to our server, and checked with `verify_chain` in both directions.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use cassandra_tls::handshake::{Handshake, HandshakeFailure, blocking};
+use cassandra_tls::keystore::{Certificate, KeyStore};
+use cassandra_tls::options::CassandraYaml;
+use cassandra_tls::tls::{self, ExpiredPeer, Role, TlsSettings, Usage, verify_chain};
+use rustls::pki_types::UnixTime;
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `name`.pem, `name`.key and `name`.p12 (password "changeit"): a client leaf issued by
+/// `ca` with the given keyUsage.
+fn leaf(dir: &Path, name: &str, ca: &str, key_usage: &str) {
+    std::fs::write(
+        dir.join(format!("{name}.cnf")),
+        format!(
+            "[v3]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,{key_usage}\nextendedKeyUsage=clientAuth\n"
+        ),
+    )
+    .unwrap();
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-subj",
+            &format!("/CN={name}"),
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.csr"),
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            &format!("{ca}.pem"),
+            "-CAkey",
+            &format!("{ca}.key"),
+            "-CAcreateserial",
+            "-days",
+            "30",
+            "-extfile",
+            &format!("{name}.cnf"),
+            "-extensions",
+            "v3",
+            "-out",
+            &format!("{name}.pem"),
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "pkcs12",
+            "-export",
+            "-in",
+            &format!("{name}.pem"),
+            "-inkey",
+            &format!("{name}.key"),
+            "-name",
+            name,
+            "-passout",
+            "pass:changeit",
+            "-out",
+            &format!("{name}.p12"),
+        ],
+    );
+}
+
+fn ca(dir: &Path, name: &str, cn: &str) {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "30",
+            "-subj",
+            &format!("/CN={cn}"),
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.pem"),
+        ],
+    );
+}
+
+fn certs(path: &Path) -> Vec<Certificate> {
+    KeyStore::loader().load_file(path).unwrap().trust_anchors()
+}
+
+/// Our native server: node1's key, client certificates required from `trust`.
+fn server(trust: &Path) -> tls::ServerTls {
+    let yaml = CassandraYaml::from_str(&format!(
+        "client_encryption_options:\n  enabled: true\n  ssl_context_factory:\n    class_name: org.apache.cassandra.security.PEMBasedSslContextFactory\n  keystore: fixtures/stores/node1-keystore-plain.pem\n  truststore: {}\n  require_client_auth: true\n",
+        trust.display()
+    ))
+    .unwrap()
+    .with_base_dir(common::root());
+    tls::server_config(&yaml, Role::NativeServer, &TlsSettings::default()).unwrap()
+}
+
+/// One JSSE client connection with `p12` to our server: (what Java printed, our outcome).
+fn jsse_against_ours(
+    classes: &Path,
+    server: tls::ServerTls,
+    p12: &Path,
+) -> (String, Result<String, cassandra_tls::Error>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let ours = std::thread::spawn(move || {
+        let (mut sock, addr) = listener.accept().unwrap();
+        sock.set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let (mut session, peer) =
+            blocking::handshake(Handshake::server(&server, Some(addr.ip()))?, &mut sock)?;
+        let line = session.receive(&mut sock)?;
+        session.send(&line.to_ascii_uppercase(), &mut sock)?;
+        session.close();
+        session.flush_to(&mut sock)?;
+        Ok(peer.subject().unwrap_or("-").to_owned())
+    });
+    let out = common::java::tls_peer(
+        classes,
+        "client",
+        &[
+            format!("port={port}"),
+            format!("keystore={}", p12.display()),
+            "storetype=PKCS12".into(),
+            "storepass=changeit".into(),
+            format!("truststore={}", common::store_path("truststore.p12")),
+            "trustpass=cassandra".into(),
+            "verify=false".into(),
+        ],
+    )
+    .output()
+    .unwrap();
+    let java = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_owned();
+    (java, ours.join().unwrap())
+}
+
+#[test]
+fn client_certificates_get_the_server_certificates_checks() {
+    if !common::tools_present(&["openssl", "java", "javac"]) {
+        return;
+    }
+    let Some(classes) = common::java::classes() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ca(d, "ca", "client CA");
+    ca(d, "third", "third CA");
+    leaf(d, "good", "ca", "digitalSignature");
+    leaf(d, "kcs", "ca", "digitalSignature,keyCertSign");
+    leaf(d, "stranger", "third", "digitalSignature");
+
+    // A proper client certificate is accepted.
+    let (java, ours) = jsse_against_ours(&classes, server(&d.join("ca.pem")), &d.join("good.p12"));
+    assert!(java.starts_with("RECEIVED PING"), "{java}");
+    assert_eq!(ours.unwrap(), "CN=good");
+
+    // A leaf asserting keyCertSign: refused by our server, with an alert JSSE sees.
+    let (java, ours) = jsse_against_ours(&classes, server(&d.join("ca.pem")), &d.join("kcs.p12"));
+    assert!(java.starts_with("ERROR"), "{java}");
+    let err = ours.unwrap_err();
+    assert_eq!(err.kind(), "bad_certificate", "{err}");
+    assert!(err.to_string().contains("keyCertSign"), "{err}");
+
+    // A client from another CA: JSSE offers no certificate the server's CA list does not
+    // name, so OpenSSL presents it. Refused, naming that CA.
+    let server = server(&d.join("ca.pem"));
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let ours = std::thread::spawn(move || {
+        let (mut sock, addr) = listener.accept().unwrap();
+        sock.set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        blocking::handshake(Handshake::server(&server, Some(addr.ip()))?, &mut sock).map(|_| ())
+    });
+    let out = Command::new("openssl")
+        .current_dir(d)
+        .args(["s_client", "-connect", &format!("127.0.0.1:{port}")])
+        .args(["-cert", "stranger.pem", "-key", "stranger.key", "-tls1_2"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    match ours.join().unwrap().unwrap_err() {
+        cassandra_tls::Error::Handshake(HandshakeFailure::UnknownIssuer { issuer }) => {
+            assert_eq!(issuer.as_deref(), Some("CN=third CA"));
+        }
+        other => panic!("{other}"),
+    }
+    // OpenSSL received our alert.
+    assert!(said.contains("alert"), "{said}");
+
+    // verify_chain says the same for clients as for servers.
+    let anchors = certs(&d.join("ca.pem"));
+    let kcs = certs(&d.join("kcs.pem"));
+    let e = verify_chain(
+        &kcs,
+        &anchors,
+        Usage::Client,
+        None,
+        UnixTime::now(),
+        ExpiredPeer::Refuse,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&e, HandshakeFailure::BadCertificate(m) if m.contains("keyCertSign")),
+        "{e}"
+    );
+    let stranger = certs(&d.join("stranger.pem"));
+    let e = verify_chain(
+        &stranger,
+        &anchors,
+        Usage::Client,
+        None,
+        UnixTime::now(),
+        ExpiredPeer::Refuse,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        HandshakeFailure::UnknownIssuer {
+            issuer: Some("CN=third CA".into())
+        }
+    );
+    verify_chain(
+        &certs(&d.join("good.pem")),
+        &anchors,
+        Usage::Client,
+        None,
+        UnixTime::now(),
+        ExpiredPeer::Refuse,
+    )
+    .unwrap();
+}
