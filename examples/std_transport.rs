@@ -26,12 +26,12 @@ fn drive(
                 let n = sock.read(&mut buf).expect("receive");
                 if n == 0 {
                     hs.end_of_input();
-                } else {
-                    let _ = hs.feed(&buf[..n]); // a failure shows in the state, after its alert is sent
+                } else if hs.feed(&buf[..n]).is_err() {
+                    continue; // the alert is pending: send it, then finish() says why
                 }
             }
-            State::Established => return hs.finish(),
-            State::Failed(f) => return Err(f.into()),
+            // The session, or the failure once its alert is sent.
+            State::Established | State::Failed => return hs.finish(),
         }
     }
 }
@@ -54,10 +54,18 @@ fn main() -> Result<(), cassandra_tls::Error> {
         let mut buf = [0u8; 4096];
         loop {
             let n = sock.read(&mut buf).expect("receive");
+            if n == 0 {
+                // The stream ended: an error unless close_notify came first.
+                session.end_of_input();
+                session.open_all()?;
+                return Ok(());
+            }
             session.feed(&buf[..n])?;
             let got = session.open_all()?;
             if !got.is_empty() {
-                session.seal(&got.to_ascii_uppercase())?;
+                // Small enough for one send buffer; seal() says how much it took.
+                let answer = got.to_ascii_uppercase();
+                assert_eq!(session.seal(&answer)?, answer.len());
                 break;
             }
         }
@@ -76,7 +84,8 @@ fn main() -> Result<(), cassandra_tls::Error> {
         peer.subject(),
         session.cipher_suite()
     );
-    session.seal(b"select release_version from system.local")?;
+    let query = b"select release_version from system.local";
+    assert_eq!(session.seal(query)?, query.len());
     while let Some(out) = session.pending_output() {
         let n = sock.write(out).expect("send");
         session.consume_output(n)?;
@@ -86,6 +95,9 @@ fn main() -> Result<(), cassandra_tls::Error> {
     while !session.peer_closed() {
         let n = sock.read(&mut buf).expect("receive");
         if n == 0 {
+            // The node closed without close_notify: open_all() reports the truncation.
+            session.end_of_input();
+            answer.extend(session.open_all()?);
             break;
         }
         session.feed(&buf[..n])?;

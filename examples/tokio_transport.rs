@@ -24,12 +24,13 @@ async fn drive(
                 let n = sock.read(&mut buf).await.expect("receive");
                 if n == 0 {
                     hs.end_of_input();
-                } else {
-                    let _ = hs.feed(&buf[..n]);
+                } else if hs.feed(&buf[..n]).is_err() {
+                    // The alert is pending: the next turn sends it, then finish() says why.
+                    continue;
                 }
             }
-            State::Established => return hs.finish(),
-            State::Failed(f) => return Err(f.into()),
+            // finish() returns the session, or the failure once its alert is sent.
+            State::Established | State::Failed => return hs.finish(),
         }
     }
 }
@@ -54,7 +55,9 @@ async fn receive(
         }
         let n = sock.read(&mut buf).await.expect("receive");
         if n == 0 {
-            return Ok(Vec::new());
+            // Without close_notify first, open_all() reports the truncation.
+            session.end_of_input();
+            return session.open_all();
         }
         session.feed(&buf[..n])?;
     }

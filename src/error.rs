@@ -121,6 +121,16 @@ pub enum Error {
     #[error("{0}")]
     Handshake(#[from] crate::handshake::HandshakeFailure),
 
+    /// The transport under a handshake or session failed (a socket's read or write).
+    #[error("transport error while {during}: {source}")]
+    Transport {
+        /// What was being done: `sending`, `receiving`.
+        during: &'static str,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+
     /// A private key does not belong to the first certificate of its chain.
     #[error("{origin}: {} does not match its certificate ({subject})", alias_phrase(.alias))]
     KeyCertMismatch {
@@ -170,6 +180,7 @@ impl Error {
             Error::KeyCertMismatch { .. } => "key_cert_mismatch",
             Error::Config { .. } => "config",
             Error::Handshake(f) => f.kind(),
+            Error::Transport { .. } => "transport",
         }
     }
 

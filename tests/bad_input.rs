@@ -121,10 +121,10 @@ fn client_tls() -> tls::ClientTls {
     tls::client_config(&fixture_yaml(), Role::NativeClient, &TlsSettings::default()).unwrap()
 }
 
-fn failed(state: State) -> Result<(), Error> {
-    match state {
-        State::Failed(f) => Err(Error::Handshake(f)),
-        other => panic!("the handshake did not fail: {other:?}"),
+fn failed(hs: &Handshake) -> Result<(), Error> {
+    match (hs.state(), hs.failure()) {
+        (State::Failed, Some(f)) => Err(Error::Handshake(f.clone())),
+        (other, _) => panic!("the handshake did not fail: {other:?}"),
     }
 }
 
@@ -142,7 +142,7 @@ fn server_fed(input: &[u8], eof: bool) -> Result<(), Error> {
     if eof {
         s.end_of_input();
     }
-    failed(s.state())
+    failed(&s)
 }
 
 /// A client handshake that sent its ClientHello and then receives `input`.
@@ -151,7 +151,7 @@ fn client_fed(input: &[u8]) -> Result<(), Error> {
     let n = c.pending_output().map_or(0, <[u8]>::len);
     c.consume_output(n)?;
     c.feed(input)?;
-    failed(c.state())
+    failed(&c)
 }
 
 fn client_hello() -> Vec<u8> {

@@ -13,12 +13,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use cassandra_tls::handshake::{Handshake, State};
+use cassandra_tls::handshake::{self, Handshake};
 use cassandra_tls::keystore::KeyStore;
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::tls::reload::{self, Outcome};
 use cassandra_tls::tls::{self, ExpiredPeer, Role, TlsSettings};
-use common::sansio::{established, pump, transfer};
+use common::sansio::{established, transfer};
 
 fn addr() -> IpAddr {
     "127.0.0.1".parse().unwrap()
@@ -252,12 +252,10 @@ fn handshakes_during_swaps_see_the_old_chain_or_the_new_never_a_mix() {
         for _ in 0..2 {
             scope.spawn(|| {
                 while !stop.load(Ordering::SeqCst) {
-                    let mut c =
+                    let c =
                         Handshake::client_with_config(no_resumption.clone(), "127.0.0.1").unwrap();
-                    let mut s = Handshake::server(&server, Some(addr())).unwrap();
-                    let (cs, ss) = pump(&mut c, &mut s);
-                    assert_eq!((&cs, &ss), (&State::Established, &State::Established));
-                    let (_, identity) = c.finish().unwrap();
+                    let s = Handshake::server(&server, Some(addr())).unwrap();
+                    let ((_, identity), _) = handshake::in_memory(c, s).both().unwrap();
                     let chain: Vec<String> =
                         identity.chain().iter().map(|c| c.sha256_hex()).collect();
                     seen.lock().unwrap().push(chain);
@@ -323,20 +321,20 @@ fn a_new_truststore_changes_who_is_trusted_for_new_handshakes() {
     let client =
         tls::client_config(&client_yaml, Role::NativeClient, &TlsSettings::default()).unwrap();
     let outcome = |server: &tls::ServerTls| {
-        let mut c = Handshake::client(&client, "127.0.0.1").unwrap();
-        let mut s = Handshake::server(server, Some(addr())).unwrap();
-        pump(&mut c, &mut s).1
+        let c = Handshake::client(&client, "127.0.0.1").unwrap();
+        let s = Handshake::server(server, Some(addr())).unwrap();
+        handshake::in_memory(c, s).server.map(|_| ())
     };
-    assert_eq!(outcome(&server), State::Established);
+    outcome(&server).unwrap();
     replace(&truststore, &other, 1);
     assert!(reloaded(&reloader.check()));
-    let State::Failed(f) = outcome(&server) else {
+    let Err(f) = outcome(&server) else {
         panic!("client1 accepted by a truststore without its CA")
     };
     assert_eq!(f.kind(), "unknown_issuer", "{f}");
     replace(&truststore, &good, 2);
     assert!(reloaded(&reloader.check()));
-    assert_eq!(outcome(&server), State::Established);
+    outcome(&server).unwrap();
 }
 
 #[test]
@@ -400,9 +398,9 @@ fn installing_material_handed_in_as_bytes() {
     let wrong_trust = common::read(&common::fixtures().join("stores/expired-truststore.jks"));
     assert!(reloaded(&reloader.install_bytes(None, Some(&wrong_trust))));
     // The internode server now trusts only the expired CA: this client is refused.
-    let mut c = Handshake::client(&client, "127.0.0.1").unwrap();
-    let mut s = Handshake::server(&server, Some(addr())).unwrap();
-    let (_, ss) = pump(&mut c, &mut s);
-    assert!(matches!(ss, State::Failed(_)), "{ss:?}");
+    let c = Handshake::client(&client, "127.0.0.1").unwrap();
+    let s = Handshake::server(&server, Some(addr())).unwrap();
+    let ss = handshake::in_memory(c, s).server;
+    assert!(ss.is_err(), "{ss:?}");
     assert_eq!(reloader.generation(), 4);
 }

@@ -13,7 +13,6 @@ use cassandra_tls::Origin;
 use cassandra_tls::handshake::Handshake;
 use cassandra_tls::options::{CassandraYaml, NodetoolSsl, PropertiesForm, parse_java_properties};
 use cassandra_tls::tls::{self, Role, TlsSettings};
-use common::sansio::pump;
 
 fn java() -> bool {
     if common::which("java").is_none() {
@@ -308,10 +307,11 @@ fn nodetool_settings_handshake_with_the_node() {
             !client.verify_server_name,
             "SslRMIClientSocketFactory checks no name"
         );
-        let mut c = Handshake::client(&client, "127.0.0.1").unwrap();
-        let mut s = Handshake::server(&server, Some("127.0.0.1".parse().unwrap())).unwrap();
-        pump(&mut c, &mut s);
-        let (_, peer) = s.finish().unwrap_or_else(|e| panic!("{name}: {e}"));
+        let c = Handshake::client(&client, "127.0.0.1").unwrap();
+        let s = Handshake::server(&server, Some("127.0.0.1".parse().unwrap())).unwrap();
+        let (_, peer) = cassandra_tls::handshake::in_memory(c, s)
+            .server
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(peer.sha256_hex().unwrap(), client1_sha256(), "{name}");
     }
 }

@@ -401,23 +401,23 @@ fn validity_windows_and_names_reach_the_handshake() {
             &TlsSettings::default(),
         )
         .unwrap();
-        let mut c = Handshake::client(&client, "127.0.0.1").unwrap();
-        let mut s = Handshake::server(&server, Some("127.0.0.1".parse().unwrap())).unwrap();
-        common::sansio::pump(&mut c, &mut s);
-        (c, s)
+        let c = Handshake::client(&client, "127.0.0.1").unwrap();
+        let s = Handshake::server(&server, Some("127.0.0.1".parse().unwrap())).unwrap();
+        let done = cassandra_tls::handshake::in_memory(c, s);
+        (done.client, done.server)
     };
     // The node serves, the SPIFFE client authenticates with its URI.
     let (c, s) = run(&p.node, &p.client);
-    let (_, client_identity) = s.finish().unwrap();
+    let (_, client_identity) = s.unwrap();
     assert_eq!(
         client_identity.spiffe_id(),
         Some("spiffe://cassandra.test/client/app1")
     );
-    assert!(c.finish().is_ok());
+    assert!(c.is_ok());
     // An expired or not-yet-valid server is refused for that reason.
     for (id, kind) in [(&p.expired, "expired"), (&not_yet, "not_yet_valid")] {
         let (c, _) = run(id, &p.client);
-        let cassandra_tls::handshake::State::Failed(f) = c.state() else {
+        let Err(cassandra_tls::Error::Handshake(f)) = c else {
             panic!("{kind}: accepted");
         };
         // The expired leaf has no IP SAN either; the validity is checked first.
@@ -425,7 +425,7 @@ fn validity_windows_and_names_reach_the_handshake() {
     }
     // A server certificate without the address connected to fails endpoint verification.
     let (c, _) = run(&p.client, &p.client);
-    let cassandra_tls::handshake::State::Failed(f) = c.state() else {
+    let Err(cassandra_tls::Error::Handshake(f)) = c else {
         panic!("a certificate without the IP was accepted");
     };
     assert!(

@@ -22,7 +22,7 @@ use std::time::Duration;
 use rustls::pki_types::UnixTime;
 
 use crate::error::Error;
-use crate::handshake::{Handshake, State};
+use crate::handshake::Handshake;
 use crate::keystore::{Certificate, KeyAlgorithm, Warning};
 use crate::options::{
     CassandraYaml, ClientAuth, Cqlshrc, EncryptionOptions, InternodeEncryption, Policy,
@@ -761,32 +761,6 @@ fn self_handshake(
 }
 
 /// Runs a client and a server handshake against each other in memory.
-pub(crate) fn in_memory(mut c: Handshake, mut s: Handshake) -> Result<(), Error> {
-    for _ in 0..32 {
-        let mut moved = false;
-        while let Some(out) = c.pending_output().map(<[u8]>::to_vec) {
-            c.consume_output(out.len())?;
-            if !matches!(s.state(), State::Failed(_)) {
-                let _ = s.feed(&out);
-            }
-            moved = true;
-        }
-        while let Some(out) = s.pending_output().map(<[u8]>::to_vec) {
-            s.consume_output(out.len())?;
-            if !matches!(c.state(), State::Failed(_)) {
-                let _ = c.feed(&out);
-            }
-            moved = true;
-        }
-        if !moved {
-            break;
-        }
-    }
-    match (c.state(), s.state()) {
-        (State::Established, State::Established) => Ok(()),
-        (State::Failed(f), _) | (_, State::Failed(f)) => Err(Error::Handshake(f)),
-        _ => Err(Error::Handshake(
-            crate::handshake::HandshakeFailure::Protocol("the handshake did not finish".into()),
-        )),
-    }
+pub(crate) fn in_memory(c: Handshake, s: Handshake) -> Result<(), Error> {
+    crate::handshake::in_memory(c, s).both().map(|_| ())
 }

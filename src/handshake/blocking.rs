@@ -3,11 +3,11 @@
 
 use std::io::{ErrorKind, Read, Write};
 
-use super::{Handshake, HandshakeFailure, PeerIdentity, Session, State};
+use super::{Handshake, PeerIdentity, Session, State};
 use crate::error::{Error, Result};
 
-fn io_failure(what: &str, e: std::io::Error) -> Error {
-    Error::Handshake(HandshakeFailure::Protocol(format!("{what}: {e}")))
+fn transport(during: &'static str, source: std::io::Error) -> Error {
+    Error::Transport { during, source }
 }
 
 /// Runs a handshake to completion over `io`. On failure the alert is sent before returning.
@@ -18,59 +18,60 @@ pub fn handshake<T: Read + Write>(
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         while let Some(out) = hs.pending_output() {
-            let out = out.to_vec();
-            if let Err(e) = io.write_all(&out) {
+            let n = out.len();
+            if let Err(e) = io.write_all(out) {
                 // The peer may have closed after its alert: report the TLS failure if there is one.
-                return match hs.state() {
-                    State::Failed(f) => Err(Error::Handshake(f)),
-                    _ => Err(io_failure("send", e)),
+                return match hs.failure() {
+                    Some(f) => Err(Error::Handshake(f.clone())),
+                    None => Err(transport("sending", e)),
                 };
             }
-            hs.consume_output(out.len())?;
+            hs.consume_output(n)?;
         }
         let _ = io.flush();
         match hs.state() {
-            State::Established => return hs.finish(),
-            State::Failed(f) => return Err(Error::Handshake(f)),
+            State::Established | State::Failed => return hs.finish(),
             State::NeedInput => {}
         }
         let n = match io.read(&mut buf) {
             Ok(n) => n,
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) => return Err(io_failure("receive", e)),
+            Err(e) => return Err(transport("receiving", e)),
         };
         if n == 0 {
             hs.end_of_input();
-        } else {
-            // A failure is reported through the state on the next turn, after its alert is sent.
-            let _ = hs.feed(&buf[..n]);
+        } else if hs.feed(&buf[..n]).is_err() {
+            // The failure is returned by finish() on the next turn, after its alert is sent.
+            continue;
         }
     }
 }
 
 impl Session {
-    /// Seals `data` and writes the records to `io`.
+    /// Seals all of `data` and writes the records to `io`, a send buffer at a time.
     pub fn send<T: Write>(&mut self, data: &[u8], io: &mut T) -> Result<()> {
-        self.seal(data)?;
-        self.flush_to(io)
+        let mut rest = data;
+        while !rest.is_empty() {
+            let n = self.seal(rest)?;
+            rest = &rest[n..];
+            self.flush_to(io)?;
+        }
+        Ok(())
     }
 
     /// Writes whatever is pending (records, close_notify) to `io`.
     pub fn flush_to<T: Write>(&mut self, io: &mut T) -> Result<()> {
-        let mut consumed = 0usize;
-        let pending = self.pending_output().map(<[u8]>::to_vec);
-        if let Some(out) = pending {
-            io.write_all(&out).map_err(|e| io_failure("send", e))?;
-            consumed = out.len();
+        while let Some(out) = self.pending_output() {
+            let n = out.len();
+            io.write_all(out).map_err(|e| transport("sending", e))?;
+            self.consume_output(n)?;
         }
-        if consumed > 0 {
-            self.consume_output(consumed)?;
-        }
-        io.flush().map_err(|e| io_failure("send", e))
+        io.flush().map_err(|e| transport("sending", e))
     }
 
-    /// Reads from `io` until some plaintext arrives, returning it; empty at the peer's
-    /// close_notify or end of stream.
+    /// Reads from `io` until some plaintext arrives, returning it. Empty means the peer sent
+    /// close_notify ([`Session::peer_closed`]); a stream that ends without it is an error
+    /// ([`super::HandshakeFailure::Truncated`]).
     pub fn receive<T: Read + Write>(&mut self, io: &mut T) -> Result<Vec<u8>> {
         let mut buf = vec![0u8; 16 * 1024];
         let mut got = self.open_all()?;
@@ -78,9 +79,12 @@ impl Session {
             let n = match io.read(&mut buf) {
                 Ok(n) => n,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(e) => return Err(io_failure("receive", e)),
+                Err(e) => return Err(transport("receiving", e)),
             };
             if n == 0 {
+                // Without close_notify first, this is the Truncated error.
+                self.end_of_input();
+                got.extend(self.open_all()?);
                 break;
             }
             let mut rest = &buf[..n];

@@ -52,6 +52,9 @@ pub enum HandshakeFailure {
     PeerAlert(String),
     /// The bytes received are not TLS, or break the protocol.
     Protocol(String),
+    /// The peer's stream ended without close_notify: the data may have been cut short (a
+    /// truncation attack looks like this).
+    Truncated,
     /// The API was misused (such as consuming more output than is pending).
     Misuse(String),
     /// Anything else rustls reported.
@@ -87,6 +90,7 @@ impl HandshakeFailure {
             HandshakeFailure::NoSharedCipher => "no_shared_cipher",
             HandshakeFailure::PeerAlert(_) => "peer_alert",
             HandshakeFailure::Protocol(_) => "protocol",
+            HandshakeFailure::Truncated => "truncated",
             HandshakeFailure::Misuse(_) => "misuse",
             HandshakeFailure::Tls(_) => "tls",
         }
@@ -139,6 +143,9 @@ impl fmt::Display for HandshakeFailure {
             HandshakeFailure::NoSharedCipher => f.write_str("no cipher suite in common (check cipher_suites on both sides)"),
             HandshakeFailure::PeerAlert(a) => write!(f, "the peer refused the handshake: alert {a}"),
             HandshakeFailure::Protocol(m) => write!(f, "not a valid TLS exchange: {m}"),
+            HandshakeFailure::Truncated => f.write_str(
+                "the peer's stream ended without close_notify: what it sent may be incomplete",
+            ),
             HandshakeFailure::Misuse(m) => write!(f, "misuse of the handshake API: {m}"),
             HandshakeFailure::Tls(m) => write!(f, "TLS error: {m}"),
         }

@@ -53,15 +53,32 @@ use crate::keystore::Certificate;
 use crate::tls::{ClientTls, ServerTls};
 
 /// Where a handshake stands.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
     /// Send what [`Handshake::pending_output`] holds, then feed what the peer sends.
     NeedInput,
     /// Done: send what is pending, then call [`Handshake::finish`].
     Established,
-    /// Failed: send what is pending (the alert telling the peer why), then close.
-    Failed(HandshakeFailure),
+    /// Failed ([`Handshake::failure`] says why): send what is pending (the alert telling the
+    /// peer why), then close.
+    Failed,
 }
+
+/// What [`Session::open`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+pub enum Opened {
+    /// This many bytes of application data were written to the buffer.
+    Data(usize),
+    /// Nothing is waiting: feed more of the peer's records.
+    NeedInput,
+    /// The peer sent close_notify: its data is complete, nothing more will come.
+    Closed,
+}
+
+/// The most bytes [`Session::seal`] lets wait in [`Session::pending_output`] before it takes no
+/// more plaintext (rustls' own default send-buffer limit).
+pub const SEND_BUFFER_LIMIT: usize = 64 * 1024;
 
 /// Bytes produced for the transport, not yet taken by the caller.
 #[derive(Default)]
@@ -71,6 +88,10 @@ struct Output {
 }
 
 impl Output {
+    fn len(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
     fn pending(&self) -> Option<&[u8]> {
         (self.pos < self.buf.len()).then(|| &self.buf[self.pos..])
     }
@@ -213,6 +234,7 @@ impl Handshake {
     }
 
     /// Bytes to send to the peer, if any.
+    #[must_use]
     pub fn pending_output(&self) -> Option<&[u8]> {
         self.out.pending()
     }
@@ -223,6 +245,8 @@ impl Handshake {
     }
 
     /// Feeds bytes from the peer; returns how many were taken (all of them during a handshake).
+    /// The error is the handshake's failure ([`Handshake::failure`] keeps it): send what is
+    /// pending (the alert), then close.
     pub fn feed(&mut self, input: &[u8]) -> Result<usize> {
         if let Some(f) = &self.failed {
             return Err(Error::Handshake(f.clone()));
@@ -278,9 +302,10 @@ impl Handshake {
     }
 
     /// Where the handshake stands.
+    #[must_use]
     pub fn state(&self) -> State {
-        if let Some(f) = &self.failed {
-            State::Failed(f.clone())
+        if self.failed.is_some() {
+            State::Failed
         } else if self.conn.is_handshaking() {
             State::NeedInput
         } else {
@@ -288,11 +313,23 @@ impl Handshake {
         }
     }
 
+    /// Why the handshake failed, once it has.
+    #[must_use]
+    pub fn failure(&self) -> Option<&HandshakeFailure> {
+        self.failed.as_ref()
+    }
+
     /// The established session and who the peer is. Pending output moves into the session.
-    pub fn finish(self) -> Result<(Session, PeerIdentity)> {
+    pub fn finish(mut self) -> Result<(Session, PeerIdentity)> {
         match self.state() {
             State::Established => {}
-            State::Failed(f) => return Err(Error::Handshake(f)),
+            State::Failed => {
+                return Err(Error::Handshake(
+                    self.failed
+                        .take()
+                        .unwrap_or(HandshakeFailure::Tls("the handshake failed".into())),
+                ));
+            }
             State::NeedInput => {
                 return Err(Error::Handshake(HandshakeFailure::Misuse(
                     "finish() before the handshake is established".into(),
@@ -311,6 +348,7 @@ impl Handshake {
                 conn: self.conn,
                 out: self.out,
                 peer_closed: false,
+                closed: false,
             },
             PeerIdentity::from_chain(chain),
         ))
@@ -322,6 +360,7 @@ pub struct Session {
     conn: Connection,
     out: Output,
     peer_closed: bool,
+    closed: bool,
 }
 
 impl std::fmt::Debug for Session {
@@ -334,27 +373,39 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
-    /// Encrypts application data; the records appear in [`Session::pending_output`].
-    pub fn seal(&mut self, plaintext: &[u8]) -> Result<()> {
-        let mut rest = plaintext;
-        while !rest.is_empty() {
-            // rustls takes what fits in its send buffer; moving its records out makes room.
-            let n = self.conn.writer().write(rest).map_err(|e| {
-                Error::Handshake(HandshakeFailure::Misuse(format!("cannot send: {e}")))
-            })?;
+    /// Encrypts as much of `plaintext` as the send buffer takes and returns how much that was;
+    /// the records appear in [`Session::pending_output`]. Once [`SEND_BUFFER_LIMIT`] bytes wait
+    /// there, nothing more is taken (`Ok(0)`): send and consume them, then seal the rest. This
+    /// is rustls' backpressure, passed on to the caller.
+    pub fn seal(&mut self, plaintext: &[u8]) -> Result<usize> {
+        if self.closed {
+            return Err(Error::Handshake(HandshakeFailure::Misuse(
+                "seal() after close(): the session sent close_notify".into(),
+            )));
+        }
+        let mut taken = 0;
+        while taken < plaintext.len() && self.out.len() < SEND_BUFFER_LIMIT {
+            let room = SEND_BUFFER_LIMIT - self.out.len();
+            let end = plaintext.len().min(taken + room);
+            // rustls takes what fits in its own send buffer; moving its records out makes room.
+            let n = self
+                .conn
+                .writer()
+                .write(&plaintext[taken..end])
+                .map_err(|e| {
+                    Error::Handshake(HandshakeFailure::Misuse(format!("cannot send: {e}")))
+                })?;
             self.out.drain(&mut self.conn);
             if n == 0 {
-                return Err(Error::Handshake(HandshakeFailure::Misuse(
-                    "cannot send: the session is closed".into(),
-                )));
+                break;
             }
-            rest = &rest[n..];
+            taken += n;
         }
-        self.out.drain(&mut self.conn);
-        Ok(())
+        Ok(taken)
     }
 
     /// Bytes to send to the peer, if any.
+    #[must_use]
     pub fn pending_output(&self) -> Option<&[u8]> {
         self.out.pending()
     }
@@ -370,39 +421,60 @@ impl Session {
         feed_conn(&mut self.conn, &mut self.out, input).map_err(Error::Handshake)
     }
 
-    /// Reads decrypted application data into `buf`; 0 when none is waiting.
-    pub fn open(&mut self, buf: &mut [u8]) -> Result<usize> {
+    /// Tells the session the peer's stream ended. If close_notify did not come first, the
+    /// next [`Session::open`] fails with [`HandshakeFailure::Truncated`]: a peer (or an
+    /// attacker) that cuts the stream is told apart from one that finished.
+    pub fn end_of_input(&mut self) {
+        // rustls records the end of the stream when it reads zero bytes.
+        let _ = self.conn.read_tls(&mut &[][..]);
+    }
+
+    /// Reads decrypted application data into `buf` (see [`Opened`]). After
+    /// [`Session::end_of_input`] without the peer's close_notify, the data that did arrive is
+    /// returned first, then `Err` with [`HandshakeFailure::Truncated`].
+    pub fn open(&mut self, buf: &mut [u8]) -> Result<Opened> {
+        if buf.is_empty() {
+            return Ok(Opened::Data(0));
+        }
         match self.conn.reader().read(buf) {
-            Ok(0) if !buf.is_empty() => {
+            Ok(0) => {
                 self.peer_closed = true;
-                Ok(0)
+                Ok(Opened::Closed)
             }
-            Ok(n) => Ok(n),
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(0),
+            Ok(n) => Ok(Opened::Data(n)),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(Opened::NeedInput),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                Err(Error::Handshake(HandshakeFailure::Truncated))
+            }
             Err(e) => Err(Error::Handshake(HandshakeFailure::Protocol(e.to_string()))),
         }
     }
 
-    /// Reads all decrypted data waiting.
+    /// Reads all decrypted data waiting (empty when none is, or after close_notify; see
+    /// [`Session::peer_closed`]). Truncation is an error, as in [`Session::open`], reported
+    /// once the data that did arrive has been returned.
     pub fn open_all(&mut self) -> Result<Vec<u8>> {
         let mut all = Vec::new();
         let mut buf = [0u8; 16 * 1024];
         loop {
-            let n = self.open(&mut buf)?;
-            if n == 0 {
-                return Ok(all);
+            match self.open(&mut buf) {
+                Ok(Opened::Data(n)) => all.extend_from_slice(&buf[..n]),
+                Ok(Opened::NeedInput | Opened::Closed) => return Ok(all),
+                Err(_) if !all.is_empty() => return Ok(all),
+                Err(e) => return Err(e),
             }
-            all.extend_from_slice(&buf[..n]);
         }
     }
 
     /// Whether the peer sent close_notify.
+    #[must_use]
     pub fn peer_closed(&self) -> bool {
         self.peer_closed
     }
 
     /// Sends close_notify; nothing more can be sealed.
     pub fn close(&mut self) {
+        self.closed = true;
         self.conn.send_close_notify();
         self.out.drain(&mut self.conn);
     }
@@ -436,5 +508,72 @@ impl Session {
     /// The ALPN protocol, if one was agreed.
     pub fn alpn(&self) -> Option<&[u8]> {
         self.conn.alpn_protocol()
+    }
+}
+
+/// What [`in_memory`] ends with: each side's result.
+#[derive(Debug)]
+#[must_use]
+pub struct InMemory {
+    /// The client's session and the server's identity, or why the client failed.
+    pub client: Result<(Session, PeerIdentity)>,
+    /// The server's session and the client's identity, or why the server failed.
+    pub server: Result<(Session, PeerIdentity)>,
+}
+
+impl InMemory {
+    /// Both sessions when both sides succeeded, else the first side's failure (the client's
+    /// when both failed).
+    pub fn both(self) -> Result<((Session, PeerIdentity), (Session, PeerIdentity))> {
+        match (self.client, self.server) {
+            (Ok(c), Ok(s)) => Ok((c, s)),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        }
+    }
+}
+
+/// Moves bytes between two handshakes in memory (each side's output is the other's input)
+/// until neither has anything left to say, and returns their states; a side that fails sends
+/// its alert first, so the other side sees it. [`in_memory`] also finishes both.
+pub fn pump(a: &mut Handshake, b: &mut Handshake) -> (State, State) {
+    fn carry(from: &mut Handshake, to: &mut Handshake) -> bool {
+        let mut moved = false;
+        while let Some(out) = from.pending_output() {
+            let n = out.len();
+            if to.state() != State::Failed {
+                // A failure stays in `to` ([`Handshake::failure`], and its finish()).
+                let _ = to.feed(out);
+            }
+            if from.consume_output(n).is_err() {
+                break;
+            }
+            moved = true;
+        }
+        moved
+    }
+    // A TLS 1.2 or 1.3 handshake takes a few flights; a stalled pair stops moving bytes.
+    for _ in 0..64 {
+        let x = carry(a, b);
+        let y = carry(b, a);
+        if !x && !y {
+            break;
+        }
+    }
+    (a.state(), b.state())
+}
+
+/// Runs a client and a server handshake against each other in memory ([`pump`]) and finishes
+/// both: for tests, self-checks (the doctor's) and benchmarks. A side left waiting for input
+/// sees the end of the stream, as over a closed socket.
+pub fn in_memory(mut client: Handshake, mut server: Handshake) -> InMemory {
+    let _states = pump(&mut client, &mut server);
+    for side in [&mut client, &mut server] {
+        if side.state() == State::NeedInput {
+            side.end_of_input();
+        }
+    }
+    InMemory {
+        client: client.finish(),
+        server: server.finish(),
     }
 }

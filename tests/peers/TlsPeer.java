@@ -7,6 +7,7 @@
 //   keystore=PATH storetype=JKS|PKCS12 storepass=P truststore=PATH trustpass=P
 //   clientauth=none|want|need verify=true|false protocols=TLSv1.3,TLSv1.2 ciphers=A,B
 //   host=127.0.0.1 port=N (client)
+//   end=cut (server): after answering, exit at once, so the TCP stream ends without close_notify
 // Server: prints "LISTENING <port>", serves count=N connections (default 1) one after another:
 // reads a line, answers it upper-cased, prints "SERVED <protocol> <cipher> <peer subject or ->",
 // or "ERROR <class>: <message>".
@@ -105,6 +106,11 @@ public class TlsPeer {
                             // no client certificate
                         }
                         System.out.println("SERVED " + s.getSession().getProtocol() + " " + s.getSession().getCipherSuite() + " " + peer);
+                        if (o.getOrDefault("end", "").equals("cut")) {
+                            // No close(): the kernel closes the socket (FIN) and no close_notify is sent.
+                            System.out.flush();
+                            Runtime.getRuntime().halt(0);
+                        }
                     } catch (Exception e) {
                         System.out.println("ERROR " + e.getClass().getName() + ": " + e.getMessage());
                     }
