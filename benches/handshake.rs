@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use cassandra_tls::handshake::Opened;
 use cassandra_tls::options::CassandraYaml;
-use cassandra_tls::tls::{self, ClientTls, Role, ServerTls, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, ClientTls, ServerRole, ServerTls, TlsSettings};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, ServerConnection};
@@ -40,8 +40,8 @@ fn configs(keystore: &str) -> (ServerTls, ClientTls) {
     let yaml = yaml(keystore);
     let settings = TlsSettings::default();
     (
-        tls::server_config(&yaml, Role::NativeServer, &settings).unwrap(),
-        tls::client_config(&yaml, Role::NativeClient, &settings).unwrap(),
+        tls::server_config(&yaml, ServerRole::Native, &settings).unwrap(),
+        tls::client_config(&yaml, ClientRole::Native, &settings).unwrap(),
     )
 }
 
@@ -97,7 +97,12 @@ fn handshakes(c: &mut Criterion) {
             b.iter(|| black_box(common::pair(&server, &client)))
         });
         g.bench_function("rustls", |b| {
-            b.iter(|| black_box(raw(&server.config, &client.config)))
+            b.iter(|| {
+                black_box(raw(
+                    &server.config_without_client_address_check().clone(),
+                    &client.config,
+                ))
+            })
         });
         g.finish();
     }
@@ -110,7 +115,12 @@ fn handshakes(c: &mut Criterion) {
         b.iter(|| black_box(common::pair(&server, &client)))
     });
     g.bench_function("rustls", |b| {
-        b.iter(|| black_box(raw(&server.config, &client.config)))
+        b.iter(|| {
+            black_box(raw(
+                &server.config_without_client_address_check().clone(),
+                &client.config,
+            ))
+        })
     });
     g.finish();
     // Hot reload: the same P-256 handshake with reloadable configs (the key resolver, the
@@ -118,9 +128,9 @@ fn handshakes(c: &mut Criterion) {
     let yaml = yaml("node-ec.jks");
     let settings = TlsSettings::default();
     let (server_r, _reload_s) =
-        tls::reload::server_config(&yaml, Role::NativeServer, &settings).unwrap();
+        tls::reload::server_config(&yaml, ServerRole::Native, &settings).unwrap();
     let (client_r, _reload_c) =
-        tls::reload::client_config(&yaml, Role::NativeClient, &settings).unwrap();
+        tls::reload::client_config(&yaml, ClientRole::Native, &settings).unwrap();
     let (server, client) = configs("node-ec.jks");
     let (client, client_r) = (no_resume(client), no_resume(client_r));
     let mut g = c.benchmark_group("handshake/tls13-mtls-p256-reloadable");
@@ -160,7 +170,10 @@ fn bulk(c: &mut Criterion) {
             black_box(got)
         })
     });
-    let (mut rc, mut rs) = raw(&server.config, &client.config);
+    let (mut rc, mut rs) = raw(
+        &server.config_without_client_address_check().clone(),
+        &client.config,
+    );
     let mut buf = Vec::with_capacity(32 * 1024);
     g.bench_function("rustls", |b| {
         b.iter(|| {

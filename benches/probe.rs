@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::probe::{self, PortKind, ProbeOptions, Target};
-use cassandra_tls::tls::{self, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, TlsSettings};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 struct Servers(Vec<Child>);
@@ -99,7 +99,7 @@ fn options() -> ProbeOptions {
         .with_base_dir(root());
     ProbeOptions {
         native_client: Some(
-            tls::client_config(&yaml, Role::NativeClient, &TlsSettings::default()).unwrap(),
+            tls::client_config(&yaml, ClientRole::Native, &TlsSettings::default()).unwrap(),
         ),
         timeout: Duration::from_secs(30),
         ..ProbeOptions::default()

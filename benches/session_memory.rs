@@ -6,7 +6,7 @@
 mod common;
 
 use cassandra_tls::options::CassandraYaml;
-use cassandra_tls::tls::{self, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, ServerRole, TlsSettings};
 
 fn rss_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
@@ -23,8 +23,8 @@ fn main() {
         "client_encryption_options:\n  enabled: true\n  keystore: {root}/fixtures/stores/node-ec.jks\n  keystore_password: cassandra\n  truststore: {root}/fixtures/stores/truststore.jks\n  truststore_password: cassandra\n  require_client_auth: true\n"
     ))
     .unwrap();
-    let server = tls::server_config(&yaml, Role::NativeServer, &TlsSettings::default()).unwrap();
-    let client = tls::client_config(&yaml, Role::NativeClient, &TlsSettings::default()).unwrap();
+    let server = tls::server_config(&yaml, ServerRole::Native, &TlsSettings::default()).unwrap();
+    let client = tls::client_config(&yaml, ClientRole::Native, &TlsSettings::default()).unwrap();
     // Warm up allocator pools and lazy statics.
     let warm: Vec<_> = (0..100).map(|_| common::pair(&server, &client)).collect();
     drop(warm);

@@ -6,7 +6,7 @@
 
 use cassandra_tls::handshake::{self, Handshake, HandshakeFailure, Opened, Session};
 use cassandra_tls::options::CassandraYaml;
-use cassandra_tls::tls::{self, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, ServerRole, TlsSettings};
 
 /// Moves everything `from` has to send into `to`, and returns what `to` decrypted. `feed`
 /// takes less than offered while `to`'s plaintext buffer is full: reading makes room.
@@ -28,11 +28,11 @@ fn carry(from: &mut Session, to: &mut Session) -> Result<Vec<u8>, cassandra_tls:
 fn main() -> Result<(), cassandra_tls::Error> {
     let yaml = CassandraYaml::load_file("fixtures/conf/cassandra.yaml")?;
     let settings = TlsSettings::default();
-    let server = tls::server_config(&yaml, Role::InternodeServer, &settings)?;
-    let client = tls::client_config(&yaml, Role::InternodeClient, &settings)?;
+    let server = tls::server_config(&yaml, ServerRole::Internode, &settings)?;
+    let client = tls::client_config(&yaml, ClientRole::Internode, &settings)?;
 
     let c = Handshake::client(&client, "127.0.0.1")?;
-    let s = Handshake::server(&server, Some("127.0.0.1".parse().unwrap()))?;
+    let s = Handshake::server(&server, "127.0.0.1".parse().unwrap())?;
     let ((mut client_session, server_id), (mut server_session, client_id)) =
         handshake::in_memory(c, s).both()?;
     println!(

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::tls::{
-    self, ClientTls, DriverTls, NodeIdentity, NodeVerifier, Role, TlsSettings,
+    self, ClientRole, ClientTls, DriverTls, NodeIdentity, NodeVerifier, TlsSettings,
 };
 use scylla::client::session_builder::SessionBuilder;
 
@@ -55,8 +55,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             let yaml = CassandraYaml::load_file(&yaml_path)?;
             let settings = TlsSettings::default();
-            let verifier = NodeVerifier::for_role(&yaml, Role::NativeClient, identity, &settings)?;
-            let client = tls::client_config(&yaml, Role::NativeClient, &settings)?
+            let verifier = NodeVerifier::for_role(&yaml, ClientRole::Native, identity, &settings)?;
+            let client = tls::client_config(&yaml, ClientRole::Native, &settings)?
                 .with_verifier(Arc::new(verifier));
             (client, node)
         };

@@ -8,7 +8,7 @@ use std::net::{TcpListener, TcpStream};
 
 use cassandra_tls::handshake::{Handshake, PeerIdentity, Session, State};
 use cassandra_tls::options::CassandraYaml;
-use cassandra_tls::tls::{self, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, ServerRole, TlsSettings};
 
 /// The loop every transport writes: send what is pending, then read what is needed.
 fn drive(
@@ -38,14 +38,14 @@ fn drive(
 
 fn main() -> Result<(), cassandra_tls::Error> {
     let yaml = CassandraYaml::load_file("fixtures/conf/cassandra.yaml")?;
-    let server = tls::server_config(&yaml, Role::NativeServer, &TlsSettings::default())?;
-    let client = tls::client_config(&yaml, Role::NativeClient, &TlsSettings::default())?;
+    let server = tls::server_config(&yaml, ServerRole::Native, &TlsSettings::default())?;
+    let client = tls::client_config(&yaml, ClientRole::Native, &TlsSettings::default())?;
 
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("address").port();
     let node = std::thread::spawn(move || -> Result<(), cassandra_tls::Error> {
         let (mut sock, addr) = listener.accept().expect("accept");
-        let (mut session, peer) = drive(Handshake::server(&server, Some(addr.ip()))?, &mut sock)?;
+        let (mut session, peer) = drive(Handshake::server(&server, addr.ip())?, &mut sock)?;
         println!(
             "node: client {:?} connected over {}",
             peer.subject(),

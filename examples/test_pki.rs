@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use cassandra_tls::handshake::{self, Handshake, InMemory};
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::test_pki::{Ca, Identity, write};
-use cassandra_tls::tls::{self, ClientTls, Role, ServerTls, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, ClientTls, ServerRole, ServerTls, TlsSettings};
 
 /// A YAML block scalar: every line indented.
 fn block(text: &str, indent: usize) -> String {
@@ -42,15 +42,15 @@ fn node(identity: &Identity, root: &Ca, ip: IpAddr) -> Result<Node, cassandra_tl
     let settings = TlsSettings::default();
     Ok(Node {
         ip,
-        server: tls::server_config(&yaml, Role::InternodeServer, &settings)?,
-        client: tls::client_config(&yaml, Role::InternodeClient, &settings)?,
+        server: tls::server_config(&yaml, ServerRole::Internode, &settings)?,
+        client: tls::client_config(&yaml, ClientRole::Internode, &settings)?,
     })
 }
 
 /// Node `from` connects to node `to`'s storage port: both sides in memory.
 fn connect(from: &Node, to: &Node) -> Result<InMemory, cassandra_tls::Error> {
     let c = Handshake::client(&from.client, &to.ip.to_string())?;
-    let s = Handshake::server(&to.server, Some(from.ip))?;
+    let s = Handshake::server(&to.server, from.ip)?;
     Ok(handshake::in_memory(c, s))
 }
 

@@ -5,7 +5,7 @@
 
 use cassandra_tls::handshake::{Handshake, PeerIdentity, Session, State};
 use cassandra_tls::options::CassandraYaml;
-use cassandra_tls::tls::{self, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, ServerRole, TlsSettings};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -66,15 +66,14 @@ async fn receive(
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), cassandra_tls::Error> {
     let yaml = CassandraYaml::load_file("fixtures/conf/cassandra.yaml")?;
-    let server = tls::server_config(&yaml, Role::InternodeServer, &TlsSettings::default())?;
-    let client = tls::client_config(&yaml, Role::InternodeClient, &TlsSettings::default())?;
+    let server = tls::server_config(&yaml, ServerRole::Internode, &TlsSettings::default())?;
+    let client = tls::client_config(&yaml, ClientRole::Internode, &TlsSettings::default())?;
 
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("address").port();
     let node = tokio::spawn(async move {
         let (mut sock, addr) = listener.accept().await.expect("accept");
-        let (mut session, peer) =
-            drive(Handshake::server(&server, Some(addr.ip()))?, &mut sock).await?;
+        let (mut session, peer) = drive(Handshake::server(&server, addr.ip())?, &mut sock).await?;
         println!(
             "node: peer {:?} (SPIFFE {:?})",
             peer.subject(),

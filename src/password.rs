@@ -31,7 +31,9 @@ impl Password {
     /// The password as Java's `char[]` written high byte first (UTF-16BE), as the JKS and JCEKS
     /// integrity digest and Sun's key protector consume it.
     pub(crate) fn utf16be(&self) -> Zeroizing<Vec<u8>> {
-        let mut out = Zeroizing::new(Vec::with_capacity(self.0.len() * 2));
+        // Room for PKCS#12's two-byte terminator too: a buffer that grows leaves an unwiped
+        // copy behind.
+        let mut out = Zeroizing::new(Vec::with_capacity(self.0.len() * 2 + 2));
         for unit in self.0.encode_utf16() {
             out.extend_from_slice(&unit.to_be_bytes());
         }

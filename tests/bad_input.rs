@@ -16,7 +16,7 @@ use cassandra_tls::Error;
 use cassandra_tls::handshake::{Handshake, State};
 use cassandra_tls::keystore::{KeyStore, StoreType, Warning};
 use cassandra_tls::options::{CassandraYaml, Cqlshrc};
-use cassandra_tls::tls::{self, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, ServerRole, TlsSettings};
 use cassandra_tls::{Origin, Password};
 
 /// Passwords used only by this test: no error text, Debug or Display may contain them.
@@ -79,12 +79,12 @@ fn first_trusted_cert_length(b: &[u8]) -> usize {
 /// A native-transport server built from a cassandra.yaml whose sections are `sections`.
 fn native_server(sections: &str) -> Result<(), Error> {
     let yaml = CassandraYaml::from_str(sections)?.with_base_dir(common::root());
-    tls::server_config(&yaml, Role::NativeServer, &TlsSettings::default()).map(|_| ())
+    tls::server_config(&yaml, ServerRole::Native, &TlsSettings::default()).map(|_| ())
 }
 
 fn internode_server(sections: &str) -> Result<(), Error> {
     let yaml = CassandraYaml::from_str(sections)?.with_base_dir(common::root());
-    tls::server_config(&yaml, Role::InternodeServer, &TlsSettings::default()).map(|_| ())
+    tls::server_config(&yaml, ServerRole::Internode, &TlsSettings::default()).map(|_| ())
 }
 
 /// client_encryption_options with the fixture JKS stores and `extra` lines.
@@ -114,11 +114,11 @@ fn fixture_yaml() -> CassandraYaml {
 }
 
 fn server_tls() -> tls::ServerTls {
-    tls::server_config(&fixture_yaml(), Role::NativeServer, &TlsSettings::default()).unwrap()
+    tls::server_config(&fixture_yaml(), ServerRole::Native, &TlsSettings::default()).unwrap()
 }
 
 fn client_tls() -> tls::ClientTls {
-    tls::client_config(&fixture_yaml(), Role::NativeClient, &TlsSettings::default()).unwrap()
+    tls::client_config(&fixture_yaml(), ClientRole::Native, &TlsSettings::default()).unwrap()
 }
 
 fn failed(hs: &Handshake) -> Result<(), Error> {
@@ -130,7 +130,7 @@ fn failed(hs: &Handshake) -> Result<(), Error> {
 
 /// Feeds `input` to a fresh native server handshake (then, when `eof`, ends the input).
 fn server_fed(input: &[u8], eof: bool) -> Result<(), Error> {
-    let mut s = Handshake::server(&server_tls(), Some("127.0.0.1".parse().unwrap()))?;
+    let mut s = Handshake::server(&server_tls(), "127.0.0.1".parse().unwrap())?;
     let mut rest = input;
     while !rest.is_empty() {
         match s.feed(rest) {
@@ -728,7 +728,7 @@ fn no_debug_or_display_names_a_password() {
         ..TlsSettings::default()
     };
     texts.push(format!("{settings:?}"));
-    let server = tls::server_config(&yaml, Role::NativeServer, &TlsSettings::default()).unwrap();
+    let server = tls::server_config(&yaml, ServerRole::Native, &TlsSettings::default()).unwrap();
     texts.push(format!("{:?}", server.warnings));
     // A PEM key whose private_key_password is inline.
     let pem = pem_section(&format!(
@@ -748,7 +748,7 @@ fn no_debug_or_display_names_a_password() {
         texts.extend(ssl.warnings().iter().map(|w| w.to_string()));
     }
     let (reloadable, reloader) =
-        tls::reload::server_config(&yaml, Role::NativeServer, &TlsSettings::default()).unwrap();
+        tls::reload::server_config(&yaml, ServerRole::Native, &TlsSettings::default()).unwrap();
     texts.push(format!("{reloader:?}"));
     texts.push(format!("{:?}", reloadable.warnings));
     let outcome = reloader.force();

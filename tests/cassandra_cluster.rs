@@ -19,7 +19,7 @@ use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::probe::{self, ClientAuthMode, PortKind, ProbeOptions, Target};
 use cassandra_tls::test_pki::write::{self, Pkcs12Profile, StoreEntry};
 use cassandra_tls::test_pki::{Ca, Identity};
-use cassandra_tls::tls::{self, ClientTls, Role, TlsSettings, reload};
+use cassandra_tls::tls::{self, ClientRole, ClientTls, TlsSettings, reload};
 use common::cluster::{self, Cluster, IPS, Ports};
 use rustls::pki_types::UnixTime;
 
@@ -195,7 +195,7 @@ fn client_setup(dir: &Path, ca: &Ca) -> PathBuf {
 
 fn client_from(yaml: &Path) -> ClientTls {
     let y = CassandraYaml::load_file(yaml).unwrap();
-    tls::client_config(&y, Role::NativeClient, &TlsSettings::default()).unwrap()
+    tls::client_config(&y, ClientRole::Native, &TlsSettings::default()).unwrap()
 }
 
 /// OPTIONS, STARTUP and a query to one node over a new TLS session.
@@ -454,7 +454,7 @@ fn a_three_node_cluster_rotates_to_a_new_ca_without_a_failed_query() {
     // Our client runs CQL against every node.
     let (client, client_reloader) = reload::client_config(
         &CassandraYaml::load_file(&client_yaml).unwrap(),
-        Role::NativeClient,
+        ClientRole::Native,
         &TlsSettings::default(),
     )
     .unwrap();
@@ -483,7 +483,7 @@ fn a_three_node_cluster_rotates_to_a_new_ca_without_a_failed_query() {
     let options = ProbeOptions {
         native_client: Some(client.clone()),
         internode_client: Some(
-            tls::client_config(&node_yaml, Role::InternodeClient, &TlsSettings::default()).unwrap(),
+            tls::client_config(&node_yaml, ClientRole::Internode, &TlsSettings::default()).unwrap(),
         ),
         timeout: Duration::from_secs(60),
         ..ProbeOptions::default()

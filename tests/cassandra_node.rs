@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use cassandra_tls::handshake::{Detected, Handshake, Session, blocking, detect};
 use cassandra_tls::options::CassandraYaml;
-use cassandra_tls::tls::{self, ClientTls, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, ClientTls, TlsSettings};
 use common::cassandra::{self, Node};
 use common::cql::{cql_over_tls, options, response};
 
-fn client(yaml: &str, role: Role) -> ClientTls {
+fn client(yaml: &str, role: ClientRole) -> ClientTls {
     let y = CassandraYaml::from_str(&yaml.replace(
         "{stores}",
         &common::fixtures().join("stores").to_string_lossy(),
@@ -64,14 +64,14 @@ const OUR_CLIENT: &str = "client_encryption_options:
 
 #[test]
 fn client_to_node_with_mtls_for_every_store_type() {
-    let ours = client(OUR_CLIENT, Role::NativeClient);
+    let ours = client(OUR_CLIENT, ClientRole::Native);
     let no_cert = client(
         "client_encryption_options:\n  enabled: true\n  truststore: {stores}/truststore.jks\n",
-        Role::NativeClient,
+        ClientRole::Native,
     );
     let untrusted = client(
         "client_encryption_options:\n  enabled: true\n  keystore: {stores}/ed25519.p12\n  keystore_password: cassandra\n  truststore: {stores}/truststore.jks\n",
-        Role::NativeClient,
+        ClientRole::Native,
     );
     for (keystore, truststore, store_type) in [
         ("node1.jks", "truststore.jks", ""),
@@ -143,7 +143,7 @@ STORE_TYPE";
         "server_encryption_options:\n  internode_encryption: all\n  keystore: {stores}/node1.jks\n  keystore_password: cassandra\n  truststore: TRUST\n  truststore_password: cassandra\n  require_endpoint_verification: true\n"
             .replace("TRUST", "{stores}/truststore.jks")
             .as_str(),
-        Role::InternodeClient,
+        ClientRole::Internode,
     );
     let Some(node) = cassandra::start(
         &section
@@ -188,7 +188,7 @@ fn optional_tls_on_the_native_port() {
     };
     let ours = client(
         "client_encryption_options:\n  enabled: true\n  truststore: {stores}/truststore.jks\n",
-        Role::NativeClient,
+        ClientRole::Native,
     );
     let port = native_port(&node, &ours);
     // TLS works...
@@ -250,7 +250,7 @@ fn cqlsh_from_pypi_connects_over_ssl() {
     let Some(node) = cassandra::start(&section, true) else {
         return;
     };
-    let ours = client(OUR_CLIENT, Role::NativeClient);
+    let ours = client(OUR_CLIENT, ClientRole::Native);
     let port = native_port(&node, &ours);
     // The fixture cqlshrc (client1, validating against the CA bundle); our parsing of it
     // connects too.
@@ -296,7 +296,7 @@ fn scylla_driver_example_runs_a_query() {
     let Some(node) = cassandra::start(&section, true) else {
         return;
     };
-    let ours = client(OUR_CLIENT, Role::NativeClient);
+    let ours = client(OUR_CLIENT, ClientRole::Native);
     let port = native_port(&node, &ours);
     // cargo test builds the examples next to the test binaries' directory.
     let exe = std::env::current_exe().unwrap();
@@ -370,7 +370,7 @@ fn scylla_driver_example_runs_a_query() {
 /// (tests/cassandra_oracle.rs) covers both lines; FIDELITY.md records it.
 #[test]
 fn nodes_of_4_0_and_4_1_on_this_jdk() {
-    let ours = client(OUR_CLIENT, Role::NativeClient);
+    let ours = client(OUR_CLIENT, ClientRole::Native);
     for line in ["4.0", "4.1"] {
         let section = NATIVE_MTLS
             .replace("KEYSTORE", "node1.jks")
@@ -435,7 +435,7 @@ fn cqlsh_from_pypi_with_validate_true_and_a_foreign_certfile() {
     };
     let ours = client(
         "client_encryption_options:\n  enabled: true\n  truststore: {stores}/truststore.jks\n",
-        Role::NativeClient,
+        ClientRole::Native,
     );
     let port = native_port(&node, &ours);
     let out = Command::new("cqlsh")

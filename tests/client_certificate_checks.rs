@@ -12,7 +12,7 @@ use std::time::Duration;
 use cassandra_tls::handshake::{Handshake, HandshakeFailure, blocking};
 use cassandra_tls::keystore::{Certificate, KeyStore};
 use cassandra_tls::options::CassandraYaml;
-use cassandra_tls::tls::{self, ExpiredPeer, Role, TlsSettings, Usage, verify_chain};
+use cassandra_tls::tls::{self, ExpiredPeer, ServerRole, TlsSettings, Usage, verify_chain};
 use rustls::pki_types::UnixTime;
 
 fn openssl(dir: &Path, args: &[&str]) {
@@ -132,7 +132,7 @@ fn server(trust: &Path) -> tls::ServerTls {
     ))
     .unwrap()
     .with_base_dir(common::root());
-    tls::server_config(&yaml, Role::NativeServer, &TlsSettings::default()).unwrap()
+    tls::server_config(&yaml, ServerRole::Native, &TlsSettings::default()).unwrap()
 }
 
 /// One JSSE client connection with `p12` to our server: (what Java printed, our outcome).
@@ -148,7 +148,7 @@ fn jsse_against_ours(
         sock.set_read_timeout(Some(Duration::from_secs(60)))
             .unwrap();
         let (mut session, peer) =
-            blocking::handshake(Handshake::server(&server, Some(addr.ip()))?, &mut sock)?;
+            blocking::handshake(Handshake::server(&server, addr.ip())?, &mut sock)?;
         let line = session.receive(&mut sock)?;
         session.send(&line.to_ascii_uppercase(), &mut sock)?;
         session.close();
@@ -215,7 +215,7 @@ fn client_certificates_get_the_server_certificates_checks() {
         let (mut sock, addr) = listener.accept().unwrap();
         sock.set_read_timeout(Some(Duration::from_secs(60)))
             .unwrap();
-        blocking::handshake(Handshake::server(&server, Some(addr.ip()))?, &mut sock).map(|_| ())
+        blocking::handshake(Handshake::server(&server, addr.ip())?, &mut sock).map(|_| ())
     });
     let out = Command::new("openssl")
         .current_dir(d)
@@ -275,4 +275,74 @@ fn client_certificates_get_the_server_certificates_checks() {
         ExpiredPeer::Refuse,
     )
     .unwrap();
+}
+
+/// `require_endpoint_verification` on the server side is checked in the handshake, by the
+/// per-connection verifier of `ServerTls::config_for`: a client whose certificate does not name
+/// its address gets a bad_certificate alert (JSSE reports it), whatever drives the config.
+#[test]
+fn the_client_address_is_refused_in_the_handshake_with_an_alert() {
+    if !common::tools_present(&["java", "javac"]) {
+        return;
+    }
+    let Some(classes) = common::java::classes() else {
+        return;
+    };
+    let yaml = CassandraYaml::load_file(common::fixtures().join("conf/cassandra.yaml"))
+        .unwrap()
+        .with_base_dir(common::root());
+    let server = tls::server_config(&yaml, ServerRole::Internode, &TlsSettings::default()).unwrap();
+    assert!(server.verify_client_address);
+    for (keystore, names_its_address) in [("node1.jks", true), ("node-nosan.jks", false)] {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let config = server.config_for("127.0.0.1".parse().unwrap());
+        let ours = std::thread::spawn(move || {
+            let (mut sock, _) = listener.accept().unwrap();
+            sock.set_read_timeout(Some(Duration::from_secs(60)))
+                .unwrap();
+            // A bare rustls config, as a proxy would hand to another TLS stack.
+            let (mut session, _) =
+                match blocking::handshake(Handshake::server_with_config(config)?, &mut sock) {
+                    Ok(done) => done,
+                    Err(e) => {
+                        // The alert is sent; read until the client hangs up, so that it reads
+                        // the alert rather than a reset.
+                        let mut sink = [0u8; 4096];
+                        while matches!(std::io::Read::read(&mut sock, &mut sink), Ok(n) if n > 0) {}
+                        return Err(e);
+                    }
+                };
+            let line = session.receive(&mut sock)?;
+            session.send(&line.to_ascii_uppercase(), &mut sock)?;
+            session.close();
+            session.flush_to(&mut sock)
+        });
+        let out = common::java::tls_peer(
+            &classes,
+            "client",
+            &[
+                format!("port={port}"),
+                format!("keystore={}", common::store_path(keystore)),
+                "storepass=cassandra".into(),
+                format!("truststore={}", common::store_path("truststore.jks")),
+                "trustpass=cassandra".into(),
+                // In TLS 1.2 the client waits for the server's Finished, so it reads the alert
+                // (in TLS 1.3 it may already be writing when the alert comes).
+                "protocols=TLSv1.2".into(),
+            ],
+        )
+        .output()
+        .unwrap();
+        let java = String::from_utf8_lossy(&out.stdout).to_string();
+        let result = ours.join().unwrap();
+        if names_its_address {
+            assert!(java.contains("RECEIVED PING"), "{java}");
+            result.unwrap();
+        } else {
+            assert!(java.contains("bad_certificate"), "{java}");
+            let err = result.unwrap_err();
+            assert_eq!(err.kind(), "name_mismatch", "{err}");
+        }
+    }
 }

@@ -5,7 +5,7 @@ mod common;
 
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::provider;
-use cassandra_tls::tls::{self, DriverTls, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, DriverTls, ServerRole, TlsSettings};
 use rustls::CipherSuite;
 use rustls::crypto::CryptoProvider;
 
@@ -28,14 +28,17 @@ fn an_installed_process_default_is_used_and_an_explicit_provider_still_wins() {
     let yaml = CassandraYaml::load_file(common::fixtures().join("conf").join("cassandra.yaml"))
         .unwrap()
         .with_base_dir(common::root());
-    let server = tls::server_config(&yaml, Role::NativeServer, &TlsSettings::default()).unwrap();
-    let client = tls::client_config(&yaml, Role::InternodeClient, &TlsSettings::default()).unwrap();
+    let server = tls::server_config(&yaml, ServerRole::Native, &TlsSettings::default()).unwrap();
+    let client = tls::client_config(&yaml, ClientRole::Internode, &TlsSettings::default()).unwrap();
     let driver = DriverTls::new()
         .truststore_path(common::store_path("ca-bundle.pem"))
         .build()
         .unwrap();
     for p in [
-        server.config.crypto_provider(),
+        server
+            .config_without_client_address_check()
+            .clone()
+            .crypto_provider(),
         client.config.crypto_provider(),
         driver.config.crypto_provider(),
     ] {
@@ -47,7 +50,7 @@ fn an_installed_process_default_is_used_and_an_explicit_provider_still_wins() {
         provider: Some(provider::crate_provider()),
         ..TlsSettings::default()
     };
-    let client = tls::client_config(&yaml, Role::InternodeClient, &explicit).unwrap();
+    let client = tls::client_config(&yaml, ClientRole::Internode, &explicit).unwrap();
     assert_eq!(
         suites(client.config.crypto_provider()),
         suites(&provider::crate_provider())

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 
 use cassandra_tls::handshake::{Detected, Handshake, HandshakeFailure, State, detect};
 use cassandra_tls::options::CassandraYaml;
-use cassandra_tls::tls::{self, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, ServerRole, TlsSettings};
 
 fn yaml(name: &str) -> CassandraYaml {
     CassandraYaml::load_file(common::fixtures().join("conf").join(name))
@@ -36,8 +36,8 @@ fn loopback() -> IpAddr {
 #[test]
 fn sessions_carry_data_both_ways_and_close() {
     let y = yaml("cassandra.yaml");
-    let server = tls::server_config(&y, Role::InternodeServer, &TlsSettings::default()).unwrap();
-    let client = tls::client_config(&y, Role::InternodeClient, &TlsSettings::default()).unwrap();
+    let server = tls::server_config(&y, ServerRole::Internode, &TlsSettings::default()).unwrap();
+    let client = tls::client_config(&y, ClientRole::Internode, &TlsSettings::default()).unwrap();
     let ((mut cs, server_id), (mut ss, client_id)) =
         established(&client, "127.0.0.1", &server, loopback());
     assert_eq!(cs.protocol(), "TLSv1.3");
@@ -97,7 +97,7 @@ fn spiffe_identity_of_a_client() {
     let client = tls::cqlsh_client_config(&ssl, &TlsSettings::default()).unwrap();
     let server = tls::server_config(
         &yaml("cassandra.yaml"),
-        Role::NativeServer,
+        ServerRole::Native,
         &TlsSettings::default(),
     )
     .unwrap();
@@ -125,12 +125,12 @@ fn failure(hs: &Handshake) -> &HandshakeFailure {
 fn failures_in_cassandras_terms() {
     let settings = TlsSettings::default();
     let y = yaml("cassandra.yaml");
-    let server = tls::server_config(&y, Role::InternodeServer, &settings).unwrap();
-    let client = tls::client_config(&y, Role::InternodeClient, &settings).unwrap();
+    let server = tls::server_config(&y, ServerRole::Internode, &settings).unwrap();
+    let client = tls::client_config(&y, ClientRole::Internode, &settings).unwrap();
 
     // Name mismatch: endpoint verification against an address the certificate does not name.
     let mut c = Handshake::client(&client, "10.0.0.9").unwrap();
-    let mut s = Handshake::server(&server, Some(loopback())).unwrap();
+    let mut s = Handshake::server(&server, loopback()).unwrap();
     let _ = pump(&mut c, &mut s);
     let f = failure(&c);
     assert_eq!(f.kind(), "name_mismatch");
@@ -142,19 +142,19 @@ fn failures_in_cassandras_terms() {
 
     // The server checks the client's certificate against the client's address.
     let mut c = Handshake::client(&client, "127.0.0.1").unwrap();
-    let mut s = Handshake::server(&server, Some("10.1.1.1".parse().unwrap())).unwrap();
+    let mut s = Handshake::server(&server, "10.1.1.1".parse().unwrap()).unwrap();
     let (_, ss) = pump(&mut c, &mut s);
     assert_eq!(failure(&s).kind(), "name_mismatch", "{ss:?}");
 
     // No client certificate.
     let no_cert = tls::client_config(
         &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/truststore.jks\n  truststore_password: cassandra\n"),
-        Role::NativeClient,
+        ClientRole::Native,
         &settings,
     )
     .unwrap();
     let mut c = Handshake::client(&no_cert, "127.0.0.1").unwrap();
-    let mut s = Handshake::server(&server, Some(loopback())).unwrap();
+    let mut s = Handshake::server(&server, loopback()).unwrap();
     let (cs, _) = pump(&mut c, &mut s);
     assert_eq!(failure(&s).kind(), "no_client_certificate");
     assert_eq!(failure(&c).kind(), "no_client_certificate", "{cs:?}");
@@ -162,12 +162,12 @@ fn failures_in_cassandras_terms() {
     // Unknown issuer: a client trusting only the expired CA.
     let other = tls::client_config(
         &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/expired-truststore.jks\n"),
-        Role::NativeClient,
+        ClientRole::Native,
         &settings,
     )
     .unwrap();
     let mut c = Handshake::client(&other, "127.0.0.1").unwrap();
-    let mut s = Handshake::server(&server, Some(loopback())).unwrap();
+    let mut s = Handshake::server(&server, loopback()).unwrap();
     let _ = pump(&mut c, &mut s);
     assert_eq!(failure(&c).kind(), "unknown_issuer");
     // The CA the truststore lacks is named: the issuer at the top of the chain the node sent.
@@ -179,15 +179,15 @@ fn failures_in_cassandras_terms() {
 
     // Expired, with the dates in the message.
     let ey = yaml("cassandra-expired.yaml");
-    let es = tls::server_config(&ey, Role::NativeServer, &settings).unwrap();
+    let es = tls::server_config(&ey, ServerRole::Native, &settings).unwrap();
     let strict = tls::client_config(
         &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/expired-truststore.jks\n"),
-        Role::NativeClient,
+        ClientRole::Native,
         &settings,
     )
     .unwrap();
     let mut c = Handshake::client(&strict, "127.0.0.1").unwrap();
-    let mut s = Handshake::server(&es, Some(loopback())).unwrap();
+    let mut s = Handshake::server(&es, loopback()).unwrap();
     let _ = pump(&mut c, &mut s);
     let f = failure(&c);
     assert_eq!(f.kind(), "expired");
@@ -196,18 +196,18 @@ fn failures_in_cassandras_terms() {
     // No shared cipher: TLS 1.2 ECDSA suites against an RSA-only server.
     let ecdsa_only = tls::client_config(
         &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/truststore.jks\n  accepted_protocols: [TLSv1.2]\n  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]\n"),
-        Role::NativeClient,
+        ClientRole::Native,
         &settings,
     )
     .unwrap();
     let rsa_server = tls::server_config(
         &inline("client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/node1.jks\n  keystore_password: cassandra\n  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n  accepted_protocols: [TLSv1.2]\n"),
-        Role::NativeServer,
+        ServerRole::Native,
         &settings,
     )
     .unwrap();
     let mut c = Handshake::client(&ecdsa_only, "127.0.0.1").unwrap();
-    let mut s = Handshake::server(&rsa_server, Some(loopback())).unwrap();
+    let mut s = Handshake::server(&rsa_server, loopback()).unwrap();
     let (cs, ss) = pump(&mut c, &mut s);
     assert!(
         ["no_shared_cipher", "tls"].contains(&failure(&s).kind()),
@@ -218,18 +218,18 @@ fn failures_in_cassandras_terms() {
     // No shared protocol: TLS 1.2 only against TLS 1.3 only.
     let tls13_server = tls::server_config(
         &inline("client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/node1.jks\n  keystore_password: cassandra\n  accepted_protocols: [TLSv1.3]\n"),
-        Role::NativeServer,
+        ServerRole::Native,
         &settings,
     )
     .unwrap();
     let tls12_client = tls::client_config(
         &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/truststore.jks\n  protocol: TLSv1.2\n"),
-        Role::NativeClient,
+        ClientRole::Native,
         &settings,
     )
     .unwrap();
     let mut c = Handshake::client(&tls12_client, "127.0.0.1").unwrap();
-    let mut s = Handshake::server(&tls13_server, Some(loopback())).unwrap();
+    let mut s = Handshake::server(&tls13_server, loopback()).unwrap();
     let (cs, ss) = pump(&mut c, &mut s);
     assert_eq!(failure(&s).kind(), "no_shared_protocol", "{ss:?}");
     assert_eq!(failure(&c).kind(), "no_shared_protocol", "{cs:?}");
@@ -238,9 +238,9 @@ fn failures_in_cassandras_terms() {
 #[test]
 fn garbage_and_misuse_are_errors_not_panics() {
     let y = yaml("cassandra.yaml");
-    let server = tls::server_config(&y, Role::NativeServer, &TlsSettings::default()).unwrap();
+    let server = tls::server_config(&y, ServerRole::Native, &TlsSettings::default()).unwrap();
     // Plaintext CQL on a TLS port.
-    let mut s = Handshake::server(&server, Some(loopback())).unwrap();
+    let mut s = Handshake::server(&server, loopback()).unwrap();
     let e = s
         .feed(&[0x05, 0x00, 0x00, 0x01, 0x05, 0, 0, 0, 0])
         .unwrap_err();
@@ -248,10 +248,10 @@ fn garbage_and_misuse_are_errors_not_panics() {
     assert_eq!(s.state(), State::Failed);
     assert!(s.feed(b"more").is_err(), "a failed handshake stays failed");
     // A record claiming more than TLS allows.
-    let mut s = Handshake::server(&server, Some(loopback())).unwrap();
+    let mut s = Handshake::server(&server, loopback()).unwrap();
     assert!(s.feed(&[0x16, 0x03, 0x03, 0xff, 0xff]).is_err() || s.feed(&[0u8; 70_000]).is_err());
     // Misuse.
-    let client = tls::client_config(&y, Role::NativeClient, &TlsSettings::default()).unwrap();
+    let client = tls::client_config(&y, ClientRole::Native, &TlsSettings::default()).unwrap();
     let mut c = Handshake::client(&client, "127.0.0.1").unwrap();
     let pending = c.pending_output().unwrap().len();
     assert_eq!(c.consume_output(pending + 1).unwrap_err().kind(), "misuse");
@@ -263,15 +263,12 @@ fn garbage_and_misuse_are_errors_not_panics() {
     );
     let c2 = Handshake::client(&client, "127.0.0.1").unwrap();
     assert_eq!(c2.finish().unwrap_err().kind(), "misuse");
-    // The server side needs the client's address when endpoint verification is on.
-    let internode = tls::server_config(&y, Role::InternodeServer, &TlsSettings::default()).unwrap();
+    // The server side always takes the client's address (the type says so); endpoint
+    // verification checks it.
+    let internode = tls::server_config(&y, ServerRole::Internode, &TlsSettings::default()).unwrap();
     assert!(internode.verify_client_address);
-    assert_eq!(
-        Handshake::server(&internode, None).unwrap_err().kind(),
-        "misuse"
-    );
     // The peer hanging up mid-handshake.
-    let mut s = Handshake::server(&server, Some(loopback())).unwrap();
+    let mut s = Handshake::server(&server, loopback()).unwrap();
     s.end_of_input();
     assert_eq!(failure(&s).kind(), "protocol");
 }
@@ -279,7 +276,7 @@ fn garbage_and_misuse_are_errors_not_panics() {
 #[test]
 fn detect_classifies_a_real_client_hello() {
     let y = yaml("cassandra.yaml");
-    let client = tls::client_config(&y, Role::NativeClient, &TlsSettings::default()).unwrap();
+    let client = tls::client_config(&y, ClientRole::Native, &TlsSettings::default()).unwrap();
     let c = Handshake::client(&client, "127.0.0.1").unwrap();
     let hello = c.pending_output().unwrap();
     assert_eq!(detect(hello), Detected::Tls);

@@ -17,7 +17,7 @@ use cassandra_tls::handshake::{self, Handshake};
 use cassandra_tls::keystore::KeyStore;
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::tls::reload::{self, Outcome};
-use cassandra_tls::tls::{self, ExpiredPeer, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, ExpiredPeer, ServerRole, TlsSettings};
 use common::sansio::{established, transfer};
 
 fn addr() -> IpAddr {
@@ -111,10 +111,10 @@ fn rotating_a_client_keystore_the_java_driver_way() {
         expired_peer: ExpiredPeer::AcceptWhenPeerIsTrusted,
         ..TlsSettings::default()
     };
-    let server = tls::server_config(&server_yaml, Role::NativeServer, &java).unwrap();
+    let server = tls::server_config(&server_yaml, ServerRole::Native, &java).unwrap();
     let client_yaml = yaml(&section(&keystore, &stores.join("client.truststore")));
     let (client, reloader) =
-        reload::client_config(&client_yaml, Role::NativeClient, &java).unwrap();
+        reload::client_config(&client_yaml, ClientRole::Native, &java).unwrap();
     assert!(
         reloader.watched().contains(&keystore),
         "{:?}",
@@ -233,12 +233,12 @@ fn handshakes_during_swaps_see_the_old_chain_or_the_new_never_a_mix() {
         keystore.display()
     ));
     let (server, reloader) =
-        reload::server_config(&server_yaml, Role::NativeServer, &TlsSettings::default()).unwrap();
+        reload::server_config(&server_yaml, ServerRole::Native, &TlsSettings::default()).unwrap();
     let client_yaml = CassandraYaml::load_file(common::fixtures().join("conf/cassandra.yaml"))
         .unwrap()
         .with_base_dir(common::root());
     let client =
-        tls::client_config(&client_yaml, Role::NativeClient, &TlsSettings::default()).unwrap();
+        tls::client_config(&client_yaml, ClientRole::Native, &TlsSettings::default()).unwrap();
     // Every handshake a full one, so that each picks the server's key afresh.
     let mut no_resumption = (*client.config).clone();
     no_resumption.resumption = rustls::client::Resumption::disabled();
@@ -254,7 +254,7 @@ fn handshakes_during_swaps_see_the_old_chain_or_the_new_never_a_mix() {
                 while !stop.load(Ordering::SeqCst) {
                     let c =
                         Handshake::client_with_config(no_resumption.clone(), "127.0.0.1").unwrap();
-                    let s = Handshake::server(&server, Some(addr())).unwrap();
+                    let s = Handshake::server(&server, addr()).unwrap();
                     let ((_, identity), _) = handshake::in_memory(c, s).both().unwrap();
                     let chain: Vec<String> =
                         identity.chain().iter().map(|c| c.sha256_hex()).collect();
@@ -314,15 +314,15 @@ fn a_new_truststore_changes_who_is_trusted_for_new_handshakes() {
         truststore.display()
     ));
     let (server, reloader) =
-        reload::server_config(&server_yaml, Role::NativeServer, &TlsSettings::default()).unwrap();
+        reload::server_config(&server_yaml, ServerRole::Native, &TlsSettings::default()).unwrap();
     let client_yaml = yaml(
         "client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/client1.jks\n  keystore_password: cassandra\n  truststore: fixtures/stores/truststore.jks\n  truststore_password: cassandra\n",
     );
     let client =
-        tls::client_config(&client_yaml, Role::NativeClient, &TlsSettings::default()).unwrap();
+        tls::client_config(&client_yaml, ClientRole::Native, &TlsSettings::default()).unwrap();
     let outcome = |server: &tls::ServerTls| {
         let c = Handshake::client(&client, "127.0.0.1").unwrap();
-        let s = Handshake::server(server, Some(addr())).unwrap();
+        let s = Handshake::server(server, addr()).unwrap();
         handshake::in_memory(c, s).server.map(|_| ())
     };
     outcome(&server).unwrap();
@@ -343,8 +343,8 @@ fn installing_material_handed_in_as_bytes() {
         .unwrap()
         .with_base_dir(common::root());
     let (server, reloader) =
-        reload::server_config(&y, Role::InternodeServer, &TlsSettings::default()).unwrap();
-    let client = tls::client_config(&y, Role::InternodeClient, &TlsSettings::default()).unwrap();
+        reload::server_config(&y, ServerRole::Internode, &TlsSettings::default()).unwrap();
+    let client = tls::client_config(&y, ClientRole::Internode, &TlsSettings::default()).unwrap();
     let ec_chain = keytool_chain("node-ec.jks");
     let rsa_chain = keytool_chain("node1.jks");
     let served = || {
@@ -399,7 +399,7 @@ fn installing_material_handed_in_as_bytes() {
     assert!(reloaded(&reloader.install_bytes(None, Some(&wrong_trust))));
     // The internode server now trusts only the expired CA: this client is refused.
     let c = Handshake::client(&client, "127.0.0.1").unwrap();
-    let s = Handshake::server(&server, Some(addr())).unwrap();
+    let s = Handshake::server(&server, addr()).unwrap();
     let ss = handshake::in_memory(c, s).server;
     assert!(ss.is_err(), "{ss:?}");
     assert_eq!(reloader.generation(), 4);

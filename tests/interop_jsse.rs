@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use cassandra_tls::handshake::{Handshake, blocking};
 use cassandra_tls::options::CassandraYaml;
-use cassandra_tls::tls::{self, ClientTls, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, ClientTls, ServerRole, TlsSettings};
 use common::peer::Peer;
 
 fn classes() -> Option<std::path::PathBuf> {
@@ -100,7 +100,7 @@ fn our_client_against_jsse_servers() {
     let Some(dir) = classes() else { return };
     let client = tls::client_config(
         &yaml("cassandra.yaml"),
-        Role::InternodeClient,
+        ClientRole::Internode,
         &TlsSettings::default(),
     )
     .unwrap();
@@ -154,7 +154,7 @@ fn our_server(
         sock.set_read_timeout(Some(Duration::from_secs(60)))
             .unwrap();
         let (mut session, peer) =
-            blocking::handshake(Handshake::server(&server, Some(addr.ip()))?, &mut sock)?;
+            blocking::handshake(Handshake::server(&server, addr.ip())?, &mut sock)?;
         let mut line = Vec::new();
         while !line.ends_with(b"\n") {
             let part = session.receive(&mut sock)?;
@@ -193,10 +193,10 @@ fn java_client(dir: &std::path::Path, port: u16, pairs: &[(&str, &str)]) -> Stri
 fn jsse_clients_against_our_servers() {
     let Some(dir) = classes() else { return };
     for (file, role) in [
-        ("cassandra.yaml", Role::NativeServer),
-        ("cassandra.yaml", Role::InternodeServer),
-        ("cassandra-pkcs12.yaml", Role::NativeServer),
-        ("cassandra-pem-files.yaml", Role::InternodeServer),
+        ("cassandra.yaml", ServerRole::Native),
+        ("cassandra.yaml", ServerRole::Internode),
+        ("cassandra-pkcs12.yaml", ServerRole::Native),
+        ("cassandra-pem-files.yaml", ServerRole::Internode),
     ] {
         for protocol in ["TLSv1.3", "TLSv1.2"] {
             let server = tls::server_config(&yaml(file), role, &TlsSettings::default()).unwrap();
@@ -234,7 +234,7 @@ fn failures_fail_on_both_sides() {
 
     // Our server requires a client certificate; the Java client has none.
     let server =
-        tls::server_config(&yaml("cassandra.yaml"), Role::NativeServer, &settings).unwrap();
+        tls::server_config(&yaml("cassandra.yaml"), ServerRole::Native, &settings).unwrap();
     let (port, handle) = our_server(server);
     let java = java_client(
         &dir,
@@ -253,7 +253,7 @@ fn failures_fail_on_both_sides() {
     // The Java client does not trust our server's CA.
     let server = tls::server_config(
         &yaml("cassandra-pem-files.yaml"),
-        Role::NativeServer,
+        ServerRole::Native,
         &settings,
     )
     .unwrap();
@@ -273,7 +273,7 @@ fn failures_fail_on_both_sides() {
     let peer = node1_server_needing_a_client(&dir, &[]);
     let no_cert = tls::client_config(
         &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/truststore.jks\n"),
-        Role::NativeClient,
+        ClientRole::Native,
         &settings,
     )
     .unwrap();
@@ -289,7 +289,7 @@ fn failures_fail_on_both_sides() {
     let peer = node1_server_needing_a_client(&dir, &[("verify", "true")]);
     let client1 = tls::client_config(
         &inline("client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/client1.p12\n  keystore_password: cassandra\n  truststore: fixtures/stores/truststore.jks\n"),
-        Role::NativeClient,
+        ClientRole::Native,
         &settings,
     )
     .unwrap();
@@ -312,7 +312,7 @@ fn failures_fail_on_both_sides() {
     );
     let other_cipher = tls::client_config(
         &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/truststore.jks\n  accepted_protocols: [TLSv1.2]\n  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]\n"),
-        Role::NativeClient,
+        ClientRole::Native,
         &settings,
     )
     .unwrap();
@@ -330,7 +330,7 @@ fn client_auth_modes_expiry_and_names_with_jsse() {
     let settings = TlsSettings::default();
     let no_cert = tls::client_config(
         &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/truststore.jks\n"),
-        Role::NativeClient,
+        ClientRole::Native,
         &settings,
     )
     .unwrap();
@@ -357,7 +357,7 @@ fn client_auth_modes_expiry_and_names_with_jsse() {
     // Our server with optional client auth: a Java client without a keystore connects.
     let server = tls::server_config(
         &common::pem_files_optional_client_auth(),
-        Role::NativeServer,
+        ServerRole::Native,
         &settings,
     )
     .unwrap();
@@ -383,7 +383,7 @@ fn client_auth_modes_expiry_and_names_with_jsse() {
     );
     let strict = tls::client_config(
         &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/expired-truststore.jks\n"),
-        Role::NativeClient,
+        ClientRole::Native,
         &settings,
     )
     .unwrap();
@@ -393,7 +393,7 @@ fn client_auth_modes_expiry_and_names_with_jsse() {
     // Our expired server: the Java client refuses it too (its truststore holds only the CA).
     let expired_server = tls::server_config(
         &inline("client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/expired.jks\n  keystore_password: cassandra\n"),
-        Role::NativeServer,
+        ServerRole::Native,
         &settings,
     )
     .unwrap();
@@ -420,7 +420,7 @@ fn client_auth_modes_expiry_and_names_with_jsse() {
     );
     let verifying = tls::client_config(
         &inline("client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/truststore.jks\n  require_endpoint_verification: true\n"),
-        Role::NativeClient,
+        ClientRole::Native,
         &settings,
     )
     .unwrap();

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use cassandra_tls::handshake::{Handshake, blocking};
 use cassandra_tls::options::CassandraYaml;
-use cassandra_tls::tls::{self, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, ServerRole, TlsSettings};
 
 fn have_openssl() -> bool {
     common::tools_present(&["openssl"])
@@ -59,7 +59,7 @@ fn our_client_against_openssl_server() {
     }
     let client = tls::client_config(
         &yaml("cassandra.yaml"),
-        Role::InternodeClient,
+        ClientRole::Internode,
         &TlsSettings::default(),
     )
     .unwrap();
@@ -104,7 +104,7 @@ fn our_client_refuses_what_it_must() {
     )
     .unwrap()
     .with_base_dir(common::root());
-    let untrusting = tls::client_config(&strict, Role::NativeClient, &settings).unwrap();
+    let untrusting = tls::client_config(&strict, ClientRole::Native, &settings).unwrap();
     let peer = s_server(&[]);
     let mut sock = connect(peer.port);
     let err = blocking::handshake(
@@ -115,7 +115,7 @@ fn our_client_refuses_what_it_must() {
     assert_eq!(err.kind(), "unknown_issuer", "{err}");
 
     let verifying =
-        tls::client_config(&yaml("cassandra.yaml"), Role::InternodeClient, &settings).unwrap();
+        tls::client_config(&yaml("cassandra.yaml"), ClientRole::Internode, &settings).unwrap();
     let peer = s_server(&[]);
     let mut sock = connect(peer.port);
     let err = blocking::handshake(
@@ -135,7 +135,7 @@ fn our_server(
 ) {
     let server = tls::server_config(
         &yaml(yaml_file),
-        Role::NativeServer,
+        ServerRole::Native,
         &TlsSettings::default(),
     )
     .unwrap();
@@ -145,7 +145,7 @@ fn our_server(
         let (mut sock, addr) = listener.accept().unwrap();
         sock.set_read_timeout(Some(Duration::from_secs(60)))
             .unwrap();
-        let hs = Handshake::server(&server, Some(addr.ip()))?;
+        let hs = Handshake::server(&server, addr.ip())?;
         let (mut session, peer) = blocking::handshake(hs, &mut sock)?;
         let mut line = Vec::new();
         while !line.ends_with(b"\n") {

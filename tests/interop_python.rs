@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use cassandra_tls::handshake::{Handshake, blocking};
 use cassandra_tls::options::CassandraYaml;
-use cassandra_tls::tls::{self, Role, TlsSettings};
+use cassandra_tls::tls::{self, ServerRole, TlsSettings};
 
 fn ready() -> bool {
     let ok = common::which("python3").is_some()
@@ -32,7 +32,7 @@ fn serve_once(
     let y = CassandraYaml::load_file(common::fixtures().join("conf").join(yaml))
         .unwrap()
         .with_base_dir(common::root());
-    let server = tls::server_config(&y, Role::NativeServer, &TlsSettings::default()).unwrap();
+    let server = tls::server_config(&y, ServerRole::Native, &TlsSettings::default()).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let handle = std::thread::spawn(move || {
@@ -40,7 +40,7 @@ fn serve_once(
         sock.set_read_timeout(Some(Duration::from_secs(60)))
             .unwrap();
         let (mut session, peer) =
-            blocking::handshake(Handshake::server(&server, Some(addr.ip()))?, &mut sock)?;
+            blocking::handshake(Handshake::server(&server, addr.ip())?, &mut sock)?;
         let line = session.receive(&mut sock)?;
         session.send(&line.to_ascii_uppercase(), &mut sock)?;
         session.close();

@@ -8,7 +8,7 @@ mod common;
 use std::net::IpAddr;
 
 use cassandra_tls::options::CassandraYaml;
-use cassandra_tls::tls::{self, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, ServerRole, TlsSettings};
 use common::sansio::{established, transfer};
 
 const HANDSHAKES: usize = 10_000;
@@ -53,8 +53,8 @@ fn ten_thousand_handshakes_with_a_mebibyte_each_way() {
         let y = load(name);
         let s = TlsSettings::default();
         (
-            tls::client_config(&y, Role::NativeClient, &s).unwrap(),
-            tls::server_config(&y, Role::NativeServer, &s).unwrap(),
+            tls::client_config(&y, ClientRole::Native, &s).unwrap(),
+            tls::server_config(&y, ServerRole::Native, &s).unwrap(),
         )
     })
     .collect();

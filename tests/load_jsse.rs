@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use cassandra_tls::handshake::{Handshake, blocking};
 use cassandra_tls::options::CassandraYaml;
-use cassandra_tls::tls::{self, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, TlsSettings};
 
 const PER_PROTOCOL: usize = 500;
 
@@ -29,7 +29,7 @@ fn a_thousand_connections_to_a_jsse_server() {
     let yaml = CassandraYaml::load_file(common::fixtures().join("conf/cassandra.yaml"))
         .unwrap()
         .with_base_dir(common::root());
-    let client = tls::client_config(&yaml, Role::InternodeClient, &TlsSettings::default()).unwrap();
+    let client = tls::client_config(&yaml, ClientRole::Internode, &TlsSettings::default()).unwrap();
     let mut served = 0;
     for protocol in ["TLSv1.3", "TLSv1.2"] {
         let options: Vec<String> = [

@@ -14,7 +14,7 @@ use cassandra_tls::handshake::{Handshake, HandshakeFailure, blocking};
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::test_pki::Ca;
 use cassandra_tls::test_pki::write::{self, StoreEntry};
-use cassandra_tls::tls::{self, ClientTls, NodeIdentity, NodeVerifier, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, ClientTls, NodeIdentity, NodeVerifier, TlsSettings};
 use cassandra_tls::{Error, Origin};
 use common::peer::Peer;
 
@@ -26,7 +26,7 @@ fn base_client() -> ClientTls {
         common::store_path("truststore.jks")
     ))
     .unwrap();
-    tls::client_config(&yaml, Role::NativeClient, &TlsSettings::default()).unwrap()
+    tls::client_config(&yaml, ClientRole::Native, &TlsSettings::default()).unwrap()
 }
 
 fn client(ca: &Ca, identity: NodeIdentity) -> ClientTls {

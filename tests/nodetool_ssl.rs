@@ -12,7 +12,7 @@ use std::process::Command;
 use cassandra_tls::Origin;
 use cassandra_tls::handshake::Handshake;
 use cassandra_tls::options::{CassandraYaml, NodetoolSsl, PropertiesForm, parse_java_properties};
-use cassandra_tls::tls::{self, Role, TlsSettings};
+use cassandra_tls::tls::{self, ServerRole, TlsSettings};
 
 fn java() -> bool {
     if common::which("java").is_none() {
@@ -296,7 +296,7 @@ fn nodetool_settings_handshake_with_the_node() {
     let yaml = CassandraYaml::load_file(common::fixtures().join("conf/cassandra.yaml"))
         .unwrap()
         .with_base_dir(common::root());
-    let server = tls::server_config(&yaml, Role::NativeServer, &TlsSettings::default()).unwrap();
+    let server = tls::server_config(&yaml, ServerRole::Native, &TlsSettings::default()).unwrap();
     for name in ["nodetool-ssl.properties", "nodetool-ssl-java.properties"] {
         let mut ssl = NodetoolSsl::load_file(common::fixtures().join("conf").join(name)).unwrap();
         ssl.keystore = ssl.keystore.map(|p| common::root().join(p));
@@ -308,7 +308,7 @@ fn nodetool_settings_handshake_with_the_node() {
             "SslRMIClientSocketFactory checks no name"
         );
         let c = Handshake::client(&client, "127.0.0.1").unwrap();
-        let s = Handshake::server(&server, Some("127.0.0.1".parse().unwrap())).unwrap();
+        let s = Handshake::server(&server, "127.0.0.1".parse().unwrap()).unwrap();
         let (_, peer) = cassandra_tls::handshake::in_memory(c, s)
             .server
             .unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::probe::{self, ClientAuthMode, PortKind, ProbeOptions, ProbeReport, Target};
-use cassandra_tls::tls::{self, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, TlsSettings};
 use common::peer::Peer;
 
 fn target(port: u16) -> Target {
@@ -27,7 +27,7 @@ fn options_with_truststore() -> ProbeOptions {
     .unwrap();
     ProbeOptions {
         native_client: Some(
-            tls::client_config(&yaml, Role::NativeClient, &TlsSettings::default()).unwrap(),
+            tls::client_config(&yaml, ClientRole::Native, &TlsSettings::default()).unwrap(),
         ),
         timeout: Duration::from_secs(60),
         ..ProbeOptions::default()
@@ -149,7 +149,7 @@ fn jsse_servers_with_chosen_protocols_suites_and_client_auth() {
         .unwrap();
         let options = ProbeOptions {
             native_client: Some(
-                tls::client_config(&y, Role::NativeClient, &TlsSettings::default()).unwrap(),
+                tls::client_config(&y, ClientRole::Native, &TlsSettings::default()).unwrap(),
             ),
             ..ProbeOptions::default()
         };

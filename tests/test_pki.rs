@@ -16,7 +16,7 @@ use cassandra_tls::keystore::KeyStore;
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::test_pki::write::{self, PemEncryption, Pkcs12Profile, StoreEntry};
 use cassandra_tls::test_pki::{Ca, Eku, Identity, KeyType, Validity};
-use cassandra_tls::tls::{self, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, ServerRole, TlsSettings};
 
 const STOREPASS: &str = "store-Pass1";
 const KEYPASS: &str = "key-Pass2";
@@ -330,7 +330,7 @@ fn a_jsse_server_serves_a_written_key_store() {
         truststore.display()
     ))
     .unwrap();
-    let client = tls::client_config(&yaml, Role::NativeClient, &TlsSettings::default()).unwrap();
+    let client = tls::client_config(&yaml, ClientRole::Native, &TlsSettings::default()).unwrap();
     let mut sock = TcpStream::connect(("127.0.0.1", peer.port)).unwrap();
     sock.set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();
@@ -391,18 +391,18 @@ fn validity_windows_and_names_reach_the_handshake() {
     let run = |server_id: &Identity, client_id: &Identity| {
         let server = tls::server_config(
             &yaml_for(server_id, true),
-            Role::NativeServer,
+            ServerRole::Native,
             &TlsSettings::default(),
         )
         .unwrap();
         let client = tls::client_config(
             &yaml_for(client_id, false),
-            Role::NativeClient,
+            ClientRole::Native,
             &TlsSettings::default(),
         )
         .unwrap();
         let c = Handshake::client(&client, "127.0.0.1").unwrap();
-        let s = Handshake::server(&server, Some("127.0.0.1".parse().unwrap())).unwrap();
+        let s = Handshake::server(&server, "127.0.0.1".parse().unwrap()).unwrap();
         let done = cassandra_tls::handshake::in_memory(c, s);
         (done.client, done.server)
     };

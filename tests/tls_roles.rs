@@ -4,7 +4,7 @@
 mod common;
 
 use cassandra_tls::options::CassandraYaml;
-use cassandra_tls::tls::{self, ExpiredPeer, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, ExpiredPeer, Role, ServerRole, TlsSettings};
 use common::mem::{Failure, handshake};
 use common::tools;
 use rustls::pki_types::UnixTime;
@@ -52,15 +52,19 @@ fn every_role_pair_handshakes_for_every_healthy_file() {
     ] {
         let y = yaml(file);
         for (server_role, client_role) in [
-            (Role::InternodeServer, Role::InternodeClient),
-            (Role::NativeServer, Role::NativeClient),
+            (ServerRole::Internode, ClientRole::Internode),
+            (ServerRole::Native, ClientRole::Native),
         ] {
             let server = tls::server_config(&y, server_role, &settings())
                 .unwrap_or_else(|e| panic!("{file} {server_role:?}: {e}"));
             let client = tls::client_config(&y, client_role, &settings())
                 .unwrap_or_else(|e| panic!("{file} {client_role:?}: {e}"));
-            let (c, s) = handshake(client.config.clone(), "127.0.0.1", server.config.clone())
-                .unwrap_or_else(|f| panic!("{file} {server_role:?}/{client_role:?}: {f:?}"));
+            let (c, s) = handshake(
+                client.config.clone(),
+                "127.0.0.1",
+                server.config_without_client_address_check().clone(),
+            )
+            .unwrap_or_else(|f| panic!("{file} {server_role:?}/{client_role:?}: {f:?}"));
             let server_leaf = sha256_hex(c.peer_certificates().unwrap()[0].as_ref());
             let node1 = &fingerprints("node1.chain.pem.openssl.txt")[0];
             let node_ec = &fingerprints("node-ec.chain.pem.openssl.txt")[0];
@@ -73,7 +77,7 @@ fn every_role_pair_handshakes_for_every_healthy_file() {
             {
                 let client_leaf =
                     sha256_hex(s.peer_certificates().expect("client certificate")[0].as_ref());
-                if file == "cassandra-outbound.yaml" && client_role == Role::InternodeClient {
+                if file == "cassandra-outbound.yaml" && client_role == ClientRole::Internode {
                     assert_eq!(
                         client_leaf,
                         fingerprints("client1.chain.pem.openssl.txt")[0],
@@ -90,14 +94,19 @@ fn every_role_pair_handshakes_for_every_healthy_file() {
 #[test]
 fn internode_server_always_requires_a_client_certificate() {
     let y = yaml("cassandra.yaml");
-    let server = tls::server_config(&y, Role::InternodeServer, &settings()).unwrap();
+    let server = tls::server_config(&y, ServerRole::Internode, &settings()).unwrap();
     // A client that trusts the node but has no certificate of its own.
-    let mut client = (*tls::client_config(&y, Role::InternodeClient, &settings())
+    let mut client = (*tls::client_config(&y, ClientRole::Internode, &settings())
         .unwrap()
         .config)
         .clone();
     client.client_auth_cert_resolver = std::sync::Arc::new(NoCert);
-    let err = handshake(std::sync::Arc::new(client), "127.0.0.1", server.config).unwrap_err();
+    let err = handshake(
+        std::sync::Arc::new(client),
+        "127.0.0.1",
+        server.config_without_client_address_check().clone(),
+    )
+    .unwrap_err();
     assert!(
         matches!(err, Failure::Server(Error::NoCertificatesPresented)),
         "{err:?}"
@@ -122,27 +131,37 @@ impl rustls::client::ResolvesClientCert for NoCert {
 #[test]
 fn optional_client_auth_accepts_clients_without_certificates() {
     let y = common::pem_files_optional_client_auth();
-    let server = tls::server_config(&y, Role::NativeServer, &settings()).unwrap();
+    let server = tls::server_config(&y, ServerRole::Native, &settings()).unwrap();
     assert_eq!(
         server.client_auth,
         cassandra_tls::options::ClientAuth::Optional
     );
-    let mut client = (*tls::client_config(&y, Role::NativeClient, &settings())
+    let mut client = (*tls::client_config(&y, ClientRole::Native, &settings())
         .unwrap()
         .config)
         .clone();
     client.client_auth_cert_resolver = std::sync::Arc::new(NoCert);
-    let (_, s) = handshake(std::sync::Arc::new(client), "127.0.0.1", server.config).unwrap();
+    let (_, s) = handshake(
+        std::sync::Arc::new(client),
+        "127.0.0.1",
+        server.config_without_client_address_check().clone(),
+    )
+    .unwrap();
     assert!(s.peer_certificates().is_none());
 }
 
 #[test]
 fn endpoint_verification_checks_the_ip_san_and_its_absence_does_not_skip_the_chain() {
     let y = yaml("cassandra.yaml"); // server_encryption_options: require_endpoint_verification: true
-    let server = tls::server_config(&y, Role::InternodeServer, &settings()).unwrap();
-    let client = tls::client_config(&y, Role::InternodeClient, &settings()).unwrap();
+    let server = tls::server_config(&y, ServerRole::Internode, &settings()).unwrap();
+    let client = tls::client_config(&y, ClientRole::Internode, &settings()).unwrap();
     assert!(client.verify_server_name);
-    let err = handshake(client.config.clone(), "10.0.0.9", server.config.clone()).unwrap_err();
+    let err = handshake(
+        client.config.clone(),
+        "10.0.0.9",
+        server.config_without_client_address_check().clone(),
+    )
+    .unwrap_err();
     assert!(
         matches!(
             err.error(),
@@ -153,13 +172,18 @@ fn endpoint_verification_checks_the_ip_san_and_its_absence_does_not_skip_the_cha
     // client_encryption_options of cassandra-outbound.yaml turns it off: any name passes,
     // but an untrusted chain still fails.
     let y2 = yaml("cassandra-outbound.yaml");
-    let client2 = tls::client_config(&y2, Role::NativeClient, &settings()).unwrap();
+    let client2 = tls::client_config(&y2, ClientRole::Native, &settings()).unwrap();
     assert!(!client2.verify_server_name);
-    let server2 = tls::server_config(&y2, Role::NativeServer, &settings()).unwrap();
-    handshake(client2.config.clone(), "10.0.0.9", server2.config.clone()).unwrap();
+    let server2 = tls::server_config(&y2, ServerRole::Native, &settings()).unwrap();
+    handshake(
+        client2.config.clone(),
+        "10.0.0.9",
+        server2.config_without_client_address_check().clone(),
+    )
+    .unwrap();
     let expired_server = tls::server_config(
         &yaml("cassandra-expired.yaml"),
-        Role::NativeServer,
+        ServerRole::Native,
         &TlsSettings {
             now: Some(UnixTime::since_unix_epoch(std::time::Duration::from_secs(
                 1_041_379_200,
@@ -174,8 +198,13 @@ fn endpoint_verification_checks_the_ip_san_and_its_absence_does_not_skip_the_cha
         ))),
         ..Default::default()
     };
-    let client_then = tls::client_config(&y2, Role::NativeClient, &then).unwrap();
-    let err = handshake(client_then.config, "10.0.0.9", expired_server.config).unwrap_err();
+    let client_then = tls::client_config(&y2, ClientRole::Native, &then).unwrap();
+    let err = handshake(
+        client_then.config,
+        "10.0.0.9",
+        expired_server.config_without_client_address_check().clone(),
+    )
+    .unwrap_err();
     assert!(matches!(&err, Failure::Client(_)), "{err:?}");
     let named = cassandra_tls::handshake::HandshakeFailure::from(err.error().clone());
     assert_eq!(named.kind(), "unknown_issuer", "{named}");
@@ -184,9 +213,14 @@ fn endpoint_verification_checks_the_ip_san_and_its_absence_does_not_skip_the_cha
 #[test]
 fn expired_peers_are_refused_unless_javas_rule_is_asked_for() {
     let y = yaml("cassandra-expired.yaml");
-    let server = tls::server_config(&y, Role::NativeServer, &settings()).unwrap();
-    let client = tls::client_config(&y, Role::NativeClient, &settings()).unwrap();
-    let err = handshake(client.config.clone(), "127.0.0.1", server.config.clone()).unwrap_err();
+    let server = tls::server_config(&y, ServerRole::Native, &settings()).unwrap();
+    let client = tls::client_config(&y, ClientRole::Native, &settings()).unwrap();
+    let err = handshake(
+        client.config.clone(),
+        "127.0.0.1",
+        server.config_without_client_address_check().clone(),
+    )
+    .unwrap_err();
     // The leaf is itself trusted (a key entry of expired.jks): the error says Java would accept it.
     let Error::InvalidCertificate(CertificateError::Other(other)) = err.error() else {
         panic!("{err:?}");
@@ -202,14 +236,19 @@ fn expired_peers_are_refused_unless_javas_rule_is_asked_for() {
     let strict = inline(
         "client_encryption_options:\n  enabled: true\n  truststore: fixtures/stores/expired-truststore.jks\n  truststore_password: cassandra\n",
     );
-    let strict_client = tls::client_config(&strict, Role::NativeClient, &settings()).unwrap();
+    let strict_client = tls::client_config(&strict, ClientRole::Native, &settings()).unwrap();
     let server_plain = tls::server_config(
         &inline("client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/expired.jks\n  keystore_password: cassandra\n"),
-        Role::NativeServer,
+        ServerRole::Native,
         &settings(),
     )
     .unwrap();
-    let err = handshake(strict_client.config, "127.0.0.1", server_plain.config).unwrap_err();
+    let err = handshake(
+        strict_client.config,
+        "127.0.0.1",
+        server_plain.config_without_client_address_check().clone(),
+    )
+    .unwrap_err();
     assert!(
         matches!(
             err.error(),
@@ -224,9 +263,14 @@ fn expired_peers_are_refused_unless_javas_rule_is_asked_for() {
         expired_peer: ExpiredPeer::AcceptWhenPeerIsTrusted,
         ..Default::default()
     };
-    let server = tls::server_config(&y, Role::NativeServer, &java).unwrap();
-    let client = tls::client_config(&y, Role::NativeClient, &java).unwrap();
-    handshake(client.config, "127.0.0.1", server.config).unwrap();
+    let server = tls::server_config(&y, ServerRole::Native, &java).unwrap();
+    let client = tls::client_config(&y, ClientRole::Native, &java).unwrap();
+    handshake(
+        client.config,
+        "127.0.0.1",
+        server.config_without_client_address_check().clone(),
+    )
+    .unwrap();
     // At a time inside the certificates' validity, they are simply valid.
     let then = TlsSettings {
         now: Some(UnixTime::since_unix_epoch(std::time::Duration::from_secs(
@@ -234,15 +278,20 @@ fn expired_peers_are_refused_unless_javas_rule_is_asked_for() {
         ))),
         ..Default::default()
     };
-    let server = tls::server_config(&y, Role::NativeServer, &then).unwrap();
-    let client = tls::client_config(&y, Role::NativeClient, &then).unwrap();
-    handshake(client.config, "127.0.0.1", server.config).unwrap();
+    let server = tls::server_config(&y, ServerRole::Native, &then).unwrap();
+    let client = tls::client_config(&y, ClientRole::Native, &then).unwrap();
+    handshake(
+        client.config,
+        "127.0.0.1",
+        server.config_without_client_address_check().clone(),
+    )
+    .unwrap();
 }
 
 #[test]
 fn tls_1_0_only_is_an_error_naming_what_is_available() {
     let y = yaml("cassandra-tlsv1.yaml");
-    for role in [Role::InternodeServer, Role::NativeServer] {
+    for role in [ServerRole::Internode, ServerRole::Native] {
         let e = tls::server_config(&y, role, &settings()).unwrap_err();
         assert_eq!(e.kind(), "config");
         assert!(e.to_string().contains("TLSv1.2 and TLSv1.3"), "{e}");
@@ -252,21 +301,26 @@ fn tls_1_0_only_is_an_error_naming_what_is_available() {
 #[test]
 fn cipher_suites_are_filtered_in_order_and_none_left_is_an_error() {
     let y = yaml("cassandra-ciphers.yaml");
-    let server = tls::server_config(&y, Role::InternodeServer, &settings()).unwrap();
-    let client = tls::client_config(&y, Role::InternodeClient, &settings()).unwrap();
+    let server = tls::server_config(&y, ServerRole::Internode, &settings()).unwrap();
+    let client = tls::client_config(&y, ClientRole::Internode, &settings()).unwrap();
     assert!(
         server
             .warnings
             .iter()
             .any(|w| w.to_string().contains("TLS_RSA_WITH_AES_128_CBC_SHA"))
     );
-    let (c, _) = handshake(client.config, "127.0.0.1", server.config).unwrap();
+    let (c, _) = handshake(
+        client.config,
+        "127.0.0.1",
+        server.config_without_client_address_check().clone(),
+    )
+    .unwrap();
     assert_eq!(
         c.negotiated_cipher_suite().map(|s| u16::from(s.suite())),
         Some(0xc030), // TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
     );
     assert_eq!(c.protocol_version(), Some(rustls::ProtocolVersion::TLSv1_2));
-    let e = tls::server_config(&y, Role::NativeServer, &settings()).unwrap_err();
+    let e = tls::server_config(&y, ServerRole::Native, &settings()).unwrap_err();
     assert!(
         e.to_string()
             .contains("No ciphers left after filtering supported cipher suite"),
@@ -315,8 +369,8 @@ impl rustls::client::danger::ServerCertVerifier for SchemesOnly {
 fn the_key_that_fits_the_peer_is_served_or_the_one_named() {
     use rustls::SignatureScheme as S;
     let y = yaml("cassandra-multikey.yaml");
-    let server = tls::server_config(&y, Role::NativeServer, &settings()).unwrap();
-    let client = tls::client_config(&y, Role::NativeClient, &settings()).unwrap();
+    let server = tls::server_config(&y, ServerRole::Native, &settings()).unwrap();
+    let client = tls::client_config(&y, ClientRole::Native, &settings()).unwrap();
     let node1 = fingerprints("node1.chain.pem.openssl.txt")[0].clone();
     let node_ec = fingerprints("node-ec.chain.pem.openssl.txt")[0].clone();
     for (schemes, want) in [
@@ -326,8 +380,12 @@ fn the_key_that_fits_the_peer_is_served_or_the_one_named() {
         let mut c = (*client.config).clone();
         c.dangerous()
             .set_certificate_verifier(std::sync::Arc::new(SchemesOnly(schemes.clone())));
-        let (conn, _) = handshake(std::sync::Arc::new(c), "127.0.0.1", server.config.clone())
-            .unwrap_or_else(|f| panic!("{schemes:?}: {f:?}"));
+        let (conn, _) = handshake(
+            std::sync::Arc::new(c),
+            "127.0.0.1",
+            server.config_without_client_address_check().clone(),
+        )
+        .unwrap_or_else(|f| panic!("{schemes:?}: {f:?}"));
         assert_eq!(
             &sha256_hex(conn.peer_certificates().unwrap()[0].as_ref()),
             want,
@@ -340,8 +398,13 @@ fn the_key_that_fits_the_peer_is_served_or_the_one_named() {
             key_alias: Some(alias.into()),
             ..Default::default()
         };
-        let s = tls::server_config(&y, Role::NativeServer, &named).unwrap();
-        let (c, _) = handshake(client.config.clone(), "127.0.0.1", s.config).unwrap();
+        let s = tls::server_config(&y, ServerRole::Native, &named).unwrap();
+        let (c, _) = handshake(
+            client.config.clone(),
+            "127.0.0.1",
+            s.config_without_client_address_check().clone(),
+        )
+        .unwrap();
         assert_eq!(
             &sha256_hex(c.peer_certificates().unwrap()[0].as_ref()),
             want
@@ -352,7 +415,7 @@ fn the_key_that_fits_the_peer_is_served_or_the_one_named() {
         ..Default::default()
     };
     assert_eq!(
-        tls::server_config(&y, Role::NativeServer, &missing)
+        tls::server_config(&y, ServerRole::Native, &missing)
             .unwrap_err()
             .kind(),
         "config"
@@ -428,10 +491,18 @@ fn factory_and_store_errors_are_cassandras() {
     for (text, role, needle) in cases {
         let y = inline(&text);
         let e = match role {
-            Role::NativeServer | Role::InternodeServer => {
-                tls::server_config(&y, role, &settings()).map(|_| ())
+            Role::NativeServer => {
+                tls::server_config(&y, ServerRole::Native, &settings()).map(|_| ())
             }
-            _ => tls::client_config(&y, role, &settings()).map(|_| ()),
+            Role::InternodeServer => {
+                tls::server_config(&y, ServerRole::Internode, &settings()).map(|_| ())
+            }
+            Role::NativeClient => {
+                tls::client_config(&y, ClientRole::Native, &settings()).map(|_| ())
+            }
+            Role::InternodeClient => {
+                tls::client_config(&y, ClientRole::Internode, &settings()).map(|_| ())
+            }
         }
         .expect_err(needle);
         assert_eq!(e.kind(), "config", "{needle}: {e}");
@@ -442,7 +513,7 @@ fn factory_and_store_errors_are_cassandras() {
         "client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/node1.jks\n  keystore_password: nope\n",
     );
     assert_eq!(
-        tls::server_config(&y, Role::NativeServer, &settings())
+        tls::server_config(&y, ServerRole::Native, &settings())
             .unwrap_err()
             .kind(),
         "wrong_password_or_tampered"
@@ -458,13 +529,13 @@ fn password_files_are_read_by_their_first_line() {
         "client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/node1.jks\n  keystore_password_file: {}\n",
         pw.display()
     ));
-    tls::server_config(&y, Role::NativeServer, &settings()).unwrap();
+    tls::server_config(&y, ServerRole::Native, &settings()).unwrap();
 }
 
 #[test]
 fn cqlsh_settings_handshake_with_the_native_port() {
     let y = yaml("cassandra.yaml"); // require_client_auth: true
-    let server = tls::server_config(&y, Role::NativeServer, &settings()).unwrap();
+    let server = tls::server_config(&y, ServerRole::Native, &settings()).unwrap();
     for (rc, warned) in [("cqlshrc", false), ("cqlshrc-novalidate", true)] {
         let file =
             cassandra_tls::options::Cqlshrc::load_file(common::fixtures().join("conf").join(rc))
@@ -486,8 +557,12 @@ fn cqlsh_settings_handshake_with_the_native_port() {
             warned
         );
         // cqlsh never checks the host name: any name connects.
-        let (_, s) = handshake(client.config, "10.1.2.3", server.config.clone())
-            .unwrap_or_else(|f| panic!("{rc}: {f:?}"));
+        let (_, s) = handshake(
+            client.config,
+            "10.1.2.3",
+            server.config_without_client_address_check().clone(),
+        )
+        .unwrap_or_else(|f| panic!("{rc}: {f:?}"));
         assert_eq!(
             sha256_hex(s.peer_certificates().unwrap()[0].as_ref()),
             fingerprints("client1.chain.pem.openssl.txt")[0],
@@ -506,11 +581,16 @@ fn cqlsh_settings_handshake_with_the_native_port() {
     let client = tls::cqlsh_client_config(&other_ca, &settings()).unwrap();
     let server_no_mtls = tls::server_config(
         &yaml("cassandra-pem-files.yaml"),
-        Role::NativeServer,
+        ServerRole::Native,
         &settings(),
     )
     .unwrap();
-    let err = handshake(client.config, "127.0.0.1", server_no_mtls.config).unwrap_err();
+    let err = handshake(
+        client.config,
+        "127.0.0.1",
+        server_no_mtls.config_without_client_address_check().clone(),
+    )
+    .unwrap_err();
     assert!(matches!(&err, Failure::Client(_)), "{err:?}");
     let named = cassandra_tls::handshake::HandshakeFailure::from(err.error().clone());
     assert_eq!(named.kind(), "unknown_issuer", "{named}");
@@ -523,7 +603,7 @@ fn a_separate_key_password_unlocks_keytool_keypass_stores() {
     );
     // Cassandra's way (one password) fails, and says it is the key password.
     assert_eq!(
-        tls::server_config(&y, Role::NativeServer, &settings())
+        tls::server_config(&y, ServerRole::Native, &settings())
             .unwrap_err()
             .kind(),
         "wrong_key_password"
@@ -532,7 +612,7 @@ fn a_separate_key_password_unlocks_keytool_keypass_stores() {
         key_password: Some("keypass-differs".into()),
         ..Default::default()
     };
-    tls::server_config(&y, Role::NativeServer, &keypass).unwrap();
+    tls::server_config(&y, ServerRole::Native, &keypass).unwrap();
 }
 
 #[test]

@@ -12,7 +12,7 @@ use std::time::Duration;
 use cassandra_tls::handshake::{
     Handshake, HandshakeFailure, Opened, SEND_BUFFER_LIMIT, Session, blocking,
 };
-use cassandra_tls::tls::{self, ClientTls, DriverTls, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, ClientTls, DriverTls, ServerRole, TlsSettings};
 
 fn client() -> ClientTls {
     DriverTls::new()
@@ -141,11 +141,11 @@ fn in_memory_truncation_close_and_backpressure() {
     .unwrap()
     .with_base_dir(common::root());
     let settings = TlsSettings::default();
-    let server = tls::server_config(&yaml, Role::NativeServer, &settings).unwrap();
-    let client = tls::client_config(&yaml, Role::NativeClient, &settings).unwrap();
+    let server = tls::server_config(&yaml, ServerRole::Native, &settings).unwrap();
+    let client = tls::client_config(&yaml, ClientRole::Native, &settings).unwrap();
     let pair = || {
         let c = Handshake::client(&client, "127.0.0.1").unwrap();
-        let s = Handshake::server(&server, Some("127.0.0.1".parse().unwrap())).unwrap();
+        let s = Handshake::server(&server, "127.0.0.1".parse().unwrap()).unwrap();
         let ((c, _), (s, _)) = cassandra_tls::handshake::in_memory(c, s).both().unwrap();
         (c, s)
     };

@@ -7,7 +7,7 @@ use cassandra_tls::tls::{ClientTls, ServerTls};
 /// server's sessions.
 pub fn pair(server: &ServerTls, client: &ClientTls) -> (Session, Session) {
     let c = Handshake::client(client, "127.0.0.1").unwrap();
-    let s = Handshake::server(server, Some("127.0.0.1".parse().unwrap())).unwrap();
+    let s = Handshake::server(server, "127.0.0.1".parse().unwrap()).unwrap();
     let ((c, _), (s, _)) = handshake::in_memory(c, s).both().unwrap();
     (c, s)
 }

@@ -501,21 +501,16 @@ fn section(
     }
 
     // Handshakes with this node's own material.
-    for server_role in roles
-        .iter()
-        .filter(|r| matches!(r, Role::InternodeServer | Role::NativeServer))
-    {
-        let client_role = if *server_role == Role::InternodeServer {
-            Role::InternodeClient
-        } else {
-            Role::NativeClient
-        };
+    for server_role in roles.iter().filter_map(|r| match r {
+        Role::InternodeServer => Some(tls::ServerRole::Internode),
+        Role::NativeServer => Some(tls::ServerRole::Native),
+        Role::InternodeClient | Role::NativeClient => None,
+    }) {
         self_handshake(
             report,
             name,
             yaml,
-            *server_role,
-            client_role,
+            server_role,
             addresses.first().copied(),
             settings,
         );
@@ -718,8 +713,7 @@ fn self_handshake(
     report: &mut Report,
     section: &'static str,
     yaml: &CassandraYaml,
-    server_role: Role,
-    client_role: Role,
+    server_role: tls::ServerRole,
     address: Option<&str>,
     settings: &TlsSettings,
 ) {
@@ -728,16 +722,16 @@ fn self_handshake(
         .unwrap_or("127.0.0.1");
     let result = (|| -> Result<(), Error> {
         let server = tls::server_config(yaml, server_role, settings)?;
-        let client = tls::client_config(yaml, client_role, settings)?;
+        let client = tls::client_config(yaml, server_role.peer(), settings)?;
         let peer_ip = name
             .parse()
             .unwrap_or_else(|_| std::net::IpAddr::from([127, 0, 0, 1]));
         in_memory(
             Handshake::client(&client, name)?,
-            Handshake::server(&server, Some(peer_ip))?,
+            Handshake::server(&server, peer_ip)?,
         )
     })();
-    let what = if server_role == Role::InternodeServer {
+    let what = if server_role == tls::ServerRole::Internode {
         "internode client against internode server"
     } else {
         "native client against native server"

@@ -7,7 +7,7 @@ use super::{CQLSH, Report, Severity, expiry, file_check, in_memory};
 use crate::error::Error;
 use crate::handshake::Handshake;
 use crate::options::{CassandraYaml, Cqlshrc, EncryptionOptions, NodetoolSsl, NodetoolWarning};
-use crate::tls::{self, Role, TlsSettings};
+use crate::tls::{self, TlsSettings};
 
 /// The section name nodetool's findings are reported under.
 pub const NODETOOL: &str = "nodetool-ssl.properties";
@@ -87,10 +87,10 @@ pub(super) fn cqlsh(
     };
     let result = (|| -> Result<(), Error> {
         let client = tls::cqlsh_client_config(&ssl, settings)?;
-        let server = tls::server_config(yaml, Role::NativeServer, settings)?;
+        let server = tls::server_config(yaml, tls::ServerRole::Native, settings)?;
         in_memory(
             Handshake::client(&client, host)?,
-            Handshake::server_with_config(server.config.clone())?,
+            Handshake::server_with_config(server.config_without_client_address_check().clone())?,
         )
     })();
     // What the cqlsh installed here really does with validate = true.
@@ -318,10 +318,10 @@ fn check_jmx_client(
         }
     }
     let result = (|| -> Result<(), Error> {
-        let server = tls::server_config(yaml, Role::NativeServer, &settings)?;
+        let server = tls::server_config(yaml, tls::ServerRole::Native, &settings)?;
         in_memory(
             Handshake::client(&client, host(yaml))?,
-            Handshake::server_with_config(server.config.clone())?,
+            Handshake::server_with_config(server.config_without_client_address_check().clone())?,
         )
     })();
     match result {

@@ -5,10 +5,10 @@
 //! use std::io::{Read, Write};
 //! use cassandra_tls::handshake::{Handshake, State};
 //! use cassandra_tls::options::CassandraYaml;
-//! use cassandra_tls::tls::{self, Role, TlsSettings};
+//! use cassandra_tls::tls::{self, ClientRole, TlsSettings};
 //!
 //! let yaml = CassandraYaml::load_file("fixtures/conf/cassandra.yaml")?;
-//! let client = tls::client_config(&yaml, Role::InternodeClient, &TlsSettings::default())?;
+//! let client = tls::client_config(&yaml, ClientRole::Internode, &TlsSettings::default())?;
 //! let mut socket = std::net::TcpStream::connect("127.0.0.1:7000").unwrap();
 //! let mut hs = Handshake::client(&client, "127.0.0.1")?;
 //! let mut buf = [0u8; 16 * 1024];
@@ -20,15 +20,18 @@
 //!     match hs.state() {
 //!         State::NeedInput => {
 //!             let n = socket.read(&mut buf).unwrap();
-//!             if n == 0 { hs.end_of_input(); } else { hs.feed(&buf[..n])?; }
+//!             // A failure is kept (Handshake::failure); its alert is sent on the next turn.
+//!             if n == 0 { hs.end_of_input(); } else { let _ = hs.feed(&buf[..n]); }
 //!         }
-//!         State::Established => break,
-//!         State::Failed(e) => return Err(e.into()),
+//!         // finish() gives the session, or the failure once its alert is out.
+//!         State::Established | State::Failed => break,
 //!     }
 //! }
 //! let (mut session, peer) = hs.finish()?;
 //! println!("peer {:?} over {}", peer.subject(), session.protocol());
-//! session.seal(b"hello")?;
+//! // seal() takes what the send buffer allows and says how much (backpressure).
+//! let taken = session.seal(b"hello")?;
+//! assert_eq!(taken, 5);
 //! # Ok::<(), cassandra_tls::Error>(())
 //! ```
 
@@ -149,10 +152,6 @@ pub struct Handshake {
     conn: Connection,
     out: Output,
     failed: Option<HandshakeFailure>,
-    /// For servers with `require_endpoint_verification`: the client's address, checked against
-    /// its certificate once the handshake completes.
-    check_client_address: Option<IpAddr>,
-    address_checked: bool,
 }
 
 impl std::fmt::Debug for Handshake {
@@ -196,27 +195,15 @@ impl Handshake {
             conn,
             out,
             failed: None,
-            check_client_address: None,
-            address_checked: false,
         })
     }
 
-    /// A server handshake for a client at `peer_addr`. When the config asks for endpoint
-    /// verification (`ServerTls::verify_client_address`), the client's certificate must name
-    /// that address, as Cassandra checks inbound internode (and, from 5.0, native) clients.
-    pub fn server(tls: &ServerTls, peer_addr: Option<IpAddr>) -> Result<Self> {
-        let check = if tls.verify_client_address {
-            Some(peer_addr.ok_or_else(|| {
-                Error::Handshake(HandshakeFailure::Misuse(
-                    "require_endpoint_verification needs the client's address".into(),
-                ))
-            })?)
-        } else {
-            None
-        };
-        let mut hs = Self::server_with_config(tls.config.clone())?;
-        hs.check_client_address = check;
-        Ok(hs)
+    /// A server handshake for a client at `peer_addr` (the address the connection comes
+    /// from). When the config asks for endpoint verification (`ServerTls::verify_client_address`),
+    /// the client's certificate must name that address, as Cassandra checks inbound internode
+    /// (and, from 5.0, native) clients.
+    pub fn server(tls: &ServerTls, peer_addr: IpAddr) -> Result<Self> {
+        Self::server_with_config(tls.config_for(peer_addr))
     }
 
     /// A server handshake from a bare rustls config.
@@ -228,8 +215,6 @@ impl Handshake {
             conn,
             out: Output::default(),
             failed: None,
-            check_client_address: None,
-            address_checked: false,
         })
     }
 
@@ -252,13 +237,7 @@ impl Handshake {
             return Err(Error::Handshake(f.clone()));
         }
         match feed_conn(&mut self.conn, &mut self.out, input) {
-            Ok(n) => {
-                self.after_progress();
-                match &self.failed {
-                    Some(f) => Err(Error::Handshake(f.clone())),
-                    None => Ok(n),
-                }
-            }
+            Ok(n) => Ok(n),
             Err(f) => {
                 self.failed = Some(f.clone());
                 Err(Error::Handshake(f))
@@ -273,31 +252,6 @@ impl Handshake {
             self.failed = Some(HandshakeFailure::Protocol(
                 "the peer closed the connection during the handshake".into(),
             ));
-        }
-    }
-
-    fn after_progress(&mut self) {
-        if self.conn.is_handshaking() || self.address_checked {
-            return;
-        }
-        self.address_checked = true;
-        let Some(addr) = self.check_client_address else {
-            return;
-        };
-        let Some(leaf) = self.conn.peer_certificates().and_then(|c| c.first()) else {
-            // Optional client auth and no certificate: nothing to check against.
-            return;
-        };
-        let name = ServerName::IpAddress(addr.into());
-        let check = rustls::server::ParsedCertificate::try_from(leaf)
-            .and_then(|parsed| rustls::client::verify_server_name(&parsed, &name))
-            .map_err(|e| crate::tls::verify::typed_name_error(e, leaf));
-        if let Err(e) = check {
-            // The client's certificate does not name the address it connects from. rustls has
-            // finished the handshake, so close it.
-            self.conn.send_close_notify();
-            self.out.drain(&mut self.conn);
-            self.failed = Some(e.into());
         }
     }
 

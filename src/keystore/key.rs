@@ -295,15 +295,9 @@ impl PrivateKey {
                         let rsa = RsaPrivate::parse(info.private_key)?;
                         Ok(Some(PublicKey::Rsa { n: rsa.n, e: rsa.e }))
                     }
-                    oid::DSA => {
-                        let params = info
-                            .dsa_params
-                            .ok_or(DerError("DSA key without parameters"))?;
-                        let x = Reader::new(info.private_key).unsigned("DSA private value")?;
-                        Ok(Some(PublicKey::Dsa {
-                            y: dsa_public(params, x)?,
-                        }))
-                    }
+                    // Deriving y = g^x mod p would be variable-time arithmetic on the secret
+                    // exponent; rustls cannot use DSA keys anyway. "Cannot check".
+                    oid::DSA => Ok(None),
                     oid::EC => {
                         let ec = EcPrivate::parse(info.private_key)?;
                         self.ec_public(ec, info.curve.or(ec.curve))
@@ -431,7 +425,6 @@ enum PublicKey<'a> {
 struct Pkcs8<'a> {
     algorithm: &'a [u8],
     curve: Option<&'a [u8]>,
-    dsa_params: Option<&'a [u8]>,
     private_key: &'a [u8],
 }
 
@@ -448,21 +441,18 @@ impl<'a> Pkcs8<'a> {
         }
         let mut alg = info.sequence("PKCS#8 algorithm")?;
         let algorithm = alg.oid("PKCS#8 algorithm OID")?;
-        let (mut curve, mut dsa_params) = (None, None);
+        let mut curve = None;
         if algorithm == oid::EC {
             match alg.peek_tag() {
                 Some(tag::OID) => curve = Some(alg.oid("named curve")?),
                 Some(tag::SEQUENCE) => return Err(DerError(super::cert::EXPLICIT_EC_PARAMS)),
                 _ => {}
             }
-        } else if algorithm == oid::DSA {
-            dsa_params = alg.optional(tag::SEQUENCE)?.map(|t| t.value);
         }
         let private_key = info.octet_string("PKCS#8 privateKey")?;
         Ok(Pkcs8 {
             algorithm,
             curve,
-            dsa_params,
             private_key,
         })
     }
@@ -555,22 +545,4 @@ impl<'a> DsaTraditional<'a> {
         key.unsigned("DSA x")?;
         Ok(DsaTraditional { y })
     }
-}
-
-/// DSA public value y = g^x mod p, for PKCS#8 DSA keys (which store only x).
-fn dsa_public(params: &[u8], x: &[u8]) -> DerResult<BigUint> {
-    let mut r = Reader::new(params);
-    let p = r.unsigned("DSA p")?;
-    let q = r.unsigned("DSA q")?;
-    let g = r.unsigned("DSA g")?;
-    // Bound the modular exponentiation: DSA moduli are at most 3072 bits in practice and the
-    // exponent is below q.
-    if p.len() > 1024 || q.len() > 64 || x.len() > q.len() {
-        return Err(DerError("DSA parameters out of range"));
-    }
-    let p = BigUint::from_bytes_be(p);
-    if p == BigUint::ZERO {
-        return Err(DerError("DSA p is zero"));
-    }
-    Ok(BigUint::from_bytes_be(g).modpow(&BigUint::from_bytes_be(x), &p))
 }

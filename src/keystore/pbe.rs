@@ -464,16 +464,21 @@ pub(crate) fn pkcs12_kdf(
     len: usize,
 ) -> Zeroizing<Vec<u8>> {
     let (v, u) = hash.sizes();
-    let fill = |src: &[u8]| -> Vec<u8> {
-        if src.is_empty() {
-            return Vec::new();
-        }
-        let n = src.len().div_ceil(v) * v;
-        src.iter().copied().cycle().take(n).collect()
-    };
+    let filled = |n: usize| n.div_ceil(v) * v;
     let d = vec![id; v];
-    let mut i_buf = Zeroizing::new(fill(salt));
-    i_buf.extend_from_slice(&fill(bmp_password));
+    // I = S || P, each repeated to a multiple of v, built in place in one allocation: the
+    // password's copy is wiped with it and no temporary is left behind.
+    let mut i_buf = Zeroizing::new(Vec::with_capacity(
+        filled(salt.len()) + filled(bmp_password.len()),
+    ));
+    i_buf.extend(salt.iter().copied().cycle().take(filled(salt.len())));
+    i_buf.extend(
+        bmp_password
+            .iter()
+            .copied()
+            .cycle()
+            .take(filled(bmp_password.len())),
+    );
     let mut out = Zeroizing::new(Vec::with_capacity(len + u));
     while out.len() < len {
         let mut a = Zeroizing::new(hash.digest(&[&d, &i_buf[..]]));

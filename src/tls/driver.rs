@@ -390,21 +390,17 @@ impl DriverTls {
         };
         let plan = Plan::new(&yaml, Role::NativeClient, &settings)?;
         let material = if has_truststore {
-            super::load_material(&yaml, &plan, &settings, installed)?
+            super::load_client_material(&yaml, &plan, &settings, installed)?
         } else {
-            // CERT_NONE without CAs: only the client certificate is loaded.
+            // CERT_NONE without CAs (or system roots alone): only the client certificate.
             let store =
                 super::checked_key_store(&yaml, Role::NativeClient, &settings, installed.keystore)?;
-            super::build_material(yaml.origin(), &plan, &settings, store.as_ref(), None)?
+            super::build_client_material(yaml.origin(), &plan, &settings, store.as_ref(), None)?
         };
         let keys = material
             .keys
             .map(|k| Arc::new(k) as Arc<dyn rustls::client::ResolvesClientCert>);
-        let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> = match material.verifier
-        {
-            Some(super::PeerVerifier::Server(v)) if self.verify => Arc::new(v),
-            _ => Arc::new(super::verify::NoCertificateCheck(plan.provider.clone())),
-        };
+        let verifier = super::verifier_or_refusal(material.verifier.filter(|_| self.verify), &plan);
         let mut client = super::assemble_client(
             yaml.origin(),
             plan,

@@ -10,15 +10,15 @@
 //! ```no_run
 //! use std::sync::Arc;
 //! use cassandra_tls::options::CassandraYaml;
-//! use cassandra_tls::tls::{self, NodeIdentity, NodeVerifier, Role, TlsSettings};
+//! use cassandra_tls::tls::{self, NodeIdentity, NodeVerifier, TlsSettings, ClientRole};
 //!
 //! let yaml = CassandraYaml::load_file("conf/cassandra.yaml")?;
 //! let settings = TlsSettings::default();
-//! let client = tls::client_config(&yaml, Role::NativeClient, &settings)?;
+//! let client = tls::client_config(&yaml, ClientRole::Native, &settings)?;
 //! // Every node presents a certificate for cassandra.prod.example, whatever its pod IP.
 //! let verifier = NodeVerifier::for_role(
 //!     &yaml,
-//!     Role::NativeClient,
+//!     ClientRole::Native,
 //!     NodeIdentity::ClusterName("cassandra.prod.example".into()),
 //!     &settings,
 //! )?;
@@ -37,7 +37,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, Error, SignatureScheme};
 
 use super::verify::ServerVerifier;
-use super::{ClientTls, Role, TlsSettings};
+use super::{ClientRole, ClientTls, TlsSettings};
 use crate::keystore::Certificate;
 use crate::options::CassandraYaml;
 
@@ -147,15 +147,15 @@ impl NodeVerifier {
     }
 
     /// A verifier over the truststore of a client role's section
-    /// ([`Role::NativeClient`]'s `client_encryption_options`, [`Role::InternodeClient`]'s
+    /// ([`ClientRole::Native`]'s `client_encryption_options`, [`ClientRole::Internode`]'s
     /// `server_encryption_options`).
     pub fn for_role(
         yaml: &CassandraYaml,
-        role: Role,
+        role: ClientRole,
         identity: NodeIdentity,
         settings: &TlsSettings,
     ) -> crate::Result<NodeVerifier> {
-        let anchors = super::material_trust_anchors(yaml, role)?;
+        let anchors = super::material_trust_anchors(yaml, role.into())?;
         NodeVerifier::new(&anchors, identity, settings)
     }
 

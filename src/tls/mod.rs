@@ -9,10 +9,10 @@
 //!
 //! ```no_run
 //! use cassandra_tls::options::CassandraYaml;
-//! use cassandra_tls::tls::{self, Role, TlsSettings};
+//! use cassandra_tls::tls::{self, ClientRole, TlsSettings};
 //!
 //! let yaml = CassandraYaml::load_file("conf/cassandra.yaml")?;
-//! let client = tls::client_config(&yaml, Role::NativeClient, &TlsSettings::default())?;
+//! let client = tls::client_config(&yaml, ClientRole::Native, &TlsSettings::default())?;
 //! for w in &client.warnings {
 //!     eprintln!("warning: {w}");
 //! }
@@ -69,6 +69,64 @@ pub enum Role {
     NativeServer,
     /// A client (driver, tool) connecting to the native transport port.
     NativeClient,
+}
+
+/// The roles a node listens in: what [`server_config`] builds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ServerRole {
+    /// Accepting internode connections on the storage port ([`Role::InternodeServer`]).
+    Internode,
+    /// Accepting clients on the native transport port ([`Role::NativeServer`]).
+    Native,
+}
+
+/// The roles that connect: what [`client_config`] builds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientRole {
+    /// A node connecting to a peer's storage port ([`Role::InternodeClient`]).
+    Internode,
+    /// A driver or tool connecting to the native transport port ([`Role::NativeClient`]).
+    Native,
+}
+
+impl From<ServerRole> for Role {
+    fn from(r: ServerRole) -> Role {
+        match r {
+            ServerRole::Internode => Role::InternodeServer,
+            ServerRole::Native => Role::NativeServer,
+        }
+    }
+}
+
+impl From<ClientRole> for Role {
+    fn from(r: ClientRole) -> Role {
+        match r {
+            ClientRole::Internode => Role::InternodeClient,
+            ClientRole::Native => Role::NativeClient,
+        }
+    }
+}
+
+impl ServerRole {
+    /// The cassandra.yaml section the role reads.
+    pub fn section(self) -> &'static str {
+        Role::from(self).section()
+    }
+
+    /// The client role that connects to this one.
+    pub fn peer(self) -> ClientRole {
+        match self {
+            ServerRole::Internode => ClientRole::Internode,
+            ServerRole::Native => ClientRole::Native,
+        }
+    }
+}
+
+impl ClientRole {
+    /// The cassandra.yaml section the role reads.
+    pub fn section(self) -> &'static str {
+        Role::from(self).section()
+    }
 }
 
 impl Role {
@@ -156,11 +214,19 @@ impl fmt::Display for TlsWarning {
     }
 }
 
-/// A server config and what the handshake must still apply.
+/// A server config, and for `require_endpoint_verification` the per-connection check of the
+/// client's address.
+///
+/// With endpoint verification the client's certificate must name the address the client
+/// connects from, which only the connection knows: [`ServerTls::config_for`] gives a config
+/// for one connection whose verifier checks it during the handshake (a client that fails it
+/// gets a `bad_certificate` alert). [`ServerTls::config_without_client_address_check`] is the
+/// shared config, which checks the chain only.
 #[derive(Debug, Clone)]
 pub struct ServerTls {
-    /// The rustls config.
-    pub config: Arc<ServerConfig>,
+    config: Arc<ServerConfig>,
+    /// What a per-connection config is built from (endpoint verification only).
+    per_connection: Option<Arc<PerConnection>>,
     /// How client certificates are asked for.
     pub client_auth: ClientAuth,
     /// `require_endpoint_verification`: the client's certificate must name the client's
@@ -168,6 +234,65 @@ pub struct ServerTls {
     pub verify_client_address: bool,
     /// Warnings gathered while building.
     pub warnings: Vec<TlsWarning>,
+}
+
+/// The parts of a server config, to build one per connection with the address check.
+#[derive(Debug)]
+struct PerConnection {
+    provider: Arc<CryptoProvider>,
+    time: Arc<dyn rustls::time_provider::TimeProvider>,
+    versions: Vec<&'static SupportedProtocolVersion>,
+    keys: Arc<dyn rustls::server::ResolvesServerCert>,
+    verifier: Arc<dyn ClientCertVerifier>,
+}
+
+impl ServerTls {
+    /// The rustls config for a connection from `peer`: with endpoint verification its client
+    /// verifier also checks that the client's certificate names `peer` (refused in the
+    /// handshake, with an alert); otherwise the shared config. Sessions are shared with the
+    /// shared config.
+    pub fn config_for(&self, peer: std::net::IpAddr) -> Arc<ServerConfig> {
+        let Some(parts) = &self.per_connection else {
+            return self.config.clone();
+        };
+        let verifier = Arc::new(verify::AddressBound {
+            inner: parts.verifier.clone(),
+            address: peer,
+        });
+        match ServerConfig::builder_with_details(parts.provider.clone(), parts.time.clone())
+            .with_protocol_versions(&parts.versions)
+        {
+            Ok(builder) => {
+                let mut config = builder
+                    .with_client_cert_verifier(verifier)
+                    .with_cert_resolver(parts.keys.clone());
+                config.session_storage = self.config.session_storage.clone();
+                config.alpn_protocols = self.config.alpn_protocols.clone();
+                Arc::new(config)
+            }
+            // The same parts built the shared config, so this cannot fail; if it did, refuse
+            // every client rather than skip the check.
+            Err(_) => Arc::new(
+                ServerConfig::builder_with_provider(parts.provider.clone())
+                    .with_safe_default_protocol_versions()
+                    .map(|b| {
+                        b.with_client_cert_verifier(Arc::new(verify::RefuseAll(
+                            parts.verifier.clone(),
+                        )))
+                        .with_cert_resolver(parts.keys.clone())
+                    })
+                    .unwrap_or_else(|_| (*self.config).clone()),
+            ),
+        }
+    }
+
+    /// The shared rustls config, for a caller that hands it to another TLS stack (a proxy
+    /// with tokio-rustls, say). When [`ServerTls::verify_client_address`] is set, this config
+    /// does **not** check that the client's certificate names its address (Cassandra's
+    /// `require_endpoint_verification`); use [`ServerTls::config_for`] per connection for that.
+    pub fn config_without_client_address_check(&self) -> &Arc<ServerConfig> {
+        &self.config
+    }
 }
 
 /// A client config.
@@ -446,32 +571,24 @@ impl Plan {
             warnings,
         })
     }
-
-    fn is_server(&self) -> bool {
-        matches!(self.role, Role::InternodeServer | Role::NativeServer)
-    }
-
-    fn needs_trust(&self) -> bool {
-        !self.is_server() || self.client_auth != ClientAuth::NotRequired
-    }
 }
 
-/// A role's key and trust material, validated: what a reload replaces.
-pub(crate) struct Material {
-    /// The keys to present (always for servers; for clients when they have a key store).
-    pub(crate) keys: Option<resolve::KeyChoice>,
-    /// The peer's certificate check: the server's (client roles) or the client's (server roles
-    /// asking for client certificates).
-    pub(crate) verifier: Option<PeerVerifier>,
+/// A server role's key and trust material, validated: what a reload replaces.
+pub(crate) struct ServerMaterial {
+    /// The keys to present.
+    pub(crate) keys: resolve::KeyChoice,
+    /// The check of client certificates, when they are asked for.
+    pub(crate) verifier: Option<verify::ClientVerifier>,
     pub(crate) warnings: Vec<TlsWarning>,
 }
 
-/// The check of the peer's certificate, by which side it runs on.
-pub(crate) enum PeerVerifier {
-    /// A client checking the server.
-    Server(verify::ServerVerifier),
-    /// A server checking its clients.
-    Client(verify::ClientVerifier),
+/// A client role's key and trust material, validated: what a reload replaces.
+pub(crate) struct ClientMaterial {
+    /// The keys to present, when the client has a key store.
+    pub(crate) keys: Option<resolve::KeyChoice>,
+    /// The check of the server's certificate (absent only for a driver's `CERT_NONE`).
+    pub(crate) verifier: Option<verify::ServerVerifier>,
+    pub(crate) warnings: Vec<TlsWarning>,
 }
 
 /// Key store and truststore bytes handed in by the caller in place of the section's files.
@@ -481,90 +598,109 @@ pub(crate) struct Installed<'a> {
     pub(crate) truststore: Option<&'a [u8]>,
 }
 
-/// Loads and validates a role's material by the section's rules (files or inline PEM, or the
-/// bytes `installed` in their place).
-pub(crate) fn load_material(
+fn section_options(yaml: &CassandraYaml, role: Role) -> &EncryptionOptions {
+    match role {
+        Role::InternodeServer | Role::InternodeClient => &yaml.server_encryption_options().common,
+        Role::NativeServer | Role::NativeClient => yaml.client_encryption_options(),
+    }
+}
+
+fn trust_anchors_of(
+    yaml: &CassandraYaml,
+    plan: &Plan,
+    installed: Installed<'_>,
+) -> Result<Vec<keystore::Certificate>> {
+    material::load_trust_anchors(
+        yaml.origin(),
+        yaml.base_dir(),
+        plan.section,
+        section_options(yaml, plan.role),
+        installed.truststore,
+        yaml.version().empty_truststore_password_is_checked(),
+    )
+}
+
+/// Loads and validates a server role's material by the section's rules (files or inline PEM,
+/// or the bytes `installed` in their place). The key store first, as Cassandra builds it.
+pub(crate) fn load_server_material(
     yaml: &CassandraYaml,
     plan: &Plan,
     settings: &TlsSettings,
     installed: Installed<'_>,
-) -> Result<Material> {
-    let origin = yaml.origin();
-    let opts = match plan.role {
-        Role::InternodeServer | Role::InternodeClient => &yaml.server_encryption_options().common,
-        _ => yaml.client_encryption_options(),
+) -> Result<ServerMaterial> {
+    let Some(store) = checked_key_store(yaml, plan.role, settings, installed.keystore)? else {
+        return Err(Error::config(
+            yaml.origin(),
+            Some(plan.section),
+            Some("keystore"),
+            format!(
+                "{} does not exist: failed to build key manager store for secure connections",
+                section_options(yaml, plan.role).keystore_path()
+            ),
+        ));
     };
-    let trust = || {
-        material::load_trust_anchors(
-            origin,
-            yaml.base_dir(),
-            plan.section,
-            opts,
-            installed.truststore,
-            yaml.version().empty_truststore_password_is_checked(),
-        )
-    };
-    // Clients read the truststore first, servers the key store, as Cassandra builds them.
-    let client_anchors = if plan.is_server() {
-        None
+    let anchors = if plan.client_auth != ClientAuth::NotRequired {
+        Some(trust_anchors_of(yaml, plan, installed)?)
     } else {
-        Some(trust()?)
+        None
     };
-    let store = checked_key_store(yaml, plan.role, settings, installed.keystore)?;
-    match (&store, plan.role) {
-        (None, Role::InternodeServer | Role::NativeServer) => {
-            return Err(Error::config(
-                origin,
-                Some(plan.section),
-                Some("keystore"),
-                format!(
-                    "{} does not exist: failed to build key manager store for secure connections",
-                    opts.keystore_path()
-                ),
-            ));
-        }
-        (None, Role::InternodeClient) => {
-            // Every inbound internode context requires a client certificate.
-            return Err(Error::config(
-                origin,
-                Some(plan.section),
-                Some("outbound_keystore"),
-                "no key store for the internode client: peers require a client certificate",
-            ));
-        }
-        _ => {}
-    }
-    let anchors = match client_anchors {
-        Some(a) => Some(a),
-        None if plan.needs_trust() => Some(trust()?),
-        None => None,
-    };
-    build_material(origin, plan, settings, store.as_ref(), anchors.as_deref())
+    build_server_material(yaml.origin(), plan, settings, &store, anchors.as_deref())
 }
 
-/// Validates material from a key store and trust anchors already loaded.
-pub(crate) fn build_material(
+/// Loads and validates a client role's material (the truststore first, as Cassandra does).
+pub(crate) fn load_client_material(
+    yaml: &CassandraYaml,
+    plan: &Plan,
+    settings: &TlsSettings,
+    installed: Installed<'_>,
+) -> Result<ClientMaterial> {
+    let anchors = trust_anchors_of(yaml, plan, installed)?;
+    let store = checked_key_store(yaml, plan.role, settings, installed.keystore)?;
+    if store.is_none() && plan.role == Role::InternodeClient {
+        // Every inbound internode context requires a client certificate.
+        return Err(Error::config(
+            yaml.origin(),
+            Some(plan.section),
+            Some("outbound_keystore"),
+            "no key store for the internode client: peers require a client certificate",
+        ));
+    }
+    build_client_material(
+        yaml.origin(),
+        plan,
+        settings,
+        store.as_ref(),
+        Some(&anchors),
+    )
+}
+
+fn key_choice(
+    plan: &Plan,
+    settings: &TlsSettings,
+    store: &KeyStore,
+    warnings: &mut Vec<TlsWarning>,
+) -> Result<resolve::KeyChoice> {
+    store_warnings(store, warnings);
+    resolve::KeyChoice::new(
+        store,
+        &plan.provider,
+        settings.key_alias.as_deref(),
+        warnings,
+    )
+}
+
+/// Validates a server's material from a key store and trust anchors already loaded.
+pub(crate) fn build_server_material(
     origin: &Origin,
     plan: &Plan,
     settings: &TlsSettings,
-    store: Option<&KeyStore>,
+    store: &KeyStore,
     anchors: Option<&[keystore::Certificate]>,
-) -> Result<Material> {
+) -> Result<ServerMaterial> {
     let mut warnings = Vec::new();
-    let keys = match store {
-        Some(store) => {
-            store_warnings(store, &mut warnings);
-            Some(resolve::KeyChoice::new(
-                store,
-                &plan.provider,
-                settings.key_alias.as_deref(),
-                &mut warnings,
-            )?)
-        }
-        None => None,
-    };
+    let keys = key_choice(plan, settings, store, &mut warnings)?;
     let verifier = match anchors {
-        Some(anchors) if plan.is_server() => Some(PeerVerifier::Client(
+        Some(anchors) => Some(
             verify::ClientVerifier::new(
                 anchors,
                 plan.provider.clone(),
@@ -572,8 +708,31 @@ pub(crate) fn build_material(
                 settings.expired_peer,
             )
             .map_err(|e| rustls_error(origin, plan.section, e))?,
-        )),
-        Some(anchors) => Some(PeerVerifier::Server(
+        ),
+        None => None,
+    };
+    Ok(ServerMaterial {
+        keys,
+        verifier,
+        warnings,
+    })
+}
+
+/// Validates a client's material from a key store and trust anchors already loaded.
+pub(crate) fn build_client_material(
+    origin: &Origin,
+    plan: &Plan,
+    settings: &TlsSettings,
+    store: Option<&KeyStore>,
+    anchors: Option<&[keystore::Certificate]>,
+) -> Result<ClientMaterial> {
+    let mut warnings = Vec::new();
+    let keys = match store {
+        Some(store) => Some(key_choice(plan, settings, store, &mut warnings)?),
+        None => None,
+    };
+    let verifier = match anchors {
+        Some(anchors) => Some(
             verify::ServerVerifier::new(
                 anchors,
                 plan.provider.clone(),
@@ -581,44 +740,33 @@ pub(crate) fn build_material(
                 settings.expired_peer,
             )
             .map_err(|e| rustls_error(origin, plan.section, e))?,
-        )),
+        ),
         None => None,
     };
-    Ok(Material {
+    Ok(ClientMaterial {
         keys,
         verifier,
         warnings,
     })
 }
 
-/// Builds the server config for [`Role::InternodeServer`] or [`Role::NativeServer`].
+/// Builds the server config for a [`ServerRole`].
 pub fn server_config(
     yaml: &CassandraYaml,
-    role: Role,
+    role: ServerRole,
     settings: &TlsSettings,
 ) -> Result<ServerTls> {
-    if !matches!(role, Role::InternodeServer | Role::NativeServer) {
-        return Err(Error::config(
-            yaml.origin(),
-            Some(role.section()),
-            None,
-            format!("{role:?} is a client role; use client_config"),
-        ));
-    }
-    let plan = Plan::new(yaml, role, settings)?;
-    let material = load_material(yaml, &plan, settings, Installed::default())?;
-    let keys: Arc<dyn rustls::server::ResolvesServerCert> =
-        Arc::new(material.keys.expect("servers always have keys"));
-    let verifier = match material.verifier {
-        Some(PeerVerifier::Client(v)) => Some(Arc::new(v) as Arc<dyn ClientCertVerifier>),
-        _ => None,
-    };
+    let plan = Plan::new(yaml, role.into(), settings)?;
+    let material = load_server_material(yaml, &plan, settings, Installed::default())?;
+    let verifier = material
+        .verifier
+        .map(|v| Arc::new(v) as Arc<dyn ClientCertVerifier>);
     assemble_server(
         yaml.origin(),
         plan,
         settings,
         material.warnings,
-        keys,
+        Arc::new(material.keys),
         verifier,
         None,
     )
@@ -634,10 +782,22 @@ pub(crate) fn assemble_server(
     verifier: Option<Arc<dyn ClientCertVerifier>>,
     sessions: Option<Arc<dyn rustls::server::StoresServerSessions>>,
 ) -> Result<ServerTls> {
-    let builder =
-        ServerConfig::builder_with_details(plan.provider.clone(), time_provider(settings))
-            .with_protocol_versions(&plan.versions)
-            .map_err(|e| rustls_error(origin, plan.section, e))?;
+    let time = time_provider(settings);
+    let builder = ServerConfig::builder_with_details(plan.provider.clone(), time.clone())
+        .with_protocol_versions(&plan.versions)
+        .map_err(|e| rustls_error(origin, plan.section, e))?;
+    let verify_client_address =
+        plan.require_endpoint_verification && plan.client_auth != ClientAuth::NotRequired;
+    let per_connection = match (&verifier, verify_client_address) {
+        (Some(v), true) => Some(Arc::new(PerConnection {
+            provider: plan.provider.clone(),
+            time,
+            versions: plan.versions.clone(),
+            keys: keys.clone(),
+            verifier: v.clone(),
+        })),
+        _ => None,
+    };
     let mut config = match verifier {
         None => builder.with_no_client_auth().with_cert_resolver(keys),
         Some(v) => builder
@@ -651,44 +811,46 @@ pub(crate) fn assemble_server(
     warnings.extend(material_warnings);
     Ok(ServerTls {
         config: Arc::new(config),
+        per_connection,
         client_auth: plan.client_auth,
-        verify_client_address: plan.require_endpoint_verification
-            && plan.client_auth != ClientAuth::NotRequired,
+        verify_client_address,
         warnings,
     })
 }
 
-/// Builds the client config for [`Role::InternodeClient`] or [`Role::NativeClient`].
+/// Builds the client config for a [`ClientRole`].
 pub fn client_config(
     yaml: &CassandraYaml,
-    role: Role,
+    role: ClientRole,
     settings: &TlsSettings,
 ) -> Result<ClientTls> {
-    if !matches!(role, Role::InternodeClient | Role::NativeClient) {
-        return Err(Error::config(
-            yaml.origin(),
-            Some(role.section()),
-            None,
-            format!("{role:?} is a server role; use server_config"),
-        ));
-    }
-    let plan = Plan::new(yaml, role, settings)?;
-    let material = load_material(yaml, &plan, settings, Installed::default())?;
-    let Some(PeerVerifier::Server(verifier)) = material.verifier else {
-        unreachable!("client roles always verify the server");
-    };
+    let plan = Plan::new(yaml, role.into(), settings)?;
+    let material = load_client_material(yaml, &plan, settings, Installed::default())?;
     let keys = material
         .keys
         .map(|k| Arc::new(k) as Arc<dyn rustls::client::ResolvesClientCert>);
+    let verifier = verifier_or_refusal(material.verifier, &plan);
     assemble_client(
         yaml.origin(),
         plan,
         settings,
         material.warnings,
         keys,
-        Arc::new(verifier),
+        verifier,
         None,
     )
+}
+
+/// The client's check of the server; without one (a driver's `CERT_NONE`), the handshake
+/// signature is still checked but the certificate is not.
+pub(crate) fn verifier_or_refusal(
+    verifier: Option<verify::ServerVerifier>,
+    plan: &Plan,
+) -> Arc<dyn rustls::client::danger::ServerCertVerifier> {
+    match verifier {
+        Some(v) => Arc::new(v),
+        None => Arc::new(verify::NoCertificateCheck(plan.provider.clone())),
+    }
 }
 
 /// A client config from a plan and (possibly swappable) material.

@@ -23,10 +23,10 @@
 //!
 //! ```no_run
 //! use cassandra_tls::options::CassandraYaml;
-//! use cassandra_tls::tls::{Role, TlsSettings, reload};
+//! use cassandra_tls::tls::{ServerRole, TlsSettings, reload};
 //!
 //! let yaml = CassandraYaml::load_file("conf/cassandra.yaml")?;
-//! let (server, reloader) = reload::server_config(&yaml, Role::NativeServer, &TlsSettings::default())?;
+//! let (server, reloader) = reload::server_config(&yaml, ServerRole::Native, &TlsSettings::default())?;
 //! // server.config serves handshakes; every 10 minutes, from the caller's timer:
 //! match reloader.check() {
 //!     reload::Outcome::Failed { error, .. } => eprintln!("SSL reload failed, old material kept: {error}"),
@@ -51,7 +51,10 @@ use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 
 use super::resolve::KeyChoice;
 use super::verify::{ClientVerifier, ServerVerifier};
-use super::{ClientTls, Material, PeerVerifier, Plan, Role, ServerTls, TlsSettings, TlsWarning};
+use super::{
+    ClientMaterial, ClientRole, ClientTls, Plan, Role, ServerMaterial, ServerRole, ServerTls,
+    TlsSettings, TlsWarning,
+};
 use crate::error::{Error, Result};
 use crate::keystore::{Certificate, KeyStore};
 use crate::options::{CassandraYaml, SslContextFactoryKind, resolve_path};
@@ -400,29 +403,25 @@ struct Inner {
     generation: AtomicU64,
 }
 
-/// The parts of the rustls config that delegate to swappable material.
+/// The parts of the rustls config that delegate to swappable material, by side.
 #[derive(Debug)]
-struct Swaps {
-    keys: Option<Arc<SwapKeys>>,
-    server_verifier: Option<Arc<SwapServerVerifier>>,
-    client_verifier: Option<Arc<SwapClientVerifier>>,
-    sessions: Sessions,
+enum Swaps {
+    Server {
+        keys: Arc<SwapKeys>,
+        verifier: Option<Arc<SwapClientVerifier>>,
+        sessions: Arc<SwapServerSessions>,
+    },
+    Client {
+        keys: Option<Arc<SwapKeys>>,
+        verifier: Arc<SwapServerVerifier>,
+        sessions: Arc<SwapClientSessions>,
+    },
 }
 
-/// The resumable sessions of the config, by side.
-#[derive(Debug)]
-enum Sessions {
-    Server(Arc<SwapServerSessions>),
-    Client(Arc<SwapClientSessions>),
-}
-
-impl Sessions {
-    fn clear(&self) {
-        match self {
-            Sessions::Server(s) => s.clear(),
-            Sessions::Client(c) => c.clear(),
-        }
-    }
+/// Validated material for one side, ready to be swapped in.
+enum Material {
+    Server(ServerMaterial),
+    Client(ClientMaterial),
 }
 
 /// The files Cassandra watches for a section: `keystore`, `outbound_keystore` (internode) and
@@ -463,35 +462,24 @@ fn watched_files(yaml: &CassandraYaml, role: Role) -> Vec<Watched> {
     watched
 }
 
-/// A server config for [`Role::InternodeServer`] or [`Role::NativeServer`] whose material the
-/// returned [`Reloader`] replaces. Otherwise the same as [`super::server_config`].
+/// A server config for a [`ServerRole`] whose material the returned [`Reloader`] replaces.
+/// Otherwise the same as [`super::server_config`].
 pub fn server_config(
     yaml: &CassandraYaml,
-    role: Role,
+    role: ServerRole,
     settings: &TlsSettings,
 ) -> Result<(ServerTls, Reloader)> {
-    if !matches!(role, Role::InternodeServer | Role::NativeServer) {
-        return Err(Error::config(
-            yaml.origin(),
-            Some(role.section()),
-            None,
-            format!("{role:?} is a client role; use reload::client_config"),
-        ));
-    }
     // Stamp the files before loading them: a change while loading is seen by the next check.
-    let watched = watched_files(yaml, role);
-    let plan = Plan::new(yaml, role, settings)?;
-    let material = super::load_material(yaml, &plan, settings, super::Installed::default())?;
-    let keys = Arc::new(SwapKeys(RwLock::new(Arc::new(
-        material.keys.expect("servers always have keys"),
-    ))));
-    let client_verifier = match material.verifier {
-        Some(PeerVerifier::Client(v)) => Some(Arc::new(SwapClientVerifier {
+    let watched = watched_files(yaml, role.into());
+    let plan = Plan::new(yaml, role.into(), settings)?;
+    let material = super::load_server_material(yaml, &plan, settings, super::Installed::default())?;
+    let keys = Arc::new(SwapKeys(RwLock::new(Arc::new(material.keys))));
+    let verifier = material.verifier.map(|v| {
+        Arc::new(SwapClientVerifier {
             current: RwLock::new(Arc::new(v)),
             mandatory: plan.client_auth == crate::options::ClientAuth::Required,
-        })),
-        _ => None,
-    };
+        })
+    });
     let kept = plan.clone();
     let sessions = Arc::new(SwapServerSessions::new());
     let tls = super::assemble_server(
@@ -500,42 +488,36 @@ pub fn server_config(
         settings,
         material.warnings,
         keys.clone(),
-        client_verifier
-            .clone()
-            .map(|v| v as Arc<dyn ClientCertVerifier>),
+        verifier.clone().map(|v| v as Arc<dyn ClientCertVerifier>),
         Some(sessions.clone()),
     )?;
-    let swaps = Swaps {
-        keys: Some(keys),
-        server_verifier: None,
-        client_verifier,
-        sessions: Sessions::Server(sessions),
+    let swaps = Swaps::Server {
+        keys,
+        verifier,
+        sessions,
     };
     let reloader = Reloader::new(yaml, settings, kept, swaps, watched);
     Ok((tls, reloader))
 }
 
-/// A client config for [`Role::InternodeClient`] or [`Role::NativeClient`] whose material the
-/// returned [`Reloader`] replaces. Otherwise the same as [`super::client_config`]. A client
-/// without a key store at start-up stays without one.
+/// A client config for a [`ClientRole`] whose material the returned [`Reloader`] replaces.
+/// Otherwise the same as [`super::client_config`]. A client without a key store at start-up
+/// stays without one.
 pub fn client_config(
     yaml: &CassandraYaml,
-    role: Role,
+    role: ClientRole,
     settings: &TlsSettings,
 ) -> Result<(ClientTls, Reloader)> {
-    if !matches!(role, Role::InternodeClient | Role::NativeClient) {
+    let watched = watched_files(yaml, role.into());
+    let plan = Plan::new(yaml, role.into(), settings)?;
+    let material = super::load_client_material(yaml, &plan, settings, super::Installed::default())?;
+    let Some(verifier) = material.verifier else {
         return Err(Error::config(
             yaml.origin(),
-            Some(role.section()),
-            None,
-            format!("{role:?} is a server role; use reload::server_config"),
+            Some(plan.section),
+            Some("truststore"),
+            "a reloadable client needs a truststore to check the server with",
         ));
-    }
-    let watched = watched_files(yaml, role);
-    let plan = Plan::new(yaml, role, settings)?;
-    let material = super::load_material(yaml, &plan, settings, super::Installed::default())?;
-    let Some(PeerVerifier::Server(verifier)) = material.verifier else {
-        unreachable!("client roles always verify the server");
     };
     let verifier = Arc::new(SwapServerVerifier(RwLock::new(Arc::new(verifier))));
     let keys = material
@@ -552,11 +534,10 @@ pub fn client_config(
         verifier.clone(),
         Some(sessions.clone()),
     )?;
-    let swaps = Swaps {
+    let swaps = Swaps::Client {
         keys,
-        server_verifier: Some(verifier),
-        client_verifier: None,
-        sessions: Sessions::Client(sessions),
+        verifier,
+        sessions,
     };
     let reloader = Reloader::new(yaml, settings, kept, swaps, watched);
     Ok((tls, reloader))
@@ -667,19 +648,26 @@ impl Reloader {
 
     fn reload_from(&self, changed: Vec<PathBuf>, installed: super::Installed<'_>) -> Outcome {
         let plan = &self.inner.plan;
-        match super::load_material(&self.inner.yaml, plan, &self.inner.settings, installed) {
-            // A client's key store that is gone is a failure, not "no client certificate".
-            Ok(material) if material.keys.is_none() && self.inner.swaps.keys.is_some() => {
-                Outcome::Failed {
-                    changed,
-                    error: Error::config(
-                        self.inner.yaml.origin(),
+        let (yaml, settings) = (&self.inner.yaml, &self.inner.settings);
+        let loaded = match &self.inner.swaps {
+            Swaps::Server { .. } => {
+                super::load_server_material(yaml, plan, settings, installed).map(Material::Server)
+            }
+            Swaps::Client { keys, .. } => {
+                match super::load_client_material(yaml, plan, settings, installed) {
+                    // A client's key store that is gone is a failure, not "no client
+                    // certificate".
+                    Ok(m) if m.keys.is_none() && keys.is_some() => Err(Error::config(
+                        yaml.origin(),
                         Some(plan.section),
                         Some("keystore"),
                         "the key store no longer exists: failed to build key manager store for secure connections",
-                    ),
+                    )),
+                    other => other.map(Material::Client),
                 }
             }
+        };
+        match loaded {
             Ok(material) => self.put_in_use(material, changed),
             Err(error) => Outcome::Failed { changed, error },
         }
@@ -693,45 +681,46 @@ impl Reloader {
         let _one_at_a_time = self.lock_reloading();
         let plan = &self.inner.plan;
         let origin = self.inner.yaml.origin();
-        if keystore.is_none() && self.inner.swaps.keys.is_some() {
-            return Outcome::Failed {
-                changed: Vec::new(),
-                error: Error::config(
-                    origin,
-                    Some(plan.section),
-                    Some("keystore"),
-                    "this config presents a certificate: install needs a key store",
-                ),
-            };
-        }
-        if keystore.is_some() && self.inner.swaps.keys.is_none() {
-            return Outcome::Failed {
-                changed: Vec::new(),
-                error: Error::config(
-                    origin,
-                    Some(plan.section),
-                    Some("keystore"),
-                    "this client was built without a key store and presents no certificate; build it with one",
-                ),
-            };
-        }
+        let refuse = |key: &str, message: &str| Outcome::Failed {
+            changed: Vec::new(),
+            error: Error::config(origin, Some(plan.section), Some(key), message.to_owned()),
+        };
         if let Some(trust) = trust
             && trust.is_empty()
         {
-            return Outcome::Failed {
-                changed: Vec::new(),
-                error: Error::config(
-                    origin,
-                    Some(plan.section),
-                    Some("truststore"),
-                    "the truststore holds no certificate to trust",
-                ),
-            };
+            return refuse("truststore", "the truststore holds no certificate to trust");
         }
-        let trust = trust.filter(|_| {
-            self.inner.swaps.server_verifier.is_some() || self.inner.swaps.client_verifier.is_some()
-        });
-        match super::build_material(origin, plan, &self.inner.settings, keystore, trust) {
+        let settings = &self.inner.settings;
+        let built = match (&self.inner.swaps, keystore) {
+            (Swaps::Server { .. }, None) => {
+                return refuse(
+                    "keystore",
+                    "this config presents a certificate: install needs a key store",
+                );
+            }
+            (Swaps::Server { verifier, .. }, Some(store)) => {
+                let trust = trust.filter(|_| verifier.is_some());
+                super::build_server_material(origin, plan, settings, store, trust)
+                    .map(Material::Server)
+            }
+            (Swaps::Client { keys: None, .. }, Some(_)) => {
+                return refuse(
+                    "keystore",
+                    "this client was built without a key store and presents no certificate; build it with one",
+                );
+            }
+            (Swaps::Client { keys: Some(_), .. }, None) => {
+                return refuse(
+                    "keystore",
+                    "this config presents a certificate: install needs a key store",
+                );
+            }
+            (Swaps::Client { .. }, store) => {
+                super::build_client_material(origin, plan, settings, store, trust)
+                    .map(Material::Client)
+            }
+        };
+        match built {
             Ok(material) => self.put_in_use(material, Vec::new()),
             Err(error) => Outcome::Failed {
                 changed: Vec::new(),
@@ -742,29 +731,45 @@ impl Reloader {
 
     /// Swaps validated material in, the keys and the verifier each in one step.
     fn put_in_use(&self, material: Material, changed: Vec<PathBuf>) -> Outcome {
-        if let (Some(swap), Some(keys)) = (&self.inner.swaps.keys, material.keys) {
-            swap.set(keys);
-        }
-        match material.verifier {
-            Some(PeerVerifier::Server(v)) => {
-                if let Some(swap) = &self.inner.swaps.server_verifier {
-                    *swap.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(v);
-                }
-            }
-            Some(PeerVerifier::Client(v)) => {
-                if let Some(swap) = &self.inner.swaps.client_verifier {
+        let warnings = match (&self.inner.swaps, material) {
+            (
+                Swaps::Server {
+                    keys,
+                    verifier,
+                    sessions,
+                },
+                Material::Server(m),
+            ) => {
+                keys.set(m.keys);
+                if let (Some(swap), Some(v)) = (verifier, m.verifier) {
                     *swap.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(v);
                 }
+                // Sessions from before the swap are not resumed: they were authenticated with
+                // the old material.
+                sessions.clear();
+                m.warnings
             }
-            None => {}
-        }
-        // Sessions from before the swap are not resumed: they were authenticated with the
-        // old material.
-        self.inner.swaps.sessions.clear();
+            (
+                Swaps::Client {
+                    keys,
+                    verifier,
+                    sessions,
+                },
+                Material::Client(m),
+            ) => {
+                if let (Some(swap), Some(k)) = (keys, m.keys) {
+                    swap.set(k);
+                }
+                if let Some(v) = m.verifier {
+                    *verifier.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(v);
+                }
+                sessions.clear();
+                m.warnings
+            }
+            // Material is always loaded for the side the swaps are: nothing to swap otherwise.
+            (_, _) => Vec::new(),
+        };
         self.inner.generation.fetch_add(1, Ordering::SeqCst);
-        Outcome::Reloaded {
-            changed,
-            warnings: material.warnings,
-        }
+        Outcome::Reloaded { changed, warnings }
     }
 }

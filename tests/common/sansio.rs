@@ -13,7 +13,7 @@ pub fn established(
     addr: IpAddr,
 ) -> ((Session, PeerIdentity), (Session, PeerIdentity)) {
     let c = Handshake::client(client, name).unwrap();
-    let s = Handshake::server(server, Some(addr)).unwrap();
+    let s = Handshake::server(server, addr).unwrap();
     let result = handshake::in_memory(c, s);
     match result.both() {
         Ok(both) => both,

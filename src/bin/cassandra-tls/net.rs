@@ -9,7 +9,7 @@ use std::time::Duration;
 use cassandra_tls::Error;
 use cassandra_tls::handshake::{Handshake, PeerIdentity, Session, blocking};
 use cassandra_tls::options::{CassandraYaml, Cqlshrc};
-use cassandra_tls::tls::{self, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, ServerRole, TlsSettings};
 use clap::{Args as ClapArgs, ValueEnum};
 use serde_json::{Value, json};
 
@@ -161,8 +161,8 @@ fn run_connect(args: &ConnectArgs) -> Result<Value, Error> {
             let ssl = rc.ssl_settings(host, &|k| std::env::var(k).ok(), home.as_deref())?;
             tls::cqlsh_client_config(&ssl, &settings)?
         }
-        (RoleArg::ClientToNode, None) => tls::client_config(&yaml, Role::NativeClient, &settings)?,
-        (RoleArg::Internode, _) => tls::client_config(&yaml, Role::InternodeClient, &settings)?,
+        (RoleArg::ClientToNode, None) => tls::client_config(&yaml, ClientRole::Native, &settings)?,
+        (RoleArg::Internode, _) => tls::client_config(&yaml, ClientRole::Internode, &settings)?,
     };
     for w in &client.warnings {
         eprintln!("warning: {w}");
@@ -197,8 +197,8 @@ pub fn serve(args: ServeArgs) -> ExitCode {
     let setup = || -> Result<(tls::ServerTls, TcpListener), Error> {
         let yaml = CassandraYaml::load_file(&args.config)?;
         let role = match args.role {
-            RoleArg::Internode => Role::InternodeServer,
-            RoleArg::ClientToNode => Role::NativeServer,
+            RoleArg::Internode => ServerRole::Internode,
+            RoleArg::ClientToNode => ServerRole::Native,
         };
         let server = tls::server_config(&yaml, role, &TlsSettings::default())?;
         for w in &server.warnings {
@@ -239,7 +239,7 @@ fn serve_one(
     sock.set_write_timeout(Some(TIMEOUT))
         .map_err(|e| io_error("socket", e))?;
     let (mut session, peer) =
-        blocking::handshake(Handshake::server(server, Some(addr.ip()))?, &mut sock)?;
+        blocking::handshake(Handshake::server(server, addr.ip())?, &mut sock)?;
     let received = if echo {
         let line = read_line(&mut session, &mut sock)?;
         if let Some(l) = &line {

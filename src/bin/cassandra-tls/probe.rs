@@ -7,7 +7,7 @@ use std::time::Duration;
 use cassandra_tls::Error;
 use cassandra_tls::options::{CassandraYaml, Cqlshrc, InternodeEncryption};
 use cassandra_tls::probe::{self, PortKind, ProbeOptions, ProbeReport, Target};
-use cassandra_tls::tls::{self, Role, TlsSettings};
+use cassandra_tls::tls::{self, ClientRole, TlsSettings};
 use clap::Args as ClapArgs;
 use serde_json::json;
 
@@ -98,13 +98,13 @@ pub fn run(args: Args) -> ExitCode {
                 yaml.server_encryption_options().internode_encryption != InternodeEncryption::None;
             if internode {
                 options.internode_client =
-                    Some(tls::client_config(&yaml, Role::InternodeClient, &settings)?);
+                    Some(tls::client_config(&yaml, ClientRole::Internode, &settings)?);
             }
             if yaml.client_encryption_options().enabled == Some(true)
                 || matches!(role, RoleArg::ClientToNode)
             {
                 options.native_client =
-                    Some(tls::client_config(&yaml, Role::NativeClient, &settings)?);
+                    Some(tls::client_config(&yaml, ClientRole::Native, &settings)?);
             }
         } else if let Some(rc) = &args.cqlshrc {
             // cqlsh's [certfiles] may name a CA file per host: the first target's is used.
