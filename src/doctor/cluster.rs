@@ -17,7 +17,7 @@ use std::net::IpAddr;
 use rustls::pki_types::UnixTime;
 use serde::Serialize;
 
-use super::{Finding, Report, Severity};
+use super::{Check, Finding, Report, Severity};
 use crate::keystore::{Certificate, KeyAlgorithm, KeyStore};
 use crate::options::{
     CassandraYaml, ClientAuth, EncryptionOptions, InternodeEncryption, Policy, TlsVersion,
@@ -489,7 +489,7 @@ fn rotation(nodes: &[Node], internode: bool, at: UnixTime, findings: &mut Vec<Fi
         if missing.is_empty() {
             findings.push(Finding {
                 severity: Severity::Ok,
-                check: "rotation",
+                check: Check::Rotation,
                 section: CLUSTER,
                 message: format!(
                     "{what}: {} is trusted by every node and issues no current certificate: the next CA of a rotation (nodes may now move to certificates from it), or the previous one (remove it once no client uses it)",
@@ -500,7 +500,7 @@ fn rotation(nodes: &[Node], internode: bool, at: UnixTime, findings: &mut Vec<Fi
         } else {
             findings.push(Finding {
                 severity: Severity::Warning,
-                check: "rotation",
+                check: Check::Rotation,
                 section: CLUSTER,
                 message: format!(
                     "{what}: {} is staged in the truststores of {} but not of {}: a node that moves to a certificate from it will be refused by {}",
@@ -566,7 +566,7 @@ pub fn check_cluster(yamls: &[CassandraYaml], at: UnixTime) -> ClusterReport {
             if side.staged {
                 findings.push(Finding {
                     severity: Severity::Warning,
-                    check: "staged",
+                    check: Check::Staged,
                     section: CLUSTER,
                     message: format!(
                         "{}: certificates are staged for {what} encryption, which is still off",
@@ -598,7 +598,7 @@ pub fn check_cluster(yamls: &[CassandraYaml], at: UnixTime) -> ClusterReport {
     if nodes.len() > 1 {
         findings.push(Finding {
             severity: Severity::Ok,
-            check: "stores",
+            check: Check::Stores,
             section: CLUSTER,
             message: format!(
                 "internode key stores: {} (each node reads only its own store; the key types are checked against the cipher suites of every pair)",
@@ -620,7 +620,7 @@ pub fn check_cluster(yamls: &[CassandraYaml], at: UnixTime) -> ClusterReport {
                     bad += 1;
                     findings.push(Finding {
                         severity: Severity::Error,
-                        check: "link",
+                        check: Check::Link,
                         section: CLUSTER,
                         message: format!(
                             "{what}: {} cannot connect to {}: {}",
@@ -636,7 +636,7 @@ pub fn check_cluster(yamls: &[CassandraYaml], at: UnixTime) -> ClusterReport {
         if bad == 0 && nodes.len() > 1 {
             findings.push(Finding {
                 severity: Severity::Ok,
-                check: "link",
+                check: Check::Link,
                 section: CLUSTER,
                 message: format!("{what}: every node can connect to every other"),
                 fix: None,

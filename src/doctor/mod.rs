@@ -61,15 +61,117 @@ impl fmt::Display for Severity {
     }
 }
 
+/// What a finding is about: a stable id, serialised as [`Check::name`] (the JSON's `check`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Check {
+    /// `file`: a file is missing or unreadable.
+    File,
+    /// `store_type`: the store type against the file.
+    StoreType,
+    /// `password`: the store password.
+    Password,
+    /// `key_password`: the key password.
+    KeyPassword,
+    /// `key_matches_cert`: the key against its certificate.
+    KeyMatchesCert,
+    /// `key_algorithm`: the key type rustls and peers can use.
+    KeyAlgorithm,
+    /// `chain`: the chain against the truststore.
+    Chain,
+    /// `expiry`: validity dates.
+    Expiry,
+    /// `san`: names for endpoint verification.
+    San,
+    /// `eku`: extended key usage.
+    Eku,
+    /// `protocols`: the protocol versions.
+    Protocols,
+    /// `ciphers`: the cipher suites.
+    Ciphers,
+    /// `policy`: the port and encryption policy.
+    Policy,
+    /// `self_handshake`: a handshake with the node's own material.
+    SelfHandshake,
+    /// `startup`: what would stop Cassandra from starting.
+    Startup,
+    /// `link`: one node to another (several nodes).
+    Link,
+    /// `rotation`: a CA rotation staged on some nodes only.
+    Rotation,
+    /// `staged`: certificates staged while encryption is off.
+    Staged,
+    /// `stores`: store and key types across nodes.
+    Stores,
+    /// `connect`: whether the node could be reached (probe).
+    Connect,
+    /// `tls`: whether TLS is spoken (probe).
+    Tls,
+    /// `name`: the certificate against the address dialled (probe).
+    Name,
+    /// `trust`: the chain against the truststore (probe).
+    Trust,
+    /// `forward_secrecy`: TLSv1.2 suites without forward secrecy (probe).
+    ForwardSecrecy,
+    /// `client_auth`: whether a client certificate is asked for (probe).
+    ClientAuth,
+    /// `plaintext`: CQL in the clear (probe).
+    Plaintext,
+}
+
+impl Check {
+    /// The stable id, as the JSON output spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::File => "file",
+            Check::StoreType => "store_type",
+            Check::Password => "password",
+            Check::KeyPassword => "key_password",
+            Check::KeyMatchesCert => "key_matches_cert",
+            Check::KeyAlgorithm => "key_algorithm",
+            Check::Chain => "chain",
+            Check::Expiry => "expiry",
+            Check::San => "san",
+            Check::Eku => "eku",
+            Check::Protocols => "protocols",
+            Check::Ciphers => "ciphers",
+            Check::Policy => "policy",
+            Check::SelfHandshake => "self_handshake",
+            Check::Startup => "startup",
+            Check::Link => "link",
+            Check::Rotation => "rotation",
+            Check::Staged => "staged",
+            Check::Stores => "stores",
+            Check::Connect => "connect",
+            Check::Tls => "tls",
+            Check::Name => "name",
+            Check::Trust => "trust",
+            Check::ForwardSecrecy => "forward_secrecy",
+            Check::ClientAuth => "client_auth",
+            Check::Plaintext => "plaintext",
+        }
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+impl PartialEq<&str> for Check {
+    fn eq(&self, other: &&str) -> bool {
+        self.name() == *other
+    }
+}
+
 /// One finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     /// How bad.
     pub severity: Severity,
-    /// The check's stable id: `file`, `store_type`, `password`, `key_password`,
-    /// `key_matches_cert`, `key_algorithm`, `chain`, `expiry`, `san`, `eku`, `protocols`,
-    /// `ciphers`, `policy`, `self_handshake`, `startup` (Cassandra would not start).
-    pub check: &'static str,
+    /// What the finding is about (its stable id is [`Check::name`]).
+    pub check: Check,
     /// `server_encryption_options`, `client_encryption_options`, `jmx_encryption_options`,
     /// `cqlshrc` or `nodetool-ssl.properties`.
     pub section: &'static str,
@@ -98,7 +200,7 @@ impl Report {
     fn push(
         &mut self,
         severity: Severity,
-        check: &'static str,
+        check: Check,
         section: &'static str,
         message: impl Into<String>,
         fix: Option<&str>,
@@ -142,7 +244,7 @@ pub fn check(yaml: &CassandraYaml, cqlshrc: Option<&Cqlshrc>, at: UnixTime) -> R
         };
         report.push(
             Severity::Error,
-            "startup",
+            Check::Startup,
             section,
             format!("Cassandra {} does not start: {}", yaml.version(), e.message),
             Some("fix the option named; `cassandra-tls explain` shows what the node does at start-up"),
@@ -161,13 +263,13 @@ pub fn check(yaml: &CassandraYaml, cqlshrc: Option<&Cqlshrc>, at: UnixTime) -> R
         );
         report.push(
             Severity::Warning,
-            "policy",
+            Check::Policy,
             SERVER,
             policy_note,
             Some("set enabled: true in server_encryption_options so the port is ENCRYPTED"),
         );
     } else {
-        report.push(Severity::Ok, "policy", SERVER, policy_note, None);
+        report.push(Severity::Ok, Check::Policy, SERVER, policy_note, None);
     }
     if server.common.require_client_auth != ClientAuth::NotRequired
         && matches!(
@@ -177,7 +279,7 @@ pub fn check(yaml: &CassandraYaml, cqlshrc: Option<&Cqlshrc>, at: UnixTime) -> R
     {
         report.push(
             Severity::Warning,
-            "policy",
+            Check::Policy,
             SERVER,
             "require_client_auth with internode_encryption dc/rack: a peer claiming the local dc or rack connects in plaintext and skips mutual TLS",
             Some("use internode_encryption: all where mutual TLS matters"),
@@ -209,7 +311,7 @@ pub fn check(yaml: &CassandraYaml, cqlshrc: Option<&Cqlshrc>, at: UnixTime) -> R
     let policy = client.policy(client.has_keystore(base));
     report.push(
         Severity::Ok,
-        "policy",
+        Check::Policy,
         CLIENT,
         format!("native transport port policy {policy}"),
         None,
@@ -272,7 +374,7 @@ fn section(
             for w in &p.warnings {
                 report.push(
                     Severity::Warning,
-                    "protocols",
+                    Check::Protocols,
                     name,
                     w.to_string(),
                     Some("remove protocols older than TLSv1.2"),
@@ -280,7 +382,7 @@ fn section(
             }
             report.push(
                 Severity::Ok,
-                "protocols",
+                Check::Protocols,
                 name,
                 format!(
                     "accepted: {}",
@@ -295,20 +397,20 @@ fn section(
             match select_cipher_suites(origin, name, opts.cipher_suites.as_deref(), &p.versions) {
                 Ok(c) => {
                     for w in &c.warnings {
-                        report.push(Severity::Warning, "ciphers", name, w.to_string(), Some("list only AEAD suites with ECDHE (TLS_ECDHE_*_GCM_*, TLS_AES_*)"));
+                        report.push(Severity::Warning, Check::Ciphers, name, w.to_string(), Some("list only AEAD suites with ECDHE (TLS_ECDHE_*_GCM_*, TLS_AES_*)"));
                     }
                     let which = match &c.suites {
                         Some(s) => s.iter().map(|s| s.jsse_name).collect::<Vec<_>>().join(", "),
                         None => "the defaults (TLSv1.3 AES-GCM and ChaCha20, TLSv1.2 ECDHE with AES-GCM and ChaCha20)".into(),
                     };
-                    report.push(Severity::Ok, "ciphers", name, format!("cipher suites: {which}"), None);
+                    report.push(Severity::Ok, Check::Ciphers, name, format!("cipher suites: {which}"), None);
                 }
-                Err(e) => report.push(Severity::Error, "ciphers", name, e.to_string(), Some("list at least one of TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")),
+                Err(e) => report.push(Severity::Error, Check::Ciphers, name, e.to_string(), Some("list at least one of TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")),
             }
         }
         Err(e) => report.push(
             Severity::Error,
-            "protocols",
+            Check::Protocols,
             name,
             e.to_string(),
             Some("accept TLSv1.2 and TLSv1.3 (protocol: TLS)"),
@@ -344,19 +446,19 @@ fn section(
         Err(e) => {
             let (check, fix) = match e.kind() {
                 "wrong_password_or_tampered" => (
-                    "password",
+                    Check::Password,
                     "set keystore_password to the store's password (or restore the file)",
                 ),
                 "wrong_key_password" => (
-                    "key_password",
+                    Check::KeyPassword,
                     "Cassandra unlocks keys with keystore_password: re-protect the key with the store password (keytool -keypasswd)",
                 ),
                 "key_cert_mismatch" => (
-                    "key_matches_cert",
+                    Check::KeyMatchesCert,
                     "put the private key together with its own certificate chain",
                 ),
-                "malformed" | "unsupported" => ("file", "regenerate the key store"),
-                _ => ("file", "fix the key store settings"),
+                "malformed" | "unsupported" => (Check::File, "regenerate the key store"),
+                _ => (Check::File, "fix the key store settings"),
             };
             report.push(Severity::Error, check, name, e.to_string(), Some(fix));
             return;
@@ -364,7 +466,7 @@ fn section(
     };
     report.push(
         Severity::Ok,
-        "password",
+        Check::Password,
         name,
         format!("{} opens", store.origin()),
         None,
@@ -374,7 +476,7 @@ fn section(
             if let Warning::NotReadByCassandra { .. } = w {
                 report.push(
                     Severity::Error,
-                    "file",
+                    Check::File,
                     name,
                     format!("{}: {w}", store.origin()),
                     Some("give Cassandra a PKCS#8 key, encrypted with PBE-SHA1-3DES or not at all"),
@@ -392,7 +494,7 @@ fn section(
                 if configured.java_reads(*detected) {
                     report.push(
                         Severity::Warning,
-                        "store_type",
+                        Check::StoreType,
                         name,
                         format!("{w}; the JDK loads it anyway (keystore.type.compat)"),
                         Some("set store_type to what the file is"),
@@ -400,7 +502,7 @@ fn section(
                 } else {
                     report.push(
                         Severity::Error,
-                        "store_type",
+                        Check::StoreType,
                         name,
                         format!("{w}; Java's {configured} key store cannot read it"),
                         Some("set store_type to what the file is"),
@@ -415,7 +517,7 @@ fn section(
         {
             report.push(
                 Severity::Ok,
-                "store_type",
+                Check::StoreType,
                 name,
                 format!("store type {}", store.store_type()),
                 None,
@@ -429,7 +531,7 @@ fn section(
     else {
         report.push(
             Severity::Error,
-            "key_password",
+            Check::KeyPassword,
             name,
             "no private key with a certificate in the key store",
             Some("import the node's key and certificate chain"),
@@ -438,14 +540,14 @@ fn section(
     };
     report.push(
         Severity::Ok,
-        "key_password",
+        Check::KeyPassword,
         name,
         "the private key opens",
         None,
     );
     report.push(
         Severity::Ok,
-        "key_matches_cert",
+        Check::KeyMatchesCert,
         name,
         "the key belongs to its certificate",
         None,
@@ -454,14 +556,14 @@ fn section(
     match key.algorithm() {
         KeyAlgorithm::Rsa | KeyAlgorithm::Ec(_) | KeyAlgorithm::Ed25519 => report.push(
             Severity::Ok,
-            "key_algorithm",
+            Check::KeyAlgorithm,
             name,
             format!("{} key", key.algorithm()),
             None,
         ),
         other => report.push(
             Severity::Error,
-            "key_algorithm",
+            Check::KeyAlgorithm,
             name,
             format!("{other} keys cannot be used for TLS here"),
             Some("use an RSA (2048+), EC P-256/P-384 or Ed25519 key"),
@@ -492,7 +594,7 @@ fn section(
             ),
             Err(e) => report.push(
                 Severity::Error,
-                "file",
+                Check::File,
                 name,
                 e.to_string(),
                 Some("fix the truststore settings"),
@@ -532,7 +634,7 @@ pub(crate) fn file_check(
                 if secret && meta.permissions().mode() & 0o004 != 0 {
                     report.push(
                         Severity::Warning,
-                        "file",
+                        Check::File,
                         section,
                         format!("{what} {} is readable by every user", path.display()),
                         Some("chmod 600 (or 640 with Cassandra's group)"),
@@ -540,10 +642,10 @@ pub(crate) fn file_check(
                     return;
                 }
             }
-            report.push(Severity::Ok, "file", section, format!("{what} {} exists", path.display()), None);
+            report.push(Severity::Ok, Check::File, section, format!("{what} {} exists", path.display()), None);
         }
-        Ok(_) => report.push(Severity::Error, "file", section, format!("{what} {} is not a file", path.display()), Some("point the option at the store file")),
-        Err(e) => report.push(Severity::Error, "file", section, format!("{what} {}: {e}", path.display()), Some("create the file or fix the path (relative paths start in Cassandra's working directory)")),
+        Ok(_) => report.push(Severity::Error, Check::File, section, format!("{what} {} is not a file", path.display()), Some("point the option at the store file")),
+        Err(e) => report.push(Severity::Error, Check::File, section, format!("{what} {}: {e}", path.display()), Some("create the file or fix the path (relative paths start in Cassandra's working directory)")),
     }
 }
 
@@ -568,7 +670,7 @@ pub(crate) fn expiry(
     if not_after < now {
         report.push(
             Severity::Error,
-            "expiry",
+            Check::Expiry,
             section,
             format!("{} expired on {}", info.subject, rfc(info.not_after)),
             Some("issue a new certificate (peers refuse an expired one)"),
@@ -576,7 +678,7 @@ pub(crate) fn expiry(
     } else if not_before > now {
         report.push(
             Severity::Error,
-            "expiry",
+            Check::Expiry,
             section,
             format!(
                 "{} is not valid before {}",
@@ -589,7 +691,7 @@ pub(crate) fn expiry(
         let days = Duration::from_secs((not_after - now) as u64).as_secs() / 86_400;
         report.push(
             Severity::Warning,
-            "expiry",
+            Check::Expiry,
             section,
             format!(
                 "{} expires in {days} day(s), on {}",
@@ -601,7 +703,7 @@ pub(crate) fn expiry(
     } else {
         report.push(
             Severity::Ok,
-            "expiry",
+            Check::Expiry,
             section,
             format!("valid until {}", rfc(info.not_after)),
             None,
@@ -613,7 +715,7 @@ fn eku(report: &mut Report, section: &'static str, info: &crate::keystore::Certi
     match &info.extended_key_usage {
         None => report.push(
             Severity::Ok,
-            "eku",
+            Check::Eku,
             section,
             "no extended key usage restriction",
             None,
@@ -624,7 +726,7 @@ fn eku(report: &mut Report, section: &'static str, info: &crate::keystore::Certi
         {
             report.push(
                 Severity::Ok,
-                "eku",
+                Check::Eku,
                 section,
                 "serves as TLS server and client",
                 None,
@@ -632,7 +734,7 @@ fn eku(report: &mut Report, section: &'static str, info: &crate::keystore::Certi
         }
         Some(e) => report.push(
             Severity::Error,
-            "eku",
+            Check::Eku,
             section,
             format!(
                 "internode certificates act as server and client, but this one allows only [{}]",
@@ -657,7 +759,7 @@ fn chain_checks(
     match tls::verify_chain(chain, anchors, Usage::Server, None, at, ExpiredPeer::Refuse) {
         Ok(()) => report.push(
             Severity::Ok,
-            "chain",
+            Check::Chain,
             section,
             "the certificate chain validates to the truststore",
             None,
@@ -670,7 +772,13 @@ fn chain_checks(
                     "use a certificate issued for a node (not a CA certificate), signed by a CA in the truststore"
                 }
             };
-            report.push(Severity::Error, "chain", section, f.to_string(), Some(fix));
+            report.push(
+                Severity::Error,
+                Check::Chain,
+                section,
+                f.to_string(),
+                Some(fix),
+            );
         }
     }
     let as_server =
@@ -683,7 +791,7 @@ fn chain_checks(
     {
         report.push(
             Severity::Error,
-            "chain",
+            Check::Chain,
             section,
             format!("as a client certificate: {f}"),
             Some("issue the node certificate with clientAuth usage"),
@@ -699,12 +807,12 @@ fn chain_checks(
         match tls::verify_chain(chain, anchors, Usage::Server, Some(addr), at, ExpiredPeer::AcceptWhenPeerIsTrusted) {
             Err(f) if f.kind() == "name_mismatch" => report.push(
                 Severity::Error,
-                "san",
+                Check::San,
                 section,
                 f.to_string(),
                 Some(&format!("require_endpoint_verification is on: reissue the certificate with subjectAltName IP:{addr}")),
             ),
-            _ => report.push(Severity::Ok, "san", section, format!("the certificate names {addr}"), None),
+            _ => report.push(Severity::Ok, Check::San, section, format!("the certificate names {addr}"), None),
         }
     }
 }
@@ -739,14 +847,14 @@ fn self_handshake(
     match result {
         Ok(()) => report.push(
             Severity::Ok,
-            "self_handshake",
+            Check::SelfHandshake,
             section,
             format!("{what}: handshake succeeds"),
             None,
         ),
         Err(e) => report.push(
             Severity::Error,
-            "self_handshake",
+            Check::SelfHandshake,
             section,
             format!("{what}: {e}"),
             Some("fix the errors above; peers with this material cannot connect"),

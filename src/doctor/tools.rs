@@ -3,7 +3,7 @@
 
 use rustls::pki_types::UnixTime;
 
-use super::{CQLSH, Report, Severity, expiry, file_check, in_memory};
+use super::{CQLSH, Check, Report, Severity, expiry, file_check, in_memory};
 use crate::error::Error;
 use crate::handshake::Handshake;
 use crate::options::{CassandraYaml, Cqlshrc, EncryptionOptions, NodetoolSsl, NodetoolWarning};
@@ -43,7 +43,7 @@ pub(super) fn cqlsh(
         Err(e) => {
             report.push(
                 Severity::Error,
-                "file",
+                Check::File,
                 CQLSH,
                 e.to_string(),
                 Some("set certfile in [ssl] (or [certfiles]), or SSL_CERTFILE"),
@@ -54,7 +54,7 @@ pub(super) fn cqlsh(
     if !ssl.enabled {
         report.push(
             Severity::Warning,
-            "policy",
+            Check::Policy,
             CQLSH,
             "[connection] ssl is off: cqlsh connects in plaintext unless --ssl is given",
             Some("set ssl = true in [connection]"),
@@ -63,7 +63,7 @@ pub(super) fn cqlsh(
     if !ssl.validate {
         report.push(
             Severity::Warning,
-            "chain",
+            Check::Chain,
             CQLSH,
             "validate = false: cqlsh does not check the node's certificate",
             Some("set validate = true and certfile to the CA bundle"),
@@ -104,7 +104,7 @@ pub(super) fn cqlsh(
         Ok(()) => {
             report.push(
                 Severity::Ok,
-                "self_handshake",
+                Check::SelfHandshake,
                 CQLSH,
                 "cqlsh's settings against the native server: handshake succeeds",
                 None,
@@ -112,7 +112,7 @@ pub(super) fn cqlsh(
             if let Some(i) = unchecked {
                 report.push(
                     Severity::Warning,
-                    "chain",
+                    Check::Chain,
                     CQLSH,
                     format!(
                         "validate = true, but {}: it would connect to any node, trusted or not",
@@ -134,7 +134,7 @@ pub(super) fn cqlsh(
                 ),
                 _ => format!("cqlsh's settings against the native server: {e}"),
             };
-            report.push(Severity::Error, "self_handshake", CQLSH, message, Some("make certfile the CA that signed the node, and userkey/usercert a client the node trusts"));
+            report.push(Severity::Error, Check::SelfHandshake, CQLSH, message, Some("make certfile the CA that signed the node, and userkey/usercert a client the node trusts"));
         }
     }
 }
@@ -215,7 +215,7 @@ pub fn check_jmx_encryption_options(report: &mut Report, yaml: &CassandraYaml, a
     if jmx.policy(jmx.has_keystore(view.base_dir())) == crate::options::Policy::Unencrypted {
         report.push(
             Severity::Ok,
-            "policy",
+            Check::Policy,
             JMX,
             "JMX transport policy UNENCRYPTED",
             None,
@@ -228,7 +228,7 @@ pub fn check_jmx_encryption_options(report: &mut Report, yaml: &CassandraYaml, a
         Err(e) => {
             report.push(
                 Severity::Error,
-                "file",
+                Check::File,
                 JMX,
                 e.to_string(),
                 Some("use a JKS or PKCS12 key store for JMX"),
@@ -258,12 +258,14 @@ fn check_jmx_client(
     for w in ssl.warnings() {
         let (check, fix) = match w {
             NodetoolWarning::ServerSideProperty { .. } => (
-                "policy",
+                Check::Policy,
                 "set it in cassandra-env.sh (the JMX server); nodetool reads javax.net.ssl.* and javax.rmi.ssl.client.*",
             ),
-            NodetoolWarning::NotTrue { .. } => ("policy", "write true or false"),
-            NodetoolWarning::CarriageReturns => ("file", "convert the file to LF line endings"),
-            _ => ("file", "remove it, or check its spelling"),
+            NodetoolWarning::NotTrue { .. } => (Check::Policy, "write true or false"),
+            NodetoolWarning::CarriageReturns => {
+                (Check::File, "convert the file to LF line endings")
+            }
+            _ => (Check::File, "remove it, or check its spelling"),
         };
         report.push(Severity::Warning, check, section, w.to_string(), Some(fix));
     }
@@ -281,21 +283,21 @@ fn check_jmx_client(
         Err(e) => {
             let (check, fix) = match e.kind() {
                 "wrong_password_or_tampered" => (
-                    "password",
+                    Check::Password,
                     "set javax.net.ssl.keyStorePassword / trustStorePassword to the stores' passwords",
                 ),
                 "wrong_key_password" => (
-                    "key_password",
+                    Check::KeyPassword,
                     "the JVM unlocks keys with javax.net.ssl.keyStorePassword: re-protect the key with the store password",
                 ),
                 "key_cert_mismatch" => (
-                    "key_matches_cert",
+                    Check::KeyMatchesCert,
                     "put the private key together with its own certificate chain",
                 ),
                 _ if e.to_string().contains("StoreType") => {
-                    ("store_type", "set the store type to what the file is")
+                    (Check::StoreType, "set the store type to what the file is")
                 }
-                _ => ("file", "fix the javax.net.ssl.* settings"),
+                _ => (Check::File, "fix the javax.net.ssl.* settings"),
             };
             report.push(Severity::Error, check, section, e.to_string(), Some(fix));
             return;
@@ -303,7 +305,7 @@ fn check_jmx_client(
     };
     report.push(
         Severity::Ok,
-        "password",
+        Check::Password,
         section,
         "the truststore and key store open with their passwords",
         None,
@@ -327,14 +329,14 @@ fn check_jmx_client(
     match result {
         Ok(()) => report.push(
             Severity::Ok,
-            "self_handshake",
+            Check::SelfHandshake,
             section,
             format!("{what}: handshake succeeds"),
             None,
         ),
         Err(e) => report.push(
             Severity::Error,
-            "self_handshake",
+            Check::SelfHandshake,
             section,
             format!("{what}: {e}"),
             Some("make javax.net.ssl.trustStore hold the CA that signed the node, and the key store a client the node trusts"),

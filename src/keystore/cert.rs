@@ -150,9 +150,12 @@ impl Certificate {
     }
 
     /// The certificate's fields, parsed now.
-    pub fn info(&self) -> Result<CertificateInfo, String> {
-        let (_, x509) = X509Certificate::from_der(self.der.as_ref())
-            .map_err(|e| format!("cannot parse certificate: {e}"))?;
+    pub fn info(&self) -> Result<CertificateInfo, crate::Error> {
+        let (_, x509) =
+            X509Certificate::from_der(self.der.as_ref()).map_err(|e| crate::Error::Malformed {
+                origin: crate::Origin::Bytes("<certificate>".into()),
+                what: format!("cannot parse certificate: {e}"),
+            })?;
         let mut dns_names = Vec::new();
         let mut ip_addresses = Vec::new();
         let mut uris = Vec::new();

@@ -30,7 +30,7 @@ use rustls::pki_types::{ServerName, UnixTime};
 use rustls::{SupportedCipherSuite, SupportedProtocolVersion};
 use serde::Serialize;
 
-use crate::doctor::{Finding, Severity};
+use crate::doctor::{Check, Finding, Severity};
 use crate::error::{Error, Origin};
 use crate::handshake::{Handshake, blocking};
 use crate::keystore::Certificate;
@@ -233,7 +233,7 @@ impl From<&Finding> for ProbeFinding {
     fn from(f: &Finding) -> Self {
         ProbeFinding {
             severity: f.severity.name(),
-            check: f.check,
+            check: f.check.name(),
             message: f.message.clone(),
             fix: f.fix.clone(),
         }
@@ -294,13 +294,7 @@ impl ProbeReport {
 struct Findings(Vec<Finding>);
 
 impl Findings {
-    fn push(
-        &mut self,
-        severity: Severity,
-        check: &'static str,
-        message: String,
-        fix: Option<&str>,
-    ) {
+    fn push(&mut self, severity: Severity, check: Check, message: String, fix: Option<&str>) {
         self.0.push(Finding {
             severity,
             check,
@@ -469,7 +463,12 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
     let addr = match resolve(target) {
         Ok(a) => a,
         Err(e) => {
-            findings.push(Severity::Error, "connect", e, Some("check the host name"));
+            findings.push(
+                Severity::Error,
+                Check::Connect,
+                e,
+                Some("check the host name"),
+            );
             return finish(report, findings);
         }
     };
@@ -479,7 +478,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
         Err(_) => {
             findings.push(
                 Severity::Error,
-                "connect",
+                Check::Connect,
                 format!("'{}' is neither an IP address nor a DNS name", target.host),
                 None,
             );
@@ -496,7 +495,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
         Err(Failure::Connect(e)) => {
             findings.push(
                 Severity::Error,
-                "connect",
+                Check::Connect,
                 format!("cannot connect to {addr}: {e}"),
                 Some("check that the node is up and listens on this address and port"),
             );
@@ -506,7 +505,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
             report.reachable = true;
             findings.push(
                 Severity::Error,
-                "connect",
+                Check::Connect,
                 format!(
                     "no TLS answer within {} s (the port accepts connections but does not answer a ClientHello)",
                     options.timeout.as_secs_f32()
@@ -556,7 +555,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
                 .collect();
             findings.push(
                 Severity::Error,
-                "protocols",
+                Check::Protocols,
                 format!(
                     "accepts only {} with suites rustls does not offer (no ECDHE with AES-GCM or ChaCha20): no client on rustls can connect",
                     names.join(", ")
@@ -581,7 +580,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
         };
         findings.push(
             Severity::Error,
-            "tls",
+            Check::Tls,
             if plaintext {
                 "the port does not speak TLS: it answers CQL in the clear".to_owned()
             } else {
@@ -603,21 +602,21 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
         if days < 0 {
             findings.push(
                 Severity::Error,
-                "expiry",
+                Check::Expiry,
                 format!("the certificate {} expired on {}", leaf.subject, leaf.not_after),
                 Some("renew the node's certificate, replace the key store file and run nodetool reloadssl"),
             );
         } else if days < 30 {
             findings.push(
                 Severity::Warning,
-                "expiry",
+                Check::Expiry,
                 format!("the certificate {} expires in {days} day(s), on {}", leaf.subject, leaf.not_after),
                 Some("renew the node's certificate now, replace the key store file and run nodetool reloadssl"),
             );
         } else {
             findings.push(
                 Severity::Ok,
-                "expiry",
+                Check::Expiry,
                 format!(
                     "the certificate {} is valid for {days} more days",
                     leaf.subject
@@ -634,7 +633,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
             if matches {
                 findings.push(
                     Severity::Ok,
-                    "name",
+                    Check::Name,
                     format!("the certificate names {}", target.host),
                     None,
                 );
@@ -643,7 +642,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
                 presented.extend(leaf.ip_addresses.iter().map(IpAddr::to_string));
                 findings.push(
                     if checked { Severity::Error } else { Severity::Warning },
-                    "name",
+                    Check::Name,
                     format!(
                         "the certificate does not name {} (it names {}); endpoint verification refuses it",
                         target.host,
@@ -699,7 +698,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
                 if v.trusted {
                     findings.push(
                         Severity::Ok,
-                        "trust",
+                        Check::Trust,
                         format!(
                             "the chain is trusted by the given truststore{}",
                             if v.name_checked {
@@ -713,7 +712,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
                 } else {
                     findings.push(
                         Severity::Error,
-                        "trust",
+                        Check::Trust,
                         format!(
                             "the given truststore refuses the chain: {}",
                             v.message.as_deref().unwrap_or("")
@@ -725,7 +724,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
             }
             Err(f) => findings.push(
                 Severity::Warning,
-                "trust",
+                Check::Trust,
                 format!("could not judge the chain: {f}"),
                 None,
             ),
@@ -800,14 +799,14 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
     if old.is_empty() {
         findings.push(
             Severity::Ok,
-            "protocols",
+            Check::Protocols,
             format!("accepts {}", accepted.join(", ")),
             None,
         );
     } else {
         findings.push(
             Severity::Warning,
-            "protocols",
+            Check::Protocols,
             format!("accepts {} (deprecated by RFC 8996)", old.join(" and ")),
             Some("set accepted_protocols: [TLSv1.2, TLSv1.3] in the encryption options"),
         );
@@ -818,7 +817,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
         if nfs == Some(true) {
             findings.push(
                 Severity::Warning,
-                "forward_secrecy",
+                Check::ForwardSecrecy,
                 "accepts TLSv1.2 with RSA key exchange: a recorded session can be decrypted later with the node's key".into(),
                 Some("list only ECDHE suites in cipher_suites (TLS_ECDHE_*_WITH_AES_*_GCM_*)"),
             );
@@ -854,7 +853,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
     });
     findings.push(
         Severity::Ok,
-        "client_auth",
+        Check::ClientAuth,
         format!(
             "client certificate {}",
             report.client_auth.expect("set above")
@@ -872,7 +871,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
         if plaintext {
             findings.push(
                 Severity::Warning,
-                "plaintext",
+                Check::Plaintext,
                 "the port also answers CQL in the clear (optional: true)".into(),
                 Some(
                     "once every client uses TLS, set optional: false in client_encryption_options",
@@ -881,7 +880,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
         } else {
             findings.push(
                 Severity::Ok,
-                "plaintext",
+                Check::Plaintext,
                 "plaintext CQL is refused".into(),
                 None,
             );
@@ -890,7 +889,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
     if Instant::now() >= deadline {
         findings.push(
             Severity::Warning,
-            "connect",
+            Check::Connect,
             format!(
                 "the probe ran out of its {} s; some answers are missing",
                 options.timeout.as_secs_f32()

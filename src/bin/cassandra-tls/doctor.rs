@@ -117,7 +117,7 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn finding_json(f: &doctor::Finding) -> serde_json::Value {
-    json!({"severity": f.severity.to_string(), "check": f.check, "section": f.section, "message": f.message, "fix": f.fix})
+    json!({"severity": f.severity.to_string(), "check": f.check.name(), "section": f.section, "message": f.message, "fix": f.fix})
 }
 
 fn print_findings(findings: &[doctor::Finding]) {

@@ -143,7 +143,7 @@ fn cert_json(c: &Certificate) -> Value {
             "ip_addresses": i.ip_addresses.iter().map(|ip| ip.to_string()).collect::<Vec<_>>(),
             "uris": i.uris,
         }),
-        Err(e) => json!({"sha256": c.sha256_hex(), "error": e}),
+        Err(e) => json!({"sha256": c.sha256_hex(), "error": e.to_string()}),
     }
 }
 
