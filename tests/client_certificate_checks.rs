@@ -231,8 +231,8 @@ fn client_certificates_get_the_server_certificates_checks() {
         }
         other => panic!("{other}"),
     }
-    // OpenSSL received our alert.
-    assert!(said.contains("alert"), "{said}");
+    // OpenSSL received our alert, unknown_ca (rustls' alert for an unknown issuer).
+    assert!(said.contains("alert unknown ca"), "{said}");
 
     // verify_chain says the same for clients as for servers.
     let anchors = certs(&d.join("ca.pem"));
@@ -345,4 +345,58 @@ fn the_client_address_is_refused_in_the_handshake_with_an_alert() {
             assert_eq!(err.kind(), "name_mismatch", "{err}");
         }
     }
+}
+
+/// Our client refusing a server whose CA it does not trust sends unknown_ca, which JSSE reports,
+/// and still names the issuer it lacks.
+#[test]
+fn an_unknown_issuer_is_answered_with_unknown_ca() {
+    if !common::tools_present(&["java", "javac", "openssl"]) {
+        return;
+    }
+    let Some(classes) = common::java::classes() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let other_ca = common::openssl_other_ca(dir.path());
+    let client = tls::DriverTls::new()
+        .truststore_path(&other_ca)
+        .build()
+        .unwrap();
+    let peer = common::peer::start(
+        common::java::tls_peer(
+            &classes,
+            "server",
+            &[
+                format!("keystore={}", common::store_path("node1.jks")),
+                "storepass=cassandra".into(),
+                "protocols=TLSv1.2".into(),
+            ],
+        ),
+        "LISTENING ",
+    );
+    let mut sock = std::net::TcpStream::connect(("127.0.0.1", peer.port)).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let err = blocking::handshake(Handshake::client(&client, "127.0.0.1").unwrap(), &mut sock)
+        .unwrap_err();
+    match &err {
+        cassandra_tls::Error::Handshake(HandshakeFailure::UnknownIssuer { issuer }) => {
+            let expected = certs(&common::fixtures().join("stores/ca.pem"))[0]
+                .info()
+                .unwrap()
+                .subject;
+            assert_eq!(issuer.as_deref(), Some(expected.as_str()));
+        }
+        other => panic!("{other}"),
+    }
+    drop(sock);
+    let said = loop {
+        match peer.lines.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) if line.starts_with("ERROR") || line.starts_with("SERVED") => break line,
+            Ok(_) => continue,
+            Err(e) => panic!("the JSSE server said nothing: {e}"),
+        }
+    };
+    assert!(said.contains("unknown_ca"), "{said}");
 }

@@ -76,6 +76,16 @@ impl HandshakeFailure {
         )
     }
 
+    /// An `UnknownIssuer` without its issuer gets the one the verifier noted on this thread.
+    pub(crate) fn with_unknown_issuer(self) -> Self {
+        match self {
+            HandshakeFailure::UnknownIssuer { issuer: None } => HandshakeFailure::UnknownIssuer {
+                issuer: crate::tls::verify::take_unknown_issuer(),
+            },
+            other => other,
+        }
+    }
+
     /// A stable name for the kind of failure.
     pub fn kind(&self) -> &'static str {
         match self {

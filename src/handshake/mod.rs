@@ -140,9 +140,10 @@ fn feed_conn(
             // rustls refuses more while its plaintext buffer is full.
             Err(_) => break,
         }
+        crate::tls::verify::clear_unknown_issuer();
         let processed = conn.process_new_packets();
         out.drain(conn);
-        processed.map_err(HandshakeFailure::from)?;
+        processed.map_err(|e| HandshakeFailure::from(e).with_unknown_issuer())?;
     }
     Ok(total - input.len())
 }

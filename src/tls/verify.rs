@@ -80,27 +80,44 @@ impl std::fmt::Display for UnknownIssuer {
 
 impl std::error::Error for UnknownIssuer {}
 
-/// Names the missing issuer of an `UnknownIssuer` error (parsing happens only on this path).
+thread_local! {
+    /// The issuer of the last chain refused for an unknown issuer on this thread. Verifiers run
+    /// inside `process_new_packets`, on the thread that feeds the connection, so the handshake
+    /// that fed it reads it right after: the error itself stays rustls' typed `UnknownIssuer`,
+    /// which rustls answers with the `unknown_ca` alert.
+    static UNKNOWN_ISSUER: std::cell::RefCell<Option<String>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Forgets what an earlier verification on this thread noted.
+pub(crate) fn clear_unknown_issuer() {
+    UNKNOWN_ISSUER.with(|u| u.borrow_mut().take());
+}
+
+/// The issuer the last `UnknownIssuer` refusal on this thread named, once.
+pub(crate) fn take_unknown_issuer() -> Option<String> {
+    UNKNOWN_ISSUER.with(|u| u.borrow_mut().take())
+}
+
+/// Notes the missing issuer of an `UnknownIssuer` error (parsing happens only on this path)
+/// and returns the error unchanged.
 fn name_unknown_issuer(
     e: Error,
     end_entity: &CertificateDer<'_>,
     intermediates: &[CertificateDer<'_>],
 ) -> Error {
-    if !matches!(
+    if matches!(
         e,
         Error::InvalidCertificate(CertificateError::UnknownIssuer)
     ) {
-        return e;
+        let top = intermediates.last().unwrap_or(end_entity);
+        let issuer = Certificate::from_verified(top.clone().into_owned())
+            .info()
+            .ok()
+            .map(|i| i.issuer);
+        UNKNOWN_ISSUER.with(|u| *u.borrow_mut() = issuer);
     }
-    let top = intermediates.last().unwrap_or(end_entity);
-    match Certificate::from_verified(top.clone().into_owned()).info() {
-        Ok(info) => Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(
-            Arc::new(UnknownIssuer {
-                issuer: info.issuer,
-            }),
-        ))),
-        Err(_) => e,
-    }
+    e
 }
 
 /// A name check that failed, as an [`crate::tls::IdentityMismatch`] carrying the names the
@@ -561,6 +578,18 @@ pub fn verify_chain(
     at: UnixTime,
     expired: ExpiredPeer,
 ) -> Result<(), crate::handshake::HandshakeFailure> {
+    clear_unknown_issuer();
+    verify_chain_now(chain, anchors, usage, name, at, expired).map_err(|f| f.with_unknown_issuer())
+}
+
+fn verify_chain_now(
+    chain: &[Certificate],
+    anchors: &[Certificate],
+    usage: Usage,
+    name: Option<&str>,
+    at: UnixTime,
+    expired: ExpiredPeer,
+) -> Result<(), crate::handshake::HandshakeFailure> {
     use crate::handshake::HandshakeFailure;
     let (leaf, rest) = chain
         .split_first()
@@ -577,7 +606,8 @@ pub fn verify_chain(
     match usage {
         Usage::Server => {
             let verifier = ServerVerifier::new(anchors, provider, server_name.is_some(), expired)?;
-            let placeholder = ServerName::try_from("chain.invalid").expect("a valid DNS name");
+            let placeholder = ServerName::try_from("chain.invalid")
+                .map_err(|_| HandshakeFailure::Misuse("placeholder name".into()))?;
             verifier.verify_server_cert(
                 leaf.der(),
                 &intermediates,
