@@ -119,7 +119,7 @@ pub enum Error {
 
     /// A TLS handshake or session failed.
     #[error("{0}")]
-    Handshake(#[from] crate::handshake::HandshakeFailure),
+    Handshake(#[from] crate::failure::HandshakeFailure),
 
     /// The transport under a handshake or session failed (a socket's read or write).
     #[error("transport error while {during}: {source}")]
@@ -169,7 +169,7 @@ fn hint_phrase(hint: &Option<String>) -> String {
 impl Error {
     /// A stable name for the kind of error: `io`, `wrong_password_or_tampered`,
     /// `wrong_key_password`, `malformed`, `unsupported`, `key_cert_mismatch`, `config`, or for
-    /// handshakes the [`crate::handshake::HandshakeFailure::kind`].
+    /// handshakes the [`crate::failure::HandshakeFailure::kind`].
     pub fn kind(&self) -> &'static str {
         match self {
             Error::Io { .. } => "io",

@@ -32,6 +32,7 @@ pub(crate) mod asn1;
 pub mod doctor;
 pub mod error;
 pub mod explain;
+mod failure;
 pub mod handshake;
 pub mod keystore;
 pub mod options;

@@ -37,7 +37,6 @@
 
 pub mod blocking;
 mod detect;
-mod failure;
 mod identity;
 
 use std::io::{Read, Write};
@@ -47,8 +46,8 @@ use std::sync::Arc;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, Connection, ServerConnection};
 
+pub use crate::failure::HandshakeFailure;
 pub use detect::{Detected, detect};
-pub use failure::HandshakeFailure;
 pub use identity::PeerIdentity;
 
 use crate::error::{Error, Result};
@@ -140,7 +139,7 @@ fn feed_conn(
             // rustls refuses more while its plaintext buffer is full.
             Err(_) => break,
         }
-        crate::tls::verify::clear_unknown_issuer();
+        crate::failure::clear_unknown_issuer();
         let processed = conn.process_new_packets();
         out.drain(conn);
         processed.map_err(|e| HandshakeFailure::from(e).with_unknown_issuer())?;

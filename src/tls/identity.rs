@@ -28,7 +28,6 @@
 //! ```
 
 use std::collections::HashMap;
-use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -61,33 +60,6 @@ pub enum NodeIdentity {
     /// holder of a certificate from that CA may act as a node.
     ChainOnly,
 }
-
-/// Why a node's certificate does not carry the identity required.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IdentityMismatch {
-    /// What was required, e.g. `the DNS name cassandra.prod.example` or `a SPIFFE ID of
-    /// spiffe://prod.example`.
-    pub expected: String,
-    /// What the certificate presents: its DNS and IP SANs and URIs.
-    pub presented: Vec<String>,
-}
-
-impl fmt::Display for IdentityMismatch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the node's certificate does not name {}; it presents {}",
-            self.expected,
-            if self.presented.is_empty() {
-                "no subject alternative name".to_owned()
-            } else {
-                self.presented.join(", ")
-            }
-        )
-    }
-}
-
-impl std::error::Error for IdentityMismatch {}
 
 /// Checks a node's chain against a truststore, then its identity by a [`NodeIdentity`].
 #[derive(Debug)]

@@ -42,13 +42,14 @@ use rustls::pki_types::UnixTime;
 use rustls::server::danger::ClientCertVerifier;
 use rustls::{ClientConfig, ServerConfig, SupportedProtocolVersion};
 
+pub use crate::failure::{ExpiredButTrusted, IdentityMismatch, UnknownIssuer};
 #[cfg(feature = "bundle")]
 pub use bundle::{ProxyMetadata, SecureConnectBundle};
 pub use driver::DriverTls;
-pub use identity::{IdentityMismatch, NodeIdentity, NodeVerifier};
+pub use identity::{NodeIdentity, NodeVerifier};
 pub(crate) use tools::nodetool_client_and_keystore;
 pub use tools::{cqlsh_client_config, jmx_client_config, nodetool_client_config};
-pub use verify::{ExpiredButTrusted, ExpiredPeer, UnknownIssuer, Usage, verify_chain};
+pub use verify::{ExpiredPeer, Usage, verify_chain};
 
 use crate::error::{Error, Origin, Result};
 use crate::keystore::{self, KeyStore};

@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use crate::failure::ExpiredButTrusted;
+
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
@@ -38,67 +40,6 @@ pub(crate) fn root_store(anchors: &[Certificate]) -> Result<Arc<RootCertStore>, 
     Ok(Arc::new(roots))
 }
 
-/// The peer's certificate expired, and it is itself in the truststore: Java (and so Cassandra)
-/// would accept it, rustls does not. Carried inside `rustls::Error::InvalidCertificate(
-/// CertificateError::Other(..))`.
-#[derive(Debug)]
-pub struct ExpiredButTrusted {
-    /// The time the certificate was checked at.
-    pub now: UnixTime,
-    /// Its end of validity, when known.
-    pub not_after: Option<UnixTime>,
-}
-
-impl std::fmt::Display for ExpiredButTrusted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let when = self
-            .not_after
-            .map(|t| format!(" (not after {} s since the epoch)", t.as_secs()))
-            .unwrap_or_default();
-        write!(
-            f,
-            "the peer's certificate has expired{when}; Java, and so Cassandra, would still accept it because that very certificate is in the truststore, but this verifier does not: renew the certificate, or opt in with TlsSettings::expired_peer = ExpiredPeer::AcceptWhenPeerIsTrusted"
-        )
-    }
-}
-
-impl std::error::Error for ExpiredButTrusted {}
-
-/// The peer's chain leads to no certificate in the truststore; names the issuer it needs.
-/// Carried inside `rustls::Error::InvalidCertificate(CertificateError::Other(..))`.
-#[derive(Debug)]
-pub struct UnknownIssuer {
-    /// The issuer named by the top of the chain the peer sent: the CA the truststore lacks.
-    pub issuer: String,
-}
-
-impl std::fmt::Display for UnknownIssuer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "unknown issuer {}", self.issuer)
-    }
-}
-
-impl std::error::Error for UnknownIssuer {}
-
-thread_local! {
-    /// The issuer of the last chain refused for an unknown issuer on this thread. Verifiers run
-    /// inside `process_new_packets`, on the thread that feeds the connection, so the handshake
-    /// that fed it reads it right after: the error itself stays rustls' typed `UnknownIssuer`,
-    /// which rustls answers with the `unknown_ca` alert.
-    static UNKNOWN_ISSUER: std::cell::RefCell<Option<String>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// Forgets what an earlier verification on this thread noted.
-pub(crate) fn clear_unknown_issuer() {
-    UNKNOWN_ISSUER.with(|u| u.borrow_mut().take());
-}
-
-/// The issuer the last `UnknownIssuer` refusal on this thread named, once.
-pub(crate) fn take_unknown_issuer() -> Option<String> {
-    UNKNOWN_ISSUER.with(|u| u.borrow_mut().take())
-}
-
 /// Notes the missing issuer of an `UnknownIssuer` error (parsing happens only on this path)
 /// and returns the error unchanged.
 fn name_unknown_issuer(
@@ -115,19 +56,19 @@ fn name_unknown_issuer(
             .info()
             .ok()
             .map(|i| i.issuer);
-        UNKNOWN_ISSUER.with(|u| *u.borrow_mut() = issuer);
+        crate::failure::note_unknown_issuer(issuer);
     }
     e
 }
 
-/// A name check that failed, as an [`crate::tls::IdentityMismatch`] carrying the names the
+/// A name check that failed, as an [`super::IdentityMismatch`] carrying the names the
 /// certificate presents, read from the certificate itself.
 pub(crate) fn name_mismatch(expected: String, leaf: &CertificateDer<'_>) -> Error {
     let presented = Certificate::from_der_bytes(leaf.to_vec())
         .map(|c| c.subject_alt_names())
         .unwrap_or_default();
     Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(Arc::new(
-        crate::tls::IdentityMismatch {
+        crate::failure::IdentityMismatch {
             expected,
             presented,
         },
@@ -577,8 +518,8 @@ pub fn verify_chain(
     name: Option<&str>,
     at: UnixTime,
     expired: ExpiredPeer,
-) -> Result<(), crate::handshake::HandshakeFailure> {
-    clear_unknown_issuer();
+) -> Result<(), crate::failure::HandshakeFailure> {
+    crate::failure::clear_unknown_issuer();
     verify_chain_now(chain, anchors, usage, name, at, expired).map_err(|f| f.with_unknown_issuer())
 }
 
@@ -589,8 +530,8 @@ fn verify_chain_now(
     name: Option<&str>,
     at: UnixTime,
     expired: ExpiredPeer,
-) -> Result<(), crate::handshake::HandshakeFailure> {
-    use crate::handshake::HandshakeFailure;
+) -> Result<(), crate::failure::HandshakeFailure> {
+    use crate::failure::HandshakeFailure;
     let (leaf, rest) = chain
         .split_first()
         .ok_or_else(|| HandshakeFailure::BadCertificate("the chain is empty".into()))?;

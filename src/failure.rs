@@ -1,10 +1,12 @@
-//! Why a handshake failed, in the terms a Cassandra operator acts on.
+//! Why a handshake or a certificate check failed, in the terms a Cassandra operator acts on.
+//!
+//! A leaf module: it depends on rustls and webpki only, so that `error`, `handshake` and `tls`
+//! all take their failure types from here and none of them from each other.
 
 use std::fmt;
 
+use rustls::pki_types::UnixTime;
 use rustls::{AlertDescription, CertificateError, PeerIncompatible, PeerMisbehaved};
-
-use crate::tls::{ExpiredButTrusted, UnknownIssuer};
 
 /// A failed handshake or session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,7 +82,7 @@ impl HandshakeFailure {
     pub(crate) fn with_unknown_issuer(self) -> Self {
         match self {
             HandshakeFailure::UnknownIssuer { issuer: None } => HandshakeFailure::UnknownIssuer {
-                issuer: crate::tls::verify::take_unknown_issuer(),
+                issuer: take_unknown_issuer(),
             },
             other => other,
         }
@@ -276,7 +278,7 @@ fn from_certificate_error(c: CertificateError) -> HandshakeFailure {
                 HandshakeFailure::UnknownIssuer {
                     issuer: Some(u.issuer.clone()),
                 }
-            } else if let Some(m) = (*o.0).downcast_ref::<crate::tls::IdentityMismatch>() {
+            } else if let Some(m) = (*o.0).downcast_ref::<IdentityMismatch>() {
                 HandshakeFailure::NameMismatch {
                     expected: m.expected.clone(),
                     presented: m.presented.clone(),
@@ -301,4 +303,97 @@ fn from_certificate_error(c: CertificateError) -> HandshakeFailure {
         }
         other => HandshakeFailure::BadCertificate(other.to_string()),
     }
+}
+
+/// The peer's certificate expired, and it is itself in the truststore: Java (and so Cassandra)
+/// would accept it, rustls does not. Carried inside `rustls::Error::InvalidCertificate(
+/// CertificateError::Other(..))`.
+#[derive(Debug)]
+pub struct ExpiredButTrusted {
+    /// The time the certificate was checked at.
+    pub now: UnixTime,
+    /// Its end of validity, when known.
+    pub not_after: Option<UnixTime>,
+}
+
+impl fmt::Display for ExpiredButTrusted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let when = self
+            .not_after
+            .map(|t| format!(" (not after {} s since the epoch)", t.as_secs()))
+            .unwrap_or_default();
+        write!(
+            f,
+            "the peer's certificate has expired{when}; Java, and so Cassandra, would still accept it because that very certificate is in the truststore, but this verifier does not: renew the certificate, or opt in with TlsSettings::expired_peer = ExpiredPeer::AcceptWhenPeerIsTrusted"
+        )
+    }
+}
+
+impl std::error::Error for ExpiredButTrusted {}
+
+/// The peer's chain leads to no certificate in the truststore; names the issuer it needs.
+/// Carried inside `rustls::Error::InvalidCertificate(CertificateError::Other(..))`.
+#[derive(Debug)]
+pub struct UnknownIssuer {
+    /// The issuer named by the top of the chain the peer sent: the CA the truststore lacks.
+    pub issuer: String,
+}
+
+impl fmt::Display for UnknownIssuer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown issuer {}", self.issuer)
+    }
+}
+
+impl std::error::Error for UnknownIssuer {}
+
+/// Why a node's certificate does not carry the identity required.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdentityMismatch {
+    /// What was required, e.g. `the DNS name cassandra.prod.example` or `a SPIFFE ID of
+    /// spiffe://prod.example`.
+    pub expected: String,
+    /// What the certificate presents: its DNS and IP SANs and URIs.
+    pub presented: Vec<String>,
+}
+
+impl fmt::Display for IdentityMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the node's certificate does not name {}; it presents {}",
+            self.expected,
+            if self.presented.is_empty() {
+                "no subject alternative name".to_owned()
+            } else {
+                self.presented.join(", ")
+            }
+        )
+    }
+}
+
+impl std::error::Error for IdentityMismatch {}
+
+thread_local! {
+    /// The issuer of the last chain refused for an unknown issuer on this thread. Verifiers run
+    /// inside `process_new_packets`, on the thread that feeds the connection, so the handshake
+    /// that fed it reads it right after: the error itself stays rustls' typed `UnknownIssuer`,
+    /// which rustls answers with the `unknown_ca` alert.
+    static UNKNOWN_ISSUER: std::cell::RefCell<Option<String>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Forgets what an earlier verification on this thread noted.
+pub(crate) fn clear_unknown_issuer() {
+    UNKNOWN_ISSUER.with(|u| u.borrow_mut().take());
+}
+
+/// The issuer the last `UnknownIssuer` refusal on this thread named, once.
+pub(crate) fn take_unknown_issuer() -> Option<String> {
+    UNKNOWN_ISSUER.with(|u| u.borrow_mut().take())
+}
+
+/// Notes the issuer a verifier on this thread could not find.
+pub(crate) fn note_unknown_issuer(issuer: Option<String>) {
+    UNKNOWN_ISSUER.with(|u| *u.borrow_mut() = issuer);
 }
