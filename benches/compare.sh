@@ -8,8 +8,9 @@ secs=${1:-3}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-cargo bench --bench keystore >/dev/null 2>&1
-java benches/peers/KeyStoreBench.java fixtures/stores "$secs" > "$out/java.txt"
+bash benches/peers/jdk_stores.sh "$out/key-types"
+KEYSTORE_BENCH_JDK_STORES="$out/key-types" cargo bench --bench keystore >/dev/null 2>&1
+java benches/peers/KeyStoreBench.java fixtures/stores "$secs" "$out/key-types" > "$out/java.txt"
 python3 -c 'import jks' 2>/dev/null || pip install -q pyjks >/dev/null 2>&1
 python3 benches/peers/pyjks_bench.py fixtures/stores "$secs" > "$out/pyjks.txt"
 
@@ -31,6 +32,8 @@ def fmt(us):
     return f"{us/1000:.2f} ms" if us >= 1000 else f"{us:.1f} µs"
 cases = ["jks_rsa2048_chain3", "jks_truststore_40", "jceks_rsa2048_chain3", "pkcs12_jdk_default",
          "pkcs12_legacy", "pem_encrypted_pkcs12_3des_chain3", "pem_encrypted_pbes2_aes256"]
+cases += [f"{t}_{k}" for t in ("jks", "jceks", "pkcs12")
+          for k in ("rsa2048_onekey", "ec_p256", "ec_p384", "ed25519")]
 print("| file | cassandra-tls load | hashing floor | load / floor | Java load + getKey | Java load only | pyjks | vs Java | vs pyjks |")
 print("|---|---|---|---|---|---|---|---|---|")
 for c in cases:

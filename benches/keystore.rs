@@ -136,15 +136,7 @@ fn bench(c: &mut Criterion) {
     });
     // JDK default PKCS#12: the MAC key (PKCS#12 KDF, SHA-256, 10,000 iterations) and two
     // PBKDF2-HMAC-SHA256 derivations of 10,000 iterations (key bag, certificate bag).
-    g.bench_function("pkcs12_jdk_default/floor", |b| {
-        b.iter(|| {
-            let mut k = [0u8; 32];
-            let mut k2 = [0u8; 32];
-            pbkdf2::pbkdf2_hmac::<Sha256>(b"cassandra", &[1; 20], 10_000, &mut k);
-            pbkdf2::pbkdf2_hmac::<Sha256>(b"cassandra", &[2; 20], 10_000, &mut k2);
-            (sha256_chain(black_box(10_000)), k, k2)
-        })
-    });
+    g.bench_function("pkcs12_jdk_default/floor", |b| b.iter(pkcs12_jdk_floor));
     // Legacy PKCS#12: MAC key 100,000 SHA-1; 3DES key (2 blocks) and IV at 50,000 each; RC2-40
     // key and IV at 50,000 each: 350,000 SHA-1 iterations.
     g.bench_function("pkcs12_legacy/floor", |b| {
@@ -162,7 +154,83 @@ fn bench(c: &mut Criterion) {
             k
         })
     });
+    jdk_key_types(&mut g);
     g.finish();
+}
+
+/// The JDK default PKCS#12 floor: the MAC key (PKCS#12 KDF, SHA-256, 10,000 iterations) and two
+/// PBKDF2-HMAC-SHA256 derivations of 10,000 iterations (key bag, certificate bag).
+fn pkcs12_jdk_floor() -> ([u32; 8], [u8; 32], [u8; 32]) {
+    let mut k = [0u8; 32];
+    let mut k2 = [0u8; 32];
+    pbkdf2::pbkdf2_hmac::<Sha256>(b"cassandra", &[1; 20], 10_000, &mut k);
+    pbkdf2::pbkdf2_hmac::<Sha256>(b"cassandra", &[2; 20], 10_000, &mut k2);
+    (sha256_chain(black_box(10_000)), k, k2)
+}
+
+/// One-key stores of every key type, as keytool writes them (benches/peers/jdk_stores.sh; EC
+/// keys without their public point). `KEYSTORE_BENCH_JDK_STORES` names a directory already made
+/// (benches/compare.sh shares it with the Java bench); otherwise keytool makes one here.
+fn jdk_key_types(g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>) {
+    let made;
+    let dir = match std::env::var_os("KEYSTORE_BENCH_JDK_STORES") {
+        Some(d) => PathBuf::from(d),
+        None => {
+            made = tempfile::tempdir().expect("a temporary directory");
+            let script =
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/peers/jdk_stores.sh");
+            let ok = std::process::Command::new("bash")
+                .arg(script)
+                .arg(made.path())
+                .status()
+                .is_ok_and(|s| s.success());
+            if !ok {
+                eprintln!(
+                    "SKIPPED: the key-type stores need keytool (benches/peers/jdk_stores.sh)"
+                );
+                return;
+            }
+            made.path().to_path_buf()
+        }
+    };
+    for store_type in ["jks", "jceks", "pkcs12"] {
+        for key in ["rsa2048_onekey", "ec_p256", "ec_p384", "ed25519"] {
+            let name = format!("{store_type}_{key}");
+            let ext = if store_type == "pkcs12" {
+                "p12"
+            } else {
+                store_type
+            };
+            let path = dir.join(format!("{name}.{ext}"));
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let loader = KeyStore::loader().store_password("cassandra");
+            let store = loader.load(&bytes).expect(&name);
+            // The key's plaintext length sets the JKS key protector's hashing.
+            let key_len = store
+                .private_keys()
+                .next()
+                .and_then(|e| e.key())
+                .and_then(|k| k.to_pkcs8())
+                .map_or(0, |k| k.len());
+            g.bench_function(format!("{name}/load"), |b| {
+                b.iter(|| loader.load(black_box(&bytes)).unwrap())
+            });
+            match store_type {
+                "jks" => g.bench_function(format!("{name}/floor"), |b| {
+                    b.iter(|| jks_floor(black_box(&bytes), key_len))
+                }),
+                "jceks" => g.bench_function(format!("{name}/floor"), |b| {
+                    b.iter(|| {
+                        (
+                            md5_chain(black_box(400_000)),
+                            jks_floor(black_box(&bytes), 0),
+                        )
+                    })
+                }),
+                _ => g.bench_function(format!("{name}/floor"), |b| b.iter(pkcs12_jdk_floor)),
+            };
+        }
+    }
 }
 
 criterion_group!(benches, bench);

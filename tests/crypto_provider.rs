@@ -9,12 +9,14 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cassandra_tls::handshake::{Handshake, blocking};
+use cassandra_tls::handshake::{self, Handshake, blocking};
 use cassandra_tls::keystore::{KeyStore, StoreType};
+use cassandra_tls::options::CassandraYaml;
+use cassandra_tls::pki::Identity;
 use cassandra_tls::pki::write::{PemEncryption, pem_certificates, pem_key};
-use cassandra_tls::pki::{Ca, Identity, KeyType};
 use cassandra_tls::provider;
 use cassandra_tls::tls::DriverTls;
+use cassandra_tls::tls::{self, ServerRole, TlsSettings};
 use rustls::CipherSuite;
 use rustls::crypto::CryptoProvider;
 
@@ -143,44 +145,112 @@ fn the_callers_provider_decides_what_is_negotiated() {
     }
 }
 
-/// A key written by the JDK holds no EC public point (keytool's PKCS#8 is version 1 without
-/// it), and ring refuses such keys. The key is completed with the certificate's point, and the
-/// provider's own consistency check still reports a key that is not the certificate's.
+/// Keys the JDK writes carry no public key (keytool's EC PKCS#8 has no point; Ed25519 keys never
+/// do), and ring refuses EC keys without it. Loading checks only what needs no derivation
+/// (algorithm, curve); the rest is checked where the signing key is built (a TLS config,
+/// `check_keys`): the key is completed with the certificate's point and the provider's own
+/// consistency check reports a key that is not the certificate's.
 #[test]
-fn jdk_ec_keys_load_and_are_checked_under_the_compiled_provider() {
-    let store = KeyStore::loader()
-        .store_password("cassandra")
-        .load_file(common::store_path("node-ec.jks"))
-        .unwrap();
-    assert_eq!(store.store_type(), StoreType::Jks);
-    let entry = store.private_keys().next().unwrap();
-    let key = entry.key().unwrap().to_pkcs8().unwrap();
-    let own_chain = entry.chain().to_vec();
+fn keys_keytool_generates_are_checked_where_the_signing_key_is_built() {
+    if !common::tools_present(&["keytool"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[&str], &str); 5] = [
+        (
+            "p256.jks",
+            &["-keyalg", "EC", "-groupname", "secp256r1"],
+            "JKS",
+        ),
+        (
+            "p384.jceks",
+            &["-keyalg", "EC", "-groupname", "secp384r1"],
+            "JCEKS",
+        ),
+        (
+            "p256.p12",
+            &["-keyalg", "EC", "-groupname", "secp256r1"],
+            "PKCS12",
+        ),
+        ("ed25519.p12", &["-keyalg", "Ed25519"], "PKCS12"),
+        ("ed25519.jks", &["-keyalg", "Ed25519"], "JKS"),
+    ];
+    for (name, keyalg, store_type) in cases {
+        let own = common::keytool_keypair(dir.path(), name, keyalg, store_type);
+        let other =
+            common::keytool_keypair(dir.path(), &format!("other-{name}"), keyalg, store_type);
+        let load = |path: &std::path::Path| {
+            KeyStore::loader()
+                .store_password("cassandra")
+                .load_file(path)
+                .unwrap_or_else(|e| panic!("{name}: {e}"))
+        };
+        let store = load(&own);
+        let entry = store.private_keys().next().unwrap();
+        store.check_keys().unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(entry.key_matches_certificate(), Some(true), "{name}");
 
-    // Its own certificate: accepted.
-    Identity::from_parts(own_chain.clone(), key.clone()).unwrap();
-    let own_pem = format!(
-        "{}{}",
-        pem_certificates(&own_chain.iter().collect::<Vec<_>>()),
-        *pem_key(&key, None, PemEncryption::Pbes2Aes256)
-    );
-    KeyStore::loader()
-        .load(own_pem.as_bytes())
-        .expect("the JDK key with its own certificate");
-
-    // Another P-256 certificate (same curve, another key pair): refused in both places.
-    let ca = Ca::root_with("other", KeyType::EcdsaP256, Default::default()).unwrap();
-    let other = ca
-        .leaf("other node")
-        .key_type(KeyType::EcdsaP256)
-        .issue()
+        // The store serves TLS: our client, trusting the keytool certificate, completes a
+        // handshake with a server built from the store (the peer checks the signature).
+        let yaml = CassandraYaml::from_str(&format!(
+            "client_encryption_options:\n  enabled: true\n  keystore: {}\n  keystore_password: cassandra\n  store_type: {store_type}\n",
+            own.display()
+        ))
         .unwrap();
-    assert!(Identity::from_parts(other.chain().to_vec(), key.clone()).is_err());
-    let mixed_pem = format!(
-        "{}{}",
-        pem_certificates(&other.chain().iter().collect::<Vec<_>>()),
-        *pem_key(&key, None, PemEncryption::Pbes2Aes256)
-    );
-    let err = KeyStore::loader().load(mixed_pem.as_bytes()).unwrap_err();
-    assert_eq!(err.kind(), "key_cert_mismatch", "{err}");
+        let server = tls::server_config(&yaml, ServerRole::Native, &TlsSettings::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let client = DriverTls::new()
+            .truststore_bytes(pem_certificates(&[&entry.chain()[0]]).into_bytes())
+            .store_type(StoreType::Pem)
+            .hostname_validation(false)
+            .build()
+            .unwrap();
+        let (client_done, _) = handshake::in_memory(
+            Handshake::client(&client, "localhost").unwrap(),
+            Handshake::server(&server, "127.0.0.1".parse().unwrap()).unwrap(),
+        )
+        .both()
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        drop(client_done);
+
+        // The key with the other keytool certificate (same algorithm and curve, so loading's
+        // cheap checks pass): refused by check_keys and by building a config.
+        let other_store = load(&other);
+        let key = entry.key().unwrap().to_pkcs8().unwrap();
+        let other_chain: Vec<_> = other_store
+            .private_keys()
+            .next()
+            .unwrap()
+            .chain()
+            .iter()
+            .collect();
+        let mixed = format!(
+            "{}{}",
+            pem_certificates(&other_chain),
+            *pem_key(&key, None, PemEncryption::Pbes2Aes256)
+        );
+        let mixed_store = KeyStore::loader()
+            .load(mixed.as_bytes())
+            .unwrap_or_else(|e| panic!("{name}: loading does not derive the public key: {e}"));
+        let err = mixed_store.check_keys().unwrap_err();
+        assert_eq!(err.kind(), "key_cert_mismatch", "{name}: {err}");
+        assert_eq!(
+            mixed_store
+                .private_keys()
+                .next()
+                .unwrap()
+                .key_matches_certificate(),
+            Some(false),
+            "{name}"
+        );
+        let err = DriverTls::new()
+            .keystore_bytes(mixed.into_bytes())
+            .truststore_bytes(pem_certificates(&other_chain).into_bytes())
+            .store_type(StoreType::Pem)
+            .build()
+            .unwrap_err();
+        assert_eq!(err.kind(), "key_cert_mismatch", "{name}: {err}");
+        // And the pki module's own check (Identity) refuses the pair too.
+        assert!(Identity::from_parts(other_chain.into_iter().cloned().collect(), key).is_err());
+    }
 }

@@ -1,5 +1,6 @@
 // Times the JDK loading the same files the Rust bench loads, in a warmed JVM.
-// Run: java benches/peers/KeyStoreBench.java <fixtures/stores dir> <seconds per case>
+// Run: java benches/peers/KeyStoreBench.java <fixtures/stores dir> <seconds per case> [key-type stores dir]
+// (the third directory is made by benches/peers/jdk_stores.sh: one-key stores per key type)
 // Prints one line per case: "<case> <mean microseconds per load> <loads measured>".
 //
 // Java stores: KeyStore.load plus, for each key entry, getKey (key recovery) and the chain, as
@@ -103,6 +104,17 @@ public class KeyStoreBench {
             byte[] bytes = Files.readAllBytes(dir.resolve(s[2]));
             time(s[0] + "/load+getKey", seconds, () -> loadStore(s[1], bytes, true));
             time(s[0] + "/load_only", seconds, () -> loadStore(s[1], bytes, false));
+        }
+        if (args.length > 2) {
+            Path keyTypes = Path.of(args[2]);
+            for (String[] t : new String[][] {{"jks", "JKS", "jks"}, {"jceks", "JCEKS", "jceks"}, {"pkcs12", "PKCS12", "p12"}}) {
+                for (String key : new String[] {"rsa2048_onekey", "ec_p256", "ec_p384", "ed25519"}) {
+                    String name = t[0] + "_" + key;
+                    byte[] bytes = Files.readAllBytes(keyTypes.resolve(name + "." + t[2]));
+                    time(name + "/load+getKey", seconds, () -> loadStore(t[1], bytes, true));
+                    time(name + "/load_only", seconds, () -> loadStore(t[1], bytes, false));
+                }
+            }
         }
         String pem = Files.readString(dir.resolve("node1-keystore.pem"));
         time("pem_encrypted_pkcs12_3des_chain3/load+getKey", seconds, () -> loadPem(pem));

@@ -440,7 +440,11 @@ fn section(
 
     // The key store, loaded by the factory's rules, and what it holds.
     let role = roles[0];
-    let store = match crate::tls::key_store(yaml, role, settings) {
+    // Loading checks keys cheaply; check_keys derives the public keys loading leaves unchecked
+    // (JDK-written EC keys, Ed25519), as building the node's signing key would.
+    let loaded = crate::tls::key_store(yaml, role, settings)
+        .and_then(|s| s.map(|s| s.check_keys().map(|()| s)).transpose());
+    let store = match loaded {
         Ok(Some(s)) => s,
         Ok(None) => return,
         Err(e) => {

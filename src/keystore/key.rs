@@ -1,8 +1,12 @@
 //! [`PrivateKey`]: a decrypted private key, and the check that it belongs to a certificate.
 
 use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
 
 use num_bigint::BigUint;
+use rustls::crypto::CryptoProvider;
+use rustls::sign::SigningKey;
 use rustls_pki_types::{PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer};
 use zeroize::Zeroizing;
 
@@ -92,41 +96,116 @@ fn curve_name(curve: &[u8]) -> String {
 
 /// A decrypted private key. Its bytes are wiped when it is dropped, and `Debug` shows only the
 /// algorithm.
+///
+/// The key is parsed once, when it is loaded: where its public parts and (for EC) its private
+/// value sit in the DER is kept, so checking it against a certificate and handing it to rustls
+/// never parse it again.
 #[derive(Clone)]
 pub struct PrivateKey {
     der: Zeroizing<Vec<u8>>,
     encoding: KeyEncoding,
     algorithm: KeyAlgorithm,
+    shape: Shape,
+}
+
+/// Where a key's parts sit in its DER (byte ranges of `PrivateKey::der`), found by the one
+/// parse at load.
+#[derive(Clone, Debug)]
+enum Shape {
+    /// RSA (PKCS#1, or PKCS#8 rsaEncryption / RSASSA-PSS): modulus and public exponent.
+    Rsa { n: Range<usize>, e: Range<usize> },
+    /// EC: the private value, the curve OID (from the key or its PKCS#8 wrapper) and the public
+    /// point when the key carries one (the JDK never writes it; OpenSSL always does).
+    Ec {
+        secret: Range<usize>,
+        curve: Option<Range<usize>>,
+        point: Option<Range<usize>>,
+    },
+    /// Ed25519: its public key is derived by the crypto provider.
+    Ed25519,
+    /// DSA in OpenSSL's traditional encoding: the public value y.
+    DsaTraditional { y: Range<usize> },
+    /// Anything this crate cannot derive a public key for (DSA in PKCS#8, Ed448, others).
+    Opaque,
+}
+
+/// Where `inner` (a subslice of `outer`) sits in `outer`.
+fn span(outer: &[u8], inner: &[u8]) -> Range<usize> {
+    let start = (inner.as_ptr() as usize).saturating_sub(outer.as_ptr() as usize);
+    start..start + inner.len()
+}
+
+/// Why a key gave no signing key: it is not the certificate's, or the provider cannot use it.
+pub(crate) enum SigningKeyError {
+    /// The key does not belong to the certificate.
+    Mismatch,
+    /// rustls or its crypto provider cannot use the key (the reason, for a warning).
+    Unusable(String),
 }
 
 impl PrivateKey {
-    /// Reads a key in the given encoding, checking its structure and finding its algorithm.
+    /// Reads a key in the given encoding, checking its structure and finding its algorithm and
+    /// the place of its parts.
     pub(crate) fn parse(der: Zeroizing<Vec<u8>>, encoding: KeyEncoding) -> DerResult<Self> {
-        let algorithm = match encoding {
+        let (algorithm, shape) = match encoding {
             KeyEncoding::Pkcs8 => {
                 let info = Pkcs8::parse(&der)?;
-                KeyAlgorithm::from_oid(info.algorithm, info.curve)
+                let algorithm = KeyAlgorithm::from_oid(info.algorithm, info.curve);
+                let shape = match info.algorithm {
+                    oid::RSA | oid::RSA_PSS => {
+                        let rsa = RsaPrivate::parse(info.private_key)?;
+                        Shape::Rsa {
+                            n: span(&der, rsa.n),
+                            e: span(&der, rsa.e),
+                        }
+                    }
+                    oid::EC => {
+                        let ec = EcPrivate::parse(info.private_key)?;
+                        if let (Some(outer), Some(inner)) = (info.curve, ec.curve)
+                            && outer != inner
+                        {
+                            return Err(DerError(
+                                "the EC key names another curve than its PKCS#8 wrapper",
+                            ));
+                        }
+                        ec.shape(&der, info.curve.or(ec.curve))
+                    }
+                    oid::ED25519 => Shape::Ed25519,
+                    _ => Shape::Opaque,
+                };
+                (algorithm, shape)
             }
             KeyEncoding::Pkcs1 => {
-                RsaPrivate::parse(&der)?;
-                KeyAlgorithm::Rsa
+                let rsa = RsaPrivate::parse(&der)?;
+                let shape = Shape::Rsa {
+                    n: span(&der, rsa.n),
+                    e: span(&der, rsa.e),
+                };
+                (KeyAlgorithm::Rsa, shape)
             }
             KeyEncoding::Sec1 => {
                 let ec = EcPrivate::parse(&der)?;
                 let curve = ec.curve.ok_or(DerError(
                     "EC private key names no curve (it must be given in the key)",
                 ))?;
-                KeyAlgorithm::Ec(curve_name(curve))
+                (
+                    KeyAlgorithm::Ec(curve_name(curve)),
+                    ec.shape(&der, ec.curve),
+                )
             }
             KeyEncoding::DsaTraditional => {
-                DsaTraditional::parse(&der)?;
-                KeyAlgorithm::Dsa
+                let dsa = DsaTraditional::parse(&der)?;
+                let shape = Shape::DsaTraditional {
+                    y: span(&der, dsa.y),
+                };
+                (KeyAlgorithm::Dsa, shape)
             }
         };
         Ok(PrivateKey {
             der,
             encoding,
             algorithm,
+            shape,
         })
     }
 
@@ -144,20 +223,20 @@ impl PrivateKey {
     /// SEC1 EC keys wrapped. `None` for DSA keys in OpenSSL's traditional encoding. A secret: the
     /// bytes are wiped when dropped.
     pub fn to_pkcs8(&self) -> Option<Zeroizing<Vec<u8>>> {
-        let algorithm = match self.encoding {
-            KeyEncoding::Pkcs8 => return Some(self.der.clone()),
-            KeyEncoding::DsaTraditional => return None,
-            KeyEncoding::Pkcs1 => {
+        let algorithm = match (self.encoding, &self.shape) {
+            (KeyEncoding::Pkcs8, _) => return Some(self.der.clone()),
+            (KeyEncoding::DsaTraditional, _) => return None,
+            (KeyEncoding::Pkcs1, _) => {
                 let mut a = tlv(0x06, oid::RSA);
                 a.extend([0x05, 0x00]);
                 a
             }
-            KeyEncoding::Sec1 => {
-                let curve = EcPrivate::parse(&self.der).ok()?.curve?;
+            (KeyEncoding::Sec1, Shape::Ec { curve, .. }) => {
                 let mut a = tlv(0x06, oid::EC);
-                a.extend(tlv(0x06, curve));
+                a.extend(tlv(0x06, &self.der[curve.clone()?]));
                 a
             }
+            (KeyEncoding::Sec1, _) => return None,
         };
         let mut body = vec![0x02, 0x01, 0x00];
         body.extend(tlv(0x30, &algorithm));
@@ -184,170 +263,130 @@ impl PrivateKey {
     /// keys without it). The provider that loads the result checks that the point belongs to
     /// the private value, so a key that is not the certificate's fails to load.
     pub(crate) fn to_rustls_for(&self, spki: &Spki<'_>) -> Option<PrivateKeyDer<'static>> {
-        match self.ec_parts() {
-            Some((ec, curve)) if ec.public.is_none() && spki.algorithm == oid::EC => {
-                let curve = curve.or(spki.curve)?;
+        match &self.shape {
+            Shape::Ec {
+                secret,
+                curve,
+                point: None,
+            } if spki.algorithm == oid::EC => {
+                let curve = match curve {
+                    Some(c) => &self.der[c.clone()],
+                    None => spki.curve?,
+                };
                 Some(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-                    ec_pkcs8_with_point(ec.secret, curve, spki.key).to_vec(),
+                    ec_pkcs8_with_point(&self.der[secret.clone()], curve, spki.key).to_vec(),
                 )))
             }
             _ => self.to_rustls(),
         }
     }
 
-    /// For EC keys: the ECPrivateKey and the curve named by the key or its PKCS#8 wrapper.
-    fn ec_parts(&self) -> Option<(EcPrivate<'_>, Option<&[u8]>)> {
-        match self.encoding {
-            KeyEncoding::Sec1 => EcPrivate::parse(&self.der).ok().map(|ec| (ec, ec.curve)),
-            KeyEncoding::Pkcs8 => {
-                let info = Pkcs8::parse(&self.der).ok()?;
-                if info.algorithm != oid::EC {
-                    return None;
-                }
-                let ec = EcPrivate::parse(info.private_key).ok()?;
-                Some((ec, info.curve.or(ec.curve)))
-            }
-            _ => None,
+    /// The signing key rustls uses for this key with the certificate whose public key is
+    /// `spki`, checked against it: the one place the expensive half of the key/certificate
+    /// check (deriving an EC or Ed25519 public key) happens, since the provider derives it
+    /// there anyway.
+    pub(crate) fn signing_key(
+        &self,
+        spki: &Spki<'_>,
+        provider: &CryptoProvider,
+    ) -> Result<Arc<dyn SigningKey>, SigningKeyError> {
+        if self.cheap_match(spki) == Some(false) {
+            return Err(SigningKeyError::Mismatch);
         }
-    }
-
-    /// For an EC key stored without its public point: whether the crypto provider accepts it
-    /// with the certificate's point (providers derive the point from the private value and
-    /// compare). `None` when the provider cannot load keys of this curve at all.
-    fn ec_matches_without_point(&self, spki: &Spki<'_>) -> Option<bool> {
-        let (ec, curve) = self.ec_parts()?;
-        if ec.public.is_some() {
-            return None;
-        }
-        let curve = curve.or(spki.curve)?;
-        if spki.algorithm != oid::EC || spki.curve.is_some_and(|c| c != curve) {
-            return Some(false);
-        }
-        let provider = crate::provider::default_provider();
-        let with_point = self.to_rustls_for(spki)?;
-        if provider.key_provider.load_private_key(with_point).is_ok() {
-            return Some(true);
-        }
-        // Refused: a key that is not the certificate's, or a curve the provider cannot sign
-        // with. Only the first is a mismatch.
-        curve_every_provider_signs(curve).then_some(false)
-    }
-
-    /// Whether this key is the private half of the public key in `spki`. `None` when this
-    /// crate cannot tell (an algorithm it cannot derive a public key for).
-    pub(crate) fn matches(&self, spki: &Spki<'_>) -> Option<bool> {
-        if let Some(verdict) = self.ec_matches_without_point(spki) {
-            return Some(verdict);
-        }
-        let public = match self.public_key() {
-            Ok(Some(p)) => p,
-            Ok(None) => return None,
-            Err(_) => return Some(false),
+        let Some(der) = self.to_rustls_for(spki) else {
+            return Err(SigningKeyError::Unusable(format!(
+                "rustls cannot use {} keys",
+                self.algorithm
+            )));
         };
-        Some(match public {
-            PublicKey::Rsa { n, e } => {
+        let signing = match provider.key_provider.load_private_key(der) {
+            Ok(s) => s,
+            // An EC key completed with the certificate's point is refused when the point is
+            // not its own: a mismatch, on the curves every provider signs with.
+            Err(_) if self.completed_with_point(spki) => return Err(SigningKeyError::Mismatch),
+            Err(e) => {
+                return Err(SigningKeyError::Unusable(format!(
+                    "rustls cannot use this {} key: {e}",
+                    self.algorithm
+                )));
+            }
+        };
+        // The provider's public key (derived for Ed25519) against the certificate's.
+        if let Some(public) = signing.public_key()
+            && let Ok(parsed) = Spki::parse(public.as_ref())
+            && (parsed.algorithm != spki.algorithm || parsed.key != spki.key)
+        {
+            return Err(SigningKeyError::Mismatch);
+        }
+        Ok(signing)
+    }
+
+    /// Whether [`to_rustls_for`](Self::to_rustls_for) adds the certificate's point to this key,
+    /// on a curve every provider signs with (so a refusal can only mean "not its point").
+    fn completed_with_point(&self, spki: &Spki<'_>) -> bool {
+        match &self.shape {
+            Shape::Ec {
+                curve, point: None, ..
+            } => {
+                let curve = curve.clone().map(|c| &self.der[c]).or(spki.curve);
+                spki.algorithm == oid::EC && curve.is_some_and(curve_every_provider_signs)
+            }
+            _ => false,
+        }
+    }
+
+    /// The part of the key/certificate check that needs no public-key derivation: algorithm and
+    /// curve, RSA modulus and exponent, a stored EC point, DSA's y. `Some(false)`: not the
+    /// certificate's key; `Some(true)`: it is; `None`: only a derivation can tell (EC without
+    /// its point, Ed25519) or nothing can (DSA in PKCS#8, other algorithms).
+    pub(crate) fn cheap_match(&self, spki: &Spki<'_>) -> Option<bool> {
+        let part = |r: &Range<usize>| &self.der[r.clone()];
+        match &self.shape {
+            Shape::Rsa { n, e } => {
                 if spki.algorithm != oid::RSA && spki.algorithm != oid::RSA_PSS {
                     return Some(false);
                 }
-                match RsaPublic::parse(spki.key) {
-                    Ok(cert) => cert.n == n && cert.e == e,
-                    Err(_) => false,
-                }
+                Some(
+                    RsaPublic::parse(spki.key)
+                        .is_ok_and(|cert| cert.n == part(n) && cert.e == part(e)),
+                )
             }
-            PublicKey::Dsa { y } => {
+            Shape::Ec { curve, point, .. } => {
+                let curve = curve.as_ref().map(part);
+                if spki.algorithm != oid::EC || curve.zip(spki.curve).is_some_and(|(k, c)| k != c) {
+                    return Some(false);
+                }
+                point.as_ref().map(|p| spki.key == part(p))
+            }
+            Shape::Ed25519 => (spki.algorithm != oid::ED25519).then_some(false),
+            Shape::DsaTraditional { y } => Some(
                 spki.algorithm == oid::DSA
                     && Reader::new(spki.key)
                         .unsigned("DSA public key")
-                        .is_ok_and(|cert_y| BigUint::from_bytes_be(cert_y) == y)
-            }
-            PublicKey::Raw {
-                algorithm,
-                curve,
-                point,
-            } => {
-                spki.algorithm == algorithm
-                    && (curve.is_none() || spki.curve == curve)
-                    && spki.key == point.as_slice()
-            }
-        })
-    }
-
-    fn public_key(&self) -> DerResult<Option<PublicKey<'_>>> {
-        match self.encoding {
-            KeyEncoding::Pkcs1 => {
-                let rsa = RsaPrivate::parse(&self.der)?;
-                Ok(Some(PublicKey::Rsa { n: rsa.n, e: rsa.e }))
-            }
-            KeyEncoding::DsaTraditional => {
-                let dsa = DsaTraditional::parse(&self.der)?;
-                Ok(Some(PublicKey::Dsa {
-                    y: BigUint::from_bytes_be(dsa.y),
-                }))
-            }
-            KeyEncoding::Sec1 => {
-                let ec = EcPrivate::parse(&self.der)?;
-                self.ec_public(ec, ec.curve)
-            }
-            KeyEncoding::Pkcs8 => {
-                let info = Pkcs8::parse(&self.der)?;
-                match info.algorithm {
-                    oid::RSA | oid::RSA_PSS => {
-                        let rsa = RsaPrivate::parse(info.private_key)?;
-                        Ok(Some(PublicKey::Rsa { n: rsa.n, e: rsa.e }))
-                    }
-                    // Deriving y = g^x mod p would be variable-time arithmetic on the secret
-                    // exponent; rustls cannot use DSA keys anyway. "Cannot check".
-                    oid::DSA => Ok(None),
-                    oid::EC => {
-                        let ec = EcPrivate::parse(info.private_key)?;
-                        self.ec_public(ec, info.curve.or(ec.curve))
-                    }
-                    oid::ED25519 => self.provider_public(oid::ED25519, None),
-                    _ => Ok(None),
-                }
-            }
+                        .is_ok_and(|cert_y| {
+                            BigUint::from_bytes_be(cert_y) == BigUint::from_bytes_be(part(y))
+                        }),
+            ),
+            Shape::Opaque => None,
         }
     }
 
-    /// An EC public point: the one stored with the key when present, else derived by the
-    /// crypto provider.
-    fn ec_public<'a>(
-        &'a self,
-        ec: EcPrivate<'a>,
-        curve: Option<&'a [u8]>,
-    ) -> DerResult<Option<PublicKey<'a>>> {
-        match ec.public {
-            Some(point) => Ok(Some(PublicKey::Raw {
-                algorithm: oid::EC,
-                curve,
-                point: point.to_vec(),
-            })),
-            None => self.provider_public(oid::EC, curve),
+    /// Whether this key is the private half of the public key in `spki`, deriving the public
+    /// key with the crypto provider when the key does not carry it (EC from the JDK, Ed25519).
+    /// `None` when this crate cannot tell (an algorithm it cannot derive a public key for, or a
+    /// curve the provider cannot load).
+    pub(crate) fn matches(&self, spki: &Spki<'_>) -> Option<bool> {
+        if let Some(verdict) = self.cheap_match(spki) {
+            return Some(verdict);
         }
-    }
-
-    /// Asks the crypto provider for the public key (EC without a stored point, Ed25519).
-    fn provider_public<'a>(
-        &'a self,
-        algorithm: &'a [u8],
-        curve: Option<&'a [u8]>,
-    ) -> DerResult<Option<PublicKey<'a>>> {
-        let Some(key) = self.to_rustls() else {
-            return Ok(None);
-        };
-        let provider = crate::provider::default_provider();
-        let Ok(signing) = provider.key_provider.load_private_key(key) else {
-            return Ok(None);
-        };
-        let Some(spki) = signing.public_key() else {
-            return Ok(None);
-        };
-        let parsed = Spki::parse(spki.as_ref())?;
-        Ok(Some(PublicKey::Raw {
-            algorithm,
-            curve,
-            point: parsed.key.to_vec(),
-        }))
+        if !matches!(self.shape, Shape::Ec { .. } | Shape::Ed25519) {
+            return None;
+        }
+        match self.signing_key(spki, &crate::provider::default_provider()) {
+            Ok(signing) => signing.public_key().map(|_| true),
+            Err(SigningKeyError::Mismatch) => Some(false),
+            Err(SigningKeyError::Unusable(_)) => None,
+        }
     }
 }
 
@@ -404,21 +443,6 @@ fn ec_pkcs8_with_point(secret: &[u8], curve: &[u8], point: &[u8]) -> Zeroizing<V
 /// The NIST curves every rustls provider signs with (aws-lc-rs and ring alike).
 fn curve_every_provider_signs(curve: &[u8]) -> bool {
     curve == oid::P256 || curve == oid::P384
-}
-
-enum PublicKey<'a> {
-    Rsa {
-        n: &'a [u8],
-        e: &'a [u8],
-    },
-    Dsa {
-        y: BigUint,
-    },
-    Raw {
-        algorithm: &'a [u8],
-        curve: Option<&'a [u8]>,
-        point: Vec<u8>,
-    },
 }
 
 /// PKCS#8 PrivateKeyInfo, the parts used here.
@@ -526,6 +550,18 @@ impl<'a> EcPrivate<'a> {
             curve,
             public,
         })
+    }
+}
+
+impl EcPrivate<'_> {
+    /// Where the parts sit in `der` (which holds this key), with the curve named by the key or
+    /// its wrapper.
+    fn shape(&self, der: &[u8], curve: Option<&[u8]>) -> Shape {
+        Shape::Ec {
+            secret: span(der, self.secret),
+            curve: curve.map(|c| span(der, c)),
+            point: self.public.map(|p| span(der, p)),
+        }
     }
 }
 

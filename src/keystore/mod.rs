@@ -33,6 +33,7 @@ use std::path::Path;
 use zeroize::Zeroizing;
 
 pub use cert::{Certificate, CertificateInfo};
+pub(crate) use key::SigningKeyError;
 pub use key::{KeyAlgorithm, KeyEncoding, PrivateKey};
 pub use sniff::detect;
 
@@ -233,6 +234,18 @@ impl Entry {
     }
 }
 
+/// The error for a key that is not its leaf certificate's.
+pub(crate) fn mismatch(origin: &Origin, alias: Option<String>, leaf: &Certificate) -> Error {
+    Error::KeyCertMismatch {
+        origin: origin.clone(),
+        alias,
+        subject: leaf
+            .info()
+            .map(|i| i.subject)
+            .unwrap_or_else(|_| "unparsable certificate".into()),
+    }
+}
+
 /// A private key and its certificate chain.
 #[derive(Clone, Debug)]
 pub struct PrivateKeyEntry {
@@ -242,7 +255,10 @@ pub struct PrivateKeyEntry {
 }
 
 impl PrivateKeyEntry {
-    /// Checks that the key belongs to the leaf certificate, as loading any store does.
+    /// Checks what loading can check cheaply of the key against its leaf certificate:
+    /// algorithm and curve, the RSA modulus and exponent, an EC point stored with the key.
+    /// Keys that carry no public key (EC keys written by the JDK, Ed25519) are checked where
+    /// their signing key is built ([`crate::tls`] configs) or by [`KeyStore::check_keys`].
     fn checked(
         alias: Option<String>,
         key: Option<PrivateKey>,
@@ -253,18 +269,22 @@ impl PrivateKeyEntry {
             let spki = leaf
                 .spki()
                 .map_err(|e| ctx.cert_error(e, alias.as_deref()))?;
-            if k.matches(&spki) == Some(false) {
-                return Err(Error::KeyCertMismatch {
-                    origin: ctx.origin.clone(),
-                    alias,
-                    subject: leaf
-                        .info()
-                        .map(|i| i.subject)
-                        .unwrap_or_else(|_| "unparsable certificate".into()),
-                });
+            if k.cheap_match(&spki) == Some(false) {
+                return Err(mismatch(&ctx.origin, alias, leaf));
             }
         }
         Ok(Entry::PrivateKey(PrivateKeyEntry { alias, key, chain }))
+    }
+
+    /// Whether the key belongs to the leaf certificate, deriving the public key when the key
+    /// does not carry it. `None` when there is no decrypted key or no certificate, or the
+    /// crate cannot tell (DSA in PKCS#8, a curve the crypto provider cannot load).
+    pub fn key_matches_certificate(&self) -> Option<bool> {
+        let (key, leaf) = (self.key.as_ref()?, self.chain.first()?);
+        match leaf.spki() {
+            Ok(spki) => key.matches(&spki),
+            Err(_) => Some(false),
+        }
     }
 
     /// The alias; `None` for PEM.
@@ -387,6 +407,21 @@ impl KeyStore {
         self.entries
             .iter()
             .find(|e| e.alias().is_some_and(|a| a.eq_ignore_ascii_case(alias)))
+    }
+
+    /// Checks that every decrypted key belongs to its leaf certificate, deriving the public key
+    /// of keys stored without it (EC keys written by the JDK, Ed25519): the part of the check
+    /// that loading leaves to whoever builds the signing key, since it costs a scalar
+    /// multiplication. Building a TLS config from the store checks the same; `inspect` and
+    /// `doctor` call this.
+    pub fn check_keys(&self) -> Result<()> {
+        for entry in self.private_keys() {
+            if entry.key_matches_certificate() == Some(false) {
+                let leaf = &entry.chain[0];
+                return Err(mismatch(&self.origin, entry.alias.clone(), leaf));
+            }
+        }
+        Ok(())
     }
 
     /// The private-key entries.

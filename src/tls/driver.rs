@@ -393,8 +393,12 @@ impl DriverTls {
             super::load_client_material(&yaml, &plan, &settings, installed)?
         } else {
             // CERT_NONE without CAs (or system roots alone): only the client certificate.
-            let store =
-                super::checked_key_store(&yaml, Role::NativeClient, &settings, installed.keystore)?;
+            let store = super::material::checked_key_store(
+                &yaml,
+                Role::NativeClient,
+                &settings,
+                installed.keystore,
+            )?;
             super::build_client_material(yaml.origin(), &plan, &settings, store.as_ref(), None)?
         };
         let keys = material
@@ -418,7 +422,7 @@ impl DriverTls {
         let system_roots = self.system_roots && self.verify;
         if self.identity.is_some() || system_roots {
             let mut anchors = if has_truststore {
-                crate::tls::material::load_trust_anchors(
+                crate::tls::factory::load_trust_anchors(
                     yaml.origin(),
                     yaml.base_dir(),
                     "client_encryption_options",

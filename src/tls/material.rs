@@ -1,339 +1,282 @@
-//! Key and trust material for one section, loaded as Cassandra's factories load it:
-//! `DefaultSslContextFactory` (files) and `PEMBasedSslContextFactory` (files or inline PEM).
+//! A role's key store and trust anchors, loaded by its section's factory rules ([`factory`]),
+//! and the checked material a config is assembled from.
 
-use std::path::Path;
-
+use super::factory::{self, KeySource, Which};
+use super::plan::{Plan, rustls_error, section_options};
+use super::{Role, TlsSettings, TlsWarning, resolve, verify};
 use crate::error::{Error, Origin, Result};
-use crate::keystore::{Certificate, KeyStore, StoreType};
-use crate::options::{EncryptionOptions, SslContextFactoryKind};
-use crate::password::Password;
+use crate::keystore::{self, KeyStore};
+use crate::options::CassandraYaml;
+use crate::options::ClientAuth;
 
-/// Which key store of a section: the inbound one (`keystore`) or the internode client's
-/// (`outbound_keystore`, falling back to `keystore`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Which {
-    Inbound,
-    Outbound,
-}
-
-/// Where a section's key store comes from, after the factory's rules.
-pub(crate) struct KeySource<'a> {
-    pub section: &'static str,
-    pub opts: &'a EncryptionOptions,
-    /// The key store path (already chosen between `keystore` and `outbound_keystore`).
-    pub path: &'a str,
-    /// The store password (already chosen between `keystore_password` and the outbound one).
-    pub password: Option<&'a Password>,
-    /// A separate key password given by the caller (not a cassandra.yaml option).
-    pub key_password: Option<&'a Password>,
-    pub which: Which,
-    /// Bytes handed in by the caller in place of the file (hot reload's install).
-    pub bytes: Option<&'a [u8]>,
-}
-
-/// The origin of key-store or truststore bytes handed in by the caller.
-fn installed(section: &str, what: &str) -> Origin {
-    Origin::Bytes(format!("<{section} {what} handed in>"))
-}
-
-fn config(origin: &Origin, section: &str, key: &str, message: impl Into<String>) -> Error {
-    Error::config(origin, Some(section), Some(key), message)
-}
-
-/// Reads a password file's first line (trunk's `keystore_password_file`).
-fn password_file(
-    origin: &Origin,
-    section: &str,
-    key: &str,
-    base: &Path,
-    file: &str,
-) -> Result<Password> {
-    let path = crate::options::resolve_path(base, file);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        config(
-            origin,
-            section,
-            key,
-            format!("{} cannot be read: {e}", path.display()),
-        )
-    })?;
-    Ok(Password::new(text.lines().next().unwrap_or("")))
-}
-
-/// The store password of the inbound key store: `keystore_password_file` when given (its first
-/// line), else `keystore_password`.
-pub(crate) fn keystore_password(
-    origin: &Origin,
-    section: &'static str,
-    opts: &EncryptionOptions,
-    base: &Path,
-) -> Result<Option<Password>> {
-    match &opts.keystore_password_file {
-        Some(f) => Ok(Some(password_file(
-            origin,
-            section,
-            "keystore_password_file",
-            base,
-            f,
-        )?)),
-        None => Ok(opts.keystore_password.clone()),
+pub(crate) fn store_warnings(store: &KeyStore, warnings: &mut Vec<TlsWarning>) {
+    for w in store.warnings() {
+        warnings.push(TlsWarning::Store {
+            origin: store.origin().clone(),
+            warning: w.clone(),
+        });
     }
 }
 
-/// The trust store password, the same way.
-pub(crate) fn truststore_password(
-    origin: &Origin,
-    section: &'static str,
-    opts: &EncryptionOptions,
-    base: &Path,
-) -> Result<Option<Password>> {
-    match &opts.truststore_password_file {
-        Some(f) => Ok(Some(password_file(
-            origin,
-            section,
-            "truststore_password_file",
-            base,
-            f,
-        )?)),
-        None => Ok(opts.truststore_password.clone()),
-    }
-}
-
-/// Loads the key store of a section. `None` when the section has no key material at all (the
-/// key store file does not exist and nothing is inline), which only clients may accept.
-pub(crate) fn load_keystore(
-    origin: &Origin,
-    base: &Path,
-    src: &KeySource<'_>,
+/// The key store a role serves from, loaded by the section's factory rules.
+pub(crate) fn key_store(
+    yaml: &CassandraYaml,
+    role: Role,
+    settings: &TlsSettings,
 ) -> Result<Option<KeyStore>> {
-    let factory = &src.opts.ssl_context_factory;
-    let path = crate::options::resolve_path(base, src.path);
-    match factory.kind() {
-        SslContextFactoryKind::Pem => {
-            let (inline_key, inline_password) = match src.which {
-                Which::Inbound => ("private_key", "private_key_password"),
-                Which::Outbound => ("outbound_private_key", "outbound_private_key_password"),
-            };
-            let inline = factory
-                .parameter(inline_key)
-                .or_else(|| {
-                    (src.which == Which::Outbound)
-                        .then(|| factory.parameter("private_key"))
-                        .flatten()
-                })
-                .filter(|k| !k.trim().is_empty());
-            let key_password = factory
-                .parameter(inline_password)
-                .or_else(|| {
-                    (src.which == Which::Outbound)
-                        .then(|| factory.parameter("private_key_password"))
-                        .flatten()
-                })
-                .map(Password::new);
-            // PEMBasedSslContextFactory: the two passwords must agree when both are given.
-            let password = match (key_password, src.password) {
-                (Some(k), Some(s)) if !s.is_empty() && !k.is_empty() && k != *s => {
-                    return Err(config(
-                        origin,
-                        src.section,
-                        inline_password,
-                        "'keystore_password' and 'key_password' both configurations are given and the values do not match",
-                    ));
-                }
-                (Some(k), _) => Some(k),
-                (None, s) => src.key_password.or(s).cloned(),
-            };
-            let loader = KeyStore::loader().store_type(Some(StoreType::Pem));
-            let loader = match password.filter(|p| !p.is_empty()) {
-                Some(p) => loader.key_password(p),
-                None => loader,
-            };
-            if let Some(bytes) = src.bytes {
-                return loader
-                    .load_from(bytes, installed(src.section, "keystore"))
-                    .map(Some);
-            }
-            match (inline, path.exists()) {
-                (Some(_), true) => Err(config(
-                    origin,
-                    src.section,
-                    inline_key,
-                    "Configuration must specify value for either keystore or private_key, not both for PEMBasedSSlContextFactory",
-                )),
-                (Some(pem), false) => loader
-                    .load_from(
-                        pem.as_bytes(),
-                        Origin::Bytes(format!(
-                            "{}.ssl_context_factory.parameters.{inline_key}",
-                            src.section
-                        )),
-                    )
-                    .map(Some),
-                (None, true) => loader.load_file(&path).map(Some),
-                (None, false) => Ok(None),
-            }
-        }
-        _ => {
-            if !path.exists() && src.bytes.is_none() {
-                return Ok(None);
-            }
-            let store_type = src.opts.store_type.as_deref().map(|t| {
-                StoreType::from_name(t).ok_or_else(|| {
-                    config(
-                        origin,
-                        src.section,
-                        "store_type",
-                        format!("unknown store type '{t}' (JKS, JCEKS, PKCS12, PEM)"),
-                    )
-                })
-            });
-            let store_type = store_type.transpose()?.or(Some(StoreType::Jks));
-            let Some(password) = src.password else {
-                let key = if src.which == Which::Outbound {
-                    "outbound_keystore_password"
-                } else {
-                    "keystore_password"
-                };
-                return Err(config(
-                    origin,
-                    src.section,
-                    key,
-                    format!("'{key}' must be specified"),
-                ));
-            };
-            // Cassandra unlocks keys with the store password: one password for both, unless the
-            // caller names a separate key password.
-            let loader = KeyStore::loader()
-                .store_type(store_type)
-                .store_password(password.clone())
-                .key_password_opt(src.key_password.cloned());
-            match src.bytes {
-                Some(bytes) => loader.load_from(bytes, installed(src.section, "keystore")),
-                None => loader.load_file(&path),
-            }
-            .map(Some)
-        }
-    }
+    key_store_from(yaml, role, settings, None)
 }
 
-/// Refuses a store whose configured `store_type` names a JDK key store type that cannot read
-/// it (see [`StoreType::java_reads`]): Cassandra would not start with it.
-pub(crate) fn check_store_type(origin: &Origin, section: &str, store: &KeyStore) -> Result<()> {
-    match store.java_type_mismatch() {
-        Some((configured, detected)) => Err(config(
-            origin,
-            section,
-            "store_type",
-            format!(
-                "{} is a {detected} file, which Java's {configured} key store cannot read (Invalid keystore format); set store_type: {}",
-                store.origin(),
-                detected.name().to_ascii_uppercase()
-            ),
-        )),
-        None => Ok(()),
-    }
-}
-
-/// How a key-store truststore is read: the section's `store_type` (JKS by default) and
-/// `truststore_password` (from 4.1, none when empty: Java then loads it without its integrity
-/// check; 4.0 passes even an empty password to `KeyStore.load`).
-fn trust_loader(
-    origin: &Origin,
-    base: &Path,
-    section: &'static str,
-    opts: &EncryptionOptions,
-    empty_is_password: bool,
-) -> Result<crate::keystore::Loader> {
-    let password = truststore_password(origin, section, opts, base)?
-        .filter(|p| empty_is_password || !p.is_empty());
-    let store_type = opts
-        .store_type
-        .as_deref()
-        .and_then(StoreType::from_name)
-        .or(Some(StoreType::Jks));
-    Ok(KeyStore::loader()
-        .store_type(store_type)
-        .store_password_opt(password)
-        .skip_key_decryption(true))
-}
-
-/// Loads a section's trust anchors (Java's rule: trusted entries plus key-entry leaves).
-pub(crate) fn load_trust_anchors(
-    origin: &Origin,
-    base: &Path,
-    section: &'static str,
-    opts: &EncryptionOptions,
+/// [`key_store`], from bytes handed in when given (instead of the file or inline PEM).
+pub(crate) fn key_store_from(
+    yaml: &CassandraYaml,
+    role: Role,
+    settings: &TlsSettings,
     bytes: Option<&[u8]>,
-    empty_is_password: bool,
-) -> Result<Vec<Certificate>> {
-    let factory = &opts.ssl_context_factory;
-    let path = crate::options::resolve_path(base, opts.truststore_path());
-    let store = match (factory.kind(), bytes) {
-        (SslContextFactoryKind::Pem, Some(bytes)) => {
-            KeyStore::loader()
-                .skip_key_decryption(true)
-                .load_from(bytes, installed(section, "truststore"))?
-        }
-        (_, Some(bytes)) => trust_loader(origin, base, section, opts, empty_is_password)?
-            .load_from(bytes, installed(section, "truststore"))?,
-        (kind, None) => match kind {
-            SslContextFactoryKind::Pem => {
-                let inline = factory
-                    .parameter("trusted_certificates")
-                    .filter(|t| !t.trim().is_empty());
-                match (inline, path.exists()) {
-                    (Some(_), true) => {
-                        return Err(config(
-                            origin,
-                            section,
-                            "trusted_certificates",
-                            "Configuration must specify value for either truststore or trusted_certificates, not both for PEMBasedSSlContextFactory",
-                        ));
-                    }
-                    (Some(pem), false) => KeyStore::loader().skip_key_decryption(true).load_from(
-                        pem.as_bytes(),
-                        Origin::Bytes(format!(
-                            "{section}.ssl_context_factory.parameters.trusted_certificates"
-                        )),
-                    )?,
-                    (None, true) => KeyStore::loader()
-                        .skip_key_decryption(true)
-                        .load_file(&path)?,
-                    (None, false) => {
-                        return Err(config(
-                            origin,
-                            section,
-                            "truststore",
-                            "Must provide truststore or trusted_certificates in configuration for PEMBasedSSlContextFactory",
-                        ));
-                    }
-                }
-            }
-            _ => {
-                if !path.exists() {
-                    return Err(config(
-                        origin,
-                        section,
-                        "truststore",
-                        format!(
-                            "{} does not exist: failed to build trust manager store for secure connections",
-                            path.display()
-                        ),
-                    ));
-                }
-                trust_loader(origin, base, section, opts, empty_is_password)?.load_file(&path)?
-            }
-        },
+) -> Result<Option<KeyStore>> {
+    let origin = yaml.origin();
+    let base = yaml.base_dir();
+    let section = role.section();
+    let server = yaml.server_encryption_options();
+    let opts = match role {
+        Role::InternodeServer | Role::InternodeClient => &server.common,
+        _ => yaml.client_encryption_options(),
     };
-    check_store_type(origin, section, &store)?;
-    let anchors = store.trust_anchors();
-    if anchors.is_empty() {
-        return Err(config(
-            origin,
+    let inbound_password = factory::keystore_password(origin, section, opts, base)?;
+    let (path, password, which) = match role {
+        Role::InternodeClient => (
+            server.outbound_keystore_path(),
+            server
+                .outbound_keystore_password
+                .clone()
+                .or(inbound_password),
+            Which::Outbound,
+        ),
+        _ => (opts.keystore_path(), inbound_password, Which::Inbound),
+    };
+    factory::load_keystore(
+        origin,
+        base,
+        &KeySource {
             section,
-            "truststore",
-            "the truststore holds no certificate to trust",
+            opts,
+            path,
+            password: password.as_ref(),
+            key_password: settings.key_password.as_ref(),
+            which,
+            bytes,
+        },
+    )
+}
+
+/// [`key_store`], refusing a `store_type` the JDK could not read the file with.
+pub(crate) fn checked_key_store(
+    yaml: &CassandraYaml,
+    role: Role,
+    settings: &TlsSettings,
+    bytes: Option<&[u8]>,
+) -> Result<Option<KeyStore>> {
+    let store = key_store_from(yaml, role, settings, bytes)?;
+    if let Some(store) = &store {
+        factory::check_store_type(yaml.origin(), role.section(), store)?;
+    }
+    Ok(store)
+}
+
+/// Refuses a key store whose configured `store_type` the JDK could not read it with.
+pub(crate) fn check_key_store_type(
+    yaml: &CassandraYaml,
+    role: Role,
+    store: &KeyStore,
+) -> Result<()> {
+    factory::check_store_type(yaml.origin(), role.section(), store)
+}
+
+/// The trust anchors of a role's section (for the doctor).
+pub(crate) fn material_trust_anchors(
+    yaml: &CassandraYaml,
+    role: Role,
+) -> Result<Vec<crate::keystore::Certificate>> {
+    let opts = match role {
+        Role::InternodeServer | Role::InternodeClient => &yaml.server_encryption_options().common,
+        _ => yaml.client_encryption_options(),
+    };
+    factory::load_trust_anchors(
+        yaml.origin(),
+        yaml.base_dir(),
+        role.section(),
+        opts,
+        None,
+        yaml.version().empty_truststore_password_is_checked(),
+    )
+}
+
+/// A server role's key and trust material, validated: what a reload replaces.
+pub(crate) struct ServerMaterial {
+    /// The keys to present.
+    pub(crate) keys: resolve::KeyChoice,
+    /// The check of client certificates, when they are asked for.
+    pub(crate) verifier: Option<verify::ClientVerifier>,
+    pub(crate) warnings: Vec<TlsWarning>,
+}
+
+/// A client role's key and trust material, validated: what a reload replaces.
+pub(crate) struct ClientMaterial {
+    /// The keys to present, when the client has a key store.
+    pub(crate) keys: Option<resolve::KeyChoice>,
+    /// The check of the server's certificate (absent only for a driver's `CERT_NONE`).
+    pub(crate) verifier: Option<verify::ServerVerifier>,
+    pub(crate) warnings: Vec<TlsWarning>,
+}
+
+/// Key store and truststore bytes handed in by the caller in place of the section's files.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Installed<'a> {
+    pub(crate) keystore: Option<&'a [u8]>,
+    pub(crate) truststore: Option<&'a [u8]>,
+}
+
+fn trust_anchors_of(
+    yaml: &CassandraYaml,
+    plan: &Plan,
+    installed: Installed<'_>,
+) -> Result<Vec<keystore::Certificate>> {
+    factory::load_trust_anchors(
+        yaml.origin(),
+        yaml.base_dir(),
+        plan.section,
+        section_options(yaml, plan.role),
+        installed.truststore,
+        yaml.version().empty_truststore_password_is_checked(),
+    )
+}
+
+/// Loads and validates a server role's material by the section's rules (files or inline PEM,
+/// or the bytes `installed` in their place). The key store first, as Cassandra builds it.
+pub(crate) fn load_server_material(
+    yaml: &CassandraYaml,
+    plan: &Plan,
+    settings: &TlsSettings,
+    installed: Installed<'_>,
+) -> Result<ServerMaterial> {
+    let Some(store) = checked_key_store(yaml, plan.role, settings, installed.keystore)? else {
+        return Err(Error::config(
+            yaml.origin(),
+            Some(plan.section),
+            Some("keystore"),
+            format!(
+                "{} does not exist: failed to build key manager store for secure connections",
+                section_options(yaml, plan.role).keystore_path()
+            ),
+        ));
+    };
+    let anchors = if plan.client_auth != ClientAuth::NotRequired {
+        Some(trust_anchors_of(yaml, plan, installed)?)
+    } else {
+        None
+    };
+    build_server_material(yaml.origin(), plan, settings, &store, anchors.as_deref())
+}
+
+/// Loads and validates a client role's material (the truststore first, as Cassandra does).
+pub(crate) fn load_client_material(
+    yaml: &CassandraYaml,
+    plan: &Plan,
+    settings: &TlsSettings,
+    installed: Installed<'_>,
+) -> Result<ClientMaterial> {
+    let anchors = trust_anchors_of(yaml, plan, installed)?;
+    let store = checked_key_store(yaml, plan.role, settings, installed.keystore)?;
+    if store.is_none() && plan.role == Role::InternodeClient {
+        // Every inbound internode context requires a client certificate.
+        return Err(Error::config(
+            yaml.origin(),
+            Some(plan.section),
+            Some("outbound_keystore"),
+            "no key store for the internode client: peers require a client certificate",
         ));
     }
-    Ok(anchors)
+    build_client_material(
+        yaml.origin(),
+        plan,
+        settings,
+        store.as_ref(),
+        Some(&anchors),
+    )
+}
+
+fn key_choice(
+    plan: &Plan,
+    settings: &TlsSettings,
+    store: &KeyStore,
+    warnings: &mut Vec<TlsWarning>,
+) -> Result<resolve::KeyChoice> {
+    store_warnings(store, warnings);
+    resolve::KeyChoice::new(
+        store,
+        &plan.provider,
+        settings.key_alias.as_deref(),
+        warnings,
+    )
+}
+
+/// Validates a server's material from a key store and trust anchors already loaded.
+pub(crate) fn build_server_material(
+    origin: &Origin,
+    plan: &Plan,
+    settings: &TlsSettings,
+    store: &KeyStore,
+    anchors: Option<&[keystore::Certificate]>,
+) -> Result<ServerMaterial> {
+    let mut warnings = Vec::new();
+    let keys = key_choice(plan, settings, store, &mut warnings)?;
+    let verifier = match anchors {
+        Some(anchors) => Some(
+            verify::ClientVerifier::new(
+                anchors,
+                plan.provider.clone(),
+                plan.client_auth == ClientAuth::Required,
+                settings.expired_peer,
+            )
+            .map_err(|e| rustls_error(origin, plan.section, e))?,
+        ),
+        None => None,
+    };
+    Ok(ServerMaterial {
+        keys,
+        verifier,
+        warnings,
+    })
+}
+
+/// Validates a client's material from a key store and trust anchors already loaded.
+pub(crate) fn build_client_material(
+    origin: &Origin,
+    plan: &Plan,
+    settings: &TlsSettings,
+    store: Option<&KeyStore>,
+    anchors: Option<&[keystore::Certificate]>,
+) -> Result<ClientMaterial> {
+    let mut warnings = Vec::new();
+    let keys = match store {
+        Some(store) => Some(key_choice(plan, settings, store, &mut warnings)?),
+        None => None,
+    };
+    let verifier = match anchors {
+        Some(anchors) => Some(
+            verify::ServerVerifier::new(
+                anchors,
+                plan.provider.clone(),
+                plan.require_endpoint_verification,
+                settings.expired_peer,
+            )
+            .map_err(|e| rustls_error(origin, plan.section, e))?,
+        ),
+        None => None,
+    };
+    Ok(ClientMaterial {
+        keys,
+        verifier,
+        warnings,
+    })
 }

@@ -11,7 +11,7 @@ use rustls::sign::CertifiedKey;
 
 use super::TlsWarning;
 use crate::error::{Error, Result};
-use crate::keystore::KeyStore;
+use crate::keystore::{KeyStore, SigningKeyError, mismatch};
 
 /// The usable keys of a store, in alias order.
 #[derive(Debug)]
@@ -48,20 +48,17 @@ impl KeyChoice {
                 warnings.push(unusable("the key has no certificate".into()));
                 continue;
             }
-            // The leaf's public key completes EC keys stored without their point.
-            let leaf_spki = entry.chain()[0].spki().ok();
-            let der = match &leaf_spki {
-                Some(spki) => key.to_rustls_for(spki),
-                None => key.to_rustls(),
+            let leaf = &entry.chain()[0];
+            let spki = match leaf.spki() {
+                Ok(spki) => spki,
+                Err(e) => {
+                    warnings.push(unusable(format!("its certificate does not parse: {}", e.0)));
+                    continue;
+                }
             };
-            let Some(der) = der else {
-                warnings.push(unusable(format!(
-                    "rustls cannot use {} keys",
-                    key.algorithm()
-                )));
-                continue;
-            };
-            match provider.key_provider.load_private_key(der) {
+            // The key/certificate check that loading leaves to here (EC keys without their
+            // point, Ed25519) happens as the provider builds the signing key.
+            match key.signing_key(&spki, provider) {
                 Ok(signing) => {
                     let chain = entry.chain().iter().map(|c| c.der().clone()).collect();
                     keys.push((
@@ -69,10 +66,14 @@ impl KeyChoice {
                         Arc::new(CertifiedKey::new(chain, signing)),
                     ));
                 }
-                Err(e) => warnings.push(unusable(format!(
-                    "rustls cannot use this {} key: {e}",
-                    key.algorithm()
-                ))),
+                Err(SigningKeyError::Mismatch) => {
+                    return Err(mismatch(
+                        store.origin(),
+                        entry.alias().map(str::to_owned),
+                        leaf,
+                    ));
+                }
+                Err(SigningKeyError::Unusable(reason)) => warnings.push(unusable(reason)),
             }
         }
         if keys.is_empty() {

@@ -5,10 +5,9 @@ use std::sync::Arc;
 
 use rustls::ClientConfig;
 
-use super::{
-    ClientTls, TlsSettings, TlsWarning, negotiable, resolve, rustls_error, store_warnings,
-    time_provider, verify,
-};
+use super::material::store_warnings;
+use super::plan::{negotiable, rustls_error, time_provider};
+use super::{ClientTls, TlsSettings, TlsWarning, resolve, verify};
 use crate::error::{Error, Origin, Result};
 use crate::keystore::{KeyStore, StoreType};
 use crate::options::{CqlshSsl, EncryptionOptions, NodetoolSsl};

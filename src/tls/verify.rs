@@ -404,49 +404,6 @@ impl ClientCertVerifier for AddressBound {
     }
 }
 
-/// Refuses every client certificate (a config that cannot carry the address check).
-#[derive(Debug)]
-pub(crate) struct RefuseAll(pub(crate) Arc<dyn ClientCertVerifier>);
-
-impl ClientCertVerifier for RefuseAll {
-    fn root_hint_subjects(&self) -> &[DistinguishedName] {
-        self.0.root_hint_subjects()
-    }
-
-    fn verify_client_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _now: UnixTime,
-    ) -> Result<ClientCertVerified, Error> {
-        Err(Error::General(
-            "the address check could not be set up for this connection".into(),
-        ))
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
 /// cqlsh's `validate = false`: no certificate check at all (Python's `CERT_NONE`). The
 /// handshake signature is still verified, so the peer holds the key of the certificate it sent;
 /// who that peer is remains unknown.

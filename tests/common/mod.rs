@@ -52,6 +52,29 @@ pub fn tools_present(tools: &[&str]) -> bool {
     true
 }
 
+/// `keytool -genkeypair` into a new store `dir/name` of `store_type` (JKS, JCEKS, PKCS12) under
+/// the password `cassandra`, with the key algorithm arguments given (`["-keyalg", "EC",
+/// "-groupname", "secp384r1"]`): keys exactly as the JDK writes them (EC keys without their
+/// public point). The caller checks `tools_present(&["keytool"])` first.
+pub fn keytool_keypair(dir: &Path, name: &str, keyalg: &[&str], store_type: &str) -> PathBuf {
+    let path = dir.join(name);
+    let out = std::process::Command::new("keytool")
+        .args(["-genkeypair", "-noprompt", "-alias", "node", "-dname"])
+        .arg(format!("O=cassandra-tls test,CN={name}"))
+        .args(keyalg)
+        .args(["-validity", "3650", "-storetype", store_type, "-keystore"])
+        .arg(&path)
+        .args(["-storepass", "cassandra", "-keypass", "cassandra"])
+        .output()
+        .expect("keytool runs");
+    assert!(
+        out.status.success(),
+        "keytool -genkeypair {keyalg:?} {store_type}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    path
+}
+
 /// A self-signed CA that openssl makes in `dir` (`other-ca.pem`): a CA nothing under test
 /// issued from.
 pub fn openssl_other_ca(dir: &Path) -> PathBuf {

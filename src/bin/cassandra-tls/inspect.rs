@@ -124,7 +124,10 @@ fn load(args: &StoreArgs) -> Result<KeyStore, Error> {
     if let Some(c) = &args.certs {
         loader = loader.certificates_file(c)?;
     }
-    loader.load_file(&args.file)
+    let store = loader.load_file(&args.file)?;
+    // What loading leaves unchecked (the public key of JDK-written EC keys and Ed25519 keys).
+    store.check_keys()?;
+    Ok(store)
 }
 
 fn rfc3339(t: time::OffsetDateTime) -> String {

@@ -35,29 +35,22 @@
 //! # Ok::<(), cassandra_tls::Error>(())
 //! ```
 
+mod swap;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use rustls::client::ResolvesClientCert;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::server::{ClientHello, ResolvesServerCert};
-use rustls::sign::CertifiedKey;
-use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
+use rustls::server::danger::ClientCertVerifier;
 
-use super::resolve::KeyChoice;
-use super::verify::{ClientVerifier, ServerVerifier};
-use super::{
-    ClientMaterial, ClientRole, ClientTls, Plan, Role, ServerMaterial, ServerRole, ServerTls,
-    TlsSettings, TlsWarning,
-};
+use super::{ClientRole, ClientTls, Plan, Role, ServerRole, ServerTls, TlsSettings, TlsWarning};
 use crate::error::{Error, Result};
 use crate::keystore::{Certificate, KeyStore};
 use crate::options::{CassandraYaml, SslContextFactoryKind, resolve_path};
+use swap::{ClientSide, ServerSide};
 
 /// Cassandra's interval between checks of the files (600 seconds, not configurable).
 pub const CASSANDRA_RELOAD_INTERVAL: Duration = Duration::from_secs(600);
@@ -111,266 +104,6 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// The key half of a config: the current keys, swapped whole.
-#[derive(Debug)]
-struct SwapKeys(RwLock<Arc<KeyChoice>>);
-
-impl SwapKeys {
-    fn current(&self) -> Arc<KeyChoice> {
-        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    fn set(&self, keys: KeyChoice) {
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(keys);
-    }
-}
-
-impl ResolvesServerCert for SwapKeys {
-    fn resolve(&self, client_hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        ResolvesServerCert::resolve(&*self.current(), client_hello)
-    }
-}
-
-impl ResolvesClientCert for SwapKeys {
-    fn resolve(
-        &self,
-        root_hint_subjects: &[&[u8]],
-        sigschemes: &[SignatureScheme],
-    ) -> Option<Arc<CertifiedKey>> {
-        ResolvesClientCert::resolve(&*self.current(), root_hint_subjects, sigschemes)
-    }
-
-    fn has_certs(&self) -> bool {
-        true
-    }
-}
-
-/// A server's check of client certificates, swapped whole.
-#[derive(Debug)]
-struct SwapClientVerifier {
-    current: RwLock<Arc<ClientVerifier>>,
-    mandatory: bool,
-}
-
-impl SwapClientVerifier {
-    fn current(&self) -> Arc<ClientVerifier> {
-        self.current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-}
-
-impl ClientCertVerifier for SwapClientVerifier {
-    fn offer_client_auth(&self) -> bool {
-        true
-    }
-
-    fn client_auth_mandatory(&self) -> bool {
-        self.mandatory
-    }
-
-    /// No CA names are sent: they would have to outlive a swap of the truststore. An empty
-    /// list means "any" to clients (RFC 5246 7.4.4); JSSE and rustls clients then offer their
-    /// certificate whatever its issuer.
-    fn root_hint_subjects(&self) -> &[DistinguishedName] {
-        &[]
-    }
-
-    fn verify_client_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        now: UnixTime,
-    ) -> std::result::Result<ClientCertVerified, rustls::Error> {
-        self.current()
-            .verify_client_cert(end_entity, intermediates, now)
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        self.current().verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        self.current().verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.current().supported_verify_schemes()
-    }
-}
-
-/// A client's check of the server certificate, swapped whole.
-#[derive(Debug)]
-struct SwapServerVerifier(RwLock<Arc<ServerVerifier>>);
-
-impl SwapServerVerifier {
-    fn current(&self) -> Arc<ServerVerifier> {
-        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-}
-
-impl ServerCertVerifier for SwapServerVerifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        self.current().verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        )
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        self.current().verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        self.current().verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.current().supported_verify_schemes()
-    }
-}
-
-/// Sessions a server can resume, emptied when material is swapped: a resumed session skips the
-/// certificates, so resuming one from before a swap would bypass a new truststore (and keep
-/// presenting the old identity). Cassandra gets the same effect from building a new context.
-#[derive(Debug)]
-struct SwapServerSessions(RwLock<Arc<rustls::server::ServerSessionMemoryCache>>);
-
-impl SwapServerSessions {
-    fn new() -> Self {
-        SwapServerSessions(RwLock::new(rustls::server::ServerSessionMemoryCache::new(
-            SESSION_CACHE_SIZE,
-        )))
-    }
-
-    fn current(&self) -> Arc<rustls::server::ServerSessionMemoryCache> {
-        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    fn clear(&self) {
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) =
-            rustls::server::ServerSessionMemoryCache::new(SESSION_CACHE_SIZE);
-    }
-}
-
-impl rustls::server::StoresServerSessions for SwapServerSessions {
-    fn put(&self, key: Vec<u8>, value: Vec<u8>) -> bool {
-        self.current().put(key, value)
-    }
-
-    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.current().get(key)
-    }
-
-    fn take(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.current().take(key)
-    }
-
-    fn can_cache(&self) -> bool {
-        true
-    }
-}
-
-/// Sessions a client can resume, emptied when material is swapped (see [`SwapServerSessions`]).
-#[derive(Debug)]
-struct SwapClientSessions(RwLock<Arc<rustls::client::ClientSessionMemoryCache>>);
-
-impl SwapClientSessions {
-    fn new() -> Self {
-        SwapClientSessions(RwLock::new(Arc::new(
-            rustls::client::ClientSessionMemoryCache::new(SESSION_CACHE_SIZE),
-        )))
-    }
-
-    fn current(&self) -> Arc<rustls::client::ClientSessionMemoryCache> {
-        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    fn clear(&self) {
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(
-            rustls::client::ClientSessionMemoryCache::new(SESSION_CACHE_SIZE),
-        );
-    }
-}
-
-impl rustls::client::ClientSessionStore for SwapClientSessions {
-    fn set_kx_hint(&self, server_name: ServerName<'static>, group: rustls::NamedGroup) {
-        self.current().set_kx_hint(server_name, group)
-    }
-
-    fn kx_hint(&self, server_name: &ServerName<'_>) -> Option<rustls::NamedGroup> {
-        self.current().kx_hint(server_name)
-    }
-
-    fn set_tls12_session(
-        &self,
-        server_name: ServerName<'static>,
-        value: rustls::client::Tls12ClientSessionValue,
-    ) {
-        self.current().set_tls12_session(server_name, value)
-    }
-
-    fn tls12_session(
-        &self,
-        server_name: &ServerName<'_>,
-    ) -> Option<rustls::client::Tls12ClientSessionValue> {
-        self.current().tls12_session(server_name)
-    }
-
-    fn remove_tls12_session(&self, server_name: &ServerName<'static>) {
-        self.current().remove_tls12_session(server_name)
-    }
-
-    fn insert_tls13_ticket(
-        &self,
-        server_name: ServerName<'static>,
-        value: rustls::client::Tls13ClientSessionValue,
-    ) {
-        self.current().insert_tls13_ticket(server_name, value)
-    }
-
-    fn take_tls13_ticket(
-        &self,
-        server_name: &ServerName<'static>,
-    ) -> Option<rustls::client::Tls13ClientSessionValue> {
-        self.current().take_tls13_ticket(server_name)
-    }
-}
-
-/// Sessions kept for resumption, as rustls' default.
-const SESSION_CACHE_SIZE: usize = 256;
-
 /// A watched file and the modification time last seen (`None`: missing or unreadable, as
 /// Java's `lastModified() == 0`).
 #[derive(Debug)]
@@ -403,25 +136,11 @@ struct Inner {
     generation: AtomicU64,
 }
 
-/// The parts of the rustls config that delegate to swappable material, by side.
+/// The side of the config, and the material it delegates to.
 #[derive(Debug)]
 enum Swaps {
-    Server {
-        keys: Arc<SwapKeys>,
-        verifier: Option<Arc<SwapClientVerifier>>,
-        sessions: Arc<SwapServerSessions>,
-    },
-    Client {
-        keys: Option<Arc<SwapKeys>>,
-        verifier: Arc<SwapServerVerifier>,
-        sessions: Arc<SwapClientSessions>,
-    },
-}
-
-/// Validated material for one side, ready to be swapped in.
-enum Material {
-    Server(ServerMaterial),
-    Client(ClientMaterial),
+    Server(Arc<ServerSide>),
+    Client(Arc<ClientSide>),
 }
 
 /// The files Cassandra watches for a section: `keystore`, `outbound_keystore` (internode) and
@@ -473,29 +192,23 @@ pub fn server_config(
     let watched = watched_files(yaml, role.into());
     let plan = Plan::new(yaml, role.into(), settings)?;
     let material = super::load_server_material(yaml, &plan, settings, super::Installed::default())?;
-    let keys = Arc::new(SwapKeys(RwLock::new(Arc::new(material.keys))));
-    let verifier = material.verifier.map(|v| {
-        Arc::new(SwapClientVerifier {
-            current: RwLock::new(Arc::new(v)),
-            mandatory: plan.client_auth == crate::options::ClientAuth::Required,
-        })
-    });
+    let mandatory = plan.client_auth == crate::options::ClientAuth::Required;
+    let (side, warnings) = ServerSide::new(material, mandatory);
+    let side = Arc::new(side);
+    let verifier = side
+        .checks_clients()
+        .then(|| side.clone() as Arc<dyn ClientCertVerifier>);
     let kept = plan.clone();
-    let sessions = Arc::new(SwapServerSessions::new());
     let tls = super::assemble_server(
         yaml.origin(),
         plan,
         settings,
-        material.warnings,
-        keys.clone(),
-        verifier.clone().map(|v| v as Arc<dyn ClientCertVerifier>),
-        Some(sessions.clone()),
-    )?;
-    let swaps = Swaps::Server {
-        keys,
+        warnings,
+        side.clone(),
         verifier,
-        sessions,
-    };
+        Some(side.clone()),
+    )?;
+    let swaps = Swaps::Server(side);
     let reloader = Reloader::new(yaml, settings, kept, swaps, watched);
     Ok((tls, reloader))
 }
@@ -511,7 +224,7 @@ pub fn client_config(
     let watched = watched_files(yaml, role.into());
     let plan = Plan::new(yaml, role.into(), settings)?;
     let material = super::load_client_material(yaml, &plan, settings, super::Installed::default())?;
-    let Some(verifier) = material.verifier else {
+    let Some((side, warnings)) = ClientSide::new(material) else {
         return Err(Error::config(
             yaml.origin(),
             Some(plan.section),
@@ -519,26 +232,21 @@ pub fn client_config(
             "a reloadable client needs a truststore to check the server with",
         ));
     };
-    let verifier = Arc::new(SwapServerVerifier(RwLock::new(Arc::new(verifier))));
-    let keys = material
-        .keys
-        .map(|k| Arc::new(SwapKeys(RwLock::new(Arc::new(k)))));
+    let side = Arc::new(side);
+    let keys = side
+        .presents_certificate()
+        .then(|| side.clone() as Arc<dyn ResolvesClientCert>);
     let kept = plan.clone();
-    let sessions = Arc::new(SwapClientSessions::new());
     let tls = super::assemble_client(
         yaml.origin(),
         plan,
         settings,
-        material.warnings,
-        keys.clone().map(|k| k as Arc<dyn ResolvesClientCert>),
-        verifier.clone(),
-        Some(sessions.clone()),
-    )?;
-    let swaps = Swaps::Client {
+        warnings,
         keys,
-        verifier,
-        sessions,
-    };
+        side.clone(),
+        Some(side.clone()),
+    )?;
+    let swaps = Swaps::Client(side);
     let reloader = Reloader::new(yaml, settings, kept, swaps, watched);
     Ok((tls, reloader))
 }
@@ -650,27 +358,24 @@ impl Reloader {
         let plan = &self.inner.plan;
         let (yaml, settings) = (&self.inner.yaml, &self.inner.settings);
         let loaded = match &self.inner.swaps {
-            Swaps::Server { .. } => {
-                super::load_server_material(yaml, plan, settings, installed).map(Material::Server)
+            Swaps::Server(side) => {
+                super::load_server_material(yaml, plan, settings, installed).map(|m| side.put(m))
             }
-            Swaps::Client { keys, .. } => {
+            Swaps::Client(side) => {
                 match super::load_client_material(yaml, plan, settings, installed) {
                     // A client's key store that is gone is a failure, not "no client
                     // certificate".
-                    Ok(m) if m.keys.is_none() && keys.is_some() => Err(Error::config(
+                    Ok(m) if m.keys.is_none() && side.presents_certificate() => Err(Error::config(
                         yaml.origin(),
                         Some(plan.section),
                         Some("keystore"),
                         "the key store no longer exists: failed to build key manager store for secure connections",
                     )),
-                    other => other.map(Material::Client),
+                    other => other.map(|m| side.put(m)),
                 }
             }
         };
-        match loaded {
-            Ok(material) => self.put_in_use(material, changed),
-            Err(error) => Outcome::Failed { changed, error },
-        }
+        self.outcome(loaded, changed)
     }
 
     /// Material the caller loaded itself (new bytes from a secret store, say): the key store
@@ -692,84 +397,46 @@ impl Reloader {
         }
         let settings = &self.inner.settings;
         let built = match (&self.inner.swaps, keystore) {
-            (Swaps::Server { .. }, None) => {
+            (Swaps::Server(_), None) => {
                 return refuse(
                     "keystore",
                     "this config presents a certificate: install needs a key store",
                 );
             }
-            (Swaps::Server { verifier, .. }, Some(store)) => {
-                let trust = trust.filter(|_| verifier.is_some());
+            (Swaps::Server(side), Some(store)) => {
+                let trust = trust.filter(|_| side.checks_clients());
                 super::build_server_material(origin, plan, settings, store, trust)
-                    .map(Material::Server)
+                    .map(|m| side.put(m))
             }
-            (Swaps::Client { keys: None, .. }, Some(_)) => {
-                return refuse(
-                    "keystore",
-                    "this client was built without a key store and presents no certificate; build it with one",
-                );
-            }
-            (Swaps::Client { keys: Some(_), .. }, None) => {
-                return refuse(
-                    "keystore",
-                    "this config presents a certificate: install needs a key store",
-                );
-            }
-            (Swaps::Client { .. }, store) => {
-                super::build_client_material(origin, plan, settings, store, trust)
-                    .map(Material::Client)
-            }
-        };
-        match built {
-            Ok(material) => self.put_in_use(material, Vec::new()),
-            Err(error) => Outcome::Failed {
-                changed: Vec::new(),
-                error,
+            (Swaps::Client(side), store) => match (side.presents_certificate(), store) {
+                (false, Some(_)) => {
+                    return refuse(
+                        "keystore",
+                        "this client was built without a key store and presents no certificate; build it with one",
+                    );
+                }
+                (true, None) => {
+                    return refuse(
+                        "keystore",
+                        "this config presents a certificate: install needs a key store",
+                    );
+                }
+                _ => super::build_client_material(origin, plan, settings, store, trust)
+                    .map(|m| side.put(m)),
             },
-        }
+        };
+        self.outcome(built, Vec::new())
     }
 
-    /// Swaps validated material in, the keys and the verifier each in one step.
-    fn put_in_use(&self, material: Material, changed: Vec<PathBuf>) -> Outcome {
-        let warnings = match (&self.inner.swaps, material) {
-            (
-                Swaps::Server {
-                    keys,
-                    verifier,
-                    sessions,
-                },
-                Material::Server(m),
-            ) => {
-                keys.set(m.keys);
-                if let (Some(swap), Some(v)) = (verifier, m.verifier) {
-                    *swap.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(v);
-                }
-                // Sessions from before the swap are not resumed: they were authenticated with
-                // the old material.
-                sessions.clear();
-                m.warnings
+    /// The outcome of a reload: new material was put in use (with its warnings), or the old
+    /// stays.
+    fn outcome(&self, swapped: Result<Vec<TlsWarning>>, changed: Vec<PathBuf>) -> Outcome {
+        match swapped {
+            Ok(warnings) => {
+                self.inner.generation.fetch_add(1, Ordering::SeqCst);
+                Outcome::Reloaded { changed, warnings }
             }
-            (
-                Swaps::Client {
-                    keys,
-                    verifier,
-                    sessions,
-                },
-                Material::Client(m),
-            ) => {
-                if let (Some(swap), Some(k)) = (keys, m.keys) {
-                    swap.set(k);
-                }
-                if let Some(v) = m.verifier {
-                    *verifier.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(v);
-                }
-                sessions.clear();
-                m.warnings
-            }
-            // Material is always loaded for the side the swaps are: nothing to swap otherwise.
-            (_, _) => Vec::new(),
-        };
-        self.inner.generation.fetch_add(1, Ordering::SeqCst);
-        Outcome::Reloaded { changed, warnings }
+            Err(error) => Outcome::Failed { changed, error },
+        }
     }
 }

@@ -1,0 +1,94 @@
+//! Client configs: [`ClientTls`].
+
+use std::sync::Arc;
+
+use rustls::ClientConfig;
+
+use super::material::load_client_material;
+use super::plan::{Plan, rustls_error, time_provider};
+use super::{ClientRole, Installed, TlsSettings, TlsWarning, verify};
+use crate::error::{Origin, Result};
+use crate::options::CassandraYaml;
+
+/// A client config.
+#[derive(Debug, Clone)]
+pub struct ClientTls {
+    /// The rustls config, for a driver or a handshake.
+    pub config: Arc<ClientConfig>,
+    /// `require_endpoint_verification`: the server's certificate is checked against the name or
+    /// address connected to. Without it the chain is still checked.
+    pub verify_server_name: bool,
+    /// Whether a client certificate will be offered.
+    pub has_client_certificate: bool,
+    /// Warnings gathered while building.
+    pub warnings: Vec<TlsWarning>,
+}
+
+/// Builds the client config for a [`ClientRole`].
+pub fn client_config(
+    yaml: &CassandraYaml,
+    role: ClientRole,
+    settings: &TlsSettings,
+) -> Result<ClientTls> {
+    let plan = Plan::new(yaml, role.into(), settings)?;
+    let material = load_client_material(yaml, &plan, settings, Installed::default())?;
+    let keys = material
+        .keys
+        .map(|k| Arc::new(k) as Arc<dyn rustls::client::ResolvesClientCert>);
+    let verifier = verifier_or_refusal(material.verifier, &plan);
+    assemble_client(
+        yaml.origin(),
+        plan,
+        settings,
+        material.warnings,
+        keys,
+        verifier,
+        None,
+    )
+}
+
+/// The client's check of the server; without one (a driver's `CERT_NONE`), the handshake
+/// signature is still checked but the certificate is not.
+pub(crate) fn verifier_or_refusal(
+    verifier: Option<verify::ServerVerifier>,
+    plan: &Plan,
+) -> Arc<dyn rustls::client::danger::ServerCertVerifier> {
+    match verifier {
+        Some(v) => Arc::new(v),
+        None => Arc::new(verify::NoCertificateCheck(plan.provider.clone())),
+    }
+}
+
+/// A client config from a plan and (possibly swappable) material.
+pub(crate) fn assemble_client(
+    origin: &Origin,
+    plan: Plan,
+    settings: &TlsSettings,
+    material_warnings: Vec<TlsWarning>,
+    keys: Option<Arc<dyn rustls::client::ResolvesClientCert>>,
+    verifier: Arc<dyn rustls::client::danger::ServerCertVerifier>,
+    sessions: Option<Arc<dyn rustls::client::ClientSessionStore>>,
+) -> Result<ClientTls> {
+    let builder =
+        ClientConfig::builder_with_details(plan.provider.clone(), time_provider(settings))
+            .with_protocol_versions(&plan.versions)
+            .map_err(|e| rustls_error(origin, plan.section, e))?
+            .dangerous()
+            .with_custom_certificate_verifier(verifier);
+    let has_client_certificate = keys.is_some();
+    let mut config = match keys {
+        Some(k) => builder.with_client_cert_resolver(k),
+        None => builder.with_no_client_auth(),
+    };
+    if let Some(sessions) = sessions {
+        config.resumption = rustls::client::Resumption::store(sessions);
+    }
+    let mut warnings = plan.warnings;
+    warnings.extend(material_warnings);
+    Ok(ClientTls {
+        config: Arc::new(config),
+        verify_server_name: plan.require_endpoint_verification,
+        has_client_certificate,
+        warnings,
+    })
+}

@@ -1,0 +1,143 @@
+//! Server configs: [`ServerTls`], shared or built per connection when the client's certificate
+//! must name its address.
+
+use std::sync::Arc;
+
+use rustls::server::danger::ClientCertVerifier;
+use rustls::{ConfigBuilder, ServerConfig, WantsVerifier};
+
+use super::material::load_server_material;
+use super::plan::{Plan, rustls_error, time_provider};
+use super::{Installed, ServerRole, TlsSettings, TlsWarning, verify};
+use crate::error::{Origin, Result};
+use crate::options::{CassandraYaml, ClientAuth};
+
+/// A server config, and for `require_endpoint_verification` the per-connection check of the
+/// client's address.
+///
+/// With endpoint verification the client's certificate must name the address the client
+/// connects from, which only the connection knows: [`ServerTls::config_for`] gives a config
+/// for one connection whose verifier checks it during the handshake (a client that fails it
+/// gets a `bad_certificate` alert). [`ServerTls::config_without_client_address_check`] is the
+/// shared config, which checks the chain only.
+#[derive(Debug, Clone)]
+pub struct ServerTls {
+    config: Arc<ServerConfig>,
+    /// What a per-connection config is built from (endpoint verification only).
+    per_connection: Option<Arc<PerConnection>>,
+    /// How client certificates are asked for.
+    pub client_auth: ClientAuth,
+    /// `require_endpoint_verification`: the client's certificate must name the client's
+    /// address, which only the handshake knows.
+    pub verify_client_address: bool,
+    /// Warnings gathered while building.
+    pub warnings: Vec<TlsWarning>,
+}
+
+/// The parts of a server config, to build one per connection with the address check: the
+/// builder already holding the provider, time and protocol versions (checked when the shared
+/// config was built), the keys and the chain verifier.
+#[derive(Debug)]
+struct PerConnection {
+    builder: ConfigBuilder<ServerConfig, WantsVerifier>,
+    keys: Arc<dyn rustls::server::ResolvesServerCert>,
+    verifier: Arc<dyn ClientCertVerifier>,
+}
+
+impl ServerTls {
+    /// The rustls config for a connection from `peer`: with endpoint verification its client
+    /// verifier also checks that the client's certificate names `peer` (refused in the
+    /// handshake, with an alert); otherwise the shared config. Sessions are shared with the
+    /// shared config.
+    pub fn config_for(&self, peer: std::net::IpAddr) -> Arc<ServerConfig> {
+        let Some(parts) = &self.per_connection else {
+            return self.config.clone();
+        };
+        let verifier = Arc::new(verify::AddressBound {
+            inner: parts.verifier.clone(),
+            address: peer,
+        });
+        let mut config = parts
+            .builder
+            .clone()
+            .with_client_cert_verifier(verifier)
+            .with_cert_resolver(parts.keys.clone());
+        config.session_storage = self.config.session_storage.clone();
+        config.alpn_protocols = self.config.alpn_protocols.clone();
+        Arc::new(config)
+    }
+
+    /// The shared rustls config, for a caller that hands it to another TLS stack (a proxy
+    /// with tokio-rustls, say). When [`ServerTls::verify_client_address`] is set, this config
+    /// does **not** check that the client's certificate names its address (Cassandra's
+    /// `require_endpoint_verification`); use [`ServerTls::config_for`] per connection for that.
+    pub fn config_without_client_address_check(&self) -> &Arc<ServerConfig> {
+        &self.config
+    }
+}
+
+/// Builds the server config for a [`ServerRole`].
+pub fn server_config(
+    yaml: &CassandraYaml,
+    role: ServerRole,
+    settings: &TlsSettings,
+) -> Result<ServerTls> {
+    let plan = Plan::new(yaml, role.into(), settings)?;
+    let material = load_server_material(yaml, &plan, settings, Installed::default())?;
+    let verifier = material
+        .verifier
+        .map(|v| Arc::new(v) as Arc<dyn ClientCertVerifier>);
+    assemble_server(
+        yaml.origin(),
+        plan,
+        settings,
+        material.warnings,
+        Arc::new(material.keys),
+        verifier,
+        None,
+    )
+}
+
+/// A server config from a plan and (possibly swappable) material.
+pub(crate) fn assemble_server(
+    origin: &Origin,
+    plan: Plan,
+    settings: &TlsSettings,
+    material_warnings: Vec<TlsWarning>,
+    keys: Arc<dyn rustls::server::ResolvesServerCert>,
+    verifier: Option<Arc<dyn ClientCertVerifier>>,
+    sessions: Option<Arc<dyn rustls::server::StoresServerSessions>>,
+) -> Result<ServerTls> {
+    let time = time_provider(settings);
+    let builder = ServerConfig::builder_with_details(plan.provider.clone(), time)
+        .with_protocol_versions(&plan.versions)
+        .map_err(|e| rustls_error(origin, plan.section, e))?;
+    let verify_client_address =
+        plan.require_endpoint_verification && plan.client_auth != ClientAuth::NotRequired;
+    let per_connection = match (&verifier, verify_client_address) {
+        (Some(v), true) => Some(Arc::new(PerConnection {
+            builder: builder.clone(),
+            keys: keys.clone(),
+            verifier: v.clone(),
+        })),
+        _ => None,
+    };
+    let mut config = match verifier {
+        None => builder.with_no_client_auth().with_cert_resolver(keys),
+        Some(v) => builder
+            .with_client_cert_verifier(v)
+            .with_cert_resolver(keys),
+    };
+    if let Some(sessions) = sessions {
+        config.session_storage = sessions;
+    }
+    let mut warnings = plan.warnings;
+    warnings.extend(material_warnings);
+    Ok(ServerTls {
+        config: Arc::new(config),
+        per_connection,
+        client_auth: plan.client_auth,
+        verify_client_address,
+        warnings,
+    })
+}

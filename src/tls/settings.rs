@@ -1,0 +1,88 @@
+//! What a caller chooses beyond cassandra.yaml ([`TlsSettings`]), and the warnings a build
+//! reports ([`TlsWarning`]).
+
+use std::fmt;
+use std::sync::Arc;
+
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::UnixTime;
+
+use super::ExpiredPeer;
+use crate::error::Origin;
+use crate::keystore;
+use crate::options::OptionWarning;
+
+/// Choices a caller makes that cassandra.yaml does not express.
+#[derive(Clone, Debug, Default)]
+pub struct TlsSettings {
+    /// Validate certificates at this time instead of now (tests, expired corpora).
+    pub now: Option<UnixTime>,
+    /// What to do with expired peers.
+    pub expired_peer: ExpiredPeer,
+    /// Serve only the key with this alias. By default every usable key of the key store is
+    /// offered and the first one that fits the peer's signature schemes is used, as JSSE's key
+    /// manager does.
+    pub key_alias: Option<String>,
+    /// A key password different from the store password, for stores made with keytool's
+    /// `-keypass` (an extension: Cassandra unlocks keys with the store password). A wrong one
+    /// is reported as `wrong_key_password`, a wrong store password as
+    /// `wrong_password_or_tampered`.
+    pub key_password: Option<crate::password::Password>,
+    /// The crypto provider to build with (key loading, signatures, cipher suites). `None`: the
+    /// process default when the application installed one, else the provider this crate was
+    /// compiled with (see [`crate::provider`]).
+    pub provider: Option<Arc<CryptoProvider>>,
+}
+
+/// A warning from building a config: nothing failed, but the operator should know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TlsWarning {
+    /// About the options.
+    Option(OptionWarning),
+    /// About a store.
+    Store {
+        /// The store.
+        origin: Origin,
+        /// What the load noticed.
+        warning: keystore::Warning,
+    },
+    /// cqlshrc `validate = false`: the server's certificate is not checked at all.
+    NoServerVerification,
+    /// cqlshrc `version`: ignored, the protocol is negotiated (cqlsh 4.1+ says the same).
+    CqlshVersionIgnored(String),
+    /// A private key rustls cannot use (DSA, for one); it is not offered.
+    UnusableKey {
+        /// The store.
+        origin: Origin,
+        /// The entry.
+        alias: Option<String>,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl fmt::Display for TlsWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TlsWarning::Option(w) => w.fmt(f),
+            TlsWarning::Store { origin, warning } => write!(f, "{origin}: {warning}"),
+            TlsWarning::NoServerVerification => f.write_str(
+                "cqlshrc: validate = false: the server's certificate is not verified (anyone can impersonate the node)",
+            ),
+            TlsWarning::CqlshVersionIgnored(v) => write!(
+                f,
+                "cqlshrc: version {v} is ignored; the protocol is auto-negotiated (TLSv1.2 or TLSv1.3)"
+            ),
+            TlsWarning::UnusableKey {
+                origin,
+                alias,
+                reason,
+            } => write!(
+                f,
+                "{origin}: key {} is not offered: {reason}",
+                alias.as_deref().unwrap_or("(PEM)")
+            ),
+        }
+    }
+}
