@@ -270,7 +270,7 @@ impl PrivateKeyEntry {
                 .spki()
                 .map_err(|e| ctx.cert_error(e, alias.as_deref()))?;
             if k.cheap_match(&spki) == Some(false) {
-                return Err(mismatch(&ctx.origin, alias, leaf));
+                return Err(mismatch(ctx.origin, alias, leaf));
             }
         }
         Ok(Entry::PrivateKey(PrivateKeyEntry { alias, key, chain }))
