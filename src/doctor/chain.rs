@@ -1,0 +1,185 @@
+//! A node certificate's dates, usages, chain to the truststore and names.
+
+use std::time::Duration;
+
+use rustls::pki_types::UnixTime;
+
+use super::{Check, Report, Severity};
+use crate::keystore::Certificate;
+use crate::options::EncryptionOptions;
+use crate::tls::{self, ExpiredPeer, Usage};
+
+const THIRTY_DAYS: u64 = 30 * 24 * 3600;
+
+pub(crate) fn expiry(
+    report: &mut Report,
+    section: &'static str,
+    info: &crate::keystore::CertificateInfo,
+    at: UnixTime,
+    opts: &EncryptionOptions,
+) {
+    let now = at.as_secs() as i64;
+    let not_after = info.not_after.unix_timestamp();
+    let not_before = info.not_before.unix_timestamp();
+    let rfc = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    let threshold = opts
+        .certificate_validity_warn_threshold
+        .map(|d| d.0 as u64 * 60)
+        .unwrap_or(THIRTY_DAYS) as i64;
+    if not_after < now {
+        report.push(
+            Severity::Error,
+            Check::Expiry,
+            section,
+            format!("{} expired on {}", info.subject, rfc(info.not_after)),
+            Some("issue a new certificate (peers refuse an expired one)"),
+        );
+    } else if not_before > now {
+        report.push(
+            Severity::Error,
+            Check::Expiry,
+            section,
+            format!(
+                "{} is not valid before {}",
+                info.subject,
+                rfc(info.not_before)
+            ),
+            Some("check the clock, or issue a certificate valid now"),
+        );
+    } else if not_after - now < threshold {
+        let days = Duration::from_secs((not_after - now) as u64).as_secs() / 86_400;
+        report.push(
+            Severity::Warning,
+            Check::Expiry,
+            section,
+            format!(
+                "{} expires in {days} day(s), on {}",
+                info.subject,
+                rfc(info.not_after)
+            ),
+            Some("renew the certificate"),
+        );
+    } else {
+        report.push(
+            Severity::Ok,
+            Check::Expiry,
+            section,
+            format!("valid until {}", rfc(info.not_after)),
+            None,
+        );
+    }
+}
+
+pub(super) fn eku(
+    report: &mut Report,
+    section: &'static str,
+    info: &crate::keystore::CertificateInfo,
+) {
+    match &info.extended_key_usage {
+        None => report.push(
+            Severity::Ok,
+            Check::Eku,
+            section,
+            "no extended key usage restriction",
+            None,
+        ),
+        Some(e)
+            if e.iter().any(|u| u == "anyExtendedKeyUsage")
+                || (e.iter().any(|u| u == "serverAuth") && e.iter().any(|u| u == "clientAuth")) =>
+        {
+            report.push(
+                Severity::Ok,
+                Check::Eku,
+                section,
+                "serves as TLS server and client",
+                None,
+            )
+        }
+        Some(e) => report.push(
+            Severity::Error,
+            Check::Eku,
+            section,
+            format!(
+                "internode certificates act as server and client, but this one allows only [{}]",
+                e.join(", ")
+            ),
+            Some("issue the node certificate with extendedKeyUsage serverAuth and clientAuth"),
+        ),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn chain_checks(
+    report: &mut Report,
+    section: &'static str,
+    chain: &[Certificate],
+    anchors: &[Certificate],
+    addresses: &[&str],
+    endpoint_verification: bool,
+    internode: bool,
+    at: UnixTime,
+) {
+    let as_server = tls::verify_chain(chain, anchors, Usage::Server, None, at, ExpiredPeer::Refuse);
+    match &as_server {
+        Ok(()) => report.push(
+            Severity::Ok,
+            Check::Chain,
+            section,
+            "the certificate chain validates to the truststore",
+            None,
+        ),
+        Err(f) if f.kind() == "expired" || f.kind() == "not_yet_valid" => {} // reported by `expiry`
+        Err(f) => {
+            let fix = match f.kind() {
+                "unknown_issuer" => "add the CA that signed the node certificate to the truststore",
+                _ => {
+                    "use a certificate issued for a node (not a CA certificate), signed by a CA in the truststore"
+                }
+            };
+            report.push(
+                Severity::Error,
+                Check::Chain,
+                section,
+                f.to_string(),
+                Some(fix),
+            );
+        }
+    }
+    // Internode certificates also act as clients; a failure already reported as a server
+    // certificate is not repeated.
+    if internode
+        && let Err(f) =
+            tls::verify_chain(chain, anchors, Usage::Client, None, at, ExpiredPeer::Refuse)
+        && !matches!(f.kind(), "expired" | "not_yet_valid" | "unknown_issuer")
+        && as_server.as_ref().err() != Some(&f)
+    {
+        report.push(
+            Severity::Error,
+            Check::Chain,
+            section,
+            format!("as a client certificate: {f}"),
+            Some("issue the node certificate with clientAuth usage"),
+        );
+    }
+    if !endpoint_verification {
+        return;
+    }
+    for addr in addresses
+        .iter()
+        .filter(|a| !["0.0.0.0", "::", "localhost"].contains(a))
+    {
+        match tls::verify_chain(chain, anchors, Usage::Server, Some(addr), at, ExpiredPeer::AcceptWhenPeerIsTrusted) {
+            Err(f) if f.kind() == "name_mismatch" => report.push(
+                Severity::Error,
+                Check::San,
+                section,
+                f.to_string(),
+                Some(&format!("require_endpoint_verification is on: reissue the certificate with subjectAltName IP:{addr}")),
+            ),
+            _ => report.push(Severity::Ok, Check::San, section, format!("the certificate names {addr}"), None),
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! A handshake between a node's own client and server configs, in memory.
+
+use super::{Check, Report, Severity};
+use crate::error::Error;
+use crate::handshake::Handshake;
+use crate::options::CassandraYaml;
+use crate::tls::{self, TlsSettings};
+
+pub(super) fn self_handshake(
+    report: &mut Report,
+    section: &'static str,
+    yaml: &CassandraYaml,
+    server_role: tls::ServerRole,
+    address: Option<&str>,
+    settings: &TlsSettings,
+) {
+    let name = address
+        .filter(|a| !["0.0.0.0", "::"].contains(a))
+        .unwrap_or("127.0.0.1");
+    let result = (|| -> Result<(), Error> {
+        let server = tls::server_config(yaml, server_role, settings)?;
+        let client = tls::client_config(yaml, server_role.peer(), settings)?;
+        let peer_ip = name
+            .parse()
+            .unwrap_or_else(|_| std::net::IpAddr::from([127, 0, 0, 1]));
+        in_memory(
+            Handshake::client(&client, name)?,
+            Handshake::server(&server, peer_ip)?,
+        )
+    })();
+    let what = if server_role == tls::ServerRole::Internode {
+        "internode client against internode server"
+    } else {
+        "native client against native server"
+    };
+    match result {
+        Ok(()) => report.push(
+            Severity::Ok,
+            Check::SelfHandshake,
+            section,
+            format!("{what}: handshake succeeds"),
+            None,
+        ),
+        Err(e) => report.push(
+            Severity::Error,
+            Check::SelfHandshake,
+            section,
+            format!("{what}: {e}"),
+            Some("fix the errors above; peers with this material cannot connect"),
+        ),
+    }
+}
+
+/// Runs a client and a server handshake against each other in memory.
+pub(crate) fn in_memory(c: Handshake, s: Handshake) -> Result<(), Error> {
+    crate::handshake::in_memory(c, s).both().map(|_| ())
+}

@@ -1,0 +1,370 @@
+//! One encryption section: protocols and suites as Cassandra filters them, the store files, the
+//! key store and its key, then the chain ([`super::chain`]) and a handshake with the node's own
+//! material ([`super::handshake`]).
+
+use rustls::pki_types::UnixTime;
+
+use super::chain::{chain_checks, eku, expiry};
+use super::handshake::self_handshake;
+use super::{Check, Report, Severity};
+use crate::keystore::{KeyAlgorithm, KeyStore, PrivateKeyEntry, Warning};
+use crate::options::{
+    CassandraYaml, ClientAuth, EncryptionOptions, SslContextFactoryKind, select_cipher_suites,
+    select_protocols,
+};
+use crate::tls::{self, Role, TlsSettings};
+
+/// Checks one section for the roles it serves (`roles[0]` loads the key store).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn section(
+    report: &mut Report,
+    yaml: &CassandraYaml,
+    name: &'static str,
+    opts: &EncryptionOptions,
+    roles: &[Role],
+    addresses: &[&str],
+    internode: bool,
+    settings: &TlsSettings,
+    at: UnixTime,
+) {
+    protocols_and_suites(report, yaml, name, opts);
+    let needs_trust = internode || opts.require_client_auth != ClientAuth::NotRequired;
+    store_files(report, yaml, name, opts, needs_trust);
+    let role = roles[0];
+    let Some(store) = key_store(report, yaml, name, opts, role, settings) else {
+        return;
+    };
+    let Some(entry) = node_key(report, name, &store) else {
+        return;
+    };
+
+    let chain = entry.chain();
+    if let Ok(info) = &chain[0].info() {
+        expiry(report, name, info, at, opts);
+        if internode {
+            eku(report, name, info);
+        }
+    }
+
+    // The chain against the truststore (this node's peers use the same truststore).
+    if needs_trust {
+        match tls::material_trust_anchors(yaml, role) {
+            Ok(anchors) => chain_checks(
+                report,
+                name,
+                chain,
+                &anchors,
+                addresses,
+                opts.require_endpoint_verification,
+                internode,
+                at,
+            ),
+            Err(e) => report.push(
+                Severity::Error,
+                Check::File,
+                name,
+                e.to_string(),
+                Some("fix the truststore settings"),
+            ),
+        }
+    }
+
+    // Handshakes with this node's own material.
+    for server_role in roles.iter().filter_map(|r| match r {
+        Role::InternodeServer => Some(tls::ServerRole::Internode),
+        Role::NativeServer => Some(tls::ServerRole::Native),
+        Role::InternodeClient | Role::NativeClient => None,
+    }) {
+        self_handshake(
+            report,
+            name,
+            yaml,
+            server_role,
+            addresses.first().copied(),
+            settings,
+        );
+    }
+}
+
+/// Protocols and cipher suites, as Cassandra filters them.
+fn protocols_and_suites(
+    report: &mut Report,
+    yaml: &CassandraYaml,
+    name: &'static str,
+    opts: &EncryptionOptions,
+) {
+    let origin = yaml.origin();
+    let p = match select_protocols(
+        origin,
+        name,
+        opts.protocol.as_deref(),
+        opts.accepted_protocols.as_deref(),
+    ) {
+        Ok(p) => p,
+        Err(e) => {
+            report.push(
+                Severity::Error,
+                Check::Protocols,
+                name,
+                e.to_string(),
+                Some("accept TLSv1.2 and TLSv1.3 (protocol: TLS)"),
+            );
+            return;
+        }
+    };
+    for w in &p.warnings {
+        report.push(
+            Severity::Warning,
+            Check::Protocols,
+            name,
+            w.to_string(),
+            Some("remove protocols older than TLSv1.2"),
+        );
+    }
+    let accepted: Vec<&str> = p.versions.iter().map(|v| v.jsse_name()).collect();
+    report.push(
+        Severity::Ok,
+        Check::Protocols,
+        name,
+        format!("accepted: {}", accepted.join(", ")),
+        None,
+    );
+    match select_cipher_suites(origin, name, opts.cipher_suites.as_deref(), &p.versions) {
+        Ok(c) => {
+            for w in &c.warnings {
+                report.push(
+                    Severity::Warning,
+                    Check::Ciphers,
+                    name,
+                    w.to_string(),
+                    Some("list only AEAD suites with ECDHE (TLS_ECDHE_*_GCM_*, TLS_AES_*)"),
+                );
+            }
+            let which = match &c.suites {
+                Some(s) => s.iter().map(|s| s.jsse_name).collect::<Vec<_>>().join(", "),
+                None => "the defaults (TLSv1.3 AES-GCM and ChaCha20, TLSv1.2 ECDHE with AES-GCM and ChaCha20)".into(),
+            };
+            report.push(
+                Severity::Ok,
+                Check::Ciphers,
+                name,
+                format!("cipher suites: {which}"),
+                None,
+            );
+        }
+        Err(e) => report.push(
+            Severity::Error,
+            Check::Ciphers,
+            name,
+            e.to_string(),
+            Some("list at least one of TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
+        ),
+    }
+}
+
+/// The key store and truststore files (not inline PEM): present, a file, not world-readable.
+fn store_files(
+    report: &mut Report,
+    yaml: &CassandraYaml,
+    name: &'static str,
+    opts: &EncryptionOptions,
+    needs_trust: bool,
+) {
+    let base = yaml.base_dir();
+    let pem = opts.ssl_context_factory.kind() == SslContextFactoryKind::Pem;
+    let inline = |parameter: &str| {
+        pem && opts
+            .ssl_context_factory
+            .parameter(parameter)
+            .is_some_and(|k| !k.trim().is_empty())
+    };
+    if !inline("private_key") {
+        let path = crate::options::resolve_path(base, opts.keystore_path());
+        file_check(report, name, "keystore", &path, true);
+    }
+    if needs_trust && !inline("trusted_certificates") {
+        let path = crate::options::resolve_path(base, opts.truststore_path());
+        file_check(report, name, "truststore", &path, false);
+    }
+}
+
+/// The key store, loaded by the factory's rules with every key checked against its
+/// certificate, and its type as the JDK would read it. `None` when there is none or it failed
+/// (reported).
+fn key_store(
+    report: &mut Report,
+    yaml: &CassandraYaml,
+    name: &'static str,
+    opts: &EncryptionOptions,
+    role: Role,
+    settings: &TlsSettings,
+) -> Option<KeyStore> {
+    // Loading checks keys cheaply; check_keys derives the public keys loading leaves unchecked
+    // (JDK-written EC keys, Ed25519), as building the node's signing key would.
+    let loaded = tls::key_store(yaml, role, settings)
+        .and_then(|s| s.map(|s| s.check_keys().map(|()| s)).transpose());
+    let store = match loaded {
+        Ok(s) => s?,
+        Err(e) => {
+            let (check, fix) = match e.kind() {
+                "wrong_password_or_tampered" => (
+                    Check::Password,
+                    "set keystore_password to the store's password (or restore the file)",
+                ),
+                "wrong_key_password" => (
+                    Check::KeyPassword,
+                    "Cassandra unlocks keys with keystore_password: re-protect the key with the store password (keytool -keypasswd)",
+                ),
+                "key_cert_mismatch" => (
+                    Check::KeyMatchesCert,
+                    "put the private key together with its own certificate chain",
+                ),
+                "malformed" | "unsupported" => (Check::File, "regenerate the key store"),
+                _ => (Check::File, "fix the key store settings"),
+            };
+            report.push(Severity::Error, check, name, e.to_string(), Some(fix));
+            return None;
+        }
+    };
+    report.push(
+        Severity::Ok,
+        Check::Password,
+        name,
+        format!("{} opens", store.origin()),
+        None,
+    );
+    if opts.ssl_context_factory.kind() == SslContextFactoryKind::Pem {
+        for w in store.warnings() {
+            if let Warning::NotReadByCassandra { .. } = w {
+                report.push(
+                    Severity::Error,
+                    Check::File,
+                    name,
+                    format!("{}: {w}", store.origin()),
+                    Some("give Cassandra a PKCS#8 key, encrypted with PBE-SHA1-3DES or not at all"),
+                );
+            }
+        }
+        return Some(store);
+    }
+    let mut mismatched = false;
+    for w in store.warnings() {
+        if let Warning::StoreTypeMismatch {
+            configured,
+            detected,
+        } = w
+        {
+            mismatched = true;
+            let (severity, message) = if configured.java_reads(*detected) {
+                (
+                    Severity::Warning,
+                    format!("{w}; the JDK loads it anyway (keystore.type.compat)"),
+                )
+            } else {
+                (
+                    Severity::Error,
+                    format!("{w}; Java's {configured} key store cannot read it"),
+                )
+            };
+            report.push(
+                severity,
+                Check::StoreType,
+                name,
+                message,
+                Some("set store_type to what the file is"),
+            );
+        }
+    }
+    if !mismatched {
+        report.push(
+            Severity::Ok,
+            Check::StoreType,
+            name,
+            format!("store type {}", store.store_type()),
+            None,
+        );
+    }
+    Some(store)
+}
+
+/// The node's key: the first decrypted key with a certificate, and its algorithm.
+fn node_key<'a>(
+    report: &mut Report,
+    name: &'static str,
+    store: &'a KeyStore,
+) -> Option<&'a PrivateKeyEntry> {
+    let found = store
+        .private_keys()
+        .find_map(|e| Some((e, e.key()?)).filter(|(e, _)| !e.chain().is_empty()));
+    let Some((entry, key)) = found else {
+        report.push(
+            Severity::Error,
+            Check::KeyPassword,
+            name,
+            "no private key with a certificate in the key store",
+            Some("import the node's key and certificate chain"),
+        );
+        return None;
+    };
+    report.push(
+        Severity::Ok,
+        Check::KeyPassword,
+        name,
+        "the private key opens",
+        None,
+    );
+    report.push(
+        Severity::Ok,
+        Check::KeyMatchesCert,
+        name,
+        "the key belongs to its certificate",
+        None,
+    );
+    match key.algorithm() {
+        KeyAlgorithm::Rsa | KeyAlgorithm::Ec(_) | KeyAlgorithm::Ed25519 => report.push(
+            Severity::Ok,
+            Check::KeyAlgorithm,
+            name,
+            format!("{} key", key.algorithm()),
+            None,
+        ),
+        other => report.push(
+            Severity::Error,
+            Check::KeyAlgorithm,
+            name,
+            format!("{other} keys cannot be used for TLS here"),
+            Some("use an RSA (2048+), EC P-256/P-384 or Ed25519 key"),
+        ),
+    }
+    Some(entry)
+}
+
+pub(crate) fn file_check(
+    report: &mut Report,
+    section: &'static str,
+    what: &str,
+    path: &std::path::Path,
+    secret: bool,
+) {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                if secret && meta.permissions().mode() & 0o004 != 0 {
+                    report.push(
+                        Severity::Warning,
+                        Check::File,
+                        section,
+                        format!("{what} {} is readable by every user", path.display()),
+                        Some("chmod 600 (or 640 with Cassandra's group)"),
+                    );
+                    return;
+                }
+            }
+            report.push(Severity::Ok, Check::File, section, format!("{what} {} exists", path.display()), None);
+        }
+        Ok(_) => report.push(Severity::Error, Check::File, section, format!("{what} {} is not a file", path.display()), Some("point the option at the store file")),
+        Err(e) => report.push(Severity::Error, Check::File, section, format!("{what} {}: {e}", path.display()), Some("create the file or fix the path (relative paths start in Cassandra's working directory)")),
+    }
+}
