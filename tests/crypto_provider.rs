@@ -9,6 +9,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
+use cassandra_tls::doctor::{self, Check, Severity};
 use cassandra_tls::handshake::{self, Handshake, blocking};
 use cassandra_tls::keystore::{KeyStore, StoreType};
 use cassandra_tls::options::CassandraYaml;
@@ -145,6 +146,15 @@ fn the_callers_provider_decides_what_is_negotiated() {
     }
 }
 
+/// A PEM key store: these certificates, then this (unencrypted) key.
+fn mixed_store_text(chain: &[&cassandra_tls::keystore::Certificate], pkcs8: &[u8]) -> String {
+    format!(
+        "{}{}",
+        pem_certificates(chain),
+        *pem_key(pkcs8, None, PemEncryption::Pbes2Aes256)
+    )
+}
+
 /// Keys the JDK writes carry no public key (keytool's EC PKCS#8 has no point; Ed25519 keys never
 /// do), and ring refuses EC keys without it. Loading checks only what needs no derivation
 /// (algorithm, curve); the rest is checked where the signing key is built (a TLS config,
@@ -224,11 +234,7 @@ fn keys_keytool_generates_are_checked_where_the_signing_key_is_built() {
             .chain()
             .iter()
             .collect();
-        let mixed = format!(
-            "{}{}",
-            pem_certificates(&other_chain),
-            *pem_key(&key, None, PemEncryption::Pbes2Aes256)
-        );
+        let mixed = mixed_store_text(&other_chain, &key);
         let mixed_store = KeyStore::loader()
             .load(mixed.as_bytes())
             .unwrap_or_else(|e| panic!("{name}: loading does not derive the public key: {e}"));
@@ -250,6 +256,23 @@ fn keys_keytool_generates_are_checked_where_the_signing_key_is_built() {
             .build()
             .unwrap_err();
         assert_eq!(err.kind(), "key_cert_mismatch", "{name}: {err}");
+        // The doctor reports it for a node whose key store is that file.
+        let mixed_path = dir.path().join(format!("mixed-{name}.pem"));
+        std::fs::write(&mixed_path, mixed_store_text(&other_chain, &key)).unwrap();
+        let yaml = CassandraYaml::from_str(&format!(
+            "client_encryption_options:\n  enabled: true\n  ssl_context_factory:\n    class_name: org.apache.cassandra.security.PEMBasedSslContextFactory\n  keystore: {}\n",
+            mixed_path.display()
+        ))
+        .unwrap();
+        let report = doctor::check(&yaml, None, rustls::pki_types::UnixTime::now());
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.severity == Severity::Error && f.check == Check::KeyMatchesCert),
+            "{name}: {:?}",
+            report.findings
+        );
         // And the pki module's own check (Identity) refuses the pair too.
         assert!(Identity::from_parts(other_chain.into_iter().cloned().collect(), key).is_err());
     }
