@@ -24,6 +24,7 @@
 mod cqlshrc;
 mod nodetool;
 mod protocols;
+mod raw;
 mod section;
 mod version;
 mod yaml;

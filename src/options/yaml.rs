@@ -7,9 +7,9 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Deserializer};
 
 use super::OptionWarning;
+use super::raw::{CLIENT, JMX, RawSection, SERVER};
 use super::section::{
-    CLIENT, EncryptionOptions, InternodeEncryption, JMX, RawSection, SERVER,
-    ServerEncryptionOptions, SslContextFactoryKind,
+    EncryptionOptions, InternodeEncryption, ServerEncryptionOptions, SslContextFactoryKind,
 };
 use super::version::CassandraVersion;
 use crate::error::{Error, Origin, Result};

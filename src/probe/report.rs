@@ -1,0 +1,279 @@
+//! What a probe is asked ([`Target`], [`ProbeOptions`]) and what it reports ([`ProbeReport`]).
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::str::FromStr;
+use std::time::Duration;
+
+use rustls::pki_types::UnixTime;
+use serde::Serialize;
+
+use crate::doctor::{Check, Finding, Severity};
+use crate::error::{Error, Origin};
+use crate::tls::ClientTls;
+
+/// What a port is, which decides what is tried on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PortKind {
+    /// A native (CQL) port: plaintext is tried with a CQL OPTIONS frame.
+    Native,
+    /// A storage (internode) port: no CQL is sent to it.
+    Storage,
+    /// Not known: treated as a native port.
+    #[default]
+    Unknown,
+}
+
+impl fmt::Display for PortKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            PortKind::Native => "native",
+            PortKind::Storage => "storage",
+            PortKind::Unknown => "port",
+        })
+    }
+}
+
+/// One host and port to probe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// An IP address or a DNS name.
+    pub host: String,
+    /// The TCP port.
+    pub port: u16,
+    /// What the port is.
+    pub kind: PortKind,
+}
+
+impl Target {
+    /// A target of a known kind.
+    pub fn new(host: impl Into<String>, port: u16, kind: PortKind) -> Target {
+        Target {
+            host: host.into(),
+            port,
+            kind,
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
+impl FromStr for Target {
+    type Err = Error;
+
+    /// `HOST:PORT`, `[IPV6]:PORT`.
+    fn from_str(s: &str) -> Result<Target, Error> {
+        let bad = |why: &str| {
+            Error::config(
+                &Origin::Bytes("<target>".into()),
+                None,
+                None,
+                format!("'{s}' is not HOST:PORT: {why}"),
+            )
+        };
+        let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+            let (h, p) = rest.split_once("]:").ok_or_else(|| bad("no ']:'"))?;
+            (h, p)
+        } else {
+            s.rsplit_once(':').ok_or_else(|| bad("no port"))?
+        };
+        if host.is_empty() || host.contains(char::is_whitespace) {
+            return Err(bad("no host"));
+        }
+        let port: u16 = port.parse().map_err(|_| bad("the port is not a number"))?;
+        if port == 0 {
+            return Err(bad("port 0"));
+        }
+        Ok(Target::new(host, port, PortKind::Unknown))
+    }
+}
+
+/// How to probe.
+#[derive(Clone, Debug)]
+pub struct ProbeOptions {
+    /// The client config whose truststore judges native ports (and offers its client
+    /// certificate): from a cassandra.yaml's client role or a cqlshrc. Without it the chain is
+    /// reported but not judged.
+    pub native_client: Option<ClientTls>,
+    /// The same for storage ports (the internode client role).
+    pub internode_client: Option<ClientTls>,
+    /// The most one target may take, all attempts together.
+    pub timeout: Duration,
+    /// How many targets are probed at once.
+    pub workers: usize,
+    /// The time certificates are judged at (default: now).
+    pub at: Option<UnixTime>,
+}
+
+impl Default for ProbeOptions {
+    fn default() -> Self {
+        ProbeOptions {
+            native_client: None,
+            internode_client: None,
+            timeout: Duration::from_secs(10),
+            workers: 16,
+            at: None,
+        }
+    }
+}
+
+/// A certificate a port served.
+#[derive(Clone, Debug, Serialize)]
+pub struct ServedCertificate {
+    /// Subject, as Java prints it.
+    pub subject: String,
+    /// Issuer.
+    pub issuer: String,
+    /// DNS subject alternative names.
+    pub dns_names: Vec<String>,
+    /// IP address subject alternative names.
+    pub ip_addresses: Vec<IpAddr>,
+    /// SHA-256 of the DER, lowercase hex.
+    pub sha256: String,
+    /// End of validity, RFC 3339.
+    pub not_after: String,
+    /// Whole days left until the end of validity (negative once expired).
+    pub expires_in_days: i64,
+}
+
+/// Whether a protocol version is accepted.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProtocolSupport {
+    /// `TLSv1`, `TLSv1.1`, `TLSv1.2`, `TLSv1.3`.
+    pub name: &'static str,
+    /// Accepted, refused, or not known (the port did not answer in time).
+    pub accepted: Option<bool>,
+}
+
+/// How a port treats client certificates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuthMode {
+    /// It asks for one and refuses a client without (`require_client_auth: true`, and every
+    /// internode port).
+    Required,
+    /// It asks for one and accepts a client without (`optional`).
+    Optional,
+    /// It does not ask.
+    NotRequested,
+}
+
+impl fmt::Display for ClientAuthMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            ClientAuthMode::Required => "required",
+            ClientAuthMode::Optional => "optional",
+            ClientAuthMode::NotRequested => "not requested",
+        })
+    }
+}
+
+/// The verdict of the caller's truststore on the served chain.
+#[derive(Clone, Debug, Serialize)]
+pub struct Validation {
+    /// Whether the client config accepted the chain for this address.
+    pub trusted: bool,
+    /// Whether the client config checks the name (`require_endpoint_verification`).
+    pub name_checked: bool,
+    /// Why not, when refused; or how the server refused the client afterwards.
+    pub message: Option<String>,
+}
+
+/// A finding, in the doctor's terms.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProbeFinding {
+    /// `ok`, `warning` or `error`.
+    pub severity: &'static str,
+    /// The check's id: `connect`, `tls`, `expiry`, `name`, `trust`, `protocols`,
+    /// `forward_secrecy`, `client_auth`, `plaintext`.
+    pub check: &'static str,
+    /// What was found.
+    pub message: String,
+    /// What to do about it.
+    pub fix: Option<String>,
+}
+
+impl From<&Finding> for ProbeFinding {
+    fn from(f: &Finding) -> Self {
+        ProbeFinding {
+            severity: f.severity.name(),
+            check: f.check.name(),
+            message: f.message.clone(),
+            fix: f.fix.clone(),
+        }
+    }
+}
+
+/// What one target showed.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProbeReport {
+    /// `HOST:PORT`.
+    pub target: String,
+    /// The kind of port.
+    pub kind: PortKind,
+    /// The address connected to.
+    pub address: Option<SocketAddr>,
+    /// Whether a TCP connection was made.
+    pub reachable: bool,
+    /// Whether the port speaks TLS.
+    pub tls: bool,
+    /// The version and suite a default client negotiated.
+    pub negotiated: Option<(String, String)>,
+    /// The chain served, leaf first.
+    pub chain: Vec<ServedCertificate>,
+    /// Whether the leaf names the host probed (an IP address needs an IP SAN), as Cassandra's
+    /// endpoint verification checks it.
+    pub name_matches: Option<bool>,
+    /// The caller's truststore's verdict.
+    pub validation: Option<Validation>,
+    /// Each protocol version.
+    pub protocols: Vec<ProtocolSupport>,
+    /// The cipher suites accepted among those rustls has (IANA names, as JSSE names them).
+    pub cipher_suites: Vec<String>,
+    /// Whether TLSv1.2 with RSA key exchange (no forward secrecy) is accepted.
+    pub accepts_no_forward_secrecy: Option<bool>,
+    /// How client certificates are treated.
+    pub client_auth: Option<ClientAuthMode>,
+    /// Whether the port also answers CQL in the clear (native ports only).
+    pub plaintext: Option<bool>,
+    /// What was found, with fixes.
+    pub findings: Vec<ProbeFinding>,
+    /// How long the probe took, in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+impl ProbeReport {
+    /// The worst severity among the findings.
+    pub fn worst(&self) -> &'static str {
+        if self.findings.iter().any(|f| f.severity == "error") {
+            "error"
+        } else if self.findings.iter().any(|f| f.severity == "warning") {
+            "warning"
+        } else {
+            "ok"
+        }
+    }
+}
+
+pub(super) struct Findings(pub(super) Vec<Finding>);
+
+impl Findings {
+    pub(super) fn push(&mut self, severity: Severity, check: Check, message: String, fix: Option<&str>) {
+        self.0.push(Finding {
+            severity,
+            check,
+            section: "probe",
+            message,
+            fix: fix.map(str::to_owned),
+        });
+    }
+}
