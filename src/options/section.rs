@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-
 use crate::password::Password;
 
 /// `require_client_auth`: a boolean up to 5.0, a tri-state string on trunk (CASSANDRA-18811).

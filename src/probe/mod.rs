@@ -35,11 +35,11 @@ use crate::keystore::Certificate;
 use attempt::{Client, Failure, Until};
 
 pub use cluster::{ClusterNode, discover};
+use report::Findings;
 pub use report::{
     ClientAuthMode, PortKind, ProbeFinding, ProbeOptions, ProbeReport, ProtocolSupport,
     ServedCertificate, Target, Validation,
 };
-use report::Findings;
 
 /// How long a TLSv1.3 server is given to refuse a client without a certificate after the
 /// handshake (JSSE, OpenSSL and Netty send the alert at once).

@@ -267,7 +267,13 @@ impl ProbeReport {
 pub(super) struct Findings(pub(super) Vec<Finding>);
 
 impl Findings {
-    pub(super) fn push(&mut self, severity: Severity, check: Check, message: String, fix: Option<&str>) {
+    pub(super) fn push(
+        &mut self,
+        severity: Severity,
+        check: Check,
+        message: String,
+        fix: Option<&str>,
+    ) {
         self.0.push(Finding {
             severity,
             check,
