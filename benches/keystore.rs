@@ -156,6 +156,77 @@ fn bench(c: &mut Criterion) {
     });
     jdk_key_types(&mut g);
     g.finish();
+    kdf(c);
+    certificate(c);
+}
+
+/// Why loading finds a certificate's public key with a walk over the DER instead of
+/// x509-parser: loading checks every certificate of a store (40 in jks_truststore_40), and a
+/// full parse costs more than the whole load of a small store. x509-parser reads the fields
+/// when they are asked for (`Certificate::info`, names, the doctor).
+fn certificate(c: &mut Criterion) {
+    use cassandra_tls::keystore::Certificate;
+    use x509_parser::nom::Parser;
+    use x509_parser::prelude::{FromDer, X509Certificate, X509CertificateParser};
+    let store = KeyStore::loader()
+        .store_password("cassandra")
+        .load(&fixture("node1.jks"))
+        .unwrap();
+    let leaf = store.private_keys().next().unwrap().chain()[0]
+        .der()
+        .to_vec();
+    let mut g = c.benchmark_group("certificate");
+    g.warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(20);
+    g.bench_function("load_check/walk", |b| {
+        b.iter(|| Certificate::from_der_bytes(black_box(leaf.clone())).unwrap())
+    });
+    g.bench_function("load_check/x509_parser_full", |b| {
+        b.iter(|| {
+            let copy = black_box(leaf.clone());
+            X509Certificate::from_der(&copy)
+                .map(|(_, c)| c.public_key().raw.len())
+                .unwrap()
+        })
+    });
+    g.bench_function("load_check/x509_parser_shallow", |b| {
+        b.iter(|| {
+            let copy = black_box(leaf.clone());
+            X509CertificateParser::new()
+                .with_deep_parse_extensions(false)
+                .parse(&copy)
+                .map(|(_, c)| c.public_key().raw.len())
+                .unwrap()
+        })
+    });
+    g.finish();
+}
+
+/// Why the crate keeps its own PKCS#12 KDF: RustCrypto's (the `pkcs12` crate, a full digest per
+/// round) against the compression-only rounds this crate runs, for the JDK's MAC (SHA-256,
+/// 10,000 rounds) and the legacy MAC (SHA-1, 100,000 rounds). src/keystore/pbe/pkcs12_kdf.rs
+/// tests that both give the same keys.
+fn kdf(c: &mut Criterion) {
+    use pkcs12::kdf::{Pkcs12KeyType, derive_key};
+    let mut g = c.benchmark_group("kdf");
+    g.warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4))
+        .sample_size(20);
+    let pass = utf16be("cassandra\0");
+    g.bench_function("sha256_10000/rustcrypto", |b| {
+        b.iter(|| derive_key::<Sha256>(black_box(&pass), &[1; 20], Pkcs12KeyType::Mac, 10_000, 32))
+    });
+    g.bench_function("sha256_10000/compression_only", |b| {
+        b.iter(|| sha256_chain(black_box(10_000)))
+    });
+    g.bench_function("sha1_100000/rustcrypto", |b| {
+        b.iter(|| derive_key::<Sha1>(black_box(&pass), &[1; 20], Pkcs12KeyType::Mac, 100_000, 20))
+    });
+    g.bench_function("sha1_100000/compression_only", |b| {
+        b.iter(|| sha1_chain(black_box(100_000)))
+    });
+    g.finish();
 }
 
 /// The JDK default PKCS#12 floor: the MAC key (PKCS#12 KDF, SHA-256, 10,000 iterations) and two

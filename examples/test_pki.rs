@@ -26,7 +26,10 @@ fn node_yaml(identity: &Identity, root: &Ca, ip: IpAddr) -> String {
     let key_password = "node-key-pass";
     format!(
         "listen_address: {ip}\nserver_encryption_options:\n  internode_encryption: all\n  require_client_auth: true\n  require_endpoint_verification: true\n  ssl_context_factory:\n    class_name: org.apache.cassandra.security.PEMBasedSslContextFactory\n    parameters:\n      private_key_password: {key_password}\n      private_key: |\n{}      trusted_certificates: |\n{}",
-        block(&write::pem(identity, Some(key_password)), 8),
+        block(
+            &write::pem(identity, Some(key_password)).expect("a node key encodes"),
+            8
+        ),
         block(&write::pem_certificates(&[root.certificate()]), 8),
     )
 }

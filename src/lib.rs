@@ -12,7 +12,7 @@
 //! - [`doctor`]: a node's SSL setup checked end to end, with fixes.
 //! - [`probe`]: live nodes and clusters looked at from the network.
 //!
-//! ```no_run
+//! ```
 //! use cassandra_tls::keystore::{KeyStore, Entry};
 //!
 //! let store = KeyStore::loader()

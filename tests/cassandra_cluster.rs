@@ -93,7 +93,9 @@ impl Kind {
                 Pkcs12Profile::Jdk17,
             )
             .unwrap(),
-            Kind::Pem => write::pem(identity, Some(KEY_PASSWORD)).into_bytes(),
+            Kind::Pem => write::pem(identity, Some(KEY_PASSWORD))
+                .unwrap()
+                .into_bytes(),
         };
         replace(&dir.join(self.keystore()), &bytes);
     }

@@ -7,7 +7,7 @@ use std::net::TcpStream;
 use std::process::Command;
 use std::time::Duration;
 
-use cassandra_tls::handshake::{Detected, Handshake, Session, blocking, detect};
+use cassandra_tls::handshake::{Detected, Handshake, Session, blocking, detect_tls};
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::tls::{self, ClientRole, ClientTls, TlsSettings};
 use common::cassandra::{self, Node};
@@ -205,14 +205,14 @@ fn optional_tls_on_the_native_port() {
         b
     });
     assert_eq!(op, 0x06, "SUPPORTED over plaintext");
-    // Our detect() classifies both first flights as the node did.
+    // Our detect_tls() classifies both first flights as the node did.
     let hello = Handshake::client(&ours, "127.0.0.1")
         .unwrap()
         .pending_output()
         .unwrap()
         .to_vec();
-    assert_eq!(detect(&hello), Detected::Tls);
-    assert_eq!(detect(&options()), Detected::Plaintext);
+    assert_eq!(detect_tls(&hello), Detected::Tls);
+    assert_eq!(detect_tls(&options()), Detected::Plaintext);
     // probe sees both on the OPTIONAL port, and says so.
     let r = cassandra_tls::probe::probe(
         &cassandra_tls::probe::Target::new(

@@ -141,14 +141,7 @@ fn jsse_against_ours(
     server: tls::ServerTls,
     p12: &Path,
 ) -> (String, Result<String, cassandra_tls::Error>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let ours = std::thread::spawn(move || {
-        let (mut sock, addr) = listener.accept().unwrap();
-        sock.set_read_timeout(Some(Duration::from_secs(60)))
-            .unwrap();
-        let (mut session, peer) =
-            blocking::handshake(Handshake::server(&server, addr.ip())?, &mut sock)?;
+    let (port, ours) = common::peer::our_server_once(server, |mut session, peer, mut sock| {
         let line = session.receive(&mut sock)?;
         session.send(&line.to_ascii_uppercase(), &mut sock)?;
         session.close();
@@ -209,14 +202,7 @@ fn client_certificates_get_the_server_certificates_checks() {
     // A client from another CA: JSSE offers no certificate the server's CA list does not
     // name, so OpenSSL presents it. Refused, naming that CA.
     let server = server(&d.join("ca.pem"));
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let ours = std::thread::spawn(move || {
-        let (mut sock, addr) = listener.accept().unwrap();
-        sock.set_read_timeout(Some(Duration::from_secs(60)))
-            .unwrap();
-        blocking::handshake(Handshake::server(&server, addr.ip())?, &mut sock).map(|_| ())
-    });
+    let (port, ours) = common::peer::our_server_once(server, |_, _, _| Ok(()));
     let out = Command::new("openssl")
         .current_dir(d)
         .args(["s_client", "-connect", &format!("127.0.0.1:{port}")])

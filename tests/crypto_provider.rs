@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::net::TcpStream;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,22 +31,51 @@ fn only(suite: CipherSuite) -> Arc<CryptoProvider> {
     Arc::new(p)
 }
 
+/// The compiled provider is the one the features choose, told apart by what rustls' providers
+/// themselves differ in: FIPS mode and no ChaCha20 (rustls' FIPS provider), the X25519MLKEM768
+/// hybrid group (aws-lc-rs has it, ring does not).
 #[test]
 fn the_compiled_provider_is_the_one_the_features_name() {
-    let expected = if cfg!(feature = "fips") {
-        "fips"
-    } else if cfg!(feature = "aws-lc-rs") {
-        "aws-lc-rs"
-    } else {
-        "ring"
-    };
-    assert_eq!(provider::crate_provider_name(), expected);
-    assert_eq!(provider::crate_provider().fips(), cfg!(feature = "fips"));
+    let compiled = provider::crate_provider();
+    let chacha = compiled
+        .cipher_suites
+        .iter()
+        .any(|s| s.suite() == CipherSuite::TLS13_CHACHA20_POLY1305_SHA256);
+    let mlkem = compiled
+        .kx_groups
+        .iter()
+        .any(|g| g.name() == rustls::NamedGroup::X25519MLKEM768);
+    let (fips, aws_lc_rs, ring) = (
+        cfg!(feature = "fips"),
+        cfg!(feature = "aws-lc-rs"),
+        cfg!(feature = "ring"),
+    );
+    match provider::crate_provider_name() {
+        "fips" => {
+            assert!(fips);
+            assert!(compiled.fips());
+            assert!(!chacha, "FIPS mode has no ChaCha20");
+        }
+        "aws-lc-rs" => {
+            assert!(aws_lc_rs && !fips);
+            assert!(!compiled.fips());
+            assert!(
+                chacha && mlkem,
+                "aws-lc-rs offers ChaCha20 and X25519MLKEM768"
+            );
+        }
+        "ring" => {
+            assert!(ring && !aws_lc_rs);
+            assert!(!compiled.fips());
+            assert!(chacha && !mlkem, "ring offers ChaCha20 and no ML-KEM");
+        }
+        other => panic!("unknown provider name {other}"),
+    }
     // No process default is installed in this test binary: the crate's own is used.
     assert!(CryptoProvider::get_default().is_none());
     assert_eq!(
         provider::default_provider().cipher_suites.len(),
-        provider::crate_provider().cipher_suites.len()
+        compiled.cipher_suites.len()
     );
 }
 
@@ -89,26 +116,15 @@ fn the_callers_provider_decides_what_is_negotiated() {
             .collect();
         assert_eq!(suites, vec![suite]);
 
-        let mut cmd = Command::new("openssl");
-        cmd.args([
-            "s_server",
-            "-accept",
-            "127.0.0.1:0",
+        let peer = common::peer::openssl_node1_server(&[
             "-naccept",
             "1",
             "-rev",
-        ])
-        .args(["-cert", &common::store_path("node1.chain.pem")])
-        .args(["-key", &common::store_path("node1.key.pem")])
-        .args([
             "-tls1_3",
             "-ciphersuites",
             "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256",
         ]);
-        let peer = common::peer::start(cmd, "ACCEPT ");
-        let mut sock = TcpStream::connect(("127.0.0.1", peer.port)).unwrap();
-        sock.set_read_timeout(Some(Duration::from_secs(60)))
-            .unwrap();
+        let mut sock = common::peer::connect(peer.port);
         let hs = Handshake::client(&client, "127.0.0.1").unwrap();
         let (mut session, _) = blocking::handshake(hs, &mut sock).unwrap();
         assert_eq!(session.cipher_suite(), openssl_name);
@@ -151,7 +167,7 @@ fn mixed_store_text(chain: &[&cassandra_tls::keystore::Certificate], pkcs8: &[u8
     format!(
         "{}{}",
         pem_certificates(chain),
-        *pem_key(pkcs8, None, PemEncryption::Pbes2Aes256)
+        *pem_key(pkcs8, None, PemEncryption::Pbes2Aes256).unwrap()
     )
 }
 

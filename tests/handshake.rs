@@ -8,7 +8,7 @@ use common::sansio::{established, transfer};
 
 use std::net::IpAddr;
 
-use cassandra_tls::handshake::{Detected, Handshake, HandshakeFailure, State, detect};
+use cassandra_tls::handshake::{Detected, Handshake, HandshakeFailure, State, detect_tls};
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::tls::{self, ClientRole, ServerRole, TlsSettings};
 
@@ -279,19 +279,19 @@ fn detect_classifies_a_real_client_hello() {
     let client = tls::client_config(&y, ClientRole::Native, &TlsSettings::default()).unwrap();
     let c = Handshake::client(&client, "127.0.0.1").unwrap();
     let hello = c.pending_output().unwrap();
-    assert_eq!(detect(hello), Detected::Tls);
-    assert_eq!(detect(&hello[..4]), Detected::NeedMore);
+    assert_eq!(detect_tls(hello), Detected::Tls);
+    assert_eq!(detect_tls(&hello[..4]), Detected::NeedMore);
     // CQL v4/v5 OPTIONS frames as drivers send them first, and the internode magic.
     assert_eq!(
-        detect(&[0x04, 0x00, 0x00, 0x00, 0x05, 0, 0, 0, 0]),
+        detect_tls(&[0x04, 0x00, 0x00, 0x00, 0x05, 0, 0, 0, 0]),
         Detected::Plaintext
     );
     assert_eq!(
-        detect(&[0x05, 0x00, 0x00, 0x00, 0x05, 0, 0, 0, 0]),
+        detect_tls(&[0x05, 0x00, 0x00, 0x00, 0x05, 0, 0, 0, 0]),
         Detected::Plaintext
     );
     assert_eq!(
-        detect(
+        detect_tls(
             &0xCA55_2DFAu32
                 .to_be_bytes()
                 .iter()

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::time::Duration;
 
 use cassandra_tls::handshake::{Handshake, blocking};
@@ -147,14 +147,7 @@ fn our_server(
     u16,
     std::thread::JoinHandle<Result<String, cassandra_tls::Error>>,
 ) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let handle = std::thread::spawn(move || {
-        let (mut sock, addr) = listener.accept().unwrap();
-        sock.set_read_timeout(Some(Duration::from_secs(60)))
-            .unwrap();
-        let (mut session, peer) =
-            blocking::handshake(Handshake::server(&server, addr.ip())?, &mut sock)?;
+    common::peer::our_server_once(server, |mut session, peer, mut sock| {
         let mut line = Vec::new();
         while !line.ends_with(b"\n") {
             let part = session.receive(&mut sock)?;
@@ -171,8 +164,7 @@ fn our_server(
             session.protocol(),
             peer.subject().unwrap_or("-")
         ))
-    });
-    (port, handle)
+    })
 }
 
 fn java_client(dir: &std::path::Path, port: u16, pairs: &[(&str, &str)]) -> String {

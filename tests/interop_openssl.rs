@@ -4,7 +4,7 @@
 mod common;
 
 use std::io::Write;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -22,32 +22,14 @@ fn yaml(name: &str) -> CassandraYaml {
         .with_base_dir(common::root())
 }
 
-fn connect(port: u16) -> TcpStream {
-    let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    s.set_write_timeout(Some(Duration::from_secs(60))).unwrap();
-    s
-}
+use common::peer::connect;
 
+/// node1 on s_server, one connection, answering each line reversed, trusting the fixtures' CAs.
 fn s_server(extra: &[&str]) -> common::peer::Peer {
-    let mut cmd = Command::new("openssl");
-    cmd.args([
-        "s_server",
-        "-accept",
-        "127.0.0.1:0",
-        "-naccept",
-        "1",
-        "-rev",
-    ])
-    .args([
-        "-cert",
-        &common::store_path("node1.chain.pem"),
-        "-key",
-        &common::store_path("node1.key.pem"),
-    ])
-    .args(["-CAfile", &common::store_path("ca-bundle.pem")])
-    .args(extra);
-    common::peer::start(cmd, "ACCEPT ")
+    let ca = common::store_path("ca-bundle.pem");
+    let mut args = vec!["-naccept", "1", "-rev", "-CAfile", &ca];
+    args.extend_from_slice(extra);
+    common::peer::openssl_node1_server(&args)
 }
 
 /// Our internode/native client against s_server demanding a client certificate: both TLS

@@ -176,12 +176,7 @@ fn have_openssl() -> bool {
 }
 
 fn s_server(extra: &[&str]) -> Peer {
-    let mut cmd = Command::new("openssl");
-    cmd.args(["s_server", "-accept", "127.0.0.1:0"])
-        .args(["-cert", &common::store_path("node1.chain.pem")])
-        .args(["-key", &common::store_path("node1.key.pem")])
-        .args(extra);
-    common::peer::start(cmd, "ACCEPT ")
+    common::peer::openssl_node1_server(extra)
 }
 
 #[test]

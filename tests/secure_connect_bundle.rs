@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::io::Write;
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::Command;
@@ -14,8 +13,8 @@ use std::time::Duration;
 
 use cassandra_tls::Origin;
 use cassandra_tls::handshake::{Handshake, HandshakeFailure, blocking};
+use cassandra_tls::pki::Ca;
 use cassandra_tls::pki::write::{PemEncryption, pem_certificates, pem_key};
-use cassandra_tls::pki::{Ca, Identity};
 use cassandra_tls::tls::{ClientTls, ProxyMetadata, SecureConnectBundle};
 
 const HOST: &str = "6b7e1f2a-0c3d-4e5f-8a9b-1c2d3e4f5a6b-test-region.db.astra.test";
@@ -36,12 +35,9 @@ fn run(cmd: &mut Command) {
     );
 }
 
-/// The service's CA, its certificate for HOST, and a client identity, as PEM files in `dir`.
-struct Material {
-    client: Identity,
-}
-
-fn material(dir: &Path) -> Material {
+/// The service's CA, its certificate for HOST, and a client identity ("astra client"), as PEM
+/// files in `dir`.
+fn material(dir: &Path) {
     let ca = Ca::root("Astra-like test CA").unwrap();
     let server = ca.leaf(HOST).dns(HOST).issue().unwrap();
     let client = ca.leaf("astra client").issue().unwrap();
@@ -53,7 +49,7 @@ fn material(dir: &Path) -> Material {
     );
     write(
         "server.key",
-        &pem_key(server.private_key_pkcs8(), None, PemEncryption::Pbes2Aes256),
+        &pem_key(server.private_key_pkcs8(), None, PemEncryption::Pbes2Aes256).unwrap(),
     );
     write(
         "cert",
@@ -61,9 +57,8 @@ fn material(dir: &Path) -> Material {
     );
     write(
         "key",
-        &pem_key(client.private_key_pkcs8(), None, PemEncryption::Pbes2Aes256),
+        &pem_key(client.private_key_pkcs8(), None, PemEncryption::Pbes2Aes256).unwrap(),
     );
-    Material { client }
 }
 
 /// identity.jks and trustStore.jks made by the JDK's keytool (via an OpenSSL PKCS#12).
@@ -196,7 +191,7 @@ fn a_bundle_with_java_stores_fetches_metadata_and_reaches_each_node_by_sni() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let m = material(dir.path());
+    material(dir.path());
     java_stores(dir.path());
     let peer = service(dir.path());
     let zip = bundle(
@@ -229,12 +224,11 @@ fn a_bundle_with_java_stores_fetches_metadata_and_reaches_each_node_by_sni() {
     assert_eq!(metadata.sni_proxy_port, peer.port);
     assert_eq!(metadata.local_dc, "dc-test");
     assert_eq!(metadata.contact_points, HOST_IDS);
-    let client_cn = m.client.certificate().info().unwrap().subject;
     for host_id in &metadata.contact_points {
         let name = metadata.server_name(host_id).unwrap();
         let seen = get(&tls, peer.port, &name.to_str(), "/sni").unwrap();
         // The proxy saw the host id as SNI and our bundle's client certificate.
-        assert_eq!(seen, format!("{host_id} astra client"), "{client_cn}");
+        assert_eq!(seen, format!("{host_id} astra client"));
     }
 }
 
@@ -297,13 +291,10 @@ fn broken_bundles_are_typed_errors() {
     assert!(msg.contains("not a zip"), "{msg}");
 
     // No config.json.
-    let zip = bundle(dir.path(), "a.zip", HOST, 443, &["ca.crt"]);
-    let mut bytes = std::fs::read(&zip).unwrap();
+    let zip = dir.path().join("a.zip");
     let script = "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n    z.writestr('ca.crt', 'x')\n";
     run(Command::new("python3").args(["-c", script]).arg(&zip));
-    bytes.clear();
-    bytes.extend(std::fs::read(&zip).unwrap());
-    let (kind, msg) = kind_and_message(&bytes);
+    let (kind, msg) = kind_and_message(&std::fs::read(&zip).unwrap());
     assert_eq!(kind, "malformed");
     assert!(msg.contains("config.json"), "{msg}");
 
@@ -351,5 +342,4 @@ fn broken_bundles_are_typed_errors() {
         assert_eq!(e.kind(), "malformed");
         assert!(e.to_string().contains(word), "{e}");
     }
-    let _ = std::io::stdout().flush();
 }

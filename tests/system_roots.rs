@@ -5,10 +5,6 @@
 
 mod common;
 
-use std::net::TcpStream;
-use std::process::Command;
-use std::time::Duration;
-
 use cassandra_tls::handshake::{Handshake, blocking};
 use cassandra_tls::pki::Ca;
 use cassandra_tls::pki::write::{PemEncryption, pem_certificates, pem_key};
@@ -36,7 +32,7 @@ fn system_roots_trust_a_public_style_service_without_a_truststore() {
     .unwrap();
     std::fs::write(
         dir.path().join("server.key"),
-        &*pem_key(server.private_key_pkcs8(), None, PemEncryption::Pbes2Aes256),
+        &*pem_key(server.private_key_pkcs8(), None, PemEncryption::Pbes2Aes256).unwrap(),
     )
     .unwrap();
     // SAFETY of the test: one test in this binary, set before any thread reads it.
@@ -56,23 +52,12 @@ fn system_roots_trust_a_public_style_service_without_a_truststore() {
         ("127.0.0.1", true),
         ("other.us-east-1.test", false),
     ] {
-        let mut cmd = Command::new("openssl");
-        cmd.args([
-            "s_server",
-            "-accept",
-            "127.0.0.1:0",
-            "-naccept",
-            "1",
-            "-rev",
-        ])
-        .arg("-cert")
-        .arg(dir.path().join("server.pem"))
-        .arg("-key")
-        .arg(dir.path().join("server.key"));
-        let peer = common::peer::start(cmd, "ACCEPT ");
-        let mut sock = TcpStream::connect(("127.0.0.1", peer.port)).unwrap();
-        sock.set_read_timeout(Some(Duration::from_secs(60)))
-            .unwrap();
+        let peer = common::peer::openssl_server(
+            dir.path().join("server.pem"),
+            dir.path().join("server.key"),
+            &["-naccept", "1", "-rev"],
+        );
+        let mut sock = common::peer::connect(peer.port);
         let hs = Handshake::client(&client, name).unwrap();
         let result = blocking::handshake(hs, &mut sock);
         assert_eq!(result.is_ok(), ok, "{name}: {:?}", result.err());
@@ -96,26 +81,16 @@ fn system_roots_trust_a_public_style_service_without_a_truststore() {
             stranger.private_key_pkcs8(),
             None,
             PemEncryption::Pbes2Aes256,
-        ),
+        )
+        .unwrap(),
     )
     .unwrap();
-    let mut cmd = Command::new("openssl");
-    cmd.args([
-        "s_server",
-        "-accept",
-        "127.0.0.1:0",
-        "-naccept",
-        "1",
-        "-rev",
-    ])
-    .arg("-cert")
-    .arg(dir.path().join("server.pem"))
-    .arg("-key")
-    .arg(dir.path().join("server.key"));
-    let peer = common::peer::start(cmd, "ACCEPT ");
-    let mut sock = TcpStream::connect(("127.0.0.1", peer.port)).unwrap();
-    sock.set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
+    let peer = common::peer::openssl_server(
+        dir.path().join("server.pem"),
+        dir.path().join("server.key"),
+        &["-naccept", "1", "-rev"],
+    );
+    let mut sock = common::peer::connect(peer.port);
     let hs = Handshake::client(&client, "127.0.0.1").unwrap();
     let err = blocking::handshake(hs, &mut sock).unwrap_err();
     assert_eq!(err.kind(), "unknown_issuer", "{err}");

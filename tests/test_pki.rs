@@ -211,7 +211,11 @@ fn every_written_store_is_read_by_the_jdk_and_openssl() {
         ("node1-plain.pem", None, PemEncryption::default()),
     ] {
         let file = tmp.path().join(name);
-        std::fs::write(&file, write::pem_with(&p.node, password, encryption)).unwrap();
+        std::fs::write(
+            &file,
+            write::pem_with(&p.node, password, encryption).unwrap(),
+        )
+        .unwrap();
         let mut cmd = Command::new("openssl");
         cmd.args(["pkey", "-pubout", "-in"]).arg(&file);
         if let Some(pw) = password {
@@ -377,7 +381,7 @@ fn validity_windows_and_names_reach_the_handshake() {
         .unwrap();
     // The server asks for a client certificate; the client checks the server's address.
     let yaml_for = |id: &Identity, server: bool| {
-        let key = write::pem(id, Some(KEYPASS));
+        let key = write::pem(id, Some(KEYPASS)).unwrap();
         let trust = write::pem_certificates(&[p.root.certificate()]);
         let indent = |t: &str| -> String { t.lines().map(|l| format!("        {l}\n")).collect() };
         CassandraYaml::from_str(&format!(

@@ -6,7 +6,6 @@ mod common;
 
 use std::io::Write;
 use std::net::TcpStream;
-use std::process::Command;
 use std::time::Duration;
 
 use cassandra_tls::handshake::{
@@ -49,12 +48,9 @@ fn is_truncated(r: &Result<Vec<u8>, cassandra_tls::Error>) -> bool {
 }
 
 fn s_server(extra: &[&str]) -> common::peer::Peer {
-    let mut cmd = Command::new("openssl");
-    cmd.args(["s_server", "-accept", "127.0.0.1:0", "-naccept", "1"])
-        .args(["-cert", &common::store_path("node1.chain.pem")])
-        .args(["-key", &common::store_path("node1.key.pem")])
-        .args(extra);
-    common::peer::start(cmd, "ACCEPT ")
+    let mut args = vec!["-naccept", "1"];
+    args.extend_from_slice(extra);
+    common::peer::openssl_node1_server(&args)
 }
 
 /// s_server -www closes with close_notify after its page; s_server without it sends what its

@@ -1,7 +1,7 @@
 //! Checks a node's SSL setup end to end, finding what Cassandra would report as "Failed to
 //! initialize SSL" (and what it would accept but should not), with the fix for each.
 //!
-//! ```no_run
+//! ```
 //! use cassandra_tls::doctor;
 //! use cassandra_tls::options::CassandraYaml;
 //!

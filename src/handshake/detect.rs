@@ -21,7 +21,7 @@ pub enum Detected {
 ///
 /// The internode handshake begins with the magic `CA 55 2D FA` and CQL frames with a version
 /// byte, so neither looks like TLS. Never reads past the first 5 bytes.
-pub fn detect(first_bytes: &[u8]) -> Detected {
+pub fn detect_tls(first_bytes: &[u8]) -> Detected {
     if first_bytes.len() < 5 {
         return Detected::NeedMore;
     }
@@ -47,17 +47,26 @@ mod tests {
     #[test]
     fn netty_rules() {
         // A TLS 1.2/1.3 ClientHello record header.
-        assert_eq!(detect(&[0x16, 0x03, 0x01, 0x02, 0x00]), Detected::Tls);
-        assert_eq!(detect(&[0x17, 0x03, 0x03, 0x00, 0x10]), Detected::Tls);
+        assert_eq!(detect_tls(&[0x16, 0x03, 0x01, 0x02, 0x00]), Detected::Tls);
+        assert_eq!(detect_tls(&[0x17, 0x03, 0x03, 0x00, 0x10]), Detected::Tls);
         // Zero length is not TLS (and the SSLv2 probe sees 0).
-        assert_eq!(detect(&[0x16, 0x03, 0x01, 0x00, 0x00]), Detected::Plaintext);
+        assert_eq!(
+            detect_tls(&[0x16, 0x03, 0x01, 0x00, 0x00]),
+            Detected::Plaintext
+        );
         // The internode magic and a CQL v5 OPTIONS frame.
-        assert_eq!(detect(&[0xca, 0x55, 0x2d, 0xfa, 0x00]), Detected::Plaintext);
-        assert_eq!(detect(&[0x05, 0x00, 0x00, 0x00, 0x05]), Detected::Plaintext);
+        assert_eq!(
+            detect_tls(&[0xca, 0x55, 0x2d, 0xfa, 0x00]),
+            Detected::Plaintext
+        );
+        assert_eq!(
+            detect_tls(&[0x05, 0x00, 0x00, 0x00, 0x05]),
+            Detected::Plaintext
+        );
         // An SSLv2-framed ClientHello: 2-byte header, type 1, version 3.
-        assert_eq!(detect(&[0x80, 0x2e, 0x01, 0x03, 0x01]), Detected::Tls);
-        assert_eq!(detect(&[0x16, 0x03]), Detected::NeedMore);
+        assert_eq!(detect_tls(&[0x80, 0x2e, 0x01, 0x03, 0x01]), Detected::Tls);
+        assert_eq!(detect_tls(&[0x16, 0x03]), Detected::NeedMore);
         // A CQL frame whose 5th byte is 2 or 3 trips the SSLv2 probe, as in Netty.
-        assert_eq!(detect(&[0x04, 0x00, 0x00, 0x00, 0x03]), Detected::Tls);
+        assert_eq!(detect_tls(&[0x04, 0x00, 0x00, 0x00, 0x03]), Detected::Tls);
     }
 }

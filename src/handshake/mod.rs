@@ -1,7 +1,7 @@
 //! A sans-IO TLS handshake and session: no socket, no clock, no thread. The caller moves
 //! bytes; the machine says what it needs.
 //!
-//! ```no_run
+//! ```
 //! use std::io::{Read, Write};
 //! use cassandra_tls::handshake::{Handshake, State};
 //! use cassandra_tls::options::CassandraYaml;
@@ -9,7 +9,17 @@
 //!
 //! let yaml = CassandraYaml::load_file("fixtures/conf/cassandra.yaml")?;
 //! let client = tls::client_config(&yaml, ClientRole::Internode, &TlsSettings::default())?;
-//! let mut socket = std::net::TcpStream::connect("127.0.0.1:7000").unwrap();
+//! # // A node for the example: this crate's internode server, on a port of its own.
+//! # let server = tls::server_config(&yaml, tls::ServerRole::Internode, &TlsSettings::default())?;
+//! # let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+//! # let port = listener.local_addr().unwrap().port();
+//! # let node = std::thread::spawn(move || {
+//! #     let (mut sock, addr) = listener.accept().unwrap();
+//! #     let hs = Handshake::server(&server, addr.ip()).unwrap();
+//! #     let (mut session, _) = cassandra_tls::handshake::blocking::handshake(hs, &mut sock).unwrap();
+//! #     session.receive(&mut sock).unwrap()
+//! # });
+//! let mut socket = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
 //! let mut hs = Handshake::client(&client, "127.0.0.1")?;
 //! let mut buf = [0u8; 16 * 1024];
 //! loop {
@@ -32,6 +42,11 @@
 //! // seal() takes what the send buffer allows and says how much (backpressure).
 //! let taken = session.seal(b"hello")?;
 //! assert_eq!(taken, 5);
+//! # while let Some(out) = session.pending_output() {
+//! #     let n = socket.write(out).unwrap();
+//! #     session.consume_output(n)?;
+//! # }
+//! # assert_eq!(node.join().unwrap(), b"hello");
 //! # Ok::<(), cassandra_tls::Error>(())
 //! ```
 
@@ -47,7 +62,7 @@ use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, Connection, ServerConnection};
 
 pub use crate::failure::HandshakeFailure;
-pub use detect::{Detected, detect};
+pub use detect::{Detected, detect_tls};
 pub use identity::PeerIdentity;
 
 use crate::error::{Error, Result};

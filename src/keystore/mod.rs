@@ -1,11 +1,11 @@
 //! Key stores and trust stores as Cassandra reads them: JKS, JCEKS, PKCS#12 and PEM.
 //!
-//! ```no_run
+//! ```
 //! use cassandra_tls::keystore::KeyStore;
 //!
 //! let store = KeyStore::loader()
 //!     .store_password("cassandra")
-//!     .load_file("conf/.keystore")?;
+//!     .load_file("fixtures/stores/node1.jks")?;
 //! for entry in store.entries() {
 //!     println!("{:?} {}", entry.alias(), entry.kind());
 //! }
@@ -37,7 +37,6 @@ pub(crate) use key::SigningKeyError;
 pub use key::{KeyAlgorithm, KeyEncoding, PrivateKey};
 pub(crate) use loader::LoadContext;
 pub use loader::Loader;
-pub use sniff::detect;
 
 use crate::error::{Error, Origin, Result};
 
@@ -59,6 +58,14 @@ pub enum StoreType {
 }
 
 impl StoreType {
+    /// The store type the bytes are, or `None` when they are none of the four: JKS and JCEKS
+    /// by their magic numbers; PKCS#12 by its DER `PFX` header (a SEQUENCE whose first element
+    /// is INTEGER 3); PEM by a `-----BEGIN ` line among the first 64 KiB of text. Never from a
+    /// file name (Cassandra's own fixtures include `.jks` files that are PKCS#12).
+    pub fn sniff(bytes: &[u8]) -> Option<StoreType> {
+        sniff::detect(bytes)
+    }
+
     /// The lowercase name used in JSON output: `jks`, `jceks`, `pkcs12`, `pem`.
     pub fn name(self) -> &'static str {
         match self {

@@ -8,7 +8,7 @@ use crate::asn1::tag;
 ///
 /// JKS and JCEKS by their magic numbers; PKCS#12 by its DER `PFX` header (a SEQUENCE whose
 /// first element is INTEGER 3); PEM by a `-----BEGIN ` line among the first 64 KiB of text.
-pub fn detect(bytes: &[u8]) -> Option<StoreType> {
+pub(crate) fn detect(bytes: &[u8]) -> Option<StoreType> {
     if bytes.len() >= 4 {
         match u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) {
             JKS_MAGIC => return Some(StoreType::Jks),

@@ -5,6 +5,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use der::asn1::ObjectIdentifier;
 use sha1::{Digest, Sha1};
 
 use super::Identity;
@@ -111,100 +112,116 @@ fn check_aliases(entries: &[StoreEntry<'_>], lower: bool) -> Result<()> {
 
 // ------------------------------------------------------------------------------------------ DER
 
-mod der {
-    /// A TLV with DER's definite length.
-    pub fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-        let mut out = vec![tag];
-        let len = content.len();
-        if len < 0x80 {
-            out.push(len as u8);
-        } else {
-            let bytes = len.to_be_bytes();
-            let skip = bytes.iter().take_while(|b| **b == 0).count();
-            out.push(0x80 | (bytes.len() - skip) as u8);
-            out.extend_from_slice(&bytes[skip..]);
-        }
-        out.extend_from_slice(content);
-        out
-    }
-
-    pub fn seq(parts: &[&[u8]]) -> Vec<u8> {
-        tlv(0x30, &parts.concat())
-    }
-
-    /// A SET OF, its elements sorted as DER requires.
-    pub fn set(parts: &[&[u8]]) -> Vec<u8> {
-        let mut sorted: Vec<&[u8]> = parts.to_vec();
-        sorted.sort();
-        tlv(0x31, &sorted.concat())
-    }
-
-    pub fn octets(b: &[u8]) -> Vec<u8> {
-        tlv(0x04, b)
-    }
-
-    pub fn int(v: u64) -> Vec<u8> {
-        let bytes = v.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count().min(7);
-        let mut content = bytes[skip..].to_vec();
-        if content[0] & 0x80 != 0 {
-            content.insert(0, 0);
-        }
-        tlv(0x02, &content)
-    }
-
-    pub fn null() -> Vec<u8> {
-        vec![0x05, 0x00]
-    }
-
+/// DER values the writer assembles, encoded by the `der` crate (headers, lengths, integers,
+/// OIDs, BMPStrings, SET OF ordering).
+#[derive(Clone, Debug)]
+enum Der {
+    Seq(Vec<Der>),
+    /// A SET OF: `der` puts the elements in DER order.
+    Set(Vec<Der>),
+    Octets(Vec<u8>),
+    Int(u64),
+    Null,
+    Oid(ObjectIdentifier),
+    Bmp(String),
     /// `[n] EXPLICIT`.
-    pub fn explicit(n: u8, content: &[u8]) -> Vec<u8> {
-        tlv(0xa0 | n, content)
+    Explicit(u32, Box<Der>),
+    /// `[n] IMPLICIT` over OCTET STRING content (PKCS#7's encryptedContent).
+    ImplicitOctets(u32, Vec<u8>),
+    /// Bytes already DER (an algorithm identifier, a ciphertext wrapper).
+    Encoded(Vec<u8>),
+}
+
+impl Der {
+    fn seq(parts: impl IntoIterator<Item = Der>) -> Der {
+        Der::Seq(parts.into_iter().collect())
     }
 
-    pub fn bmp(s: &str) -> Vec<u8> {
-        let units: Vec<u8> = s.encode_utf16().flat_map(u16::to_be_bytes).collect();
-        tlv(0x1e, &units)
+    fn explicit(n: u32, inner: Der) -> Der {
+        Der::Explicit(n, Box::new(inner))
     }
 
-    /// An OBJECT IDENTIFIER from its arcs.
-    pub fn oid(arcs: &[u64]) -> Vec<u8> {
-        let mut content = Vec::new();
-        let mut push = |mut v: u64| {
-            let mut tmp = vec![(v & 0x7f) as u8];
-            v >>= 7;
-            while v > 0 {
-                tmp.push(0x80 | (v & 0x7f) as u8);
-                v >>= 7;
+    fn to_der(&self) -> Result<Vec<u8>> {
+        self.encode()
+            .map_err(|e| bad(format!("cannot encode the store: {e}")))
+    }
+
+    fn encode(&self) -> der::Result<Vec<u8>> {
+        use der::Encode;
+        use der::asn1::{AnyRef, BmpString, Null, OctetStringRef, SetOfVec};
+        use der::{Any, Tag, TagNumber};
+        let constructed = |tag: Tag, parts: &[Der]| -> der::Result<Vec<u8>> {
+            let mut content = Vec::new();
+            for p in parts {
+                content.extend(p.encode()?);
             }
-            tmp.reverse();
-            content.extend(tmp);
+            AnyRef::new(tag, &content)?.to_der()
         };
-        push(arcs[0] * 40 + arcs[1]);
-        for a in &arcs[2..] {
-            push(*a);
+        match self {
+            Der::Seq(parts) => constructed(Tag::Sequence, parts),
+            Der::Set(parts) => {
+                let mut items = Vec::with_capacity(parts.len());
+                for p in parts {
+                    items.push(<Any as der::Decode>::from_der(&p.encode()?)?);
+                }
+                SetOfVec::try_from(items)?.to_der()
+            }
+            Der::Octets(b) => OctetStringRef::new(b)?.to_der(),
+            Der::Int(v) => v.to_der(),
+            Der::Null => Null.to_der(),
+            Der::Oid(oid) => oid.to_der(),
+            Der::Bmp(s) => BmpString::from_utf8(s)?.to_der(),
+            Der::Explicit(n, inner) => constructed(
+                Tag::ContextSpecific {
+                    constructed: true,
+                    number: TagNumber(*n),
+                },
+                std::slice::from_ref(inner),
+            ),
+            Der::ImplicitOctets(n, b) => AnyRef::new(
+                Tag::ContextSpecific {
+                    constructed: false,
+                    number: TagNumber(*n),
+                },
+                b,
+            )?
+            .to_der(),
+            Der::Encoded(b) => Ok(b.clone()),
         }
-        tlv(0x06, &content)
     }
 }
 
 mod oids {
-    pub const DATA: &[u64] = &[1, 2, 840, 113_549, 1, 7, 1];
-    pub const ENCRYPTED_DATA: &[u64] = &[1, 2, 840, 113_549, 1, 7, 6];
-    pub const SHROUDED_KEY_BAG: &[u64] = &[1, 2, 840, 113_549, 1, 12, 10, 1, 2];
-    pub const CERT_BAG: &[u64] = &[1, 2, 840, 113_549, 1, 12, 10, 1, 3];
-    pub const X509_CERTIFICATE: &[u64] = &[1, 2, 840, 113_549, 1, 9, 22, 1];
-    pub const FRIENDLY_NAME: &[u64] = &[1, 2, 840, 113_549, 1, 9, 20];
-    pub const LOCAL_KEY_ID: &[u64] = &[1, 2, 840, 113_549, 1, 9, 21];
+    use der::asn1::ObjectIdentifier;
+
+    pub const DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+    pub const ENCRYPTED_DATA: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
+    pub const SHROUDED_KEY_BAG: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
+    pub const CERT_BAG: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
+    pub const X509_CERTIFICATE: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.22.1");
+    pub const FRIENDLY_NAME: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.20");
+    pub const LOCAL_KEY_ID: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.21");
     /// Oracle's trusted-key-usage attribute: without it the JDK ignores a certificate bag.
-    pub const ORACLE_TRUSTED_KEY_USAGE: &[u64] = &[2, 16, 840, 1, 113_894, 746_875, 1, 1];
-    pub const ANY_EXTENDED_KEY_USAGE: &[u64] = &[2, 5, 29, 37, 0];
-    pub const SHA256: &[u64] = &[2, 16, 840, 1, 101, 3, 4, 2, 1];
-    pub const SHA1: &[u64] = &[1, 3, 14, 3, 2, 26];
-    pub const PBE_SHA_3DES: &[u64] = &[1, 2, 840, 113_549, 1, 12, 1, 3];
-    pub const PBE_SHA_RC2_40: &[u64] = &[1, 2, 840, 113_549, 1, 12, 1, 6];
-    pub const SUN_JKS_KEY_PROTECTOR: &[u64] = &[1, 3, 6, 1, 4, 1, 42, 2, 17, 1, 1];
-    pub const PBE_MD5_TRIPLE_DES: &[u64] = &[1, 3, 6, 1, 4, 1, 42, 2, 19, 1];
+    pub const ORACLE_TRUSTED_KEY_USAGE: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("2.16.840.1.113894.746875.1.1");
+    pub const ANY_EXTENDED_KEY_USAGE: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("2.5.29.37.0");
+    pub const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+    pub const SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
+    pub const PBE_SHA_3DES: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.3");
+    pub const PBE_SHA_RC2_40: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.6");
+    pub const SUN_JKS_KEY_PROTECTOR: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("1.3.6.1.4.1.42.2.17.1.1");
+    pub const PBE_MD5_TRIPLE_DES: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("1.3.6.1.4.1.42.2.19.1");
 }
 
 // ------------------------------------------------------------------------------- JKS and JCEKS
@@ -296,9 +313,9 @@ fn java_store(
                         &key_password,
                         &random::<20>(),
                     );
-                    der::seq(&[
-                        &der::seq(&[&der::oid(oids::SUN_JKS_KEY_PROTECTOR), &der::null()]),
-                        &der::octets(&protected),
+                    Der::seq([
+                        Der::seq([Der::Oid(oids::SUN_JKS_KEY_PROTECTOR), Der::Null]),
+                        Der::Octets(protected),
                     ])
                 } else {
                     let salt = random::<8>();
@@ -309,12 +326,13 @@ fn java_store(
                         JCEKS_ITERATIONS,
                     )
                     .ok_or_else(|| bad("a JCEKS key password must be ASCII"))?;
-                    let params = der::seq(&[&der::octets(&salt), &der::int(JCEKS_ITERATIONS)]);
-                    der::seq(&[
-                        &der::seq(&[&der::oid(oids::PBE_MD5_TRIPLE_DES), &params]),
-                        &der::octets(&encrypted),
+                    let params = Der::seq([Der::Octets(salt.to_vec()), Der::Int(JCEKS_ITERATIONS)]);
+                    Der::seq([
+                        Der::seq([Der::Oid(oids::PBE_MD5_TRIPLE_DES), params]),
+                        Der::Octets(encrypted),
                     ])
-                };
+                }
+                .to_der()?;
                 out.extend_from_slice(&(epki.len() as u32).to_be_bytes());
                 out.extend_from_slice(&epki);
                 out.extend_from_slice(&(identity.chain().len() as u32).to_be_bytes());
@@ -364,37 +382,37 @@ pub fn pkcs12(
     }
     let store_password = Password::new(store_password);
     let key_password = Password::new(key_password);
-    let mut key_bags: Vec<Vec<u8>> = Vec::new();
-    let mut cert_bags: Vec<Vec<u8>> = Vec::new();
+    let mut key_bags: Vec<Der> = Vec::new();
+    let mut cert_bags: Vec<Der> = Vec::new();
     let friendly = |alias: &str| {
-        der::seq(&[
-            &der::oid(oids::FRIENDLY_NAME),
-            &der::set(&[&der::bmp(alias)]),
+        Der::seq([
+            Der::Oid(oids::FRIENDLY_NAME),
+            Der::Set(vec![Der::Bmp(alias.to_owned())]),
         ])
     };
-    let cert_bag = |cert: &Certificate, attributes: Option<Vec<u8>>| {
-        let value = der::seq(&[
-            &der::oid(oids::X509_CERTIFICATE),
-            &der::explicit(0, &der::octets(cert.der())),
+    let cert_bag = |cert: &Certificate, attributes: Option<Der>| {
+        let value = Der::seq([
+            Der::Oid(oids::X509_CERTIFICATE),
+            Der::explicit(0, Der::Octets(cert.der().to_vec())),
         ]);
-        let mut parts: Vec<Vec<u8>> = vec![der::oid(oids::CERT_BAG), der::explicit(0, &value)];
+        let mut parts = vec![Der::Oid(oids::CERT_BAG), Der::explicit(0, value)];
         parts.extend(attributes);
-        der::tlv(0x30, &parts.concat())
+        Der::Seq(parts)
     };
     for entry in entries {
         match entry {
             StoreEntry::PrivateKey { alias, identity } => {
                 let local_key_id: Vec<u8> = Sha1::digest(identity.certificate().der()).to_vec();
-                let id_attribute = der::seq(&[
-                    &der::oid(oids::LOCAL_KEY_ID),
-                    &der::set(&[&der::octets(&local_key_id)]),
+                let id_attribute = Der::seq([
+                    Der::Oid(oids::LOCAL_KEY_ID),
+                    Der::Set(vec![Der::Octets(local_key_id)]),
                 ]);
-                let attributes = der::set(&[&friendly(alias), &id_attribute]);
+                let attributes = Der::Set(vec![friendly(alias), id_attribute]);
                 let epki = shroud(identity.private_key_pkcs8(), &key_password, profile);
-                key_bags.push(der::seq(&[
-                    &der::oid(oids::SHROUDED_KEY_BAG),
-                    &der::explicit(0, &epki),
-                    &attributes,
+                key_bags.push(Der::seq([
+                    Der::Oid(oids::SHROUDED_KEY_BAG),
+                    Der::explicit(0, epki),
+                    attributes.clone(),
                 ]));
                 for (i, cert) in identity.chain().iter().enumerate() {
                     // The leaf carries the key's attributes; the rest of the chain none.
@@ -403,78 +421,73 @@ pub fn pkcs12(
                 }
             }
             StoreEntry::Trusted { alias, certificate } => {
-                let trust = der::seq(&[
-                    &der::oid(oids::ORACLE_TRUSTED_KEY_USAGE),
-                    &der::set(&[&der::oid(oids::ANY_EXTENDED_KEY_USAGE)]),
+                let trust = Der::seq([
+                    Der::Oid(oids::ORACLE_TRUSTED_KEY_USAGE),
+                    Der::Set(vec![Der::Oid(oids::ANY_EXTENDED_KEY_USAGE)]),
                 ]);
                 cert_bags.push(cert_bag(
                     certificate,
-                    Some(der::set(&[&friendly(alias), &trust])),
+                    Some(Der::Set(vec![friendly(alias), trust])),
                 ));
             }
         }
     }
-    let cert_refs: Vec<&[u8]> = cert_bags.iter().map(Vec::as_slice).collect();
-    let key_refs: Vec<&[u8]> = key_bags.iter().map(Vec::as_slice).collect();
-    let mut safes: Vec<Vec<u8>> = Vec::new();
+    let mut safes: Vec<Der> = Vec::new();
     if !cert_bags.is_empty() {
-        let plain = der::seq(&cert_refs);
+        let plain = Der::Seq(cert_bags).to_der()?;
         let (alg, encrypted) = encrypt_content(&plain, &store_password, profile);
         let encrypted_content_info =
-            der::seq(&[&der::oid(oids::DATA), &alg, &der::tlv(0x80, &encrypted)]);
-        let encrypted_data = der::seq(&[&der::int(0), &encrypted_content_info]);
-        safes.push(der::seq(&[
-            &der::oid(oids::ENCRYPTED_DATA),
-            &der::explicit(0, &encrypted_data),
+            Der::seq([Der::Oid(oids::DATA), alg, Der::ImplicitOctets(0, encrypted)]);
+        let encrypted_data = Der::seq([Der::Int(0), encrypted_content_info]);
+        safes.push(Der::seq([
+            Der::Oid(oids::ENCRYPTED_DATA),
+            Der::explicit(0, encrypted_data),
         ]));
     }
     if !key_bags.is_empty() {
-        let contents = der::seq(&key_refs);
-        safes.push(der::seq(&[
-            &der::oid(oids::DATA),
-            &der::explicit(0, &der::octets(&contents)),
+        let contents = Der::Seq(key_bags).to_der()?;
+        safes.push(Der::seq([
+            Der::Oid(oids::DATA),
+            Der::explicit(0, Der::Octets(contents)),
         ]));
     }
-    let safe_refs: Vec<&[u8]> = safes.iter().map(Vec::as_slice).collect();
-    let auth_safe = der::seq(&safe_refs);
+    let auth_safe = Der::Seq(safes).to_der()?;
     let (hash, hash_oid, iterations) = match profile {
         Pkcs12Profile::Jdk17 => (Pkcs12Hash::Sha256, oids::SHA256, 10_000u64),
         Pkcs12Profile::Legacy => (Pkcs12Hash::Sha1, oids::SHA1, 100_000),
     };
     let salt = random::<20>();
     let mac = encrypt::pkcs12_mac(hash, &store_password, &salt, iterations, &auth_safe);
-    let mac_data = der::seq(&[
-        &der::seq(&[
-            &der::seq(&[&der::oid(hash_oid), &der::null()]),
-            &der::octets(&mac),
+    let mac_data = Der::seq([
+        Der::seq([
+            Der::seq([Der::Oid(hash_oid), Der::Null]),
+            Der::Octets(mac.to_vec()),
         ]),
-        &der::octets(&salt),
-        &der::int(iterations),
+        Der::Octets(salt.to_vec()),
+        Der::Int(iterations),
     ]);
-    Ok(der::seq(&[
-        &der::int(3),
-        &der::seq(&[
-            &der::oid(oids::DATA),
-            &der::explicit(0, &der::octets(&auth_safe)),
+    Der::seq([
+        Der::Int(3),
+        Der::seq([
+            Der::Oid(oids::DATA),
+            Der::explicit(0, Der::Octets(auth_safe)),
         ]),
-        &mac_data,
-    ]))
+        mac_data,
+    ])
+    .to_der()
 }
 
 /// PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC, 10,000 iterations, 20-byte salt): the algorithm
 /// identifier and the ciphertext.
-fn pbes2(plain: &[u8], password: &Password) -> (Vec<u8>, Vec<u8>) {
-    encrypt::pbes2_aes256(plain, password, &random::<20>(), random::<16>(), 10_000)
+fn pbes2(plain: &[u8], password: &Password) -> (Der, Vec<u8>) {
+    let (alg, encrypted) =
+        encrypt::pbes2_aes256(plain, password, &random::<20>(), random::<16>(), 10_000);
+    (Der::Encoded(alg), encrypted)
 }
 
 /// PKCS#12 PBE with SHA-1 (3-key 3DES, or 40-bit RC2), 20-byte salt: the algorithm identifier
 /// and the ciphertext.
-fn pkcs12_pbe(
-    plain: &[u8],
-    password: &Password,
-    iterations: u64,
-    rc2_40: bool,
-) -> (Vec<u8>, Vec<u8>) {
+fn pkcs12_pbe(plain: &[u8], password: &Password, iterations: u64, rc2_40: bool) -> (Der, Vec<u8>) {
     let salt = random::<20>();
     let encrypted = encrypt::pkcs12_pbe(plain, password, &salt, iterations, rc2_40);
     let oid = if rc2_40 {
@@ -482,20 +495,20 @@ fn pkcs12_pbe(
     } else {
         oids::PBE_SHA_3DES
     };
-    let alg = der::seq(&[
-        &der::oid(oid),
-        &der::seq(&[&der::octets(&salt), &der::int(iterations)]),
+    let alg = Der::seq([
+        Der::Oid(oid),
+        Der::seq([Der::Octets(salt.to_vec()), Der::Int(iterations)]),
     ]);
     (alg, encrypted)
 }
 
 /// An EncryptedPrivateKeyInfo from an algorithm identifier and a ciphertext.
-fn epki((alg, encrypted): (Vec<u8>, Vec<u8>)) -> Vec<u8> {
-    der::seq(&[&alg, &der::octets(&encrypted)])
+fn epki((alg, encrypted): (Der, Vec<u8>)) -> Der {
+    Der::seq([alg, Der::Octets(encrypted)])
 }
 
 /// A key's EncryptedPrivateKeyInfo by the profile's key algorithm.
-fn shroud(pkcs8: &[u8], password: &Password, profile: Pkcs12Profile) -> Vec<u8> {
+fn shroud(pkcs8: &[u8], password: &Password, profile: Pkcs12Profile) -> Der {
     epki(match profile {
         Pkcs12Profile::Jdk17 => pbes2(pkcs8, password),
         Pkcs12Profile::Legacy => pkcs12_pbe(pkcs8, password, 50_000, false),
@@ -503,11 +516,7 @@ fn shroud(pkcs8: &[u8], password: &Password, profile: Pkcs12Profile) -> Vec<u8> 
 }
 
 /// The certificate safe's algorithm identifier and ciphertext.
-fn encrypt_content(
-    plain: &[u8],
-    password: &Password,
-    profile: Pkcs12Profile,
-) -> (Vec<u8>, Vec<u8>) {
+fn encrypt_content(plain: &[u8], password: &Password, profile: Pkcs12Profile) -> (Der, Vec<u8>) {
     match profile {
         Pkcs12Profile::Jdk17 => pbes2(plain, password),
         Pkcs12Profile::Legacy => pkcs12_pbe(plain, password, 50_000, true),
@@ -572,7 +581,7 @@ pub enum PemEncryption {
 /// Cassandra's PEM key store: the private key followed by its chain. With a password the key
 /// is encrypted PKCS#8 ([`PemEncryption::default`], which Cassandra reads); without, plain
 /// PKCS#8. The result holds the key: handle it as a secret.
-pub fn pem(identity: &Identity, key_password: Option<&str>) -> String {
+pub fn pem(identity: &Identity, key_password: Option<&str>) -> Result<String> {
     pem_with(identity, key_password, PemEncryption::default())
 }
 
@@ -581,52 +590,64 @@ pub fn pem_with(
     identity: &Identity,
     key_password: Option<&str>,
     encryption: PemEncryption,
-) -> String {
-    let key = pem_key(identity.private_key_pkcs8(), key_password, encryption);
+) -> Result<String> {
+    let key = pem_key(identity.private_key_pkcs8(), key_password, encryption)?;
     let chain: Vec<&Certificate> = identity.chain().iter().collect();
     let mut out = String::with_capacity(key.len() + 2048);
     out.push_str(&key);
     out.push_str(&pem_certificates(&chain));
-    out
+    Ok(out)
 }
 
 /// A private key (unencrypted PKCS#8 DER) alone as PEM: `PRIVATE KEY`, or `ENCRYPTED PRIVATE
-/// KEY` under `key_password`. The result is a secret and is wiped when dropped.
+/// KEY` under `key_password`. The result is a secret and is wiped when dropped. Fails only for
+/// a key too long for DER (256 MiB).
 pub fn pem_key(
     key_pkcs8: &[u8],
     key_password: Option<&str>,
     encryption: PemEncryption,
-) -> Zeroizing<String> {
-    Zeroizing::new(match key_password {
+) -> Result<Zeroizing<String>> {
+    Ok(Zeroizing::new(match key_password {
         Some(p) => {
             let password = Password::new(p);
             let encrypted = epki(match encryption {
                 PemEncryption::Pbes2Aes256 => pbes2(key_pkcs8, &password),
                 PemEncryption::Pkcs12TripleDes => pkcs12_pbe(key_pkcs8, &password, 2048, false),
-            });
+            })
+            .to_der()?;
             pem_block("ENCRYPTED PRIVATE KEY", &encrypted)
         }
         None => pem_block("PRIVATE KEY", key_pkcs8),
-    })
+    }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Encodings checked against X.690's examples (integers, a long length) and the DER of
+    /// PKCS#7's data OID as OpenSSL writes it.
     #[test]
     fn der_basics() {
-        assert_eq!(der::int(0), [0x02, 0x01, 0x00]);
-        assert_eq!(der::int(128), [0x02, 0x02, 0x00, 0x80]);
-        assert_eq!(der::int(10_000), [0x02, 0x02, 0x27, 0x10]);
+        assert_eq!(Der::Int(0).to_der().unwrap(), [0x02, 0x01, 0x00]);
+        assert_eq!(Der::Int(128).to_der().unwrap(), [0x02, 0x02, 0x00, 0x80]);
+        assert_eq!(Der::Int(10_000).to_der().unwrap(), [0x02, 0x02, 0x27, 0x10]);
         // 1.2.840.113549.1.7.1
         assert_eq!(
-            der::oid(oids::DATA),
+            Der::Oid(oids::DATA).to_der().unwrap(),
             [
                 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01
             ]
         );
-        assert_eq!(der::tlv(0x04, &[0u8; 200])[..3], [0x04, 0x81, 200]);
+        assert_eq!(
+            Der::Octets(vec![0u8; 200]).to_der().unwrap()[..3],
+            [0x04, 0x81, 200]
+        );
+        // SET OF in DER order whatever the order given.
+        assert_eq!(
+            Der::Set(vec![Der::Int(2), Der::Int(1)]).to_der().unwrap(),
+            [0x31, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x02]
+        );
         assert_eq!(base64(b"any carnal pleas"), "YW55IGNhcm5hbCBwbGVhcw==");
         assert_eq!(base64(b"any carnal pleasu"), "YW55IGNhcm5hbCBwbGVhc3U=");
     }

@@ -3,15 +3,15 @@
 //! already have (`ssl_options`), to the same [`ClientTls`] as the yaml path, with the same
 //! store loading and checks.
 //!
-//! ```no_run
+//! ```
 //! use cassandra_tls::tls::DriverTls;
 //!
 //! // datastax-java-driver.advanced.ssl-engine-factory { truststore-path, truststore-password,
 //! // keystore-path, keystore-password, hostname-validation = true }
 //! let client = DriverTls::new()
-//!     .truststore_path("/etc/cassandra/truststore.p12")
+//!     .truststore_path("fixtures/stores/truststore.p12")
 //!     .truststore_password("cassandra")
-//!     .keystore_path("/etc/cassandra/client.p12")
+//!     .keystore_path("fixtures/stores/client1.p12")
 //!     .keystore_password("cassandra")
 //!     .build()?;
 //! // client.config: an Arc<rustls::ClientConfig> for the driver.
@@ -337,8 +337,8 @@ impl DriverTls {
         }
         let detected = |bytes: Option<&[u8]>, path: Option<&Path>| -> Result<Option<StoreType>> {
             Ok(match (bytes, path) {
-                (Some(b), _) => crate::keystore::detect(b),
-                (None, Some(p)) => crate::keystore::detect(&read(p)?),
+                (Some(b), _) => crate::keystore::StoreType::sniff(b),
+                (None, Some(p)) => crate::keystore::StoreType::sniff(&read(p)?),
                 _ => None,
             })
         };

@@ -7,12 +7,12 @@
 //! truststore as always, then the name by the [`NodeIdentity`] chosen. It never looks a name up
 //! in DNS (reverse DNS is spoofable, and the cpp driver's PR #523 shows how it goes wrong).
 //!
-//! ```no_run
+//! ```
 //! use std::sync::Arc;
 //! use cassandra_tls::options::CassandraYaml;
 //! use cassandra_tls::tls::{self, NodeIdentity, NodeVerifier, TlsSettings, ClientRole};
 //!
-//! let yaml = CassandraYaml::load_file("conf/cassandra.yaml")?;
+//! let yaml = CassandraYaml::load_file("fixtures/conf/cassandra.yaml")?;
 //! let settings = TlsSettings::default();
 //! let client = tls::client_config(&yaml, ClientRole::Native, &settings)?;
 //! // Every node presents a certificate for cassandra.prod.example, whatever its pod IP.

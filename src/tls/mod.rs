@@ -7,11 +7,11 @@
 //! | [`Role::NativeServer`] | `client_encryption_options` | `keystore` | by `require_client_auth`: none, optional or required |
 //! | [`Role::NativeClient`] | `client_encryption_options` | `keystore` when present (mTLS) | the server's |
 //!
-//! ```no_run
+//! ```
 //! use cassandra_tls::options::CassandraYaml;
 //! use cassandra_tls::tls::{self, ClientRole, TlsSettings};
 //!
-//! let yaml = CassandraYaml::load_file("conf/cassandra.yaml")?;
+//! let yaml = CassandraYaml::load_file("fixtures/conf/cassandra.yaml")?;
 //! let client = tls::client_config(&yaml, ClientRole::Native, &TlsSettings::default())?;
 //! for w in &client.warnings {
 //!     eprintln!("warning: {w}");

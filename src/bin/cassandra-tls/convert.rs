@@ -219,7 +219,7 @@ pub fn export(args: ExportArgs) -> ExitCode {
             id.private_key_pkcs8(),
             password.as_ref().map(Password::expose),
             PemEncryption::Pbes2Aes256,
-        );
+        )?;
         write_secret(&args.key_out, key_only.as_bytes())?;
         let chain: Vec<&Certificate> = id.chain().iter().collect();
         write_secret(&args.chain_out, write::pem_certificates(&chain).as_bytes())?;
@@ -312,7 +312,7 @@ pub fn convert(args: ConvertArgs) -> ExitCode {
                     let certs: Vec<&Certificate> = trusted.iter().map(|(_, c)| c).collect();
                     write::pem_certificates(&certs).into_bytes()
                 }
-                [(_, id)] => write::pem(id, password.as_ref().map(Password::expose)).into_bytes(),
+                [(_, id)] => write::pem(id, password.as_ref().map(Password::expose))?.into_bytes(),
                 _ => {
                     return Err(bad(
                         "Cassandra's PEM key store holds one key: choose it with --alias",

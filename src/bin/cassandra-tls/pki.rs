@@ -325,7 +325,7 @@ fn keystore_bytes(plan: &Plan, alias: &str, id: &Identity) -> Result<Vec<u8>, Er
     Ok(match plan.store {
         StoreKind::Jks => write::jks(&entries, p, p)?,
         StoreKind::Pkcs12 => write::pkcs12(&entries, p, p, Pkcs12Profile::Jdk17)?,
-        StoreKind::Pem => write::pem(id, Some(p)).into_bytes(),
+        StoreKind::Pem => write::pem(id, Some(p))?.into_bytes(),
     })
 }
 
@@ -428,7 +428,7 @@ fn write_client(plan: &Plan, ca: &Ca, name: &str) -> Result<(), Error> {
         .issue()?;
     let key = dir.join(format!("{name}.key.pem"));
     let chain = dir.join(format!("{name}.chain.pem"));
-    let pem = write::pem_key(id.private_key_pkcs8(), None, PemEncryption::default());
+    let pem = write::pem_key(id.private_key_pkcs8(), None, PemEncryption::default())?;
     write_secret(&key, pem.as_bytes())?;
     let certs: Vec<&Certificate> = id.chain().iter().collect();
     write_public(&chain, &write::pem_certificates(&certs))?;
@@ -503,7 +503,7 @@ fn save_ca(out: &Path, dir: &str, ca: &Ca) -> Result<(), Error> {
         &d.join("ca.crt.pem"),
         &write::pem_certificates(&[ca.certificate()]),
     )?;
-    let key = write::pem_key(&ca.key_pkcs8(), None, PemEncryption::default());
+    let key = write::pem_key(&ca.key_pkcs8(), None, PemEncryption::default())?;
     write_secret(&d.join("ca.key.pem"), key.as_bytes())?;
     write_public(
         &d.join("KEEP-OFFLINE.txt"),

@@ -21,11 +21,11 @@
 //! session made with it (Cassandra keeps such sessions in the old context's cache, which new
 //! connections no longer consult); rustls does not say which material a stored session came from.
 //!
-//! ```no_run
+//! ```
 //! use cassandra_tls::options::CassandraYaml;
 //! use cassandra_tls::tls::{ServerRole, TlsSettings, reload};
 //!
-//! let yaml = CassandraYaml::load_file("conf/cassandra.yaml")?;
+//! let yaml = CassandraYaml::load_file("fixtures/conf/cassandra.yaml")?;
 //! let (server, reloader) = reload::server_config(&yaml, ServerRole::Native, &TlsSettings::default())?;
 //! // server.config serves handshakes; every 10 minutes, from the caller's timer:
 //! match reloader.check() {
