@@ -254,7 +254,7 @@ mod tests {
             bmp_password(&Password::new("")),
             bmp_password(&Password::new("cassandra")),
             bmp_password(&Password::new("pässwörd-ლ")),
-            bmp_password(&Password::new(&"x".repeat(70))),
+            bmp_password(&Password::new("x".repeat(70))),
         ];
         let salts: [&[u8]; 4] = [&[], &[7; 8], &[0xa5; 20], &[0x3c; 130]];
         for hash in hashes {
