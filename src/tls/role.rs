@@ -13,7 +13,7 @@ pub enum Role {
     NativeClient,
 }
 
-/// The roles a node listens in: what [`server_config`] builds.
+/// The roles a node listens in: what [`server_config`](super::server_config) builds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ServerRole {
     /// Accepting internode connections on the storage port ([`Role::InternodeServer`]).
@@ -22,7 +22,7 @@ pub enum ServerRole {
     Native,
 }
 
-/// The roles that connect: what [`client_config`] builds.
+/// The roles that connect: what [`client_config`](super::client_config) builds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ClientRole {
     /// A node connecting to a peer's storage port ([`Role::InternodeClient`]).
