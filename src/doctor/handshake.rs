@@ -33,6 +33,23 @@ pub(super) fn self_handshake(
     } else {
         "native client against native server"
     };
+    push_outcome(
+        report,
+        section,
+        what,
+        result,
+        "fix the errors above; peers with this material cannot connect",
+    );
+}
+
+/// The finding for a self-handshake: ok, or the error with `fix`.
+pub(super) fn push_outcome(
+    report: &mut Report,
+    section: &'static str,
+    what: &str,
+    result: Result<(), Error>,
+    fix: &str,
+) {
     match result {
         Ok(()) => report.push(
             Severity::Ok,
@@ -46,7 +63,7 @@ pub(super) fn self_handshake(
             Check::SelfHandshake,
             section,
             format!("{what}: {e}"),
-            Some("fix the errors above; peers with this material cannot connect"),
+            Some(fix),
         ),
     }
 }

@@ -326,20 +326,11 @@ fn check_jmx_client(
             Handshake::server_with_config(server.config_without_client_address_check().clone())?,
         )
     })();
-    match result {
-        Ok(()) => report.push(
-            Severity::Ok,
-            Check::SelfHandshake,
-            section,
-            format!("{what}: handshake succeeds"),
-            None,
-        ),
-        Err(e) => report.push(
-            Severity::Error,
-            Check::SelfHandshake,
-            section,
-            format!("{what}: {e}"),
-            Some("make javax.net.ssl.trustStore hold the CA that signed the node, and the key store a client the node trusts"),
-        ),
-    }
+    super::handshake::push_outcome(
+        report,
+        section,
+        what,
+        result,
+        "make javax.net.ssl.trustStore hold the CA that signed the node, and the key store a client the node trusts",
+    );
 }
