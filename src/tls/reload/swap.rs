@@ -7,6 +7,7 @@
 //! one step: a resumed session skips the certificates, so resuming one from before a swap would
 //! bypass a new truststore (Cassandra gets the same effect from building a new context).
 
+use crate::tls::verify::delegate_signatures;
 use std::sync::{Arc, RwLock};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -265,27 +266,7 @@ impl ServerCertVerifier for ClientSide {
         )
     }
 
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.verifier().verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.verifier().verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.verifier().supported_verify_schemes()
-    }
+    delegate_signatures!(self => self.verifier());
 }
 
 impl rustls::client::ClientSessionStore for ClientSide {
