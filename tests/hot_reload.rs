@@ -18,16 +18,11 @@ use cassandra_tls::keystore::KeyStore;
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::tls::reload::{self, Outcome};
 use cassandra_tls::tls::{self, ClientRole, ExpiredPeer, ServerRole, TlsSettings};
+use common::inline_yaml as yaml;
 use common::sansio::{established, transfer};
 
 fn addr() -> IpAddr {
     "127.0.0.1".parse().unwrap()
-}
-
-fn yaml(text: &str) -> CassandraYaml {
-    CassandraYaml::from_str(text)
-        .unwrap()
-        .with_base_dir(common::root())
 }
 
 /// Replaces a file's content atomically (write beside it, rename over it), then moves its

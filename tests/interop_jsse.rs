@@ -11,6 +11,7 @@ use cassandra_tls::handshake::{Handshake, blocking};
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::tls::{self, ClientRole, ClientTls, ServerRole, TlsSettings};
 use common::peer::Peer;
+use common::{conf_yaml as yaml, inline_yaml as inline};
 
 fn classes() -> Option<std::path::PathBuf> {
     let dir = common::java::classes();
@@ -18,18 +19,6 @@ fn classes() -> Option<std::path::PathBuf> {
         common::skip_or_fail("a JDK (java and javac) is not on the PATH");
     }
     dir
-}
-
-fn yaml(name: &str) -> CassandraYaml {
-    CassandraYaml::load_file(common::fixtures().join("conf").join(name))
-        .unwrap()
-        .with_base_dir(common::root())
-}
-
-fn inline(text: &str) -> CassandraYaml {
-    CassandraYaml::from_str(text)
-        .unwrap()
-        .with_base_dir(common::root())
 }
 
 fn opts(pairs: &[(&str, &str)]) -> Vec<String> {

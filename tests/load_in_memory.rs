@@ -10,17 +10,12 @@ use std::net::IpAddr;
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::tls::{self, ClientRole, ServerRole, TlsSettings};
 use common::sansio::{established, transfer};
+use common::status_kib;
 
 const HANDSHAKES: usize = 10_000;
 const BYTES_EACH_WAY: usize = 1 << 20;
 
 /// A `VmHWM` / `VmRSS` line of /proc/self/status, in KiB.
-fn status_kib(field: &str) -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = text.lines().find(|l| l.starts_with(field))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 /// Data that differs per session and per direction, so that a mix-up would show.
 fn pattern(seed: u64, len: usize) -> Vec<u8> {
     let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;

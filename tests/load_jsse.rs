@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::status_kib;
+
 use std::net::TcpStream;
 use std::time::Duration;
 
@@ -13,12 +15,6 @@ use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::tls::{self, ClientRole, TlsSettings};
 
 const PER_PROTOCOL: usize = 500;
-
-fn status_kib(field: &str) -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = text.lines().find(|l| l.starts_with(field))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
 
 #[test]
 fn a_thousand_connections_to_a_jsse_server() {

@@ -6,27 +6,9 @@ mod common;
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::tls::{self, ClientRole, ExpiredPeer, Role, ServerRole, TlsSettings};
 use common::mem::{Failure, handshake};
-use common::tools;
+use common::{conf_yaml as yaml, expected_fingerprints as fingerprints, inline_yaml as inline};
 use rustls::pki_types::UnixTime;
 use rustls::{CertificateError, Error};
-
-fn yaml(name: &str) -> CassandraYaml {
-    CassandraYaml::load_file(common::fixtures().join("conf").join(name))
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-        .with_base_dir(common::root())
-}
-
-fn fingerprints(file: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(common::fixtures().join("expected").join(file)).unwrap();
-    if file.ends_with(".keytool.txt") {
-        tools::parse_keytool_list(&text)
-            .into_iter()
-            .flat_map(|e| e.sha256)
-            .collect()
-    } else {
-        tools::parse_openssl_fingerprints(&text)
-    }
-}
 
 fn sha256_hex(der: &[u8]) -> String {
     use sha2::Digest;
@@ -425,12 +407,6 @@ fn the_key_that_fits_the_peer_is_served_or_the_one_named() {
 /// Trunk's reading: the password files (CASSANDRA-13428) are trunk's.
 fn inline_trunk(text: &str) -> CassandraYaml {
     CassandraYaml::from_str_for(text, cassandra_tls::options::CassandraVersion::Trunk)
-        .unwrap()
-        .with_base_dir(common::root())
-}
-
-fn inline(text: &str) -> CassandraYaml {
-    CassandraYaml::from_str(text)
         .unwrap()
         .with_base_dir(common::root())
 }

@@ -145,3 +145,40 @@ pub fn pem_files_optional_client_auth() -> cassandra_tls::options::CassandraYaml
 }
 pub mod cluster;
 pub mod cql;
+
+/// A committed fixture yaml (fixtures/conf/NAME), its paths resolved from the repository root
+/// (Cassandra's working directory in the tests).
+pub fn conf_yaml(name: &str) -> cassandra_tls::options::CassandraYaml {
+    cassandra_tls::options::CassandraYaml::load_file(fixtures().join("conf").join(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .with_base_dir(root())
+}
+
+/// A yaml written in the test, its paths resolved from the repository root.
+pub fn inline_yaml(text: &str) -> cassandra_tls::options::CassandraYaml {
+    cassandra_tls::options::CassandraYaml::from_str(text)
+        .unwrap_or_else(|e| panic!("{e}: {text}"))
+        .with_base_dir(root())
+}
+
+/// The SHA-256 fingerprints fixtures/generate.sh recorded for a fixture (fixtures/expected/FILE:
+/// `keytool -list -v` or `openssl x509 -fingerprint`), in the tool's order.
+pub fn expected_fingerprints(file: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(fixtures().join("expected").join(file))
+        .unwrap_or_else(|e| panic!("fixtures/expected/{file}: {e}"));
+    if file.ends_with(".keytool.txt") {
+        tools::parse_keytool_list(&text)
+            .into_iter()
+            .flat_map(|e| e.sha256)
+            .collect()
+    } else {
+        tools::parse_openssl_fingerprints(&text)
+    }
+}
+
+/// A field of /proc/self/status in KiB (`VmRSS:`, `VmHWM:`), where there is one.
+pub fn status_kib(field: &str) -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = text.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
