@@ -292,4 +292,33 @@ fn keys_keytool_generates_are_checked_where_the_signing_key_is_built() {
         // And the pki module's own check (Identity) refuses the pair too.
         assert!(Identity::from_parts(other_chain.into_iter().cloned().collect(), key).is_err());
     }
+
+    // What needs no derivation is still refused at load: a P-256 key with a P-384 certificate,
+    // an Ed25519 key with an EC certificate, an EC key with an RSA certificate.
+    let key_of = |name: &str| {
+        let store = KeyStore::loader()
+            .store_password("cassandra")
+            .load_file(dir.path().join(name))
+            .unwrap();
+        let entry = store.private_keys().next().unwrap();
+        (
+            entry.key().unwrap().to_pkcs8().unwrap(),
+            entry.chain().to_vec(),
+        )
+    };
+    let rsa = KeyStore::loader()
+        .store_password("cassandra")
+        .load_file(common::store_path("node1.jks"))
+        .unwrap();
+    let rsa_chain = rsa.private_keys().next().unwrap().chain().to_vec();
+    for (key_from, chain) in [
+        ("p256.jks", key_of("p384.jceks").1),
+        ("ed25519.p12", key_of("p256.p12").1),
+        ("p256.jks", rsa_chain),
+    ] {
+        let (key, _) = key_of(key_from);
+        let text = mixed_store_text(&chain.iter().collect::<Vec<_>>(), &key);
+        let err = KeyStore::loader().load(text.as_bytes()).unwrap_err();
+        assert_eq!(err.kind(), "key_cert_mismatch", "{key_from}: {err}");
+    }
 }
