@@ -290,7 +290,8 @@ impl PrivateKey {
         spki: &Spki<'_>,
         provider: &CryptoProvider,
     ) -> Result<Arc<dyn SigningKey>, SigningKeyError> {
-        if self.cheap_match(spki) == Some(false) {
+        let cheap = self.cheap_match(spki);
+        if cheap == Some(false) {
             return Err(SigningKeyError::Mismatch);
         }
         let Some(der) = self.to_rustls_for(spki) else {
@@ -311,8 +312,10 @@ impl PrivateKey {
                 )));
             }
         };
-        // The provider's public key (derived for Ed25519) against the certificate's.
-        if let Some(public) = signing.public_key()
+        // What loading could not check (Ed25519, EC without its point): the provider's public
+        // key, derived from the private one, against the certificate's.
+        if cheap.is_none()
+            && let Some(public) = signing.public_key()
             && let Ok(parsed) = Spki::parse(public.as_ref())
             && (parsed.algorithm != spki.algorithm || parsed.key != spki.key)
         {
