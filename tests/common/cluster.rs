@@ -176,7 +176,8 @@ pub struct Cluster {
 
 /// Starts three 5.0 nodes whose directories `dirs` already hold a cassandra.yaml each (written
 /// by the caller with [`base_yaml`] and its encryption sections). Waits for "Startup complete"
-/// on every node and for every node to see the two others UP through gossip. `None` after
+/// on every node, for every node to see the two others UP through gossip, and for every node's
+/// `nodetool status` to list all three Up and Normal. `None` after
 /// skip_or_fail when the jars cannot be had; `Err` with what the nodes said when they fail.
 pub fn start(dirs: &[PathBuf; 3], ports: Ports) -> Option<Result<Cluster, Vec<String>>> {
     let Some(home) = super::cassandra::resolve_line("5.0") else {
@@ -233,6 +234,30 @@ pub fn start(dirs: &[PathBuf; 3], ports: Ports) -> Option<Result<Cluster, Vec<St
             if !seen && n.wait_for(&up, left).is_none() {
                 return failed(&nodes, &format!("{} never saw {other} UP", n.ip));
             }
+        }
+    }
+    // Gossip marks a peer UP before the peer is NORMAL in the ring (nodes started together
+    // still settle their tokens): ask each node's own `nodetool status` until it lists all
+    // three Up and Normal.
+    for n in &nodes {
+        loop {
+            let (ok, status) = n.nodetool(&["status"]);
+            let all = ok
+                && IPS.iter().all(|ip| {
+                    status.lines().any(|l| {
+                        l.starts_with("UN") && l.split_whitespace().nth(1) == Some(&ip.to_string())
+                    })
+                });
+            if all {
+                break;
+            }
+            if Instant::now() >= deadline {
+                return failed(
+                    &nodes,
+                    &format!("{} never listed all three nodes UN: {status}", n.ip),
+                );
+            }
+            std::thread::sleep(Duration::from_secs(2));
         }
     }
     Some(Ok(Cluster {
