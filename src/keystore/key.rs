@@ -262,7 +262,7 @@ impl PrivateKey {
     /// EC key stored without one (keys written by the JDK never carry it, and ring refuses EC
     /// keys without it). The provider that loads the result checks that the point belongs to
     /// the private value, so a key that is not the certificate's fails to load.
-    pub(crate) fn to_rustls_for(&self, spki: &Spki<'_>) -> Option<PrivateKeyDer<'static>> {
+    fn to_rustls_for(&self, spki: &Spki<'_>) -> Option<PrivateKeyDer<'static>> {
         match &self.shape {
             Shape::Ec {
                 secret,
