@@ -295,3 +295,125 @@ fn key_is_usable_by_rustls() {
             .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }
+
+/// Rewrites every certificate type of a version-2 JKS (key and trusted entries) as `cert_type`,
+/// and re-signs the file with `password`: keystore-go, and so cert-manager, writes "X509".
+fn with_cert_type(v2: &[u8], cert_type: &str, password: &str) -> Vec<u8> {
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize;
+    let u16_at = |b: &[u8]| u16::from_be_bytes([b[0], b[1]]) as usize;
+    assert_eq!(be(&v2[..4]), 0xfeedfeed);
+    assert_eq!(be(&v2[4..]), 2, "version 2");
+    let count = be(&v2[8..]);
+    let mut out = v2[..12].to_vec();
+    let mut p = 12;
+    let cert = |out: &mut Vec<u8>, p: &mut usize| {
+        let type_len = u16_at(&v2[*p..]);
+        *p += 2 + type_len;
+        out.extend_from_slice(&(cert_type.len() as u16).to_be_bytes());
+        out.extend_from_slice(cert_type.as_bytes());
+        let cert_len = be(&v2[*p..]);
+        out.extend_from_slice(&v2[*p..*p + 4 + cert_len]);
+        *p += 4 + cert_len;
+    };
+    for _ in 0..count {
+        let tag = be(&v2[p..]);
+        let alias_len = u16_at(&v2[p + 4..]);
+        let head = 4 + 2 + alias_len + 8;
+        out.extend_from_slice(&v2[p..p + head]);
+        p += head;
+        if tag == 1 {
+            let key_len = be(&v2[p..]);
+            let chain = be(&v2[p + 4 + key_len..]);
+            out.extend_from_slice(&v2[p..p + 8 + key_len]);
+            p += 8 + key_len;
+            for _ in 0..chain {
+                cert(&mut out, &mut p);
+            }
+        } else {
+            assert_eq!(tag, 2, "key and trusted entries only");
+            cert(&mut out, &mut p);
+        }
+    }
+    let digest = jks_digest(password, &out);
+    out.extend_from_slice(&digest);
+    out
+}
+
+/// keytool's verdict on a file: its listing, or None when it refuses the file.
+fn keytool_lists(bytes: &[u8], password: &str) -> Option<Vec<tools::KeytoolEntry>> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.jks");
+    std::fs::write(&path, bytes).unwrap();
+    let out = Command::new("keytool")
+        .args(["-list", "-v", "-storetype", "JKS", "-storepass", password])
+        .arg("-keystore")
+        .arg(&path)
+        .env("TZ", "UTC")
+        .output()
+        .unwrap();
+    out.status
+        .success()
+        .then(|| tools::parse_keytool_list(&String::from_utf8_lossy(&out.stdout)))
+}
+
+/// JavaKeyStore asks `CertificateFactory.getInstance` for each stored type: the SUN provider's
+/// "X.509" and its alias "X509", looked up without regard to case. keystore-go (cert-manager's
+/// JKS encoder) writes "X509"; such files were refused before.
+#[test]
+fn jks_certificate_type_names_as_the_jdk_certificate_factory_reads_them() {
+    if !common::tools_present(&["keytool"]) {
+        return;
+    }
+    for (store, password) in [("node1.jks", "cassandra"), ("truststore.jks", "cassandra")] {
+        let original = fixture(store);
+        let want = keytool_listing(store);
+        for name in ["X509", "x509", "x.509"] {
+            let bytes = with_cert_type(&original, name, password);
+            let listed = keytool_lists(&bytes, password)
+                .unwrap_or_else(|| panic!("keytool refuses {store} with type {name}"));
+            assert_eq!(
+                listed, want,
+                "keytool reads {store} with type {name} unchanged"
+            );
+            let loaded = KeyStore::loader()
+                .store_password(password)
+                .load(&bytes)
+                .unwrap_or_else(|e| panic!("{store} with type {name}: {e}"));
+            let got: Vec<Vec<String>> = loaded
+                .entries()
+                .iter()
+                .map(|e| match e {
+                    Entry::PrivateKey(k) => k.chain().iter().map(|c| c.sha256_hex()).collect(),
+                    Entry::TrustedCert(t) => vec![t.certificate().sha256_hex()],
+                    Entry::SecretKey(_) => panic!("no secret keys in a JKS"),
+                })
+                .collect();
+            let want_fp: Vec<Vec<String>> = want.iter().map(|e| e.sha256.clone()).collect();
+            assert_eq!(got, want_fp, "{store} with type {name}");
+            // The wrong password is named as such, not hidden behind the type.
+            let e = KeyStore::loader()
+                .store_password("not-the-password")
+                .load(&bytes)
+                .unwrap_err();
+            assert_eq!(e.kind(), "wrong_password_or_tampered", "{e}");
+        }
+        // A type no CertificateFactory of the JDK knows: keytool refuses the file, and so do we,
+        // naming the type, but only once the password is known to be right.
+        let bytes = with_cert_type(&original, "PGP", password);
+        assert!(
+            keytool_lists(&bytes, password).is_none(),
+            "keytool refuses PGP"
+        );
+        let e = KeyStore::loader()
+            .store_password(password)
+            .load(&bytes)
+            .unwrap_err();
+        assert_eq!(e.kind(), "unsupported", "{e}");
+        assert!(e.to_string().contains("'PGP'"), "{e}");
+        let e = KeyStore::loader()
+            .store_password("not-the-password")
+            .load(&bytes)
+            .unwrap_err();
+        assert_eq!(e.kind(), "wrong_password_or_tampered", "{e}");
+    }
+}

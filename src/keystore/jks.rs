@@ -24,6 +24,9 @@ struct Input<'a> {
     buf: &'a [u8],
     pos: usize,
     ctx: &'a LoadContext<'a>,
+    /// The first certificate type no CertificateFactory knows, with its entry: refused only
+    /// after the integrity digest (and so the store password) has been checked.
+    unknown_cert_type: Option<(String, String)>,
 }
 
 impl<'a> Input<'a> {
@@ -125,7 +128,12 @@ enum Raw<'a> {
 
 /// Reads a JKS or JCEKS store.
 pub(crate) fn load(buf: &[u8], ctx: &LoadContext<'_>, kind: StoreType) -> Result<Vec<Entry>> {
-    let mut input = Input { buf, pos: 0, ctx };
+    let mut input = Input {
+        buf,
+        pos: 0,
+        ctx,
+        unknown_cert_type: None,
+    };
     let magic = input.u32("magic")?;
     let expected = if kind == StoreType::Jceks {
         JCEKS_MAGIC
@@ -200,6 +208,12 @@ pub(crate) fn load(buf: &[u8], ctx: &LoadContext<'_>, kind: StoreType) -> Result
     }
 
     verify_digest(&mut input, ctx)?;
+    if let Some((cert_type, alias)) = input.unknown_cert_type.take() {
+        return Err(ctx.unsupported(
+            format!("certificate type '{cert_type}' in entry '{alias}'"),
+            "X.509 (also spelled X509, in any case)",
+        ));
+    }
     // Sorted by alias; of entries sharing an alias the last one stays (a Hashtable put in Java).
     raw.reverse();
     raw.sort_by(|a, b| a.0.cmp(&b.0)); // stable: the last-written comes first among equals
@@ -212,15 +226,20 @@ pub(crate) fn load(buf: &[u8], ctx: &LoadContext<'_>, kind: StoreType) -> Result
 fn read_cert(input: &mut Input<'_>, version: u32, alias: &str) -> Result<Vec<u8>> {
     if version == 2 {
         let cert_type = input.utf("certificate type")?;
-        if cert_type != "X.509" {
-            return Err(input.ctx.unsupported(
-                format!("certificate type '{cert_type}' in entry '{alias}'"),
-                "X.509",
-            ));
+        if !is_x509_type(&cert_type) && input.unknown_cert_type.is_none() {
+            input.unknown_cert_type = Some((cert_type, alias.to_owned()));
         }
     }
     let n = input.len("certificate length")?;
     Ok(input.take(n, "certificate")?.to_vec())
+}
+
+/// Whether `CertificateFactory.getInstance(name)` gives the X.509 factory, as the JDK's stores
+/// call it for each certificate: the SUN provider registers `X.509` with the alias `X509`, and
+/// JCA looks algorithm names up case-insensitively (`Provider.ServiceKey` upper-cases them).
+/// keytool writes `X.509`; keystore-go, and so cert-manager's JKS, writes `X509`.
+fn is_x509_type(name: &str) -> bool {
+    name.eq_ignore_ascii_case("X.509") || name.eq_ignore_ascii_case("X509")
 }
 
 /// The integrity check, done only when a store password is given (Java skips it for `null`).
@@ -295,7 +314,17 @@ fn unseal_algorithm(sealed: &javaser::Sealed, ctx: &LoadContext<'_>) -> Option<S
 
 #[cfg(test)]
 mod tests {
-    use super::modified_utf8;
+    use super::{is_x509_type, modified_utf8};
+
+    #[test]
+    fn certificate_factory_names() {
+        for name in ["X.509", "X509", "x509", "x.509"] {
+            assert!(is_x509_type(name), "{name}");
+        }
+        for name in ["", "X.5O9", "PGP", "X 509"] {
+            assert!(!is_x509_type(name), "{name}");
+        }
+    }
 
     #[test]
     fn modified_utf8_nul_and_surrogates() {
