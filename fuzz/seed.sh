@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Seeds the fuzz corpora from fixtures/ and ../shared/conformance/ (the corpora are not committed).
+# Seeds the fuzz corpora from fixtures/ and fixtures/conformance/ (the corpora are not committed).
 set -euo pipefail
 cd "$(dirname "$0")"
 mkdir -p corpus/keystore corpus/pem corpus/options corpus/cqlshrc corpus/handshake_server corpus/handshake_client corpus/detect corpus/nodetool
-for f in ../fixtures/stores/* $(find ../../shared/conformance/stores -type f 2>/dev/null); do
+for f in ../fixtures/stores/* $(find ../fixtures/conformance/stores -type f 2>/dev/null); do
   name=$(basename "$f")
   # The first byte chooses the passwords: 1 = "cassandra".
   { printf '\001'; cat "$f"; } > "corpus/keystore/$name"
 done
-for f in ../fixtures/stores/*.pem $(find ../../shared/conformance -name '*.pem' -type f 2>/dev/null); do
+for f in ../fixtures/stores/*.pem $(find ../fixtures/conformance -name '*.pem' -type f 2>/dev/null); do
   { printf '\001'; cat "$f"; } > "corpus/pem/$(basename "$f")"
 done
 cp ../fixtures/conf/*.yaml corpus/options/

@@ -1,4 +1,4 @@
-//! Every case of ../shared/conformance/manifest.json: keystores and PEM files made by
+//! Every case of fixtures/conformance/manifest.json: keystores and PEM files made by
 //! Cassandra, its drivers, pyjks and Netty, with the verdicts of the JDK 17 keytool and
 //! OpenSSL 3.0. Expected values come from the manifest only.
 
@@ -104,7 +104,7 @@ fn run_case(dir: &std::path::Path, case: &Value) -> Result<(), String> {
 #[test]
 fn every_manifest_case() {
     let Some(dir) = common::conformance() else {
-        common::skip_or_fail("../shared/conformance/manifest.json is not beside the checkout");
+        common::skip_or_fail("fixtures/conformance/manifest.json is missing");
         return;
     };
     let manifest: Value =

@@ -79,7 +79,7 @@ fn client_seen(client: &tls::ClientTls, server: &tls::ServerTls) -> String {
 #[test]
 fn rotating_a_client_keystore_the_java_driver_way() {
     let Some(conf) = common::conformance() else {
-        common::skip_or_fail("../shared/conformance is not beside the checkout");
+        common::skip_or_fail("fixtures/conformance is missing");
         return;
     };
     let stores = conf.join("stores/java-driver/reloading");

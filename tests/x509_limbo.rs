@@ -1,4 +1,4 @@
-//! x509-limbo (../shared/conformance/x509-limbo/limbo.json.xz): every case through the same
+//! x509-limbo (fixtures/conformance/x509-limbo/limbo.json.xz): every case through the same
 //! verification path the handshake uses (`tls::verify_chain`: rustls' webpki verifier with the
 //! trusted certificates as the truststore), counted per id prefix. No case may be accepted that
 //! should be refused, beyond the divergences rustls-webpki documents
@@ -124,7 +124,7 @@ fn run(case: &Case) -> Outcome {
 #[test]
 fn every_limbo_case() {
     let Some(dir) = common::conformance() else {
-        common::skip_or_fail("../shared/conformance is not beside the checkout");
+        common::skip_or_fail("fixtures/conformance is missing");
         return;
     };
     let dir = dir.join("x509-limbo");

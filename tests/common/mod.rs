@@ -13,9 +13,10 @@ pub fn fixtures() -> PathBuf {
     root().join("fixtures")
 }
 
-/// ../shared/conformance, beside the checkout (as in development and in CI).
+/// fixtures/conformance: keystores, PEM files and certificate-path cases made by other
+/// projects, with the reference tools' verdicts (committed, kept out of the package).
 pub fn conformance() -> Option<PathBuf> {
-    let p = root().join("../shared/conformance");
+    let p = fixtures().join("conformance");
     p.join("manifest.json").exists().then_some(p)
 }
 
