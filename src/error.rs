@@ -6,6 +6,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use crate::error_kind::ErrorKind;
+
 /// Where the bytes being read came from: a file, or bytes handed in by the caller.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Origin {
@@ -170,17 +172,73 @@ impl Error {
     /// A stable name for the kind of error: `io`, `wrong_password_or_tampered`,
     /// `wrong_key_password`, `malformed`, `unsupported`, `key_cert_mismatch`, `config`, or for
     /// handshakes the [`crate::failure::HandshakeFailure::kind`].
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Io { .. } => "io",
-            Error::WrongPasswordOrTampered { .. } => "wrong_password_or_tampered",
-            Error::WrongKeyPassword { .. } => "wrong_key_password",
-            Error::Malformed { .. } => "malformed",
-            Error::Unsupported { .. } => "unsupported",
-            Error::KeyCertMismatch { .. } => "key_cert_mismatch",
-            Error::Config { .. } => "config",
+            Error::Io { .. } => ErrorKind::Io,
+            Error::WrongPasswordOrTampered { .. } => ErrorKind::WrongPasswordOrTampered,
+            Error::WrongKeyPassword { .. } => ErrorKind::WrongKeyPassword,
+            Error::Malformed { .. } => ErrorKind::Malformed,
+            Error::Unsupported { .. } => ErrorKind::Unsupported,
+            Error::KeyCertMismatch { .. } => ErrorKind::KeyCertMismatch,
+            Error::Config { .. } => ErrorKind::Config,
             Error::Handshake(f) => f.kind(),
-            Error::Transport { .. } => "transport",
+            Error::Transport { .. } => ErrorKind::Transport,
+        }
+    }
+
+    /// An equal error, for results that are computed once and handed out more than once (a
+    /// store loaded once per node). An I/O error keeps its kind and message.
+    pub(crate) fn duplicate(&self) -> Error {
+        let io = |e: &std::io::Error| std::io::Error::new(e.kind(), e.to_string());
+        match self {
+            Error::Io { path, source } => Error::Io {
+                path: path.clone(),
+                source: io(source),
+            },
+            Error::WrongPasswordOrTampered { origin, detail } => Error::WrongPasswordOrTampered {
+                origin: origin.clone(),
+                detail: detail.clone(),
+            },
+            Error::WrongKeyPassword {
+                origin,
+                alias,
+                hint,
+            } => Error::WrongKeyPassword {
+                origin: origin.clone(),
+                alias: alias.clone(),
+                hint: hint.clone(),
+            },
+            Error::Malformed { origin, what } => Error::malformed(origin, what.clone()),
+            Error::Unsupported {
+                origin,
+                what,
+                supported,
+            } => Error::unsupported(origin, what.clone(), supported.clone()),
+            Error::Config {
+                origin,
+                section,
+                key,
+                message,
+            } => Error::Config {
+                origin: origin.clone(),
+                section: section.clone(),
+                key: key.clone(),
+                message: message.clone(),
+            },
+            Error::Handshake(f) => Error::Handshake(f.clone()),
+            Error::Transport { during, source } => Error::Transport {
+                during,
+                source: io(source),
+            },
+            Error::KeyCertMismatch {
+                origin,
+                alias,
+                subject,
+            } => Error::KeyCertMismatch {
+                origin: origin.clone(),
+                alias: alias.clone(),
+                subject: subject.clone(),
+            },
         }
     }
 

@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use crate::error_kind::ErrorKind;
 use rustls::pki_types::UnixTime;
 use rustls::{AlertDescription, CertificateError, PeerIncompatible, PeerMisbehaved};
 
@@ -89,22 +90,22 @@ impl HandshakeFailure {
     }
 
     /// A stable name for the kind of failure.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            HandshakeFailure::NoClientCertificate => "no_client_certificate",
-            HandshakeFailure::UnknownIssuer { .. } => "unknown_issuer",
-            HandshakeFailure::NameMismatch { .. } => "name_mismatch",
-            HandshakeFailure::Expired { .. } => "expired",
-            HandshakeFailure::NotYetValid { .. } => "not_yet_valid",
-            HandshakeFailure::ExpiredButTrusted(_) => "expired",
-            HandshakeFailure::BadCertificate(_) => "bad_certificate",
-            HandshakeFailure::NoSharedProtocol => "no_shared_protocol",
-            HandshakeFailure::NoSharedCipher => "no_shared_cipher",
-            HandshakeFailure::PeerAlert(_) => "peer_alert",
-            HandshakeFailure::Protocol(_) => "protocol",
-            HandshakeFailure::Truncated => "truncated",
-            HandshakeFailure::Misuse(_) => "misuse",
-            HandshakeFailure::Tls(_) => "tls",
+            HandshakeFailure::NoClientCertificate => ErrorKind::NoClientCertificate,
+            HandshakeFailure::UnknownIssuer { .. } => ErrorKind::UnknownIssuer,
+            HandshakeFailure::NameMismatch { .. } => ErrorKind::NameMismatch,
+            HandshakeFailure::Expired { .. } => ErrorKind::Expired,
+            HandshakeFailure::NotYetValid { .. } => ErrorKind::NotYetValid,
+            HandshakeFailure::ExpiredButTrusted(_) => ErrorKind::Expired,
+            HandshakeFailure::BadCertificate(_) => ErrorKind::BadCertificate,
+            HandshakeFailure::NoSharedProtocol => ErrorKind::NoSharedProtocol,
+            HandshakeFailure::NoSharedCipher => ErrorKind::NoSharedCipher,
+            HandshakeFailure::PeerAlert(_) => ErrorKind::PeerAlert,
+            HandshakeFailure::Protocol(_) => ErrorKind::Protocol,
+            HandshakeFailure::Truncated => ErrorKind::Truncated,
+            HandshakeFailure::Misuse(_) => ErrorKind::Misuse,
+            HandshakeFailure::Tls(_) => ErrorKind::Tls,
         }
     }
 }

@@ -31,6 +31,7 @@
 pub(crate) mod asn1;
 pub mod doctor;
 pub mod error;
+mod error_kind;
 pub mod explain;
 mod failure;
 pub mod handshake;
@@ -48,6 +49,6 @@ pub mod test_pki {
 }
 pub mod tls;
 
-pub use error::{Error, Origin, Result};
+pub use error::{Error, ErrorKind, Origin, Result};
 pub use keystore::{KeyStore, StoreType};
 pub use password::Password;

@@ -650,7 +650,7 @@ fn every_kind_of_bad_input_gives_its_error_kind() {
                     Some(word) if !e.to_string().contains(word) => {
                         format!("{} without '{word}' ({e})", e.kind())
                     }
-                    _ => e.kind().to_owned(),
+                    _ => e.kind().to_string(),
                 }
             }
             Err(_) => "PANIC".to_owned(),

@@ -791,3 +791,126 @@ fn explain_matches_cassandra_on_a_generated_grid() {
         unlisted.join("\n")
     );
 }
+
+/// The library agrees with itself on the oracle's grid: every section `explain` accepts (and
+/// lists no "cannot build" divergence for) builds with `tls`, and every yaml `explain` refuses
+/// while building the SSL contexts is refused by `tls` for the same section and key. Both read
+/// the same resolved node, so a rule taught to one is taught to the other.
+#[test]
+fn tls_agrees_with_explain_on_the_grid() {
+    use cassandra_tls::Error;
+    use cassandra_tls::explain::Stage;
+    use cassandra_tls::tls::{ClientRole, Node, ServerRole, TlsSettings};
+
+    let dir = tempfile::tempdir().unwrap();
+    let stores = dir.path().join("stores");
+    std::fs::create_dir_all(&stores).unwrap();
+    for entry in std::fs::read_dir(common::fixtures().join("stores")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), stores.join(entry.file_name())).unwrap();
+    }
+    let key_pem = std::fs::read_to_string(stores.join("node1-keystore.pem")).unwrap();
+    let indented_key: String = key_pem.lines().map(|l| format!("        {l}\n")).collect();
+    let settings = TlsSettings::default();
+    let mut disagreements = Vec::new();
+    let (mut built, mut refused) = (0, 0);
+    for c in grid() {
+        let text = c
+            .yaml
+            .replace("{S}", &stores.to_string_lossy())
+            .replace("{KEY}", &indented_key);
+        let text = format!("cluster_name: oracle\n{text}");
+        for version in [
+            CassandraVersion::V4_0,
+            CassandraVersion::V4_1,
+            CassandraVersion::V5_0,
+            CassandraVersion::Trunk,
+        ] {
+            let Ok(yaml) = CassandraYaml::from_str_for(&text, version) else {
+                continue; // refused by the loader, before either reads a section
+            };
+            let yaml = yaml.with_base_dir(dir.path());
+            let node = Node::new(&yaml);
+            let e = cassandra_tls::explain::explain_node(c.name.clone(), &node, Provider::Jdk);
+            // A store's error (a wrong password, say) is the section's whose store it is.
+            let place = |r: &Error, section: &str| match r {
+                Error::Config { section, key, .. } => (section.clone(), key.clone()),
+                _ => (Some(section.to_owned()), None),
+            };
+            if e.accepted {
+                for (section, server, client) in [
+                    (
+                        &e.server_encryption_options,
+                        Some(ServerRole::Internode),
+                        Some(ClientRole::Internode),
+                    ),
+                    (&e.client_encryption_options, Some(ServerRole::Native), None),
+                ] {
+                    let Some(s) = section else { continue };
+                    if s.policy == "UNENCRYPTED"
+                        || s.divergences.iter().any(|d| d.contains("cannot build"))
+                    {
+                        continue;
+                    }
+                    if let Some(role) = server
+                        && let Err(err) = node.server_config(role, &settings)
+                    {
+                        disagreements.push(format!(
+                            "{} {version}: explain accepts, server_config({role:?}) refuses: {err}",
+                            c.name
+                        ));
+                    }
+                    if let Some(role) = client
+                        && let Err(err) = node.client_config(role, &settings)
+                    {
+                        disagreements.push(format!(
+                            "{} {version}: explain accepts, client_config({role:?}) refuses: {err}",
+                            c.name
+                        ));
+                    }
+                    built += 1;
+                }
+            } else if let Some(err) = e.error.as_ref().filter(|e| e.stage == Stage::Ssl) {
+                let role = match err.section.as_deref() {
+                    Some("server_encryption_options") => ServerRole::Internode,
+                    Some("client_encryption_options") => ServerRole::Native,
+                    _ => continue, // JMX: nodetool's side, not a yaml role
+                };
+                let ours = node.server_config(role, &settings).and_then(|_| {
+                    if role == ServerRole::Internode {
+                        node.client_config(ClientRole::Internode, &settings)
+                            .map(|_| ())
+                    } else {
+                        Ok(())
+                    }
+                });
+                let want = (err.section.clone(), err.key.clone());
+                match ours {
+                    Ok(()) => disagreements.push(format!(
+                        "{} {version}: explain refuses at {want:?}, tls builds",
+                        c.name
+                    )),
+                    Err(ours) if place(&ours, role.section()) != want => {
+                        disagreements.push(format!(
+                            "{} {version}: explain refuses at {want:?}, tls at {:?}: {ours}",
+                            c.name,
+                            place(&ours, role.section())
+                        ))
+                    }
+                    Err(_) => refused += 1,
+                }
+            }
+        }
+    }
+    eprintln!("{built} sections built as explain accepted them; {refused} refusals agreed");
+    assert!(
+        built > 100 && refused > 20,
+        "{built} built, {refused} refused"
+    );
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements:\n{}",
+        disagreements.len(),
+        disagreements.join("\n")
+    );
+}

@@ -374,7 +374,7 @@ fn truncation_at_every_offset() {
                         "wrong_key_password",
                         "key_cert_mismatch"
                     ]
-                    .contains(&e.kind()),
+                    .contains(&e.kind().as_str()),
                     "{} cut at {cut}: {} {e}",
                     row.file,
                     e.kind()

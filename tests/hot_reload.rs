@@ -50,7 +50,7 @@ fn reloaded(o: &Outcome) -> bool {
 
 fn failed_kind(o: &Outcome) -> Option<&'static str> {
     match o {
-        Outcome::Failed { error, .. } => Some(error.kind()),
+        Outcome::Failed { error, .. } => Some(error.kind().as_str()),
         _ => None,
     }
 }

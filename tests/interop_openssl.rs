@@ -231,7 +231,7 @@ fn our_server_refuses_what_it_must() {
     assert!(!ok);
     let err = server.join().unwrap().unwrap_err();
     assert!(
-        ["no_shared_protocol", "protocol"].contains(&err.kind()),
+        ["no_shared_protocol", "protocol"].contains(&err.kind().as_str()),
         "{err}"
     );
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 use rustls::pki_types::UnixTime;
 
 use super::{Check, Report, Severity};
+use crate::ErrorKind;
 use crate::keystore::Certificate;
 use crate::options::EncryptionOptions;
 use crate::tls::{self, ExpiredPeer, Usage};
@@ -131,10 +132,12 @@ pub(super) fn chain_checks(
             "the certificate chain validates to the truststore",
             None,
         ),
-        Err(f) if f.kind() == "expired" || f.kind() == "not_yet_valid" => {} // reported by `expiry`
+        Err(f) if matches!(f.kind(), ErrorKind::Expired | ErrorKind::NotYetValid) => {} // reported by `expiry`
         Err(f) => {
             let fix = match f.kind() {
-                "unknown_issuer" => "add the CA that signed the node certificate to the truststore",
+                ErrorKind::UnknownIssuer => {
+                    "add the CA that signed the node certificate to the truststore"
+                }
                 _ => {
                     "use a certificate issued for a node (not a CA certificate), signed by a CA in the truststore"
                 }
@@ -153,7 +156,10 @@ pub(super) fn chain_checks(
     if internode
         && let Err(f) =
             tls::verify_chain(chain, anchors, Usage::Client, None, at, ExpiredPeer::Refuse)
-        && !matches!(f.kind(), "expired" | "not_yet_valid" | "unknown_issuer")
+        && !matches!(
+            f.kind(),
+            ErrorKind::Expired | ErrorKind::NotYetValid | ErrorKind::UnknownIssuer
+        )
         && as_server.as_ref().err() != Some(&f)
     {
         report.push(
@@ -172,7 +178,7 @@ pub(super) fn chain_checks(
         .filter(|a| !["0.0.0.0", "::", "localhost"].contains(a))
     {
         match tls::verify_chain(chain, anchors, Usage::Server, Some(addr), at, ExpiredPeer::AcceptWhenPeerIsTrusted) {
-            Err(f) if f.kind() == "name_mismatch" => report.push(
+            Err(f) if f.kind() == ErrorKind::NameMismatch => report.push(
                 Severity::Error,
                 Check::San,
                 section,

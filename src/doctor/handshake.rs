@@ -3,13 +3,12 @@
 use super::{Check, Report, Severity};
 use crate::error::Error;
 use crate::handshake::Handshake;
-use crate::options::CassandraYaml;
 use crate::tls::{self, TlsSettings};
 
 pub(super) fn self_handshake(
     report: &mut Report,
     section: &'static str,
-    yaml: &CassandraYaml,
+    node: &tls::Node,
     server_role: tls::ServerRole,
     address: Option<&str>,
     settings: &TlsSettings,
@@ -18,8 +17,8 @@ pub(super) fn self_handshake(
         .filter(|a| !["0.0.0.0", "::"].contains(a))
         .unwrap_or("127.0.0.1");
     let result = (|| -> Result<(), Error> {
-        let server = tls::server_config(yaml, server_role, settings)?;
-        let client = tls::client_config(yaml, server_role.peer(), settings)?;
+        let server = node.server_config(server_role, settings)?;
+        let client = node.client_config(server_role.peer(), settings)?;
         let peer_ip = name
             .parse()
             .unwrap_or_else(|_| std::net::IpAddr::from([127, 0, 0, 1]));

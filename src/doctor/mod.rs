@@ -22,8 +22,8 @@ mod tools;
 
 use rustls::pki_types::UnixTime;
 
-use crate::options::{CassandraYaml, ClientAuth, Cqlshrc, InternodeEncryption, Policy};
-use crate::tls::{Role, TlsSettings};
+use crate::options::{CassandraYaml, Cqlshrc, InternodeEncryption, OptionWarning, Policy};
+use crate::tls::{Node, Role, TlsSettings};
 
 pub(crate) use chain::expiry;
 pub use cluster::{ClusterReport, Link, Matrix, check_cluster};
@@ -39,19 +39,26 @@ const CQLSH: &str = "cqlshrc";
 
 /// Checks both encryption sections of `yaml` (and a cqlshrc when given) at time `at`.
 pub fn check(yaml: &CassandraYaml, cqlshrc: Option<&Cqlshrc>, at: UnixTime) -> Report {
+    check_node(&Node::new(yaml), cqlshrc, at)
+}
+
+/// [`check`] on a node already resolved: every check reads its verdicts and stores from it, so
+/// each store file is read and decrypted once.
+pub fn check_node(node: &Node, cqlshrc: Option<&Cqlshrc>, at: UnixTime) -> Report {
     let mut report = Report::default();
     let settings = TlsSettings {
         now: Some(at),
         ..Default::default()
     };
-    let base = yaml.base_dir();
-    let server = yaml.server_encryption_options();
-    let client = yaml.client_encryption_options();
+    let resolved = node.resolved();
+    let yaml = resolved.yaml();
+    let server = resolved.server();
+    let client = resolved.client();
 
     // What the node does at start-up, as its version and the default provider do it.
-    let startup = crate::explain::explain_loaded(
+    let startup = crate::explain::explain_node(
         yaml.origin().to_string(),
-        yaml,
+        node,
         crate::explain::Provider::default(),
     );
     if let Some(e) = &startup.error {
@@ -69,11 +76,11 @@ pub fn check(yaml: &CassandraYaml, cqlshrc: Option<&Cqlshrc>, at: UnixTime) -> R
     }
 
     // server_encryption_options
-    let policy = server.policy(server.common.has_keystore(base));
-    let mut policy_note = format!("internode port policy {policy}");
-    if policy == Policy::Optional
-        && server.internode_encryption == InternodeEncryption::All
-        && !server.common.is_explicitly_optional()
+    let internode = server.internode_encryption.unwrap_or_default();
+    let mut policy_note = format!("internode port policy {}", server.policy);
+    if server.policy == Policy::Optional
+        && internode == InternodeEncryption::All
+        && !server.options.is_explicitly_optional()
     {
         policy_note.push_str(
             " (Cassandra's quirk: internode_encryption all with a key store and neither enabled nor optional set lets the port accept plaintext; unencrypted peers are refused only after their handshake message)",
@@ -88,11 +95,9 @@ pub fn check(yaml: &CassandraYaml, cqlshrc: Option<&Cqlshrc>, at: UnixTime) -> R
     } else {
         report.push(Severity::Ok, Check::Policy, SERVER, policy_note, None);
     }
-    if server.common.require_client_auth != ClientAuth::NotRequired
-        && matches!(
-            server.internode_encryption,
-            InternodeEncryption::Dc | InternodeEncryption::Rack
-        )
+    if resolved
+        .warnings()
+        .contains(&OptionWarning::ClientAuthBypassableWithDcOrRack)
     {
         report.push(
             Severity::Warning,
@@ -102,64 +107,56 @@ pub fn check(yaml: &CassandraYaml, cqlshrc: Option<&Cqlshrc>, at: UnixTime) -> R
             Some("use internode_encryption: all where mutual TLS matters"),
         );
     }
-    if server.internode_encryption != InternodeEncryption::None {
-        let mut addresses: Vec<&str> = [
+    if server.enabled {
+        let addresses = addresses(&[
             yaml.node().listen_address.as_deref(),
             yaml.node().broadcast_address.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        addresses.dedup();
+        ]);
         section(
             &mut report,
-            yaml,
-            SERVER,
-            &server.common,
+            node,
             &[Role::InternodeServer, Role::InternodeClient],
             &addresses,
-            true,
             &settings,
             at,
         );
     }
 
     // client_encryption_options
-    let policy = client.policy(client.has_keystore(base));
     report.push(
         Severity::Ok,
         Check::Policy,
         CLIENT,
-        format!("native transport port policy {policy}"),
+        format!("native transport port policy {}", client.policy),
         None,
     );
-    if policy != Policy::Unencrypted {
-        let mut addresses: Vec<&str> = [
+    if client.policy != Policy::Unencrypted {
+        let addresses = addresses(&[
             yaml.node().rpc_address.as_deref(),
             yaml.node().broadcast_rpc_address.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        addresses.dedup();
+        ]);
         section(
             &mut report,
-            yaml,
-            CLIENT,
-            client,
+            node,
             &[Role::NativeServer],
             &addresses,
-            false,
             &settings,
             at,
         );
     }
 
-    // jmx_encryption_options (trunk)
-    tools::check_jmx_encryption_options(&mut report, yaml, at);
+    // jmx_encryption_options (6.0)
+    tools::jmx_encryption_options(&mut report, node, at);
 
     if let Some(rc) = cqlshrc {
-        tools::cqlsh(&mut report, yaml, rc, &settings);
+        tools::cqlsh(&mut report, node, rc, &settings);
     }
     report
+}
+
+/// The addresses given, without repeats next to each other.
+fn addresses<'a>(given: &[Option<&'a str>]) -> Vec<&'a str> {
+    let mut out: Vec<&str> = given.iter().copied().flatten().collect();
+    out.dedup();
+    out
 }

@@ -7,31 +7,30 @@ use rustls::pki_types::UnixTime;
 use super::chain::{chain_checks, eku, expiry};
 use super::handshake::self_handshake;
 use super::{Check, Report, Severity};
+use crate::ErrorKind;
 use crate::keystore::{KeyAlgorithm, KeyStore, PrivateKeyEntry, Warning};
-use crate::options::{
-    CassandraYaml, ClientAuth, EncryptionOptions, SslContextFactoryKind, select_cipher_suites,
-    select_protocols,
-};
+use crate::options::{ResolvedSection, Section};
 use crate::tls::{self, Role, TlsSettings};
 
 /// Checks one section for the roles it serves (`roles[0]` loads the key store).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn section(
     report: &mut Report,
-    yaml: &CassandraYaml,
-    name: &'static str,
-    opts: &EncryptionOptions,
+    node: &tls::Node,
     roles: &[Role],
     addresses: &[&str],
-    internode: bool,
     settings: &TlsSettings,
     at: UnixTime,
 ) {
-    protocols_and_suites(report, yaml, name, opts);
-    let needs_trust = internode || opts.require_client_auth != ClientAuth::NotRequired;
-    store_files(report, yaml, name, opts, needs_trust);
     let role = roles[0];
-    let Some(store) = key_store(report, yaml, name, opts, role, settings) else {
+    let resolved = role.options(node.resolved());
+    let name = resolved.section.as_str();
+    let opts = &resolved.options;
+    let internode = resolved.section == Section::Server;
+    protocols_and_suites(report, resolved);
+    let needs_trust = resolved.server_verifies_peers();
+    store_files(report, node, resolved, needs_trust);
+    let Some(store) = key_store(report, node, resolved, role, settings) else {
         return;
     };
     let Some(entry) = node_key(report, name, &store) else {
@@ -48,7 +47,7 @@ pub(super) fn section(
 
     // The chain against the truststore (this node's peers use the same truststore).
     if needs_trust {
-        match tls::material_trust_anchors(yaml, role) {
+        match node.trust_anchors(role) {
             Ok(anchors) => chain_checks(
                 report,
                 name,
@@ -78,7 +77,7 @@ pub(super) fn section(
         self_handshake(
             report,
             name,
-            yaml,
+            node,
             server_role,
             addresses.first().copied(),
             settings,
@@ -86,20 +85,10 @@ pub(super) fn section(
     }
 }
 
-/// Protocols and cipher suites, as Cassandra filters them.
-fn protocols_and_suites(
-    report: &mut Report,
-    yaml: &CassandraYaml,
-    name: &'static str,
-    opts: &EncryptionOptions,
-) {
-    let origin = yaml.origin();
-    let p = match select_protocols(
-        origin,
-        name,
-        opts.protocol.as_deref(),
-        opts.accepted_protocols.as_deref(),
-    ) {
+/// Protocols and cipher suites, as Cassandra filters them (the resolved section's choice).
+fn protocols_and_suites(report: &mut Report, section: &ResolvedSection) {
+    let name = section.section.as_str();
+    let p = match section.protocols() {
         Ok(p) => p,
         Err(e) => {
             report.push(
@@ -129,7 +118,7 @@ fn protocols_and_suites(
         format!("accepted: {}", accepted.join(", ")),
         None,
     );
-    match select_cipher_suites(origin, name, opts.cipher_suites.as_deref(), &p.versions) {
+    match section.cipher_suites() {
         Ok(c) => {
             for w in &c.warnings {
                 report.push(
@@ -165,25 +154,18 @@ fn protocols_and_suites(
 /// The key store and truststore files (not inline PEM): present, a file, not world-readable.
 fn store_files(
     report: &mut Report,
-    yaml: &CassandraYaml,
-    name: &'static str,
-    opts: &EncryptionOptions,
+    node: &tls::Node,
+    section: &ResolvedSection,
     needs_trust: bool,
 ) {
-    let base = yaml.base_dir();
-    let pem = opts.ssl_context_factory.kind() == SslContextFactoryKind::Pem;
-    let inline = |parameter: &str| {
-        pem && opts
-            .ssl_context_factory
-            .parameter(parameter)
-            .is_some_and(|k| !k.trim().is_empty())
-    };
-    if !inline("private_key") {
-        let path = crate::options::resolve_path(base, opts.keystore_path());
+    let name = section.section.as_str();
+    let resolved = node.resolved();
+    if section.inline_pem("private_key").is_none() {
+        let path = resolved.path(section.options.keystore_path());
         file_check(report, name, "keystore", &path, true);
     }
-    if needs_trust && !inline("trusted_certificates") {
-        let path = crate::options::resolve_path(base, opts.truststore_path());
+    if needs_trust && section.inline_pem("trusted_certificates").is_none() {
+        let path = resolved.path(section.options.truststore_path());
         file_check(report, name, "truststore", &path, false);
     }
 }
@@ -193,33 +175,36 @@ fn store_files(
 /// (reported).
 fn key_store(
     report: &mut Report,
-    yaml: &CassandraYaml,
-    name: &'static str,
-    opts: &EncryptionOptions,
+    node: &tls::Node,
+    section: &ResolvedSection,
     role: Role,
     settings: &TlsSettings,
 ) -> Option<KeyStore> {
+    let name = section.section.as_str();
     // Loading checks keys cheaply; check_keys derives the public keys loading leaves unchecked
     // (JDK-written EC keys, Ed25519), as building the node's signing key would.
-    let loaded = tls::key_store(yaml, role, settings)
+    let loaded = node
+        .key_store(role, settings)
         .and_then(|s| s.map(|s| s.check_keys().map(|()| s)).transpose());
     let store = match loaded {
         Ok(s) => s?,
         Err(e) => {
             let (check, fix) = match e.kind() {
-                "wrong_password_or_tampered" => (
+                ErrorKind::WrongPasswordOrTampered => (
                     Check::Password,
                     "set keystore_password to the store's password (or restore the file)",
                 ),
-                "wrong_key_password" => (
+                ErrorKind::WrongKeyPassword => (
                     Check::KeyPassword,
                     "Cassandra unlocks keys with keystore_password: re-protect the key with the store password (keytool -keypasswd)",
                 ),
-                "key_cert_mismatch" => (
+                ErrorKind::KeyCertMismatch => (
                     Check::KeyMatchesCert,
                     "put the private key together with its own certificate chain",
                 ),
-                "malformed" | "unsupported" => (Check::File, "regenerate the key store"),
+                ErrorKind::Malformed | ErrorKind::Unsupported => {
+                    (Check::File, "regenerate the key store")
+                }
                 _ => (Check::File, "fix the key store settings"),
             };
             report.push(Severity::Error, check, name, e.to_string(), Some(fix));
@@ -233,7 +218,7 @@ fn key_store(
         format!("{} opens", store.origin()),
         None,
     );
-    if opts.ssl_context_factory.kind() == SslContextFactoryKind::Pem {
+    if section.is_pem() {
         for w in store.warnings() {
             if let Warning::NotReadByCassandra { .. } = w {
                 report.push(

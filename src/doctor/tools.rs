@@ -4,6 +4,7 @@
 use rustls::pki_types::UnixTime;
 
 use super::{CQLSH, Check, Report, Severity, expiry, file_check, in_memory};
+use crate::ErrorKind;
 use crate::error::Error;
 use crate::handshake::Handshake;
 use crate::options::{CassandraYaml, Cqlshrc, EncryptionOptions, NodetoolSsl, NodetoolWarning};
@@ -30,12 +31,8 @@ fn resolve(yaml: &CassandraYaml, p: &std::path::Path) -> std::path::PathBuf {
     }
 }
 
-pub(super) fn cqlsh(
-    report: &mut Report,
-    yaml: &CassandraYaml,
-    rc: &Cqlshrc,
-    settings: &TlsSettings,
-) {
+pub(super) fn cqlsh(report: &mut Report, node: &tls::Node, rc: &Cqlshrc, settings: &TlsSettings) {
+    let yaml = node.resolved().yaml();
     let host = host(yaml);
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     let ssl = match rc.ssl_settings(host, &|k| std::env::var(k).ok(), home.as_deref()) {
@@ -87,7 +84,7 @@ pub(super) fn cqlsh(
     };
     let result = (|| -> Result<(), Error> {
         let client = tls::cqlsh_client_config(&ssl, settings)?;
-        let server = tls::server_config(yaml, tls::ServerRole::Native, settings)?;
+        let server = node.server_config(tls::ServerRole::Native, settings)?;
         in_memory(
             Handshake::client(&client, host)?,
             Handshake::server_with_config(server.config_without_client_address_check().clone())?,
@@ -199,7 +196,7 @@ pub fn check_nodetool_ssl(
     at: UnixTime,
 ) {
     let what = "nodetool's settings against the node's certificate (client_encryption_options)";
-    check_jmx_client(report, yaml, NODETOOL, what, ssl, at);
+    check_jmx_client(report, &tls::Node::new(yaml), NODETOOL, what, ssl, at);
 }
 
 /// The section name trunk's JMX findings are reported under.
@@ -210,9 +207,14 @@ pub const JMX: &str = "jmx_encryption_options";
 /// auth is on) against the JMX server the section configures. Findings go under [`JMX`]; nothing
 /// is reported when the yaml has no such section or its policy is UNENCRYPTED.
 pub fn check_jmx_encryption_options(report: &mut Report, yaml: &CassandraYaml, at: UnixTime) {
-    let Some(view) = yaml.jmx_view() else { return };
-    let jmx = view.client_encryption_options();
-    if jmx.policy(jmx.has_keystore(view.base_dir())) == crate::options::Policy::Unencrypted {
+    jmx_encryption_options(report, &tls::Node::new(yaml), at);
+}
+
+/// [`check_jmx_encryption_options`] on a node whose stores are read once.
+pub(super) fn jmx_encryption_options(report: &mut Report, node: &tls::Node, at: UnixTime) {
+    let yaml = node.resolved().yaml();
+    let Some(view) = node.jmx_view() else { return };
+    if view.resolved().client().policy == crate::options::Policy::Unencrypted {
         report.push(
             Severity::Ok,
             Check::Policy,
@@ -244,13 +246,13 @@ pub fn check_jmx_encryption_options(report: &mut Report, yaml: &CassandraYaml, a
 /// (the node's, standing in for its JMX server, or the JMX section's own).
 fn check_jmx_client(
     report: &mut Report,
-    server_yaml: &CassandraYaml,
+    server: &tls::Node,
     section: &'static str,
     what: &str,
     ssl: &NodetoolSsl,
     at: UnixTime,
 ) {
-    let yaml = server_yaml;
+    let yaml = server.resolved().yaml();
     let settings = TlsSettings {
         now: Some(at),
         ..Default::default()
@@ -282,19 +284,19 @@ fn check_jmx_client(
         Ok(c) => c,
         Err(e) => {
             let (check, fix) = match e.kind() {
-                "wrong_password_or_tampered" => (
+                ErrorKind::WrongPasswordOrTampered => (
                     Check::Password,
                     "set javax.net.ssl.keyStorePassword / trustStorePassword to the stores' passwords",
                 ),
-                "wrong_key_password" => (
+                ErrorKind::WrongKeyPassword => (
                     Check::KeyPassword,
                     "the JVM unlocks keys with javax.net.ssl.keyStorePassword: re-protect the key with the store password",
                 ),
-                "key_cert_mismatch" => (
+                ErrorKind::KeyCertMismatch => (
                     Check::KeyMatchesCert,
                     "put the private key together with its own certificate chain",
                 ),
-                _ if e.to_string().contains("StoreType") => {
+                _ if matches!(&e, crate::Error::Config { key: Some(k), .. } if k.ends_with("StoreType")) => {
                     (Check::StoreType, "set the store type to what the file is")
                 }
                 _ => (Check::File, "fix the javax.net.ssl.* settings"),
@@ -320,7 +322,7 @@ fn check_jmx_client(
         }
     }
     let result = (|| -> Result<(), Error> {
-        let server = tls::server_config(yaml, tls::ServerRole::Native, &settings)?;
+        let server = server.server_config(tls::ServerRole::Native, &settings)?;
         in_memory(
             Handshake::client(&client, host(yaml))?,
             Handshake::server_with_config(server.config_without_client_address_check().clone())?,

@@ -27,12 +27,13 @@ use serde::Serialize;
 pub use engine::{Engine, EngineError, JDK, Provider, engine};
 
 use crate::error::{Error, Origin};
-use crate::keystore::KeyStore;
+use crate::keystore::{KeyAlgorithm, KeyStore};
 use crate::options::{
-    CassandraVersion, CassandraYaml, ClientAuth, EncryptionOptions, InternodeEncryption, Policy,
-    SslContextFactoryKind, accepted_protocols, select_cipher_suites, select_protocols,
+    CassandraVersion, CassandraYaml, ClientAuth, EncryptionOptions, InternodeEncryption,
+    ManagerFactory, Policy, ResolvedNode, ResolvedSection, Section, SslContextFactoryKind,
+    accepted_protocols, check_algorithm,
 };
-use crate::tls::{Role, TlsSettings};
+use crate::tls::{Node, Role, TlsSettings, missing_key_store};
 
 /// The start-up verdict on one cassandra.yaml. Serialises to the JSON of
 /// `cassandra-tls explain --json` (documented in the README).
@@ -90,22 +91,23 @@ pub struct StartupError {
 #[derive(Clone, Debug, Serialize)]
 pub struct SectionExplanation {
     /// UNENCRYPTED, OPTIONAL or ENCRYPTED (`TlsEncryptionPolicy`).
-    pub policy: &'static str,
+    pub policy: Policy,
     /// `isEnabled` after applyConfig.
     pub enabled: bool,
     /// `isOptional` after applyConfig.
     pub optional: bool,
     /// `internode_encryption` (server section only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub internode_encryption: Option<&'static str>,
+    pub internode_encryption: Option<InternodeEncryption>,
     /// `none`, `optional` or `required`.
-    pub client_auth: &'static str,
+    pub client_auth: ClientAuth,
     /// `require_endpoint_verification`.
     pub endpoint_verification: bool,
     /// `store_type` (JKS by default; the PEM factory ignores it).
     pub store_type: String,
     /// The factory: `default` or `pem`.
-    pub factory: &'static str,
+    #[serde(serialize_with = "factory_name")]
+    pub factory: SslContextFactoryKind,
     /// `keystore`.
     pub keystore: String,
     /// Whether a key store password applies (given, or 4.0's default).
@@ -184,27 +186,33 @@ pub fn explain_yaml(
 
 /// [`explain`] for a yaml read without error, as the version it was read as.
 pub fn explain_loaded(path: String, yaml: &CassandraYaml, provider: Provider) -> Explanation {
+    explain_node(path, &Node::new(yaml), provider)
+}
+
+/// [`explain`] for a node already resolved, reading its stores through it (each once).
+pub fn explain_node(path: String, node: &Node, provider: Provider) -> Explanation {
+    let yaml = node.resolved().yaml();
     let mut out = Explanation::new(path, yaml.version(), provider);
-    if let Err(e) = apply(yaml) {
+    if let Err(e) = apply(node.resolved()) {
         out.error = Some(startup_error(Stage::Apply, &e));
         return out;
     }
-    // validateSslContext: "Internode messaging", "Native transport", then trunk's "JMX
+    // validateSslContext: "Internode messaging", "Native transport", then 6.0's "JMX
     // transport", which is validated as the native transport is (its section in the client's
     // place).
-    let jmx = yaml.jmx_view();
+    let jmx = node.jmx_view();
     let mut sections = Vec::new();
     for (view, server, name) in [
-        (Some(yaml), true, "server_encryption_options"),
-        (Some(yaml), false, "client_encryption_options"),
-        (jmx.as_ref(), false, "jmx_encryption_options"),
+        (Some(node), true, Section::Server),
+        (Some(node), false, Section::Client),
+        (jmx.as_ref(), false, Section::Jmx),
     ] {
         let Some(view) = view else { continue };
         match section(view, server, name, provider) {
             Ok(s) => sections.push(Some(s)),
             Err(e) => {
                 let mut error = startup_error(Stage::Ssl, &e);
-                error.section = Some(name.to_owned());
+                error.section = Some(name.as_str().to_owned());
                 out.error = Some(error);
                 return out;
             }
@@ -235,27 +243,11 @@ impl Explanation {
     }
 }
 
-/// The algorithms `KeyManagerFactory.getInstance` and `TrustManagerFactory.getInstance` know on
-/// JDK 17 (names compare ignoring case, as JCA's do).
-const KEY_MANAGER_ALGORITHMS: &[&str] = &["SunX509", "NewSunX509", "PKIX"];
-const TRUST_MANAGER_ALGORITHMS: &[&str] = &["PKIX", "SunPKIX", "X509", "X.509", "SunX509"];
-
-fn check_algorithm(
-    yaml: &CassandraYaml,
-    section: &'static str,
-    opts: &EncryptionOptions,
-    known: &[&str],
-    what: &str,
-) -> crate::Result<()> {
-    match &opts.algorithm {
-        Some(a) if !known.iter().any(|k| k.eq_ignore_ascii_case(a)) => Err(Error::config(
-            yaml.origin(),
-            Some(section),
-            Some("algorithm"),
-            format!("{a} {what} not available (known: {})", known.join(", ")),
-        )),
-        _ => Ok(()),
-    }
+fn factory_name<S: serde::Serializer>(
+    factory: &SslContextFactoryKind,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(factory.name())
 }
 
 fn startup_error(stage: Stage, e: &Error) -> StartupError {
@@ -274,7 +266,8 @@ fn startup_error(stage: Stage, e: &Error) -> StartupError {
 /// DatabaseDescriptor.applySimpleConfig's encryption part, in its order: the client section
 /// (its factory, then the native_transport_port_ssl check), then the server section (its
 /// factory, then the legacy SSL storage port check).
-fn apply(yaml: &CassandraYaml) -> crate::Result<()> {
+fn apply(node: &ResolvedNode) -> crate::Result<()> {
+    let yaml = node.yaml();
     let origin = yaml.origin();
     let client = yaml.client_encryption_options();
     let server = yaml.server_encryption_options();
@@ -286,11 +279,11 @@ fn apply(yaml: &CassandraYaml) -> crate::Result<()> {
         client,
         None,
     )?;
-    let node = yaml.node();
-    if let Some(ssl_port) = node.native_transport_port_ssl
+    let facts = yaml.node();
+    if let Some(ssl_port) = facts.native_transport_port_ssl
         && version < CassandraVersion::Trunk
-        && ssl_port != node.native_transport_port
-        && client.policy(client.has_keystore(yaml.base_dir())) == Policy::Unencrypted
+        && ssl_port != facts.native_transport_port
+        && node.client().policy == Policy::Unencrypted
     {
         return Err(Error::config(
             origin,
@@ -309,9 +302,7 @@ fn apply(yaml: &CassandraYaml) -> crate::Result<()> {
     if let Some(jmx) = yaml.jmx_encryption_options() {
         pem_factory_rules(origin, yaml.base_dir(), "jmx_encryption_options", jmx, None)?;
     }
-    if server.legacy_ssl_storage_port_enabled
-        && server.policy(server.common.has_keystore(yaml.base_dir())) == Policy::Unencrypted
-    {
+    if server.legacy_ssl_storage_port_enabled && node.server().policy == Policy::Unencrypted {
         let key = version.legacy_port_key();
         return Err(Error::config(
             origin,
@@ -379,116 +370,67 @@ fn pem_factory_rules(
     Ok(())
 }
 
-fn client_auth_name(c: ClientAuth) -> &'static str {
-    match c {
-        ClientAuth::NotRequired => "none",
-        ClientAuth::Optional => "optional",
-        ClientAuth::Required => "required",
-    }
-}
-
-fn internode_name(i: InternodeEncryption) -> &'static str {
-    match i {
-        InternodeEncryption::None => "none",
-        InternodeEncryption::All => "all",
-        InternodeEncryption::Dc => "dc",
-        InternodeEncryption::Rack => "rack",
-    }
-}
-
 /// One section: its policy, and when it is not UNENCRYPTED, validateSslContext's work (the
 /// server and client contexts, their stores, the engine).
 fn section(
-    yaml: &CassandraYaml,
+    node: &Node,
     server: bool,
-    name: &'static str,
+    name: Section,
     provider: Provider,
 ) -> crate::Result<SectionExplanation> {
-    let version = yaml.version();
-    let s = yaml.server_encryption_options();
-    let (opts, role) = if server {
-        (&s.common, Role::InternodeServer)
+    let resolved = node.resolved();
+    let version = resolved.version();
+    let (r, role) = if server {
+        (resolved.server(), Role::InternodeServer)
     } else {
-        (yaml.client_encryption_options(), Role::NativeServer)
+        (resolved.client(), Role::NativeServer)
     };
-    let has_keystore = opts.has_keystore(yaml.base_dir());
-    let (policy, enabled) = if server {
-        (
-            s.policy(has_keystore),
-            s.internode_encryption != InternodeEncryption::None,
-        )
-    } else {
-        (opts.policy(has_keystore), opts.enabled == Some(true))
-    };
-    let optional = policy == Policy::Optional;
-    let pem = opts.ssl_context_factory.kind() == SslContextFactoryKind::Pem;
+    let opts = &r.options;
     let mut out = SectionExplanation {
-        policy: match policy {
-            Policy::Unencrypted => "UNENCRYPTED",
-            Policy::Optional => "OPTIONAL",
-            Policy::Encrypted => "ENCRYPTED",
-        },
-        enabled,
-        optional,
-        internode_encryption: server.then(|| internode_name(s.internode_encryption)),
-        client_auth: client_auth_name(opts.require_client_auth),
-        endpoint_verification: opts.require_endpoint_verification,
+        policy: r.policy,
+        enabled: r.enabled,
+        optional: r.optional,
+        internode_encryption: r.internode_encryption,
+        client_auth: r.client_auth,
+        endpoint_verification: r.endpoint_verification,
         store_type: opts.store_type.clone().unwrap_or_else(|| "JKS".to_owned()),
-        factory: if pem { "pem" } else { "default" },
+        factory: r.factory.clone(),
         keystore: opts.keystore_path().to_owned(),
         keystore_password_set: opts.keystore_password.is_some(),
         truststore: opts.truststore_path().to_owned(),
         truststore_password_set: opts.truststore_password.is_some(),
         outbound_keystore: (server && version >= CassandraVersion::V5_0)
-            .then(|| s.outbound_keystore.clone()),
+            .then(|| resolved.server_options().outbound_keystore.clone()),
         stores: Vec::new(),
         protocols: None,
         cipher_suites: None,
         divergences: Vec::new(),
     };
-    if policy == Policy::Unencrypted {
+    if r.policy == Policy::Unencrypted {
         return Ok(out);
     }
     let settings = TlsSettings::default();
-    let verify_peer = server || opts.require_client_auth != ClientAuth::NotRequired;
-    let missing_key = |key: &str| {
-        Error::config(
-            yaml.origin(),
-            Some(name),
-            Some(key),
-            format!(
-                "{} does not exist: failed to build key manager store for secure connections",
-                opts.keystore_path()
-            ),
-        )
-    };
+    let origin = resolved.origin();
+    let section_name = name.as_str();
     // The server context: the key store, the trust store when peers are verified, the engine.
-    check_algorithm(
-        yaml,
-        name,
-        opts,
-        KEY_MANAGER_ALGORITHMS,
-        "KeyManagerFactory",
-    )?;
-    let key_store = crate::tls::key_store(yaml, role, &settings)?
-        .ok_or_else(|| missing_key(if pem { "private_key" } else { "keystore" }))?;
-    crate::tls::check_key_store_type(yaml, role, &key_store)?;
+    check_algorithm(origin, section_name, opts, ManagerFactory::Key)?;
+    let key_store = node
+        .checked_key_store(role, &settings)?
+        .ok_or_else(|| missing_key_store(node, role))?;
     out.stores.push(summary("keystore", &key_store));
-    if verify_peer {
-        check_algorithm(
-            yaml,
-            name,
-            opts,
-            TRUST_MANAGER_ALGORITHMS,
-            "TrustManagerFactory",
-        )?;
-        let anchors = crate::tls::material_trust_anchors(yaml, role)?;
+    let unusable_keys = !key_store.private_keys().any(|k| {
+        matches!(
+            k.key_algorithm(),
+            Some(KeyAlgorithm::Rsa | KeyAlgorithm::Ec(_) | KeyAlgorithm::Ed25519)
+        )
+    });
+    if r.server_verifies_peers() {
+        check_algorithm(origin, section_name, opts, ManagerFactory::Trust)?;
+        let anchors = node.trust_anchors(role)?;
         out.stores.push(StoreSummary {
             role: "truststore",
-            origin: crate::options::resolve_path(yaml.base_dir(), opts.truststore_path())
-                .display()
-                .to_string(),
-            format: if pem {
+            origin: resolved.path(opts.truststore_path()).display().to_string(),
+            format: if r.is_pem() {
                 "PEM".into()
             } else {
                 "key store".into()
@@ -523,16 +465,22 @@ fn section(
                 "No ciphers left after filtering supported cipher suite".to_owned(),
             ),
         };
-        Error::config(yaml.origin(), Some(name), Some(key), message)
+        Error::config(origin, Some(section_name), Some(key), message)
     })?;
     // The client context: internode's uses the outbound key store (5.0), the others the same.
     if server && version >= CassandraVersion::V5_0 {
-        let outbound = crate::tls::key_store(yaml, Role::InternodeClient, &settings)?
-            .ok_or_else(|| missing_key("outbound_keystore"))?;
-        crate::tls::check_key_store_type(yaml, Role::InternodeClient, &outbound)?;
+        let outbound = node
+            .checked_key_store(Role::InternodeClient, &settings)?
+            .ok_or_else(|| missing_key_store(node, Role::InternodeClient))?;
         out.stores.push(summary("outbound_keystore", &outbound));
     }
-    out.divergences = divergences(yaml, name, opts, &engine);
+    out.divergences = divergences(r, &engine);
+    if unusable_keys {
+        out.divergences.push(
+            "this crate cannot build this section's config at all: the key store holds no key rustls can use (Java serves DSA keys; rustls signs with RSA, EC and Ed25519 keys only)"
+                .to_owned(),
+        );
+    }
     out.protocols = Some(engine.protocols);
     out.cipher_suites = Some(engine.cipher_suites);
     Ok(out)
@@ -549,12 +497,7 @@ fn summary(role: &'static str, store: &KeyStore) -> StoreSummary {
 }
 
 /// What rustls (and so this crate) does differently from the engine Java builds.
-fn divergences(
-    yaml: &CassandraYaml,
-    section: &'static str,
-    opts: &EncryptionOptions,
-    engine: &Engine,
-) -> Vec<String> {
+fn divergences(section: &ResolvedSection, engine: &Engine) -> Vec<String> {
     let mut out = Vec::new();
     let rustls_protocols = ["TLSv1.2", "TLSv1.3"];
     for p in &engine.protocols {
@@ -578,24 +521,10 @@ fn divergences(
             dropped.join(", ")
         ));
     }
-    match select_protocols(
-        yaml.origin(),
-        section,
-        opts.protocol.as_deref(),
-        opts.accepted_protocols.as_deref(),
-    )
-    .and_then(|p| {
-        select_cipher_suites(
-            yaml.origin(),
-            section,
-            opts.cipher_suites.as_deref(),
-            &p.versions,
-        )
-    }) {
-        Ok(_) => {}
-        Err(e) => out.push(format!(
+    if let Err(e) = section.cipher_suites() {
+        out.push(format!(
             "this crate cannot build this section's config at all: {e}"
-        )),
+        ));
     }
     out
 }

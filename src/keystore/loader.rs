@@ -12,7 +12,7 @@ use crate::password::Password;
 
 /// How to load a store: its type, passwords and, for PEM keys kept apart from their
 /// certificates, the certificate file.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Loader {
     store_type: Option<StoreType>,
     store_password: Option<Password>,

@@ -22,6 +22,7 @@
 //! ```
 
 mod cqlshrc;
+mod node;
 mod nodetool;
 mod protocols;
 mod raw;
@@ -30,6 +31,7 @@ mod version;
 mod yaml;
 
 pub use cqlshrc::{CqlshSsl, Cqlshrc};
+pub use node::{ManagerFactory, ResolvedNode, ResolvedSection, Section, check_algorithm};
 pub use nodetool::{
     NODETOOL_SSL_FILE, NodetoolSsl, NodetoolWarning, PropertiesForm, parse_java_properties,
 };
@@ -44,7 +46,8 @@ pub use section::{
 pub use version::CassandraVersion;
 pub use yaml::{CassandraYaml, NodeFacts};
 
-pub(crate) use section::resolve as resolve_path;
+pub(crate) use node::negotiation;
+pub(crate) use section::{relative_note, resolve as resolve_path};
 
 use std::fmt;
 

@@ -235,11 +235,10 @@ pub fn select_cipher_suites(
     let mut suites: Vec<CipherSuite> = Vec::new();
     let mut warnings = Vec::new();
     for name in names {
-        let n = name.trim();
-        match SUPPORTED_SUITES
-            .iter()
-            .find(|s| s.jsse_name.eq_ignore_ascii_case(n))
-        {
+        // JSSE names compare exactly, as Cassandra's cipher suite filter compares them with
+        // the engine's supported names: `tls_aes_128_gcm_sha256` is no suite to Java.
+        let n = name.as_str();
+        match SUPPORTED_SUITES.iter().find(|s| s.jsse_name == n) {
             Some(s) if versions.contains(&s.version) => {
                 if !suites.contains(s) {
                     suites.push(*s);

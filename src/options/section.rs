@@ -19,6 +19,15 @@ pub enum ClientAuth {
 }
 
 impl ClientAuth {
+    /// The name `explain` and `doctor` print: `none`, `optional`, `required`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ClientAuth::NotRequired => "none",
+            ClientAuth::Optional => "optional",
+            ClientAuth::Required => "required",
+        }
+    }
+
     /// Parses the value as trunk's `EncryptionOptions.ClientAuth` does: `true`, `false`,
     /// `optional`, `required`, `not_required`, ignoring case.
     pub fn parse(value: &str) -> Option<Self> {
@@ -46,6 +55,16 @@ pub enum InternodeEncryption {
 }
 
 impl InternodeEncryption {
+    /// The name as written in cassandra.yaml: `none`, `all`, `dc`, `rack`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            InternodeEncryption::None => "none",
+            InternodeEncryption::All => "all",
+            InternodeEncryption::Dc => "dc",
+            InternodeEncryption::Rack => "rack",
+        }
+    }
+
     /// The enum constant by its exact name, as SnakeYAML sets a Java enum (`ALL` is refused).
     pub(crate) fn parse(value: &str) -> Option<Self> {
         match value {
@@ -86,15 +105,39 @@ pub enum Policy {
     Encrypted,
 }
 
-impl fmt::Display for Policy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Policy {
+    /// Cassandra's name: `UNENCRYPTED`, `OPTIONAL`, `ENCRYPTED`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
             Policy::Unencrypted => "UNENCRYPTED",
             Policy::Optional => "OPTIONAL",
             Policy::Encrypted => "ENCRYPTED",
-        })
+        }
     }
 }
+
+/// Serialised by name ([`Policy::as_str`], [`ClientAuth::as_str`],
+/// [`InternodeEncryption::as_str`]), as the command's JSON prints them.
+macro_rules! serialize_as_str {
+    ($($t:ty),*) => {$(
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl PartialEq<&str> for $t {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+    )*};
+}
+serialize_as_str!(Policy, ClientAuth, InternodeEncryption);
 
 /// Cassandra's `DurationSpec.IntMinutesBound`: `<digits><unit>`, units of a minute or more.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -170,6 +213,23 @@ pub enum SslContextFactoryKind {
     Pem,
     /// Anything else: a Java class this crate cannot run.
     Custom(String),
+}
+
+impl SslContextFactoryKind {
+    /// The name `explain` prints: `default`, `pem` or `custom`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SslContextFactoryKind::Default => "default",
+            SslContextFactoryKind::Pem => "pem",
+            SslContextFactoryKind::Custom(_) => "custom",
+        }
+    }
+}
+
+impl fmt::Display for SslContextFactoryKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 impl SslContextFactory {
@@ -356,6 +416,24 @@ impl ServerEncryptionOptions {
             .as_ref()
             .or(self.common.keystore_password.as_ref())
     }
+}
+
+/// For an error about a missing file: where a relative `path` was looked for (nothing for an
+/// absolute one).
+pub(crate) fn relative_note(base: &Path, path: &str) -> String {
+    if Path::new(path).is_absolute() {
+        return String::new();
+    }
+    let dir = if base.as_os_str().is_empty() || base == Path::new(".") {
+        std::env::current_dir()
+            .map(|d| format!("the working directory, {}", d.display()))
+            .unwrap_or_else(|_| "the working directory".to_owned())
+    } else {
+        base.display().to_string()
+    };
+    format!(
+        " (relative paths resolve against {dir}; set another with --base-dir or CassandraYaml::with_base_dir)"
+    )
 }
 
 /// A path from the yaml, relative to Cassandra's working directory (`base`).

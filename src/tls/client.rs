@@ -4,9 +4,8 @@ use std::sync::Arc;
 
 use rustls::ClientConfig;
 
-use super::material::load_client_material;
 use super::plan::{Plan, rustls_error, time_provider};
-use super::{ClientRole, Installed, TlsSettings, TlsWarning, verify};
+use super::{ClientRole, TlsSettings, TlsWarning, verify};
 use crate::error::{Origin, Result};
 use crate::options::CassandraYaml;
 
@@ -30,21 +29,7 @@ pub fn client_config(
     role: ClientRole,
     settings: &TlsSettings,
 ) -> Result<ClientTls> {
-    let plan = Plan::new(yaml, role.into(), settings)?;
-    let material = load_client_material(yaml, &plan, settings, Installed::default())?;
-    let keys = material
-        .keys
-        .map(|k| Arc::new(k) as Arc<dyn rustls::client::ResolvesClientCert>);
-    let verifier = verifier_or_refusal(material.verifier, &plan);
-    assemble_client(
-        yaml.origin(),
-        plan,
-        settings,
-        material.warnings,
-        keys,
-        verifier,
-        None,
-    )
+    super::Node::new(yaml).client_config(role, settings)
 }
 
 /// The client's check of the server; without one (a driver's `CERT_NONE`), the handshake

@@ -388,13 +388,14 @@ impl DriverTls {
             keystore: keystore_bytes,
             truststore: truststore_bytes,
         };
-        let plan = Plan::new(&yaml, Role::NativeClient, &settings)?;
+        let node = super::Node::uncached(&yaml);
+        let plan = Plan::new(node.resolved(), Role::NativeClient, &settings)?;
         let material = if has_truststore {
-            super::load_client_material(&yaml, &plan, &settings, installed)?
+            super::load_client_material(&node, &plan, &settings, installed)?
         } else {
             // CERT_NONE without CAs (or system roots alone): only the client certificate.
             let store = super::material::checked_key_store(
-                &yaml,
+                &node,
                 Role::NativeClient,
                 &settings,
                 installed.keystore,
@@ -429,6 +430,7 @@ impl DriverTls {
                     yaml.client_encryption_options(),
                     truststore_bytes,
                     false,
+                    None,
                 )?
             } else {
                 Vec::new()

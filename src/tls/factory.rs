@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::cache::{self, StoreCache};
 use crate::error::{Error, Origin, Result};
 use crate::keystore::{Certificate, KeyStore, StoreType};
 use crate::options::{EncryptionOptions, SslContextFactoryKind};
@@ -29,6 +30,8 @@ pub(crate) struct KeySource<'a> {
     pub which: Which,
     /// Bytes handed in by the caller in place of the file (hot reload's install).
     pub bytes: Option<&'a [u8]>,
+    /// The node's loads so far, when files are read once per node.
+    pub cache: Option<&'a StoreCache>,
 }
 
 /// The origin of key-store or truststore bytes handed in by the caller.
@@ -169,7 +172,7 @@ pub(crate) fn load_keystore(
                         )),
                     )
                     .map(Some),
-                (None, true) => loader.load_file(&path).map(Some),
+                (None, true) => cache::load_file(src.cache, &loader, &path).map(Some),
                 (None, false) => Ok(None),
             }
         }
@@ -209,7 +212,7 @@ pub(crate) fn load_keystore(
                 .key_password_opt(src.key_password.cloned());
             match src.bytes {
                 Some(bytes) => loader.load_from(bytes, installed(src.section, "keystore")),
-                None => loader.load_file(&path),
+                None => cache::load_file(src.cache, &loader, &path),
             }
             .map(Some)
         }
@@ -265,6 +268,7 @@ pub(crate) fn load_trust_anchors(
     opts: &EncryptionOptions,
     bytes: Option<&[u8]>,
     empty_is_password: bool,
+    cache: Option<&StoreCache>,
 ) -> Result<Vec<Certificate>> {
     let factory = &opts.ssl_context_factory;
     let path = crate::options::resolve_path(base, opts.truststore_path());
@@ -296,9 +300,11 @@ pub(crate) fn load_trust_anchors(
                             "{section}.ssl_context_factory.parameters.trusted_certificates"
                         )),
                     )?,
-                    (None, true) => KeyStore::loader()
-                        .skip_key_decryption(true)
-                        .load_file(&path)?,
+                    (None, true) => cache::load_file(
+                        cache,
+                        &KeyStore::loader().skip_key_decryption(true),
+                        &path,
+                    )?,
                     (None, false) => {
                         return Err(config(
                             origin,
@@ -321,7 +327,8 @@ pub(crate) fn load_trust_anchors(
                         ),
                     ));
                 }
-                trust_loader(origin, base, section, opts, empty_is_password)?.load_file(&path)?
+                let loader = trust_loader(origin, base, section, opts, empty_is_password)?;
+                cache::load_file(cache, &loader, &path)?
             }
         },
     };

@@ -128,7 +128,7 @@ impl NodeVerifier {
         identity: NodeIdentity,
         settings: &TlsSettings,
     ) -> crate::Result<NodeVerifier> {
-        let anchors = super::material_trust_anchors(yaml, role.into())?;
+        let anchors = super::Node::new(yaml).trust_anchors(role.into())?;
         NodeVerifier::new(&anchors, identity, settings)
     }
 

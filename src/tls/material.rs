@@ -2,11 +2,11 @@
 //! and the checked material a config is assembled from.
 
 use super::factory::{self, KeySource, Which};
-use super::plan::{Plan, rustls_error, section_options};
+use super::node::Node;
+use super::plan::{Plan, rustls_error};
 use super::{Role, TlsSettings, TlsWarning, resolve, verify};
 use crate::error::{Error, Origin, Result};
 use crate::keystore::{self, KeyStore};
-use crate::options::CassandraYaml;
 use crate::options::ClientAuth;
 
 pub(crate) fn store_warnings(store: &KeyStore, warnings: &mut Vec<TlsWarning>) {
@@ -18,30 +18,20 @@ pub(crate) fn store_warnings(store: &KeyStore, warnings: &mut Vec<TlsWarning>) {
     }
 }
 
-/// The key store a role serves from, loaded by the section's factory rules.
-pub(crate) fn key_store(
-    yaml: &CassandraYaml,
-    role: Role,
-    settings: &TlsSettings,
-) -> Result<Option<KeyStore>> {
-    key_store_from(yaml, role, settings, None)
-}
-
-/// [`key_store`], from bytes handed in when given (instead of the file or inline PEM).
+/// The key store a role serves from, loaded by the section's factory rules, from bytes handed
+/// in when given (instead of the file or inline PEM).
 pub(crate) fn key_store_from(
-    yaml: &CassandraYaml,
+    node: &Node,
     role: Role,
     settings: &TlsSettings,
     bytes: Option<&[u8]>,
 ) -> Result<Option<KeyStore>> {
-    let origin = yaml.origin();
-    let base = yaml.base_dir();
+    let resolved = node.resolved();
+    let origin = resolved.origin();
+    let base = resolved.base_dir();
     let section = role.section();
-    let server = yaml.server_encryption_options();
-    let opts = match role {
-        Role::InternodeServer | Role::InternodeClient => &server.common,
-        _ => yaml.client_encryption_options(),
-    };
+    let opts = &role.options(resolved).options;
+    let server = resolved.server_options();
     let inbound_password = factory::keystore_password(origin, section, opts, base)?;
     let (path, password, which) = match role {
         Role::InternodeClient => (
@@ -65,49 +55,40 @@ pub(crate) fn key_store_from(
             key_password: settings.key_password.as_ref(),
             which,
             bytes,
+            cache: node.cache(),
         },
     )
 }
 
-/// [`key_store`], refusing a `store_type` the JDK could not read the file with.
+/// [`key_store_from`], refusing a `store_type` the JDK could not read the file with.
 pub(crate) fn checked_key_store(
-    yaml: &CassandraYaml,
+    node: &Node,
     role: Role,
     settings: &TlsSettings,
     bytes: Option<&[u8]>,
 ) -> Result<Option<KeyStore>> {
-    let store = key_store_from(yaml, role, settings, bytes)?;
+    let store = key_store_from(node, role, settings, bytes)?;
     if let Some(store) = &store {
-        factory::check_store_type(yaml.origin(), role.section(), store)?;
+        factory::check_store_type(node.resolved().origin(), role.section(), store)?;
     }
     Ok(store)
 }
 
-/// Refuses a key store whose configured `store_type` the JDK could not read it with.
-pub(crate) fn check_key_store_type(
-    yaml: &CassandraYaml,
+/// The trust anchors of a role's section, from bytes handed in when given.
+pub(crate) fn trust_anchors_from(
+    node: &Node,
     role: Role,
-    store: &KeyStore,
-) -> Result<()> {
-    factory::check_store_type(yaml.origin(), role.section(), store)
-}
-
-/// The trust anchors of a role's section (for the doctor).
-pub(crate) fn material_trust_anchors(
-    yaml: &CassandraYaml,
-    role: Role,
-) -> Result<Vec<crate::keystore::Certificate>> {
-    let opts = match role {
-        Role::InternodeServer | Role::InternodeClient => &yaml.server_encryption_options().common,
-        _ => yaml.client_encryption_options(),
-    };
+    bytes: Option<&[u8]>,
+) -> Result<Vec<keystore::Certificate>> {
+    let resolved = node.resolved();
     factory::load_trust_anchors(
-        yaml.origin(),
-        yaml.base_dir(),
+        resolved.origin(),
+        resolved.base_dir(),
         role.section(),
-        opts,
-        None,
-        yaml.version().empty_truststore_password_is_checked(),
+        &role.options(resolved).options,
+        bytes,
+        resolved.version().empty_truststore_password_is_checked(),
+        node.cache(),
     )
 }
 
@@ -136,68 +117,76 @@ pub(crate) struct Installed<'a> {
     pub(crate) truststore: Option<&'a [u8]>,
 }
 
-fn trust_anchors_of(
-    yaml: &CassandraYaml,
-    plan: &Plan,
-    installed: Installed<'_>,
-) -> Result<Vec<keystore::Certificate>> {
-    factory::load_trust_anchors(
-        yaml.origin(),
-        yaml.base_dir(),
-        plan.section,
-        section_options(yaml, plan.role),
-        installed.truststore,
-        yaml.version().empty_truststore_password_is_checked(),
-    )
-}
-
 /// Loads and validates a server role's material by the section's rules (files or inline PEM,
 /// or the bytes `installed` in their place). The key store first, as Cassandra builds it.
 pub(crate) fn load_server_material(
-    yaml: &CassandraYaml,
+    node: &Node,
     plan: &Plan,
     settings: &TlsSettings,
     installed: Installed<'_>,
 ) -> Result<ServerMaterial> {
-    let Some(store) = checked_key_store(yaml, plan.role, settings, installed.keystore)? else {
-        return Err(Error::config(
-            yaml.origin(),
-            Some(plan.section),
-            Some("keystore"),
-            format!(
-                "{} does not exist: failed to build key manager store for secure connections",
-                section_options(yaml, plan.role).keystore_path()
-            ),
-        ));
+    let Some(store) = checked_key_store(node, plan.role, settings, installed.keystore)? else {
+        return Err(missing_key_store(node, plan.role));
     };
     let anchors = if plan.client_auth != ClientAuth::NotRequired {
-        Some(trust_anchors_of(yaml, plan, installed)?)
+        Some(trust_anchors_from(node, plan.role, installed.truststore)?)
     } else {
         None
     };
-    build_server_material(yaml.origin(), plan, settings, &store, anchors.as_deref())
+    build_server_material(
+        node.resolved().origin(),
+        plan,
+        settings,
+        &store,
+        anchors.as_deref(),
+    )
+}
+
+/// The error for a server role without key material: Cassandra's message, the path as
+/// resolved, and where a relative path was resolved from.
+pub(crate) fn missing_key_store(node: &Node, role: Role) -> Error {
+    let resolved = node.resolved();
+    let section = role.options(resolved);
+    let (key, path) = match (role, section.is_pem()) {
+        (Role::InternodeClient, _) => (
+            "outbound_keystore",
+            resolved.server_options().outbound_keystore_path(),
+        ),
+        (_, true) => ("private_key", section.options.keystore_path()),
+        (_, false) => ("keystore", section.options.keystore_path()),
+    };
+    Error::config(
+        resolved.origin(),
+        Some(role.section()),
+        Some(key),
+        format!(
+            "{} does not exist: failed to build key manager store for secure connections{}",
+            resolved.path(path).display(),
+            crate::options::relative_note(resolved.base_dir(), path)
+        ),
+    )
 }
 
 /// Loads and validates a client role's material (the truststore first, as Cassandra does).
 pub(crate) fn load_client_material(
-    yaml: &CassandraYaml,
+    node: &Node,
     plan: &Plan,
     settings: &TlsSettings,
     installed: Installed<'_>,
 ) -> Result<ClientMaterial> {
-    let anchors = trust_anchors_of(yaml, plan, installed)?;
-    let store = checked_key_store(yaml, plan.role, settings, installed.keystore)?;
+    let anchors = trust_anchors_from(node, plan.role, installed.truststore)?;
+    let store = checked_key_store(node, plan.role, settings, installed.keystore)?;
     if store.is_none() && plan.role == Role::InternodeClient {
         // Every inbound internode context requires a client certificate.
         return Err(Error::config(
-            yaml.origin(),
+            node.resolved().origin(),
             Some(plan.section),
             Some("outbound_keystore"),
             "no key store for the internode client: peers require a client certificate",
         ));
     }
     build_client_material(
-        yaml.origin(),
+        node.resolved().origin(),
         plan,
         settings,
         store.as_ref(),

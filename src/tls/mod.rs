@@ -26,11 +26,13 @@
 
 #[cfg(feature = "bundle")]
 mod bundle;
+mod cache;
 mod client;
 mod driver;
 mod factory;
 mod identity;
 mod material;
+mod node;
 mod plan;
 pub mod reload;
 mod resolve;
@@ -49,9 +51,9 @@ pub use driver::DriverTls;
 pub use identity::{NodeIdentity, NodeVerifier};
 pub(crate) use material::{
     ClientMaterial, Installed, ServerMaterial, build_client_material, build_server_material,
-    check_key_store_type, key_store, load_client_material, load_server_material,
-    material_trust_anchors,
+    load_client_material, load_server_material, missing_key_store,
 };
+pub use node::Node;
 pub(crate) use plan::Plan;
 pub use role::{ClientRole, Role, ServerRole};
 pub(crate) use server::assemble_server;

@@ -10,8 +10,7 @@ use rustls::pki_types::UnixTime;
 use super::{Role, TlsSettings, TlsWarning};
 use crate::error::{Error, Origin, Result};
 use crate::options::{
-    CassandraYaml, ClientAuth, EncryptionOptions, TlsVersion, select_cipher_suites,
-    select_protocols,
+    CipherSuiteChoice, ClientAuth, ManagerFactory, ResolvedNode, TlsVersion, check_algorithm,
 };
 
 #[derive(Debug)]
@@ -38,28 +37,11 @@ pub(crate) struct Negotiable {
     pub(crate) versions: Vec<&'static SupportedProtocolVersion>,
 }
 
+/// The provider restricted to the suites the options layer chose, and the versions left.
 pub(crate) fn negotiable(
-    origin: &Origin,
-    section: &'static str,
-    opts: &EncryptionOptions,
+    suites: &CipherSuiteChoice,
     chosen: Option<&Arc<CryptoProvider>>,
-    warnings: &mut Vec<TlsWarning>,
-) -> Result<Negotiable> {
-    check_algorithm(origin, section, opts)?;
-    let protocols = select_protocols(
-        origin,
-        section,
-        opts.protocol.as_deref(),
-        opts.accepted_protocols.as_deref(),
-    )?;
-    warnings.extend(protocols.warnings.into_iter().map(TlsWarning::Option));
-    let suites = select_cipher_suites(
-        origin,
-        section,
-        opts.cipher_suites.as_deref(),
-        &protocols.versions,
-    )?;
-    warnings.extend(suites.warnings.into_iter().map(TlsWarning::Option));
+) -> Negotiable {
     let mut provider = (*crate::provider::resolve(chosen)).clone();
     if let Some(chosen) = &suites.suites {
         let available = std::mem::take(&mut provider.cipher_suites);
@@ -81,36 +63,9 @@ pub(crate) fn negotiable(
             TlsVersion::Tls13 => &rustls::version::TLS13,
         })
         .collect();
-    Ok(Negotiable {
+    Negotiable {
         provider: Arc::new(provider),
         versions,
-    })
-}
-
-/// `algorithm` names the JSSE key and trust manager factories; only the JDK's own are
-/// meaningful here.
-pub(crate) fn check_algorithm(
-    origin: &Origin,
-    section: &'static str,
-    opts: &EncryptionOptions,
-) -> Result<()> {
-    match opts.algorithm.as_deref() {
-        None => Ok(()),
-        Some(a)
-            if ["SunX509", "NewSunX509", "PKIX"]
-                .iter()
-                .any(|k| k.eq_ignore_ascii_case(a.trim())) =>
-        {
-            Ok(())
-        }
-        Some(a) => Err(Error::config(
-            origin,
-            Some(section),
-            Some("algorithm"),
-            format!(
-                "'{a}' is not a key/trust manager algorithm this crate implements (SunX509, NewSunX509, PKIX, or unset)"
-            ),
-        )),
     }
 }
 
@@ -139,52 +94,49 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
-    pub(crate) fn new(yaml: &CassandraYaml, role: Role, settings: &TlsSettings) -> Result<Plan> {
-        let origin = yaml.origin();
-        let section = role.section();
-        let (opts, client_auth) = match role {
-            // Inbound internode contexts are always built with client auth REQUIRED.
-            Role::InternodeServer => (
-                &yaml.server_encryption_options().common,
-                ClientAuth::Required,
+    /// The plan of `role` on a resolved node: its section's verdict, and the provider
+    /// restricted to the section's suites.
+    pub(crate) fn new(node: &ResolvedNode, role: Role, settings: &TlsSettings) -> Result<Plan> {
+        let section = role.options(node);
+        let (client_auth, builds_trust) = match role {
+            Role::InternodeServer | Role::NativeServer => (
+                section.server_client_auth(),
+                section.server_verifies_peers(),
             ),
-            Role::NativeServer => {
-                let c = yaml.client_encryption_options();
-                (c, c.require_client_auth)
-            }
-            Role::InternodeClient => (
-                &yaml.server_encryption_options().common,
-                ClientAuth::NotRequired,
-            ),
-            Role::NativeClient => (yaml.client_encryption_options(), ClientAuth::NotRequired),
+            Role::InternodeClient | Role::NativeClient => (ClientAuth::NotRequired, true),
         };
-        let mut warnings: Vec<TlsWarning> = yaml
+        let origin = node.origin();
+        check_algorithm(
+            origin,
+            role.section(),
+            &section.options,
+            ManagerFactory::Key,
+        )?;
+        if builds_trust {
+            check_algorithm(
+                origin,
+                role.section(),
+                &section.options,
+                ManagerFactory::Trust,
+            )?;
+        }
+        let mut warnings: Vec<TlsWarning> = node
             .warnings()
             .into_iter()
+            .chain(section.negotiation_warnings())
             .map(TlsWarning::Option)
             .collect();
-        let n = negotiable(
-            origin,
-            section,
-            opts,
-            settings.provider.as_ref(),
-            &mut warnings,
-        )?;
+        let suites = section.cipher_suites()?;
+        let n = negotiable(suites, settings.provider.as_ref());
+        warnings.dedup();
         Ok(Plan {
             role,
-            section,
+            section: role.section(),
             provider: n.provider,
             versions: n.versions,
             client_auth,
-            require_endpoint_verification: opts.require_endpoint_verification,
+            require_endpoint_verification: section.endpoint_verification,
             warnings,
         })
-    }
-}
-
-pub(crate) fn section_options(yaml: &CassandraYaml, role: Role) -> &EncryptionOptions {
-    match role {
-        Role::InternodeServer | Role::InternodeClient => &yaml.server_encryption_options().common,
-        Role::NativeServer | Role::NativeClient => yaml.client_encryption_options(),
     }
 }

@@ -1,5 +1,7 @@
 //! Cassandra's four TLS roles, and the server and client halves that type the builders.
 
+use crate::options::{ResolvedNode, ResolvedSection, Section};
+
 /// One of Cassandra's four TLS roles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -72,11 +74,24 @@ impl ClientRole {
 }
 
 impl Role {
-    /// The cassandra.yaml section the role reads.
+    /// The section of cassandra.yaml the role reads.
     pub fn section(self) -> &'static str {
+        self.section_kind().as_str()
+    }
+
+    /// The section of cassandra.yaml the role reads, as a [`Section`].
+    pub fn section_kind(self) -> Section {
         match self {
-            Role::InternodeServer | Role::InternodeClient => "server_encryption_options",
-            Role::NativeServer | Role::NativeClient => "client_encryption_options",
+            Role::InternodeServer | Role::InternodeClient => Section::Server,
+            Role::NativeServer | Role::NativeClient => Section::Client,
+        }
+    }
+
+    /// The role's section on a resolved node: the one place a role is matched to its options.
+    pub(crate) fn options(self, node: &ResolvedNode) -> &ResolvedSection {
+        match self.section_kind() {
+            Section::Server => node.server(),
+            _ => node.client(),
         }
     }
 }

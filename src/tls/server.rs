@@ -6,9 +6,8 @@ use std::sync::Arc;
 use rustls::server::danger::ClientCertVerifier;
 use rustls::{ConfigBuilder, ServerConfig, WantsVerifier};
 
-use super::material::load_server_material;
 use super::plan::{Plan, rustls_error, time_provider};
-use super::{Installed, ServerRole, TlsSettings, TlsWarning, verify};
+use super::{ServerRole, TlsSettings, TlsWarning, verify};
 use crate::error::{Origin, Result};
 use crate::options::{CassandraYaml, ClientAuth};
 
@@ -82,20 +81,7 @@ pub fn server_config(
     role: ServerRole,
     settings: &TlsSettings,
 ) -> Result<ServerTls> {
-    let plan = Plan::new(yaml, role.into(), settings)?;
-    let material = load_server_material(yaml, &plan, settings, Installed::default())?;
-    let verifier = material
-        .verifier
-        .map(|v| Arc::new(v) as Arc<dyn ClientCertVerifier>);
-    assemble_server(
-        yaml.origin(),
-        plan,
-        settings,
-        material.warnings,
-        Arc::new(material.keys),
-        verifier,
-        None,
-    )
+    super::Node::new(yaml).server_config(role, settings)
 }
 
 /// A server config from a plan and (possibly swappable) material.

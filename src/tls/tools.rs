@@ -155,13 +155,16 @@ pub(crate) fn nodetool_client_and_keystore(
         cipher_suites: ssl.client_cipher_suites.clone(),
         ..EncryptionOptions::default()
     };
-    let n = negotiable(
-        origin,
-        NODETOOL,
-        &opts,
-        settings.provider.as_ref(),
-        &mut warnings,
-    )?;
+    let (protocols, suites) = crate::options::negotiation(origin, NODETOOL, &opts);
+    let suites = suites?;
+    warnings.extend(
+        protocols?
+            .warnings
+            .into_iter()
+            .chain(suites.warnings.iter().cloned())
+            .map(TlsWarning::Option),
+    );
+    let n = negotiable(&suites, settings.provider.as_ref());
     let truststore = ssl.truststore.as_ref().ok_or_else(|| {
         nodetool_config(
             origin,

@@ -21,10 +21,7 @@ use serde::Serialize;
 
 use super::{Check, Finding, Report, Severity};
 use crate::keystore::{Certificate, KeyAlgorithm, KeyStore};
-use crate::options::{
-    CassandraYaml, ClientAuth, EncryptionOptions, InternodeEncryption, Policy, TlsVersion,
-    select_cipher_suites, select_protocols,
-};
+use crate::options::{CassandraYaml, ClientAuth, Policy, TlsVersion};
 use crate::tls::{self, ExpiredPeer, Role, TlsSettings, Usage};
 
 use rotation::rotation;
@@ -141,71 +138,45 @@ fn first_chain(store: Option<KeyStore>) -> Chosen {
     }
 }
 
-fn side(yaml: &CassandraYaml, internode: bool, settings: &TlsSettings) -> Side {
-    let server = yaml.server_encryption_options();
-    let (opts, server_role, client_role): (&EncryptionOptions, Role, Role) = if internode {
-        (&server.common, Role::InternodeServer, Role::InternodeClient)
+fn side(node: &tls::Node, internode: bool, settings: &TlsSettings) -> Side {
+    let (server_role, client_role) = if internode {
+        (Role::InternodeServer, Role::InternodeClient)
     } else {
-        (
-            yaml.client_encryption_options(),
-            Role::NativeServer,
-            Role::NativeClient,
-        )
+        (Role::NativeServer, Role::NativeClient)
     };
-    let has_keystore = opts.has_keystore(yaml.base_dir());
-    let policy = if internode {
-        server.policy(has_keystore)
-    } else {
-        opts.policy(has_keystore)
-    };
+    let section = server_role.options(node.resolved());
+    let policy = section.policy;
     let encrypts = if internode {
-        server.internode_encryption != InternodeEncryption::None
+        section.enabled
     } else {
         policy != Policy::Unencrypted
     };
     let (server_chain, key, store_type) =
-        first_chain(tls::key_store(yaml, server_role, settings).ok().flatten());
-    let (client_chain, _, _) =
-        first_chain(tls::key_store(yaml, client_role, settings).ok().flatten());
-    let anchors = tls::material_trust_anchors(yaml, server_role).ok();
-    let origin = yaml.origin();
-    let section = server_role.section();
-    let (versions, suites) = match select_protocols(
-        origin,
-        section,
-        opts.protocol.as_deref(),
-        opts.accepted_protocols.as_deref(),
-    ) {
-        Ok(p) => {
-            match select_cipher_suites(origin, section, opts.cipher_suites.as_deref(), &p.versions)
-            {
-                Ok(c) => (
-                    c.versions.clone(),
-                    c.suites
-                        .map(|s| s.iter().map(|s| (s.iana, s.version)).collect()),
-                ),
-                Err(_) => (p.versions, Some(Vec::new())),
-            }
-        }
-        Err(_) => (Vec::new(), None),
+        first_chain(node.key_store(server_role, settings).ok().flatten());
+    let (client_chain, _, _) = first_chain(node.key_store(client_role, settings).ok().flatten());
+    let anchors = node.trust_anchors(server_role).ok();
+    let (versions, suites) = match (section.protocols(), section.cipher_suites()) {
+        (Ok(_), Ok(c)) => (
+            c.versions.clone(),
+            c.suites
+                .as_ref()
+                .map(|s| s.iter().map(|s| (s.iana, s.version)).collect()),
+        ),
+        (Ok(p), Err(_)) => (p.versions.clone(), Some(Vec::new())),
+        (Err(_), _) => (Vec::new(), None),
     };
     // Certificates in place while the node does not use them: internode_encryption none, or
     // client_encryption_options not enabled (the port may still accept TLS, by Cassandra's
     // optional-by-default rule, but nothing requires it).
-    let staged = server_chain.is_some()
-        && if internode {
-            server.internode_encryption == InternodeEncryption::None
-        } else {
-            opts.enabled != Some(true)
-        };
+    let staged = server_chain.is_some() && !section.enabled;
     Side {
         encrypts,
         policy,
         server_chain,
         client_chain,
         anchors,
-        requires_client_cert: internode || opts.require_client_auth == ClientAuth::Required,
-        endpoint_verification: opts.require_endpoint_verification,
+        requires_client_cert: section.server_client_auth() == ClientAuth::Required,
+        endpoint_verification: section.endpoint_verification,
         versions,
         suites,
         key,
@@ -407,7 +378,8 @@ fn matrix(nodes: &[Node], internode: bool, at: UnixTime) -> Matrix {
     }
 }
 
-fn node(yaml: &CassandraYaml, settings: &TlsSettings) -> Node {
+fn node(tls_node: &tls::Node, settings: &TlsSettings) -> Node {
+    let yaml = tls_node.resolved().yaml();
     let facts = yaml.node();
     let address = facts
         .broadcast_address
@@ -418,8 +390,8 @@ fn node(yaml: &CassandraYaml, settings: &TlsSettings) -> Node {
     Node {
         name,
         address: address.map(|a| a.parse::<IpAddr>().map(|ip| ip.to_string()).unwrap_or(a)),
-        internode: side(yaml, true, settings),
-        native: side(yaml, false, settings),
+        internode: side(tls_node, true, settings),
+        native: side(tls_node, false, settings),
     }
 }
 
@@ -429,8 +401,13 @@ pub fn check_cluster(yamls: &[CassandraYaml], at: UnixTime) -> ClusterReport {
         now: Some(at),
         ..Default::default()
     };
-    let reports: Vec<Report> = yamls.iter().map(|y| super::check(y, None, at)).collect();
-    let mut nodes: Vec<Node> = yamls.iter().map(|y| node(y, &settings)).collect();
+    // One resolved node each: its stores are read once for its own checks and the matrix.
+    let resolved: Vec<tls::Node> = yamls.iter().map(tls::Node::new).collect();
+    let reports: Vec<Report> = resolved
+        .iter()
+        .map(|n| super::check_node(n, None, at))
+        .collect();
+    let mut nodes: Vec<Node> = resolved.iter().map(|n| node(n, &settings)).collect();
     // Two yamls without addresses would share a name: keep names apart.
     for i in 0..nodes.len() {
         if nodes[..i].iter().any(|n| n.name == nodes[i].name) {

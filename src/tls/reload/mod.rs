@@ -190,8 +190,10 @@ pub fn server_config(
 ) -> Result<(ServerTls, Reloader)> {
     // Stamp the files before loading them: a change while loading is seen by the next check.
     let watched = watched_files(yaml, role.into());
-    let plan = Plan::new(yaml, role.into(), settings)?;
-    let material = super::load_server_material(yaml, &plan, settings, super::Installed::default())?;
+    let node = super::Node::uncached(yaml);
+    let plan = Plan::new(node.resolved(), role.into(), settings)?;
+    let material =
+        super::load_server_material(&node, &plan, settings, super::Installed::default())?;
     let mandatory = plan.client_auth == crate::options::ClientAuth::Required;
     let (side, warnings) = ServerSide::new(material, mandatory);
     let side = Arc::new(side);
@@ -222,8 +224,10 @@ pub fn client_config(
     settings: &TlsSettings,
 ) -> Result<(ClientTls, Reloader)> {
     let watched = watched_files(yaml, role.into());
-    let plan = Plan::new(yaml, role.into(), settings)?;
-    let material = super::load_client_material(yaml, &plan, settings, super::Installed::default())?;
+    let node = super::Node::uncached(yaml);
+    let plan = Plan::new(node.resolved(), role.into(), settings)?;
+    let material =
+        super::load_client_material(&node, &plan, settings, super::Installed::default())?;
     let Some((side, warnings)) = ClientSide::new(material) else {
         return Err(Error::config(
             yaml.origin(),
@@ -357,12 +361,14 @@ impl Reloader {
     fn reload_from(&self, changed: Vec<PathBuf>, installed: super::Installed<'_>) -> Outcome {
         let plan = &self.inner.plan;
         let (yaml, settings) = (&self.inner.yaml, &self.inner.settings);
+        // Read what the files hold now: no store is kept between reloads.
+        let node = super::Node::uncached(yaml);
         let loaded = match &self.inner.swaps {
             Swaps::Server(side) => {
-                super::load_server_material(yaml, plan, settings, installed).map(|m| side.put(m))
+                super::load_server_material(&node, plan, settings, installed).map(|m| side.put(m))
             }
             Swaps::Client(side) => {
-                match super::load_client_material(yaml, plan, settings, installed) {
+                match super::load_client_material(&node, plan, settings, installed) {
                     // A client's key store that is gone is a failure, not "no client
                     // certificate".
                     Ok(m) if m.keys.is_none() && side.presents_certificate() => Err(Error::config(
