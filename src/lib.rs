@@ -1,30 +1,59 @@
-//! Apache Cassandra's SSL, for Rust.
+//! Apache Cassandra's SSL, for Rust: rustls configs from Cassandra's own files and settings.
 //!
-//! Cassandra operators keep their keys and certificates in Java key stores (JKS, JCEKS,
-//! PKCS#12) or PEM files, protected by a store password and a key password. This crate reads
-//! them exactly as Cassandra does, so that Rust drivers, proxies and tools can speak TLS with a
-//! Cassandra cluster using the cluster's own files.
-//!
-//! - [`keystore`]: load JKS, JCEKS, PKCS#12 and PEM stores with their passwords.
-//! - [`options`]: cassandra.yaml's encryption options, with Cassandra's semantics.
-//! - [`tls`]: rustls configs for the internode and client-to-node roles.
-//! - [`handshake`]: a sans-IO handshake and session, driven over any transport.
-//! - [`doctor`]: a node's SSL setup checked end to end, with fixes.
-//! - [`probe`]: live nodes and clusters looked at from the network.
+//! Two ways in. From a node's `cassandra.yaml` (its stores, passwords and options, read with
+//! Cassandra's rules for its version), the four roles' configs: [`tls::client_config`] and
+//! [`tls::server_config`], or a [`tls::Node`] that reads each store once for all of them. Store
+//! paths in the yaml are relative to the working directory, as Cassandra's are; set another with
+//! [`options::CassandraYaml::with_base_dir`]. From a driver's own settings (the Java and Python
+//! drivers' names), [`tls::DriverTls`]. Both give an `Arc<rustls::ClientConfig>` (rustls 0.23,
+//! re-exported as [`rustls`]) for any driver, tokio-rustls 0.26 included.
 //!
 //! ```
-//! use cassandra_tls::keystore::{KeyStore, Entry};
+//! use cassandra_tls::options::CassandraYaml;
+//! use cassandra_tls::tls::{self, ClientRole, DriverTls, ServerRole, TlsSettings};
 //!
-//! let store = KeyStore::loader()
-//!     .store_password("cassandra")
-//!     .load_file("fixtures/stores/node1.jks")?;
-//! for entry in store.entries() {
-//!     if let Entry::PrivateKey(key) = entry {
-//!         println!("{:?}: {} certificate(s)", key.alias(), key.chain().len());
-//!     }
+//! // 1. cassandra.yaml -> configs, with Cassandra's rules.
+//! let yaml = CassandraYaml::load_file("fixtures/conf/cassandra.yaml")?;
+//! let settings = TlsSettings::default();
+//! let client = tls::client_config(&yaml, ClientRole::Native, &settings)?;
+//! let server = tls::server_config(&yaml, ServerRole::Native, &settings)?;
+//! for w in client.warnings.iter().chain(&server.warnings) {
+//!     eprintln!("warning: {w}");
 //! }
+//!
+//! // 2. A driver's settings -> a client config.
+//! let driver = DriverTls::new()
+//!     .truststore_path("fixtures/stores/truststore.jks")
+//!     .truststore_password("cassandra")
+//!     .keystore_path("fixtures/stores/client1.jks")
+//!     .keystore_password("cassandra")
+//!     .build()?;
+//! let _for_a_driver: std::sync::Arc<cassandra_tls::rustls::ClientConfig> = driver.config.clone();
+//!
+//! // The handshake over the caller's transport: bytes in, bytes out (here both ends in memory;
+//! // `handshake::blocking` runs the loop over a `Read + Write`).
+//! use cassandra_tls::handshake::{self, Handshake};
+//! let peer = std::net::IpAddr::from([127, 0, 0, 1]);
+//! let done = handshake::in_memory(
+//!     Handshake::client(&client, "127.0.0.1")?,
+//!     Handshake::server(&server, peer)?,
+//! );
+//! let ((session, node), _) = done.both()?;
+//! println!("{} {} with {:?}", session.protocol(), session.cipher_suite(), node.subject());
 //! # Ok::<(), cassandra_tls::Error>(())
 //! ```
+//!
+//! The modules:
+//! - [`keystore`]: JKS, JCEKS, PKCS#12 and PEM stores with their passwords.
+//! - [`options`]: cassandra.yaml (per Cassandra version, resolved once: [`options::ResolvedNode`]),
+//!   cqlshrc and nodetool-ssl.properties.
+//! - [`tls`]: rustls configs for every role, driver settings, hot reload ([`tls::reload`]).
+//! - [`handshake`]: a sans-IO handshake and session, driven over any transport.
+//! - [`explain`]: what a node of a given version does with its yaml at start-up (Java's verdict).
+//! - [`doctor`]: a node's (or a cluster's) SSL setup checked end to end, with fixes.
+//! - [`probe`]: live nodes and clusters looked at from the network.
+//! - [`error`], [`password`], [`provider`]: the error type, zeroized passwords, the crypto
+//!   provider choice; `pki` (feature `pki`): test CAs and stores.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -52,3 +81,5 @@ pub mod tls;
 pub use error::{Error, ErrorKind, Origin, Result};
 pub use keystore::{KeyStore, StoreType};
 pub use password::Password;
+/// The rustls this crate builds configs for (0.23), so that callers use the same types.
+pub use rustls;

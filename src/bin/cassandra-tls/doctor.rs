@@ -32,9 +32,22 @@ pub struct Args {
     /// Read the yaml as this Cassandra version does: 4.0, 4.1, 5.0 (default) or trunk.
     #[arg(long, value_name = "VERSION", default_value = "5.0")]
     cassandra_version: cassandra_tls::options::CassandraVersion,
+    /// Resolve the yaml's relative store paths against this directory (Cassandra's working
+    /// directory, normally its home) instead of the current one.
+    #[arg(long, value_name = "DIR")]
+    base_dir: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
+}
+
+impl Args {
+    fn based(&self, yaml: CassandraYaml) -> CassandraYaml {
+        match &self.base_dir {
+            Some(dir) => yaml.with_base_dir(dir),
+            None => yaml,
+        }
+    }
 }
 
 fn parse_time(s: &str) -> Result<UnixTime, String> {
@@ -81,7 +94,7 @@ pub fn run(args: Args) -> ExitCode {
             .as_ref()
             .map(NodetoolSsl::load_file)
             .transpose()?;
-        Ok((y, rc, nodetool))
+        Ok((args.based(y), rc, nodetool))
     });
     let (yaml, rc, nodetool) = match loaded {
         Ok(v) => v,
@@ -173,7 +186,7 @@ fn run_cluster(args: &Args) -> ExitCode {
     let mut yamls = Vec::new();
     for p in &paths {
         match CassandraYaml::load_file_for(p, args.cassandra_version) {
-            Ok(y) => yamls.push(y),
+            Ok(y) => yamls.push(args.based(y)),
             Err(e) => {
                 if args.json {
                     let v = json!({"nodes": [], "cluster": null, "error": {"path": p.display().to_string(), "kind": e.kind(), "message": e.to_string()}, "summary": {"errors": 1, "warnings": 0}});
