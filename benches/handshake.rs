@@ -27,13 +27,10 @@ fn yaml(keystore: &str) -> CassandraYaml {
 }
 
 /// The same client config without resumption, so every handshake is full.
-fn no_resume(c: ClientTls) -> ClientTls {
-    let mut config = (*c.config).clone();
+fn no_resume(c: ClientTls) -> Arc<rustls::ClientConfig> {
+    let mut config = (**c.config()).clone();
     config.resumption = rustls::client::Resumption::disabled();
-    ClientTls {
-        config: Arc::new(config),
-        ..c
-    }
+    Arc::new(config)
 }
 
 fn configs(keystore: &str) -> (ServerTls, ClientTls) {
@@ -100,7 +97,7 @@ fn handshakes(c: &mut Criterion) {
             b.iter(|| {
                 black_box(raw(
                     &server.config_without_client_address_check().clone(),
-                    &client.config,
+                    &client,
                 ))
             })
         });
@@ -108,6 +105,7 @@ fn handshakes(c: &mut Criterion) {
     }
     // Resumption: the client's session cache is kept across iterations.
     let (server, client) = configs("node-ec.jks");
+    let client = client.into_config();
     common::pair(&server, &client);
     let mut g = c.benchmark_group("handshake/tls13-resume");
     g.measurement_time(Duration::from_secs(5)).sample_size(30);
@@ -118,7 +116,7 @@ fn handshakes(c: &mut Criterion) {
         b.iter(|| {
             black_box(raw(
                 &server.config_without_client_address_check().clone(),
-                &client.config,
+                &client,
             ))
         })
     });
@@ -128,9 +126,9 @@ fn handshakes(c: &mut Criterion) {
     let yaml = yaml("node-ec.jks");
     let settings = TlsSettings::default();
     let (server_r, _reload_s) =
-        tls::reload::server_config(&yaml, ServerRole::Native, &settings).unwrap();
+        tls::reload::reloading_server_config(&yaml, ServerRole::Native, &settings).unwrap();
     let (client_r, _reload_c) =
-        tls::reload::client_config(&yaml, ClientRole::Native, &settings).unwrap();
+        tls::reload::reloading_client_config(&yaml, ClientRole::Native, &settings).unwrap();
     let (server, client) = configs("node-ec.jks");
     let (client, client_r) = (no_resume(client), no_resume(client_r));
     let mut g = c.benchmark_group("handshake/tls13-mtls-p256-reloadable");
@@ -150,7 +148,7 @@ fn bulk(c: &mut Criterion) {
     let mut g = c.benchmark_group("bulk/16k");
     g.throughput(Throughput::Bytes(record.len() as u64));
     g.measurement_time(Duration::from_secs(5));
-    let (mut cs, mut ss) = common::pair(&server, &client);
+    let (mut cs, mut ss) = common::pair(&server, client.config());
     let mut plain = vec![0u8; 32 * 1024];
     g.bench_function("cassandra-tls", |b| {
         b.iter(|| {
@@ -172,7 +170,7 @@ fn bulk(c: &mut Criterion) {
     });
     let (mut rc, mut rs) = raw(
         &server.config_without_client_address_check().clone(),
-        &client.config,
+        client.config(),
     );
     let mut buf = Vec::with_capacity(32 * 1024);
     g.bench_function("rustls", |b| {

@@ -24,7 +24,9 @@ fn main() {
     ))
     .unwrap();
     let server = tls::server_config(&yaml, ServerRole::Native, &TlsSettings::default()).unwrap();
-    let client = tls::client_config(&yaml, ClientRole::Native, &TlsSettings::default()).unwrap();
+    let client = tls::client_config(&yaml, ClientRole::Native, &TlsSettings::default())
+        .unwrap()
+        .into_config();
     // Warm up allocator pools and lazy statics.
     let warm: Vec<_> = (0..100).map(|_| common::pair(&server, &client)).collect();
     drop(warm);

@@ -65,7 +65,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     // scylla verifies the node against its IP address (ServerName::IpAddress): node
     // certificates need an IP SAN, which require_endpoint_verification also demands.
-    let config: Arc<rustls::ClientConfig> = client.config;
+    let config: Arc<rustls::ClientConfig> = client.into_config();
     let session = SessionBuilder::new()
         .known_node(&node)
         .tls_context(Some(config))

@@ -26,8 +26,10 @@ fn drive(
                 let n = sock.read(&mut buf).expect("receive");
                 if n == 0 {
                     hs.end_of_input();
-                } else if hs.feed(&buf[..n]).is_err() {
-                    continue; // the alert is pending: send it, then finish() says why
+                } else {
+                    // On failure the alert is pending: the next turn sends it, then finish()
+                    // says why.
+                    hs.feed(&buf[..n]);
                 }
             }
             // The session, or the failure once its alert is sent.

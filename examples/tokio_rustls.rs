@@ -47,7 +47,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(subject)
     });
 
-    let connector = TlsConnector::from(Arc::clone(&client.config));
+    let connector = TlsConnector::from(Arc::clone(client.config()));
     let sock = TcpStream::connect(("127.0.0.1", port)).await?;
     // The node's certificate names 127.0.0.1: the address dialled is the name checked.
     let mut tls = connector

@@ -24,9 +24,10 @@ async fn drive(
                 let n = sock.read(&mut buf).await.expect("receive");
                 if n == 0 {
                     hs.end_of_input();
-                } else if hs.feed(&buf[..n]).is_err() {
-                    // The alert is pending: the next turn sends it, then finish() says why.
-                    continue;
+                } else {
+                    // On failure the alert is pending: the next turn sends it, then finish()
+                    // says why.
+                    hs.feed(&buf[..n]);
                 }
             }
             // finish() returns the session, or the failure once its alert is sent.

@@ -65,6 +65,7 @@ pub enum HandshakeFailure {
 }
 
 impl HandshakeFailure {
+    #[cfg(feature = "diagnostics")]
     /// Whether this side refused the peer's certificate (its issuer, name, dates or contents),
     /// as opposed to the peer refusing, or the protocol failing.
     pub(crate) fn refuses_peer_certificate(&self) -> bool {

@@ -49,18 +49,21 @@
 //!   cqlshrc and nodetool-ssl.properties.
 //! - [`tls`]: rustls configs for every role, driver settings, hot reload ([`tls::reload`]).
 //! - [`handshake`]: a sans-IO handshake and session, driven over any transport.
-//! - [`explain`]: what a node of a given version does with its yaml at start-up (Java's verdict).
-//! - [`doctor`]: a node's (or a cluster's) SSL setup checked end to end, with fixes.
-//! - [`probe`]: live nodes and clusters looked at from the network.
+//! - `explain`, `doctor`, `probe` (feature `diagnostics`, on with `cli`): what a node of a given
+//!   version does with its yaml at start-up (Java's verdict); a node's (or a cluster's) SSL setup
+//!   checked end to end, with fixes; live nodes and clusters looked at from the network. A
+//!   driver that depends on the crate without them compiles only the core.
 //! - [`error`], [`password`], [`provider`]: the error type, zeroized passwords, the crypto
 //!   provider choice; `pki` (feature `pki`): test CAs and stores.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub(crate) mod asn1;
+#[cfg(feature = "diagnostics")]
 pub mod doctor;
 pub mod error;
 mod error_kind;
+#[cfg(feature = "diagnostics")]
 pub mod explain;
 mod failure;
 pub mod handshake;
@@ -69,6 +72,7 @@ pub mod options;
 pub mod password;
 #[cfg(feature = "pki")]
 pub mod pki;
+#[cfg(feature = "diagnostics")]
 pub mod probe;
 pub mod provider;
 /// The [`pki`] module under its first name: certificate chains and key stores for tests.

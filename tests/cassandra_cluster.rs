@@ -2,6 +2,7 @@
 //! verification, client-to-node mTLS, one node on JKS, one on PKCS#12 and one on PEM, key
 //! material written by this crate's test PKI; then a zero-downtime rotation to a new CA with
 //! `nodetool reloadssl`, while clients keep querying.
+#![cfg(feature = "diagnostics")]
 #![cfg(feature = "test-pki")]
 
 mod common;
@@ -336,7 +337,7 @@ impl Load {
                 stop.clone(),
                 ok.clone(),
                 failures.clone(),
-                client.config.clone(),
+                client.config().clone(),
             );
             threads.push(std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread()
@@ -454,7 +455,7 @@ fn a_three_node_cluster_rotates_to_a_new_ca_without_a_failed_query() {
     }
 
     // Our client runs CQL against every node.
-    let (client, client_reloader) = reload::client_config(
+    let (client, client_reloader) = reload::reloading_client_config(
         &CassandraYaml::load_file(&client_yaml).unwrap(),
         ClientRole::Native,
         &TlsSettings::default(),

@@ -1,5 +1,6 @@
 //! Against a real Cassandra node (cassandra-all from Maven Central, started by the test):
 //! CQL over our sessions, mTLS, internode, optional TLS, and cqlsh.
+#![cfg(feature = "diagnostics")]
 
 mod common;
 

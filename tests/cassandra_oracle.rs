@@ -2,6 +2,7 @@
 //! option classes (tests/peers/CassandraOracle.java on the classpath of cassandra-all 4.0, 4.1
 //! and 5.0 from Maven Central, with the OpenSSL and the JDK provider) and by `explain`, compared
 //! field by field. A difference fails the test unless FIDELITY.md lists it with its reason.
+#![cfg(feature = "diagnostics")]
 
 mod common;
 

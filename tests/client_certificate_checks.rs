@@ -288,17 +288,19 @@ fn the_client_address_is_refused_in_the_handshake_with_an_alert() {
             sock.set_read_timeout(Some(Duration::from_secs(60)))
                 .unwrap();
             // A bare rustls config, as a proxy would hand to another TLS stack.
-            let (mut session, _) =
-                match blocking::handshake(Handshake::server_with_config(config)?, &mut sock) {
-                    Ok(done) => done,
-                    Err(e) => {
-                        // The alert is sent; read until the client hangs up, so that it reads
-                        // the alert rather than a reset.
-                        let mut sink = [0u8; 4096];
-                        while matches!(std::io::Read::read(&mut sock, &mut sink), Ok(n) if n > 0) {}
-                        return Err(e);
-                    }
-                };
+            let (mut session, _) = match blocking::handshake(
+                Handshake::dangerous_server_with_config(config)?,
+                &mut sock,
+            ) {
+                Ok(done) => done,
+                Err(e) => {
+                    // The alert is sent; read until the client hangs up, so that it reads
+                    // the alert rather than a reset.
+                    let mut sink = [0u8; 4096];
+                    while matches!(std::io::Read::read(&mut sock, &mut sink), Ok(n) if n > 0) {}
+                    return Err(e);
+                }
+            };
             let line = session.receive(&mut sock)?;
             session.send(&line.to_ascii_uppercase(), &mut sock)?;
             session.close();

@@ -108,7 +108,7 @@ fn the_callers_provider_decides_what_is_negotiated() {
             .build()
             .unwrap();
         let suites: Vec<CipherSuite> = client
-            .config
+            .config()
             .crypto_provider()
             .cipher_suites
             .iter()
@@ -321,4 +321,38 @@ fn keys_keytool_generates_are_checked_where_the_signing_key_is_built() {
         let err = KeyStore::loader().load(text.as_bytes()).unwrap_err();
         assert_eq!(err.kind(), "key_cert_mismatch", "{key_from}: {err}");
     }
+}
+
+/// `DriverTls::settings` after `.provider()` keeps the provider (the settings name none); a
+/// provider in the settings replaces it.
+#[test]
+fn driver_settings_keep_an_earlier_provider() {
+    let suites = |client: &cassandra_tls::tls::ClientTls| -> Vec<CipherSuite> {
+        client
+            .config()
+            .crypto_provider()
+            .cipher_suites
+            .iter()
+            .map(|s| s.suite())
+            .collect()
+    };
+    let first = CipherSuite::TLS13_AES_128_GCM_SHA256;
+    let second = CipherSuite::TLS13_AES_256_GCM_SHA384;
+    let client = DriverTls::new()
+        .truststore_path(common::store_path("ca-bundle.pem"))
+        .provider(only(first))
+        .settings(cassandra_tls::tls::TlsSettings::default())
+        .build()
+        .unwrap();
+    assert_eq!(suites(&client), vec![first]);
+    let client = DriverTls::new()
+        .truststore_path(common::store_path("ca-bundle.pem"))
+        .provider(only(first))
+        .settings(cassandra_tls::tls::TlsSettings {
+            provider: Some(only(second)),
+            ..Default::default()
+        })
+        .build()
+        .unwrap();
+    assert_eq!(suites(&client), vec![second]);
 }

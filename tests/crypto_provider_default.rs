@@ -39,8 +39,8 @@ fn an_installed_process_default_is_used_and_an_explicit_provider_still_wins() {
             .config_without_client_address_check()
             .clone()
             .crypto_provider(),
-        client.config.crypto_provider(),
-        driver.config.crypto_provider(),
+        client.config().crypto_provider(),
+        driver.config().crypto_provider(),
     ] {
         assert_eq!(suites(p), [CipherSuite::TLS13_AES_256_GCM_SHA384]);
     }
@@ -52,7 +52,7 @@ fn an_installed_process_default_is_used_and_an_explicit_provider_still_wins() {
     };
     let client = tls::client_config(&yaml, ClientRole::Internode, &explicit).unwrap();
     assert_eq!(
-        suites(client.config.crypto_provider()),
+        suites(client.config().crypto_provider()),
         suites(&provider::crate_provider())
     );
     assert!(suites(&provider::crate_provider()).len() > 1);

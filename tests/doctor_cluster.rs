@@ -3,7 +3,7 @@
 //! expected links follow from the configurations given, as Cassandra's rules decide them
 //! (inbound internode always asks for a client certificate; each side checks the other's
 //! address when it has require_endpoint_verification).
-#![cfg(feature = "test-pki")]
+#![cfg(all(feature = "test-pki", feature = "diagnostics"))]
 
 mod common;
 

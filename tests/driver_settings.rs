@@ -61,7 +61,7 @@ fn java_driver_settings_connect_with_mutual_tls() {
         .unwrap()
         .build()
         .unwrap();
-    assert!(client.has_client_certificate && client.verify_server_name);
+    assert!(client.has_client_certificate() && client.verifies_server_name());
     connect(&client, peer.port).unwrap();
 
     // The same from bytes, and with the type given.
@@ -119,7 +119,7 @@ fn python_driver_ssl_options_connect() {
     .unwrap()
     .build()
     .unwrap();
-    assert!(client.verify_server_name && client.has_client_certificate);
+    assert!(client.verifies_server_name() && client.has_client_certificate());
     connect(&client, peer.port).unwrap();
     // CERT_NONE: no check at all, said as a warning.
     let client = DriverTls::from_python_driver([

@@ -2,6 +2,7 @@
 //! `jmx_encryption_options` through options, explain and doctor. What Cassandra itself does with
 //! each version is checked by tests/cassandra_oracle.rs; the facts asserted here (4.0 refuses
 //! `ssl_context_factory`, 4.0 and 4.1 refuse `outbound_keystore`) are what its loader said there.
+#![cfg(feature = "diagnostics")]
 #![cfg(feature = "cli")]
 
 mod common;

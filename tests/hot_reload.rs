@@ -109,7 +109,7 @@ fn rotating_a_client_keystore_the_java_driver_way() {
     let server = tls::server_config(&server_yaml, ServerRole::Native, &java).unwrap();
     let client_yaml = yaml(&section(&keystore, &stores.join("client.truststore")));
     let (client, reloader) =
-        reload::client_config(&client_yaml, ClientRole::Native, &java).unwrap();
+        reload::reloading_client_config(&client_yaml, ClientRole::Native, &java).unwrap();
     assert!(
         reloader.watched().contains(&keystore),
         "{:?}",
@@ -228,14 +228,15 @@ fn handshakes_during_swaps_see_the_old_chain_or_the_new_never_a_mix() {
         keystore.display()
     ));
     let (server, reloader) =
-        reload::server_config(&server_yaml, ServerRole::Native, &TlsSettings::default()).unwrap();
+        reload::reloading_server_config(&server_yaml, ServerRole::Native, &TlsSettings::default())
+            .unwrap();
     let client_yaml = CassandraYaml::load_file(common::fixtures().join("conf/cassandra.yaml"))
         .unwrap()
         .with_base_dir(common::root());
     let client =
         tls::client_config(&client_yaml, ClientRole::Native, &TlsSettings::default()).unwrap();
     // Every handshake a full one, so that each picks the server's key afresh.
-    let mut no_resumption = (*client.config).clone();
+    let mut no_resumption = (**client.config()).clone();
     no_resumption.resumption = rustls::client::Resumption::disabled();
     let no_resumption = Arc::new(no_resumption);
 
@@ -309,7 +310,8 @@ fn a_new_truststore_changes_who_is_trusted_for_new_handshakes() {
         truststore.display()
     ));
     let (server, reloader) =
-        reload::server_config(&server_yaml, ServerRole::Native, &TlsSettings::default()).unwrap();
+        reload::reloading_server_config(&server_yaml, ServerRole::Native, &TlsSettings::default())
+            .unwrap();
     let client_yaml = yaml(
         "client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/client1.jks\n  keystore_password: cassandra\n  truststore: fixtures/stores/truststore.jks\n  truststore_password: cassandra\n",
     );
@@ -338,7 +340,8 @@ fn installing_material_handed_in_as_bytes() {
         .unwrap()
         .with_base_dir(common::root());
     let (server, reloader) =
-        reload::server_config(&y, ServerRole::Internode, &TlsSettings::default()).unwrap();
+        reload::reloading_server_config(&y, ServerRole::Internode, &TlsSettings::default())
+            .unwrap();
     let client = tls::client_config(&y, ClientRole::Internode, &TlsSettings::default()).unwrap();
     let ec_chain = keytool_chain("node-ec.jks");
     let rsa_chain = keytool_chain("node1.jks");

@@ -302,9 +302,9 @@ fn nodetool_settings_handshake_with_the_node() {
         ssl.keystore = ssl.keystore.map(|p| common::root().join(p));
         ssl.truststore = ssl.truststore.map(|p| common::root().join(p));
         let client = tls::nodetool_client_config(&ssl, &TlsSettings::default()).unwrap();
-        assert!(client.has_client_certificate);
+        assert!(client.has_client_certificate());
         assert!(
-            !client.verify_server_name,
+            !client.verifies_server_name(),
             "SslRMIClientSocketFactory checks no name"
         );
         let c = Handshake::client(&client, "127.0.0.1").unwrap();

@@ -2,6 +2,7 @@
 //! s_server with given protocols, suites and client-auth modes, a plaintext CQL server, a dead
 //! port and a port that accepts and never answers. Expected values come from the peers'
 //! configuration and from keytool, never from the probe.
+#![cfg(feature = "diagnostics")]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Each store file is read once per `doctor` run (once per node in the cluster form): the
 //! resolved node loads a store once and every check reads it from there. Counted from the
 //! outside, with strace's record of every `openat` the command makes.
+#![cfg(feature = "cli")]
 
 mod common;
 

@@ -217,7 +217,7 @@ fn a_bundle_with_java_stores_fetches_metadata_and_reaches_each_node_by_sni() {
     );
 
     let tls = b.driver_tls().build().unwrap();
-    assert!(tls.has_client_certificate);
+    assert!(tls.has_client_certificate());
     let body = get(&tls, peer.port, HOST, "/metadata").unwrap();
     let metadata = ProxyMetadata::parse(body.as_bytes()).unwrap();
     assert_eq!(metadata.sni_proxy_host, HOST);

@@ -46,7 +46,7 @@ fn system_roots_trust_a_public_style_service_without_a_truststore() {
     assert!(err.to_string().contains("system_roots"), "{err}");
 
     let client = DriverTls::new().system_roots(true).build().unwrap();
-    assert!(client.verify_server_name);
+    assert!(client.verifies_server_name());
     for (name, ok) in [
         ("cassandra.us-east-1.test", true),
         ("127.0.0.1", true),

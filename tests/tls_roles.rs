@@ -42,7 +42,7 @@ fn every_role_pair_handshakes_for_every_healthy_file() {
             let client = tls::client_config(&y, client_role, &settings())
                 .unwrap_or_else(|e| panic!("{file} {client_role:?}: {e}"));
             let (c, s) = handshake(
-                client.config.clone(),
+                client.config().clone(),
                 "127.0.0.1",
                 server.config_without_client_address_check().clone(),
             )
@@ -54,7 +54,7 @@ fn every_role_pair_handshakes_for_every_healthy_file() {
                 server_leaf == *node1 || (file.contains("multikey") && server_leaf == *node_ec),
                 "{file}: server presented {server_leaf}"
             );
-            if client.has_client_certificate
+            if client.has_client_certificate()
                 && server.client_auth != cassandra_tls::options::ClientAuth::NotRequired
             {
                 let client_leaf =
@@ -78,10 +78,10 @@ fn internode_server_always_requires_a_client_certificate() {
     let y = yaml("cassandra.yaml");
     let server = tls::server_config(&y, ServerRole::Internode, &settings()).unwrap();
     // A client that trusts the node but has no certificate of its own.
-    let mut client = (*tls::client_config(&y, ClientRole::Internode, &settings())
+    let mut client = (**tls::client_config(&y, ClientRole::Internode, &settings())
         .unwrap()
-        .config)
-        .clone();
+        .config())
+    .clone();
     client.client_auth_cert_resolver = std::sync::Arc::new(NoCert);
     let err = handshake(
         std::sync::Arc::new(client),
@@ -118,10 +118,10 @@ fn optional_client_auth_accepts_clients_without_certificates() {
         server.client_auth,
         cassandra_tls::options::ClientAuth::Optional
     );
-    let mut client = (*tls::client_config(&y, ClientRole::Native, &settings())
+    let mut client = (**tls::client_config(&y, ClientRole::Native, &settings())
         .unwrap()
-        .config)
-        .clone();
+        .config())
+    .clone();
     client.client_auth_cert_resolver = std::sync::Arc::new(NoCert);
     let (_, s) = handshake(
         std::sync::Arc::new(client),
@@ -137,9 +137,9 @@ fn endpoint_verification_checks_the_ip_san_and_its_absence_does_not_skip_the_cha
     let y = yaml("cassandra.yaml"); // server_encryption_options: require_endpoint_verification: true
     let server = tls::server_config(&y, ServerRole::Internode, &settings()).unwrap();
     let client = tls::client_config(&y, ClientRole::Internode, &settings()).unwrap();
-    assert!(client.verify_server_name);
+    assert!(client.verifies_server_name());
     let err = handshake(
-        client.config.clone(),
+        client.config().clone(),
         "10.0.0.9",
         server.config_without_client_address_check().clone(),
     )
@@ -155,10 +155,10 @@ fn endpoint_verification_checks_the_ip_san_and_its_absence_does_not_skip_the_cha
     // but an untrusted chain still fails.
     let y2 = yaml("cassandra-outbound.yaml");
     let client2 = tls::client_config(&y2, ClientRole::Native, &settings()).unwrap();
-    assert!(!client2.verify_server_name);
+    assert!(!client2.verifies_server_name());
     let server2 = tls::server_config(&y2, ServerRole::Native, &settings()).unwrap();
     handshake(
-        client2.config.clone(),
+        client2.config().clone(),
         "10.0.0.9",
         server2.config_without_client_address_check().clone(),
     )
@@ -182,7 +182,7 @@ fn endpoint_verification_checks_the_ip_san_and_its_absence_does_not_skip_the_cha
     };
     let client_then = tls::client_config(&y2, ClientRole::Native, &then).unwrap();
     let err = handshake(
-        client_then.config,
+        client_then.config().clone(),
         "10.0.0.9",
         expired_server.config_without_client_address_check().clone(),
     )
@@ -198,7 +198,7 @@ fn expired_peers_are_refused_unless_javas_rule_is_asked_for() {
     let server = tls::server_config(&y, ServerRole::Native, &settings()).unwrap();
     let client = tls::client_config(&y, ClientRole::Native, &settings()).unwrap();
     let err = handshake(
-        client.config.clone(),
+        client.config().clone(),
         "127.0.0.1",
         server.config_without_client_address_check().clone(),
     )
@@ -226,7 +226,7 @@ fn expired_peers_are_refused_unless_javas_rule_is_asked_for() {
     )
     .unwrap();
     let err = handshake(
-        strict_client.config,
+        strict_client.config().clone(),
         "127.0.0.1",
         server_plain.config_without_client_address_check().clone(),
     )
@@ -248,7 +248,7 @@ fn expired_peers_are_refused_unless_javas_rule_is_asked_for() {
     let server = tls::server_config(&y, ServerRole::Native, &java).unwrap();
     let client = tls::client_config(&y, ClientRole::Native, &java).unwrap();
     handshake(
-        client.config,
+        client.config().clone(),
         "127.0.0.1",
         server.config_without_client_address_check().clone(),
     )
@@ -263,7 +263,7 @@ fn expired_peers_are_refused_unless_javas_rule_is_asked_for() {
     let server = tls::server_config(&y, ServerRole::Native, &then).unwrap();
     let client = tls::client_config(&y, ClientRole::Native, &then).unwrap();
     handshake(
-        client.config,
+        client.config().clone(),
         "127.0.0.1",
         server.config_without_client_address_check().clone(),
     )
@@ -292,7 +292,7 @@ fn cipher_suites_are_filtered_in_order_and_none_left_is_an_error() {
             .any(|w| w.to_string().contains("TLS_RSA_WITH_AES_128_CBC_SHA"))
     );
     let (c, _) = handshake(
-        client.config,
+        client.config().clone(),
         "127.0.0.1",
         server.config_without_client_address_check().clone(),
     )
@@ -359,7 +359,7 @@ fn the_key_that_fits_the_peer_is_served_or_the_one_named() {
         (vec![S::RSA_PSS_SHA256, S::RSA_PKCS1_SHA256], &node1),
         (vec![S::ECDSA_NISTP256_SHA256], &node_ec),
     ] {
-        let mut c = (*client.config).clone();
+        let mut c = (**client.config()).clone();
         c.dangerous()
             .set_certificate_verifier(std::sync::Arc::new(SchemesOnly(schemes.clone())));
         let (conn, _) = handshake(
@@ -382,7 +382,7 @@ fn the_key_that_fits_the_peer_is_served_or_the_one_named() {
         };
         let s = tls::server_config(&y, ServerRole::Native, &named).unwrap();
         let (c, _) = handshake(
-            client.config.clone(),
+            client.config().clone(),
             "127.0.0.1",
             s.config_without_client_address_check().clone(),
         )
@@ -534,7 +534,7 @@ fn cqlsh_settings_handshake_with_the_native_port() {
         );
         // cqlsh never checks the host name: any name connects.
         let (_, s) = handshake(
-            client.config,
+            client.config().clone(),
             "10.1.2.3",
             server.config_without_client_address_check().clone(),
         )
@@ -562,7 +562,7 @@ fn cqlsh_settings_handshake_with_the_native_port() {
     )
     .unwrap();
     let err = handshake(
-        client.config,
+        client.config().clone(),
         "127.0.0.1",
         server_no_mtls.config_without_client_address_check().clone(),
     )
@@ -613,4 +613,29 @@ fn policies_of_the_fixture_files() {
             "{file}"
         );
     }
+}
+
+/// A client config that does not check the server's name says so in a warning, and one that
+/// does carries no such warning (require_endpoint_verification as the yaml sets it).
+#[test]
+fn a_client_that_checks_no_server_name_warns() {
+    let no_name = |c: &tls::ClientTls| {
+        c.warnings
+            .iter()
+            .any(|w| matches!(w, tls::TlsWarning::NoServerNameCheck { .. }))
+    };
+    let y = yaml("cassandra.yaml");
+    // server_encryption_options has require_endpoint_verification: true; the client section not.
+    let internode = tls::client_config(&y, ClientRole::Internode, &settings()).unwrap();
+    assert!(internode.verifies_server_name());
+    assert!(!no_name(&internode), "{:?}", internode.warnings);
+    let native = tls::client_config(&y, ClientRole::Native, &settings()).unwrap();
+    assert!(!native.verifies_server_name());
+    assert!(no_name(&native), "{:?}", native.warnings);
+    let w = native
+        .warnings
+        .iter()
+        .find(|w| matches!(w, tls::TlsWarning::NoServerNameCheck { .. }))
+        .unwrap();
+    assert!(w.to_string().contains("client_encryption_options"), "{w}");
 }

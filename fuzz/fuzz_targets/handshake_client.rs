@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use cassandra_tls::handshake::Handshake;
+use cassandra_tls::handshake::{Handshake, State};
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::tls::{self, ClientTls, Role, TlsSettings};
 use libfuzzer_sys::fuzz_target;
@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = hs.consume_output(n);
     }
     for piece in data.chunks(311) {
-        if hs.feed(piece).is_err() {
+        if hs.feed(piece) == State::Failed {
             break;
         }
         while let Some(out) = hs.pending_output() {

@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use cassandra_tls::handshake::Handshake;
+use cassandra_tls::handshake::{Handshake, State};
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::tls::{self, Role, ServerTls, TlsSettings};
 use libfuzzer_sys::fuzz_target;
@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for piece in data.chunks(257) {
-        if hs.feed(piece).is_err() {
+        if hs.feed(piece) == State::Failed {
             break;
         }
         while let Some(out) = hs.pending_output() {

@@ -13,6 +13,14 @@ use crate::tls::{self, TlsSettings};
 /// The section name nodetool's findings are reported under.
 pub const NODETOOL: &str = "nodetool-ssl.properties";
 
+/// The address a tool run on the node connects from: the host it connects to, when that is an
+/// address (the node's own), else loopback. The native server checks it against the tool's
+/// certificate when it has require_endpoint_verification, as Cassandra would.
+fn source_address(host: &str) -> std::net::IpAddr {
+    host.parse()
+        .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]))
+}
+
 /// The host the tools connect to: the node's rpc_address, or loopback.
 fn host(yaml: &CassandraYaml) -> &str {
     yaml.node()
@@ -87,7 +95,7 @@ pub(super) fn cqlsh(report: &mut Report, node: &tls::Node, rc: &Cqlshrc, setting
         let server = node.server_config(tls::ServerRole::Native, settings)?;
         in_memory(
             Handshake::client(&client, host)?,
-            Handshake::server_with_config(server.config_without_client_address_check().clone())?,
+            Handshake::server(&server, source_address(host))?,
         )
     })();
     // What the cqlsh installed here really does with validate = true.
@@ -325,7 +333,7 @@ fn check_jmx_client(
         let server = server.server_config(tls::ServerRole::Native, &settings)?;
         in_memory(
             Handshake::client(&client, host(yaml))?,
-            Handshake::server_with_config(server.config_without_client_address_check().clone())?,
+            Handshake::server(&server, source_address(host(yaml)))?,
         )
     })();
     super::handshake::push_outcome(

@@ -40,9 +40,9 @@ pub fn handshake<T: Read + Write>(
         };
         if n == 0 {
             hs.end_of_input();
-        } else if hs.feed(&buf[..n]).is_err() {
-            // The failure is returned by finish() on the next turn, after its alert is sent.
-            continue;
+        } else {
+            // A failure is returned by finish() on the next turn, after its alert is sent.
+            hs.feed(&buf[..n]);
         }
     }
 }

@@ -31,7 +31,7 @@
 //!         State::NeedInput => {
 //!             let n = socket.read(&mut buf).unwrap();
 //!             // A failure is kept (Handshake::failure); its alert is sent on the next turn.
-//!             if n == 0 { hs.end_of_input(); } else { let _ = hs.feed(&buf[..n]); }
+//!             if n == 0 { hs.end_of_input(); } else { hs.feed(&buf[..n]); }
 //!         }
 //!         // finish() gives the session, or the failure once its alert is out.
 //!         State::Established | State::Failed => break,
@@ -188,7 +188,7 @@ impl Handshake {
     /// A client handshake to `server_name` (an IP address or a DNS name). With
     /// `require_endpoint_verification` the server's certificate must name it.
     pub fn client(tls: &ClientTls, server_name: &str) -> Result<Self> {
-        Self::client_with_config(tls.config.clone(), server_name)
+        Self::client_with_config(tls.config().clone(), server_name)
     }
 
     /// A client handshake from a bare rustls config.
@@ -218,11 +218,15 @@ impl Handshake {
     /// the client's certificate must name that address, as Cassandra checks inbound internode
     /// (and, from 5.0, native) clients.
     pub fn server(tls: &ServerTls, peer_addr: IpAddr) -> Result<Self> {
-        Self::server_with_config(tls.config_for(peer_addr))
+        Self::dangerous_server_with_config(tls.config_for(peer_addr))
     }
 
-    /// A server handshake from a bare rustls config.
-    pub fn server_with_config(config: Arc<rustls::ServerConfig>) -> Result<Self> {
+    /// A server handshake from a bare rustls config. Dangerous as rustls' `dangerous()` is: a
+    /// config built elsewhere (or [`ServerTls::config_without_client_address_check`]) does not
+    /// check that a client's certificate names the client's address, which Cassandra does with
+    /// `require_endpoint_verification`. Use [`Handshake::server`] unless the check is made by
+    /// other means.
+    pub fn dangerous_server_with_config(config: Arc<rustls::ServerConfig>) -> Result<Self> {
         let conn = Connection::Server(
             ServerConnection::new(config).map_err(|e| Error::Handshake(e.into()))?,
         );
@@ -244,20 +248,17 @@ impl Handshake {
         self.out.consume(n).map_err(Error::Handshake)
     }
 
-    /// Feeds bytes from the peer; returns how many were taken (all of them during a handshake).
-    /// The error is the handshake's failure ([`Handshake::failure`] keeps it): send what is
-    /// pending (the alert), then close.
-    pub fn feed(&mut self, input: &[u8]) -> Result<usize> {
-        if let Some(f) = &self.failed {
-            return Err(Error::Handshake(f.clone()));
+    /// Feeds bytes from the peer (all of them are taken) and returns where the handshake
+    /// stands, as [`Handshake::state`] would. A failure has one channel: the state is
+    /// [`State::Failed`], [`Handshake::failure`] says why, and [`Handshake::finish`] returns it,
+    /// once the pending output (the alert) is sent. A failed handshake takes nothing more.
+    pub fn feed(&mut self, input: &[u8]) -> State {
+        if self.failed.is_none()
+            && let Err(f) = feed_conn(&mut self.conn, &mut self.out, input)
+        {
+            self.failed = Some(f);
         }
-        match feed_conn(&mut self.conn, &mut self.out, input) {
-            Ok(n) => Ok(n),
-            Err(f) => {
-                self.failed = Some(f.clone());
-                Err(Error::Handshake(f))
-            }
-        }
+        self.state()
     }
 
     /// Tells the machine the peer closed the connection.
@@ -509,10 +510,8 @@ pub fn pump(a: &mut Handshake, b: &mut Handshake) -> (State, State) {
         let mut moved = false;
         while let Some(out) = from.pending_output() {
             let n = out.len();
-            if to.state() != State::Failed {
-                // A failure stays in `to` ([`Handshake::failure`], and its finish()).
-                let _ = to.feed(out);
-            }
+            // A failure stays in `to` ([`Handshake::failure`], and its finish()).
+            to.feed(out);
             if from.consume_output(n).is_err() {
                 break;
             }

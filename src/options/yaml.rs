@@ -262,6 +262,7 @@ impl CassandraYaml {
         self.jmx.as_ref()
     }
 
+    #[cfg(feature = "diagnostics")]
     /// The yaml with `jmx_encryption_options` in the place of `client_encryption_options`: the
     /// JMX server is built and validated as the native transport is (DatabaseDescriptor's
     /// "JMX transport"), so the native roles of [`crate::tls`] serve it.

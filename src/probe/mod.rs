@@ -171,7 +171,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
         PortKind::Storage => options.internode_client.as_ref(),
         _ => options.native_client.as_ref(),
     };
-    let offer = config.map(|c| c.config.client_auth_cert_resolver.clone());
+    let offer = config.map(|c| c.config().client_auth_cert_resolver.clone());
     let mut report = ProbeReport {
         target: target.to_string(),
         kind: target.kind,
@@ -365,7 +365,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
                 .and_then(|p| rustls::client::verify_server_name(&p, &name))
                 .is_ok();
             report.name_matches = Some(matches);
-            let checked = config.is_some_and(|c| c.verify_server_name);
+            let checked = config.is_some_and(|c| c.verifies_server_name());
             if matches {
                 findings.push(
                     Severity::Ok,
@@ -399,7 +399,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
                 Err(e) => {
                     return Ok(Validation {
                         trusted: false,
-                        name_checked: client.verify_server_name,
+                        name_checked: client.verifies_server_name(),
                         message: Some(e.to_string()),
                     });
                 }
@@ -407,14 +407,14 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
             Ok(match blocking::handshake(hs, &mut sock) {
                 Ok(_) => Validation {
                     trusted: true,
-                    name_checked: client.verify_server_name,
+                    name_checked: client.verifies_server_name(),
                     message: None,
                 },
                 Err(Error::Handshake(f)) => {
                     let ours = f.refuses_peer_certificate();
                     Validation {
                         trusted: !ours,
-                        name_checked: client.verify_server_name,
+                        name_checked: client.verifies_server_name(),
                         message: Some(if ours {
                             f.to_string()
                         } else {
@@ -424,7 +424,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
                 }
                 Err(e) => Validation {
                     trusted: false,
-                    name_checked: client.verify_server_name,
+                    name_checked: client.verifies_server_name(),
                     message: Some(e.to_string()),
                 },
             })

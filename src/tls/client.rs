@@ -9,18 +9,40 @@ use super::{ClientRole, TlsSettings, TlsWarning, verify};
 use crate::error::{Origin, Result};
 use crate::options::CassandraYaml;
 
-/// A client config.
+/// A client config: the rustls config and what it does, read through accessors.
 #[derive(Debug, Clone)]
 pub struct ClientTls {
-    /// The rustls config, for a driver or a handshake.
-    pub config: Arc<ClientConfig>,
-    /// `require_endpoint_verification`: the server's certificate is checked against the name or
-    /// address connected to. Without it the chain is still checked.
-    pub verify_server_name: bool,
-    /// Whether a client certificate will be offered.
-    pub has_client_certificate: bool,
-    /// Warnings gathered while building.
+    pub(super) config: Arc<ClientConfig>,
+    pub(super) verify_server_name: bool,
+    pub(super) has_client_certificate: bool,
+    /// Warnings gathered while building (among them [`TlsWarning::NoServerNameCheck`] when the
+    /// server's name is not checked).
     pub warnings: Vec<TlsWarning>,
+}
+
+impl ClientTls {
+    /// The rustls config, for a driver or a handshake: `tokio_rustls::TlsConnector::from(
+    /// client.config().clone())`.
+    pub fn config(&self) -> &Arc<ClientConfig> {
+        &self.config
+    }
+
+    /// The rustls config, taken out of the `ClientTls`.
+    pub fn into_config(self) -> Arc<ClientConfig> {
+        self.config
+    }
+
+    /// Whether the server's certificate is checked against the name or address connected to
+    /// (`require_endpoint_verification`; a driver's hostname validation). The chain is checked
+    /// either way, unless a cqlshrc says `validate = false`.
+    pub fn verifies_server_name(&self) -> bool {
+        self.verify_server_name
+    }
+
+    /// Whether a client certificate will be offered.
+    pub fn has_client_certificate(&self) -> bool {
+        self.has_client_certificate
+    }
 }
 
 /// Builds the client config for a [`ClientRole`].
@@ -70,6 +92,11 @@ pub(crate) fn assemble_client(
     }
     let mut warnings = plan.warnings;
     warnings.extend(material_warnings);
+    if !plan.require_endpoint_verification {
+        warnings.push(TlsWarning::NoServerNameCheck {
+            section: plan.section,
+        });
+    }
     Ok(ClientTls {
         config: Arc::new(config),
         verify_server_name: plan.require_endpoint_verification,

@@ -19,8 +19,8 @@
 //! ```
 //!
 //! Where the drivers differ from what is built here: without a truststore the Java driver uses
-//! the JVM's `cacerts` and the Python driver the system's CAs; this crate has no system roots
-//! and refuses instead. The Python driver's 3.29 and 3.30 releases ignore `cert_reqs` (they set
+//! the JVM's `cacerts` and the Python driver the system's CAs; this crate refuses instead,
+//! unless [`DriverTls::system_roots`] (feature `system-roots`) asks for the system's CAs. The Python driver's 3.29 and 3.30 releases ignore `cert_reqs` (they set
 //! `SSLContext.options` where they mean `verify_mode`); here `cert_reqs` means what it says.
 
 use std::path::{Path, PathBuf};
@@ -195,9 +195,15 @@ impl DriverTls {
         self
     }
 
-    /// Validation time, expired peers, a key alias and the provider (see [`TlsSettings`]).
+    /// Validation time, expired peers, a key alias and the provider (see [`TlsSettings`]). A
+    /// provider already chosen with [`DriverTls::provider`] is kept when `settings` names none;
+    /// one named in `settings` replaces it.
     pub fn settings(mut self, settings: TlsSettings) -> Self {
+        let chosen = self.settings.provider.take();
         self.settings = settings;
+        if self.settings.provider.is_none() {
+            self.settings.provider = chosen;
+        }
         self
     }
 
@@ -416,6 +422,10 @@ impl DriverTls {
             None,
         )?;
         if !self.verify {
+            // Nothing is checked at all: that says more than "no name is checked".
+            client
+                .warnings
+                .retain(|w| !matches!(w, super::TlsWarning::NoServerNameCheck { .. }));
             client
                 .warnings
                 .push(super::TlsWarning::NoServerVerification);

@@ -225,13 +225,27 @@ impl ServerCertVerifier for NodeVerifier {
 
 impl ClientTls {
     /// This config with another check of the node's certificate (a [`NodeVerifier`]); the
-    /// client certificate, protocols and suites stay. `verify_server_name` then says whether
+    /// client certificate, protocols and suites stay. `verifies_server_name()` then says whether
     /// the new verifier checks a name.
     pub fn with_verifier(mut self, verifier: Arc<NodeVerifier>) -> ClientTls {
         let mut config = (*self.config).clone();
         self.verify_server_name = verifier.identity != NodeIdentity::ChainOnly;
         config.dangerous().set_certificate_verifier(verifier);
         self.config = Arc::new(config);
+        // Whether a name is checked is now the new verifier's to say.
+        let mut section = None;
+        self.warnings.retain(|w| match w {
+            super::TlsWarning::NoServerNameCheck { section: s } => {
+                section = Some(*s);
+                false
+            }
+            _ => true,
+        });
+        if !self.verify_server_name {
+            self.warnings.push(super::TlsWarning::NoServerNameCheck {
+                section: section.unwrap_or("node identity"),
+            });
+        }
         self
     }
 }

@@ -49,9 +49,11 @@ pub use client::{ClientTls, client_config};
 pub(crate) use client::{assemble_client, verifier_or_refusal};
 pub use driver::DriverTls;
 pub use identity::{NodeIdentity, NodeVerifier};
+#[cfg(feature = "diagnostics")]
+pub(crate) use material::missing_key_store;
 pub(crate) use material::{
     ClientMaterial, Installed, ServerMaterial, build_client_material, build_server_material,
-    load_client_material, load_server_material, missing_key_store,
+    load_client_material, load_server_material,
 };
 pub use node::Node;
 pub(crate) use plan::Plan;
@@ -59,6 +61,7 @@ pub use role::{ClientRole, Role, ServerRole};
 pub(crate) use server::assemble_server;
 pub use server::{ServerTls, server_config};
 pub use settings::{TlsSettings, TlsWarning};
+#[cfg(feature = "diagnostics")]
 pub(crate) use tools::nodetool_client_and_keystore;
 pub use tools::{cqlsh_client_config, jmx_client_config, nodetool_client_config};
 pub use verify::{ExpiredPeer, Usage, verify_chain};

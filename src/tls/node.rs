@@ -51,6 +51,7 @@ impl Node {
         }
     }
 
+    #[cfg(feature = "diagnostics")]
     /// The JMX server's view of the node (6.0's `jmx_encryption_options` in the native
     /// transport's place, as Cassandra builds it), sharing this node's loaded stores.
     pub(crate) fn jmx_view(&self) -> Option<Node> {

@@ -49,6 +49,13 @@ pub enum TlsWarning {
     },
     /// cqlshrc `validate = false`: the server's certificate is not checked at all.
     NoServerVerification,
+    /// The client checks the server's certificate chain but not that it names the server
+    /// (`require_endpoint_verification` is off; a driver's hostname validation is off): any
+    /// certificate the truststore's CAs signed is accepted for any node.
+    NoServerNameCheck {
+        /// The section (or `<driver settings>`'s section) the setting comes from.
+        section: &'static str,
+    },
     /// cqlshrc `version`: ignored, the protocol is negotiated (cqlsh 4.1+ says the same).
     CqlshVersionIgnored(String),
     /// A private key rustls cannot use (DSA, for one); it is not offered.
@@ -69,6 +76,10 @@ impl fmt::Display for TlsWarning {
             TlsWarning::Store { origin, warning } => write!(f, "{origin}: {warning}"),
             TlsWarning::NoServerVerification => f.write_str(
                 "cqlshrc: validate = false: the server's certificate is not verified (anyone can impersonate the node)",
+            ),
+            TlsWarning::NoServerNameCheck { section } => write!(
+                f,
+                "{section}: the server's certificate chain is checked, but not that it names the node connected to (require_endpoint_verification is off): any certificate the truststore's CAs signed is accepted for any node"
             ),
             TlsWarning::CqlshVersionIgnored(v) => write!(
                 f,

@@ -77,6 +77,9 @@ pub fn cqlsh_client_config(ssl: &CqlshSsl, settings: &TlsSettings) -> Result<Cli
         }
         (None, None) => (builder.with_no_client_auth(), false),
     };
+    if ssl.validate {
+        warnings.push(TlsWarning::NoServerNameCheck { section: "cqlshrc" });
+    }
     Ok(ClientTls {
         config: Arc::new(config),
         verify_server_name: false,
@@ -232,6 +235,8 @@ pub(crate) fn nodetool_client_and_keystore(
         }
         None => (builder.with_no_client_auth(), None),
     };
+    // The JDK's RMI SSL socket factory sets no endpoint identification algorithm.
+    warnings.push(TlsWarning::NoServerNameCheck { section: NODETOOL });
     let tls = ClientTls {
         config: Arc::new(config),
         verify_server_name: false,

@@ -26,7 +26,7 @@
 //! use cassandra_tls::tls::{ServerRole, TlsSettings, reload};
 //!
 //! let yaml = CassandraYaml::load_file("fixtures/conf/cassandra.yaml")?;
-//! let (server, reloader) = reload::server_config(&yaml, ServerRole::Native, &TlsSettings::default())?;
+//! let (server, reloader) = reload::reloading_server_config(&yaml, ServerRole::Native, &TlsSettings::default())?;
 //! // server.config serves handshakes; every 10 minutes, from the caller's timer:
 //! match reloader.check() {
 //!     reload::Outcome::Failed { error, .. } => eprintln!("SSL reload failed, old material kept: {error}"),
@@ -183,7 +183,7 @@ fn watched_files(yaml: &CassandraYaml, role: Role) -> Vec<Watched> {
 
 /// A server config for a [`ServerRole`] whose material the returned [`Reloader`] replaces.
 /// Otherwise the same as [`super::server_config`].
-pub fn server_config(
+pub fn reloading_server_config(
     yaml: &CassandraYaml,
     role: ServerRole,
     settings: &TlsSettings,
@@ -218,7 +218,7 @@ pub fn server_config(
 /// A client config for a [`ClientRole`] whose material the returned [`Reloader`] replaces.
 /// Otherwise the same as [`super::client_config`]. A client without a key store at start-up
 /// stays without one.
-pub fn client_config(
+pub fn reloading_client_config(
     yaml: &CassandraYaml,
     role: ClientRole,
     settings: &TlsSettings,
