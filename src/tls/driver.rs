@@ -330,29 +330,16 @@ impl DriverTls {
         Ok(d)
     }
 
-    /// The client config, as [`super::client_config`] builds it from a yaml.
-    pub fn build(&self) -> Result<ClientTls> {
-        let (truststore_path, truststore_bytes) = split(self.truststore.as_ref());
-        let (keystore_path, keystore_bytes) = split(self.keystore.as_ref());
-        let has_truststore = truststore_path.is_some() || truststore_bytes.is_some();
-        if !has_truststore && self.verify && !self.system_roots {
-            return Err(bad(
-                "truststore",
-                "no truststore: give the CA that signed the nodes, or ask for the system's CAs with system_roots(true) (feature system-roots), which the Java driver (the JVM's cacerts) and the Python driver use without one",
-            ));
-        }
-        let detected = |bytes: Option<&[u8]>, path: Option<&Path>| -> Result<Option<StoreType>> {
-            Ok(match (bytes, path) {
-                (Some(b), _) => crate::keystore::StoreType::sniff(b),
-                (None, Some(p)) => crate::keystore::StoreType::sniff(&read(p)?),
-                _ => None,
-            })
-        };
-        let store_type = match self.store_type {
-            Some(t) => Some(t),
-            None => detected(keystore_bytes, keystore_path)?
-                .or(detected(truststore_bytes, truststore_path)?),
-        };
+    /// The settings as the cassandra.yaml client section they amount to, with the caller's
+    /// settings (and the key password) to build it with.
+    fn as_yaml(
+        &self,
+        store_type: Option<StoreType>,
+        keystore_path: Option<&Path>,
+        keystore_bytes: Option<&[u8]>,
+        truststore_path: Option<&Path>,
+        truststore_bytes: Option<&[u8]>,
+    ) -> (CassandraYaml, TlsSettings) {
         let placeholder = |given: bool| given.then(|| "<bytes>".to_owned());
         let mut opts = EncryptionOptions {
             enabled: Some(true),
@@ -390,6 +377,76 @@ impl DriverTls {
         if settings.key_password.is_none() {
             settings.key_password = self.key_password.clone();
         }
+        (yaml, settings)
+    }
+
+    /// A client config whose key store and truststore are read again when their files change
+    /// ([`super::reload::Reloader`]; the Java driver's `keystore-reload-interval`): for a
+    /// long-lived client whose certificates rotate, as a Kubernetes Secret's do. The stores must
+    /// be files (not bytes), and the server's certificate is checked (no `CERT_NONE`, node
+    /// identity or system roots, which are fixed at build).
+    pub fn build_reloading(&self) -> Result<(ClientTls, super::reload::Reloader)> {
+        let (truststore_path, truststore_bytes) = split(self.truststore.as_ref());
+        let (keystore_path, keystore_bytes) = split(self.keystore.as_ref());
+        if truststore_bytes.is_some() || keystore_bytes.is_some() {
+            return Err(bad(
+                "keystore",
+                "a reloading client reads its stores from files: give paths, not bytes (or call Reloader::install_bytes with new bytes)",
+            ));
+        }
+        if truststore_path.is_none() || !self.verify || self.identity.is_some() || self.system_roots
+        {
+            return Err(bad(
+                "truststore",
+                "a reloading client needs a truststore file and checks the server with it (no CERT_NONE, node identity or system roots)",
+            ));
+        }
+        let store_type = match self.store_type {
+            Some(t) => Some(t),
+            None => {
+                let sniff = |p: Option<&Path>| -> Result<Option<StoreType>> {
+                    Ok(match p {
+                        Some(p) => crate::keystore::StoreType::sniff(&read(p)?),
+                        None => None,
+                    })
+                };
+                sniff(keystore_path)?.or(sniff(truststore_path)?)
+            }
+        };
+        let (yaml, settings) = self.as_yaml(store_type, keystore_path, None, truststore_path, None);
+        super::reload::reloading_client_config(&yaml, super::ClientRole::Native, &settings)
+    }
+
+    /// The client config, as [`super::client_config`] builds it from a yaml.
+    pub fn build(&self) -> Result<ClientTls> {
+        let (truststore_path, truststore_bytes) = split(self.truststore.as_ref());
+        let (keystore_path, keystore_bytes) = split(self.keystore.as_ref());
+        let has_truststore = truststore_path.is_some() || truststore_bytes.is_some();
+        if !has_truststore && self.verify && !self.system_roots {
+            return Err(bad(
+                "truststore",
+                "no truststore: give the CA that signed the nodes, or ask for the system's CAs with system_roots(true) (feature system-roots), which the Java driver (the JVM's cacerts) and the Python driver use without one",
+            ));
+        }
+        let detected = |bytes: Option<&[u8]>, path: Option<&Path>| -> Result<Option<StoreType>> {
+            Ok(match (bytes, path) {
+                (Some(b), _) => crate::keystore::StoreType::sniff(b),
+                (None, Some(p)) => crate::keystore::StoreType::sniff(&read(p)?),
+                _ => None,
+            })
+        };
+        let store_type = match self.store_type {
+            Some(t) => Some(t),
+            None => detected(keystore_bytes, keystore_path)?
+                .or(detected(truststore_bytes, truststore_path)?),
+        };
+        let (yaml, settings) = self.as_yaml(
+            store_type,
+            keystore_path,
+            keystore_bytes,
+            truststore_path,
+            truststore_bytes,
+        );
         let installed = super::Installed {
             keystore: keystore_bytes,
             truststore: truststore_bytes,

@@ -49,7 +49,7 @@ use rustls::server::danger::ClientCertVerifier;
 use super::{ClientRole, ClientTls, Plan, Role, ServerRole, ServerTls, TlsSettings, TlsWarning};
 use crate::error::{Error, Result};
 use crate::keystore::{Certificate, KeyStore};
-use crate::options::{CassandraYaml, SslContextFactoryKind, resolve_path};
+use crate::options::CassandraYaml;
 use swap::{ClientSide, ServerSide};
 
 /// Cassandra's interval between checks of the files (600 seconds, not configurable).
@@ -104,17 +104,45 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// A watched file and the modification time last seen (`None`: missing or unreadable, as
-/// Java's `lastModified() == 0`).
+/// A watched file and what was last seen of it (`None`: missing or unreadable, as Java's
+/// `lastModified() == 0`).
 #[derive(Debug)]
 struct Watched {
     path: PathBuf,
-    seen: Option<SystemTime>,
+    seen: Option<Stamp>,
 }
 
-fn modified(path: &Path) -> Option<SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+/// What a check compares: the modification time (Cassandra's only test), and the file the path
+/// leads to. Kubernetes updates a mounted Secret by writing a new timestamped directory and
+/// renaming the `..data` symlink over the old one; the visible files are symlinks through
+/// `..data`, so a rotation shows as a new target (and a new inode) even when the times agree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Stamp {
+    modified: Option<SystemTime>,
+    len: u64,
+    target: Option<PathBuf>,
+    #[cfg(unix)]
+    inode: (u64, u64),
 }
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = {
+        use std::os::unix::fs::MetadataExt;
+        (meta.dev(), meta.ino())
+    };
+    Some(Stamp {
+        modified: meta.modified().ok(),
+        len: meta.len(),
+        target: std::fs::canonicalize(path).ok(),
+        #[cfg(unix)]
+        inode,
+    })
+}
+
+/// How many times a load is tried again when the files change while they are read.
+const CONSISTENT_LOAD_TRIES: usize = 3;
 
 /// Replaces a config's key and trust material on request. Cheap to clone; every clone
 /// drives the same config.
@@ -145,36 +173,26 @@ enum Swaps {
 
 /// The files Cassandra watches for a section: `keystore`, `outbound_keystore` (internode) and
 /// `truststore`, those that exist now. Inline PEM is not a file and is never watched.
-fn watched_files(yaml: &CassandraYaml, role: Role) -> Vec<Watched> {
-    let base = yaml.base_dir();
-    let server = yaml.server_encryption_options();
-    let opts = match role {
-        Role::InternodeServer | Role::InternodeClient => &server.common,
-        _ => yaml.client_encryption_options(),
-    };
-    let pem = matches!(opts.ssl_context_factory.kind(), SslContextFactoryKind::Pem);
-    let inline = |name: &str| {
-        pem && opts
-            .ssl_context_factory
-            .parameter(name)
-            .is_some_and(|v| !v.trim().is_empty())
-    };
+fn watched_files(node: &super::Node, role: Role) -> Vec<Watched> {
+    let resolved = node.resolved();
+    let section = role.options(resolved);
+    let opts = &section.options;
     let mut paths = Vec::new();
-    if !inline("private_key") {
-        paths.push(resolve_path(base, opts.keystore_path()));
+    if section.inline_pem("private_key").is_none() {
+        paths.push(resolved.path(opts.keystore_path()));
     }
-    if matches!(role, Role::InternodeServer | Role::InternodeClient)
-        && !inline("outbound_private_key")
+    if role.section_kind() == crate::options::Section::Server
+        && section.inline_pem("outbound_private_key").is_none()
     {
-        paths.push(resolve_path(base, server.outbound_keystore_path()));
+        paths.push(resolved.path(resolved.server_options().outbound_keystore_path()));
     }
-    if !inline("trusted_certificates") {
-        paths.push(resolve_path(base, opts.truststore_path()));
+    if section.inline_pem("trusted_certificates").is_none() {
+        paths.push(resolved.path(opts.truststore_path()));
     }
     let mut watched: Vec<Watched> = Vec::new();
     for path in paths {
         if path.is_file() && !watched.iter().any(|w| w.path == path) {
-            let seen = modified(&path);
+            let seen = stamp(&path);
             watched.push(Watched { path, seen });
         }
     }
@@ -189,8 +207,8 @@ pub fn reloading_server_config(
     settings: &TlsSettings,
 ) -> Result<(ServerTls, Reloader)> {
     // Stamp the files before loading them: a change while loading is seen by the next check.
-    let watched = watched_files(yaml, role.into());
     let node = super::Node::uncached(yaml);
+    let watched = watched_files(&node, role.into());
     let plan = Plan::new(node.resolved(), role.into(), settings)?;
     let material =
         super::load_server_material(&node, &plan, settings, super::Installed::default())?;
@@ -223,8 +241,8 @@ pub fn reloading_client_config(
     role: ClientRole,
     settings: &TlsSettings,
 ) -> Result<(ClientTls, Reloader)> {
-    let watched = watched_files(yaml, role.into());
     let node = super::Node::uncached(yaml);
+    let watched = watched_files(&node, role.into());
     let plan = Plan::new(node.resolved(), role.into(), settings)?;
     let material =
         super::load_client_material(&node, &plan, settings, super::Installed::default())?;
@@ -311,7 +329,7 @@ impl Reloader {
             watched
                 .iter_mut()
                 .filter_map(|w| {
-                    let now = modified(&w.path);
+                    let now = stamp(&w.path);
                     (now != w.seen).then(|| {
                         w.seen = now;
                         w.path.clone()
@@ -332,7 +350,7 @@ impl Reloader {
         {
             let mut watched = self.lock_watched();
             for w in watched.iter_mut() {
-                w.seen = modified(&w.path);
+                w.seen = stamp(&w.path);
             }
         }
         self.reload_files(Vec::new())
@@ -361,27 +379,33 @@ impl Reloader {
     fn reload_from(&self, changed: Vec<PathBuf>, installed: super::Installed<'_>) -> Outcome {
         let plan = &self.inner.plan;
         let (yaml, settings) = (&self.inner.yaml, &self.inner.settings);
-        // Read what the files hold now: no store is kept between reloads.
+        // Read what the files hold now: no store is kept between reloads. The files are stamped
+        // before and after the load; when a file changed meanwhile (a Kubernetes Secret's
+        // `..data` swapped mid-read), the load may mix two generations (a new certificate with
+        // an old key, a new key store with an old truststore), so it is thrown away and tried
+        // again. Nothing is put in use until one load saw one generation throughout.
         let node = super::Node::uncached(yaml);
-        let loaded = match &self.inner.swaps {
-            Swaps::Server(side) => {
-                super::load_server_material(&node, plan, settings, installed).map(|m| side.put(m))
-            }
-            Swaps::Client(side) => {
-                match super::load_client_material(&node, plan, settings, installed) {
-                    // A client's key store that is gone is a failure, not "no client
-                    // certificate".
-                    Ok(m) if m.keys.is_none() && side.presents_certificate() => Err(Error::config(
-                        yaml.origin(),
-                        Some(plan.section),
-                        Some("keystore"),
-                        "the key store no longer exists: failed to build key manager store for secure connections",
-                    )),
-                    other => other.map(|m| side.put(m)),
-                }
-            }
+        let swapped = match &self.inner.swaps {
+            Swaps::Server(side) => self
+                .consistent_load(|| super::load_server_material(&node, plan, settings, installed))
+                .map(|m| side.put(m)),
+            Swaps::Client(side) => self
+                .consistent_load(|| {
+                    match super::load_client_material(&node, plan, settings, installed) {
+                        // A client's key store that is gone is a failure, not "no client
+                        // certificate".
+                        Ok(m) if m.keys.is_none() && side.presents_certificate() => Err(Error::config(
+                            yaml.origin(),
+                            Some(plan.section),
+                            Some("keystore"),
+                            "the key store no longer exists: failed to build key manager store for secure connections",
+                        )),
+                        other => other,
+                    }
+                })
+                .map(|m| side.put(m)),
         };
-        self.outcome(loaded, changed)
+        self.outcome(swapped, changed)
     }
 
     /// Material the caller loaded itself (new bytes from a secret store, say): the key store
@@ -436,6 +460,34 @@ impl Reloader {
 
     /// The outcome of a reload: new material was put in use (with its warnings), or the old
     /// stays.
+    /// Runs `load` until the watched files are the same before and after it (at most
+    /// [`CONSISTENT_LOAD_TRIES`] times), and records what was seen.
+    fn consistent_load<T>(&self, mut load: impl FnMut() -> Result<T>) -> Result<T> {
+        let stamps = || -> Vec<Option<Stamp>> {
+            self.lock_watched().iter().map(|w| stamp(&w.path)).collect()
+        };
+        for _ in 0..CONSISTENT_LOAD_TRIES {
+            let before = stamps();
+            let loaded = load();
+            let after = stamps();
+            if before == after {
+                let mut watched = self.lock_watched();
+                for (w, seen) in watched.iter_mut().zip(after) {
+                    w.seen = seen;
+                }
+                return loaded;
+            }
+        }
+        Err(Error::config(
+            self.inner.yaml.origin(),
+            Some(self.inner.plan.section),
+            None,
+            format!(
+                "the store files kept changing while they were read ({CONSISTENT_LOAD_TRIES} tries): the old material stays until they settle"
+            ),
+        ))
+    }
+
     fn outcome(&self, swapped: Result<Vec<TlsWarning>>, changed: Vec<PathBuf>) -> Outcome {
         match swapped {
             Ok(warnings) => {
