@@ -1,78 +1,11 @@
 //! A node certificate's dates, usages, chain to the truststore and names.
 
-use std::time::Duration;
-
 use rustls::pki_types::UnixTime;
 
 use super::{Check, Report, Severity};
 use crate::ErrorKind;
 use crate::keystore::Certificate;
-use crate::options::EncryptionOptions;
 use crate::tls::{self, ExpiredPeer, Usage};
-
-const THIRTY_DAYS: u64 = 30 * 24 * 3600;
-
-pub(crate) fn expiry(
-    report: &mut Report,
-    section: &'static str,
-    info: &crate::keystore::CertificateInfo,
-    at: UnixTime,
-    opts: &EncryptionOptions,
-) {
-    let now = at.as_secs() as i64;
-    let not_after = info.not_after.unix_timestamp();
-    let not_before = info.not_before.unix_timestamp();
-    let rfc = |t: time::OffsetDateTime| {
-        t.format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
-    };
-    let threshold = opts
-        .certificate_validity_warn_threshold
-        .map(|d| d.0 as u64 * 60)
-        .unwrap_or(THIRTY_DAYS) as i64;
-    if not_after < now {
-        report.push(
-            Severity::Error,
-            Check::Expiry,
-            section,
-            format!("{} expired on {}", info.subject, rfc(info.not_after)),
-            Some("issue a new certificate (peers refuse an expired one)"),
-        );
-    } else if not_before > now {
-        report.push(
-            Severity::Error,
-            Check::Expiry,
-            section,
-            format!(
-                "{} is not valid before {}",
-                info.subject,
-                rfc(info.not_before)
-            ),
-            Some("check the clock, or issue a certificate valid now"),
-        );
-    } else if not_after - now < threshold {
-        let days = Duration::from_secs((not_after - now) as u64).as_secs() / 86_400;
-        report.push(
-            Severity::Warning,
-            Check::Expiry,
-            section,
-            format!(
-                "{} expires in {days} day(s), on {}",
-                info.subject,
-                rfc(info.not_after)
-            ),
-            Some("renew the certificate"),
-        );
-    } else {
-        report.push(
-            Severity::Ok,
-            Check::Expiry,
-            section,
-            format!("valid until {}", rfc(info.not_after)),
-            None,
-        );
-    }
-}
 
 pub(super) fn eku(
     report: &mut Report,

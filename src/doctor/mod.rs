@@ -15,6 +15,7 @@
 
 mod chain;
 mod cluster;
+mod expiry;
 mod handshake;
 mod report;
 mod section;
@@ -25,8 +26,9 @@ use rustls::pki_types::UnixTime;
 use crate::options::{CassandraYaml, Cqlshrc, InternodeEncryption, OptionWarning, Policy};
 use crate::tls::{Node, Role, TlsSettings};
 
-pub(crate) use chain::expiry;
-pub use cluster::{ClusterReport, Link, Matrix, check_cluster};
+pub use cluster::{ClusterReport, Link, Matrix, check_cluster, check_cluster_with};
+pub(crate) use expiry::expiry;
+pub use expiry::{DEFAULT_WARN_WITHIN, ExpiryPolicy, PROPAGATION};
 pub(crate) use handshake::in_memory;
 pub use report::{Check, Finding, Report, Severity};
 pub(crate) use section::file_check;
@@ -45,6 +47,16 @@ pub fn check(yaml: &CassandraYaml, cqlshrc: Option<&Cqlshrc>, at: UnixTime) -> R
 /// [`check`] on a node already resolved: every check reads its verdicts and stores from it, so
 /// each store file is read and decrypted once.
 pub fn check_node(node: &Node, cqlshrc: Option<&Cqlshrc>, at: UnixTime) -> Report {
+    check_node_with(node, cqlshrc, at, &ExpiryPolicy::default())
+}
+
+/// [`check_node`], warning of expiry by `expiry` (how far ahead; cert-manager's renewal window).
+pub fn check_node_with(
+    node: &Node,
+    cqlshrc: Option<&Cqlshrc>,
+    at: UnixTime,
+    expiry: &ExpiryPolicy,
+) -> Report {
     let mut report = Report::default();
     let settings = TlsSettings {
         now: Some(at),
@@ -119,6 +131,7 @@ pub fn check_node(node: &Node, cqlshrc: Option<&Cqlshrc>, at: UnixTime) -> Repor
             &addresses,
             &settings,
             at,
+            expiry,
         );
     }
 
@@ -142,6 +155,7 @@ pub fn check_node(node: &Node, cqlshrc: Option<&Cqlshrc>, at: UnixTime) -> Repor
             &addresses,
             &settings,
             at,
+            expiry,
         );
     }
 

@@ -4,7 +4,8 @@
 
 use rustls::pki_types::UnixTime;
 
-use super::chain::{chain_checks, eku, expiry};
+use super::chain::{chain_checks, eku};
+use super::expiry::expiry;
 use super::handshake::self_handshake;
 use super::{Check, Report, Severity};
 use crate::ErrorKind;
@@ -21,6 +22,7 @@ pub(super) fn section(
     addresses: &[&str],
     settings: &TlsSettings,
     at: UnixTime,
+    policy: &super::ExpiryPolicy,
 ) {
     let role = roles[0];
     let resolved = role.options(node.resolved());
@@ -39,7 +41,7 @@ pub(super) fn section(
 
     let chain = entry.chain();
     if let Ok(info) = &chain[0].info() {
-        expiry(report, name, info, at, opts);
+        expiry(report, name, info, at, opts, policy);
         if internode {
             eku(report, name, info);
         }
@@ -48,16 +50,19 @@ pub(super) fn section(
     // The chain against the truststore (this node's peers use the same truststore).
     if needs_trust {
         match node.trust_anchors(role) {
-            Ok(anchors) => chain_checks(
-                report,
-                name,
-                chain,
-                &anchors,
-                addresses,
-                opts.require_endpoint_verification,
-                internode,
-                at,
-            ),
+            Ok(anchors) => {
+                super::expiry::trusted_cas(report, name, &anchors, at, policy);
+                chain_checks(
+                    report,
+                    name,
+                    chain,
+                    &anchors,
+                    addresses,
+                    opts.require_endpoint_verification,
+                    internode,
+                    at,
+                )
+            }
             Err(e) => report.push(
                 Severity::Error,
                 Check::File,

@@ -325,7 +325,14 @@ fn check_jmx_client(
             if let Some(leaf) = entry.chain().first()
                 && let Ok(info) = leaf.info()
             {
-                expiry(report, section, &info, at, &EncryptionOptions::default());
+                expiry(
+                    report,
+                    section,
+                    &info,
+                    at,
+                    &EncryptionOptions::default(),
+                    &super::ExpiryPolicy::default(),
+                );
             }
         }
     }

@@ -26,6 +26,7 @@ mod node;
 mod nodetool;
 mod protocols;
 mod raw;
+mod secret;
 mod section;
 mod version;
 mod yaml;
@@ -39,6 +40,7 @@ pub use protocols::{
     CipherSuite, CipherSuiteChoice, JDK_DEFAULT_PROTOCOLS, ProtocolChoice, SUPPORTED_SUITES,
     TlsVersion, accepted_protocols, jsse_name, select_cipher_suites, select_protocols,
 };
+pub use secret::{MountedSecret, PemFiles, SecretLayout};
 pub use section::{
     ClientAuth, DurationMinutes, EncryptionOptions, InternodeEncryption, Policy,
     ServerEncryptionOptions, SslContextFactory, SslContextFactoryKind,

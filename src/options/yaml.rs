@@ -154,6 +154,26 @@ impl CassandraYaml {
         }
     }
 
+    /// A yaml holding both encryption sections built in code (a mounted Secret's,
+    /// [`super::MountedSecret::node_yaml`]): the default version's rules, relative paths
+    /// against `base_dir`.
+    pub(crate) fn from_sections(
+        origin: Origin,
+        server: ServerEncryptionOptions,
+        client: EncryptionOptions,
+        base_dir: PathBuf,
+    ) -> Self {
+        CassandraYaml {
+            origin,
+            version: CassandraVersion::default(),
+            base_dir,
+            server,
+            client,
+            jmx: None,
+            node: NodeFacts::default(),
+        }
+    }
+
     /// Parses one section given on its own (the mapping under `server_encryption_options:` or
     /// `client_encryption_options:`), as Cassandra 5.0 reads it.
     pub fn section_from_str(section: &str, text: &str) -> Result<Self> {

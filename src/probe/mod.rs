@@ -332,6 +332,28 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
     ));
     report.chain = served(&seen.chain, now);
 
+    // The CAs the chain carries: their ends stop every chain through them.
+    let window = (options.expiry_warning.as_secs() / 86_400) as i64;
+    for ca in report.chain.iter().skip(1) {
+        if ca.expires_in_days < 0 {
+            findings.push(
+                Severity::Warning,
+                Check::Expiry,
+                format!("the chain's CA {} expired on {}", ca.subject, ca.not_after),
+                Some("serve a chain through a valid CA (renew the intermediate, or drop it from the key store)"),
+            );
+        } else if ca.expires_in_days < window {
+            findings.push(
+                Severity::Warning,
+                Check::Expiry,
+                format!(
+                    "the chain's CA {} expires in {} day(s), on {}",
+                    ca.subject, ca.expires_in_days, ca.not_after
+                ),
+                Some("stage the next CA in every truststore, then move the nodes' certificates to it"),
+            );
+        }
+    }
     // The chain: expiry, and the name as endpoint verification checks it.
     if let Some(leaf) = report.chain.first() {
         let days = leaf.expires_in_days;
@@ -342,7 +364,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
                 format!("the certificate {} expired on {}", leaf.subject, leaf.not_after),
                 Some("renew the node's certificate, replace the key store file and run nodetool reloadssl"),
             );
-        } else if days < 30 {
+        } else if days < (options.expiry_warning.as_secs() / 86_400) as i64 {
             findings.push(
                 Severity::Warning,
                 Check::Expiry,

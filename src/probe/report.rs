@@ -112,6 +112,9 @@ pub struct ProbeOptions {
     pub workers: usize,
     /// The time certificates are judged at (default: now).
     pub at: Option<UnixTime>,
+    /// Warn when a served certificate (the leaf, or a CA the chain carries) expires within
+    /// this (default 30 days).
+    pub expiry_warning: Duration,
 }
 
 impl Default for ProbeOptions {
@@ -122,6 +125,7 @@ impl Default for ProbeOptions {
             timeout: Duration::from_secs(10),
             workers: 16,
             at: None,
+            expiry_warning: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }

@@ -417,6 +417,46 @@ impl DriverTls {
         super::reload::reloading_client_config(&yaml, super::ClientRole::Native, &settings)
     }
 
+    /// A driver's stores from a mounted Kubernetes Secret ([`crate::options::MountedSecret`]):
+    /// k8ssandra's `keystore`/`truststore` with their password files, cass-operator's
+    /// `node-keystore.jks`, cert-manager's Java stores or PEM files (`tls-combined.pem` as a
+    /// PEM key store when present, else `tls.key` and `tls.crt` read now, which a reload cannot
+    /// follow). The other settings keep their defaults and can be set after.
+    pub fn from_secret(secret: &crate::options::MountedSecret) -> Result<DriverTls> {
+        let mut d = DriverTls::new();
+        if let Some(t) = secret.truststore() {
+            d = d.truststore_path(t);
+        }
+        if let Some(p) = secret.truststore_password() {
+            d = d.truststore_password(p.clone());
+        }
+        if let Some(t) = secret.store_type() {
+            d = d.store_type(t);
+        }
+        match secret.pem() {
+            Some(pem) => match &pem.combined {
+                Some(combined) => d = d.keystore_path(combined),
+                None => {
+                    let mut bytes = zeroize::Zeroizing::new(read(&pem.key)?);
+                    if !bytes.ends_with(b"\n") {
+                        bytes.push(b'\n');
+                    }
+                    bytes.extend_from_slice(&read(&pem.cert)?);
+                    d = d.keystore_bytes(bytes.to_vec());
+                }
+            },
+            None => {
+                if let Some(k) = secret.keystore() {
+                    d = d.keystore_path(k);
+                }
+                if let Some(p) = secret.keystore_password() {
+                    d = d.keystore_password(p.clone());
+                }
+            }
+        }
+        Ok(d)
+    }
+
     /// The client config, as [`super::client_config`] builds it from a yaml.
     pub fn build(&self) -> Result<ClientTls> {
         let (truststore_path, truststore_bytes) = split(self.truststore.as_ref());

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cassandra_tls::doctor::{self, Severity};
-use cassandra_tls::options::{CassandraYaml, Cqlshrc, NodetoolSsl};
+use cassandra_tls::options::{CassandraYaml, Cqlshrc, MountedSecret, NodetoolSsl, SecretLayout};
 use clap::Args as ClapArgs;
 use rustls::pki_types::UnixTime;
 use serde_json::json;
@@ -32,6 +32,26 @@ pub struct Args {
     /// Read the yaml as this Cassandra version does: 4.0, 4.1, 5.0 (default) or trunk.
     #[arg(long, value_name = "VERSION", default_value = "5.0")]
     cassandra_version: cassandra_tls::options::CassandraVersion,
+    /// Check a mounted Kubernetes Secret instead of a cassandra.yaml: its stores as a node with
+    /// mutual TLS on both ports would use them. Several --secret (one per node) are checked
+    /// across nodes too: who can talk to whom, and whether a CA rotation is safe now.
+    #[arg(long, value_name = "DIR")]
+    secret: Vec<PathBuf>,
+    /// The Secret's layout: k8ssandra, cert-manager or cass-operator-legacy (default: detected
+    /// from its files).
+    #[arg(long, value_name = "LAYOUT", value_parser = parse_layout)]
+    secret_layout: Option<SecretLayout>,
+    /// A file holding the store password the Secret does not hold itself (cert-manager's
+    /// keystore password Secret, cass-operator's datacenter name).
+    #[arg(long, value_name = "FILE")]
+    secret_password_file: Option<PathBuf>,
+    /// Warn when a certificate (leaf or CA) expires within this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    warn_expiry_days: u32,
+    /// cert-manager's renewBefore for these certificates (Go duration: 360h, 720h0m0s, 15m):
+    /// flags a renewal that is overdue or would reach the node after expiry.
+    #[arg(long, value_name = "DURATION", value_parser = parse_go_duration)]
+    renew_before: Option<std::time::Duration>,
     /// Resolve the yaml's relative store paths against this directory (Cassandra's working
     /// directory, normally its home) instead of the current one.
     #[arg(long, value_name = "DIR")]
@@ -41,7 +61,55 @@ pub struct Args {
     json: bool,
 }
 
+fn parse_layout(s: &str) -> Result<SecretLayout, String> {
+    SecretLayout::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = SecretLayout::ALL.iter().map(|l| l.name()).collect();
+        format!("unknown layout '{s}' (one of: {})", names.join(", "))
+    })
+}
+
+/// A Go `time.Duration` string as cert-manager's `renewBefore` takes it: numbers with units h,
+/// m, s (and ms), such as `360h`, `720h0m0s`, `1h30m`.
+fn parse_go_duration(s: &str) -> Result<std::time::Duration, String> {
+    let bad = || format!("'{s}' is not a duration like 360h, 720h0m0s or 90m");
+    let mut rest = s.trim();
+    if rest.is_empty() {
+        return Err(bad());
+    }
+    let mut total = 0f64;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(bad)?;
+        let value: f64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let factor = match &rest[..unit_len] {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            _ => return Err(bad()),
+        };
+        total += value * factor;
+        rest = &rest[unit_len..];
+    }
+    if !(0.0..=1e10).contains(&total) {
+        return Err(bad());
+    }
+    Ok(std::time::Duration::from_secs_f64(total))
+}
+
 impl Args {
+    fn expiry(&self) -> doctor::ExpiryPolicy {
+        doctor::ExpiryPolicy {
+            warn_within: std::time::Duration::from_secs(u64::from(self.warn_expiry_days) * 86_400),
+            renew_before: self.renew_before,
+        }
+    }
+
     fn based(&self, yaml: CassandraYaml) -> CassandraYaml {
         match &self.base_dir {
             Some(dir) => yaml.with_base_dir(dir),
@@ -77,17 +145,57 @@ fn yamls_in(dir: &std::path::Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(found)
 }
 
+/// The node yamls of the --secret directories, each with its directory.
+fn secret_yamls(args: &Args) -> Result<Vec<(PathBuf, CassandraYaml)>, cassandra_tls::Error> {
+    let password = match &args.secret_password_file {
+        Some(f) => {
+            let text = zeroize::Zeroizing::new(std::fs::read_to_string(f).map_err(|e| {
+                cassandra_tls::Error::Io {
+                    path: f.clone(),
+                    source: e,
+                }
+            })?);
+            Some(cassandra_tls::Password::new(
+                text.lines().next().unwrap_or(""),
+            ))
+        }
+        None => None,
+    };
+    args.secret
+        .iter()
+        .map(|dir| {
+            let secret = MountedSecret::open(dir, args.secret_layout, password.clone())?;
+            Ok((dir.clone(), secret.node_yaml()?))
+        })
+        .collect()
+}
+
 pub fn run(args: Args) -> ExitCode {
+    if args.secret.len() > 1 {
+        return match secret_yamls(&args) {
+            Ok(found) => {
+                let (paths, yamls) = found.into_iter().unzip();
+                report_cluster(&args, paths, yamls)
+            }
+            Err(e) => load_failure(&args, &e),
+        };
+    }
     let cluster = args.config.len() > 1 || args.config.iter().any(|p| p.is_dir());
     if cluster {
         return run_cluster(&args);
     }
     let path = args
-        .config
+        .secret
         .first()
+        .or(args.config.first())
         .cloned()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_YAML));
-    let loaded = CassandraYaml::load_file_for(&path, args.cassandra_version).and_then(|y| {
+    let yaml = if args.secret.is_empty() {
+        CassandraYaml::load_file_for(&path, args.cassandra_version)
+    } else {
+        secret_yamls(&args).map(|mut found| found.remove(0).1)
+    };
+    let loaded = yaml.and_then(|y| {
         let rc = args.cqlshrc.as_ref().map(Cqlshrc::load_file).transpose()?;
         let nodetool = args
             .nodetool_ssl
@@ -98,18 +206,15 @@ pub fn run(args: Args) -> ExitCode {
     });
     let (yaml, rc, nodetool) = match loaded {
         Ok(v) => v,
-        Err(e) => {
-            if args.json {
-                let v = json!({"findings": [{"severity": "error", "check": "file", "section": "cassandra.yaml", "message": e.to_string(), "fix": "give the paths of a readable, valid cassandra.yaml (and cqlshrc, nodetool-ssl.properties)"}], "summary": {"errors": 1, "warnings": 0}});
-                println!("{v}");
-            } else {
-                eprintln!("error ({}): {e}", e.kind());
-            }
-            return ExitCode::from(1);
-        }
+        Err(e) => return load_failure(&args, &e),
     };
     let at = args.at.unwrap_or_else(UnixTime::now);
-    let mut report = doctor::check(&yaml, rc.as_ref(), at);
+    let mut report = doctor::check_node_with(
+        &cassandra_tls::tls::Node::new(&yaml),
+        rc.as_ref(),
+        at,
+        &args.expiry(),
+    );
     if let Some(nodetool) = &nodetool {
         doctor::check_nodetool_ssl(&mut report, &yaml, nodetool, at);
     }
@@ -127,6 +232,16 @@ pub fn run(args: Args) -> ExitCode {
         println!("\nsummary: {errors} error(s), {warnings} warning(s)");
     }
     exit_code(errors)
+}
+
+fn load_failure(args: &Args, e: &cassandra_tls::Error) -> ExitCode {
+    if args.json {
+        let v = json!({"findings": [{"severity": "error", "check": "file", "section": "cassandra.yaml", "message": e.to_string(), "fix": "give the paths of a readable, valid cassandra.yaml (and cqlshrc, nodetool-ssl.properties), or a mounted secret in a known layout"}], "summary": {"errors": 1, "warnings": 0}});
+        println!("{v}");
+    } else {
+        eprintln!("error ({}): {e}", e.kind());
+    }
+    ExitCode::from(1)
 }
 
 fn finding_json(f: &doctor::Finding) -> serde_json::Value {
@@ -202,8 +317,13 @@ fn run_cluster(args: &Args) -> ExitCode {
         eprintln!("error: no cassandra.yaml found in {:?}", args.config);
         return ExitCode::from(2);
     }
+    report_cluster(args, paths, yamls)
+}
+
+/// Checks `yamls` alone and across nodes, and prints the report.
+fn report_cluster(args: &Args, paths: Vec<PathBuf>, yamls: Vec<CassandraYaml>) -> ExitCode {
     let at = args.at.unwrap_or_else(UnixTime::now);
-    let report = doctor::check_cluster(&yamls, at);
+    let report = doctor::check_cluster_with(&yamls, at, &args.expiry());
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     if args.json {

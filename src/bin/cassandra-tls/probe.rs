@@ -43,6 +43,9 @@ pub struct Args {
     /// How many targets are probed at once.
     #[arg(long, default_value_t = 16)]
     workers: usize,
+    /// Warn when a served certificate (leaf or CA) expires within this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    warn_expiry_days: u32,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -82,6 +85,7 @@ pub fn run(args: Args) -> ExitCode {
         let mut options = ProbeOptions {
             timeout: Duration::from_secs_f64(args.timeout.clamp(0.1, 3600.0)),
             workers: args.workers.max(1),
+            expiry_warning: Duration::from_secs(u64::from(args.warn_expiry_days) * 86_400),
             ..ProbeOptions::default()
         };
         let mut list = targets(&args)?;

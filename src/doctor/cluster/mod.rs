@@ -397,6 +397,15 @@ fn node(tls_node: &tls::Node, settings: &TlsSettings) -> Node {
 
 /// Checks every node alone ([`super::check`]), then across nodes at time `at`.
 pub fn check_cluster(yamls: &[CassandraYaml], at: UnixTime) -> ClusterReport {
+    check_cluster_with(yamls, at, &super::ExpiryPolicy::default())
+}
+
+/// [`check_cluster`], warning of expiry by `expiry`.
+pub fn check_cluster_with(
+    yamls: &[CassandraYaml],
+    at: UnixTime,
+    expiry: &super::ExpiryPolicy,
+) -> ClusterReport {
     let settings = TlsSettings {
         now: Some(at),
         ..Default::default()
@@ -405,7 +414,7 @@ pub fn check_cluster(yamls: &[CassandraYaml], at: UnixTime) -> ClusterReport {
     let resolved: Vec<tls::Node> = yamls.iter().map(tls::Node::new).collect();
     let reports: Vec<Report> = resolved
         .iter()
-        .map(|n| super::check_node(n, None, at))
+        .map(|n| super::check_node_with(n, None, at, expiry))
         .collect();
     let mut nodes: Vec<Node> = resolved.iter().map(|n| node(n, &settings)).collect();
     // Two yamls without addresses would share a name: keep names apart.

@@ -1,0 +1,234 @@
+//! Certificate dates: expired, not yet valid, or expiring within the warning window, for node
+//! certificates and the CAs they are trusted through; and, given cert-manager's `renewBefore`,
+//! whether a renewal is overdue or would reach the node only after expiry.
+
+use std::time::Duration;
+
+use rustls::pki_types::UnixTime;
+
+use super::{Check, Report, Severity};
+use crate::keystore::CertificateInfo;
+use crate::options::EncryptionOptions;
+
+/// How far ahead `doctor` warns of expiry, and cert-manager's renewal window when known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExpiryPolicy {
+    /// Warn when a certificate (leaf or CA) expires within this (default 30 days). A section's
+    /// `certificate_validity_warn_threshold` (6.0) takes its place for that section.
+    pub warn_within: Duration,
+    /// cert-manager's `Certificate.spec.renewBefore`: renewal is due this long before expiry.
+    pub renew_before: Option<Duration>,
+}
+
+impl Default for ExpiryPolicy {
+    fn default() -> Self {
+        ExpiryPolicy {
+            warn_within: DEFAULT_WARN_WITHIN,
+            renew_before: None,
+        }
+    }
+}
+
+/// The default warning window: 30 days.
+pub const DEFAULT_WARN_WITHIN: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// The longest a renewed Secret takes to be served by a node: the kubelet's sync of a Secret
+/// volume (its default period, 60 s, plus the cache TTL, up to about 90 s in all) and
+/// Cassandra's check of its store files every 600 s.
+pub const PROPAGATION: Duration = Duration::from_secs(90 + 600);
+
+fn rfc(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn days(secs: i64) -> i64 {
+    secs / 86_400
+}
+
+/// A human span: days when a day or more, else hours and minutes.
+pub(crate) fn span(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs >= 86_400 {
+        format!("{} day(s)", secs / 86_400)
+    } else if secs >= 3_600 {
+        format!("{} h {} min", secs / 3_600, (secs % 3_600) / 60)
+    } else {
+        format!("{} min", secs / 60)
+    }
+}
+
+/// The node certificate's dates, by `policy` (and the section's own threshold).
+pub(crate) fn expiry(
+    report: &mut Report,
+    section: &'static str,
+    info: &CertificateInfo,
+    at: UnixTime,
+    opts: &EncryptionOptions,
+    policy: &ExpiryPolicy,
+) {
+    let now = at.as_secs() as i64;
+    let not_after = info.not_after.unix_timestamp();
+    let not_before = info.not_before.unix_timestamp();
+    let threshold = opts
+        .certificate_validity_warn_threshold
+        .map(|d| Duration::from_secs(d.0 as u64 * 60))
+        .unwrap_or(policy.warn_within)
+        .as_secs() as i64;
+    if not_after < now {
+        report.push(
+            Severity::Error,
+            Check::Expiry,
+            section,
+            format!("{} expired on {}", info.subject, rfc(info.not_after)),
+            Some("issue a new certificate (peers refuse an expired one)"),
+        );
+    } else if not_before > now {
+        report.push(
+            Severity::Error,
+            Check::Expiry,
+            section,
+            format!(
+                "{} is not valid before {}",
+                info.subject,
+                rfc(info.not_before)
+            ),
+            Some("check the clock, or issue a certificate valid now"),
+        );
+    } else if not_after - now < threshold {
+        report.push(
+            Severity::Warning,
+            Check::Expiry,
+            section,
+            format!(
+                "{} expires in {} day(s), on {}",
+                info.subject,
+                days(not_after - now),
+                rfc(info.not_after)
+            ),
+            Some("renew the certificate"),
+        );
+    } else {
+        report.push(
+            Severity::Ok,
+            Check::Expiry,
+            section,
+            format!("valid until {}", rfc(info.not_after)),
+            None,
+        );
+    }
+    if let Some(renew_before) = policy.renew_before {
+        renewal(report, section, info, now, renew_before);
+    }
+}
+
+/// cert-manager renews a certificate `renew_before` ahead of its end: flag a window that is not
+/// shorter than the certificate's life, a renewal that is due and has not reached the node, and
+/// one that would reach the node only after the certificate expired.
+fn renewal(
+    report: &mut Report,
+    section: &'static str,
+    info: &CertificateInfo,
+    now: i64,
+    renew_before: Duration,
+) {
+    let not_after = info.not_after.unix_timestamp();
+    let life = not_after - info.not_before.unix_timestamp();
+    let before = renew_before.as_secs() as i64;
+    let due = not_after - before;
+    let due_at = time::OffsetDateTime::from_unix_timestamp(due)
+        .map(rfc)
+        .unwrap_or_default();
+    if before >= life {
+        report.push(
+            Severity::Warning,
+            Check::Expiry,
+            section,
+            format!(
+                "renewBefore {} is not shorter than the certificate's life ({}): cert-manager renews it again and again",
+                span(renew_before),
+                span(Duration::from_secs(life.max(0) as u64))
+            ),
+            Some("set renewBefore well under the Certificate's duration (cert-manager's default is a third of it)"),
+        );
+    } else if renew_before < PROPAGATION {
+        report.push(
+            Severity::Warning,
+            Check::Expiry,
+            section,
+            format!(
+                "renewBefore {} is shorter than a renewed certificate takes to be served ({}: the kubelet's Secret sync, then Cassandra's 600 s file check): the node serves {} for a while after it expires",
+                span(renew_before),
+                span(PROPAGATION),
+                info.subject
+            ),
+            Some("set renewBefore to days, not minutes (e.g. 360h)"),
+        );
+    } else if now >= due && now <= not_after {
+        report.push(
+            Severity::Warning,
+            Check::Expiry,
+            section,
+            format!(
+                "{} was due for renewal on {due_at} (renewBefore {}), but is still the one here",
+                info.subject,
+                span(renew_before)
+            ),
+            Some("check the Certificate's status (kubectl describe certificate) and its issuer"),
+        );
+    } else if now < due {
+        report.push(
+            Severity::Ok,
+            Check::Expiry,
+            section,
+            format!(
+                "cert-manager renews it on {due_at} (renewBefore {}), before it expires",
+                span(renew_before)
+            ),
+            None,
+        );
+    }
+}
+
+/// The CAs a section trusts: an expired one, or one expiring within the window, is a warning
+/// (chains through it stop validating then).
+pub(crate) fn trusted_cas(
+    report: &mut Report,
+    section: &'static str,
+    anchors: &[crate::keystore::Certificate],
+    at: UnixTime,
+    policy: &ExpiryPolicy,
+) {
+    let now = at.as_secs() as i64;
+    let window = policy.warn_within.as_secs() as i64;
+    for ca in anchors {
+        let Ok(info) = ca.info() else { continue };
+        let not_after = info.not_after.unix_timestamp();
+        if not_after < now {
+            report.push(
+                Severity::Warning,
+                Check::Expiry,
+                section,
+                format!(
+                    "the truststore's CA {} expired on {}",
+                    info.subject,
+                    rfc(info.not_after)
+                ),
+                Some("remove it, or stage its successor in every truststore first"),
+            );
+        } else if not_after - now < window {
+            report.push(
+                Severity::Warning,
+                Check::Expiry,
+                section,
+                format!(
+                    "the truststore's CA {} expires in {} day(s), on {}",
+                    info.subject,
+                    days(not_after - now),
+                    rfc(info.not_after)
+                ),
+                Some("stage the next CA in every truststore, then move the nodes' certificates to it (doctor across nodes checks the order)"),
+            );
+        }
+    }
+}

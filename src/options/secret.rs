@@ -1,0 +1,412 @@
+//! Certificates as Kubernetes delivers them: a mounted Secret directory in the layout of the
+//! operator or controller that wrote it ([`SecretLayout`]), read into the stores and passwords a
+//! node's encryption section or a driver needs ([`MountedSecret`]).
+//!
+//! | layout | files | passwords |
+//! |---|---|---|
+//! | [`SecretLayout::K8ssandra`] (k8ssandra-operator's `pkg/encryption`) | `keystore`, `truststore` | `keystore-password`, `truststore-password` files beside them |
+//! | [`SecretLayout::CertManager`] | `tls.crt`, `tls.key`, `ca.crt`; optionally `keystore.jks`/`truststore.jks` or `keystore.p12`/`truststore.p12`, and `tls-combined.pem` | the key stores' password lives in another Secret: given by the caller |
+//! | [`SecretLayout::CassOperatorLegacy`] (cass-operator) | `node-keystore.jks`, as key store and truststore | the datacenter's name: given by the caller |
+//!
+//! The files of a mounted Secret are symlinks through `..data`; they are read where they are,
+//! so [`crate::tls::reload`] sees a rotation (see its notes on the kubelet's atomic writer).
+//!
+//! ```
+//! use cassandra_tls::options::{MountedSecret, SecretLayout};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! std::fs::write(dir.path().join("README"), "not a secret").unwrap();
+//! let err = MountedSecret::open(dir.path(), None, None).unwrap_err();
+//! // The error lists what was found and what each layout expects.
+//! assert!(err.to_string().contains("keystore-password"));
+//! assert!(err.to_string().contains("tls.crt"));
+//! ```
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::{
+    CassandraYaml, ClientAuth, EncryptionOptions, InternodeEncryption, ServerEncryptionOptions,
+    SslContextFactory,
+};
+use crate::error::{Error, Origin, Result};
+use crate::keystore::StoreType;
+use crate::password::Password;
+
+/// Who laid the Secret out, named after its maker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SecretLayout {
+    /// k8ssandra-operator: `keystore`, `keystore-password`, `truststore`,
+    /// `truststore-password`.
+    K8ssandra,
+    /// cert-manager: `tls.crt`, `tls.key`, `ca.crt`, and the optional JKS or PKCS#12 stores
+    /// (`keystore.jks`/`truststore.jks`, `keystore.p12`/`truststore.p12`).
+    CertManager,
+    /// cass-operator's legacy layout: one `node-keystore.jks` as both stores, its password the
+    /// datacenter's name.
+    CassOperatorLegacy,
+}
+
+impl SecretLayout {
+    /// Every layout, in the order detection tries them.
+    pub const ALL: [SecretLayout; 3] = [
+        SecretLayout::K8ssandra,
+        SecretLayout::CertManager,
+        SecretLayout::CassOperatorLegacy,
+    ];
+
+    /// The name used on the command line: `k8ssandra`, `cert-manager`,
+    /// `cass-operator-legacy`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            SecretLayout::K8ssandra => "k8ssandra",
+            SecretLayout::CertManager => "cert-manager",
+            SecretLayout::CassOperatorLegacy => "cass-operator-legacy",
+        }
+    }
+
+    /// The layout by its [`SecretLayout::name`].
+    pub fn from_name(name: &str) -> Option<SecretLayout> {
+        Self::ALL.into_iter().find(|l| l.name() == name)
+    }
+
+    /// The files the layout needs (beyond them, optional ones are read when present).
+    pub const fn expected_files(self) -> &'static [&'static str] {
+        match self {
+            SecretLayout::K8ssandra => &[
+                "keystore",
+                "keystore-password",
+                "truststore",
+                "truststore-password",
+            ],
+            SecretLayout::CertManager => &["tls.crt", "tls.key", "ca.crt"],
+            SecretLayout::CassOperatorLegacy => &["node-keystore.jks"],
+        }
+    }
+
+    /// The file whose presence says the directory is in this layout.
+    fn marker(self) -> &'static str {
+        match self {
+            SecretLayout::K8ssandra => "keystore",
+            SecretLayout::CertManager => "tls.crt",
+            SecretLayout::CassOperatorLegacy => "node-keystore.jks",
+        }
+    }
+}
+
+impl fmt::Display for SecretLayout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A mounted Secret, read in its layout: where the key store and truststore are, with their
+/// passwords and type. Passwords are zeroized when dropped and never shown.
+#[derive(Clone, Debug)]
+pub struct MountedSecret {
+    dir: PathBuf,
+    layout: SecretLayout,
+    keystore: Option<PathBuf>,
+    keystore_password: Option<Password>,
+    truststore: Option<PathBuf>,
+    truststore_password: Option<Password>,
+    store_type: Option<StoreType>,
+    /// cert-manager without Java stores: the key and its chain, and the CA, as PEM files.
+    pem: Option<PemFiles>,
+}
+
+/// The PEM files of a cert-manager Secret.
+#[derive(Clone, Debug)]
+pub struct PemFiles {
+    /// `tls.key`.
+    pub key: PathBuf,
+    /// `tls.crt`: the leaf, then its chain.
+    pub cert: PathBuf,
+    /// `ca.crt`, when present.
+    pub ca: Option<PathBuf>,
+    /// `tls-combined.pem` (cert-manager's `additionalOutputFormats: CombinedPEM`): the key and
+    /// its chain in one file, which Cassandra's PEM factory and hot reload read as a key store.
+    pub combined: Option<PathBuf>,
+}
+
+fn origin(dir: &Path) -> Origin {
+    Origin::file(dir)
+}
+
+fn refuse(dir: &Path, key: &str, message: impl Into<String>) -> Error {
+    Error::config(&origin(dir), Some("secret"), Some(key), message)
+}
+
+/// A password file's content: its first line (a Secret's value usually has no newline, but one
+/// written by hand often has).
+fn password_file(path: &Path) -> Result<Password> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let value = Password::new(text.lines().next().unwrap_or(""));
+    drop(zeroize::Zeroizing::new(text));
+    Ok(value)
+}
+
+impl MountedSecret {
+    /// Reads the Secret mounted at `dir` in `layout`, or in the layout its files show when
+    /// `None`. `password` is the store password the layout does not hold itself
+    /// (cert-manager's Java stores, cass-operator's datacenter name); k8ssandra's password
+    /// files win over it. A directory that fits no layout is an error that lists the files found
+    /// and the names each layout expects.
+    pub fn open(
+        dir: impl AsRef<Path>,
+        layout: Option<SecretLayout>,
+        password: Option<Password>,
+    ) -> Result<MountedSecret> {
+        let dir = dir.as_ref();
+        let mut found: Vec<String> = std::fs::read_dir(dir)
+            .map_err(|source| Error::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            // The kubelet's own entries (`..data`, `..2026_...`) are not the Secret's keys.
+            .filter(|n| !n.starts_with(".."))
+            .collect();
+        found.sort();
+        let has = |name: &str| found.iter().any(|f| f == name);
+        let layout = match layout {
+            Some(l) => l,
+            None => match SecretLayout::ALL.into_iter().find(|l| has(l.marker())) {
+                Some(l) => l,
+                None => return Err(Self::no_layout(dir, &found)),
+            },
+        };
+        let missing: Vec<&str> = layout
+            .expected_files()
+            .iter()
+            .copied()
+            .filter(|f| !has(f))
+            // cert-manager's ca.crt is optional when the issuer gives none.
+            .filter(|f| !(layout == SecretLayout::CertManager && *f == "ca.crt"))
+            .collect();
+        if !missing.is_empty() {
+            return Err(refuse(
+                dir,
+                layout.name(),
+                format!(
+                    "a {layout} secret needs {}; missing: {}; found: {}",
+                    layout.expected_files().join(", "),
+                    missing.join(", "),
+                    list(&found)
+                ),
+            ));
+        }
+        let path = |name: &str| dir.join(name);
+        let mut secret = MountedSecret {
+            dir: dir.to_path_buf(),
+            layout,
+            keystore: None,
+            keystore_password: None,
+            truststore: None,
+            truststore_password: None,
+            store_type: None,
+            pem: None,
+        };
+        match layout {
+            SecretLayout::K8ssandra => {
+                secret.keystore = Some(path("keystore"));
+                secret.truststore = Some(path("truststore"));
+                secret.keystore_password = Some(password_file(&path("keystore-password"))?);
+                secret.truststore_password = Some(password_file(&path("truststore-password"))?);
+            }
+            SecretLayout::CassOperatorLegacy => {
+                let Some(password) = password else {
+                    return Err(refuse(
+                        dir,
+                        "password",
+                        "cass-operator's legacy node-keystore.jks is protected by the datacenter's name: give it as the password",
+                    ));
+                };
+                secret.keystore = Some(path("node-keystore.jks"));
+                secret.truststore = Some(path("node-keystore.jks"));
+                secret.keystore_password = Some(password.clone());
+                secret.truststore_password = Some(password);
+                secret.store_type = Some(StoreType::Jks);
+            }
+            SecretLayout::CertManager => {
+                let java = [
+                    ("keystore.jks", "truststore.jks"),
+                    ("keystore.p12", "truststore.p12"),
+                ]
+                .into_iter()
+                .find(|(k, _)| has(k));
+                match (java, password) {
+                    (Some((k, t)), Some(password)) => {
+                        secret.keystore = Some(path(k));
+                        secret.truststore = has(t).then(|| path(t));
+                        secret.keystore_password = Some(password.clone());
+                        secret.truststore_password = Some(password);
+                        secret.store_type = Some(if k.ends_with(".jks") {
+                            StoreType::Jks
+                        } else {
+                            StoreType::Pkcs12
+                        });
+                    }
+                    // Without the password of its Java stores, the PEM files serve.
+                    _ => {
+                        secret.pem = Some(PemFiles {
+                            key: path("tls.key"),
+                            cert: path("tls.crt"),
+                            ca: has("ca.crt").then(|| path("ca.crt")),
+                            combined: has("tls-combined.pem").then(|| path("tls-combined.pem")),
+                        });
+                        secret.store_type = Some(StoreType::Pem);
+                    }
+                }
+                if let (Some(pem), true) = (&secret.pem, secret.truststore.is_none()) {
+                    secret.truststore = pem.ca.clone();
+                }
+            }
+        }
+        Ok(secret)
+    }
+
+    fn no_layout(dir: &Path, found: &[String]) -> Error {
+        let expected: Vec<String> = SecretLayout::ALL
+            .iter()
+            .map(|l| format!("{l}: {}", l.expected_files().join(", ")))
+            .collect();
+        refuse(
+            dir,
+            "layout",
+            format!(
+                "no known secret layout fits; found: {}; expected one of: {}",
+                list(found),
+                expected.join("; ")
+            ),
+        )
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The layout read.
+    pub fn layout(&self) -> SecretLayout {
+        self.layout
+    }
+
+    /// The Java key store (k8ssandra, cass-operator, cert-manager's `keystore.jks`/`.p12`).
+    pub fn keystore(&self) -> Option<&Path> {
+        self.keystore.as_deref()
+    }
+
+    /// The key store's password.
+    pub fn keystore_password(&self) -> Option<&Password> {
+        self.keystore_password.as_ref()
+    }
+
+    /// The truststore (a Java store, or cert-manager's `ca.crt`).
+    pub fn truststore(&self) -> Option<&Path> {
+        self.truststore.as_deref()
+    }
+
+    /// The truststore's password (none for PEM).
+    pub fn truststore_password(&self) -> Option<&Password> {
+        self.truststore_password.as_ref()
+    }
+
+    /// The stores' type.
+    pub fn store_type(&self) -> Option<StoreType> {
+        self.store_type
+    }
+
+    /// cert-manager's PEM files, when they are what is read.
+    pub fn pem(&self) -> Option<&PemFiles> {
+        self.pem.as_ref()
+    }
+
+    /// The encryption section a node would have with this Secret mounted: the stores and
+    /// passwords, `store_type`, and for cert-manager's PEM files the PEM factory, reading
+    /// `tls-combined.pem` when the Certificate asks for it (`additionalOutputFormats:
+    /// CombinedPEM`), else the key and chain inline (Cassandra's PEM factory reads the key and
+    /// its chain from one file or one parameter; inline material is not hot reloaded). Other
+    /// options keep their defaults.
+    pub fn encryption_options(&self) -> Result<EncryptionOptions> {
+        let mut opts = EncryptionOptions {
+            keystore: self.keystore.as_ref().map(|p| p.display().to_string()),
+            keystore_password: self.keystore_password.clone(),
+            truststore: self.truststore.as_ref().map(|p| p.display().to_string()),
+            truststore_password: self.truststore_password.clone(),
+            ..EncryptionOptions::default()
+        };
+        let pem_factory = || SslContextFactory {
+            class_name: Some("org.apache.cassandra.security.PEMBasedSslContextFactory".into()),
+            parameters: Default::default(),
+        };
+        match (&self.pem, self.store_type) {
+            (Some(pem), _) if pem.combined.is_some() => {
+                opts.ssl_context_factory = pem_factory();
+                opts.keystore = pem.combined.as_ref().map(|p| p.display().to_string());
+                opts.truststore = pem.ca.as_ref().map(|p| p.display().to_string());
+            }
+            (Some(pem), _) => {
+                let read = |p: &Path| {
+                    std::fs::read_to_string(p).map_err(|source| Error::Io {
+                        path: p.to_path_buf(),
+                        source,
+                    })
+                };
+                let mut key = zeroize::Zeroizing::new(read(&pem.key)?);
+                if !key.ends_with('\n') {
+                    key.push('\n');
+                }
+                key.push_str(&read(&pem.cert)?);
+                let mut factory = pem_factory();
+                factory
+                    .parameters
+                    .insert("private_key".into(), key.to_string());
+                opts.ssl_context_factory = factory;
+                opts.keystore = None;
+                opts.truststore = pem.ca.as_ref().map(|p| p.display().to_string());
+            }
+            (None, Some(t)) => opts.store_type = Some(t.name().to_ascii_uppercase()),
+            (None, None) => {}
+        }
+        Ok(opts)
+    }
+
+    /// A node's cassandra.yaml with this Secret in both encryption sections, encryption on and
+    /// client certificates required (what a k8ssandra or cass-operator node with mutual TLS
+    /// runs): what `cassandra-tls doctor --secret` checks.
+    pub fn node_yaml(&self) -> Result<CassandraYaml> {
+        let client = EncryptionOptions {
+            enabled: Some(true),
+            require_client_auth: ClientAuth::Required,
+            ..self.encryption_options()?
+        };
+        let server = ServerEncryptionOptions {
+            common: EncryptionOptions {
+                enabled: Some(true),
+                require_client_auth: ClientAuth::Required,
+                ..self.encryption_options()?
+            },
+            internode_encryption: InternodeEncryption::All,
+            ..ServerEncryptionOptions::default()
+        };
+        Ok(CassandraYaml::from_sections(
+            Origin::Bytes(format!("<{} secret {}>", self.layout, self.dir.display())),
+            server,
+            client,
+            self.dir.clone(),
+        ))
+    }
+}
+
+fn list(found: &[String]) -> String {
+    if found.is_empty() {
+        "nothing".to_owned()
+    } else {
+        found.join(", ")
+    }
+}

@@ -1,0 +1,328 @@
+//! Mounted Kubernetes Secrets in each maker's layout (k8ssandra, cert-manager, cass-operator's
+//! legacy one), laid out as the kubelet mounts them (files as symlinks through `..data`): read
+//! for a node (its yaml sections) and for a driver (`DriverTls`), handshaking with each other;
+//! `doctor --secret` on each; the errors of a wrong layout; expiry and renewal warnings. The
+//! stores are the committed fixtures (keytool and OpenSSL made them; their listings are the
+//! expected fingerprints).
+#![cfg(feature = "cli")]
+
+mod common;
+
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use cassandra_tls::Password;
+use cassandra_tls::handshake::{self, Handshake};
+use cassandra_tls::options::{MountedSecret, SecretLayout};
+use cassandra_tls::tls::{self, DriverTls, ServerRole, TlsSettings};
+
+/// A Secret volume: each key a file in `..data/`, visible through a symlink.
+fn mount(dir: &Path, files: &[(&str, Vec<u8>)]) -> PathBuf {
+    let data = dir.join("..2026_12_03_09_00_00.000000001");
+    std::fs::create_dir_all(&data).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(data.join(name), bytes).unwrap();
+    }
+    symlink("..2026_12_03_09_00_00.000000001", dir.join("..data")).unwrap();
+    for (name, _) in files {
+        symlink(Path::new("..data").join(name), dir.join(name)).unwrap();
+    }
+    dir.to_path_buf()
+}
+
+fn store(name: &str) -> Vec<u8> {
+    std::fs::read(common::fixtures().join("stores").join(name)).unwrap()
+}
+
+/// node1's chain as keytool lists node1.jks.
+fn node1_leaf() -> String {
+    common::expected_fingerprints("node1.jks.keytool.txt").remove(0)
+}
+
+/// The three layouts, each holding node1's key and the fixture CAs; with the password a caller
+/// gives where the layout does not hold it.
+fn secrets(root: &Path) -> Vec<(SecretLayout, PathBuf, Option<Password>)> {
+    let k8ssandra = mount(
+        &root.join("k8ssandra"),
+        &[
+            ("keystore", store("node1.jks")),
+            ("keystore-password", b"cassandra".to_vec()),
+            ("truststore", store("truststore.jks")),
+            ("truststore-password", b"cassandra\n".to_vec()),
+        ],
+    );
+    let cert_manager_pem = mount(
+        &root.join("cert-manager-pem"),
+        &[
+            ("tls.key", store("node1.key.pem")),
+            ("tls.crt", store("node1.chain.pem")),
+            ("ca.crt", store("ca.pem")),
+        ],
+    );
+    let cert_manager_jks = mount(
+        &root.join("cert-manager-jks"),
+        &[
+            ("tls.key", store("node1.key.pem")),
+            ("tls.crt", store("node1.chain.pem")),
+            ("ca.crt", store("ca.pem")),
+            ("keystore.jks", store("node1.jks")),
+            ("truststore.jks", store("truststore.jks")),
+        ],
+    );
+    let combined = [store("node1.key.pem"), store("node1.chain.pem")].concat();
+    let cert_manager_combined = mount(
+        &root.join("cert-manager-combined"),
+        &[
+            ("tls.key", store("node1.key.pem")),
+            ("tls.crt", store("node1.chain.pem")),
+            ("ca.crt", store("ca.pem")),
+            ("tls-combined.pem", combined),
+        ],
+    );
+    vec![
+        (SecretLayout::K8ssandra, k8ssandra, None),
+        (SecretLayout::CertManager, cert_manager_pem, None),
+        (
+            SecretLayout::CertManager,
+            cert_manager_jks,
+            Some(Password::new("cassandra")),
+        ),
+        (SecretLayout::CertManager, cert_manager_combined, None),
+    ]
+}
+
+/// cass-operator's legacy node-keystore.jks: node1's key entry and the root CA as a trusted
+/// entry, under the datacenter's name (keytool wants six characters or more), made with
+/// keytool.
+fn cass_operator_legacy(root: &Path) -> Option<PathBuf> {
+    if !common::tools_present(&["keytool"]) {
+        return None;
+    }
+    let work = root.join("keytool");
+    std::fs::create_dir_all(&work).unwrap();
+    let jks = work.join("node-keystore.jks");
+    let keytool = |args: &[&str]| {
+        let out = Command::new("keytool").args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let src = common::store_path("node1.jks");
+    let dest = jks.to_string_lossy().into_owned();
+    keytool(&[
+        "-importkeystore",
+        "-noprompt",
+        "-srckeystore",
+        &src,
+        "-srcstorepass",
+        "cassandra",
+        "-srcstoretype",
+        "JKS",
+        "-destkeystore",
+        &dest,
+        "-deststoretype",
+        "JKS",
+        "-deststorepass",
+        "dc1-east",
+        "-destkeypass",
+        "dc1-east",
+    ]);
+    keytool(&[
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "ca",
+        "-file",
+        &common::store_path("ca.pem"),
+        "-keystore",
+        &dest,
+        "-storepass",
+        "dc1-east",
+    ]);
+    Some(mount(
+        &root.join("cass-operator"),
+        &[("node-keystore.jks", std::fs::read(&jks).unwrap())],
+    ))
+}
+
+#[test]
+fn each_layout_serves_a_node_and_a_driver() {
+    let root = tempfile::tempdir().unwrap();
+    let mut all = secrets(root.path());
+    if let Some(dir) = cass_operator_legacy(root.path()) {
+        all.push((
+            SecretLayout::CassOperatorLegacy,
+            dir,
+            Some(Password::new("dc1-east")),
+        ));
+    }
+    for (layout, dir, password) in all {
+        // Detected from the files, and the same when named.
+        let secret = MountedSecret::open(&dir, None, password.clone())
+            .unwrap_or_else(|e| panic!("{layout}: {e}"));
+        assert_eq!(secret.layout(), layout);
+        MountedSecret::open(&dir, Some(layout), password).unwrap();
+        // The node's side: its yaml, the native server config.
+        let yaml = secret.node_yaml().unwrap();
+        let server = tls::server_config(&yaml, ServerRole::Native, &TlsSettings::default())
+            .unwrap_or_else(|e| panic!("{layout} {}: {e}", dir.display()));
+        // The driver's side.
+        let client = DriverTls::from_secret(&secret)
+            .unwrap()
+            .build()
+            .unwrap_or_else(|e| panic!("{layout} {}: driver: {e}", dir.display()));
+        let c = Handshake::client(&client, "127.0.0.1").unwrap();
+        let s = Handshake::server(&server, [127, 0, 0, 1].into()).unwrap();
+        let ((_, node), (_, app)) = handshake::in_memory(c, s)
+            .both()
+            .unwrap_or_else(|e| panic!("{layout} {}: {e}", dir.display()));
+        assert_eq!(node.chain()[0].sha256_hex(), node1_leaf(), "{layout}");
+        assert_eq!(app.chain()[0].sha256_hex(), node1_leaf(), "{layout}");
+    }
+}
+
+#[test]
+fn a_directory_in_no_layout_is_named_with_what_each_layout_expects() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = mount(
+        &root.path().join("odd"),
+        &[
+            ("server.pem", b"x".to_vec()),
+            ("password.txt", b"y".to_vec()),
+        ],
+    );
+    let e = MountedSecret::open(&dir, None, None)
+        .unwrap_err()
+        .to_string();
+    for name in ["password.txt", "server.pem"] {
+        assert!(e.contains(name), "found files listed: {e}");
+    }
+    assert!(
+        !e.contains("..data"),
+        "the kubelet's entries are not the Secret's: {e}"
+    );
+    for layout in SecretLayout::ALL {
+        assert!(e.contains(layout.name()), "{e}");
+        for f in layout.expected_files() {
+            assert!(e.contains(f), "{layout} expects {f}: {e}");
+        }
+    }
+    // Named explicitly, the missing files are named.
+    let e = MountedSecret::open(&dir, Some(SecretLayout::K8ssandra), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("missing: keystore, keystore-password, truststore, truststore-password"),
+        "{e}"
+    );
+    // cass-operator's store without the datacenter's name.
+    let dir = mount(
+        &root.path().join("legacy"),
+        &[("node-keystore.jks", store("node1.jks"))],
+    );
+    let e = MountedSecret::open(&dir, None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("datacenter"), "{e}");
+}
+
+fn doctor(args: &[&str]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_cassandra-tls"))
+        .arg("doctor")
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn findings_of(v: &serde_json::Value, check: &str, severity: &str) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == check && f["severity"] == severity)
+        .map(|f| f["message"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn doctor_reads_each_layout_and_warns_ahead_of_expiry() {
+    let root = tempfile::tempdir().unwrap();
+    for (layout, dir, password) in secrets(root.path()) {
+        let mut args = vec!["--secret".to_owned(), dir.to_string_lossy().into_owned()];
+        if let Some(p) = password {
+            let file = root.path().join("password");
+            std::fs::write(&file, "cassandra\n").unwrap();
+            drop(p);
+            args.extend([
+                "--secret-password-file".to_owned(),
+                file.to_string_lossy().into_owned(),
+            ]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let v = doctor(&args);
+        assert_eq!(
+            v["summary"]["errors"],
+            0,
+            "{layout} {}: {v:#}",
+            dir.display()
+        );
+        assert!(findings_of(&v, "expiry", "warning").is_empty(), "{v:#}");
+    }
+    // Whether node1's certificate ends within a window is OpenSSL's to say (`-checkend`); the
+    // doctor warns exactly then.
+    let (_, dir, _) = secrets(&root.path().join("again")).remove(0);
+    let dir = dir.to_string_lossy().into_owned();
+    for days in [1u64, 400, 40_000, 100_000] {
+        let openssl_says_within = !Command::new("openssl")
+            .args([
+                "x509",
+                "-noout",
+                "-checkend",
+                &(days * 86_400).to_string(),
+                "-in",
+            ])
+            .arg(common::store_path("node1.chain.pem"))
+            .output()
+            .unwrap()
+            .status
+            .success();
+        let v = doctor(&["--secret", &dir, "--warn-expiry-days", &days.to_string()]);
+        let warned = findings_of(&v, "expiry", "warning")
+            .iter()
+            .any(|m| m.contains("node1") && m.contains("expires in"));
+        assert_eq!(warned, openssl_says_within, "{days} days: {v:#}");
+    }
+    // cert-manager's renewBefore shorter than a renewal takes to reach the node is flagged;
+    // a sensible one says when the renewal comes.
+    let v = doctor(&["--secret", &dir, "--renew-before", "5m"]);
+    assert!(
+        findings_of(&v, "expiry", "warning")
+            .iter()
+            .any(|m| m.contains("renewBefore 5 min is shorter")),
+        "{v:#}"
+    );
+    let v = doctor(&["--secret", &dir, "--renew-before", "360h"]);
+    assert!(
+        findings_of(&v, "expiry", "ok")
+            .iter()
+            .any(|m| m.contains("cert-manager renews it on")),
+        "{v:#}"
+    );
+    // Across secrets (one per node): the cluster matrix.
+    let (_, other, _) = secrets(&root.path().join("third")).remove(0);
+    let v = doctor(&["--secret", &dir, "--secret", &other.to_string_lossy()]);
+    assert_eq!(v["nodes"].as_array().unwrap().len(), 2, "{v:#}");
+    assert_eq!(v["summary"]["errors"], 0, "{v:#}");
+}
