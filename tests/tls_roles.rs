@@ -508,6 +508,43 @@ fn password_files_are_read_by_their_first_line() {
     tls::server_config(&y, ServerRole::Native, &settings()).unwrap();
 }
 
+/// 6.0's `FileBasedStoreContext.resolvePassword` (cassandra-all 6.0-alpha2's bytecode): a
+/// given `keystore_password` wins and the file is then never read, even when it does not
+/// exist; without one, a missing file stops start-up ("keystore password file ... does not
+/// exist"); a file with a wrong first line is the wrong password.
+#[test]
+fn an_inline_password_wins_over_a_password_file_as_in_6_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let section = |extra: &str| {
+        inline_trunk(&format!(
+            "client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/node1.jks\n{extra}"
+        ))
+    };
+    let missing = dir.path().join("missing.txt");
+    let y = section(&format!(
+        "  keystore_password: cassandra\n  keystore_password_file: {}\n",
+        missing.display()
+    ));
+    tls::server_config(&y, ServerRole::Native, &settings()).unwrap();
+    let wrong = dir.path().join("wrong.txt");
+    std::fs::write(&wrong, "not-the-password\n").unwrap();
+    let y = section(&format!(
+        "  keystore_password: cassandra\n  keystore_password_file: {}\n",
+        wrong.display()
+    ));
+    tls::server_config(&y, ServerRole::Native, &settings()).unwrap();
+    let y = section(&format!(
+        "  keystore_password_file: {}\n",
+        missing.display()
+    ));
+    let e = tls::server_config(&y, ServerRole::Native, &settings()).unwrap_err();
+    assert!(e.to_string().contains("keystore password file"), "{e}");
+    assert!(e.to_string().contains("does not exist"), "{e}");
+    let y = section(&format!("  keystore_password_file: {}\n", wrong.display()));
+    let e = tls::server_config(&y, ServerRole::Native, &settings()).unwrap_err();
+    assert_eq!(e.kind(), "wrong_password_or_tampered", "{e}");
+}
+
 #[test]
 fn cqlsh_settings_handshake_with_the_native_port() {
     let y = yaml("cassandra.yaml"); // require_client_auth: true

@@ -43,44 +43,63 @@ fn config(origin: &Origin, section: &str, key: &str, message: impl Into<String>)
     Error::config(origin, Some(section), Some(key), message)
 }
 
-/// Reads a password file's first line (trunk's `keystore_password_file`).
-fn password_file(
+/// A store password as 6.0's `FileBasedStoreContext.resolvePassword` gives it (read from
+/// cassandra-all 6.0-alpha2's classes): the inline password when one is given (even `""`); else
+/// the password file's first line (`""` for an empty file) when a file is named; else none. A
+/// named file that does not exist stops start-up; it is not read when a password is given.
+fn resolve_password(
     origin: &Origin,
     section: &str,
     key: &str,
     base: &Path,
-    file: &str,
-) -> Result<Password> {
+    password: Option<&Password>,
+    file: Option<&str>,
+) -> Result<Option<Password>> {
+    if let Some(p) = password {
+        return Ok(Some(p.clone()));
+    }
+    let Some(file) = file.filter(|f| !f.is_empty()) else {
+        return Ok(None);
+    };
     let path = crate::options::resolve_path(base, file);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    if !path.exists() {
+        return Err(config(
+            origin,
+            section,
+            key,
+            format!("keystore password file {} does not exist", path.display()),
+        ));
+    }
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
         config(
             origin,
             section,
             key,
-            format!("{} cannot be read: {e}", path.display()),
+            format!(
+                "Failed to read keystore password from the {} for {section}: {e}",
+                path.display()
+            ),
         )
-    })?;
-    Ok(Password::new(text.lines().next().unwrap_or("")))
+    })?);
+    Ok(Some(Password::new(text.lines().next().unwrap_or(""))))
 }
 
-/// The store password of the inbound key store: `keystore_password_file` when given (its first
-/// line), else `keystore_password`.
+/// The store password of the inbound key store: `keystore_password` when given, else the first
+/// line of `keystore_password_file`.
 pub(crate) fn keystore_password(
     origin: &Origin,
     section: &'static str,
     opts: &EncryptionOptions,
     base: &Path,
 ) -> Result<Option<Password>> {
-    match &opts.keystore_password_file {
-        Some(f) => Ok(Some(password_file(
-            origin,
-            section,
-            "keystore_password_file",
-            base,
-            f,
-        )?)),
-        None => Ok(opts.keystore_password.clone()),
-    }
+    resolve_password(
+        origin,
+        section,
+        "keystore_password_file",
+        base,
+        opts.keystore_password.as_ref(),
+        opts.keystore_password_file.as_deref(),
+    )
 }
 
 /// The trust store password, the same way.
@@ -90,16 +109,14 @@ pub(crate) fn truststore_password(
     opts: &EncryptionOptions,
     base: &Path,
 ) -> Result<Option<Password>> {
-    match &opts.truststore_password_file {
-        Some(f) => Ok(Some(password_file(
-            origin,
-            section,
-            "truststore_password_file",
-            base,
-            f,
-        )?)),
-        None => Ok(opts.truststore_password.clone()),
-    }
+    resolve_password(
+        origin,
+        section,
+        "truststore_password_file",
+        base,
+        opts.truststore_password.as_ref(),
+        opts.truststore_password_file.as_deref(),
+    )
 }
 
 /// Loads the key store of a section. `None` when the section has no key material at all (the
