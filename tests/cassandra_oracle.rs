@@ -49,6 +49,21 @@ fn client(extra: &str) -> String {
     format!("{CLIENT_OK}{extra}")
 }
 
+/// A directory with a copy of the fixture stores (`{S}`), and node1's PEM key store indented
+/// for an inline `private_key` (`{KEY}`).
+fn grid_stores() -> (tempfile::TempDir, PathBuf, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let stores = dir.path().join("stores");
+    std::fs::create_dir_all(&stores).unwrap();
+    for entry in std::fs::read_dir(common::fixtures().join("stores")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), stores.join(entry.file_name())).unwrap();
+    }
+    let key_pem = std::fs::read_to_string(stores.join("node1-keystore.pem")).unwrap();
+    let indented_key: String = key_pem.lines().map(|l| format!("        {l}\n")).collect();
+    (dir, stores, indented_key)
+}
+
 /// The grid: every encryption key with representative and hostile values.
 fn grid() -> Vec<Case> {
     let mut c = Vec::new();
@@ -692,15 +707,7 @@ fn explain_matches_cassandra_on_a_generated_grid() {
         common::skip_or_fail("the oracle needs java (and mvn for cassandra-all)");
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let stores = dir.path().join("stores");
-    std::fs::create_dir_all(&stores).unwrap();
-    for entry in std::fs::read_dir(common::fixtures().join("stores")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), stores.join(entry.file_name())).unwrap();
-    }
-    let key_pem = std::fs::read_to_string(stores.join("node1-keystore.pem")).unwrap();
-    let indented_key: String = key_pem.lines().map(|l| format!("        {l}\n")).collect();
+    let (dir, stores, indented_key) = grid_stores();
     let cases = grid();
     assert!(cases.len() >= 300, "{} cases", cases.len());
     let mut paths = Vec::new();
@@ -803,15 +810,7 @@ fn tls_agrees_with_explain_on_the_grid() {
     use cassandra_tls::explain::Stage;
     use cassandra_tls::tls::{ClientRole, Node, ServerRole, TlsSettings};
 
-    let dir = tempfile::tempdir().unwrap();
-    let stores = dir.path().join("stores");
-    std::fs::create_dir_all(&stores).unwrap();
-    for entry in std::fs::read_dir(common::fixtures().join("stores")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), stores.join(entry.file_name())).unwrap();
-    }
-    let key_pem = std::fs::read_to_string(stores.join("node1-keystore.pem")).unwrap();
-    let indented_key: String = key_pem.lines().map(|l| format!("        {l}\n")).collect();
+    let (dir, stores, indented_key) = grid_stores();
     let settings = TlsSettings::default();
     let mut disagreements = Vec::new();
     let (mut built, mut refused) = (0, 0);

@@ -106,6 +106,17 @@ pub enum Policy {
 }
 
 impl Policy {
+    /// `TlsEncryptionPolicy` from `isEnabled` and `isOptional`: optional wins, then enabled.
+    fn of(enabled: bool, optional: bool) -> Policy {
+        if optional {
+            Policy::Optional
+        } else if enabled {
+            Policy::Encrypted
+        } else {
+            Policy::Unencrypted
+        }
+    }
+
     /// Cassandra's name: `UNENCRYPTED`, `OPTIONAL`, `ENCRYPTED`.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -355,15 +366,7 @@ impl EncryptionOptions {
     /// or when it is unset, a key store exists and `enabled` is not true; else encrypted when
     /// enabled. `has_keystore` is [`EncryptionOptions::has_keystore`].
     pub fn policy(&self, has_keystore: bool) -> Policy {
-        let enabled = self.enabled == Some(true);
-        let optional = self.base_optional(has_keystore);
-        if optional {
-            Policy::Optional
-        } else if enabled {
-            Policy::Encrypted
-        } else {
-            Policy::Unencrypted
-        }
+        Policy::of(self.enabled == Some(true), self.base_optional(has_keystore))
     }
 
     fn base_optional(&self, has_keystore: bool) -> bool {
@@ -393,13 +396,7 @@ impl ServerEncryptionOptions {
                 self.internode_encryption,
                 InternodeEncryption::Dc | InternodeEncryption::Rack
             );
-        if optional {
-            Policy::Optional
-        } else if enabled {
-            Policy::Encrypted
-        } else {
-            Policy::Unencrypted
-        }
+        Policy::of(enabled, optional)
     }
 
     /// The outbound (internode client) key store path: `outbound_keystore`, else `keystore`.

@@ -143,15 +143,7 @@ impl CassandraYaml {
         client: EncryptionOptions,
         base_dir: PathBuf,
     ) -> Self {
-        CassandraYaml {
-            origin,
-            version: CassandraVersion::default(),
-            base_dir,
-            server: ServerEncryptionOptions::default(),
-            client,
-            jmx: None,
-            node: NodeFacts::default(),
-        }
+        Self::from_sections(origin, ServerEncryptionOptions::default(), client, base_dir)
     }
 
     /// A yaml holding both encryption sections built in code (a mounted Secret's,

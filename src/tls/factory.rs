@@ -84,39 +84,30 @@ fn resolve_password(
     Ok(Some(Password::new(text.lines().next().unwrap_or(""))))
 }
 
-/// The store password of the inbound key store: `keystore_password` when given, else the first
-/// line of `keystore_password_file`.
-pub(crate) fn keystore_password(
+/// The store password of the inbound key store (`keystore_password`, else the first line of
+/// `keystore_password_file`) or, with `trust`, of the truststore (`truststore_password`,
+/// `truststore_password_file`).
+pub(crate) fn store_password(
     origin: &Origin,
     section: &'static str,
     opts: &EncryptionOptions,
     base: &Path,
+    trust: bool,
 ) -> Result<Option<Password>> {
-    resolve_password(
-        origin,
-        section,
-        "keystore_password_file",
-        base,
-        opts.keystore_password.as_ref(),
-        opts.keystore_password_file.as_deref(),
-    )
-}
-
-/// The trust store password, the same way.
-pub(crate) fn truststore_password(
-    origin: &Origin,
-    section: &'static str,
-    opts: &EncryptionOptions,
-    base: &Path,
-) -> Result<Option<Password>> {
-    resolve_password(
-        origin,
-        section,
-        "truststore_password_file",
-        base,
-        opts.truststore_password.as_ref(),
-        opts.truststore_password_file.as_deref(),
-    )
+    let (key, password, file) = if trust {
+        (
+            "truststore_password_file",
+            opts.truststore_password.as_ref(),
+            opts.truststore_password_file.as_deref(),
+        )
+    } else {
+        (
+            "keystore_password_file",
+            opts.keystore_password.as_ref(),
+            opts.keystore_password_file.as_deref(),
+        )
+    };
+    resolve_password(origin, section, key, base, password, file)
 }
 
 /// Loads the key store of a section. `None` when the section has no key material at all (the
@@ -264,7 +255,7 @@ fn trust_loader(
     opts: &EncryptionOptions,
     empty_is_password: bool,
 ) -> Result<crate::keystore::Loader> {
-    let password = truststore_password(origin, section, opts, base)?
+    let password = store_password(origin, section, opts, base, true)?
         .filter(|p| empty_is_password || !p.is_empty());
     let store_type = opts
         .store_type

@@ -32,7 +32,7 @@ pub(crate) fn key_store_from(
     let section = role.section();
     let opts = &role.options(resolved).options;
     let server = resolved.server_options();
-    let inbound_password = factory::keystore_password(origin, section, opts, base)?;
+    let inbound_password = factory::store_password(origin, section, opts, base, false)?;
     let (path, password, which) = match role {
         Role::InternodeClient => (
             server.outbound_keystore_path(),
