@@ -394,3 +394,70 @@ fn the_command_prints_a_table_and_json() {
     assert!(text.contains("cannot connect"), "{text}");
     assert!(text.contains("TARGET"), "{text}");
 }
+
+/// `expiry_warning`: the leaf and every CA the served chain carries are warned about exactly
+/// when OpenSSL's `-checkend` says they end within the window.
+#[test]
+fn expiry_warnings_for_the_leaf_and_the_chains_cas_follow_the_window() {
+    if !have_openssl() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // node1.chain.pem split into one file per certificate, by OpenSSL's fingerprint.
+    let chain = std::fs::read_to_string(common::store_path("node1.chain.pem")).unwrap();
+    let mut by_sha256 = std::collections::BTreeMap::new();
+    for (i, block) in chain
+        .split_inclusive("-----END CERTIFICATE-----\n")
+        .filter(|b| b.contains("BEGIN CERTIFICATE"))
+        .enumerate()
+    {
+        let file = dir.path().join(format!("cert-{i}.pem"));
+        std::fs::write(&file, block).unwrap();
+        let out = Command::new("openssl")
+            .args(["x509", "-noout", "-fingerprint", "-sha256", "-in"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let sha = common::tools::parse_openssl_fingerprints(&String::from_utf8_lossy(&out.stdout))
+            .remove(0);
+        by_sha256.insert(sha, file);
+    }
+    // OpenSSL serves the whole chain (the leaf's CAs too) with -cert_chain.
+    let chain_path = common::store_path("node1.chain.pem");
+    let peer = s_server(&["-cert_chain", &chain_path]);
+    for days in [1u64, 5_000, 100_000] {
+        let options = ProbeOptions {
+            expiry_warning: Duration::from_secs(days * 86_400),
+            ..options_with_truststore()
+        };
+        let r = probe::probe(&target(peer.port), &options);
+        assert!(r.chain.len() >= 2, "{r:#?}");
+        for (i, served) in r.chain.iter().enumerate() {
+            let file = &by_sha256[&served.sha256];
+            let within = !Command::new("openssl")
+                .args([
+                    "x509",
+                    "-noout",
+                    "-checkend",
+                    &(days * 86_400).to_string(),
+                    "-in",
+                ])
+                .arg(file)
+                .output()
+                .unwrap()
+                .status
+                .success();
+            let warned = r.findings.iter().any(|f| {
+                f.check == "expiry"
+                    && f.severity == "warning"
+                    && f.message.contains(&served.subject)
+                    && f.message.contains("expires in")
+            });
+            assert_eq!(
+                warned, within,
+                "chain[{i}] {} within {days} days: {:#?}",
+                served.subject, r.findings
+            );
+        }
+    }
+}

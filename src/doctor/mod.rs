@@ -35,8 +35,8 @@ pub(crate) use section::file_check;
 use section::section;
 pub use tools::{JMX, NODETOOL, check_jmx_encryption_options, check_nodetool_ssl};
 
-const SERVER: &str = "server_encryption_options";
-const CLIENT: &str = "client_encryption_options";
+const SERVER: &str = crate::options::Section::Server.as_str();
+const CLIENT: &str = crate::options::Section::Client.as_str();
 const CQLSH: &str = "cqlshrc";
 
 /// Checks both encryption sections of `yaml` (and a cqlshrc when given) at time `at`.

@@ -11,7 +11,7 @@ use crate::options::{CassandraYaml, Cqlshrc, EncryptionOptions, NodetoolSsl, Nod
 use crate::tls::{self, TlsSettings};
 
 /// The section name nodetool's findings are reported under.
-pub const NODETOOL: &str = "nodetool-ssl.properties";
+pub use crate::options::NODETOOL;
 
 /// The address a tool run on the node connects from: the host it connects to, when that is an
 /// address (the node's own), else loopback. The native server checks it against the tool's
@@ -208,7 +208,8 @@ pub fn check_nodetool_ssl(
 }
 
 /// The section name trunk's JMX findings are reported under.
-pub const JMX: &str = "jmx_encryption_options";
+/// The JMX section's name in findings.
+pub const JMX: &str = crate::options::Section::Jmx.as_str();
 
 /// Checks trunk's `jmx_encryption_options` (CASSANDRA-18508): nodetool's view of the section
 /// ([`NodetoolSsl::from_jmx_encryption_options`]: its truststore, and its key store when client

@@ -275,7 +275,7 @@ fn apply(node: &ResolvedNode) -> crate::Result<()> {
     pem_factory_rules(
         origin,
         yaml.base_dir(),
-        "client_encryption_options",
+        Section::Client.as_str(),
         client,
         None,
     )?;
@@ -295,18 +295,18 @@ fn apply(node: &ResolvedNode) -> crate::Result<()> {
     pem_factory_rules(
         origin,
         yaml.base_dir(),
-        "server_encryption_options",
+        Section::Server.as_str(),
         &server.common,
         server.outbound_keystore.as_deref(),
     )?;
     if let Some(jmx) = yaml.jmx_encryption_options() {
-        pem_factory_rules(origin, yaml.base_dir(), "jmx_encryption_options", jmx, None)?;
+        pem_factory_rules(origin, yaml.base_dir(), Section::Jmx.as_str(), jmx, None)?;
     }
     if server.legacy_ssl_storage_port_enabled && node.server().policy == Policy::Unencrypted {
         let key = version.legacy_port_key();
         return Err(Error::config(
             origin,
-            Some("server_encryption_options"),
+            Some(Section::Server.as_str()),
             Some(key),
             format!(
                 "{key} is true (enabled) with internode encryption disabled (none). Enable encryption or disable the legacy ssl storage port."
@@ -416,7 +416,7 @@ fn section(
     check_algorithm(origin, section_name, opts, ManagerFactory::Key)?;
     let key_store = node
         .checked_key_store(role, &settings)?
-        .ok_or_else(|| missing_key_store(node, role))?;
+        .ok_or_else(|| missing_key_store(node.resolved(), role))?;
     out.stores.push(summary("keystore", &key_store));
     let unusable_keys = !key_store.private_keys().any(|k| {
         matches!(
@@ -471,7 +471,7 @@ fn section(
     if server && version >= CassandraVersion::V5_0 {
         let outbound = node
             .checked_key_store(Role::InternodeClient, &settings)?
-            .ok_or_else(|| missing_key_store(node, Role::InternodeClient))?;
+            .ok_or_else(|| missing_key_store(node.resolved(), Role::InternodeClient))?;
         out.stores.push(summary("outbound_keystore", &outbound));
     }
     out.divergences = divergences(r, &engine);

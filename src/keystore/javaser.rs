@@ -133,7 +133,7 @@ impl<'a> Parser<'a> {
     fn utf(&mut self) -> SResult<String> {
         let n = self.u16()? as usize;
         let bytes = self.take(n)?;
-        super::jks::modified_utf8(bytes).ok_or(SerError("invalid modified UTF-8"))
+        modified_utf8(bytes).ok_or(SerError("invalid modified UTF-8"))
     }
 
     fn new_handle(&mut self, h: Handle) -> SResult<usize> {
@@ -184,8 +184,7 @@ impl<'a> Parser<'a> {
                 let lo = self.u32()? as u64;
                 let n =
                     usize::try_from((hi << 32) | lo).map_err(|_| SerError("string too long"))?;
-                let s = super::jks::modified_utf8(self.take(n)?)
-                    .ok_or(SerError("invalid modified UTF-8"))?;
+                let s = modified_utf8(self.take(n)?).ok_or(SerError("invalid modified UTF-8"))?;
                 let v = Value::Str(s.into());
                 self.new_handle(Handle::Value(v.clone()))?;
                 Ok(v)
@@ -421,4 +420,38 @@ impl Drop for Sealed {
     fn drop(&mut self) {
         self.encrypted.zeroize();
     }
+}
+
+/// Decodes Java's modified UTF-8 (NUL as `C0 80`, supplementary characters as surrogate pairs).
+pub(crate) fn modified_utf8(bytes: &[u8]) -> Option<String> {
+    // Aliases are nearly always ASCII, where modified UTF-8 is plain ASCII (NUL excepted).
+    if bytes.iter().all(|b| *b != 0 && b.is_ascii()) {
+        return String::from_utf8(bytes.to_vec()).ok();
+    }
+    let mut units: Vec<u16> = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let cont = |k: usize| {
+            bytes
+                .get(i + k)
+                .filter(|c| *c & 0xc0 == 0x80)
+                .map(|c| (*c & 0x3f) as u16)
+        };
+        if b & 0x80 == 0 && b != 0 {
+            units.push(b as u16);
+            i += 1;
+        } else if b & 0xe0 == 0xc0 {
+            units.push((((b & 0x1f) as u16) << 6) | cont(1)?);
+            i += 2;
+        } else if b & 0xf0 == 0xe0 {
+            units.push((((b & 0x0f) as u16) << 12) | (cont(1)? << 6) | cont(2)?);
+            i += 3;
+        } else {
+            return None;
+        }
+    }
+    char::decode_utf16(units)
+        .collect::<Result<String, _>>()
+        .ok()
 }

@@ -9,7 +9,7 @@
 
 use sha1::{Digest, Sha1};
 
-use super::javaser;
+use super::javaser::{self, modified_utf8};
 use super::pbe::{self, DecryptError};
 use super::{Entry, LoadContext, PrivateKeyEntry, SecretKeyEntry, StoreType, TrustedCertEntry};
 use crate::error::Result;
@@ -80,40 +80,6 @@ impl<'a> Input<'a> {
                 .malformed(format!("{what} at byte {at} is not valid modified UTF-8"))
         })
     }
-}
-
-/// Decodes Java's modified UTF-8 (NUL as `C0 80`, supplementary characters as surrogate pairs).
-pub(crate) fn modified_utf8(bytes: &[u8]) -> Option<String> {
-    // Aliases are nearly always ASCII, where modified UTF-8 is plain ASCII (NUL excepted).
-    if bytes.iter().all(|b| *b != 0 && b.is_ascii()) {
-        return String::from_utf8(bytes.to_vec()).ok();
-    }
-    let mut units: Vec<u16> = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let cont = |k: usize| {
-            bytes
-                .get(i + k)
-                .filter(|c| *c & 0xc0 == 0x80)
-                .map(|c| (*c & 0x3f) as u16)
-        };
-        if b & 0x80 == 0 && b != 0 {
-            units.push(b as u16);
-            i += 1;
-        } else if b & 0xe0 == 0xc0 {
-            units.push((((b & 0x1f) as u16) << 6) | cont(1)?);
-            i += 2;
-        } else if b & 0xf0 == 0xe0 {
-            units.push((((b & 0x0f) as u16) << 12) | (cont(1)? << 6) | cont(2)?);
-            i += 3;
-        } else {
-            return None;
-        }
-    }
-    char::decode_utf16(units)
-        .collect::<Result<String, _>>()
-        .ok()
 }
 
 /// What an entry holds before keys are decrypted.
@@ -314,7 +280,8 @@ fn unseal_algorithm(sealed: &javaser::Sealed, ctx: &LoadContext<'_>) -> Option<S
 
 #[cfg(test)]
 mod tests {
-    use super::{is_x509_type, modified_utf8};
+    use super::is_x509_type;
+    use crate::keystore::javaser::modified_utf8;
 
     #[test]
     fn certificate_factory_names() {

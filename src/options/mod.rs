@@ -34,7 +34,8 @@ mod yaml;
 pub use cqlshrc::{CqlshSsl, Cqlshrc};
 pub use node::{ManagerFactory, ResolvedNode, ResolvedSection, Section, check_algorithm};
 pub use nodetool::{
-    NODETOOL_SSL_FILE, NodetoolSsl, NodetoolWarning, PropertiesForm, parse_java_properties,
+    NODETOOL, NODETOOL_SSL_FILE, NodetoolSsl, NodetoolWarning, PropertiesForm,
+    parse_java_properties,
 };
 pub use protocols::{
     CipherSuite, CipherSuiteChoice, JDK_DEFAULT_PROTOCOLS, ProtocolChoice, SUPPORTED_SUITES,

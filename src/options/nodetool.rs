@@ -26,6 +26,9 @@ use crate::password::Password;
 /// Where `bin/nodetool` looks for the file, under the user's home directory.
 pub const NODETOOL_SSL_FILE: &str = ".cassandra/nodetool-ssl.properties";
 
+/// The name findings and errors give nodetool's settings (the file's name).
+pub const NODETOOL: &str = "nodetool-ssl.properties";
+
 /// Reads Java properties text as `java.util.Properties.load(Reader)` does, returning the pairs
 /// in file order (a later duplicate wins when looked up, as in the `Hashtable`).
 ///
@@ -410,7 +413,7 @@ impl NodetoolSsl {
         if jmx.ssl_context_factory.kind() != super::SslContextFactoryKind::Default {
             return Err(Error::config(
                 &origin,
-                Some("jmx_encryption_options"),
+                Some(super::Section::Jmx.as_str()),
                 Some("ssl_context_factory"),
                 "nodetool reads javax.net.ssl key stores (JKS, PKCS12), not a PEM or custom factory: give nodetool its own nodetool-ssl.properties",
             ));

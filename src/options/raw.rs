@@ -161,11 +161,11 @@ impl ScalarString {
     }
 }
 
-pub(crate) const SERVER: &str = "server_encryption_options";
+pub(crate) const SERVER: &str = super::Section::Server.as_str();
 
-pub(crate) const CLIENT: &str = "client_encryption_options";
+pub(crate) const CLIENT: &str = super::Section::Client.as_str();
 
-pub(crate) const JMX: &str = "jmx_encryption_options";
+pub(crate) const JMX: &str = super::Section::Jmx.as_str();
 
 impl RawSection {
     fn common(

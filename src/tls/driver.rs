@@ -494,11 +494,11 @@ impl DriverTls {
         let node = super::Node::uncached(&yaml);
         let plan = Plan::new(node.resolved(), Role::NativeClient, &settings)?;
         let material = if has_truststore {
-            super::load_client_material(&node, &plan, &settings, installed)?
+            super::load_client_material(node.stores(), &plan, &settings, installed)?
         } else {
             // CERT_NONE without CAs (or system roots alone): only the client certificate.
             let store = super::material::checked_key_store(
-                &node,
+                node.stores(),
                 Role::NativeClient,
                 &settings,
                 installed.keystore,
@@ -533,7 +533,7 @@ impl DriverTls {
                 crate::tls::factory::load_trust_anchors(
                     yaml.origin(),
                     yaml.base_dir(),
-                    "client_encryption_options",
+                    crate::options::Section::Client.as_str(),
                     yaml.client_encryption_options(),
                     truststore_bytes,
                     false,

@@ -330,8 +330,9 @@ pub(crate) fn load_trust_anchors(
                         section,
                         "truststore",
                         format!(
-                            "{} does not exist: failed to build trust manager store for secure connections",
-                            path.display()
+                            "{} does not exist: failed to build trust manager store for secure connections{}",
+                            path.display(),
+                            crate::options::relative_note(base, opts.truststore_path())
                         ),
                     ));
                 }

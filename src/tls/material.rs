@@ -1,13 +1,21 @@
 //! A role's key store and trust anchors, loaded by its section's factory rules ([`factory`]),
 //! and the checked material a config is assembled from.
 
+use super::cache::StoreCache;
 use super::factory::{self, KeySource, Which};
-use super::node::Node;
 use super::plan::{Plan, rustls_error};
 use super::{Role, TlsSettings, TlsWarning, resolve, verify};
 use crate::error::{Error, Origin, Result};
 use crate::keystore::{self, KeyStore};
-use crate::options::ClientAuth;
+use crate::options::{ClientAuth, ResolvedNode};
+
+/// What a role's material is read from: the resolved node, and the loads kept for it (none
+/// for hot reload, which reads the files each time).
+#[derive(Clone, Copy)]
+pub(crate) struct Stores<'a> {
+    pub(crate) resolved: &'a ResolvedNode,
+    pub(crate) cache: Option<&'a StoreCache>,
+}
 
 pub(crate) fn store_warnings(store: &KeyStore, warnings: &mut Vec<TlsWarning>) {
     for w in store.warnings() {
@@ -21,12 +29,12 @@ pub(crate) fn store_warnings(store: &KeyStore, warnings: &mut Vec<TlsWarning>) {
 /// The key store a role serves from, loaded by the section's factory rules, from bytes handed
 /// in when given (instead of the file or inline PEM).
 pub(crate) fn key_store_from(
-    node: &Node,
+    node: Stores<'_>,
     role: Role,
     settings: &TlsSettings,
     bytes: Option<&[u8]>,
 ) -> Result<Option<KeyStore>> {
-    let resolved = node.resolved();
+    let resolved = node.resolved;
     let origin = resolved.origin();
     let base = resolved.base_dir();
     let section = role.section();
@@ -55,32 +63,32 @@ pub(crate) fn key_store_from(
             key_password: settings.key_password.as_ref(),
             which,
             bytes,
-            cache: node.cache(),
+            cache: node.cache,
         },
     )
 }
 
 /// [`key_store_from`], refusing a `store_type` the JDK could not read the file with.
 pub(crate) fn checked_key_store(
-    node: &Node,
+    node: Stores<'_>,
     role: Role,
     settings: &TlsSettings,
     bytes: Option<&[u8]>,
 ) -> Result<Option<KeyStore>> {
     let store = key_store_from(node, role, settings, bytes)?;
     if let Some(store) = &store {
-        factory::check_store_type(node.resolved().origin(), role.section(), store)?;
+        factory::check_store_type(node.resolved.origin(), role.section(), store)?;
     }
     Ok(store)
 }
 
 /// The trust anchors of a role's section, from bytes handed in when given.
 pub(crate) fn trust_anchors_from(
-    node: &Node,
+    node: Stores<'_>,
     role: Role,
     bytes: Option<&[u8]>,
 ) -> Result<Vec<keystore::Certificate>> {
-    let resolved = node.resolved();
+    let resolved = node.resolved;
     factory::load_trust_anchors(
         resolved.origin(),
         resolved.base_dir(),
@@ -88,7 +96,7 @@ pub(crate) fn trust_anchors_from(
         &role.options(resolved).options,
         bytes,
         resolved.version().empty_truststore_password_is_checked(),
-        node.cache(),
+        node.cache,
     )
 }
 
@@ -120,13 +128,13 @@ pub(crate) struct Installed<'a> {
 /// Loads and validates a server role's material by the section's rules (files or inline PEM,
 /// or the bytes `installed` in their place). The key store first, as Cassandra builds it.
 pub(crate) fn load_server_material(
-    node: &Node,
+    node: Stores<'_>,
     plan: &Plan,
     settings: &TlsSettings,
     installed: Installed<'_>,
 ) -> Result<ServerMaterial> {
     let Some(store) = checked_key_store(node, plan.role, settings, installed.keystore)? else {
-        return Err(missing_key_store(node, plan.role));
+        return Err(missing_key_store(node.resolved, plan.role));
     };
     let anchors = if plan.client_auth != ClientAuth::NotRequired {
         Some(trust_anchors_from(node, plan.role, installed.truststore)?)
@@ -134,7 +142,7 @@ pub(crate) fn load_server_material(
         None
     };
     build_server_material(
-        node.resolved().origin(),
+        node.resolved.origin(),
         plan,
         settings,
         &store,
@@ -144,8 +152,7 @@ pub(crate) fn load_server_material(
 
 /// The error for a server role without key material: Cassandra's message, the path as
 /// resolved, and where a relative path was resolved from.
-pub(crate) fn missing_key_store(node: &Node, role: Role) -> Error {
-    let resolved = node.resolved();
+pub(crate) fn missing_key_store(resolved: &ResolvedNode, role: Role) -> Error {
     let section = role.options(resolved);
     let (key, path) = match (role, section.is_pem()) {
         (Role::InternodeClient, _) => (
@@ -169,7 +176,7 @@ pub(crate) fn missing_key_store(node: &Node, role: Role) -> Error {
 
 /// Loads and validates a client role's material (the truststore first, as Cassandra does).
 pub(crate) fn load_client_material(
-    node: &Node,
+    node: Stores<'_>,
     plan: &Plan,
     settings: &TlsSettings,
     installed: Installed<'_>,
@@ -179,14 +186,14 @@ pub(crate) fn load_client_material(
     if store.is_none() && plan.role == Role::InternodeClient {
         // Every inbound internode context requires a client certificate.
         return Err(Error::config(
-            node.resolved().origin(),
+            node.resolved.origin(),
             Some(plan.section),
             Some("outbound_keystore"),
             "no key store for the internode client: peers require a client certificate",
         ));
     }
     build_client_material(
-        node.resolved().origin(),
+        node.resolved.origin(),
         plan,
         settings,
         store.as_ref(),

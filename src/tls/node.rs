@@ -67,14 +67,18 @@ impl Node {
         &self.resolved
     }
 
-    pub(crate) fn cache(&self) -> Option<&StoreCache> {
-        self.cache.as_deref()
+    /// What the material builders read from.
+    pub(crate) fn stores(&self) -> material::Stores<'_> {
+        material::Stores {
+            resolved: &self.resolved,
+            cache: self.cache.as_deref(),
+        }
     }
 
     /// The key store `role` presents, by its section's factory rules (`None`: the section has
     /// no key material, which only clients accept).
     pub fn key_store(&self, role: Role, settings: &TlsSettings) -> Result<Option<KeyStore>> {
-        material::key_store_from(self, role, settings, None)
+        material::key_store_from(self.stores(), role, settings, None)
     }
 
     /// [`Node::key_store`], refusing a `store_type` the JDK could not read the file with.
@@ -83,19 +87,20 @@ impl Node {
         role: Role,
         settings: &TlsSettings,
     ) -> Result<Option<KeyStore>> {
-        material::checked_key_store(self, role, settings, None)
+        material::checked_key_store(self.stores(), role, settings, None)
     }
 
     /// The certificates `role`'s section trusts (Java's rule: trusted entries and key-entry
     /// leaves).
     pub fn trust_anchors(&self, role: Role) -> Result<Vec<Certificate>> {
-        material::trust_anchors_from(self, role, None)
+        material::trust_anchors_from(self.stores(), role, None)
     }
 
     /// The server config of `role`; see [`super::server_config`].
     pub fn server_config(&self, role: ServerRole, settings: &TlsSettings) -> Result<ServerTls> {
         let plan = Plan::new(&self.resolved, role.into(), settings)?;
-        let material = material::load_server_material(self, &plan, settings, Installed::default())?;
+        let material =
+            material::load_server_material(self.stores(), &plan, settings, Installed::default())?;
         let verifier = material
             .verifier
             .map(|v| Arc::new(v) as Arc<dyn rustls::server::danger::ClientCertVerifier>);
@@ -113,7 +118,8 @@ impl Node {
     /// The client config of `role`; see [`super::client_config`].
     pub fn client_config(&self, role: ClientRole, settings: &TlsSettings) -> Result<ClientTls> {
         let plan = Plan::new(&self.resolved, role.into(), settings)?;
-        let material = material::load_client_material(self, &plan, settings, Installed::default())?;
+        let material =
+            material::load_client_material(self.stores(), &plan, settings, Installed::default())?;
         let keys = material
             .keys
             .map(|k| Arc::new(k) as Arc<dyn rustls::client::ResolvesClientCert>);

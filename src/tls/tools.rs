@@ -88,7 +88,7 @@ pub fn cqlsh_client_config(ssl: &CqlshSsl, settings: &TlsSettings) -> Result<Cli
     })
 }
 
-const NODETOOL: &str = "nodetool-ssl.properties";
+use crate::options::NODETOOL;
 
 fn nodetool_config(origin: &Origin, key: &str, message: impl Into<String>) -> Error {
     Error::config(origin, Some(NODETOOL), Some(key), message)

@@ -41,6 +41,10 @@ pub struct ConnectArgs {
     /// Send this text and a newline, and read one line back.
     #[arg(long)]
     send: Option<String>,
+    /// Resolve the yaml's relative store paths against this directory (Cassandra's working
+    /// directory) instead of the current one.
+    #[arg(long, value_name = "DIR")]
+    base_dir: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -66,9 +70,21 @@ pub struct ServeArgs {
     /// Read one line from each client and send it back.
     #[arg(long)]
     echo: bool,
+    /// Resolve the yaml's relative store paths against this directory (Cassandra's working
+    /// directory) instead of the current one.
+    #[arg(long, value_name = "DIR")]
+    base_dir: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
+}
+
+/// The yaml with its relative paths resolved against `dir` when one is given.
+fn based(yaml: CassandraYaml, dir: Option<&PathBuf>) -> CassandraYaml {
+    match dir {
+        Some(d) => yaml.with_base_dir(d),
+        None => yaml,
+    }
 }
 
 fn peer_json(peer: &PeerIdentity) -> Value {
@@ -147,7 +163,10 @@ pub fn connect(args: ConnectArgs) -> ExitCode {
 }
 
 fn run_connect(args: &ConnectArgs) -> Result<Value, Error> {
-    let yaml = CassandraYaml::load_file(&args.config)?;
+    let yaml = based(
+        CassandraYaml::load_file(&args.config)?,
+        args.base_dir.as_ref(),
+    );
     let settings = TlsSettings::default();
     let host = args
         .target
@@ -195,7 +214,10 @@ fn run_connect(args: &ConnectArgs) -> Result<Value, Error> {
 
 pub fn serve(args: ServeArgs) -> ExitCode {
     let setup = || -> Result<(tls::ServerTls, TcpListener), Error> {
-        let yaml = CassandraYaml::load_file(&args.config)?;
+        let yaml = based(
+            CassandraYaml::load_file(&args.config)?,
+            args.base_dir.as_ref(),
+        );
         let role = match args.role {
             RoleArg::Internode => ServerRole::Internode,
             RoleArg::ClientToNode => ServerRole::Native,

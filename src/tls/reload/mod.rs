@@ -211,7 +211,7 @@ pub fn reloading_server_config(
     let watched = watched_files(&node, role.into());
     let plan = Plan::new(node.resolved(), role.into(), settings)?;
     let material =
-        super::load_server_material(&node, &plan, settings, super::Installed::default())?;
+        super::load_server_material(node.stores(), &plan, settings, super::Installed::default())?;
     let mandatory = plan.client_auth == crate::options::ClientAuth::Required;
     let (side, warnings) = ServerSide::new(material, mandatory);
     let side = Arc::new(side);
@@ -245,7 +245,7 @@ pub fn reloading_client_config(
     let watched = watched_files(&node, role.into());
     let plan = Plan::new(node.resolved(), role.into(), settings)?;
     let material =
-        super::load_client_material(&node, &plan, settings, super::Installed::default())?;
+        super::load_client_material(node.stores(), &plan, settings, super::Installed::default())?;
     let Some((side, warnings)) = ClientSide::new(material) else {
         return Err(Error::config(
             yaml.origin(),
@@ -387,11 +387,11 @@ impl Reloader {
         let node = super::Node::uncached(yaml);
         let swapped = match &self.inner.swaps {
             Swaps::Server(side) => self
-                .consistent_load(|| super::load_server_material(&node, plan, settings, installed))
+                .consistent_load(|| super::load_server_material(node.stores(), plan, settings, installed))
                 .map(|m| side.put(m)),
             Swaps::Client(side) => self
                 .consistent_load(|| {
-                    match super::load_client_material(&node, plan, settings, installed) {
+                    match super::load_client_material(node.stores(), plan, settings, installed) {
                         // A client's key store that is gone is a failure, not "no client
                         // certificate".
                         Ok(m) if m.keys.is_none() && side.presents_certificate() => Err(Error::config(
