@@ -326,3 +326,71 @@ fn doctor_reads_each_layout_and_warns_ahead_of_expiry() {
     assert_eq!(v["nodes"].as_array().unwrap().len(), 2, "{v:#}");
     assert_eq!(v["summary"]["errors"], 0, "{v:#}");
 }
+
+/// Across secrets, a CA rotation's order: a next CA staged in one node's truststore but not in
+/// another's is named as unsafe to move to; staged in both, it is ready.
+#[test]
+fn doctor_across_secrets_says_whether_a_ca_rotation_is_safe() {
+    if !common::tools_present(&["keytool", "openssl"]) {
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let next_ca = common::openssl_other_ca(root.path());
+    // truststore.jks plus the next CA, with keytool.
+    let staged = root.path().join("staged-truststore.jks");
+    std::fs::copy(common::store_path("truststore.jks"), &staged).unwrap();
+    let out = Command::new("keytool")
+        .args(["-importcert", "-noprompt", "-alias", "next-ca", "-file"])
+        .arg(&next_ca)
+        .arg("-keystore")
+        .arg(&staged)
+        .args(["-storepass", "cassandra"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let node = |name: &str, truststore: Vec<u8>| {
+        mount(
+            &root.path().join(name),
+            &[
+                ("keystore", store("node1.jks")),
+                ("keystore-password", b"cassandra".to_vec()),
+                ("truststore", truststore),
+                ("truststore-password", b"cassandra".to_vec()),
+            ],
+        )
+        .to_string_lossy()
+        .into_owned()
+    };
+    let a = node("a", std::fs::read(&staged).unwrap());
+    let b = node("b", store("truststore.jks"));
+    let c = node("c", std::fs::read(&staged).unwrap());
+    let rotation = |v: &serde_json::Value, severity: &str| -> Vec<String> {
+        v["cluster"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == "rotation" && f["severity"] == severity)
+            .map(|f| f["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let v = doctor(&["--secret", &a, "--secret", &b]);
+    let unsafe_now = rotation(&v, "warning");
+    assert!(
+        unsafe_now
+            .iter()
+            .any(|m| m.contains("another CA") && m.contains("but not of")),
+        "{v:#}"
+    );
+    let v = doctor(&["--secret", &a, "--secret", &c]);
+    assert!(rotation(&v, "warning").is_empty(), "{v:#}");
+    assert!(
+        rotation(&v, "ok")
+            .iter()
+            .any(|m| m.contains("another CA") && m.contains("trusted by every node")),
+        "{v:#}"
+    );
+}
