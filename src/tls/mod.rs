@@ -40,6 +40,7 @@ mod role;
 mod server;
 mod settings;
 mod tools;
+mod validator;
 pub(crate) mod verify;
 
 pub use crate::failure::{ExpiredButTrusted, IdentityMismatch, UnknownIssuer};
@@ -64,4 +65,5 @@ pub use settings::{TlsSettings, TlsWarning};
 #[cfg(feature = "diagnostics")]
 pub(crate) use tools::nodetool_client_and_keystore;
 pub use tools::{cqlsh_client_config, jmx_client_config, nodetool_client_config};
+pub use validator::{CertificateIdentity, CertificateValidator, IdentityError};
 pub use verify::{ExpiredPeer, Usage, verify_chain};
