@@ -28,7 +28,7 @@
 //!     .keystore_path("fixtures/stores/client1.jks")
 //!     .keystore_password("cassandra")
 //!     .build()?;
-//! let _for_a_driver: std::sync::Arc<cassandra_tls::rustls::ClientConfig> = driver.config.clone();
+//! let _for_a_driver: std::sync::Arc<cassandra_tls::rustls::ClientConfig> = driver.config().clone();
 //!
 //! // The handshake over the caller's transport: bytes in, bytes out (here both ends in memory;
 //! // `handshake::blocking` runs the loop over a `Read + Write`).

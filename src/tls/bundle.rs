@@ -28,7 +28,7 @@
 //!
 //! let bundle = SecureConnectBundle::open("secure-connect-prod.zip")?;
 //! let tls = bundle.driver_tls().build()?;
-//! // GET bundle.metadata_url() over tls.config (server name: bundle.host()), then:
+//! // GET bundle.metadata_url() over tls.config() (server name: bundle.host()), then:
 //! # let body = b"{}";
 //! let metadata = ProxyMetadata::parse(body)?;
 //! for host_id in &metadata.contact_points {

@@ -14,7 +14,7 @@
 //!     .keystore_path("fixtures/stores/client1.p12")
 //!     .keystore_password("cassandra")
 //!     .build()?;
-//! // client.config: an Arc<rustls::ClientConfig> for the driver.
+//! // client.config(): an Arc<rustls::ClientConfig> for the driver.
 //! # Ok::<(), cassandra_tls::Error>(())
 //! ```
 //!

@@ -23,7 +23,7 @@
 //!     &settings,
 //! )?;
 //! let client = client.with_verifier(Arc::new(verifier));
-//! // client.config goes to the driver (scylla: TlsContext::Rustls023).
+//! // client.config() goes to the driver (scylla: TlsContext::Rustls023).
 //! # Ok::<(), cassandra_tls::Error>(())
 //! ```
 

@@ -16,7 +16,7 @@
 //! for w in &client.warnings {
 //!     eprintln!("warning: {w}");
 //! }
-//! // client.config is an Arc<rustls::ClientConfig>, for a driver or a Handshake.
+//! // client.config() is an Arc<rustls::ClientConfig>, for a driver or a Handshake.
 //! # Ok::<(), cassandra_tls::Error>(())
 //! ```
 //!

@@ -27,7 +27,7 @@
 //!
 //! let yaml = CassandraYaml::load_file("fixtures/conf/cassandra.yaml")?;
 //! let (server, reloader) = reload::reloading_server_config(&yaml, ServerRole::Native, &TlsSettings::default())?;
-//! // server.config serves handshakes; every 10 minutes, from the caller's timer:
+//! // server serves handshakes (Handshake::server, or server.config_for(peer)); every 10 minutes, from the caller's timer:
 //! match reloader.check() {
 //!     reload::Outcome::Failed { error, .. } => eprintln!("SSL reload failed, old material kept: {error}"),
 //!     outcome => println!("{outcome}"),
