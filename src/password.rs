@@ -18,6 +18,14 @@ impl Password {
         Password(Zeroizing::new(text.into()))
     }
 
+    /// The first line of a password file (empty for an empty file), as Cassandra's
+    /// `*_password_file` options, Kubernetes Secret keys and `--secret-password-file` are read.
+    /// The file's text is wiped once the line is taken.
+    pub fn from_file_first_line(path: &std::path::Path) -> std::io::Result<Self> {
+        let text = Zeroizing::new(std::fs::read_to_string(path)?);
+        Ok(Password::new(text.lines().next().unwrap_or("")))
+    }
+
     /// The password as text. Handle the result with care: do not log or print it.
     pub fn expose(&self) -> &str {
         &self.0

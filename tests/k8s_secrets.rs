@@ -285,19 +285,10 @@ fn doctor_reads_each_layout_and_warns_ahead_of_expiry() {
     let (_, dir, _) = secrets(&root.path().join("again")).remove(0);
     let dir = dir.to_string_lossy().into_owned();
     for days in [1u64, 400, 40_000, 100_000] {
-        let openssl_says_within = !Command::new("openssl")
-            .args([
-                "x509",
-                "-noout",
-                "-checkend",
-                &(days * 86_400).to_string(),
-                "-in",
-            ])
-            .arg(common::store_path("node1.chain.pem"))
-            .output()
-            .unwrap()
-            .status
-            .success();
+        let openssl_says_within = common::tools::openssl_ends_within(
+            std::path::Path::new(&common::store_path("node1.chain.pem")),
+            days * 86_400,
+        );
         let v = doctor(&["--secret", &dir, "--warn-expiry-days", &days.to_string()]);
         let warned = findings_of(&v, "expiry", "warning")
             .iter()

@@ -434,19 +434,7 @@ fn expiry_warnings_for_the_leaf_and_the_chains_cas_follow_the_window() {
         assert!(r.chain.len() >= 2, "{r:#?}");
         for (i, served) in r.chain.iter().enumerate() {
             let file = &by_sha256[&served.sha256];
-            let within = !Command::new("openssl")
-                .args([
-                    "x509",
-                    "-noout",
-                    "-checkend",
-                    &(days * 86_400).to_string(),
-                    "-in",
-                ])
-                .arg(file)
-                .output()
-                .unwrap()
-                .status
-                .success();
+            let within = common::tools::openssl_ends_within(file, days * 86_400);
             let warned = r.findings.iter().any(|f| {
                 f.check == "expiry"
                     && f.severity == "warning"

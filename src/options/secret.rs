@@ -140,13 +140,10 @@ fn refuse(dir: &Path, key: &str, message: impl Into<String>) -> Error {
 /// A password file's content: its first line (a Secret's value usually has no newline, but one
 /// written by hand often has).
 fn password_file(path: &Path) -> Result<Password> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+    Password::from_file_first_line(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    let value = Password::new(text.lines().next().unwrap_or(""));
-    drop(zeroize::Zeroizing::new(text));
-    Ok(value)
+    })
 }
 
 impl MountedSecret {

@@ -70,18 +70,19 @@ fn resolve_password(
             format!("keystore password file {} does not exist", path.display()),
         ));
     }
-    let text = zeroize::Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
-        config(
-            origin,
-            section,
-            key,
-            format!(
-                "Failed to read keystore password from the {} for {section}: {e}",
-                path.display()
-            ),
-        )
-    })?);
-    Ok(Some(Password::new(text.lines().next().unwrap_or(""))))
+    Password::from_file_first_line(&path)
+        .map(Some)
+        .map_err(|e| {
+            config(
+                origin,
+                section,
+                key,
+                format!(
+                    "Failed to read keystore password from the {} for {section}: {e}",
+                    path.display()
+                ),
+            )
+        })
 }
 
 /// The store password of the inbound key store (`keystore_password`, else the first line of

@@ -48,6 +48,18 @@ pub fn parse_keytool_list(text: &str) -> Vec<KeytoolEntry> {
     out
 }
 
+/// OpenSSL's verdict: whether the certificate in `pem` ends within `secs` seconds from now
+/// (`openssl x509 -checkend` fails exactly then).
+pub fn openssl_ends_within(pem: &std::path::Path, secs: u64) -> bool {
+    !std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-checkend", &secs.to_string(), "-in"])
+        .arg(pem)
+        .output()
+        .expect("run openssl")
+        .status
+        .success()
+}
+
 /// `AB:CD:..` as `abcd..`.
 pub fn colon_hex(s: &str) -> String {
     s.trim().replace(':', "").to_ascii_lowercase()

@@ -147,20 +147,16 @@ fn yamls_in(dir: &std::path::Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// The node yamls of the --secret directories, each with its directory.
 fn secret_yamls(args: &Args) -> Result<Vec<(PathBuf, CassandraYaml)>, cassandra_tls::Error> {
-    let password = match &args.secret_password_file {
-        Some(f) => {
-            let text = zeroize::Zeroizing::new(std::fs::read_to_string(f).map_err(|e| {
-                cassandra_tls::Error::Io {
-                    path: f.clone(),
-                    source: e,
-                }
-            })?);
-            Some(cassandra_tls::Password::new(
-                text.lines().next().unwrap_or(""),
-            ))
-        }
-        None => None,
-    };
+    let password = args
+        .secret_password_file
+        .as_ref()
+        .map(|f| {
+            cassandra_tls::Password::from_file_first_line(f).map_err(|e| cassandra_tls::Error::Io {
+                path: f.clone(),
+                source: e,
+            })
+        })
+        .transpose()?;
     args.secret
         .iter()
         .map(|dir| {
