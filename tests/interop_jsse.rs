@@ -439,11 +439,11 @@ fn jmx_client_from_the_jmx_section_talks_to_jsse() {
     let Some(dir) = classes() else { return };
     let jmx = |truststore: &str| {
         let text = format!(
-            "jmx_encryption_options:\n  enabled: true\n  keystore: {}\n  keystore_password: cassandra\n  truststore: {}\n  truststore_password: cassandra\n  require_client_auth: true\n",
+            "jmx_server_options:\n  jmx_encryption_options:\n    enabled: true\n    keystore: {}\n    keystore_password: cassandra\n    truststore: {}\n    truststore_password: cassandra\n    require_client_auth: true\n",
             common::store_path("node1.jks"),
             common::store_path(truststore)
         );
-        let y = CassandraYaml::from_str_for(&text, cassandra_tls::options::CassandraVersion::Trunk)
+        let y = CassandraYaml::from_str_for(&text, cassandra_tls::options::CassandraVersion::V6_0)
             .unwrap();
         tls::jmx_client_config(&y, &TlsSettings::default())
             .unwrap()

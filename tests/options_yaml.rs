@@ -49,7 +49,7 @@ client_encryption_options:
       private_key: "x"
       private_key_password: "pw"
 "#,
-        cassandra_tls::options::CassandraVersion::Trunk,
+        cassandra_tls::options::CassandraVersion::V6_0,
     )
     .unwrap();
     let s = y.server_encryption_options();

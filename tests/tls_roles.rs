@@ -406,7 +406,7 @@ fn the_key_that_fits_the_peer_is_served_or_the_one_named() {
 
 /// Trunk's reading: the password files (CASSANDRA-13428) are trunk's.
 fn inline_trunk(text: &str) -> CassandraYaml {
-    CassandraYaml::from_str_for(text, cassandra_tls::options::CassandraVersion::Trunk)
+    CassandraYaml::from_str_for(text, cassandra_tls::options::CassandraVersion::V6_0)
         .unwrap()
         .with_base_dir(common::root())
 }

@@ -207,11 +207,11 @@ pub fn check_nodetool_ssl(
     check_jmx_client(report, &tls::Node::new(yaml), NODETOOL, what, ssl, at);
 }
 
-/// The section name trunk's JMX findings are reported under.
+/// The section name 6.0's JMX findings are reported under.
 /// The JMX section's name in findings.
 pub const JMX: &str = crate::options::Section::Jmx.as_str();
 
-/// Checks trunk's `jmx_encryption_options` (CASSANDRA-18508): nodetool's view of the section
+/// Checks 6.0's `jmx_encryption_options` (CASSANDRA-18508): nodetool's view of the section
 /// ([`NodetoolSsl::from_jmx_encryption_options`]: its truststore, and its key store when client
 /// auth is on) against the JMX server the section configures. Findings go under [`JMX`]; nothing
 /// is reported when the yaml has no such section or its policy is UNENCRYPTED.

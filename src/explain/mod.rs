@@ -45,8 +45,14 @@ pub struct Explanation {
     pub version: &'static str,
     /// The TLS provider the verdict is for.
     pub provider: Provider,
-    /// The JDK whose JSSE rules apply.
+    /// The JDK whose JSSE tables the engine model was written from (17); the verdict is the
+    /// same on every JDK of [`jdks`](Self::jdks).
     pub jdk: &'static str,
+    /// The Java majors this verdict was measured on ([`CassandraVersion::jdks`]): the line's
+    /// own option classes, run on each, agree with this crate on the differential grid (every
+    /// difference is listed in FIDELITY.md). Java 8 (4.0, 4.1) is not among them: it cannot be
+    /// run where the oracle runs.
+    pub jdks: &'static [u8],
     /// Whether the node starts with these options.
     pub accepted: bool,
     /// Why it does not.
@@ -55,7 +61,7 @@ pub struct Explanation {
     pub server_encryption_options: Option<SectionExplanation>,
     /// `client_encryption_options` as applied (when accepted).
     pub client_encryption_options: Option<SectionExplanation>,
-    /// trunk's `jmx_encryption_options` as applied (when accepted and the yaml has it).
+    /// 6.0's `jmx_encryption_options` as applied (when accepted and the yaml has it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jmx_encryption_options: Option<SectionExplanation>,
 }
@@ -168,10 +174,16 @@ pub fn explain_yaml(
         Ok(yaml) => explain_loaded(path, &yaml, provider),
         Err(e) => {
             // The factory is made (and its class and parameters checked) by applyConfig, in
-            // versions that have one; every other error is the loader's.
+            // versions that have one; 6.0's require_client_auth is a String the factory's
+            // constructor parses (ClientAuth.from). Every other error is the loader's.
             let stage = match &e {
                 Error::Config { key: Some(k), .. }
                     if k == "ssl_context_factory" && version.has_ssl_context_factory() =>
+                {
+                    Stage::Apply
+                }
+                Error::Config { key: Some(k), .. }
+                    if k == "require_client_auth" && version.client_auth_is_tri_state() =>
                 {
                     Stage::Apply
                 }
@@ -234,6 +246,7 @@ impl Explanation {
             version: version.as_str(),
             provider,
             jdk: JDK,
+            jdks: version.jdks(),
             accepted: false,
             error: None,
             server_encryption_options: None,
@@ -272,16 +285,10 @@ fn apply(node: &ResolvedNode) -> crate::Result<()> {
     let client = yaml.client_encryption_options();
     let server = yaml.server_encryption_options();
     let version = yaml.version();
-    pem_factory_rules(
-        origin,
-        yaml.base_dir(),
-        Section::Client.as_str(),
-        client,
-        None,
-    )?;
+    factory_rules(yaml, Section::Client.as_str(), client, None)?;
     let facts = yaml.node();
     if let Some(ssl_port) = facts.native_transport_port_ssl
-        && version < CassandraVersion::Trunk
+        && version < CassandraVersion::V6_0
         && ssl_port != facts.native_transport_port
         && node.client().policy == Policy::Unencrypted
     {
@@ -292,16 +299,11 @@ fn apply(node: &ResolvedNode) -> crate::Result<()> {
             "Encryption must be enabled in client_encryption_options for native_transport_port_ssl",
         ));
     }
-    pem_factory_rules(
-        origin,
-        yaml.base_dir(),
-        Section::Server.as_str(),
-        &server.common,
-        server.outbound_keystore.as_deref(),
-    )?;
+    // 6.0 applies jmx_server_options.jmx_encryption_options between the two (applySimpleConfig).
     if let Some(jmx) = yaml.jmx_encryption_options() {
-        pem_factory_rules(origin, yaml.base_dir(), Section::Jmx.as_str(), jmx, None)?;
+        factory_rules(yaml, Section::Jmx.as_str(), jmx, None)?;
     }
+    factory_rules(yaml, Section::Server.as_str(), &server.common, Some(server))?;
     if server.legacy_ssl_storage_port_enabled && node.server().policy == Policy::Unencrypted {
         let key = version.legacy_port_key();
         return Err(Error::config(
@@ -314,6 +316,31 @@ fn apply(node: &ResolvedNode) -> crate::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// What a section's SSL context factory checks when applyConfig makes it: 6.0's store
+/// contexts resolve their passwords (a named password file that does not exist stops start-up:
+/// key store, then the server's outbound key store, then truststore), then the PEM factory's
+/// own rules.
+fn factory_rules(
+    yaml: &CassandraYaml,
+    section: &'static str,
+    opts: &EncryptionOptions,
+    server: Option<&crate::options::ServerEncryptionOptions>,
+) -> crate::Result<()> {
+    let (origin, base) = (yaml.origin(), yaml.base_dir());
+    let inbound = crate::tls::factory::store_password(origin, section, opts, base, false)?;
+    if let Some(server) = server {
+        crate::tls::factory::outbound_password(origin, server, base, inbound)?;
+    }
+    crate::tls::factory::store_password(origin, section, opts, base, true)?;
+    pem_factory_rules(
+        origin,
+        base,
+        section,
+        opts,
+        server.and_then(|s| s.outbound_keystore.as_deref()),
+    )
 }
 
 /// PEMBasedSslContextFactory's constructor: one source per store, and the two key passwords

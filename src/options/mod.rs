@@ -1,5 +1,5 @@
 //! Cassandra's encryption options: `server_encryption_options` and `client_encryption_options`
-//! of `cassandra.yaml`, with Cassandra's semantics (4.0 to trunk), and cqlsh's `cqlshrc`.
+//! of `cassandra.yaml`, with Cassandra's semantics (4.0 to 6.0), and cqlsh's `cqlshrc`.
 //!
 //! This module knows nothing of rustls: it reads and interprets options. [`crate::tls`] turns
 //! them into configs.

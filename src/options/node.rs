@@ -33,7 +33,7 @@ pub enum Section {
     Server,
     /// `client_encryption_options`: the native transport (client-to-node).
     Client,
-    /// `jmx_encryption_options` (6.0/trunk): the JMX server, built as the native transport is.
+    /// `jmx_encryption_options` (6.0): the JMX server, built as the native transport is.
     Jmx,
 }
 

@@ -398,7 +398,7 @@ impl NodetoolSsl {
         Self::parse(text, Origin::file(path))
     }
 
-    /// The nodetool settings that talk to a node's JMX server configured by trunk's
+    /// The nodetool settings that talk to a node's JMX server configured by 6.0's
     /// `jmx_encryption_options` (CASSANDRA-18508): its truststore, and its key store as the client
     /// certificate when the server requires one, with the section's store type (Cassandra's
     /// default JKS), passwords, protocols (`protocol` and `accepted_protocols` combined as

@@ -61,6 +61,7 @@ pub(crate) struct RawSection {
     enable_legacy_ssl_storage_port: Option<SnakeBool>,
     outbound_keystore: Option<String>,
     outbound_keystore_password: Option<String>,
+    outbound_keystore_password_file: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -68,6 +69,9 @@ pub(crate) struct RawSection {
 enum BoolOrString {
     Bool(bool),
     Str(String),
+    /// A number: 6.0's String field takes it as its text; up to 5.0 the boolean refuses it.
+    Int(i64),
+    Float(f64),
 }
 
 /// A boolean as SnakeYAML sets a `boolean` field: a YAML boolean, or a string (quoted or not)
@@ -187,6 +191,24 @@ impl RawSection {
                     )
                 })?
             }
+            Some(BoolOrString::Int(i)) if version.client_auth_is_tri_state() => {
+                return Err(err(
+                    "require_client_auth",
+                    format!("{i} is not a valid ClientAuth option (true, false, optional, required, not_required)"),
+                ));
+            }
+            Some(BoolOrString::Float(f)) if version.client_auth_is_tri_state() => {
+                return Err(err(
+                    "require_client_auth",
+                    format!("{f:?} is not a valid ClientAuth option (true, false, optional, required, not_required)"),
+                ));
+            }
+            Some(BoolOrString::Int(_) | BoolOrString::Float(_)) => {
+                return Err(err(
+                    "require_client_auth",
+                    format!("Invalid yaml: Cannot create property: a number is not a boolean in Cassandra {version}"),
+                ));
+            }
             // Up to 5.0 the field is a boolean: SnakeYAML takes only its boolean spellings.
             Some(BoolOrString::Str(s)) => match snake_bool(&s) {
                 Some(true) => ClientAuth::Required,
@@ -195,7 +217,7 @@ impl RawSection {
                     return Err(err(
                         "require_client_auth",
                         format!(
-                            "Invalid yaml: Cannot create property: '{}' is not a boolean in Cassandra {version} (true or false; optional is trunk's)",
+                            "Invalid yaml: Cannot create property: '{}' is not a boolean in Cassandra {version} (true or false; optional is 6.0's)",
                             if ClientAuth::parse(&s).is_some() { s.as_str() } else { "the value" }
                         ),
                     ));
@@ -292,7 +314,7 @@ impl RawSection {
         })
     }
 
-    /// `client_encryption_options` (or trunk's `jmx_encryption_options`, `section`, of the same
+    /// `client_encryption_options` (or 6.0's `jmx_encryption_options`, `section`, of the same
     /// type); server-only keys were refused with the unknown keys.
     pub(crate) fn into_client(
         mut self,
@@ -341,6 +363,7 @@ impl RawSection {
             legacy_ssl_storage_port_enabled: legacy,
             outbound_keystore,
             outbound_keystore_password,
+            outbound_keystore_password_file: self.outbound_keystore_password_file.take(),
         })
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::password::Password;
 
-/// `require_client_auth`: a boolean up to 5.0, a tri-state string on trunk (CASSANDRA-18811).
+/// `require_client_auth`: a boolean up to 5.0, a tri-state string from 6.0 (CASSANDRA-18811).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ClientAuth {
     /// `false` / `not_required` (the default).
@@ -28,7 +28,7 @@ impl ClientAuth {
         }
     }
 
-    /// Parses the value as trunk's `EncryptionOptions.ClientAuth` does: `true`, `false`,
+    /// Parses the value as 6.0's `EncryptionOptions.ClientAuth` does: `true`, `false`,
     /// `optional`, `required`, `not_required`, ignoring case.
     pub fn parse(value: &str) -> Option<Self> {
         match value.trim().to_ascii_lowercase().as_str() {
@@ -284,7 +284,7 @@ pub struct EncryptionOptions {
     pub keystore: Option<String>,
     /// `keystore_password`.
     pub keystore_password: Option<Password>,
-    /// `keystore_password_file` (trunk, CASSANDRA-13428): the password is its first line.
+    /// `keystore_password_file` (6.0, CASSANDRA-13428): the password is its first line.
     pub keystore_password_file: Option<String>,
     /// `truststore`; `None` means `conf/.truststore`.
     pub truststore: Option<String>,
@@ -308,9 +308,9 @@ pub struct EncryptionOptions {
     pub require_endpoint_verification: bool,
     /// `ssl_context_factory`.
     pub ssl_context_factory: SslContextFactory,
-    /// `max_certificate_validity_period` (trunk; used by the mTLS authenticators).
+    /// `max_certificate_validity_period` (6.0; used by the mTLS authenticators).
     pub max_certificate_validity_period: Option<DurationMinutes>,
-    /// `certificate_validity_warn_threshold` (trunk).
+    /// `certificate_validity_warn_threshold` (6.0).
     pub certificate_validity_warn_threshold: Option<DurationMinutes>,
 }
 
@@ -327,6 +327,10 @@ pub struct ServerEncryptionOptions {
     pub outbound_keystore: Option<String>,
     /// `outbound_keystore_password`; `None` falls back to `keystore_password` (`""` is kept).
     pub outbound_keystore_password: Option<Password>,
+    /// `outbound_keystore_password_file` (6.0): read only when neither
+    /// `outbound_keystore_password` nor the inbound key store's password (inline or from its
+    /// file) is there; `None` falls back to `keystore_password_file`.
+    pub outbound_keystore_password_file: Option<String>,
 }
 
 /// The default key store path, relative to Cassandra's working directory.

@@ -1,6 +1,7 @@
 //! The Cassandra version a cassandra.yaml is read as: which encryption keys exist, their
-//! defaults and forms. Facts from EncryptionOptions in 4.0.19, 4.1.10 and 5.0.x (checked by
-//! running their option classes, tests/cassandra_oracle.rs) and trunk's from the research notes.
+//! defaults and forms. Facts from EncryptionOptions in 4.0.19, 4.1.10, 5.0.9 and 6.0-alpha2,
+//! checked by running their option classes on each JDK the line supports
+//! (tests/cassandra_oracle.rs, [`CassandraVersion::jdks`]).
 
 use std::fmt;
 use std::str::FromStr;
@@ -20,34 +21,67 @@ pub enum CassandraVersion {
     /// 5.0.x: `outbound_keystore` and `outbound_keystore_password` (CASSANDRA-17513).
     #[default]
     V5_0,
-    /// trunk (the line after 5.0): `require_client_auth` as `true`/`false`/`optional`
-    /// (CASSANDRA-18811), the certificate validity keys (CASSANDRA-18951), password files
-    /// (CASSANDRA-13428) and `jmx_encryption_options` (CASSANDRA-18508).
-    Trunk,
+    /// 6.0.x (measured on 6.0-alpha2; `trunk` parses as this line): `require_client_auth` as
+    /// `true`/`false`/`optional` (CASSANDRA-18811), the certificate validity keys
+    /// (CASSANDRA-18951), password files (CASSANDRA-13428) and `jmx_encryption_options`
+    /// (CASSANDRA-18508).
+    V6_0,
 }
 
+#[allow(non_upper_case_globals)]
 impl CassandraVersion {
+    /// The line after 5.0, as this crate called it before 6.0 was on Maven Central.
+    #[deprecated(
+        since = "0.4.0",
+        note = "trunk is the 6.0 line: use CassandraVersion::V6_0"
+    )]
+    pub const Trunk: CassandraVersion = CassandraVersion::V6_0;
+
     /// Every version, oldest first.
     pub const ALL: [CassandraVersion; 4] = [
         CassandraVersion::V4_0,
         CassandraVersion::V4_1,
         CassandraVersion::V5_0,
-        CassandraVersion::Trunk,
+        CassandraVersion::V6_0,
     ];
 
-    /// `4.0`, `4.1`, `5.0` or `trunk`.
+    /// `4.0`, `4.1`, `5.0` or `6.0`.
     pub fn as_str(self) -> &'static str {
         match self {
             CassandraVersion::V4_0 => "4.0",
             CassandraVersion::V4_1 => "4.1",
             CassandraVersion::V5_0 => "5.0",
-            CassandraVersion::Trunk => "trunk",
+            CassandraVersion::V6_0 => "6.0",
         }
     }
 
-    /// Whether `require_client_auth` is trunk's tri-state string rather than a boolean.
+    /// The Java majors this line supports that its verdicts were measured on: Cassandra's own
+    /// option classes, run on each of these JDKs, read the differential grid of
+    /// tests/cassandra_oracle.rs as this crate does (FIDELITY.md lists every difference, per
+    /// line and JDK). The lines' supported JDKs are 8 and 11 (4.0, 4.1), 11 and 17 (5.0), 11, 17
+    /// and 21 (6.0: cassandra-all 6.0-alpha2 is built by JDK 11, its manifest says, and its
+    /// daemon starts on 11, 17 and 21); Java 8 cannot be run where the oracle runs, so no
+    /// verdict claims it.
+    pub fn jdks(self) -> &'static [u8] {
+        match self {
+            CassandraVersion::V4_0 | CassandraVersion::V4_1 => &[11],
+            CassandraVersion::V5_0 => &[11, 17],
+            CassandraVersion::V6_0 => &[11, 17, 21],
+        }
+    }
+
+    /// The Java majors this line supports ([`jdks`](Self::jdks) and those not measured: 8 for 4.x).
+    pub fn supported_jdks(self) -> &'static [u8] {
+        match self {
+            CassandraVersion::V4_0 | CassandraVersion::V4_1 => &[8, 11],
+            CassandraVersion::V5_0 => &[11, 17],
+            CassandraVersion::V6_0 => &[11, 17, 21],
+        }
+    }
+
+    /// Whether `require_client_auth` is 6.0's tri-state string rather than a boolean.
     pub fn client_auth_is_tri_state(self) -> bool {
-        self >= CassandraVersion::Trunk
+        self >= CassandraVersion::V6_0
     }
 
     /// The password a missing `keystore_password` / `truststore_password` takes: `cassandra` in
@@ -63,10 +97,16 @@ impl CassandraVersion {
         self == CassandraVersion::V4_0
     }
 
-    /// Whether cassandra.yaml has `jmx_encryption_options` (trunk, CASSANDRA-18508): the JMX
-    /// server's TLS, an `EncryptionOptions` like `client_encryption_options`.
+    /// Whether cassandra.yaml has `jmx_server_options.jmx_encryption_options` (6.0,
+    /// CASSANDRA-18508): the JMX server's TLS, an `EncryptionOptions` like
+    /// `client_encryption_options`.
     pub fn has_jmx_encryption_options(self) -> bool {
-        self >= CassandraVersion::Trunk
+        self >= CassandraVersion::V6_0
+    }
+
+    /// Whether cassandra.yaml has `native_transport_port_ssl` (4.0 to 5.0; 6.0 refuses it).
+    pub fn has_native_transport_port_ssl(self) -> bool {
+        self < CassandraVersion::V6_0
     }
 
     /// Whether the pluggable `ssl_context_factory` (and so the PEM factory) exists.
@@ -106,7 +146,7 @@ impl CassandraVersion {
             "max_certificate_validity_period"
             | "certificate_validity_warn_threshold"
             | "keystore_password_file"
-            | "truststore_password_file" => Some(Trunk),
+            | "truststore_password_file" => Some(V6_0),
             _ => None,
         };
         if common.is_some() || !server {
@@ -116,6 +156,7 @@ impl CassandraVersion {
             "internode_encryption" | "enable_legacy_ssl_storage_port" => Some(V4_0),
             "legacy_ssl_storage_port_enabled" => Some(V4_1),
             "outbound_keystore" | "outbound_keystore_password" => Some(V5_0),
+            "outbound_keystore_password_file" => Some(V6_0),
             _ => None,
         }
     }
@@ -132,6 +173,7 @@ impl CassandraVersion {
             | "algorithm"
             | "outbound_keystore"
             | "outbound_keystore_password"
+            | "outbound_keystore_password_file"
             | "max_certificate_validity_period"
             | "certificate_validity_warn_threshold"
             | "keystore_password_file"
@@ -156,20 +198,23 @@ impl fmt::Display for CassandraVersion {
 impl FromStr for CassandraVersion {
     type Err = Error;
 
-    /// `4.0`, `4.1`, `5.0` (a patch release such as `4.1.10` names its line) or `trunk`.
+    /// `4.0`, `4.1`, `5.0` or `6.0` (a release such as `4.1.10` or `6.0-alpha2` names its
+    /// line); `trunk` is an alias of `6.0`.
     fn from_str(s: &str) -> Result<Self, Error> {
         let s = s.trim();
-        let line = s.split('.').take(2).collect::<Vec<_>>().join(".");
+        let release = s.split('-').next().unwrap_or(s);
+        let line = release.split('.').take(2).collect::<Vec<_>>().join(".");
         match (line.as_str(), s) {
             ("4.0", _) => Ok(CassandraVersion::V4_0),
             ("4.1", _) => Ok(CassandraVersion::V4_1),
             ("5.0", _) => Ok(CassandraVersion::V5_0),
-            (_, t) if t.eq_ignore_ascii_case("trunk") => Ok(CassandraVersion::Trunk),
+            ("6.0", _) => Ok(CassandraVersion::V6_0),
+            (_, t) if t.eq_ignore_ascii_case("trunk") => Ok(CassandraVersion::V6_0),
             _ => Err(Error::config(
                 &Origin::bytes(),
                 None,
                 None,
-                format!("unknown Cassandra version '{s}' (4.0, 4.1, 5.0 or trunk)"),
+                format!("unknown Cassandra version '{s}' (4.0, 4.1, 5.0 or 6.0; trunk is 6.0)"),
             )),
         }
     }
@@ -190,9 +235,9 @@ mod tests {
         assert!(V5_0.knows("enable_legacy_ssl_storage_port", true));
         assert!(!V4_0.knows("legacy_ssl_storage_port_enabled", true));
         assert!(!V5_0.knows("max_certificate_validity_period", false));
-        assert!(Trunk.knows("max_certificate_validity_period", false));
-        assert!(!Trunk.knows("internode_encryption", false));
-        assert!(!Trunk.knows("nonsense", true));
+        assert!(V6_0.knows("max_certificate_validity_period", false));
+        assert!(!V6_0.knows("internode_encryption", false));
+        assert!(!V6_0.knows("nonsense", true));
     }
 
     #[test]
@@ -205,10 +250,18 @@ mod tests {
             "5.0".parse::<CassandraVersion>().unwrap(),
             CassandraVersion::V5_0
         );
-        assert_eq!(
-            "trunk".parse::<CassandraVersion>().unwrap(),
-            CassandraVersion::Trunk
-        );
+        for alias in ["6.0", "6.0-alpha2", "6.0.1", "trunk", "TRUNK"] {
+            assert_eq!(
+                alias.parse::<CassandraVersion>().unwrap(),
+                CassandraVersion::V6_0,
+                "{alias}"
+            );
+        }
+        #[allow(deprecated)]
+        let trunk = CassandraVersion::Trunk;
+        assert_eq!(trunk, CassandraVersion::V6_0);
+        assert_eq!(CassandraVersion::V6_0.to_string(), "6.0");
+        assert!("6".parse::<CassandraVersion>().is_err());
         assert!("3.11".parse::<CassandraVersion>().is_err());
     }
 }

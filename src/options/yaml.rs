@@ -54,7 +54,7 @@ pub struct CassandraYaml {
 struct RawYaml {
     server_encryption_options: Option<RawSection>,
     client_encryption_options: Option<RawSection>,
-    jmx_encryption_options: Option<RawSection>,
+    jmx_server_options: Option<RawJmxServer>,
     listen_address: Option<String>,
     broadcast_address: Option<String>,
     rpc_address: Option<String>,
@@ -65,16 +65,38 @@ struct RawYaml {
     native_transport_port_ssl: Option<u16>,
 }
 
+/// 6.0's `jmx_server_options` (JMXServerOptions): only its TLS section is read here.
+#[derive(Deserialize)]
+struct RawJmxServer {
+    jmx_encryption_options: Option<RawSection>,
+}
+
+/// The keys of one section: `None` is an absent section, `Some(None)` a section written with
+/// no value.
+type Keys = Option<Option<BTreeMap<String, Option<IgnoredAny>>>>;
+
 /// The first pass over the yaml: which keys each encryption section has, and which are null.
-/// `None` is an absent section, `Some(None)` a section written with no value.
 #[derive(Deserialize)]
 struct SectionKeys {
     #[serde(default, deserialize_with = "present")]
-    server_encryption_options: Option<Option<BTreeMap<String, Option<IgnoredAny>>>>,
+    server_encryption_options: Keys,
     #[serde(default, deserialize_with = "present")]
-    client_encryption_options: Option<Option<BTreeMap<String, Option<IgnoredAny>>>>,
+    client_encryption_options: Keys,
+    /// Never a key of Config: the JMX section lives under `jmx_server_options` (6.0).
     #[serde(default, deserialize_with = "present")]
-    jmx_encryption_options: Option<Option<BTreeMap<String, Option<IgnoredAny>>>>,
+    jmx_encryption_options: Option<IgnoredAny>,
+    #[serde(default, deserialize_with = "present")]
+    jmx_server_options: Option<Option<JmxServerKeys>>,
+    /// Removed in 6.0 (Config has no such field there).
+    #[serde(default, deserialize_with = "present")]
+    native_transport_port_ssl: Option<IgnoredAny>,
+}
+
+/// The keys of `jmx_server_options` read here.
+#[derive(Deserialize)]
+struct JmxServerKeys {
+    #[serde(default, deserialize_with = "present")]
+    jmx_encryption_options: Keys,
 }
 
 /// A key that is written: `Some(value)`, where the value itself may be null.
@@ -198,7 +220,8 @@ impl CassandraYaml {
             .unwrap_or_default()
             .into_client(&origin, CLIENT, version)?;
         let jmx = raw
-            .jmx_encryption_options
+            .jmx_server_options
+            .and_then(|j| j.jmx_encryption_options)
             .map(|s| s.into_client(&origin, JMX, version))
             .transpose()?;
         for (section, opts) in [(SERVER, &server.common), (CLIENT, &client)]
@@ -268,7 +291,8 @@ impl CassandraYaml {
         &self.client
     }
 
-    /// `jmx_encryption_options` (trunk, CASSANDRA-18508): the JMX server's TLS, when the yaml
+    /// `jmx_server_options.jmx_encryption_options` (6.0, CASSANDRA-18508): the JMX server's
+    /// TLS, when the yaml
     /// has the section.
     pub fn jmx_encryption_options(&self) -> Option<&EncryptionOptions> {
         self.jmx.as_ref()
@@ -321,6 +345,12 @@ impl CassandraYaml {
     }
 }
 
+/// 6.0's JMX server options, the parent of `jmx_encryption_options`.
+const JMX_SERVER: &str = "jmx_server_options";
+
+/// The second native port, 4.0 to 5.0.
+const NATIVE_PORT_SSL: &str = "native_transport_port_ssl";
+
 /// Cassandra's loader checks on the encryption sections (YamlConfigurationLoader's
 /// PropertiesChecker): a null over a field whose default is not null (a section, a path, a
 /// boolean) is "not valid"; a key the version does not have must be removed. Both list every
@@ -328,16 +358,28 @@ impl CassandraYaml {
 fn check_keys(origin: &Origin, version: CassandraVersion, keys: &SectionKeys) -> Result<()> {
     let mut null = Vec::new();
     let mut unknown: Vec<(String, &'static str)> = Vec::new();
+    // Top-level keys this reader knows that some versions do not have (section "").
+    let jmx_server = match &keys.jmx_server_options {
+        Some(_) if !version.has_jmx_encryption_options() => {
+            unknown.push((JMX_SERVER.to_owned(), ""));
+            &None
+        }
+        Some(Some(j)) => &j.jmx_encryption_options,
+        _ => &None,
+    };
+    if keys.jmx_encryption_options.is_some() {
+        unknown.push((JMX.to_owned(), ""));
+    }
+    if keys.native_transport_port_ssl.is_some() && !version.has_native_transport_port_ssl() {
+        unknown.push((NATIVE_PORT_SSL.to_owned(), ""));
+    }
     for (section, server, value) in [
         (SERVER, true, &keys.server_encryption_options),
         (CLIENT, false, &keys.client_encryption_options),
-        (JMX, false, &keys.jmx_encryption_options),
+        (JMX, false, jmx_server),
     ] {
         match value {
             None => {}
-            Some(_) if section == JMX && !version.has_jmx_encryption_options() => {
-                unknown.push((JMX.to_owned(), JMX));
-            }
             Some(None) => null.push(section.to_owned()),
             Some(Some(map)) => {
                 for (key, value) in map {
@@ -369,7 +411,15 @@ fn check_keys(origin: &Origin, version: CassandraVersion, keys: &SectionKeys) ->
             .iter()
             .map(
                 |(k, s)| match CassandraVersion::introduced(k, *s == SERVER) {
-                    _ if k == JMX => format!("{k} is new in Cassandra trunk (CASSANDRA-18508)"),
+                    _ if k == JMX_SERVER => {
+                        format!("{k} is new in Cassandra 6.0 (CASSANDRA-18508)")
+                    }
+                    _ if k == JMX => format!(
+                        "{k} is not a top-level key: Cassandra 6.0 reads it under {JMX_SERVER}"
+                    ),
+                    _ if k == NATIVE_PORT_SSL => {
+                        format!("{k} was removed in Cassandra 6.0 (the native port serves TLS and, with optional, plain CQL)")
+                    }
                     Some(v) => format!("{k} is new in Cassandra {v}"),
                     None if CassandraVersion::introduced(k, true).is_some() => {
                         format!("{k} belongs to server_encryption_options")
@@ -380,7 +430,7 @@ fn check_keys(origin: &Origin, version: CassandraVersion, keys: &SectionKeys) ->
             .collect();
         return Err(Error::Config {
             origin: origin.clone(),
-            section: Some((*section).to_owned()),
+            section: (!section.is_empty()).then(|| (*section).to_owned()),
             key: Some(first.clone()),
             message: format!(
                 "unknown option: Cassandra {version} refuses it (Invalid yaml. Please remove properties [{}] from your cassandra.yaml): {}",

@@ -111,6 +111,32 @@ pub(crate) fn store_password(
     resolve_password(origin, section, key, base, password, file)
 }
 
+/// The outbound key store's password as 6.0's FileBasedSslContextFactory gives it (read from
+/// cassandra-all 6.0-alpha2's classes): `outbound_keystore_password`, else the inbound key
+/// store's resolved password; only when neither is there, the first line of
+/// `outbound_keystore_password_file`, else of `keystore_password_file`. Up to 5.0 there are no
+/// password files and this is `outbound_keystore_password`, else `keystore_password`.
+pub(crate) fn outbound_password(
+    origin: &Origin,
+    server: &crate::options::ServerEncryptionOptions,
+    base: &Path,
+    inbound: Option<Password>,
+) -> Result<Option<Password>> {
+    let password = server.outbound_keystore_password.clone().or(inbound);
+    let file = server
+        .outbound_keystore_password_file
+        .as_deref()
+        .or(server.common.keystore_password_file.as_deref());
+    resolve_password(
+        origin,
+        crate::options::Section::Server.as_str(),
+        "outbound_keystore_password_file",
+        base,
+        password.as_ref(),
+        file,
+    )
+}
+
 /// Loads the key store of a section. `None` when the section has no key material at all (the
 /// key store file does not exist and nothing is inline), which only clients may accept.
 pub(crate) fn load_keystore(

@@ -44,10 +44,7 @@ pub(crate) fn key_store_from(
     let (path, password, which) = match role {
         Role::InternodeClient => (
             server.outbound_keystore_path(),
-            server
-                .outbound_keystore_password
-                .clone()
-                .or(inbound_password),
+            factory::outbound_password(origin, server, base, inbound_password)?,
             Which::Outbound,
         ),
         _ => (opts.keystore_path(), inbound_password, Which::Inbound),

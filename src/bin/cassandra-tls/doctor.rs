@@ -29,7 +29,7 @@ pub struct Args {
     /// Check certificates at this time (RFC 3339) instead of now.
     #[arg(long, value_parser = parse_time)]
     at: Option<UnixTime>,
-    /// Read the yaml as this Cassandra version does: 4.0, 4.1, 5.0 (default) or trunk.
+    /// Read the yaml as this Cassandra version does: 4.0, 4.1, 5.0 (default) or 6.0 (trunk is an alias of 6.0).
     #[arg(long, value_name = "VERSION", default_value = "5.0")]
     cassandra_version: cassandra_tls::options::CassandraVersion,
     /// Check a mounted Kubernetes Secret instead of a cassandra.yaml: its stores as a node with

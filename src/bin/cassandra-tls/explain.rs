@@ -12,7 +12,7 @@ use clap::Args as ClapArgs;
 pub struct Args {
     /// The node's cassandra.yaml (default: the committed fixtures/conf/cassandra.yaml).
     config: Option<PathBuf>,
-    /// Read it as this Cassandra version does: 4.0, 4.1, 5.0 (default) or trunk.
+    /// Read it as this Cassandra version does: 4.0, 4.1, 5.0 (default) or 6.0 (trunk is an alias of 6.0).
     #[arg(long, value_name = "VERSION", default_value = "5.0")]
     cassandra_version: CassandraVersion,
     /// The TLS provider Netty runs under Cassandra: openssl (netty-tcnative, the default on
@@ -49,11 +49,21 @@ pub fn run(args: Args) -> ExitCode {
 
 fn print_text(e: &Explanation) {
     println!(
-        "{}: Cassandra {} with the {} provider (JDK {})",
+        "{}: Cassandra {} with the {} provider",
         e.path,
         e.version,
         e.provider.as_str(),
-        e.jdk
+    );
+    let jdks: Vec<String> = e.jdks.iter().map(u8::to_string).collect();
+    println!(
+        "  verdict measured against Cassandra {}'s own classes on Java {}{}",
+        e.version,
+        jdks.join(", "),
+        if e.version.starts_with("4.") {
+            " (Java 8, which 4.x also supports, is not measured)"
+        } else {
+            ""
+        }
     );
     if let Some(err) = &e.error {
         println!(
