@@ -362,40 +362,184 @@ fn scylla_driver_example_runs_a_query() {
     assert_eq!(cql_over_tls(&mut session, &mut sock), node.version);
 }
 
-/// Nodes of 4.0 and 4.1 (cassandra-all 4.0.x and 4.1.x from Maven Central) with client-to-node
-/// mTLS from a JKS key store. Their daemons were built for JDK 8 and 11: on this machine's JDK
-/// 17 they stop at start-up, when jamm (the memory meter in ObjectSizes) asks Unsafe for a field
-/// offset of a lambda's hidden class, which JDK 15+ refuses ("can't get field offset on a hidden
-/// class"). The test asserts that very reason, so a JDK or release that lets them start turns
-/// this into the full check (CQL over our mTLS session). The classes-only oracle
-/// (tests/cassandra_oracle.rs) covers both lines; FIDELITY.md records it.
-#[test]
-fn nodes_of_4_0_and_4_1_on_this_jdk() {
-    let ours = client(OUR_CLIENT, ClientRole::Native);
-    for line in ["4.0", "4.1"] {
-        let section = NATIVE_MTLS
-            .replace("KEYSTORE", "node1.jks")
-            .replace("TRUSTSTORE", "truststore.jks")
-            .replace("STORE_TYPE", "");
-        let Some(started) = cassandra::try_start(line, &section, true) else {
-            return;
+/// One node's encryption: client-to-node and internode both mTLS, each section with its own
+/// store type (`{stores}` is fixtures/stores).
+fn both_sections(client: (&str, &str, &str), server: (&str, &str, &str)) -> String {
+    let section = |(keystore, truststore, kind): (&str, &str, &str)| {
+        let typed = match kind {
+            "PKCS12" => "  store_type: PKCS12\n".to_owned(),
+            "PEM" => "  ssl_context_factory:\n    class_name: org.apache.cassandra.security.PEMBasedSslContextFactory\n".to_owned(),
+            _ => String::new(),
         };
-        match started {
-            Ok(node) => {
-                let port = native_port(&node, &ours);
-                let (mut session, mut sock) = tls_to(&ours, port).unwrap();
-                let version = cql_over_tls(&mut session, &mut sock);
-                assert_eq!(version, node.version, "{line}: release_version");
+        let truststore_password = if kind == "PEM" {
+            ""
+        } else {
+            "  truststore_password: cassandra\n"
+        };
+        format!(
+            "  keystore: {{stores}}/{keystore}\n  keystore_password: cassandra\n  truststore: {{stores}}/{truststore}\n{truststore_password}  require_client_auth: true\n{typed}"
+        )
+    };
+    format!(
+        "client_encryption_options:\n  enabled: true\n{}server_encryption_options:\n  internode_encryption: all\n  require_endpoint_verification: true\n{}",
+        section(client),
+        section(server)
+    )
+}
+
+/// Whether a TLS client is refused by the node (at the handshake, or, in TLS 1.3, on its first
+/// read).
+fn refused(client: &ClientTls, port: u16) -> bool {
+    match tls_to(client, port) {
+        Err(_) => true,
+        Ok((mut s, mut sock)) => {
+            let _ = s.send(&options(), &mut sock);
+            s.receive(&mut sock).map(|b| b.is_empty()).unwrap_or(true)
+        }
+    }
+}
+
+/// A real node of every line on every JDK the line supports that runs here
+/// (`CassandraVersion::jdks`: 4.0 and 4.1 on 11, 5.0 on 11, 6.0 on 11, 17 and 21; 5.0 on 17
+/// runs in every other test of this file), each with client-to-node and internode mTLS, from JKS
+/// and PKCS#12 stores and, from 4.1 on, PEM. Against each: CQL over our mTLS session (the
+/// node's release_version is the cassandra-all version Maven resolved), our internode handshake
+/// with endpoint verification, clients without a certificate refused on both ports, and
+/// `connect`, `probe` and `doctor` agreeing with what the node did. A daemon that does not start
+/// fails the test with what it said.
+#[test]
+fn every_line_on_the_jdks_it_supports() {
+    use cassandra_tls::doctor::{self, Severity};
+    use cassandra_tls::options::CassandraVersion;
+    use cassandra_tls::probe::{ClientAuthMode, PortKind, ProbeOptions, Target, probe};
+    for version in CassandraVersion::ALL {
+        let line = version.as_str();
+        for &jdk in version.jdks() {
+            if (line, jdk) == ("5.0", 17) {
+                continue;
             }
-            Err(said) => {
-                let reason = "can't get field offset on a hidden class";
+            let third = if version.has_ssl_context_factory() {
+                ("node1-keystore.pem", "ca-bundle.pem", "PEM")
+            } else {
+                ("node1.p12", "truststore.p12", "PKCS12")
+            };
+            for (client_stores, server_stores) in [
+                (
+                    ("node1.jks", "truststore.jks", "JKS"),
+                    ("node1.p12", "truststore.p12", "PKCS12"),
+                ),
+                (third, ("node1.jks", "truststore.jks", "JKS")),
+            ] {
+                let what = format!(
+                    "Cassandra {line} on Java {jdk}, client {} and internode {}",
+                    client_stores.2, server_stores.2
+                );
+                let sections = both_sections(client_stores, server_stores);
+                let Some(started) = cassandra::try_start_on(line, Some(jdk), &sections, true)
+                else {
+                    return;
+                };
+                let node = started.unwrap_or_else(|said| {
+                    panic!("{what}: the daemon did not start; it said: {said:#?}")
+                });
                 assert!(
-                    said.iter().any(|l| l.contains(reason)),
-                    "{line}: the daemon stopped for another reason than JDK 17's hidden classes: {said:#?}"
+                    node.jvm.contains(&format!("/{jdk}.")),
+                    "{what}: the daemon runs on {}",
+                    node.jvm
                 );
-                eprintln!(
-                    "Cassandra {line} does not start on this JDK ({reason}); the oracle covers its option classes"
+                // Our side reads the node's own yaml, as that line reads it.
+                let yaml = CassandraYaml::load_file_for(&node.yaml, version).unwrap();
+                let native =
+                    tls::client_config(&yaml, ClientRole::Native, &TlsSettings::default()).unwrap();
+                let internode =
+                    tls::client_config(&yaml, ClientRole::Internode, &TlsSettings::default())
+                        .unwrap();
+                // The native port is the one that answers CQL over our mTLS session.
+                let mut native_port = None;
+                for &port in &node.ports {
+                    if let Ok((mut session, mut sock)) = tls_to(&native, port)
+                        && let Ok(release) = common::cql::try_cql_over_tls(&mut session, &mut sock)
+                    {
+                        assert_eq!(release, node.version, "{what}: release_version");
+                        native_port = Some(port);
+                    }
+                }
+                let native_port =
+                    native_port.unwrap_or_else(|| panic!("{what}: no port answered CQL"));
+                let storage_port = *node
+                    .ports
+                    .iter()
+                    .find(|p| **p != native_port)
+                    .unwrap_or_else(|| panic!("{what}: no storage port in {:?}", node.ports));
+                // Internode: our outbound side, checking the node's IP SAN.
+                let mut sock = connect(storage_port);
+                let (session, peer) = blocking::handshake(
+                    Handshake::client(&internode, "127.0.0.1").unwrap(),
+                    &mut sock,
+                )
+                .unwrap_or_else(|e| panic!("{what}: internode handshake: {e}"));
+                assert!(peer.ip_addresses().contains(&"127.0.0.1".parse().unwrap()));
+                assert!(session.protocol().starts_with("TLSv1."), "{what}");
+                // mTLS on both ports: no certificate, no connection.
+                let no_cert = client(
+                    "client_encryption_options:\n  enabled: true\n  truststore: {stores}/truststore.jks\n",
+                    ClientRole::Native,
                 );
+                assert!(
+                    refused(&no_cert, native_port),
+                    "{what}: native without a certificate"
+                );
+                assert!(
+                    refused(&no_cert, storage_port),
+                    "{what}: storage without a certificate"
+                );
+                // probe sees what the node does on each port.
+                for (port, kind, c) in [
+                    (native_port, PortKind::Native, &native),
+                    (storage_port, PortKind::Storage, &internode),
+                ] {
+                    let r = probe(
+                        &Target::new("127.0.0.1", port, kind),
+                        &ProbeOptions {
+                            native_client: Some(native.clone()),
+                            internode_client: Some(c.clone()),
+                            ..Default::default()
+                        },
+                    );
+                    assert!(r.tls, "{what}: probe {kind:?}: {r:#?}");
+                    assert_eq!(
+                        r.client_auth,
+                        Some(ClientAuthMode::Required),
+                        "{what}: probe {kind:?}"
+                    );
+                }
+                // doctor, reading the yaml as that line does, finds nothing that stops it.
+                let report = doctor::check(&yaml, None, rustls::pki_types::UnixTime::now());
+                let errors: Vec<_> = report
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .collect();
+                assert!(errors.is_empty(), "{what}: doctor: {errors:#?}");
+                // connect, as an operator runs it, completes both handshakes.
+                if let Some(bin) = option_env!("CARGO_BIN_EXE_cassandra-tls") {
+                    for (role, port) in
+                        [("client-to-node", native_port), ("internode", storage_port)]
+                    {
+                        let out = Command::new(bin)
+                            .args(["connect", "--json", "--role", role, "--config"])
+                            .arg(&node.yaml)
+                            .arg(format!("127.0.0.1:{port}"))
+                            .output()
+                            .unwrap();
+                        assert!(
+                            out.status.success(),
+                            "{what}: connect --role {role}: {}{}",
+                            String::from_utf8_lossy(&out.stdout),
+                            String::from_utf8_lossy(&out.stderr)
+                        );
+                    }
+                }
             }
         }
     }

@@ -431,7 +431,7 @@ fn client_auth_modes_expiry_and_names_with_jsse() {
     blocking::handshake(Handshake::client(&no_cert, "10.0.0.9").unwrap(), &mut sock).unwrap();
 }
 
-/// nodetool's client from trunk's `jmx_encryption_options` (`tls::jmx_client_config`) against a
+/// nodetool's client from 6.0's `jmx_encryption_options` (`tls::jmx_client_config`) against a
 /// JSSE server that serves the section's key store and needs a client certificate, as the JMX
 /// server would: it connects with the section's key, and a truststore without the CA fails.
 #[test]

@@ -6,7 +6,7 @@ use cassandra_tls::options::{
 
 #[test]
 fn every_key_of_both_sections() {
-    // trunk: the union of every key (validity periods and password files are trunk's).
+    // 6.0: the union of every key (validity periods and password files are 6.0's).
     let y = CassandraYaml::from_str_for(
         r#"
 cluster_name: Test

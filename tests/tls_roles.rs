@@ -404,8 +404,8 @@ fn the_key_that_fits_the_peer_is_served_or_the_one_named() {
     );
 }
 
-/// Trunk's reading: the password files (CASSANDRA-13428) are trunk's.
-fn inline_trunk(text: &str) -> CassandraYaml {
+/// 6.0's reading: the password files (CASSANDRA-13428) are 6.0's.
+fn inline_6_0(text: &str) -> CassandraYaml {
     CassandraYaml::from_str_for(text, cassandra_tls::options::CassandraVersion::V6_0)
         .unwrap()
         .with_base_dir(common::root())
@@ -501,7 +501,7 @@ fn password_files_are_read_by_their_first_line() {
     let dir = tempfile::tempdir().unwrap();
     let pw = dir.path().join("ks.txt");
     std::fs::write(&pw, "cassandra\nsecond line ignored\n").unwrap();
-    let y = inline_trunk(&format!(
+    let y = inline_6_0(&format!(
         "client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/node1.jks\n  keystore_password_file: {}\n",
         pw.display()
     ));
@@ -516,7 +516,7 @@ fn password_files_are_read_by_their_first_line() {
 fn an_inline_password_wins_over_a_password_file_as_in_6_0() {
     let dir = tempfile::tempdir().unwrap();
     let section = |extra: &str| {
-        inline_trunk(&format!(
+        inline_6_0(&format!(
             "client_encryption_options:\n  enabled: true\n  keystore: fixtures/stores/node1.jks\n{extra}"
         ))
     };

