@@ -513,6 +513,7 @@ fn grid() -> Vec<Case> {
     );
     case(&mut c, "loader/no-sections", "cluster_name: x\n");
     six_cases(&mut c);
+    auth_cases(&mut c);
     case(&mut c, "loader/both-ok", format!("{SERVER_OK}{CLIENT_OK}"));
     case(
         &mut c,
@@ -619,6 +620,245 @@ fn six_cases(c: &mut Vec<Case>) {
         "six/jmx-with-client",
         format!("{CLIENT_OK}  require_client_auth: optional\n{}", jmx("")),
     );
+}
+
+/// The authenticators (AuthConfig.applyAuth): classes in both forms, the mTLS authenticators'
+/// validators and prerequisites, the internode authenticator's identities.
+fn auth_cases(c: &mut Vec<Case>) {
+    let required = client("  require_client_auth: true\n");
+    let mtls = |class: &str, validator: &str| {
+        format!(
+            "authenticator:\n  class_name: {class}\n  parameters:\n    validator_class_name: {validator}\n"
+        )
+    };
+    let spiffe = "org.apache.cassandra.auth.SpiffeCertificateValidator";
+    let full = "org.apache.cassandra.auth.MutualTlsAuthenticator";
+    let fallback = "org.apache.cassandra.auth.MutualTlsWithPasswordFallbackAuthenticator";
+    for (name, yaml) in [
+        (
+            "password",
+            "authenticator: PasswordAuthenticator\n".to_owned(),
+        ),
+        (
+            "password-full",
+            "authenticator: org.apache.cassandra.auth.PasswordAuthenticator\n".to_owned(),
+        ),
+        (
+            "allow-all",
+            "authenticator: AllowAllAuthenticator\n".to_owned(),
+        ),
+        (
+            "password-mapping",
+            "authenticator:\n  class_name: PasswordAuthenticator\n".to_owned(),
+        ),
+        ("bogus", "authenticator: NoSuchAuthenticator\n".to_owned()),
+        ("mtls-ok", format!("{}{required}", mtls(full, spiffe))),
+        (
+            "mtls-short",
+            format!(
+                "{}{required}",
+                mtls("MutualTlsAuthenticator", "SpiffeCertificateValidator")
+            ),
+        ),
+        (
+            "mtls-name-only",
+            format!("authenticator: MutualTlsAuthenticator\n{required}"),
+        ),
+        (
+            "mtls-no-validator",
+            format!(
+                "authenticator:\n  class_name: {full}\n  parameters:\n    other: x\n{required}"
+            ),
+        ),
+        (
+            "mtls-bogus-validator",
+            format!("{}{required}", mtls(full, "NoSuchValidator")),
+        ),
+        (
+            "mtls-client-auth-off",
+            format!("{}{CLIENT_OK}", mtls(full, spiffe)),
+        ),
+        (
+            "mtls-client-disabled",
+            format!(
+                "{}{}",
+                mtls(full, spiffe),
+                required.replace("enabled: true", "enabled: false")
+            ),
+        ),
+        ("mtls-no-client-section", mtls(full, spiffe)),
+        (
+            "mtls-optional",
+            format!(
+                "{}{}",
+                mtls(full, spiffe),
+                client("  require_client_auth: optional\n")
+            ),
+        ),
+        (
+            "fallback-required",
+            format!("{}{required}", mtls(fallback, spiffe)),
+        ),
+        (
+            "fallback-off",
+            format!("{}{CLIENT_OK}", mtls(fallback, spiffe)),
+        ),
+        (
+            "fallback-optional",
+            format!(
+                "{}{}",
+                mtls(fallback, spiffe),
+                client("  require_client_auth: optional\n")
+            ),
+        ),
+        (
+            "swapped",
+            format!(
+                "authenticator:\n  class_name: MutualTlsInternodeAuthenticator\n  parameters:\n    validator_class_name: {spiffe}\n{required}"
+            ),
+        ),
+        (
+            "role-manager",
+            "role_manager: CassandraRoleManager\n".to_owned(),
+        ),
+        (
+            "role-manager-bogus",
+            "role_manager: NoSuchRoleManager\n".to_owned(),
+        ),
+        (
+            "role-manager-wrong",
+            "role_manager: PasswordAuthenticator\n".to_owned(),
+        ),
+        (
+            "plugin",
+            "authenticator: com.example.auth.LdapAuthenticator\n".to_owned(),
+        ),
+        (
+            "plugin-internode",
+            "internode_authenticator: com.example.auth.Internode\n".to_owned(),
+        ),
+        (
+            "plugin-role-manager",
+            "authenticator: PasswordAuthenticator\nrole_manager: com.example.auth.Roles\n"
+                .to_owned(),
+        ),
+    ] {
+        case(c, format!("auth/{name}"), yaml);
+    }
+    let server = SERVER_OK.to_owned() + "  require_client_auth: true\n";
+    let internode = |params: &str| {
+        format!(
+            "internode_authenticator:\n  class_name: MutualTlsInternodeAuthenticator\n  parameters:\n    validator_class_name: {spiffe}\n{params}"
+        )
+    };
+    let outbound = |store: &str| {
+        format!("  outbound_keystore: {{S}}/{store}\n  outbound_keystore_password: cassandra\n")
+    };
+    for (name, yaml) in [
+        (
+            "trusted",
+            format!(
+                "{}{server}",
+                internode("    trusted_peer_identities: spiffe://a/x,spiffe://b/y\n")
+            ),
+        ),
+        (
+            "untrimmed",
+            format!(
+                "{}{server}",
+                internode("    trusted_peer_identities: \"spiffe://a/x, spiffe://b/y\"\n")
+            ),
+        ),
+        (
+            "trailing-comma",
+            format!(
+                "{}{server}",
+                internode("    trusted_peer_identities: \"spiffe://a/x,\"\n")
+            ),
+        ),
+        (
+            "no-validator",
+            format!(
+                "internode_authenticator:\n  class_name: MutualTlsInternodeAuthenticator\n{server}"
+            ),
+        ),
+        (
+            "no-encryption",
+            format!(
+                "{}{}",
+                internode("    trusted_peer_identities: spiffe://a/x\n"),
+                server.replace("internode_encryption: all", "internode_encryption: none")
+            ),
+        ),
+        (
+            "no-client-auth",
+            format!(
+                "{}{SERVER_OK}",
+                internode("    trusted_peer_identities: spiffe://a/x\n")
+            ),
+        ),
+        (
+            "outbound-spiffe",
+            format!("{}{server}{}", internode(""), outbound("client1.jks")),
+        ),
+        (
+            "outbound-no-spiffe",
+            format!("{}{server}{}", internode(""), outbound("node1.jks")),
+        ),
+        ("no-outbound", format!("{}{server}", internode(""))),
+        (
+            "outbound-wrong-password",
+            format!(
+                "{}{server}{}",
+                internode(""),
+                outbound("client1.jks").replace(
+                    "outbound_keystore_password: cassandra",
+                    "outbound_keystore_password: wrong"
+                )
+            ),
+        ),
+        (
+            "node-identity-match",
+            format!(
+                "{}{server}{}",
+                internode("    node_identity: spiffe://cassandra.test/client/app1\n"),
+                outbound("client1.jks")
+            ),
+        ),
+        (
+            "node-identity-mismatch",
+            format!(
+                "{}{server}{}",
+                internode("    node_identity: spiffe://cassandra.test/other\n"),
+                outbound("client1.jks")
+            ),
+        ),
+        (
+            "node-identity-ignored",
+            format!(
+                "{}{server}",
+                internode(
+                    "    trusted_peer_identities: spiffe://a/x\n    node_identity: spiffe://nowhere\n"
+                )
+            ),
+        ),
+        (
+            "swapped",
+            format!(
+                "internode_authenticator:\n  class_name: MutualTlsAuthenticator\n  parameters:\n    validator_class_name: {spiffe}\n{server}"
+            ),
+        ),
+        (
+            "both",
+            format!(
+                "{}{}{required}",
+                internode("    trusted_peer_identities: spiffe://a/x\n"),
+                mtls(full, spiffe)
+            ) + &server,
+        ),
+    ] {
+        case(c, format!("auth/internode-{name}"), yaml);
+    }
 }
 
 /// FIDELITY.md's table of known divergences: rows of
@@ -801,6 +1041,20 @@ fn differences(java: &Value, ours: &Value) -> Vec<(String, String, String)> {
             }
         }
         return out;
+    }
+    for field in ["authenticator", "internode_authenticator", "role_manager"] {
+        cmp(
+            &format!("auth.{field}"),
+            java["auth"][field].clone(),
+            ours["auth"][field].clone(),
+        );
+    }
+    if java["auth"].get("trusted_peer_identities").is_some() {
+        cmp(
+            "auth.trusted_peer_identities",
+            java["auth"]["trusted_peer_identities"].clone(),
+            ours["auth"]["trusted_peer_identities"].clone(),
+        );
     }
     for section in [
         "server_encryption_options",

@@ -50,7 +50,8 @@ fn the_default_is_healthy() {
             [
                 "server_encryption_options",
                 "client_encryption_options",
-                "cqlshrc"
+                "cqlshrc",
+                "authenticator"
             ]
             .contains(&f["section"].as_str().unwrap())
         );

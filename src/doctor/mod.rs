@@ -13,6 +13,7 @@
 //! # Ok::<(), cassandra_tls::Error>(())
 //! ```
 
+mod auth;
 mod chain;
 mod cluster;
 mod expiry;
@@ -26,6 +27,7 @@ use rustls::pki_types::UnixTime;
 use crate::options::{CassandraYaml, Cqlshrc, InternodeEncryption, OptionWarning, Policy};
 use crate::tls::{Node, Role, TlsSettings};
 
+pub use auth::ClientCertificate;
 pub use cluster::{ClusterReport, Link, Matrix, check_cluster, check_cluster_with};
 pub(crate) use expiry::expiry;
 pub use expiry::{DEFAULT_WARN_WITHIN, ExpiryPolicy, PROPAGATION};
@@ -56,6 +58,19 @@ pub fn check_node_with(
     cqlshrc: Option<&Cqlshrc>,
     at: UnixTime,
     expiry: &ExpiryPolicy,
+) -> Report {
+    check_node_with_clients(node, cqlshrc, at, expiry, &[])
+}
+
+/// [`check_node_with`], and who each client certificate (and the cqlshrc's `usercert`) logs in
+/// as with the node's authenticator (certificate login, CEP-34), with the `ADD IDENTITY`
+/// statements that map them as fixes.
+pub fn check_node_with_clients(
+    node: &Node,
+    cqlshrc: Option<&Cqlshrc>,
+    at: UnixTime,
+    expiry: &ExpiryPolicy,
+    clients: &[ClientCertificate],
 ) -> Report {
     let mut report = Report::default();
     let settings = TlsSettings {
@@ -165,6 +180,16 @@ pub fn check_node_with(
     if let Some(rc) = cqlshrc {
         tools::cqlsh(&mut report, node, rc, &settings);
     }
+
+    // The authenticators (AuthConfig.applyAuth) and client certificates' identities.
+    auth::check(
+        &mut report,
+        &startup,
+        clients,
+        cqlshrc
+            .and_then(|rc| rc.get("ssl", "usercert"))
+            .map(std::path::PathBuf::from),
+    );
     report
 }
 

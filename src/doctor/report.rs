@@ -86,6 +86,10 @@ pub enum Check {
     ClientAuth,
     /// `plaintext`: CQL in the clear (probe).
     Plaintext,
+    /// `auth`: the authenticators (CEP-34's certificate login).
+    Auth,
+    /// `identity`: who a certificate logs in as.
+    Identity,
 }
 
 impl Check {
@@ -118,6 +122,8 @@ impl Check {
             Check::ForwardSecrecy => "forward_secrecy",
             Check::ClientAuth => "client_auth",
             Check::Plaintext => "plaintext",
+            Check::Auth => "auth",
+            Check::Identity => "identity",
         }
     }
 }

@@ -64,6 +64,9 @@ pub struct Explanation {
     /// 6.0's `jmx_encryption_options` as applied (when accepted and the yaml has it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jmx_encryption_options: Option<SectionExplanation>,
+    /// The authenticators as the node makes them (when accepted): classes, validators, how a
+    /// client certificate logs in, and the identities the internode authenticator trusts.
+    pub auth: Option<crate::tls::AuthSetup>,
 }
 
 /// Where start-up stops.
@@ -78,6 +81,9 @@ pub enum Stage {
     /// Building the SSL contexts (SSLFactory.validateSslContext): stores, passwords, protocols,
     /// cipher suites. Cassandra says "Failed to initialize SSL".
     Ssl,
+    /// Making the authenticators (AuthConfig.applyAuth): their classes, the mTLS
+    /// authenticators' validators and prerequisites, the internode authenticator's identities.
+    Auth,
 }
 
 /// The error Cassandra stops with, in this crate's words.
@@ -230,6 +236,14 @@ pub fn explain_node(path: String, node: &Node, provider: Provider) -> Explanatio
             }
         }
     }
+    // AuthConfig.applyAuth, after the SSL contexts (daemonInitialization).
+    match crate::tls::check_authenticators(node.resolved()) {
+        Ok(auth) => out.auth = Some(auth),
+        Err(e) => {
+            out.error = Some(startup_error(Stage::Auth, &e));
+            return out;
+        }
+    }
     let mut sections = sections.into_iter();
     out.accepted = true;
     out.server_encryption_options = sections.next().flatten();
@@ -252,6 +266,7 @@ impl Explanation {
             server_encryption_options: None,
             client_encryption_options: None,
             jmx_encryption_options: None,
+            auth: None,
         }
     }
 }

@@ -21,6 +21,7 @@
 //! # Ok::<(), cassandra_tls::Error>(())
 //! ```
 
+mod auth;
 mod cqlshrc;
 mod node;
 mod nodetool;
@@ -31,6 +32,10 @@ mod section;
 mod version;
 mod yaml;
 
+pub use auth::{
+    AUTH_PACKAGE, AuthKey, AuthOptions, ParameterizedClass, ResolvedClass, resolve_class,
+    split_identities,
+};
 pub use cqlshrc::{CqlshSsl, Cqlshrc};
 pub use node::{ManagerFactory, ResolvedNode, ResolvedSection, Section, check_algorithm};
 pub use nodetool::{

@@ -7,6 +7,7 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Deserializer};
 
 use super::OptionWarning;
+use super::auth::{AuthOptions, ParameterizedClass};
 use super::raw::{CLIENT, JMX, RawSection, SERVER};
 use super::section::{
     EncryptionOptions, InternodeEncryption, ServerEncryptionOptions, SslContextFactoryKind,
@@ -48,6 +49,7 @@ pub struct CassandraYaml {
     client: EncryptionOptions,
     jmx: Option<EncryptionOptions>,
     node: NodeFacts,
+    auth: AuthOptions,
 }
 
 #[derive(Deserialize)]
@@ -63,6 +65,115 @@ struct RawYaml {
     ssl_storage_port: Option<u16>,
     native_transport_port: Option<u16>,
     native_transport_port_ssl: Option<u16>,
+    authenticator: Option<RawClass>,
+    internode_authenticator: Option<RawClass>,
+    role_manager: Option<RawClass>,
+}
+
+/// An auth key: a class name, or (5.0 on) `class_name` and `parameters`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawClass {
+    Name(String),
+    Map(RawClassMap),
+}
+
+#[derive(Deserialize)]
+struct RawClassMap {
+    class_name: Option<String>,
+    parameters: Option<BTreeMap<String, Option<AuthScalar>>>,
+    #[serde(flatten)]
+    other: BTreeMap<String, IgnoredAny>,
+}
+
+/// A parameter value: yaml may write it as a string, number or boolean.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum AuthScalar {
+    Str(String),
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+}
+
+impl AuthScalar {
+    fn into_string(self) -> String {
+        match self {
+            AuthScalar::Str(s) => s,
+            AuthScalar::Bool(b) => b.to_string(),
+            AuthScalar::Int(i) => i.to_string(),
+            AuthScalar::Float(f) => f.to_string(),
+        }
+    }
+}
+
+/// The auth keys as `version` reads them: 4.x has class names only, and its loader refuses the
+/// keys of the mapping form as unknown properties.
+fn auth_options(
+    origin: &Origin,
+    version: CassandraVersion,
+    authenticator: Option<RawClass>,
+    internode_authenticator: Option<RawClass>,
+    role_manager: Option<RawClass>,
+) -> Result<AuthOptions> {
+    let one = |key: &str, raw: Option<RawClass>| -> Result<Option<ParameterizedClass>> {
+        let Some(raw) = raw else { return Ok(None) };
+        match raw {
+            RawClass::Name(name) => Ok(Some(ParameterizedClass {
+                class_name: Some(name),
+                ..Default::default()
+            })),
+            RawClass::Map(map) => {
+                let mut written: Vec<String> = Vec::new();
+                if map.class_name.is_some() {
+                    written.push("class_name".into());
+                }
+                if map.parameters.is_some() {
+                    written.push("parameters".into());
+                }
+                let unknown: Vec<String> = map.other.keys().cloned().collect();
+                let refused = if version < CassandraVersion::V5_0 {
+                    written.extend(unknown);
+                    written
+                } else {
+                    unknown
+                };
+                if !refused.is_empty() {
+                    return Err(Error::config(
+                        origin,
+                        None,
+                        Some(key),
+                        format!(
+                            "Invalid yaml. Please remove properties [{}] from your cassandra.yaml{}",
+                            refused.join(", "),
+                            if version < CassandraVersion::V5_0 {
+                                format!(
+                                    " (Cassandra {version} takes {key} as a class name; class_name and parameters are 5.0's)"
+                                )
+                            } else {
+                                String::new()
+                            }
+                        ),
+                    ));
+                }
+                Ok(Some(ParameterizedClass {
+                    class_name: map.class_name,
+                    parameters: map
+                        .parameters
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(k, v)| (k, v.map(AuthScalar::into_string).unwrap_or_default()))
+                        .collect(),
+                    mapping_form: true,
+                }))
+            }
+        }
+    };
+    Ok(AuthOptions {
+        authenticator: one("authenticator", authenticator)?,
+        internode_authenticator: one("internode_authenticator", internode_authenticator)?,
+        role_manager: one("role_manager", role_manager)?,
+    })
 }
 
 /// 6.0's `jmx_server_options` (JMXServerOptions): only its TLS section is read here.
@@ -185,6 +296,7 @@ impl CassandraYaml {
             client,
             jmx: None,
             node: NodeFacts::default(),
+            auth: AuthOptions::default(),
         }
     }
 
@@ -239,7 +351,15 @@ impl CassandraYaml {
                 ));
             }
         }
+        let auth = auth_options(
+            &origin,
+            version,
+            raw.authenticator,
+            raw.internode_authenticator,
+            raw.role_manager,
+        )?;
         Ok(CassandraYaml {
+            auth,
             origin,
             version,
             base_dir: PathBuf::from("."),
@@ -289,6 +409,11 @@ impl CassandraYaml {
     /// `client_encryption_options`, with defaults for what is absent.
     pub fn client_encryption_options(&self) -> &EncryptionOptions {
         &self.client
+    }
+
+    /// `authenticator`, `internode_authenticator` and `role_manager` as this version read them.
+    pub fn auth_options(&self) -> &AuthOptions {
+        &self.auth
     }
 
     /// `jmx_server_options.jmx_encryption_options` (6.0, CASSANDRA-18508): the JMX server's

@@ -24,6 +24,7 @@
 //! (Cassandra's hot reload); [`cqlsh_client_config`] and [`nodetool_client_config`] build the
 //! clients of Cassandra's command-line tools.
 
+mod authenticators;
 #[cfg(feature = "bundle")]
 mod bundle;
 mod cache;
@@ -44,6 +45,7 @@ mod validator;
 pub(crate) mod verify;
 
 pub use crate::failure::{ExpiredButTrusted, IdentityMismatch, UnknownIssuer};
+pub use authenticators::{AuthSetup, check_authenticators, outbound_identities};
 #[cfg(feature = "bundle")]
 pub use bundle::{ProxyMetadata, SecureConnectBundle};
 pub use client::{ClientTls, client_config};

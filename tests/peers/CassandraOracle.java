@@ -140,12 +140,77 @@ public class CassandraOracle
         {
             return refused(out, "ssl", new ConfigurationException("Failed to initialize SSL", unwrap(t)));
         }
+        String auth;
+        try
+        {
+            auth = auth(conf);
+        }
+        catch (Throwable t)
+        {
+            return refused(out, "auth", unwrap(t));
+        }
         out.append(",\"accepted\":true,\"error\":null");
+        out.append(",\"auth\":").append(auth);
         out.append(",\"server_encryption_options\":").append(section(server, serverAuth()));
         out.append(",\"client_encryption_options\":").append(section(client, clientAuth(client)));
         if (jmxInYaml)
             out.append(",\"jmx_encryption_options\":").append(section(jmx, clientAuth(jmx)));
         return out.append('}').toString();
+    }
+
+    /**
+     * AuthConfig.applyAuth on this yaml's Config, as daemonInitialization runs it after the SSL
+     * contexts: the authenticator, authorizer, role manager and internode authenticator are made
+     * (their constructors check their parameters) and validated. Between yamls: the Config is
+     * set as DatabaseDescriptor's, AuthConfig's once-only flag is cleared, and the auth MBeans
+     * the previous yaml registered (IdentitiesCache, ...) are unregistered. 6.0's role manager
+     * needs the guardrails applied first.
+     */
+    static String auth(Config conf) throws Throwable
+    {
+        Class<?> dd = Class.forName("org.apache.cassandra.config.DatabaseDescriptor");
+        Method set = dd.getDeclaredMethod("setConfig", Config.class);
+        set.setAccessible(true);
+        set.invoke(null, conf);
+        try
+        {
+            Method guardrails = dd.getDeclaredMethod("applyGuardrails");
+            guardrails.setAccessible(true);
+            guardrails.invoke(null);
+        }
+        catch (NoSuchMethodException e)
+        {
+            // before 6.0's role manager needed them
+        }
+        javax.management.MBeanServer mbs = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        for (javax.management.ObjectName n : mbs.queryNames(new javax.management.ObjectName("org.apache.cassandra.auth:*"), null))
+            mbs.unregisterMBean(n);
+        Class<?> authConfig = Class.forName("org.apache.cassandra.auth.AuthConfig");
+        Field initialized = authConfig.getDeclaredField("initialized");
+        initialized.setAccessible(true);
+        initialized.set(null, false);
+        try
+        {
+            authConfig.getMethod("applyAuth").invoke(null);
+        }
+        catch (java.lang.reflect.InvocationTargetException e)
+        {
+            throw e.getCause();
+        }
+        Object authenticator = dd.getMethod("getAuthenticator").invoke(null);
+        Object internode = dd.getMethod("getInternodeAuthenticator").invoke(null);
+        Object roleManager = dd.getMethod("getRoleManager").invoke(null);
+        StringBuilder s = new StringBuilder("{");
+        s.append("\"authenticator\":").append(str(authenticator.getClass().getName()));
+        s.append(",\"internode_authenticator\":").append(str(internode.getClass().getName()));
+        s.append(",\"role_manager\":").append(str(roleManager.getClass().getName()));
+        if (hasField(internode.getClass(), "trustedIdentities"))
+        {
+            @SuppressWarnings("unchecked")
+            List<String> trusted = (List<String>) field(internode.getClass(), "trustedIdentities").get(internode);
+            s.append(",\"trusted_peer_identities\":").append(strs(trusted.toArray(new String[0])));
+        }
+        return s.append('}').toString();
     }
 
     /** The cause of a reflective call's failure. */

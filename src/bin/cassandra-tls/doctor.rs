@@ -45,6 +45,14 @@ pub struct Args {
     /// keystore password Secret, cass-operator's datacenter name).
     #[arg(long, value_name = "FILE")]
     secret_password_file: Option<PathBuf>,
+    /// A client certificate to check against the node's authenticator (certificate login): a
+    /// PEM chain or a key store; the doctor says which identity it logs in as and prints the
+    /// `ADD IDENTITY` statement that maps it. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    client_cert: Vec<PathBuf>,
+    /// The store password of the --client-cert key stores, as the first line of this file.
+    #[arg(long, value_name = "FILE")]
+    client_cert_password_file: Option<PathBuf>,
     /// Warn when a certificate (leaf or CA) expires within this many days.
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     warn_expiry_days: u32,
@@ -198,18 +206,36 @@ pub fn run(args: Args) -> ExitCode {
             .as_ref()
             .map(NodetoolSsl::load_file)
             .transpose()?;
-        Ok((args.based(y), rc, nodetool))
+        let password = args
+            .client_cert_password_file
+            .as_ref()
+            .map(|f| {
+                cassandra_tls::Password::from_file_first_line(f).map_err(|e| {
+                    cassandra_tls::Error::Io {
+                        path: f.clone(),
+                        source: e,
+                    }
+                })
+            })
+            .transpose()?;
+        let clients = args
+            .client_cert
+            .iter()
+            .map(|p| doctor::ClientCertificate::load(p, password.clone()))
+            .collect::<cassandra_tls::Result<Vec<_>>>()?;
+        Ok((args.based(y), rc, nodetool, clients))
     });
-    let (yaml, rc, nodetool) = match loaded {
+    let (yaml, rc, nodetool, clients) = match loaded {
         Ok(v) => v,
         Err(e) => return load_failure(&args, &e),
     };
     let at = args.at.unwrap_or_else(UnixTime::now);
-    let mut report = doctor::check_node_with(
+    let mut report = doctor::check_node_with_clients(
         &cassandra_tls::tls::Node::new(&yaml),
         rc.as_ref(),
         at,
         &args.expiry(),
+        &clients,
     );
     if let Some(nodetool) = &nodetool {
         doctor::check_nodetool_ssl(&mut report, &yaml, nodetool, at);

@@ -85,6 +85,33 @@ fn print_text(e: &Explanation) {
             print_section(name, s);
         }
     }
+    if let Some(a) = &e.auth {
+        println!("authentication:");
+        println!(
+            "  authenticator {}{} (client certificate login: {})",
+            a.authenticator,
+            a.authenticator_validator
+                .as_deref()
+                .map(|v| format!(" with {v}"))
+                .unwrap_or_default(),
+            a.client_certificate_login
+        );
+        println!(
+            "  internode_authenticator {}{}",
+            a.internode_authenticator,
+            a.internode_validator
+                .as_deref()
+                .map(|v| format!(" with {v}"))
+                .unwrap_or_default()
+        );
+        if let (Some(ids), Some(from)) = (&a.trusted_peer_identities, a.trusted_identities_from) {
+            println!("  trusted peer identities (from {from}): {ids:?}");
+        }
+        println!("  role_manager {}", a.role_manager);
+        for n in &a.notes {
+            println!("  note: {n}");
+        }
+    }
 }
 
 fn print_section(name: &str, s: &SectionExplanation) {

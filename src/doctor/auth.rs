@@ -1,0 +1,204 @@
+//! Certificate login (CEP-34): what the node's authenticators make of its configuration, and
+//! who each client certificate the doctor is given logs in as, with the `ADD IDENTITY`
+//! statements the configuration needs.
+
+use std::path::{Path, PathBuf};
+
+use super::report::{Check, Report, Severity};
+use crate::explain::Explanation;
+use crate::keystore::{Certificate, KeyStore};
+use crate::password::Password;
+use crate::tls::{AuthSetup, CertificateValidator};
+
+const SECTION: &str = "authenticator";
+
+/// A client certificate to check against the node's authenticator: a label (where it comes
+/// from) and its chain, leaf first.
+#[derive(Clone, Debug)]
+pub struct ClientCertificate {
+    /// Where it comes from (a file, `cqlshrc usercert`).
+    pub label: String,
+    /// The chain, leaf first.
+    pub chain: Vec<Certificate>,
+}
+
+impl ClientCertificate {
+    /// Reads a client certificate: a PEM file (the chain, leaf first, a key may be beside it)
+    /// or a key store (JKS, JCEKS, PKCS#12) whose first key entry's chain is taken.
+    pub fn load(path: &Path, password: Option<Password>) -> crate::Result<Self> {
+        let store = KeyStore::loader()
+            .store_password_opt(password)
+            .skip_key_decryption(true)
+            .load_file(path)?;
+        let chain = match store.private_keys().next() {
+            Some(entry) => entry.chain().to_vec(),
+            None => store
+                .entries()
+                .iter()
+                .flat_map(|e| e.certificates().iter().cloned())
+                .collect(),
+        };
+        Ok(ClientCertificate {
+            label: path.display().to_string(),
+            chain,
+        })
+    }
+}
+
+/// The authenticators' findings: what the node logs clients and peers in with, notes that do
+/// not stop it, and each client certificate's identity.
+pub(super) fn check(
+    report: &mut Report,
+    startup: &Explanation,
+    clients: &[ClientCertificate],
+    cqlsh_usercert: Option<PathBuf>,
+) {
+    let Some(auth) = &startup.auth else {
+        return;
+    };
+    let configured = auth.authenticator != crate::options::AuthKey::Authenticator.default_class()
+        || auth.internode_authenticator
+            != crate::options::AuthKey::InternodeAuthenticator.default_class();
+    if !configured && clients.is_empty() && cqlsh_usercert.is_none() {
+        return;
+    }
+    report.push(Severity::Ok, Check::Auth, SECTION, summary(auth), None);
+    for note in &auth.notes {
+        let untrimmed = note.contains("without trimming");
+        report.push(
+            Severity::Warning,
+            Check::Auth,
+            SECTION,
+            note.clone(),
+            untrimmed.then_some(
+                "write trusted_peer_identities without spaces after the commas (\"a,b\")",
+            ),
+        );
+    }
+    let validator = auth
+        .authenticator_validator
+        .as_deref()
+        .and_then(CertificateValidator::from_class_name);
+    let mut all: Vec<ClientCertificate> = clients.to_vec();
+    if let Some(path) = cqlsh_usercert {
+        match ClientCertificate::load(&path, None) {
+            Ok(mut c) => {
+                c.label = format!("cqlshrc usercert {}", path.display());
+                all.push(c);
+            }
+            Err(e) => report.push(
+                Severity::Error,
+                Check::Identity,
+                SECTION,
+                format!("cqlshrc usercert {}: {e}", path.display()),
+                None,
+            ),
+        }
+    }
+    for client in &all {
+        identity(report, auth, validator, client);
+    }
+}
+
+fn summary(auth: &AuthSetup) -> String {
+    let mut s = format!(
+        "authenticator {}{}",
+        simple(&auth.authenticator),
+        match auth.client_certificate_login {
+            "required" => " (clients log in by certificate only)",
+            "fallback" => " (clients log in by certificate, or with a password without one)",
+            _ => "",
+        }
+    );
+    s += &format!(
+        "; internode_authenticator {}",
+        simple(&auth.internode_authenticator)
+    );
+    if let (Some(ids), Some(from)) = (&auth.trusted_peer_identities, auth.trusted_identities_from) {
+        s += &format!(", trusting {ids:?} (from {from})");
+    }
+    s
+}
+
+fn simple(class: &str) -> &str {
+    class
+        .strip_prefix(crate::options::AUTH_PACKAGE)
+        .and_then(|r| r.strip_prefix('.'))
+        .unwrap_or(class)
+}
+
+/// One client certificate against the authenticator.
+fn identity(
+    report: &mut Report,
+    auth: &AuthSetup,
+    validator: Option<CertificateValidator>,
+    client: &ClientCertificate,
+) {
+    let Some(validator) = validator else {
+        report.push(
+            Severity::Ok,
+            Check::Identity,
+            SECTION,
+            format!(
+                "{}: {} does not log clients in by certificate",
+                client.label,
+                simple(&auth.authenticator)
+            ),
+            None,
+        );
+        return;
+    };
+    match validator.identity(&client.chain) {
+        Ok(who) => {
+            let fix = format!(
+                "ADD IDENTITY IF NOT EXISTS '{}' TO ROLE 'ROLE';",
+                cql_quote(who.identity())
+            );
+            for w in who.warnings() {
+                report.push(
+                    Severity::Warning,
+                    Check::Identity,
+                    SECTION,
+                    format!("{}: {w}", client.label),
+                    None,
+                );
+            }
+            report.push(
+                Severity::Ok,
+                Check::Identity,
+                SECTION,
+                format!(
+                    "{} logs in as the role mapped to identity '{}' (system_auth.identity_to_role); an unmapped identity is refused: Certificate identity '{}' not authorized",
+                    client.label,
+                    who.identity(),
+                    who.identity()
+                ),
+                Some(fix.as_str()),
+            );
+        }
+        Err(e) => report.push(
+            if auth.client_certificate_login == "fallback" {
+                Severity::Warning
+            } else {
+                Severity::Error
+            },
+            Check::Identity,
+            SECTION,
+            format!(
+                "{}: {e}{}",
+                client.label,
+                if auth.client_certificate_login == "fallback" {
+                    " (the password fallback applies)"
+                } else {
+                    ": the node refuses this client's login"
+                }
+            ),
+            Some("issue the client a certificate with a spiffe:// URI subject alternative name"),
+        ),
+    }
+}
+
+/// A CQL string literal's body: quotes doubled.
+fn cql_quote(s: &str) -> String {
+    s.replace('\'', "''")
+}

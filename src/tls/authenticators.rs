@@ -1,0 +1,336 @@
+//! What a node's authenticators make of its configuration at start-up
+//! (`AuthConfig.applyAuth`, after the SSL contexts): the classes, the certificate validators,
+//! the client-auth and internode prerequisites of the mTLS authenticators, and the identities
+//! `MutualTlsInternodeAuthenticator` trusts. The rules are in [`crate::options`]'s `auth`
+//! module documentation; the outbound key store is read here, with the same loader as every
+//! other store, and its identities extracted with [`CertificateValidator`].
+
+use serde::Serialize;
+
+use super::validator::CertificateValidator;
+use crate::error::{Error, Result};
+use crate::keystore::{KeyStore, StoreType};
+use crate::options::{
+    AuthKey, CassandraVersion, ClientAuth, InternodeEncryption, ParameterizedClass, ResolvedClass,
+    ResolvedNode, resolve_class, split_identities,
+};
+use crate::password::Password;
+
+const MTLS: &str = "org.apache.cassandra.auth.MutualTlsAuthenticator";
+const MTLS_FALLBACK: &str = "org.apache.cassandra.auth.MutualTlsWithPasswordFallbackAuthenticator";
+const MTLS_INTERNODE: &str = "org.apache.cassandra.auth.MutualTlsInternodeAuthenticator";
+const PASSWORD: &str = "org.apache.cassandra.auth.PasswordAuthenticator";
+const ROLE_MANAGER: &str = "org.apache.cassandra.auth.CassandraRoleManager";
+
+/// The authenticators a node starts with.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuthSetup {
+    /// `authenticator`'s class.
+    pub authenticator: String,
+    /// Its certificate validator (the mTLS authenticators).
+    pub authenticator_validator: Option<String>,
+    /// Whether a client logs in by certificate: `required` (`MutualTlsAuthenticator`),
+    /// `fallback` (with password fallback: a client without a certificate, or whose certificate
+    /// has no mapped identity, logs in with a password), or `none`.
+    pub client_certificate_login: &'static str,
+    /// `internode_authenticator`'s class.
+    pub internode_authenticator: String,
+    /// Its certificate validator.
+    pub internode_validator: Option<String>,
+    /// The identities `MutualTlsInternodeAuthenticator` accepts from inbound peers.
+    pub trusted_peer_identities: Option<Vec<String>>,
+    /// Where they come from: `trusted_peer_identities`, `outbound_keystore`, or `node_identity`
+    /// (the outbound key store's identities narrowed to it).
+    pub trusted_identities_from: Option<&'static str>,
+    /// `role_manager`'s class.
+    pub role_manager: String,
+    /// What is worth knowing and does not stop the node (never a password).
+    pub notes: Vec<String>,
+}
+
+/// A refusal: the key concerned and Cassandra's message.
+fn refuse(node: &ResolvedNode, key: AuthKey, message: impl Into<String>) -> Error {
+    Error::config(node.origin(), None, Some(key.as_str()), message)
+}
+
+fn class_of(
+    node: &ResolvedNode,
+    key: AuthKey,
+    pc: Option<&ParameterizedClass>,
+) -> Result<ResolvedClass> {
+    let version = node.yaml().version();
+    match pc.and_then(|p| p.class_name.as_deref()) {
+        None if pc.is_some_and(|p| p.mapping_form) => Err(refuse(
+            node,
+            key,
+            format!("{}.class_name is not set", key.as_str()),
+        )),
+        None => Ok(ResolvedClass::Known(key.default_class())),
+        Some(name) => resolve_class(version, key, name.trim_end()).map_err(|m| {
+            // The validator's own Javadoc swaps the two keys; yamls copied from it exist.
+            let swapped = match (key, name.rsplit('.').next()) {
+                (AuthKey::Authenticator, Some("MutualTlsInternodeAuthenticator")) => {
+                    " (swapped? MutualTlsInternodeAuthenticator belongs to internode_authenticator, MutualTlsAuthenticator to authenticator)"
+                }
+                (AuthKey::InternodeAuthenticator, Some(n)) if n.starts_with("MutualTlsAuthenticator") || n.starts_with("MutualTlsWithPassword") => {
+                    " (swapped? MutualTlsAuthenticator belongs to authenticator, MutualTlsInternodeAuthenticator to internode_authenticator)"
+                }
+                _ => "",
+            };
+            refuse(node, key, format!("Failed to instantiate {}: {m}{swapped}", key.as_str()))
+        }),
+    }
+}
+
+/// The validator of an mTLS authenticator (`validator_class_name`), as its constructor makes it.
+fn validator(
+    node: &ResolvedNode,
+    key: AuthKey,
+    pc: Option<&ParameterizedClass>,
+) -> Result<(String, Option<CertificateValidator>)> {
+    let name = pc
+        .and_then(|p| p.parameter("validator_class_name"))
+        .unwrap_or("");
+    if name.is_empty() {
+        return Err(refuse(
+            node,
+            key,
+            format!(
+                "{}.parameters.validator_class_name is not set",
+                key.as_str()
+            ),
+        ));
+    }
+    let class = resolve_class(node.yaml().version(), AuthKey::Validator, name)
+        .map_err(|m| refuse(node, key, m))?;
+    let modelled = CertificateValidator::from_class_name(class.name());
+    Ok((class.name().to_owned(), modelled))
+}
+
+/// The client-auth prerequisite of the mTLS authenticators.
+fn client_prerequisite(node: &ResolvedNode, fallback: bool) -> Result<()> {
+    let client = node.client();
+    let version = node.yaml().version();
+    if fallback && version >= CassandraVersion::V6_0 {
+        if client.options.require_client_auth == ClientAuth::NotRequired {
+            return Err(refuse(
+                node,
+                AuthKey::Authenticator,
+                "MutualTlsWithPasswordFallbackAuthenticator requires client_encryption_options.require_client_auth to be optional/true",
+            ));
+        }
+        return Ok(());
+    }
+    if !client.enabled || client.options.require_client_auth != ClientAuth::Required {
+        return Err(refuse(
+            node,
+            AuthKey::Authenticator,
+            "MutualTlsAuthenticator requires client_encryption_options.enabled to be true & client_encryption_options.require_client_auth to be true",
+        ));
+    }
+    Ok(())
+}
+
+/// The internode prerequisite of `MutualTlsInternodeAuthenticator`.
+fn internode_prerequisite(node: &ResolvedNode) -> Result<()> {
+    let server = node.server_options();
+    if server.internode_encryption == InternodeEncryption::None
+        || server.common.require_client_auth != ClientAuth::Required
+    {
+        return Err(refuse(
+            node,
+            AuthKey::InternodeAuthenticator,
+            "MutualTlsInternodeAuthenticator requires server_encryption_options.internode_encryption to be enabled & server_encryption_options.require_client_auth to be true",
+        ));
+    }
+    Ok(())
+}
+
+/// What `getIdentitiesFromKeyStore` extracts from `outbound_keystore` (the raw keys:
+/// `outbound_keystore`, `outbound_keystore_password`, `store_type`; no fallback to the inbound
+/// key store): the identity of every key entry's chain, entries without one skipped; a store
+/// that cannot be read gives none.
+pub fn outbound_identities(
+    node: &ResolvedNode,
+    validator: CertificateValidator,
+) -> (Vec<String>, Vec<String>) {
+    let server = node.server_options();
+    let mut notes = Vec::new();
+    let Some(path) = server.outbound_keystore.as_deref() else {
+        return (Vec::new(), notes);
+    };
+    let Some(password) = server.outbound_keystore_password.as_ref() else {
+        notes.push(format!(
+            "outbound_keystore {path} is read with outbound_keystore_password, which is not set"
+        ));
+        return (Vec::new(), notes);
+    };
+    let store_type = match server.common.store_type.as_deref() {
+        None => Some(StoreType::Jks),
+        Some(t) => StoreType::from_name(t),
+    };
+    let full = crate::options::resolve_path(node.base_dir(), path);
+    let loaded = KeyStore::loader()
+        .store_type(store_type)
+        .store_password(Password::clone(password))
+        .skip_key_decryption(true)
+        .load_file(&full);
+    let store = match loaded {
+        Ok(s) => s,
+        Err(e) => {
+            notes.push(format!(
+                "Failed to get identities from outbound_keystore {path}: {e}"
+            ));
+            return (Vec::new(), notes);
+        }
+    };
+    let mut identities = Vec::new();
+    for entry in store.private_keys() {
+        match validator.identity(entry.chain()) {
+            Ok(who) => {
+                notes.extend(who.warnings());
+                identities.push(who.identity().to_owned());
+            }
+            Err(e) => notes.push(format!(
+                "outbound_keystore entry {}: {e}",
+                entry.alias().unwrap_or("?")
+            )),
+        }
+    }
+    (identities, notes)
+}
+
+/// `AuthConfig.applyAuth` on a resolved node: the authenticators as `version` makes them, or
+/// the error that stops start-up.
+pub fn check_authenticators(node: &ResolvedNode) -> Result<AuthSetup> {
+    let version = node.yaml().version();
+    let auth = node.yaml().auth_options();
+    let mut notes = Vec::new();
+    // The authenticator and its constructor.
+    let authenticator = class_of(node, AuthKey::Authenticator, auth.authenticator.as_ref())?;
+    let name = authenticator.name().to_owned();
+    let mtls = name == MTLS || name == MTLS_FALLBACK;
+    let fallback = name == MTLS_FALLBACK;
+    let mut authenticator_validator = None;
+    if mtls {
+        let (v, _) = validator(node, AuthKey::Authenticator, auth.authenticator.as_ref())?;
+        authenticator_validator = Some(v);
+        if version < CassandraVersion::V6_0 {
+            client_prerequisite(node, fallback)?;
+        }
+    }
+    if let ResolvedClass::Custom(c) = &authenticator {
+        notes.push(format!(
+            "authenticator {c} is a plugin class: not checked here"
+        ));
+    }
+    // The role manager; PasswordAuthenticator needs Cassandra's.
+    let role_manager = class_of(node, AuthKey::RoleManager, auth.role_manager.as_ref())?;
+    if name == PASSWORD && role_manager.name() != ROLE_MANAGER {
+        return Err(refuse(
+            node,
+            AuthKey::RoleManager,
+            format!("{PASSWORD} requires {ROLE_MANAGER}"),
+        ));
+    }
+    // The internode authenticator and its constructor.
+    let internode = class_of(
+        node,
+        AuthKey::InternodeAuthenticator,
+        auth.internode_authenticator.as_ref(),
+    )?;
+    let mut internode_validator = None;
+    let mut trusted = None;
+    let mut from = None;
+    if internode.name() == MTLS_INTERNODE {
+        let pc = auth.internode_authenticator.as_ref();
+        let (v, modelled) = validator(node, AuthKey::InternodeAuthenticator, pc)?;
+        internode_validator = Some(v);
+        if version < CassandraVersion::V6_0 {
+            internode_prerequisite(node)?;
+        }
+        let configured = pc.and_then(|p| p.parameter("trusted_peer_identities"));
+        let identities = if let Some(list) = configured {
+            from = Some("trusted_peer_identities");
+            let ids = split_identities(list);
+            if ids.iter().any(|i| i.trim() != i) {
+                notes.push(format!(
+                    "trusted_peer_identities is split on ',' without trimming: {ids:?} never match an identity with the spaces"
+                ));
+            }
+            ids
+        } else {
+            from = Some("outbound_keystore");
+            let (ids, why) = match modelled {
+                Some(v) => outbound_identities(node, v),
+                None => (
+                    Vec::new(),
+                    vec!["the validator is not modelled here".to_owned()],
+                ),
+            };
+            notes.extend(why);
+            if let Some(own) = pc.and_then(|p| p.parameter("node_identity")) {
+                if !ids.iter().any(|i| i == own) {
+                    return Err(refuse(
+                        node,
+                        AuthKey::InternodeAuthenticator,
+                        "Configured node identity is not matching identity extractedfrom the keystore",
+                    ));
+                }
+                from = Some("node_identity");
+                vec![own.to_owned()]
+            } else {
+                ids
+            }
+        };
+        if identities.is_empty() {
+            return Err(refuse(
+                node,
+                AuthKey::InternodeAuthenticator,
+                format!(
+                    "No identity was extracted from the outbound keystore '{}'{}",
+                    node.server_options()
+                        .outbound_keystore
+                        .as_deref()
+                        .unwrap_or("null"),
+                    if notes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", notes.join("; "))
+                    }
+                ),
+            ));
+        }
+        trusted = Some(identities);
+    } else if let ResolvedClass::Custom(c) = &internode {
+        notes.push(format!(
+            "internode_authenticator {c} is a plugin class: not checked here"
+        ));
+    }
+    // validateConfiguration, in AuthConfig's order (6.0 moved the prerequisites here).
+    if version >= CassandraVersion::V6_0 {
+        if mtls {
+            client_prerequisite(node, fallback)?;
+        }
+        if internode.name() == MTLS_INTERNODE {
+            internode_prerequisite(node)?;
+        }
+    }
+    Ok(AuthSetup {
+        authenticator: name,
+        authenticator_validator,
+        client_certificate_login: if fallback {
+            "fallback"
+        } else if mtls {
+            "required"
+        } else {
+            "none"
+        },
+        internode_authenticator: internode.name().to_owned(),
+        internode_validator,
+        trusted_peer_identities: trusted,
+        trusted_identities_from: from,
+        role_manager: role_manager.name().to_owned(),
+        notes,
+    })
+}
