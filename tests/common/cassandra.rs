@@ -30,6 +30,29 @@ impl Drop for Node {
     }
 }
 
+impl Node {
+    /// Stops the node as an operator does (SIGTERM: Cassandra's shutdown hook drains, so what
+    /// was written is on disk; SIGKILL after 120 s) and gives back its data directory, for a
+    /// restart with another yaml.
+    pub fn stop(mut self) -> tempfile::TempDir {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let dir = tempfile::tempdir().unwrap();
+        std::mem::replace(&mut self._dir, dir)
+    }
+}
+
 /// The resolved 5.0 node (cassandra-all and its jars); None when it cannot be had.
 pub fn resolve() -> Option<PathBuf> {
     resolve_line("5.0")
@@ -202,6 +225,24 @@ pub fn try_start_on(
     sections: &str,
     native_transport: bool,
 ) -> Option<Result<Node, Vec<String>>> {
+    try_start_in(
+        tempfile::tempdir().unwrap(),
+        line,
+        jdk,
+        sections,
+        native_transport,
+    )
+}
+
+/// [`try_start_on`] with its data in `dir` (a node restarted on the data of an earlier one,
+/// with another cassandra.yaml).
+pub fn try_start_in(
+    dir: tempfile::TempDir,
+    line: &str,
+    jdk: Option<u8>,
+    sections: &str,
+    native_transport: bool,
+) -> Option<Result<Node, Vec<String>>> {
     if let Some(major) = jdk
         && jdk_home(major).is_none()
     {
@@ -220,7 +261,6 @@ pub fn try_start_on(
         .unwrap()
         .trim()
         .to_owned();
-    let dir = tempfile::tempdir().unwrap();
     let stores = super::fixtures().join("stores");
     // 4.0 has no duration types: its commit log period is in milliseconds.
     let base = if line == "4.0" {

@@ -119,3 +119,98 @@ pub fn try_cql_over_tls(session: &mut Session, sock: &mut TcpStream) -> Result<S
     let body = exchange(query("SELECT release_version FROM system.local"), 0x08)?;
     Ok(single_text(&body))
 }
+
+/// An AUTH_RESPONSE frame with `token` as its [bytes] body.
+pub fn auth_response(token: &[u8]) -> Vec<u8> {
+    let mut body = (token.len() as i32).to_be_bytes().to_vec();
+    body.extend_from_slice(token);
+    frame(4, 0x0F, &body)
+}
+
+/// How a CQL login went over a TLS session: what the node asked for after STARTUP (the
+/// authenticator class of its AUTHENTICATE, or none for READY) and the outcome.
+#[derive(Debug)]
+pub struct Login {
+    /// The class AUTHENTICATE named; `None` when STARTUP was answered READY.
+    pub authenticator: Option<String>,
+    /// Ok when the session is logged in (READY or AUTH_SUCCESS); the node's ERROR message
+    /// otherwise.
+    pub outcome: Result<(), String>,
+}
+
+/// One response frame over a session (opcode, body), or why none came.
+fn receive_frame(session: &mut Session, sock: &mut TcpStream) -> Result<(u8, Vec<u8>), String> {
+    let mut buf = Vec::new();
+    loop {
+        if buf.len() >= 9 {
+            let len = u32::from_be_bytes([buf[5], buf[6], buf[7], buf[8]]) as usize;
+            if buf.len() >= 9 + len {
+                return Ok((buf[4], buf[9..9 + len].to_vec()));
+            }
+        }
+        let more = session.receive(sock).map_err(|e| e.to_string())?;
+        if more.is_empty() {
+            return Err("the node closed the connection".into());
+        }
+        buf.extend(more);
+    }
+}
+
+/// The [string] at the start of `body`.
+fn read_string(body: &[u8]) -> String {
+    if body.len() < 2 {
+        return String::new();
+    }
+    let n = u16::from_be_bytes([body[0], body[1]]) as usize;
+    String::from_utf8_lossy(&body[2..(2 + n).min(body.len())]).into_owned()
+}
+
+/// STARTUP, then (when the node asks) one AUTH_RESPONSE with `token`.
+pub fn login(session: &mut Session, sock: &mut TcpStream, token: &[u8]) -> Login {
+    let mut outcome = |frame: Vec<u8>| -> Result<(u8, Vec<u8>), String> {
+        session.send(&frame, sock).map_err(|e| e.to_string())?;
+        receive_frame(session, sock)
+    };
+    let error = |body: &[u8]| read_string(body.get(4..).unwrap_or_default());
+    match outcome(startup()) {
+        Err(e) => Login {
+            authenticator: None,
+            outcome: Err(e),
+        },
+        Ok((0x02, _)) => Login {
+            authenticator: None,
+            outcome: Ok(()),
+        },
+        Ok((0x03, body)) => {
+            let authenticator = Some(read_string(&body));
+            let outcome = match outcome(auth_response(token)) {
+                Ok((0x10, _)) => Ok(()),
+                Ok((0x00, body)) => Err(error(&body)),
+                Ok((op, _)) => Err(format!("opcode {op:#04x} after AUTH_RESPONSE")),
+                Err(e) => Err(e),
+            };
+            Login {
+                authenticator,
+                outcome,
+            }
+        }
+        Ok((0x00, body)) => Login {
+            authenticator: None,
+            outcome: Err(error(&body)),
+        },
+        Ok((op, _)) => Login {
+            authenticator: None,
+            outcome: Err(format!("opcode {op:#04x} after STARTUP")),
+        },
+    }
+}
+
+/// A query on a logged-in session: Ok with the response opcode's body, or the node's error.
+pub fn run(session: &mut Session, sock: &mut TcpStream, cql: &str) -> Result<Vec<u8>, String> {
+    session.send(&query(cql), sock).map_err(|e| e.to_string())?;
+    match receive_frame(session, sock)? {
+        (0x08, body) => Ok(body),
+        (0x00, body) => Err(read_string(body.get(4..).unwrap_or_default())),
+        (op, _) => Err(format!("opcode {op:#04x}")),
+    }
+}

@@ -1,0 +1,220 @@
+//! Certificate login against real 5.0 and 6.0 nodes (cassandra-all from Maven Central):
+//! `MutualTlsAuthenticator` with `SpiffeCertificateValidator`. `doctor` is asked first, with the
+//! client certificates about to be used; then the node: a SPIFFE certificate whose identity is
+//! not mapped is refused with Cassandra's message, a certificate without SPIFFE is refused, the
+//! `ADD IDENTITY` statement doctor printed is run (the node restarted with
+//! `PasswordAuthenticator` on the same data, logged in as the default superuser), and after a
+//! restart with `MutualTlsAuthenticator` the certificate logs in and queries. What a driver
+//! sends is measured too: 5.0 asks with AUTHENTICATE (any AUTH_RESPONSE token will do), 6.0
+//! decides at STARTUP. What a driver
+//! sends is measured too: 5.0 asks with AUTHENTICATE (any AUTH_RESPONSE token will do), 6.0
+//! decides at STARTUP.
+#![cfg(feature = "diagnostics")]
+
+mod common;
+
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use cassandra_tls::doctor::{self, Check, ClientCertificate, Severity};
+use cassandra_tls::handshake::{Handshake, Session, blocking};
+use cassandra_tls::options::{CassandraVersion, CassandraYaml};
+use cassandra_tls::tls::{self, ClientRole, ClientTls, Node, TlsSettings};
+use common::cassandra;
+use common::cql::{Login, login, options, run};
+use rustls::pki_types::UnixTime;
+
+fn section(auth: &str) -> String {
+    format!(
+        "{auth}client_encryption_options:
+  enabled: true
+  keystore: {{stores}}/node1.jks
+  keystore_password: cassandra
+  truststore: {{stores}}/truststore.jks
+  truststore_password: cassandra
+  require_client_auth: true
+"
+    )
+}
+
+const MTLS: &str = "authenticator:
+  class_name: org.apache.cassandra.auth.MutualTlsAuthenticator
+  parameters:
+    validator_class_name: org.apache.cassandra.auth.SpiffeCertificateValidator
+";
+
+const PASSWORD: &str = "authenticator: PasswordAuthenticator\n";
+
+/// Our client with `keystore` as its certificate.
+fn client(keystore: &str) -> ClientTls {
+    let stores = common::fixtures().join("stores");
+    let y = CassandraYaml::from_str(&format!(
+        "client_encryption_options:\n  enabled: true\n  keystore: {s}/{keystore}\n  keystore_password: cassandra\n  truststore: {s}/truststore.jks\n  truststore_password: cassandra\n",
+        s = stores.display()
+    ))
+    .unwrap();
+    tls::client_config(&y, ClientRole::Native, &TlsSettings::default()).unwrap()
+}
+
+fn session(client: &ClientTls, port: u16) -> Result<(Session, TcpStream), String> {
+    let mut sock = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    sock.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let hs = Handshake::client(client, "127.0.0.1").map_err(|e| e.to_string())?;
+    blocking::handshake(hs, &mut sock)
+        .map(|(s, _)| (s, sock))
+        .map_err(|e| e.to_string())
+}
+
+/// The native port: the one answering OPTIONS with SUPPORTED over our session.
+fn native_port(node: &cassandra::Node, c: &ClientTls) -> u16 {
+    for &port in &node.ports {
+        if let Ok((mut s, mut sock)) = session(c, port)
+            && s.send(&options(), &mut sock).is_ok()
+            && let Ok(bytes) = s.receive(&mut sock)
+            && bytes.len() > 4
+            && bytes[4] == 0x06
+        {
+            return port;
+        }
+    }
+    panic!("no native port among {:?}", node.ports)
+}
+
+fn login_as(c: &ClientTls, port: u16, token: &[u8]) -> (Login, Option<(Session, TcpStream)>) {
+    let (mut s, mut sock) = session(c, port).expect("mTLS handshake with the node");
+    let l = login(&mut s, &mut sock, token);
+    (l, Some((s, sock)))
+}
+
+fn start(dir: tempfile::TempDir, line: &str, auth: &str) -> Option<cassandra::Node> {
+    match cassandra::try_start_in(dir, line, None, &section(auth), true)? {
+        Ok(node) => Some(node),
+        Err(said) => panic!("Cassandra {line} did not start: {said:#?}"),
+    }
+}
+
+#[test]
+fn a_spiffe_certificate_logs_in_once_its_identity_is_added() {
+    for line in ["5.0", "6.0"] {
+        let version: CassandraVersion = line.parse().unwrap();
+        let stores = common::fixtures().join("stores");
+        // doctor first: the node's yaml as that line reads it, with both client certificates.
+        let yaml = CassandraYaml::from_str_for(
+            &section(MTLS).replace("{stores}", &stores.to_string_lossy()),
+            version,
+        )
+        .unwrap();
+        let clients = [
+            ClientCertificate::load(&stores.join("client1.jks"), Some("cassandra".into())).unwrap(),
+            ClientCertificate::load(&stores.join("node1.jks"), Some("cassandra".into())).unwrap(),
+        ];
+        let report = doctor::check_node_with_clients(
+            &Node::new(&yaml),
+            None,
+            UnixTime::now(),
+            &doctor::ExpiryPolicy::default(),
+            &clients,
+        );
+        assert_eq!(
+            report.count(Severity::Error),
+            1,
+            "{line}: only node1's login is predicted to fail: {:#?}",
+            report.findings
+        );
+        let mapped = report
+            .findings
+            .iter()
+            .find(|f| f.check == Check::Identity && f.severity == Severity::Ok)
+            .expect("client1's identity");
+        let identity = mapped
+            .message
+            .split('\'')
+            .nth(1)
+            .expect("the identity, quoted")
+            .to_owned();
+        let add = mapped.fix.clone().expect("the ADD IDENTITY fix");
+        let refused = report
+            .findings
+            .iter()
+            .find(|f| f.check == Check::Identity && f.severity == Severity::Error)
+            .unwrap()
+            .message
+            .clone();
+
+        // The node, with MutualTlsAuthenticator.
+        let Some(node) = start(tempfile::tempdir().unwrap(), line, MTLS) else {
+            return;
+        };
+        let app1 = client("client1.jks");
+        let port = native_port(&node, &app1);
+        let (l, _) = login_as(&app1, port, b"");
+        // 5.0 answers STARTUP with AUTHENTICATE naming the authenticator and takes any
+        // AUTH_RESPONSE (we send an empty token); 6.0 authenticates the certificate at STARTUP
+        // itself (MutualTlsAuthenticator.supportsEarlyAuthentication): READY or ERROR.
+        if version < CassandraVersion::V6_0 {
+            assert!(
+                l.authenticator
+                    .as_deref()
+                    .unwrap_or_default()
+                    .contains("MutualTlsAuthenticator"),
+                "{line}: {l:?}"
+            );
+        } else {
+            assert_eq!(l.authenticator, None, "{line}: early authentication: {l:?}");
+        }
+        let said = l.outcome.expect_err("an unmapped identity logs in");
+        assert!(
+            said.contains(&format!("Certificate identity '{identity}' not authorized")),
+            "{line}: the node said {said}; doctor predicted {}",
+            mapped.message
+        );
+        let (l, _) = login_as(&client("node1.jks"), port, b"");
+        let said = l.outcome.expect_err("a certificate without SPIFFE logs in");
+        assert!(
+            said.contains("Unable to extract Spiffe from the certificate")
+                && refused.contains("Unable to extract Spiffe from the certificate"),
+            "{line}: the node said {said}; doctor said {refused}"
+        );
+
+        // The same data with PasswordAuthenticator: the default superuser runs doctor's fix.
+        let dir = node.stop();
+        let Some(node) = start(dir, line, PASSWORD) else {
+            return;
+        };
+        let port = native_port(&node, &app1);
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let (mut s, mut sock) = loop {
+            let (l, conn) = login_as(&app1, port, b"\0cassandra\0cassandra");
+            match l.outcome {
+                Ok(()) => break conn.unwrap(),
+                // CassandraRoleManager sets the superuser up just after start-up.
+                Err(e) if Instant::now() < deadline => {
+                    eprintln!("{line}: login as cassandra not yet: {e}");
+                    std::thread::sleep(Duration::from_secs(2));
+                }
+                Err(e) => panic!("{line}: login as cassandra: {e}"),
+            }
+        };
+        let statement = add.replace("'ROLE'", "'cassandra'");
+        run(&mut s, &mut sock, &statement).unwrap_or_else(|e| panic!("{line}: {statement}: {e}"));
+
+        // MutualTlsAuthenticator again: the certificate logs in as cassandra and queries.
+        let dir = node.stop();
+        let Some(node) = start(dir, line, MTLS) else {
+            return;
+        };
+        let port = native_port(&node, &app1);
+        let (l, conn) = login_as(&app1, port, b"");
+        l.outcome
+            .unwrap_or_else(|e| panic!("{line}: the mapped certificate is refused: {e}"));
+        let (mut s, mut sock) = conn.unwrap();
+        let rows = run(
+            &mut s,
+            &mut sock,
+            "SELECT release_version FROM system.local",
+        )
+        .expect("a query as the certificate's role");
+        assert_eq!(common::cql::single_text(&rows), node.version, "{line}");
+    }
+}
