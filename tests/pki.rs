@@ -305,3 +305,98 @@ fn add_node_and_rotate_sign_with_the_right_ca() {
         );
     }
 }
+
+/// The subject alternative names OpenSSL lists for a PEM certificate, one per entry.
+fn openssl_sans(pem: &Path) -> Vec<String> {
+    let out = Command::new("openssl")
+        .args(["x509", "-noout", "-ext", "subjectAltName", "-in"])
+        .arg(pem)
+        .output()
+        .unwrap();
+    ok(&out)
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|s| s.contains(':') && !s.starts_with("X509v3"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `pki init --spiffe-trust-domain`: the certificates carry the SPIFFE URIs (as OpenSSL lists
+/// them), identities.cql maps each client's, and the node yamls configure certificate login
+/// that `explain` accepts, trusting the nodes' shared identity read from the outbound key store.
+#[test]
+fn pki_writes_certificate_login() {
+    if !tools_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pki");
+    ok(&ours(&[
+        "pki",
+        "init",
+        "--out",
+        out.to_str().unwrap(),
+        "--nodes",
+        "127.0.0.1,127.0.0.2",
+        "--clients",
+        "app1",
+        "--spiffe-trust-domain",
+        "cassandra.example",
+    ]));
+    let (keystore_password, _) = passwords(&out);
+    // The node's leaf, exported by keytool, and the client's chain: their URIs per OpenSSL.
+    let node_pem = dir.path().join("node.pem");
+    ok(&Command::new("keytool")
+        .args(["-exportcert", "-rfc", "-alias", "node", "-keystore"])
+        .arg(out.join("nodes/127.0.0.1/keystore.p12"))
+        .args(["-storepass", &keystore_password, "-file"])
+        .arg(&node_pem)
+        .output()
+        .unwrap());
+    let node_uri: Vec<String> = openssl_sans(&node_pem)
+        .into_iter()
+        .filter_map(|s| s.strip_prefix("URI:").map(str::to_owned))
+        .collect();
+    assert_eq!(node_uri, vec!["spiffe://cassandra.example/cassandra/node"]);
+    let client_uri: Vec<String> = openssl_sans(&out.join("clients/app1/app1.chain.pem"))
+        .into_iter()
+        .filter_map(|s| s.strip_prefix("URI:").map(str::to_owned))
+        .collect();
+    assert_eq!(client_uri.len(), 1);
+    let cql = std::fs::read_to_string(out.join("identities.cql")).unwrap();
+    assert!(
+        cql.contains(&format!(
+            "ADD IDENTITY IF NOT EXISTS '{}' TO ROLE 'app1';",
+            client_uri[0]
+        )),
+        "{cql}"
+    );
+    assert!(cql.contains("CREATE ROLE IF NOT EXISTS 'app1' WITH LOGIN = true;"));
+    // explain: the node starts with certificate login, trusting the node identity.
+    let text = ok(&ours(&[
+        "explain",
+        out.join("nodes/127.0.0.2/cassandra.yaml").to_str().unwrap(),
+        "--json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["accepted"], true, "{v}");
+    assert_eq!(v["auth"]["client_certificate_login"], "required");
+    assert_eq!(
+        v["auth"]["trusted_peer_identities"],
+        serde_json::json!(node_uri)
+    );
+    // 4.x has no certificate login: pki refuses rather than write yamls that cannot start.
+    let old = ours(&[
+        "pki",
+        "init",
+        "--out",
+        dir.path().join("old").to_str().unwrap(),
+        "--nodes",
+        "127.0.0.1",
+        "--spiffe-trust-domain",
+        "cassandra.example",
+        "--cassandra-version",
+        "4.1",
+    ]);
+    assert!(!old.status.success());
+}

@@ -121,6 +121,12 @@ pub(super) struct InitArgs {
     /// The Cassandra version the complete yamls are written for (4.0 has no duration types).
     #[arg(long, value_name = "VERSION", default_value = "5.0")]
     pub(super) cassandra_version: cassandra_tls::options::CassandraVersion,
+    /// Certificate login (CEP-34, Cassandra 5.0 on): SPIFFE URIs in this trust domain in
+    /// every certificate (nodes share spiffe://DOMAIN/cassandra/node, each client gets
+    /// spiffe://DOMAIN/cassandra/client/NAME), the authenticator sections in the node yamls,
+    /// and identities.cql with the roles and `ADD IDENTITY` statements.
+    #[arg(long, value_name = "DOMAIN")]
+    pub(super) spiffe_trust_domain: Option<String>,
 }
 
 #[derive(ClapArgs)]

@@ -41,6 +41,8 @@ pub(super) struct Plan {
     pub(super) clients: Vec<String>,
     pub(super) keystore_password: Password,
     pub(super) truststore_password: Password,
+    /// `--spiffe-trust-domain`: certificate login.
+    pub(super) spiffe_trust_domain: Option<String>,
 }
 
 impl Plan {
@@ -55,6 +57,7 @@ impl Plan {
             "nodes": self.nodes.iter().map(|(ip, dns)| json!({"ip": ip.to_string(), "dns": dns})).collect::<Vec<_>>(),
             "shared_ip": self.shared_ip.map(|i| i.to_string()),
             "clients": self.clients,
+            "spiffe_trust_domain": self.spiffe_trust_domain,
         })
     }
 
@@ -103,7 +106,23 @@ impl Plan {
                 .collect(),
             keystore_password,
             truststore_password,
+            spiffe_trust_domain: v["spiffe_trust_domain"].as_str().map(str::to_owned),
         })
+    }
+
+    /// The identity every node certificate carries (one for the cluster: the internode
+    /// authenticator trusts the identities of its own outbound key store).
+    pub(super) fn node_spiffe(&self) -> Option<String> {
+        self.spiffe_trust_domain
+            .as_ref()
+            .map(|d| format!("spiffe://{d}/cassandra/node"))
+    }
+
+    /// A client's identity.
+    pub(super) fn client_spiffe(&self, name: &str) -> Option<String> {
+        self.spiffe_trust_domain
+            .as_ref()
+            .map(|d| format!("spiffe://{d}/cassandra/client/{name}"))
     }
 
     pub(super) fn validity(&self) -> Validity {
@@ -148,6 +167,9 @@ pub(super) fn node_identity(
     }
     if let Some(shared) = plan.shared_ip.filter(|s| *s != ip) {
         leaf = leaf.ip(shared);
+    }
+    if let Some(uri) = plan.node_spiffe() {
+        leaf = leaf.uri(&uri);
     }
     leaf.issue()
 }
@@ -198,9 +220,38 @@ pub(super) fn sections(plan: &Plan, keystore: &Path) -> String {
         }
         StoreKind::Jks => stores.push_str(&format!("  truststore_password: {}\n", plan.truststore_password.expose())),
     }
+    // Certificate login: the internode authenticator reads its trusted identities from the
+    // outbound key store, which it takes from outbound_keystore alone (no fallback to keystore).
+    let (auth, outbound) = if plan.spiffe_trust_domain.is_some() {
+        (
+            "authenticator:\n  class_name: org.apache.cassandra.auth.MutualTlsAuthenticator\n  parameters:\n    validator_class_name: org.apache.cassandra.auth.SpiffeCertificateValidator\ninternode_authenticator:\n  class_name: org.apache.cassandra.auth.MutualTlsInternodeAuthenticator\n  parameters:\n    validator_class_name: org.apache.cassandra.auth.SpiffeCertificateValidator\n".to_owned(),
+            format!(
+                "  outbound_keystore: {}\n  outbound_keystore_password: {}\n",
+                keystore.display(),
+                plan.keystore_password.expose()
+            ),
+        )
+    } else {
+        (String::new(), String::new())
+    };
     format!(
-        "server_encryption_options:\n  internode_encryption: all\n  enabled: true\n  require_client_auth: true\n  require_endpoint_verification: true\n  accepted_protocols: [TLSv1.3, TLSv1.2]\n{stores}client_encryption_options:\n  enabled: true\n  optional: false\n  require_client_auth: true\n  accepted_protocols: [TLSv1.3, TLSv1.2]\n{stores}"
+        "{auth}server_encryption_options:\n  internode_encryption: all\n  enabled: true\n  require_client_auth: true\n  require_endpoint_verification: true\n  accepted_protocols: [TLSv1.3, TLSv1.2]\n{stores}{outbound}client_encryption_options:\n  enabled: true\n  optional: false\n  require_client_auth: true\n  accepted_protocols: [TLSv1.3, TLSv1.2]\n{stores}"
     )
+}
+
+/// identities.cql: a login role per client and the `ADD IDENTITY` that maps its certificate.
+pub(super) fn identities_cql(plan: &Plan) -> Option<String> {
+    plan.spiffe_trust_domain.as_ref()?;
+    let mut out = String::from(
+        "-- Written by cassandra-tls pki: run as a superuser (cqlsh -f identities.cql) so each\n-- client certificate logs in as its role (MutualTlsAuthenticator, system_auth.identity_to_role).\n",
+    );
+    for c in &plan.clients {
+        let id = plan.client_spiffe(c)?;
+        out.push_str(&format!(
+            "CREATE ROLE IF NOT EXISTS '{c}' WITH LOGIN = true;\nADD IDENTITY IF NOT EXISTS '{id}' TO ROLE '{c}';\n"
+        ));
+    }
+    Some(out)
 }
 
 pub(super) fn full_yaml(plan: &Plan, ip: IpAddr, sections: &str) -> String {
@@ -263,12 +314,15 @@ pub(super) fn write_node(
 pub(super) fn write_client(plan: &Plan, ca: &Ca, name: &str) -> Result<(), Error> {
     let dir = plan.out.join("clients").join(name);
     mkdir(&dir)?;
-    let id = ca
+    let mut leaf = ca
         .leaf(name)
         .key_type(plan.key.key_type())
         .validity(plan.validity())
-        .ekus(&[Eku::ClientAuth])
-        .issue()?;
+        .ekus(&[Eku::ClientAuth]);
+    if let Some(uri) = plan.client_spiffe(name) {
+        leaf = leaf.uri(&uri);
+    }
+    let id = leaf.issue()?;
     let key = dir.join(format!("{name}.key.pem"));
     let chain = dir.join(format!("{name}.chain.pem"));
     let pem = write::pem_key(id.private_key_pkcs8(), None, PemEncryption::default())?;

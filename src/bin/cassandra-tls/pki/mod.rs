@@ -99,7 +99,25 @@ fn init(args: InitArgs) -> Result<usize, Error> {
             .collect(),
         keystore_password,
         truststore_password,
+        spiffe_trust_domain: args.spiffe_trust_domain.clone(),
     };
+    if let Some(d) = &plan.spiffe_trust_domain {
+        if plan.cassandra_version < cassandra_tls::options::CassandraVersion::V5_0 {
+            return Err(bad(format!(
+                "--spiffe-trust-domain: certificate login needs Cassandra 5.0 or later (--cassandra-version {})",
+                plan.cassandra_version
+            )));
+        }
+        if d.is_empty()
+            || !d.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-' || c == '_'
+            })
+        {
+            return Err(bad(format!(
+                "--spiffe-trust-domain {d}: a SPIFFE trust domain is lower-case letters, digits, '.', '-' and '_'"
+            )));
+        }
+    }
     for c in &plan.clients {
         if !c
             .chars()
@@ -134,6 +152,9 @@ fn init(args: InitArgs) -> Result<usize, Error> {
     }
     for c in &plan.clients {
         write_client(&plan, &ca, c)?;
+    }
+    if let Some(cql) = identities_cql(&plan) {
+        write_public(&out.join("identities.cql"), &cql)?;
     }
     write_public(
         &out.join("pki.json"),
