@@ -385,6 +385,38 @@ fn pki_writes_certificate_login() {
         v["auth"]["trusted_peer_identities"],
         serde_json::json!(node_uri)
     );
+    // Across nodes: each node's MutualTlsInternodeAuthenticator trusts the other's identity;
+    // with node 2 trusting another identity only, the links into node 2 are refused.
+    let load = |ip: &str| {
+        cassandra_tls::options::CassandraYaml::load_file(
+            out.join(format!("nodes/{ip}/cassandra.yaml")),
+        )
+        .unwrap()
+    };
+    let now = rustls::pki_types::UnixTime::now();
+    let r = cassandra_tls::doctor::check_cluster(&[load("127.0.0.1"), load("127.0.0.2")], now);
+    assert!(r.internode.all_ok(), "{:#?}", r.internode);
+    let path = out.join("nodes/127.0.0.2/cassandra.yaml");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "internode_authenticator:\n  class_name: org.apache.cassandra.auth.MutualTlsInternodeAuthenticator\n  parameters:\n",
+        "internode_authenticator:\n  class_name: org.apache.cassandra.auth.MutualTlsInternodeAuthenticator\n  parameters:\n    trusted_peer_identities: spiffe://cassandra.example/someone/else\n",
+    );
+    std::fs::write(&path, text).unwrap();
+    let r = cassandra_tls::doctor::check_cluster(&[load("127.0.0.1"), load("127.0.0.2")], now);
+    let into_2 = r.internode.links[0][1].as_ref().unwrap();
+    assert!(!into_2.ok, "{into_2:?}");
+    assert!(
+        into_2
+            .reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains(&format!(
+                "does not trust 127.0.0.1's identity '{}'",
+                node_uri[0]
+            )),
+        "{into_2:?}"
+    );
+    assert!(r.internode.links[1][0].as_ref().unwrap().ok);
     // 4.x has no certificate login: pki refuses rather than write yamls that cannot start.
     let old = ours(&[
         "pki",

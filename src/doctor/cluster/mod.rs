@@ -120,6 +120,9 @@ struct Node {
     address: Option<String>,
     internode: Side,
     native: Side,
+    /// `MutualTlsInternodeAuthenticator`'s validator and trusted identities, when the node
+    /// has one: it checks every inbound internode connection's certificate.
+    internode_auth: Option<(tls::CertificateValidator, Vec<String>)>,
 }
 
 type Chosen = (
@@ -347,6 +350,26 @@ fn link(from: &Node, to: &Node, internode: bool, at: UnixTime) -> Option<Link> {
                 to.name, from.name
             ));
         }
+        // Certificate login between nodes: the inbound side's MutualTlsInternodeAuthenticator.
+        if internode && let Some((validator, trusted)) = &to.internode_auth {
+            match validator.identity(client_chain) {
+                Err(e) => {
+                    return refused(format!(
+                        "{}'s MutualTlsInternodeAuthenticator refuses {}: {e}",
+                        to.name, from.name
+                    ));
+                }
+                Ok(who) if !trusted.iter().any(|t| t == who.identity()) => {
+                    return refused(format!(
+                        "{}'s MutualTlsInternodeAuthenticator does not trust {}'s identity '{}' (it trusts {trusted:?})",
+                        to.name,
+                        from.name,
+                        who.identity()
+                    ));
+                }
+                Ok(_) => {}
+            }
+        }
     }
     Some(Link {
         ok: true,
@@ -392,6 +415,13 @@ fn node(tls_node: &tls::Node, settings: &TlsSettings) -> Node {
         address: address.map(|a| a.parse::<IpAddr>().map(|ip| ip.to_string()).unwrap_or(a)),
         internode: side(tls_node, true, settings),
         native: side(tls_node, false, settings),
+        internode_auth: tls::check_authenticators(tls_node.resolved())
+            .ok()
+            .and_then(|a| {
+                let validator =
+                    tls::CertificateValidator::from_class_name(a.internode_validator.as_deref()?)?;
+                Some((validator, a.trusted_peer_identities?))
+            }),
     }
 }
 
