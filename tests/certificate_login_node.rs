@@ -87,6 +87,20 @@ fn login_as(c: &ClientTls, port: u16, token: &[u8]) -> (Login, Option<(Session, 
     (l, Some((s, sock)))
 }
 
+/// probe's login past TLS with `c`.
+fn probe(c: &ClientTls, port: u16) -> cassandra_tls::probe::Login {
+    use cassandra_tls::probe::{PortKind, ProbeOptions, Target};
+    let r = cassandra_tls::probe::probe(
+        &Target::new("127.0.0.1", port, PortKind::Native),
+        &ProbeOptions {
+            native_client: Some(c.clone()),
+            ..Default::default()
+        },
+    );
+    r.login
+        .unwrap_or_else(|| panic!("probe did not log in: {:#?}", r.findings))
+}
+
 fn start(dir: tempfile::TempDir, line: &str, auth: &str) -> Option<cassandra::Node> {
     match cassandra::try_start_in(dir, line, None, &section(auth), true)? {
         Ok(node) => Some(node),
@@ -169,6 +183,21 @@ fn a_spiffe_certificate_logs_in_once_its_identity_is_added() {
             "{line}: the node said {said}; doctor predicted {}",
             mapped.message
         );
+        // probe, with the same certificate, reports what the node did.
+        let probed = probe(&app1, port);
+        assert_eq!(probed.outcome, "refused", "{line}: {probed:?}");
+        assert!(
+            probed
+                .message
+                .as_deref()
+                .unwrap_or_default()
+                .contains(&format!("Certificate identity '{identity}' not authorized")),
+            "{line}: {probed:?}"
+        );
+        assert_eq!(
+            probed.authenticator.is_some(),
+            version < CassandraVersion::V6_0
+        );
         let (l, _) = login_as(&client("node1.jks"), port, b"");
         let said = l.outcome.expect_err("a certificate without SPIFFE logs in");
         assert!(
@@ -208,6 +237,7 @@ fn a_spiffe_certificate_logs_in_once_its_identity_is_added() {
         let (l, conn) = login_as(&app1, port, b"");
         l.outcome
             .unwrap_or_else(|e| panic!("{line}: the mapped certificate is refused: {e}"));
+        assert_eq!(probe(&app1, port).outcome, "logged_in", "{line}");
         let (mut s, mut sock) = conn.unwrap();
         let rows = run(
             &mut s,

@@ -18,6 +18,7 @@
 
 mod attempt;
 mod cluster;
+mod login;
 mod report;
 mod wire;
 
@@ -35,6 +36,7 @@ use crate::keystore::Certificate;
 use attempt::{Client, Failure, Until};
 
 pub use cluster::{ClusterNode, discover};
+pub use login::Login;
 use report::Findings;
 pub use report::{
     ClientAuthMode, PortKind, ProbeFinding, ProbeOptions, ProbeReport, ProtocolSupport,
@@ -187,6 +189,7 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
         accepts_no_forward_secrecy: None,
         client_auth: None,
         plaintext: None,
+        login: None,
         findings: Vec::new(),
         elapsed_ms: 0,
     };
@@ -618,6 +621,51 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
         ),
         None,
     );
+
+    // Past TLS: the CQL start-up with the caller's certificate (certificate login, CEP-34).
+    if target.kind != PortKind::Storage
+        && let Some(client) = config.filter(|c| c.has_client_certificate())
+    {
+        match login::login(addr, &target.host, client, deadline) {
+            Ok(l) => {
+                let by = l
+                    .authenticator
+                    .as_deref()
+                    .map(|a| format!(" ({a})"))
+                    .unwrap_or_default();
+                match l.outcome {
+                    "logged_in" => findings.push(
+                        Severity::Ok,
+                        Check::Auth,
+                        format!("the client certificate logs in{by}"),
+                        None,
+                    ),
+                    "password_needed" => findings.push(
+                        Severity::Ok,
+                        Check::Auth,
+                        format!("the node asks for a password{by}: the certificate alone does not log in"),
+                        None,
+                    ),
+                    _ => findings.push(
+                        Severity::Error,
+                        Check::Auth,
+                        format!(
+                            "the node refuses the client certificate's login{by}: {}",
+                            l.message.as_deref().unwrap_or("no message")
+                        ),
+                        Some("map the certificate's identity: ADD IDENTITY 'spiffe://...' TO ROLE '...' (doctor --client-cert prints it)"),
+                    ),
+                }
+                report.login = Some(l);
+            }
+            Err(e) => findings.push(
+                Severity::Warning,
+                Check::Auth,
+                format!("no CQL start-up over TLS with the client certificate: {e}"),
+                None,
+            ),
+        }
+    }
 
     // Plaintext on the same port (Cassandra's optional TLS).
     if target.kind != PortKind::Storage {

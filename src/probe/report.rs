@@ -249,6 +249,9 @@ pub struct ProbeReport {
     pub client_auth: Option<ClientAuthMode>,
     /// Whether the port also answers CQL in the clear (native ports only).
     pub plaintext: Option<bool>,
+    /// With a client certificate on a native port: the CQL start-up past TLS (the
+    /// authenticator the node announced, and whether the certificate logs in).
+    pub login: Option<super::login::Login>,
     /// What was found, with fixes.
     pub findings: Vec<ProbeFinding>,
     /// How long the probe took, in milliseconds.
