@@ -432,3 +432,79 @@ fn pki_writes_certificate_login() {
     ]);
     assert!(!old.status.success());
 }
+
+/// Certificate login between real nodes: the three yamls `pki init --spiffe-trust-domain`
+/// writes (MutualTlsAuthenticator, MutualTlsInternodeAuthenticator trusting the identity of
+/// the outbound key store) start a 5.0 cluster whose nodes gossip, as doctor's internode matrix
+/// predicted before any node ran.
+#[test]
+fn pki_certificate_login_cluster_gossips() {
+    if !tools_present() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("pki");
+    let ports = Ports::pick();
+    let nodes: Vec<String> = IPS.iter().map(|i| i.to_string()).collect();
+    ok(&ours(&[
+        "pki",
+        "init",
+        "--out",
+        out.to_str().unwrap(),
+        "--nodes",
+        &nodes.join(","),
+        "--clients",
+        "app",
+        "--shared-ip",
+        "127.0.0.1",
+        "--storage-port",
+        &ports.storage.to_string(),
+        "--native-port",
+        &ports.native.to_string(),
+        "--spiffe-trust-domain",
+        "cluster.test",
+    ]));
+    // The prediction: every internode link is accepted, identities included.
+    let yamls: Vec<_> = nodes
+        .iter()
+        .map(|ip| {
+            cassandra_tls::options::CassandraYaml::load_file(
+                out.join("nodes").join(ip).join("cassandra.yaml"),
+            )
+            .unwrap()
+        })
+        .collect();
+    let r = cassandra_tls::doctor::check_cluster(&yamls, rustls::pki_types::UnixTime::now());
+    assert!(r.internode.all_ok(), "{:#?}", r.internode);
+    assert_eq!(r.count(cassandra_tls::doctor::Severity::Error), 0);
+    // The nodes.
+    let dirs: [PathBuf; 3] = std::array::from_fn(|i| out.join("nodes").join(&nodes[i]));
+    let Some(started) = cluster::start(&dirs, ports) else {
+        return;
+    };
+    let cluster = started.unwrap_or_else(|said| panic!("the cluster did not form: {said:#?}"));
+    let (ok_status, status) = cluster.nodes[0].nodetool(&["status"]);
+    assert!(
+        ok_status && status.lines().filter(|l| l.starts_with("UN")).count() == 3,
+        "{status}"
+    );
+    // Each node's internode authenticator says which identities it trusts: the ones explain
+    // predicted from the same yaml.
+    for (node, yaml) in cluster.nodes.iter().zip(&yamls) {
+        let predicted = cassandra_tls::explain::explain_loaded(
+            "node".into(),
+            yaml,
+            cassandra_tls::explain::Provider::default(),
+        )
+        .auth
+        .and_then(|a| a.trusted_peer_identities)
+        .expect("explain accepts the node");
+        let said = node
+            .said("Initializing internode authenticator with identities")
+            .expect("the node logs its internode identities");
+        assert!(
+            said.contains(&format!("[{}]", predicted.join(", "))),
+            "{said} vs {predicted:?}"
+        );
+    }
+}

@@ -56,6 +56,16 @@ impl ClusterNode {
         }
     }
 
+    /// The first line printed so far that contains `needle`.
+    pub fn said(&self, needle: &str) -> Option<String> {
+        self.output
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|l| l.contains(needle))
+            .cloned()
+    }
+
     /// Lines with ERROR, or an exception, printed so far.
     pub fn errors(&self) -> Vec<String> {
         self.output
