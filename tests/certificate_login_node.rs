@@ -248,3 +248,105 @@ fn a_spiffe_certificate_logs_in_once_its_identity_is_added() {
         assert_eq!(common::cql::single_text(&rows), node.version, "{line}");
     }
 }
+
+/// `MutualTlsWithPasswordFallbackAuthenticator` on 6.0 with `require_client_auth: optional`
+/// (which only 6.0 has): a client with a mapped certificate logs in by it, a client without a
+/// certificate is asked for a password and logs in with the default superuser's. On 5.0 the
+/// same yaml cannot be written (the boolean refuses `optional`) and `false` stops the node
+/// (`the_six_refusals_are_startup_errors_on_5_0_and_6_0` in tests/certificate_login.rs, and the
+/// oracle's `auth/fallback-*` cases against 5.0.9's classes).
+#[test]
+fn the_password_fallback_on_6_0_takes_a_certificate_or_a_password() {
+    let line = "6.0";
+    let fallback = "authenticator:
+  class_name: org.apache.cassandra.auth.MutualTlsWithPasswordFallbackAuthenticator
+  parameters:
+    validator_class_name: org.apache.cassandra.auth.SpiffeCertificateValidator
+";
+    let sections =
+        section(fallback).replace("require_client_auth: true", "require_client_auth: optional");
+    // doctor's prediction for a client without a certificate: the password fallback.
+    let stores = common::fixtures().join("stores");
+    let yaml = CassandraYaml::from_str_for(
+        &sections.replace("{stores}", &stores.to_string_lossy()),
+        CassandraVersion::V6_0,
+    )
+    .unwrap();
+    let e = cassandra_tls::explain::explain_loaded("n".into(), &yaml, Default::default());
+    assert_eq!(
+        e.auth.as_ref().unwrap().client_certificate_login,
+        "fallback",
+        "{e:?}"
+    );
+    let Some(started) =
+        cassandra::try_start_in(tempfile::tempdir().unwrap(), line, None, &sections, true)
+    else {
+        return;
+    };
+    let node = started.unwrap_or_else(|said| panic!("{line}: {said:#?}"));
+    let app1 = client("client1.jks");
+    let port = native_port(&node, &app1);
+    // No certificate: asked for a password, and the superuser's logs in (once set up).
+    let no_cert = {
+        let y = CassandraYaml::from_str(&format!(
+            "client_encryption_options:\n  enabled: true\n  truststore: {}/truststore.jks\n  truststore_password: cassandra\n",
+            stores.display()
+        ))
+        .unwrap();
+        tls::client_config(&y, ClientRole::Native, &TlsSettings::default()).unwrap()
+    };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let l = loop {
+        let (l, _) = login_as(&no_cert, port, b"\0cassandra\0cassandra");
+        match &l.outcome {
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("{line}: password login not yet: {e}");
+                std::thread::sleep(Duration::from_secs(2));
+            }
+            _ => break l,
+        }
+    };
+    assert_eq!(
+        l.authenticator.as_deref(),
+        Some("org.apache.cassandra.auth.MutualTlsWithPasswordFallbackAuthenticator"),
+        "{line}: asked for a password: {l:?}"
+    );
+    l.outcome
+        .expect("the password fallback logs the superuser in");
+    // A client that presents a certificate gets no fallback: an unmapped identity and a
+    // certificate without SPIFFE are refused at STARTUP, as doctor predicts.
+    let clients = [
+        ClientCertificate::load(&stores.join("client1.jks"), Some("cassandra".into())).unwrap(),
+        ClientCertificate::load(&stores.join("node1.jks"), Some("cassandra".into())).unwrap(),
+    ];
+    let report = doctor::check_node_with_clients(
+        &Node::new(&yaml),
+        None,
+        UnixTime::now(),
+        &doctor::ExpiryPolicy::default(),
+        &clients,
+    );
+    let predicted: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.check == Check::Identity)
+        .collect();
+    assert!(
+        predicted[1].severity == Severity::Error
+            && predicted[1].message.contains("Unable to extract Spiffe"),
+        "{predicted:#?}"
+    );
+    for (keystore, said) in [
+        ("client1.jks", "Certificate identity 'spiffe://"),
+        ("node1.jks", "Unable to extract Spiffe from the certificate"),
+    ] {
+        let (l, _) = login_as(&client(keystore), port, b"");
+        assert_eq!(l.authenticator, None, "{line} {keystore}: {l:?}");
+        let e = l
+            .outcome
+            .expect_err("no password fallback with a certificate");
+        assert!(e.contains(said), "{line} {keystore}: {e}");
+    }
+    let probed = probe(&app1, port);
+    assert_eq!(probed.outcome, "refused", "{line}: {probed:?}");
+}

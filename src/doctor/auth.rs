@@ -176,21 +176,19 @@ fn identity(
                 Some(fix.as_str()),
             );
         }
+        // The fallback is for clients without a certificate: one that presents a certificate
+        // is refused (measured on 6.0-alpha2, tests/certificate_login_node.rs).
         Err(e) => report.push(
-            if auth.client_certificate_login == "fallback" {
-                Severity::Warning
-            } else {
-                Severity::Error
-            },
+            Severity::Error,
             Check::Identity,
             SECTION,
             format!(
-                "{}: {e}{}",
+                "{}: {e}: the node refuses this client's login{}",
                 client.label,
                 if auth.client_certificate_login == "fallback" {
-                    " (the password fallback applies)"
+                    " (the password fallback is only for clients that send no certificate)"
                 } else {
-                    ": the node refuses this client's login"
+                    ""
                 }
             ),
             Some("issue the client a certificate with a spiffe:// URI subject alternative name"),
