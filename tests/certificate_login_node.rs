@@ -87,6 +87,21 @@ fn login_as(c: &ClientTls, port: u16, token: &[u8]) -> (Login, Option<(Session, 
     (l, Some((s, sock)))
 }
 
+/// doctor on a node yaml with the two client certificates the tests log in with: client1
+/// (a SPIFFE URI) and node1 (none).
+fn doctor_with_clients(yaml: &CassandraYaml) -> doctor::Report {
+    let stores = common::fixtures().join("stores");
+    let clients = ["client1.jks", "node1.jks"]
+        .map(|k| ClientCertificate::load(&stores.join(k), Some("cassandra".into())).unwrap());
+    doctor::check_node_with_clients(
+        &Node::new(yaml),
+        None,
+        UnixTime::now(),
+        &doctor::ExpiryPolicy::default(),
+        &clients,
+    )
+}
+
 /// probe's login past TLS with `c`.
 fn probe(c: &ClientTls, port: u16) -> cassandra_tls::probe::Login {
     use cassandra_tls::probe::{PortKind, ProbeOptions, Target};
@@ -119,17 +134,7 @@ fn a_spiffe_certificate_logs_in_once_its_identity_is_added() {
             version,
         )
         .unwrap();
-        let clients = [
-            ClientCertificate::load(&stores.join("client1.jks"), Some("cassandra".into())).unwrap(),
-            ClientCertificate::load(&stores.join("node1.jks"), Some("cassandra".into())).unwrap(),
-        ];
-        let report = doctor::check_node_with_clients(
-            &Node::new(&yaml),
-            None,
-            UnixTime::now(),
-            &doctor::ExpiryPolicy::default(),
-            &clients,
-        );
+        let report = doctor_with_clients(&yaml);
         assert_eq!(
             report.count(Severity::Error),
             1,
@@ -315,17 +320,7 @@ fn the_password_fallback_on_6_0_takes_a_certificate_or_a_password() {
         .expect("the password fallback logs the superuser in");
     // A client that presents a certificate gets no fallback: an unmapped identity and a
     // certificate without SPIFFE are refused at STARTUP, as doctor predicts.
-    let clients = [
-        ClientCertificate::load(&stores.join("client1.jks"), Some("cassandra".into())).unwrap(),
-        ClientCertificate::load(&stores.join("node1.jks"), Some("cassandra".into())).unwrap(),
-    ];
-    let report = doctor::check_node_with_clients(
-        &Node::new(&yaml),
-        None,
-        UnixTime::now(),
-        &doctor::ExpiryPolicy::default(),
-        &clients,
-    );
+    let report = doctor_with_clients(&yaml);
     let predicted: Vec<_> = report
         .findings
         .iter()

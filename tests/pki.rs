@@ -77,6 +77,33 @@ fn openssl_verifies(store: &Path, password: &str, ca: &Path) -> bool {
         .success()
 }
 
+/// `pki init` for three nodes on 127.0.0.1-3 with free ports, and `extra` arguments: the
+/// directory it wrote, the ports and the nodes' addresses. One host: connections between the
+/// nodes leave from 127.0.0.1 (FIDELITY.md), hence `--shared-ip`.
+fn init_three(tmp: &Path, extra: &[&str]) -> (PathBuf, Ports, Vec<String>) {
+    let out = tmp.join("pki");
+    let ports = Ports::pick();
+    let nodes: Vec<String> = IPS.iter().map(|i| i.to_string()).collect();
+    let (storage, native) = (ports.storage.to_string(), ports.native.to_string());
+    let mut args = vec![
+        "pki",
+        "init",
+        "--out",
+        out.to_str().unwrap(),
+        "--shared-ip",
+        "127.0.0.1",
+        "--storage-port",
+        &storage,
+        "--native-port",
+        &native,
+    ];
+    let joined = nodes.join(",");
+    args.extend(["--nodes", &joined]);
+    args.extend(extra);
+    ok(&ours(&args));
+    (out, ports, nodes)
+}
+
 fn tools_present() -> bool {
     common::tools_present(&["keytool", "openssl"])
 }
@@ -87,26 +114,7 @@ fn pki_init_starts_a_real_cluster_and_cqlsh_connects() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("pki");
-    let ports = Ports::pick();
-    let nodes: Vec<String> = IPS.iter().map(|i| i.to_string()).collect();
-    // One host: connections between the nodes leave from 127.0.0.1 (FIDELITY.md).
-    ok(&ours(&[
-        "pki",
-        "init",
-        "--out",
-        out.to_str().unwrap(),
-        "--nodes",
-        &nodes.join(","),
-        "--clients",
-        "cqlsh,app",
-        "--shared-ip",
-        "127.0.0.1",
-        "--storage-port",
-        &ports.storage.to_string(),
-        "--native-port",
-        &ports.native.to_string(),
-    ]));
+    let (out, ports, nodes) = init_three(tmp.path(), &["--clients", "cqlsh,app"]);
     let (kp, tp) = passwords(&out);
     #[cfg(unix)]
     {
@@ -443,27 +451,10 @@ fn pki_certificate_login_cluster_gossips() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("pki");
-    let ports = Ports::pick();
-    let nodes: Vec<String> = IPS.iter().map(|i| i.to_string()).collect();
-    ok(&ours(&[
-        "pki",
-        "init",
-        "--out",
-        out.to_str().unwrap(),
-        "--nodes",
-        &nodes.join(","),
-        "--clients",
-        "app",
-        "--shared-ip",
-        "127.0.0.1",
-        "--storage-port",
-        &ports.storage.to_string(),
-        "--native-port",
-        &ports.native.to_string(),
-        "--spiffe-trust-domain",
-        "cluster.test",
-    ]));
+    let (out, ports, nodes) = init_three(
+        tmp.path(),
+        &["--clients", "app", "--spiffe-trust-domain", "cluster.test"],
+    );
     // The prediction: every internode link is accepted, identities included.
     let yamls: Vec<_> = nodes
         .iter()

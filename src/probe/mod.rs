@@ -47,6 +47,9 @@ pub use report::{
 /// handshake (JSSE, OpenSSL and Netty send the alert at once).
 const ANSWER_WAIT: Duration = Duration::from_secs(2);
 
+/// How long the CQL start-up past TLS (the login) may take.
+const LOGIN_WAIT: Duration = Duration::from_secs(10);
+
 /// The rustls clients a probe uses, built once for all targets.
 struct Clients {
     provider: std::sync::Arc<rustls::crypto::CryptoProvider>,
@@ -626,7 +629,9 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
     if target.kind != PortKind::Storage
         && let Some(client) = config.filter(|c| c.has_client_certificate())
     {
-        match login::login(addr, &target.host, client, deadline) {
+        // A CQL node answers STARTUP at once; a TLS port that is not CQL may say nothing.
+        let answer_by = deadline.min(Instant::now() + LOGIN_WAIT);
+        match login::login(addr, &target.host, client, answer_by) {
             Ok(l) => {
                 let by = l
                     .authenticator
