@@ -279,7 +279,11 @@ fn the_password_fallback_on_6_0_takes_a_certificate_or_a_password() {
     .unwrap();
     let e = cassandra_tls::explain::explain_loaded("n".into(), &yaml, Default::default());
     assert_eq!(
-        e.auth.as_ref().unwrap().client_certificate_login,
+        e.auth
+            .as_ref()
+            .unwrap()
+            .client_certificate_login
+            .to_string(),
         "fallback",
         "{e:?}"
     );

@@ -8,7 +8,7 @@ use super::report::{Check, Report, Severity};
 use crate::explain::Explanation;
 use crate::keystore::{Certificate, KeyStore};
 use crate::password::Password;
-use crate::tls::{AuthSetup, CertificateValidator};
+use crate::tls::{AuthSetup, CertificateLogin, CertificateValidator};
 
 const SECTION: &str = "authenticator";
 
@@ -105,9 +105,11 @@ fn summary(auth: &AuthSetup) -> String {
         "authenticator {}{}",
         simple(&auth.authenticator),
         match auth.client_certificate_login {
-            "required" => " (clients log in by certificate only)",
-            "fallback" => " (clients log in by certificate, or with a password without one)",
-            _ => "",
+            CertificateLogin::Required => " (clients log in by certificate only)",
+            CertificateLogin::Fallback => {
+                " (clients log in by certificate, or with a password without one)"
+            }
+            CertificateLogin::None => "",
         }
     );
     s += &format!(
@@ -185,7 +187,7 @@ fn identity(
             format!(
                 "{}: {e}: the node refuses this client's login{}",
                 client.label,
-                if auth.client_certificate_login == "fallback" {
+                if auth.client_certificate_login == CertificateLogin::Fallback {
                     " (the password fallback is only for clients that send no certificate)"
                 } else {
                     ""

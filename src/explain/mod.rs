@@ -237,7 +237,7 @@ pub fn explain_node(path: String, node: &Node, provider: Provider) -> Explanatio
         }
     }
     // AuthConfig.applyAuth, after the SSL contexts (daemonInitialization).
-    match crate::tls::check_authenticators(node.resolved()) {
+    match crate::tls::check_authenticators(node) {
         Ok(auth) => out.auth = Some(auth),
         Err(e) => {
             out.error = Some(startup_error(Stage::Auth, &e));

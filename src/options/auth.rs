@@ -169,14 +169,6 @@ impl ResolvedClass {
             ResolvedClass::Custom(n) => n,
         }
     }
-
-    /// The simple name of a known class (`MutualTlsAuthenticator`).
-    pub fn simple(&self) -> Option<&'static str> {
-        match self {
-            ResolvedClass::Known(n) => n.rsplit('.').next(),
-            ResolvedClass::Custom(_) => None,
-        }
-    }
 }
 
 /// Resolves `name` for `key` as `version` does, or says why Cassandra refuses it.

@@ -7,6 +7,8 @@
 
 use serde::Serialize;
 
+use super::cache;
+use super::node::Node;
 use super::validator::CertificateValidator;
 use crate::error::{Error, Result};
 use crate::keystore::{KeyStore, StoreType};
@@ -29,10 +31,8 @@ pub struct AuthSetup {
     pub authenticator: String,
     /// Its certificate validator (the mTLS authenticators).
     pub authenticator_validator: Option<String>,
-    /// Whether a client logs in by certificate: `required` (`MutualTlsAuthenticator`),
-    /// `fallback` (with password fallback: a client without a certificate, or whose certificate
-    /// has no mapped identity, logs in with a password), or `none`.
-    pub client_certificate_login: &'static str,
+    /// Whether a client logs in by certificate.
+    pub client_certificate_login: CertificateLogin,
     /// `internode_authenticator`'s class.
     pub internode_authenticator: String,
     /// Its certificate validator.
@@ -46,6 +46,30 @@ pub struct AuthSetup {
     pub role_manager: String,
     /// What is worth knowing and does not stop the node (never a password).
     pub notes: Vec<String>,
+}
+
+/// How a client logs in (serialised `none`, `required`, `fallback`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CertificateLogin {
+    /// Not by certificate (no mTLS authenticator).
+    None,
+    /// By certificate only (`MutualTlsAuthenticator`).
+    Required,
+    /// By certificate, or with a password when the client sends no certificate
+    /// (`MutualTlsWithPasswordFallbackAuthenticator`; measured on 6.0-alpha2: a client that
+    /// sends a certificate gets no fallback).
+    Fallback,
+}
+
+impl std::fmt::Display for CertificateLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CertificateLogin::None => "none",
+            CertificateLogin::Required => "required",
+            CertificateLogin::Fallback => "fallback",
+        })
+    }
 }
 
 /// A refusal: the key concerned and Cassandra's message.
@@ -151,9 +175,10 @@ fn internode_prerequisite(node: &ResolvedNode) -> Result<()> {
 /// key store): the identity of every key entry's chain, entries without one skipped; a store
 /// that cannot be read gives none.
 pub fn outbound_identities(
-    node: &ResolvedNode,
+    tls_node: &Node,
     validator: CertificateValidator,
 ) -> (Vec<String>, Vec<String>) {
+    let node = tls_node.resolved();
     let server = node.server_options();
     let mut notes = Vec::new();
     let Some(path) = server.outbound_keystore.as_deref() else {
@@ -170,11 +195,12 @@ pub fn outbound_identities(
         Some(t) => StoreType::from_name(t),
     };
     let full = crate::options::resolve_path(node.base_dir(), path);
-    let loaded = KeyStore::loader()
+    // Through the node's store cache: the same file read for the SSL contexts is not read again.
+    let loader = KeyStore::loader()
         .store_type(store_type)
         .store_password(Password::clone(password))
-        .skip_key_decryption(true)
-        .load_file(&full);
+        .skip_key_decryption(true);
+    let loaded = cache::load_file(tls_node.stores().cache, &loader, &full);
     let store = match loaded {
         Ok(s) => s,
         Err(e) => {
@@ -202,7 +228,8 @@ pub fn outbound_identities(
 
 /// `AuthConfig.applyAuth` on a resolved node: the authenticators as `version` makes them, or
 /// the error that stops start-up.
-pub fn check_authenticators(node: &ResolvedNode) -> Result<AuthSetup> {
+pub fn check_authenticators(tls_node: &Node) -> Result<AuthSetup> {
+    let node = tls_node.resolved();
     let version = node.yaml().version();
     let auth = node.yaml().auth_options();
     let mut notes = Vec::new();
@@ -262,7 +289,7 @@ pub fn check_authenticators(node: &ResolvedNode) -> Result<AuthSetup> {
         } else {
             from = Some("outbound_keystore");
             let (ids, why) = match modelled {
-                Some(v) => outbound_identities(node, v),
+                Some(v) => outbound_identities(tls_node, v),
                 None => (
                     Vec::new(),
                     vec!["the validator is not modelled here".to_owned()],
@@ -320,11 +347,11 @@ pub fn check_authenticators(node: &ResolvedNode) -> Result<AuthSetup> {
         authenticator: name,
         authenticator_validator,
         client_certificate_login: if fallback {
-            "fallback"
+            CertificateLogin::Fallback
         } else if mtls {
-            "required"
+            CertificateLogin::Required
         } else {
-            "none"
+            CertificateLogin::None
         },
         internode_authenticator: internode.name().to_owned(),
         internode_validator,

@@ -415,13 +415,11 @@ fn node(tls_node: &tls::Node, settings: &TlsSettings) -> Node {
         address: address.map(|a| a.parse::<IpAddr>().map(|ip| ip.to_string()).unwrap_or(a)),
         internode: side(tls_node, true, settings),
         native: side(tls_node, false, settings),
-        internode_auth: tls::check_authenticators(tls_node.resolved())
-            .ok()
-            .and_then(|a| {
-                let validator =
-                    tls::CertificateValidator::from_class_name(a.internode_validator.as_deref()?)?;
-                Some((validator, a.trusted_peer_identities?))
-            }),
+        internode_auth: tls::check_authenticators(tls_node).ok().and_then(|a| {
+            let validator =
+                tls::CertificateValidator::from_class_name(a.internode_validator.as_deref()?)?;
+            Some((validator, a.trusted_peer_identities?))
+        }),
     }
 }
 
