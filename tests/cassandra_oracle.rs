@@ -729,6 +729,35 @@ fn auth_cases(c: &mut Vec<Case>) {
             "role-manager-wrong",
             "role_manager: PasswordAuthenticator\n".to_owned(),
         ),
+        // 6.0's certificate validity limits (CASSANDRA-18951); unknown keys before 6.0.
+        (
+            "mtls-validity",
+            format!(
+                "{}{required}  max_certificate_validity_period: 30d\n  certificate_validity_warn_threshold: 5d\n",
+                mtls(full, spiffe)
+            ),
+        ),
+        (
+            "mtls-validity-hours",
+            format!(
+                "{}{required}  max_certificate_validity_period: 36h\n",
+                mtls(full, spiffe)
+            ),
+        ),
+        (
+            "fallback-validity",
+            format!(
+                "{}{}  certificate_validity_warn_threshold: 90m\n",
+                mtls(fallback, spiffe),
+                client("  require_client_auth: optional\n")
+            ),
+        ),
+        (
+            "password-validity",
+            format!(
+                "authenticator: PasswordAuthenticator\n{required}  max_certificate_validity_period: 30d\n"
+            ),
+        ),
         (
             "plugin",
             "authenticator: com.example.auth.LdapAuthenticator\n".to_owned(),
@@ -780,6 +809,13 @@ fn auth_cases(c: &mut Vec<Case>) {
             "no-validator",
             format!(
                 "internode_authenticator:\n  class_name: MutualTlsInternodeAuthenticator\n{server}"
+            ),
+        ),
+        (
+            "validity",
+            format!(
+                "{}{server}  max_certificate_validity_period: 365d\n  certificate_validity_warn_threshold: 30d\n",
+                internode("    trusted_peer_identities: spiffe://a/x\n")
             ),
         ),
         (
@@ -1047,6 +1083,28 @@ fn differences(java: &Value, ours: &Value) -> Vec<(String, String, String)> {
             &format!("auth.{field}"),
             java["auth"][field].clone(),
             ours["auth"][field].clone(),
+        );
+    }
+    // 6.0's certificate validity limits, as the mTLS authenticators' constructors hold them.
+    for key in [
+        "client_certificate_validity",
+        "internode_certificate_validity",
+    ] {
+        let limits = &ours["auth"][key];
+        let ours_limits = if limits.is_null() {
+            Value::Null
+        } else {
+            serde_json::json!({
+                "max_minutes": limits["max_certificate_validity_period_minutes"]
+                    .as_u64()
+                    .unwrap_or(i32::MAX as u64),
+                "warn_threshold_minutes": limits["certificate_validity_warn_threshold_minutes"],
+            })
+        };
+        cmp(
+            &format!("auth.{key}"),
+            java["auth"].get(key).cloned().unwrap_or(Value::Null),
+            ours_limits,
         );
     }
     if java["auth"].get("trusted_peer_identities").is_some() {

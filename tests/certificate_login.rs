@@ -301,3 +301,281 @@ fn client_identities_are_the_ones_openssl_lists() {
         assert_eq!(auth.trusted_identities_from, Some(trusted_from));
     }
 }
+
+/// A self-signed certificate with a SPIFFE URI valid from `start` to `end`
+/// (`YYYYMMDDHHMMSSZ`), made by `openssl ca` (which takes exact dates).
+fn openssl_cert_between(
+    dir: &std::path::Path,
+    name: &str,
+    start: &str,
+    end: &str,
+) -> std::path::PathBuf {
+    let db = dir.join(format!("{name}.index"));
+    std::fs::write(&db, "").unwrap();
+    std::fs::write(dir.join(format!("{name}.serial")), "01\n").unwrap();
+    let cnf = dir.join(format!("{name}.cnf"));
+    std::fs::write(
+        &cnf,
+        format!(
+            "[ca]\ndefault_ca=d\n[d]\ndatabase={db}\nserial={serial}\nnew_certs_dir={dir}\ndefault_md=sha256\npolicy=p\ncopy_extensions=copy\nunique_subject=no\n[p]\ncommonName=supplied\n",
+            db = db.display(),
+            serial = dir.join(format!("{name}.serial")).display(),
+            dir = dir.display()
+        ),
+    )
+    .unwrap();
+    let key = dir.join(format!("{name}.key"));
+    let csr = dir.join(format!("{name}.csr"));
+    let out = Command::new("openssl")
+        .args([
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ])
+        .args(["-subj", &format!("/CN={name}")])
+        .args([
+            "-addext",
+            &format!("subjectAltName=URI:spiffe://validity.test/{name}"),
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&csr)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pem = dir.join(format!("{name}.pem"));
+    let out = Command::new("openssl")
+        .args(["ca", "-batch", "-notext", "-selfsign", "-config"])
+        .arg(&cnf)
+        .arg("-keyfile")
+        .arg(&key)
+        .args(["-startdate", start, "-enddate", end, "-in"])
+        .arg(&csr)
+        .arg("-out")
+        .arg(&pem)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    pem
+}
+
+/// `CertificateValidityPeriod` computes what Cassandra 6.0's own
+/// `MutualTlsCertificateValidityPeriodValidator` and `MutualTlsUtil` compute
+/// (tests/peers/ValidityPeriod.java on cassandra-all 6.0's classes), on certificates made by
+/// OpenSSL with exact dates: periods just under and over a limit, odd minutes and seconds,
+/// an expired certificate, and periods past Java's `int` of minutes (which wrap, in Java).
+#[test]
+fn validity_periods_are_the_ones_cassandra_6_0_computes() {
+    use cassandra_tls::keystore::Certificate;
+    use cassandra_tls::options::DurationMinutes;
+    use cassandra_tls::tls::{CertificateValidityPeriod, human_readable_minutes};
+    use std::io::Write;
+    if !common::tools_present(&["openssl", "java", "javac"]) {
+        return;
+    }
+    let Some(home) = common::cassandra::resolve_line("6.0") else {
+        common::skip_or_fail("cassandra-all 6.0 does not resolve");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let classes = dir.path().join("classes");
+    let out = Command::new("javac")
+        .args(["-nowarn", "--release", "11", "-d"])
+        .arg(&classes)
+        .arg("-cp")
+        .arg(format!("{}/lib/*", home.display()))
+        .arg(common::root().join("tests/peers/ValidityPeriod.java"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let certs = [
+        ("thirty", "20261101000000Z", "20261201000000Z"),
+        ("odd", "20261101000000Z", "20261102020359Z"),
+        ("expired", "20200101000000Z", "20200301123000Z"),
+        ("long", "20000101000000Z", "20991231235959Z"),
+        ("just-fits-int", "20260101000000Z", "60800101000000Z"),
+        ("wraps", "20000101000000Z", "99991231235959Z"),
+    ];
+    let limits = ["none", "30d", "43199m", "1d", "26h", "720h", "36500d"];
+    let mut requests = String::new();
+    let mut ours = Vec::new();
+    let now = UnixTime::now();
+    for (name, start, end) in certs {
+        let pem = openssl_cert_between(dir.path(), name, start, end);
+        let chain: Vec<Certificate> = cassandra_tls::keystore::KeyStore::loader()
+            .load_file(&pem)
+            .unwrap()
+            .entries()
+            .iter()
+            .flat_map(|e| e.certificates().to_vec())
+            .collect();
+        for max in limits {
+            requests += &format!("cert {} {max}\n", pem.display());
+            let v = CertificateValidityPeriod::new(
+                (max != "none").then(|| DurationMinutes::parse(max).unwrap()),
+                None,
+            );
+            ours.push((format!("{name} {max}"), v.validate(&chain, now)));
+        }
+    }
+    let minutes = [
+        0,
+        1,
+        2,
+        59,
+        60,
+        61,
+        119,
+        120,
+        1439,
+        1440,
+        1441,
+        1500,
+        2880,
+        2941,
+        43_200,
+        52_560_000,
+        -1,
+        -5,
+        -1440,
+        i32::MAX,
+        i32::MIN,
+    ];
+    for m in minutes {
+        requests += &format!("human {m}\n");
+    }
+    let mut child = Command::new("java")
+        .arg("-cp")
+        .arg(format!("{}:{}/lib/*", classes.display(), home.display()))
+        .arg("ValidityPeriod")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(requests.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let java: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("VALIDITY ") || l.starts_with("HUMAN "))
+        .collect();
+    assert_eq!(java.len(), ours.len() + minutes.len(), "{text}");
+    let mut refused = 0;
+    for ((case, result), java) in ours.iter().zip(&java) {
+        match (result, java.strip_prefix("VALIDITY ")) {
+            (Err(e), Some(j)) => {
+                refused += 1;
+                assert_eq!(format!("refused {e}"), j, "{case}");
+            }
+            (Ok(Some(checked)), Some(j)) => {
+                let java_minutes: i64 = j
+                    .strip_prefix("ok ")
+                    .unwrap_or_else(|| panic!("{case}: Java said {j}"))
+                    .parse()
+                    .unwrap();
+                // Java reads its own clock a moment later: the same minute, or the next one.
+                let d = java_minutes - i64::from(checked.minutes_to_expiration);
+                assert!(
+                    (-1..=0).contains(&d),
+                    "{case}: Java {java_minutes}, ours {checked:?}"
+                );
+            }
+            (other, j) => panic!("{case}: ours {other:?}, Java {j:?}"),
+        }
+    }
+    assert!(
+        refused >= 6,
+        "the limits refuse some certificates: {refused}"
+    );
+    for (m, java) in minutes.iter().zip(&java[ours.len()..]) {
+        assert_eq!(
+            java.strip_prefix("HUMAN "),
+            Some(human_readable_minutes(*m).as_str()),
+            "{m} minutes"
+        );
+    }
+}
+
+/// 6.0's `server_encryption_options.max_certificate_validity_period` in the cluster matrix: a
+/// node whose `MutualTlsInternodeAuthenticator` trusts a peer's identity still refuses the
+/// peer's connections when the peer's outbound certificate is valid for longer (client1's 100
+/// years against 365 days); the link the other way has no limit and is accepted.
+#[test]
+fn the_cluster_matrix_applies_6_0_validity_limits_to_peers() {
+    let node = |address: &str, limit: &str| {
+        yaml(
+            &format!(
+                "listen_address: {address}\n{}{}{limit}",
+                internode("    trusted_peer_identities: spiffe://cassandra.test/client/app1\n"),
+                server("all", OUTBOUND_CLIENT1)
+            ),
+            CassandraVersion::V6_0,
+        )
+        .unwrap()
+    };
+    let limited = "  max_certificate_validity_period: 365d\n";
+    let r = doctor::check_cluster(
+        &[node("127.0.0.1", ""), node("127.0.0.2", limited)],
+        UnixTime::now(),
+    );
+    let into_limited = r.internode.links[0][1].as_ref().unwrap();
+    assert!(!into_limited.ok, "{into_limited:?}");
+    let reason = into_limited.reason.as_deref().unwrap_or_default();
+    assert!(
+        reason.contains("refuses 127.0.0.1's identity 'spiffe://cassandra.test/client/app1'")
+            && reason.contains("exceeds the maximum allowed validity period of 365 days"),
+        "{reason}"
+    );
+    assert!(
+        r.internode.links[1][0].as_ref().unwrap().ok,
+        "{:#?}",
+        r.internode
+    );
+    // explain shows the limit as the authenticator holds it.
+    let e = explain_loaded("t".into(), &node("127.0.0.2", limited), Provider::Jdk);
+    let limits = e
+        .auth
+        .expect("accepted")
+        .internode_certificate_validity
+        .expect("6.0's limits");
+    assert_eq!(
+        limits.max_certificate_validity_period_minutes,
+        Some(365 * 24 * 60)
+    );
+    // 5.0 has no such option: the same yaml is refused as an unknown key.
+    assert!(
+        yaml(
+            &format!("{}{limited}", server("all", OUTBOUND_CLIENT1)),
+            CassandraVersion::V5_0
+        )
+        .is_err()
+    );
+}

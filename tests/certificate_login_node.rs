@@ -6,8 +6,6 @@
 //! `PasswordAuthenticator` on the same data, logged in as the default superuser), and after a
 //! restart with `MutualTlsAuthenticator` the certificate logs in and queries. What a driver
 //! sends is measured too: 5.0 asks with AUTHENTICATE (any AUTH_RESPONSE token will do), 6.0
-//! decides at STARTUP. What a driver
-//! sends is measured too: 5.0 asks with AUTHENTICATE (any AUTH_RESPONSE token will do), 6.0
 //! decides at STARTUP.
 #![cfg(feature = "diagnostics")]
 
@@ -254,22 +252,186 @@ fn a_spiffe_certificate_logs_in_once_its_identity_is_added() {
     }
 }
 
+/// Client certificates for 6.0's validity limits, made by OpenSSL under a CA of its own:
+/// `short` (valid 2 days) and `long` (valid 400 days), each with a SPIFFE URI, as JKS key stores
+/// (keytool), and a copy of the fixtures' truststore that also trusts that CA.
+struct ValidityCerts {
+    _dir: tempfile::TempDir,
+    truststore: std::path::PathBuf,
+    short: std::path::PathBuf,
+    long: std::path::PathBuf,
+}
+
+fn validity_certs() -> ValidityCerts {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = |cmd: &mut Command| {
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{cmd:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    run(Command::new("openssl")
+        .args(["req", "-x509"])
+        .args(ec)
+        .args(["-subj", "/CN=validity test CA", "-days", "30"])
+        .args(["-addext", "basicConstraints=critical,CA:TRUE"])
+        .args(["-addext", "keyUsage=critical,keyCertSign"])
+        .arg("-keyout")
+        .arg(d.join("ca.key"))
+        .arg("-out")
+        .arg(d.join("ca.pem")));
+    let truststore = d.join("truststore.jks");
+    std::fs::copy(
+        common::fixtures().join("stores/truststore.jks"),
+        &truststore,
+    )
+    .unwrap();
+    run(Command::new("keytool")
+        .args([
+            "-importcert",
+            "-noprompt",
+            "-alias",
+            "validity-ca",
+            "-storepass",
+            "cassandra",
+        ])
+        .arg("-file")
+        .arg(d.join("ca.pem"))
+        .arg("-keystore")
+        .arg(&truststore));
+    let issue = |name: &str, days: &str| {
+        std::fs::write(
+            d.join(format!("{name}.ext")),
+            format!(
+                "subjectAltName=URI:spiffe://validity.test/{name}\nextendedKeyUsage=clientAuth\n"
+            ),
+        )
+        .unwrap();
+        run(Command::new("openssl")
+            .arg("req")
+            .args(ec)
+            .args(["-subj", &format!("/CN={name}")])
+            .arg("-keyout")
+            .arg(d.join(format!("{name}.key")))
+            .arg("-out")
+            .arg(d.join(format!("{name}.csr"))));
+        run(Command::new("openssl")
+            .args(["x509", "-req", "-CAcreateserial", "-days", days])
+            .arg("-in")
+            .arg(d.join(format!("{name}.csr")))
+            .arg("-CA")
+            .arg(d.join("ca.pem"))
+            .arg("-CAkey")
+            .arg(d.join("ca.key"))
+            .arg("-extfile")
+            .arg(d.join(format!("{name}.ext")))
+            .arg("-out")
+            .arg(d.join(format!("{name}.pem"))));
+        run(Command::new("openssl")
+            .args([
+                "pkcs12",
+                "-export",
+                "-passout",
+                "pass:cassandra",
+                "-name",
+                name,
+            ])
+            .arg("-inkey")
+            .arg(d.join(format!("{name}.key")))
+            .arg("-in")
+            .arg(d.join(format!("{name}.pem")))
+            .arg("-certfile")
+            .arg(d.join("ca.pem"))
+            .arg("-out")
+            .arg(d.join(format!("{name}.p12"))));
+        let jks = d.join(format!("{name}.jks"));
+        run(Command::new("keytool")
+            .args(["-importkeystore", "-noprompt", "-srcstoretype", "PKCS12"])
+            .args(["-srcstorepass", "cassandra", "-deststoretype", "JKS"])
+            .args(["-deststorepass", "cassandra", "-destkeypass", "cassandra"])
+            .arg("-srckeystore")
+            .arg(d.join(format!("{name}.p12")))
+            .arg("-destkeystore")
+            .arg(&jks));
+        jks
+    };
+    let short = issue("short", "2");
+    let long = issue("long", "400");
+    ValidityCerts {
+        _dir: dir,
+        truststore,
+        short,
+        long,
+    }
+}
+
+/// Our client with the key store at `path` as its certificate.
+fn client_at(path: &std::path::Path) -> ClientTls {
+    let stores = common::fixtures().join("stores");
+    let y = CassandraYaml::from_str(&format!(
+        "client_encryption_options:\n  enabled: true\n  keystore: {}\n  keystore_password: cassandra\n  truststore: {}/truststore.jks\n  truststore_password: cassandra\n",
+        path.display(),
+        stores.display()
+    ))
+    .unwrap();
+    tls::client_config(&y, ClientRole::Native, &TlsSettings::default()).unwrap()
+}
+
+/// The first line the node prints from now on that contains `needle`, within a minute.
+fn node_says(node: &cassandra::Node, needle: &str) -> Option<String> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match node.lines.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return Some(line),
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+}
+
 /// `MutualTlsWithPasswordFallbackAuthenticator` on 6.0 with `require_client_auth: optional`
-/// (which only 6.0 has): a client with a mapped certificate logs in by it, a client without a
-/// certificate is asked for a password and logs in with the default superuser's. On 5.0 the
-/// same yaml cannot be written (the boolean refuses `optional`) and `false` stops the node
+/// (which only 6.0 has), and 6.0's certificate validity limits on `client_encryption_options`
+/// (`max_certificate_validity_period: 30d`, `certificate_validity_warn_threshold: 5d`). A client
+/// without a certificate is asked for a password (probe says it falls back) and logs in with
+/// the default superuser's, which runs the `ADD IDENTITY` statements doctor printed; then a
+/// certificate valid for 2 days logs in by certificate (the node's own `system_views.clients`
+/// says `MutualTls`) and the node warns that it expires, and a certificate valid for 400 days is
+/// refused with Cassandra's message, both as doctor predicted. A client that presents an unmapped
+/// or SPIFFE-less certificate gets no fallback. On 5.0 the same yaml cannot be written (the
+/// boolean refuses `optional`) and `false` stops the node
 /// (`the_six_refusals_are_startup_errors_on_5_0_and_6_0` in tests/certificate_login.rs, and the
 /// oracle's `auth/fallback-*` cases against 5.0.9's classes).
 #[test]
-fn the_password_fallback_on_6_0_takes_a_certificate_or_a_password() {
+fn the_password_fallback_and_validity_limits_on_6_0() {
     let line = "6.0";
+    if !common::tools_present(&["openssl", "keytool"]) {
+        return;
+    }
+    let certs = validity_certs();
     let fallback = "authenticator:
   class_name: org.apache.cassandra.auth.MutualTlsWithPasswordFallbackAuthenticator
   parameters:
     validator_class_name: org.apache.cassandra.auth.SpiffeCertificateValidator
 ";
-    let sections =
-        section(fallback).replace("require_client_auth: true", "require_client_auth: optional");
+    let sections = section(fallback)
+        .replace("require_client_auth: true", "require_client_auth: optional")
+        .replace(
+            "{stores}/truststore.jks",
+            &certs.truststore.to_string_lossy(),
+        )
+        + "  max_certificate_validity_period: 30d\n  certificate_validity_warn_threshold: 5d\n";
     // doctor's prediction for a client without a certificate: the password fallback.
     let stores = common::fixtures().join("stores");
     let yaml = CassandraYaml::from_str_for(
@@ -287,6 +449,41 @@ fn the_password_fallback_on_6_0_takes_a_certificate_or_a_password() {
         "fallback",
         "{e:?}"
     );
+    // doctor with the two certificates of bounded validity: short logs in once mapped (with a
+    // warning that it expires within 5 days), long is refused even once mapped.
+    let clients = [&certs.short, &certs.long]
+        .map(|k| ClientCertificate::load(k, Some("cassandra".into())).unwrap());
+    let predicted = doctor::check_node_with_clients(
+        &Node::new(&yaml),
+        None,
+        UnixTime::now(),
+        &doctor::ExpiryPolicy::default(),
+        &clients,
+    );
+    let about = |label: &std::path::Path, severity: Severity| {
+        predicted
+            .findings
+            .iter()
+            .find(|f| {
+                f.check == Check::Identity
+                    && f.severity == severity
+                    && f.message.contains(&*label.to_string_lossy())
+            })
+            .unwrap_or_else(|| panic!("{label:?} {severity:?}: {:#?}", predicted.findings))
+            .clone()
+    };
+    let short_ok = about(&certs.short, Severity::Ok);
+    let short_warning = about(&certs.short, Severity::Warning);
+    let long_ok = about(&certs.long, Severity::Ok);
+    let long_refused = about(&certs.long, Severity::Error);
+    assert!(
+        !predicted.findings.iter().any(|f| f.check == Check::Identity
+            && f.severity == Severity::Error
+            && f.message.contains(&*certs.short.to_string_lossy())),
+        "{:#?}",
+        predicted.findings
+    );
+
     let Some(started) =
         cassandra::try_start_in(tempfile::tempdir().unwrap(), line, None, &sections, true)
     else {
@@ -305,14 +502,14 @@ fn the_password_fallback_on_6_0_takes_a_certificate_or_a_password() {
         tls::client_config(&y, ClientRole::Native, &TlsSettings::default()).unwrap()
     };
     let deadline = Instant::now() + Duration::from_secs(120);
-    let l = loop {
-        let (l, _) = login_as(&no_cert, port, b"\0cassandra\0cassandra");
+    let (l, conn) = loop {
+        let (l, conn) = login_as(&no_cert, port, b"\0cassandra\0cassandra");
         match &l.outcome {
             Err(e) if Instant::now() < deadline => {
                 eprintln!("{line}: password login not yet: {e}");
                 std::thread::sleep(Duration::from_secs(2));
             }
-            _ => break l,
+            _ => break (l, conn),
         }
     };
     assert_eq!(
@@ -322,18 +519,76 @@ fn the_password_fallback_on_6_0_takes_a_certificate_or_a_password() {
     );
     l.outcome
         .expect("the password fallback logs the superuser in");
+    // probe without a certificate: it says the node falls back to a password.
+    let probed = probe(&no_cert, port);
+    assert_eq!(
+        (probed.outcome, probed.method),
+        ("password_needed", Some("password")),
+        "{line}: {probed:?}"
+    );
+    // The superuser maps the two identities, with doctor's statements.
+    let (mut s, mut sock) = conn.unwrap();
+    for f in [&short_ok, &long_ok] {
+        let statement = f
+            .fix
+            .as_deref()
+            .expect("ADD IDENTITY")
+            .replace("'ROLE'", "'cassandra'");
+        run(&mut s, &mut sock, &statement).unwrap_or_else(|e| panic!("{statement}: {e}"));
+    }
+    // short logs in by certificate, and the node warns that it expires.
+    let short = client_at(&certs.short);
+    let (l, _) = login_as(&short, port, b"");
+    l.outcome
+        .unwrap_or_else(|e| panic!("{line}: the 2-day certificate is refused: {e}"));
+    let warned = node_says(
+        &node,
+        "Certificate with identity 'spiffe://validity.test/short' will expire in",
+    )
+    .expect("the node warns of the short certificate's expiry");
+    let predicted_warning = short_warning
+        .message
+        .split("will expire in")
+        .next()
+        .unwrap()
+        .rsplit("logs in: ")
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        warned.contains(predicted_warning.trim_end()),
+        "node: {warned}; doctor: {}",
+        short_warning.message
+    );
+    let probed = probe(&short, port);
+    assert_eq!(
+        (probed.outcome, probed.method),
+        ("logged_in", Some("certificate")),
+        "{line}: the node's system_views.clients says MutualTls: {probed:?}"
+    );
+    // long is refused with the message doctor predicted.
+    let (l, _) = login_as(&client_at(&certs.long), port, b"");
+    let said = l.outcome.expect_err("a 400-day certificate logs in");
+    let cassandra_message = long_refused
+        .message
+        .split("refuses this login: ")
+        .nth(1)
+        .expect("Cassandra's message in doctor's finding");
+    assert!(
+        said.contains(cassandra_message),
+        "{line}: the node said {said}; doctor predicted {}",
+        long_refused.message
+    );
     // A client that presents a certificate gets no fallback: an unmapped identity and a
     // certificate without SPIFFE are refused at STARTUP, as doctor predicts.
     let report = doctor_with_clients(&yaml);
-    let predicted: Vec<_> = report
-        .findings
-        .iter()
-        .filter(|f| f.check == Check::Identity)
-        .collect();
     assert!(
-        predicted[1].severity == Severity::Error
-            && predicted[1].message.contains("Unable to extract Spiffe"),
-        "{predicted:#?}"
+        report.findings.iter().any(|f| f.check == Check::Identity
+            && f.severity == Severity::Error
+            && f.message.contains("node1.jks")
+            && f.message.contains("Unable to extract Spiffe")),
+        "{:#?}",
+        report.findings
     );
     for (keystore, said) in [
         ("client1.jks", "Certificate identity 'spiffe://"),
@@ -347,5 +602,9 @@ fn the_password_fallback_on_6_0_takes_a_certificate_or_a_password() {
         assert!(e.contains(said), "{line} {keystore}: {e}");
     }
     let probed = probe(&app1, port);
-    assert_eq!(probed.outcome, "refused", "{line}: {probed:?}");
+    assert_eq!(
+        (probed.outcome, probed.method),
+        ("refused", Some("certificate")),
+        "{line}: {probed:?}"
+    );
 }

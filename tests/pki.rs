@@ -499,3 +499,112 @@ fn pki_certificate_login_cluster_gossips() {
         );
     }
 }
+
+/// The same certificate-login cluster with one node's identity missing from the others: node 3
+/// sends the client certificate `app` (spiffe://cluster.test/cassandra/client/app) as its
+/// outbound certificate, which nodes 1 and 2 do not trust; node 3 still trusts the node
+/// identity (endpoint verification off: app's certificate names no address). doctor's internode
+/// matrix predicts, before any node runs, that exactly the links
+/// out of node 3 are refused, naming the identity; then the real 5.0 nodes: 1 and 2 form a
+/// cluster, each logs Cassandra's refusal of that identity, and neither lists node 3 as Up.
+#[test]
+fn pki_certificate_login_cluster_with_an_untrusted_node() {
+    if !tools_present() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, ports, nodes) = init_three(
+        tmp.path(),
+        &["--clients", "app", "--spiffe-trust-domain", "cluster.test"],
+    );
+    // app's certificate names no address: endpoint verification is turned off on every node
+    // so that its TLS handshake succeeds and the identity is what is refused.
+    for ip in &nodes {
+        let path = out.join("nodes").join(ip).join("cassandra.yaml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("require_endpoint_verification: true"));
+        std::fs::write(
+            &path,
+            text.replace(
+                "require_endpoint_verification: true",
+                "require_endpoint_verification: false",
+            ),
+        )
+        .unwrap();
+    }
+    let third = out.join("nodes").join(&nodes[2]).join("cassandra.yaml");
+    let app = out.join("clients/app/app.p12");
+    let text = std::fs::read_to_string(&third).unwrap();
+    let own_outbound = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("outbound_keystore: "))
+        .expect("pki writes outbound_keystore")
+        .to_owned();
+    let text = text
+        .replace(
+            &format!("outbound_keystore: {own_outbound}"),
+            &format!("outbound_keystore: {}", app.display()),
+        )
+        .replace(
+            "    validator_class_name: org.apache.cassandra.auth.SpiffeCertificateValidator\nserver_encryption_options:",
+            "    validator_class_name: org.apache.cassandra.auth.SpiffeCertificateValidator\n    trusted_peer_identities: spiffe://cluster.test/cassandra/node\nserver_encryption_options:",
+        );
+    assert!(text.contains("trusted_peer_identities"), "{text}");
+    std::fs::write(&third, text).unwrap();
+    // The identity of app's certificate, as OpenSSL lists it.
+    let untrusted = openssl_sans(&out.join("clients/app/app.chain.pem"))
+        .into_iter()
+        .find_map(|s| s.strip_prefix("URI:").map(str::to_owned))
+        .expect("app has a SPIFFE URI");
+    // The prediction.
+    let yamls: Vec<_> = nodes
+        .iter()
+        .map(|ip| {
+            cassandra_tls::options::CassandraYaml::load_file(
+                out.join("nodes").join(ip).join("cassandra.yaml"),
+            )
+            .unwrap()
+        })
+        .collect();
+    let r = cassandra_tls::doctor::check_cluster(&yamls, rustls::pki_types::UnixTime::now());
+    for (from, row) in r.internode.links.iter().enumerate() {
+        for (to, link) in row.iter().enumerate() {
+            let Some(link) = link else { continue };
+            if from == 2 {
+                assert!(!link.ok, "{from}->{to}: {link:?}");
+                let reason = link.reason.as_deref().unwrap_or_default();
+                assert!(
+                    reason.contains(&format!(
+                        "does not trust {}'s identity '{untrusted}'",
+                        nodes[2]
+                    )),
+                    "{reason}"
+                );
+            } else {
+                assert!(link.ok, "{from}->{to}: {link:?}");
+            }
+        }
+    }
+    // The nodes: 1 and 2 form a cluster; node 3 starts but is never Up for them.
+    let dirs: [PathBuf; 3] = std::array::from_fn(|i| out.join("nodes").join(&nodes[i]));
+    let Some(started) = cluster::start_with(&dirs, ports, &[0, 1]) else {
+        return;
+    };
+    let cluster = started.unwrap_or_else(|said| panic!("nodes 1 and 2 did not form: {said:#?}"));
+    for node in &cluster.nodes[..2] {
+        let refusal = format!("Unable to authenticate user {untrusted}");
+        let said = node
+            .said(&refusal)
+            .or_else(|| node.wait_for(&refusal, std::time::Duration::from_secs(120)));
+        assert!(said.is_some(), "{} never refused {untrusted}", node.ip);
+        let (ok_status, status) = node.nodetool(&["status"]);
+        assert!(ok_status, "{status}");
+        assert!(
+            !status
+                .lines()
+                .any(|l| l.starts_with("UN") && l.split_whitespace().nth(1) == Some(&nodes[2])),
+            "{}: {status}",
+            node.ip
+        );
+    }
+}

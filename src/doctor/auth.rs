@@ -4,11 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
+use rustls::pki_types::UnixTime;
+
 use super::report::{Check, Report, Severity};
 use crate::explain::Explanation;
 use crate::keystore::{Certificate, KeyStore};
 use crate::password::Password;
-use crate::tls::{AuthSetup, CertificateLogin, CertificateValidator};
+use crate::tls::{AuthSetup, CertificateLogin, CertificateValidator, CertificateValidityPeriod};
 
 const SECTION: &str = "authenticator";
 
@@ -50,6 +52,7 @@ impl ClientCertificate {
 pub(super) fn check(
     report: &mut Report,
     startup: &Explanation,
+    at: UnixTime,
     clients: &[ClientCertificate],
     cqlsh_usercert: Option<PathBuf>,
 ) {
@@ -96,7 +99,7 @@ pub(super) fn check(
         }
     }
     for client in &all {
-        identity(report, auth, validator, client);
+        identity(report, auth, validator, client, at);
     }
 }
 
@@ -135,6 +138,7 @@ fn identity(
     auth: &AuthSetup,
     validator: Option<CertificateValidator>,
     client: &ClientCertificate,
+    at: UnixTime,
 ) {
     let Some(validator) = validator else {
         report.push(
@@ -176,7 +180,18 @@ fn identity(
                     who.identity()
                 ),
                 Some(fix.as_str()),
-            );
+            ); // 6.0: the validity period is checked once the identity is mapped
+            // (MutualTlsAuthenticator.CertificateNegotiator.getAuthenticatedUser).
+            if let Some(limits) = auth.client_certificate_validity {
+                validity(
+                    report,
+                    &client.label,
+                    who.identity(),
+                    limits,
+                    &client.chain,
+                    at,
+                );
+            }
         }
         // The fallback is for clients without a certificate: one that presents a certificate
         // is refused (measured on 6.0-alpha2, tests/certificate_login_node.rs).
@@ -195,6 +210,40 @@ fn identity(
             ),
             Some("issue the client a certificate with a spiffe:// URI subject alternative name"),
         ),
+    }
+}
+
+/// The validity period of a certificate whose identity the node maps, against 6.0's
+/// `client_encryption_options.max_certificate_validity_period` and warning threshold.
+fn validity(
+    report: &mut Report,
+    label: &str,
+    identity: &str,
+    limits: CertificateValidityPeriod,
+    chain: &[Certificate],
+    at: UnixTime,
+) {
+    match limits.validate(chain, at) {
+        Err(e) => report.push(
+            Severity::Error,
+            Check::Identity,
+            SECTION,
+            format!("{label}: even once '{identity}' is mapped, the node refuses this login: {e}"),
+            Some(
+                "issue the client a certificate valid for no longer than client_encryption_options.max_certificate_validity_period, or raise that limit",
+            ),
+        ),
+        Ok(Some(checked)) if checked.warn => report.push(
+            Severity::Warning,
+            Check::Identity,
+            SECTION,
+            format!(
+                "{label}: the node warns (rate-limited) when it logs in: Certificate with identity '{identity}' will expire in {} (client_encryption_options.certificate_validity_warn_threshold)",
+                checked.expires_in()
+            ),
+            Some("renew the client certificate"),
+        ),
+        Ok(_) => {}
     }
 }
 

@@ -185,6 +185,7 @@ pub fn check_node_with_clients(
     auth::check(
         &mut report,
         &startup,
+        at,
         clients,
         cqlshrc
             .and_then(|rc| rc.get("ssl", "usercert"))

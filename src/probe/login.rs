@@ -1,7 +1,11 @@
-//! Past TLS into the CQL start-up, with the caller's own client config (its certificate):
-//! which authenticator the node announces and whether the certificate logs in. Measured on
-//! real nodes (tests/certificate_login_node.rs): 5.0 answers STARTUP with AUTHENTICATE and takes
-//! any AUTH_RESPONSE for its mTLS authenticators; 6.0 decides at STARTUP (early authentication).
+//! Past TLS into the CQL start-up, with the caller's own client config (its certificate, or
+//! none): which authenticator the node announces, whether the certificate logs in, and which
+//! way the node authenticates this client. Measured on real nodes
+//! (tests/certificate_login_node.rs): 5.0 answers STARTUP with AUTHENTICATE and takes any
+//! AUTH_RESPONSE for its mTLS authenticators; 6.0 decides at STARTUP (early authentication),
+//! and its password fallback answers a client without a certificate with AUTHENTICATE. Once in,
+//! the node's own `system_views.clients` row for the connection (6.0's `authentication_mode`)
+//! says which way it was.
 
 use std::net::{SocketAddr, TcpStream};
 use std::time::Instant;
@@ -9,7 +13,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::wire::{self, op};
-use crate::handshake::{Handshake, blocking};
+use crate::handshake::{Handshake, Session, blocking};
 use crate::tls::ClientTls;
 
 /// AUTH_RESPONSE's opcode.
@@ -28,6 +32,42 @@ pub struct Login {
     pub outcome: &'static str,
     /// The node's ERROR message when refused.
     pub message: Option<String>,
+    /// Which way the node authenticates this client: `certificate` (an mTLS authenticator
+    /// decided on the certificate), `password` (the node wants a password: a password
+    /// authenticator, or the mTLS password fallback for a client without a certificate), `none`
+    /// (no authentication); `None` when it cannot be told (a 5.0 node answering READY to a
+    /// client with a certificate reports no `authentication_mode`).
+    pub method: Option<&'static str>,
+}
+
+/// `authentication_mode` of the node's `system_views.clients` row for this connection
+/// (6.0: `Unauthenticated`, `Password`, `MutualTls`), as a [`Login::method`].
+fn node_says(
+    session: &mut Session,
+    sock: &mut TcpStream,
+    deadline: Instant,
+) -> Option<&'static str> {
+    let local = sock.local_addr().ok()?;
+    let cql = format!(
+        "SELECT authentication_mode FROM system_views.clients WHERE address = '{}' AND port = {}",
+        local.ip(),
+        local.port()
+    );
+    session.send(&wire::query(3, &cql), sock).ok()?;
+    let (opcode, body) = frame(session, sock, deadline).ok()?;
+    if opcode != op::RESULT {
+        return None;
+    }
+    let (_, rows) = wire::rows(&body).ok()?;
+    match rows.first()?.first()? {
+        wire::Cell::Text(mode) => match mode.as_str() {
+            "MutualTls" => Some("certificate"),
+            "Password" => Some("password"),
+            "Unauthenticated" => Some("none"),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn io(e: std::io::Error) -> String {
@@ -69,14 +109,16 @@ fn string_at(body: &[u8], at: usize) -> String {
         .unwrap_or_default()
 }
 
-/// STARTUP over a session of `client`, then, when a certificate authenticator asks, one empty
-/// AUTH_RESPONSE. A password authenticator is not answered (no password is sent).
+/// STARTUP over a session of `client`, then, when a certificate authenticator asks a client
+/// that has a certificate, one empty AUTH_RESPONSE. A password is never sent: a node that wants
+/// one is reported as `password_needed`.
 pub(crate) fn login(
     addr: SocketAddr,
     server_name: &str,
     client: &ClientTls,
     deadline: Instant,
 ) -> Result<Login, String> {
+    let has_certificate = client.has_client_certificate();
     let left = deadline.saturating_duration_since(Instant::now());
     let mut sock = TcpStream::connect_timeout(&addr, left).map_err(io)?;
     sock.set_read_timeout(Some(left)).map_err(io)?;
@@ -88,24 +130,31 @@ pub(crate) fn login(
         .map_err(|e| e.to_string())?;
     let error = |body: &[u8]| Some(string_at(body, 4));
     let (opcode, body) = frame(&mut session, &mut sock, deadline)?;
-    let login = match opcode {
+    let mut login = match opcode {
         op::READY => Login {
             authenticator: None,
             outcome: "logged_in",
             message: None,
+            // 6.0's early authentication logs a certificate in here; without one, nothing did.
+            method: (!has_certificate).then_some("none"),
         },
+        // Only an mTLS authenticator refuses at STARTUP (6.0's early authentication).
         op::ERROR => Login {
             authenticator: None,
             outcome: "refused",
             message: error(&body),
+            method: Some("certificate"),
         },
         op::AUTHENTICATE => {
             let class = string_at(&body, 0);
-            if !class.contains("MutualTls") {
+            // A password authenticator, or the mTLS password fallback asking a client that
+            // sent no certificate (measured on 6.0-alpha2).
+            if !class.contains("MutualTls") || !has_certificate {
                 return Ok(Login {
                     authenticator: Some(class),
                     outcome: "password_needed",
                     message: None,
+                    method: Some("password"),
                 });
             }
             // An empty [bytes] token: the certificate is the credential.
@@ -114,26 +163,29 @@ pub(crate) fn login(
                 .send(&wire::frame(2, AUTH_RESPONSE, &response), &mut sock)
                 .map_err(|e| e.to_string())?;
             let (opcode, body) = frame(&mut session, &mut sock, deadline)?;
-            match opcode {
-                AUTH_SUCCESS => Login {
-                    authenticator: Some(class),
-                    outcome: "logged_in",
-                    message: None,
-                },
-                op::AUTHENTICATE | 0x0E => Login {
-                    authenticator: Some(class),
-                    outcome: "password_needed",
-                    message: None,
-                },
-                op::ERROR => Login {
-                    authenticator: Some(class),
-                    outcome: "refused",
-                    message: error(&body),
-                },
+            let (outcome, message) = match opcode {
+                AUTH_SUCCESS => ("logged_in", None),
+                op::AUTHENTICATE | 0x0E => ("password_needed", None),
+                op::ERROR => ("refused", error(&body)),
                 other => return Err(format!("opcode {other:#04x} after AUTH_RESPONSE")),
+            };
+            Login {
+                authenticator: Some(class),
+                outcome,
+                message,
+                method: Some(if outcome == "password_needed" {
+                    "password"
+                } else {
+                    "certificate"
+                }),
             }
         }
         other => return Err(format!("opcode {other:#04x} after STARTUP")),
     };
+    if login.outcome == "logged_in"
+        && let Some(said) = node_says(&mut session, &mut sock, deadline)
+    {
+        login.method = Some(said);
+    }
     Ok(login)
 }

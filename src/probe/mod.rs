@@ -50,6 +50,73 @@ const ANSWER_WAIT: Duration = Duration::from_secs(2);
 /// How long the CQL start-up past TLS (the login) may take.
 const LOGIN_WAIT: Duration = Duration::from_secs(10);
 
+/// How long the CQL start-up of a client without a certificate may take: the node answers
+/// STARTUP with READY or AUTHENTICATE without a lookup.
+const NO_CERTIFICATE_LOGIN_WAIT: Duration = Duration::from_secs(5);
+
+/// What the CQL start-up past TLS says about logging in.
+fn login_findings(findings: &mut Findings, l: &Login, has_certificate: bool) {
+    let by = l
+        .authenticator
+        .as_deref()
+        .map(|a| format!(" ({a})"))
+        .unwrap_or_default();
+    let fallback = l
+        .authenticator
+        .as_deref()
+        .is_some_and(|a| a.contains("MutualTls"));
+    let (severity, message, fix) = match (l.outcome, l.method, has_certificate) {
+        ("logged_in", Some("none"), _) => (
+            Severity::Ok,
+            "the node logs clients in without authentication".to_owned(),
+            None,
+        ),
+        ("logged_in", method, true) => (
+            Severity::Ok,
+            format!(
+                "the client certificate logs in{by}{}",
+                if method == Some("certificate") {
+                    " by certificate"
+                } else {
+                    ""
+                }
+            ),
+            None,
+        ),
+        ("logged_in", _, false) => (
+            Severity::Ok,
+            format!("a client without a certificate logs in{by}"),
+            None,
+        ),
+        ("password_needed", _, false) if fallback => (
+            Severity::Ok,
+            format!("without a client certificate the node falls back to a password{by}"),
+            None,
+        ),
+        ("password_needed", _, false) => (
+            Severity::Ok,
+            format!("the node asks for a password{by}"),
+            None,
+        ),
+        ("password_needed", _, true) => (
+            Severity::Ok,
+            format!("the node asks for a password{by}: the certificate alone does not log in"),
+            None,
+        ),
+        _ => (
+            Severity::Error,
+            format!(
+                "the node refuses the client certificate's login{by}: {}",
+                l.message.as_deref().unwrap_or("no message")
+            ),
+            Some(
+                "map the certificate's identity: ADD IDENTITY 'spiffe://...' TO ROLE '...' (doctor --client-cert prints it)",
+            ),
+        ),
+    };
+    findings.push(severity, Check::Auth, message, fix);
+}
+
 /// The rustls clients a probe uses, built once for all targets.
 struct Clients {
     provider: std::sync::Arc<rustls::crypto::CryptoProvider>,
@@ -625,50 +692,38 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
         None,
     );
 
-    // Past TLS: the CQL start-up with the caller's certificate (certificate login, CEP-34).
+    // Past TLS: the CQL start-up with the caller's client config (certificate login, CEP-34),
+    // with its certificate, or without one where the node lets such a client in.
     if target.kind != PortKind::Storage
-        && let Some(client) = config.filter(|c| c.has_client_certificate())
+        && let Some(client) = config.filter(|c| {
+            c.has_client_certificate()
+                || (report.client_auth != Some(ClientAuthMode::Required)
+                    && report.validation.as_ref().is_some_and(|v| v.trusted))
+        })
     {
-        // A CQL node answers STARTUP at once; a TLS port that is not CQL may say nothing.
-        let answer_by = deadline.min(Instant::now() + LOGIN_WAIT);
+        let has_certificate = client.has_client_certificate();
+        // A CQL node answers STARTUP at once (the certificate's role lookup can take a moment);
+        // a TLS port that is not CQL may say nothing.
+        let wait = if has_certificate {
+            LOGIN_WAIT
+        } else {
+            NO_CERTIFICATE_LOGIN_WAIT
+        };
+        let answer_by = deadline.min(Instant::now() + wait);
         match login::login(addr, &target.host, client, answer_by) {
             Ok(l) => {
-                let by = l
-                    .authenticator
-                    .as_deref()
-                    .map(|a| format!(" ({a})"))
-                    .unwrap_or_default();
-                match l.outcome {
-                    "logged_in" => findings.push(
-                        Severity::Ok,
-                        Check::Auth,
-                        format!("the client certificate logs in{by}"),
-                        None,
-                    ),
-                    "password_needed" => findings.push(
-                        Severity::Ok,
-                        Check::Auth,
-                        format!("the node asks for a password{by}: the certificate alone does not log in"),
-                        None,
-                    ),
-                    _ => findings.push(
-                        Severity::Error,
-                        Check::Auth,
-                        format!(
-                            "the node refuses the client certificate's login{by}: {}",
-                            l.message.as_deref().unwrap_or("no message")
-                        ),
-                        Some("map the certificate's identity: ADD IDENTITY 'spiffe://...' TO ROLE '...' (doctor --client-cert prints it)"),
-                    ),
-                }
+                login_findings(&mut findings, &l, has_certificate);
                 report.login = Some(l);
             }
-            Err(e) => findings.push(
+            Err(e) if has_certificate => findings.push(
                 Severity::Warning,
                 Check::Auth,
                 format!("no CQL start-up over TLS with the client certificate: {e}"),
                 None,
             ),
+            // Without a certificate the login is only informative: a port that does not
+            // answer CQL is not a finding.
+            Err(_) => {}
         }
     }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::cache;
 use super::node::Node;
-use super::validator::CertificateValidator;
+use super::validator::{CertificateValidator, CertificateValidityPeriod};
 use crate::error::{Error, Result};
 use crate::keystore::{KeyStore, StoreType};
 use crate::options::{
@@ -44,6 +44,13 @@ pub struct AuthSetup {
     pub trusted_identities_from: Option<&'static str>,
     /// `role_manager`'s class.
     pub role_manager: String,
+    /// The certificate validity limits `authenticator` applies to clients after their identity
+    /// is mapped (6.0's mTLS authenticators: `client_encryption_options`'
+    /// `max_certificate_validity_period` and `certificate_validity_warn_threshold`).
+    pub client_certificate_validity: Option<CertificateValidityPeriod>,
+    /// The limits `MutualTlsInternodeAuthenticator` applies to inbound peers after their
+    /// identity is trusted (6.0: `server_encryption_options`' options).
+    pub internode_certificate_validity: Option<CertificateValidityPeriod>,
     /// What is worth knowing and does not stop the node (never a password).
     pub notes: Vec<String>,
 }
@@ -358,6 +365,22 @@ pub fn check_authenticators(tls_node: &Node) -> Result<AuthSetup> {
         trusted_peer_identities: trusted,
         trusted_identities_from: from,
         role_manager: role_manager.name().to_owned(),
+        client_certificate_validity: (mtls && version >= CassandraVersion::V6_0).then(|| {
+            let c = &node.client().options;
+            CertificateValidityPeriod::new(
+                c.max_certificate_validity_period,
+                c.certificate_validity_warn_threshold,
+            )
+        }),
+        internode_certificate_validity: (internode.name() == MTLS_INTERNODE
+            && version >= CassandraVersion::V6_0)
+            .then(|| {
+                let s = &node.server_options().common;
+                CertificateValidityPeriod::new(
+                    s.max_certificate_validity_period,
+                    s.certificate_validity_warn_threshold,
+                )
+            }),
         notes,
     })
 }

@@ -67,5 +67,8 @@ pub use settings::{TlsSettings, TlsWarning};
 #[cfg(feature = "diagnostics")]
 pub(crate) use tools::nodetool_client_and_keystore;
 pub use tools::{cqlsh_client_config, jmx_client_config, nodetool_client_config};
-pub use validator::{CertificateIdentity, CertificateValidator, IdentityError};
+pub use validator::{
+    CertificateIdentity, CertificateValidator, CertificateValidityPeriod, IdentityError,
+    ValidityChecked, ValidityPeriodExceeded, human_readable_minutes,
+};
 pub use verify::{ExpiredPeer, Usage, verify_chain};

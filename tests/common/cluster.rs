@@ -190,6 +190,17 @@ pub struct Cluster {
 /// `nodetool status` to list all three Up and Normal. `None` after
 /// skip_or_fail when the jars cannot be had; `Err` with what the nodes said when they fail.
 pub fn start(dirs: &[PathBuf; 3], ports: Ports) -> Option<Result<Cluster, Vec<String>>> {
+    start_with(dirs, ports, &[0, 1, 2])
+}
+
+/// [`start`] for a cluster expected to form only among the nodes `healthy` (indices into
+/// [`IPS`]): every node starts, and the healthy ones see each other UP and Normal. What the
+/// others see is the caller's to check.
+pub fn start_with(
+    dirs: &[PathBuf; 3],
+    ports: Ports,
+    healthy: &[usize],
+) -> Option<Result<Cluster, Vec<String>>> {
     let Some(home) = super::cassandra::resolve_line("5.0") else {
         super::skip_or_fail(
             "a Cassandra cluster needs java and mvn (cassandra-all from Maven Central)",
@@ -236,8 +247,9 @@ pub fn start(dirs: &[PathBuf; 3], ports: Ports) -> Option<Result<Cluster, Vec<St
             return failed(&nodes, &format!("{} did not start", n.ip));
         }
     }
-    for n in &nodes {
-        for other in IPS.iter().filter(|o| **o != n.ip) {
+    let healthy_ips: Vec<IpAddr> = healthy.iter().map(|&i| IPS[i]).collect();
+    for n in nodes.iter().filter(|n| healthy_ips.contains(&n.ip)) {
+        for other in healthy_ips.iter().filter(|o| **o != n.ip) {
             let up = format!("{other}:{} is now UP", ports.storage);
             let seen = n.output.lock().unwrap().iter().any(|l| l.contains(&up));
             let left = deadline.saturating_duration_since(Instant::now());
@@ -248,12 +260,12 @@ pub fn start(dirs: &[PathBuf; 3], ports: Ports) -> Option<Result<Cluster, Vec<St
     }
     // Gossip marks a peer UP before the peer is NORMAL in the ring (nodes started together
     // still settle their tokens): ask each node's own `nodetool status` until it lists all
-    // three Up and Normal.
-    for n in &nodes {
+    // healthy ones Up and Normal.
+    for n in nodes.iter().filter(|n| healthy_ips.contains(&n.ip)) {
         loop {
             let (ok, status) = n.nodetool(&["status"]);
             let all = ok
-                && IPS.iter().all(|ip| {
+                && healthy_ips.iter().all(|ip| {
                     status.lines().any(|l| {
                         l.starts_with("UN") && l.split_whitespace().nth(1) == Some(&ip.to_string())
                     })
@@ -264,7 +276,7 @@ pub fn start(dirs: &[PathBuf; 3], ports: Ports) -> Option<Result<Cluster, Vec<St
             if Instant::now() >= deadline {
                 return failed(
                     &nodes,
-                    &format!("{} never listed all three nodes UN: {status}", n.ip),
+                    &format!("{} never listed {healthy_ips:?} UN: {status}", n.ip),
                 );
             }
             std::thread::sleep(Duration::from_secs(2));

@@ -210,7 +210,28 @@ public class CassandraOracle
             List<String> trusted = (List<String>) field(internode.getClass(), "trustedIdentities").get(internode);
             s.append(",\"trusted_peer_identities\":").append(strs(trusted.toArray(new String[0])));
         }
+        validity(s, "client_certificate_validity", authenticator);
+        validity(s, "internode_certificate_validity", internode);
         return s.append('}').toString();
+    }
+
+    /** 6.0's MutualTlsCertificateValidityPeriodValidator, as an mTLS authenticator's constructor
+     * made it: the limit in minutes (Integer.MAX_VALUE when unset) and the warning threshold. */
+    static void validity(StringBuilder s, String key, Object authenticator) throws Exception
+    {
+        // MutualTlsWithPasswordFallbackAuthenticator delegates certificates to a
+        // MutualTlsAuthenticator of its own.
+        if (hasField(authenticator.getClass(), "mutualTlsAuthenticator"))
+            authenticator = field(authenticator.getClass(), "mutualTlsAuthenticator").get(authenticator);
+        if (!hasField(authenticator.getClass(), "certificateValidityPeriodValidator"))
+            return;
+        Object v = field(authenticator.getClass(), "certificateValidityPeriodValidator").get(authenticator);
+        int max = field(v.getClass(), "maxCertificateValidityPeriodMinutes").getInt(v);
+        Object warn = field(authenticator.getClass(), "certificateValidityWarnThreshold").get(authenticator);
+        s.append(",\"").append(key).append("\":{\"max_minutes\":").append(max);
+        s.append(",\"warn_threshold_minutes\":");
+        s.append(warn == null ? "null" : String.valueOf(warn.getClass().getMethod("toMinutes").invoke(warn)));
+        s.append('}');
     }
 
     /** The cause of a reflective call's failure. */

@@ -107,6 +107,33 @@ fn print_text(e: &Explanation) {
         if let (Some(ids), Some(from)) = (&a.trusted_peer_identities, a.trusted_identities_from) {
             println!("  trusted peer identities (from {from}): {ids:?}");
         }
+        for (who, limits, section) in [
+            (
+                "clients",
+                a.client_certificate_validity,
+                "client_encryption_options",
+            ),
+            (
+                "peers",
+                a.internode_certificate_validity,
+                "server_encryption_options",
+            ),
+        ] {
+            if let Some(l) = limits {
+                println!(
+                    "  {who}' certificates valid for at most {} ({section}.max_certificate_validity_period){}",
+                    l.max_certificate_validity_period_minutes
+                        .map(|m| cassandra_tls::tls::human_readable_minutes(m as i32))
+                        .unwrap_or_else(|| "any period".into()),
+                    l.certificate_validity_warn_threshold_minutes
+                        .map(|m| format!(
+                            ", warned of within {}",
+                            cassandra_tls::tls::human_readable_minutes(m as i32)
+                        ))
+                        .unwrap_or_default()
+                );
+            }
+        }
         println!("  role_manager {}", a.role_manager);
         for n in &a.notes {
             println!("  note: {n}");

@@ -122,7 +122,15 @@ struct Node {
     native: Side,
     /// `MutualTlsInternodeAuthenticator`'s validator and trusted identities, when the node
     /// has one: it checks every inbound internode connection's certificate.
-    internode_auth: Option<(tls::CertificateValidator, Vec<String>)>,
+    internode_auth: Option<InternodeAuth>,
+}
+
+/// What a node's `MutualTlsInternodeAuthenticator` checks an inbound peer's certificate with.
+struct InternodeAuth {
+    validator: tls::CertificateValidator,
+    trusted: Vec<String>,
+    /// 6.0's validity limits (`server_encryption_options`).
+    validity: Option<tls::CertificateValidityPeriod>,
 }
 
 type Chosen = (
@@ -351,8 +359,9 @@ fn link(from: &Node, to: &Node, internode: bool, at: UnixTime) -> Option<Link> {
             ));
         }
         // Certificate login between nodes: the inbound side's MutualTlsInternodeAuthenticator.
-        if internode && let Some((validator, trusted)) = &to.internode_auth {
-            match validator.identity(client_chain) {
+        if internode && let Some(auth) = &to.internode_auth {
+            let trusted = &auth.trusted;
+            match auth.validator.identity(client_chain) {
                 Err(e) => {
                     return refused(format!(
                         "{}'s MutualTlsInternodeAuthenticator refuses {}: {e}",
@@ -367,7 +376,16 @@ fn link(from: &Node, to: &Node, internode: bool, at: UnixTime) -> Option<Link> {
                         who.identity()
                     ));
                 }
-                Ok(_) => {}
+                Ok(who) => {
+                    if let Some(Err(e)) = auth.validity.map(|v| v.validate(client_chain, at)) {
+                        return refused(format!(
+                            "{}'s MutualTlsInternodeAuthenticator refuses {}'s identity '{}': {e}",
+                            to.name,
+                            from.name,
+                            who.identity()
+                        ));
+                    }
+                }
             }
         }
     }
@@ -416,9 +434,13 @@ fn node(tls_node: &tls::Node, settings: &TlsSettings) -> Node {
         internode: side(tls_node, true, settings),
         native: side(tls_node, false, settings),
         internode_auth: tls::check_authenticators(tls_node).ok().and_then(|a| {
-            let validator =
-                tls::CertificateValidator::from_class_name(a.internode_validator.as_deref()?)?;
-            Some((validator, a.trusted_peer_identities?))
+            Some(InternodeAuth {
+                validator: tls::CertificateValidator::from_class_name(
+                    a.internode_validator.as_deref()?,
+                )?,
+                trusted: a.trusted_peer_identities?,
+                validity: a.internode_certificate_validity,
+            })
         }),
     }
 }
