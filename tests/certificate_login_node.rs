@@ -608,3 +608,88 @@ fn the_password_fallback_and_validity_limits_on_6_0() {
         "{line}: {probed:?}"
     );
 }
+
+/// What 5.0.9 does with `MutualTlsWithPasswordFallbackAuthenticator`, on a real node: with
+/// `require_client_auth: false` (5.0 has no `optional`) it refuses to start with
+/// `MutualTlsAuthenticator`'s message, as doctor predicts; with `true` it starts, so a client
+/// without a certificate never gets past TLS and there is no password to fall back to, while a
+/// certificate is checked as by `MutualTlsAuthenticator` (an unmapped identity refused).
+#[test]
+fn the_password_fallback_on_5_0_needs_client_auth_required() {
+    let line = "5.0";
+    let fallback = "authenticator:
+  class_name: org.apache.cassandra.auth.MutualTlsWithPasswordFallbackAuthenticator
+  parameters:
+    validator_class_name: org.apache.cassandra.auth.SpiffeCertificateValidator
+";
+    let stores = common::fixtures().join("stores");
+    let off = section(fallback).replace("require_client_auth: true", "require_client_auth: false");
+    let yaml = CassandraYaml::from_str_for(
+        &off.replace("{stores}", &stores.to_string_lossy()),
+        CassandraVersion::V5_0,
+    )
+    .unwrap();
+    let predicted: Vec<String> = doctor::check(&yaml, None, UnixTime::now())
+        .findings
+        .into_iter()
+        .filter(|f| f.severity == Severity::Error && f.check == Check::Startup)
+        .map(|f| f.message)
+        .collect();
+    let reason = "MutualTlsAuthenticator requires client_encryption_options.enabled to be true & client_encryption_options.require_client_auth to be true";
+    assert!(
+        predicted.iter().any(|m| m.contains(reason)),
+        "{predicted:#?}"
+    );
+    match cassandra::try_start_in(tempfile::tempdir().unwrap(), line, None, &off, true) {
+        None => return,
+        Some(Ok(node)) => panic!(
+            "{line} started with the fallback and client auth off: {:?}",
+            node.ports
+        ),
+        Some(Err(said)) => assert!(
+            said.iter().any(|l| l.contains(reason)),
+            "{line}: the node said {said:#?}; doctor predicted {predicted:#?}"
+        ),
+    }
+    // Client auth required: the node starts.
+    let Some(node) = start(tempfile::tempdir().unwrap(), line, fallback) else {
+        return;
+    };
+    let app1 = client("client1.jks");
+    let port = native_port(&node, &app1);
+    // No certificate: refused in TLS (or at the first read, TLSv1.3's alert after the
+    // handshake), never asked for a password.
+    let no_cert = {
+        let y = CassandraYaml::from_str(&format!(
+            "client_encryption_options:\n  enabled: true\n  truststore: {}/truststore.jks\n  truststore_password: cassandra\n",
+            stores.display()
+        ))
+        .unwrap();
+        tls::client_config(&y, ClientRole::Native, &TlsSettings::default()).unwrap()
+    };
+    match session(&no_cert, port) {
+        Err(_) => {}
+        Ok((mut s, mut sock)) => {
+            let l = login(&mut s, &mut sock, b"\0cassandra\0cassandra");
+            assert!(
+                l.authenticator.is_none() && l.outcome.is_err(),
+                "{line}: a client without a certificate got {l:?}"
+            );
+        }
+    }
+    // A certificate: checked by the mTLS side (unmapped here).
+    let (l, _) = login_as(&app1, port, b"");
+    assert_eq!(
+        l.authenticator.as_deref(),
+        Some("org.apache.cassandra.auth.MutualTlsWithPasswordFallbackAuthenticator"),
+        "{line}: {l:?}"
+    );
+    let said = l.outcome.expect_err("an unmapped identity logs in");
+    assert!(said.contains("not authorized"), "{line}: {said}");
+    let probed = probe(&app1, port);
+    assert_eq!(
+        (probed.outcome, probed.method),
+        ("refused", Some("certificate")),
+        "{line}: {probed:?}"
+    );
+}

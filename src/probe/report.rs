@@ -249,8 +249,9 @@ pub struct ProbeReport {
     pub client_auth: Option<ClientAuthMode>,
     /// Whether the port also answers CQL in the clear (native ports only).
     pub plaintext: Option<bool>,
-    /// With a client certificate on a native port: the CQL start-up past TLS (the
-    /// authenticator the node announced, and whether the certificate logs in).
+    /// On a native port, with a client certificate, or without one where the node lets such a
+    /// client through TLS and its chain is trusted: the CQL start-up past TLS (the
+    /// authenticator the node announced, whether the client logs in, and which way).
     pub login: Option<super::login::Login>,
     /// What was found, with fixes.
     pub findings: Vec<ProbeFinding>,
