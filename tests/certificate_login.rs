@@ -579,3 +579,49 @@ fn the_cluster_matrix_applies_6_0_validity_limits_to_peers() {
         .is_err()
     );
 }
+
+/// doctor on one node: its own outbound certificate as a peer with the same yaml receives it.
+/// An identity missing from `trusted_peer_identities`, or (6.0) a validity period beyond
+/// `server_encryption_options.max_certificate_validity_period`, is a warning; a trusted identity
+/// within the limit is none.
+#[test]
+fn doctor_checks_the_nodes_own_outbound_certificate_as_peers_alike_see_it() {
+    let warnings = |params: &str, limit: &str| -> Vec<String> {
+        let y = yaml(
+            &format!(
+                "{}{}{limit}",
+                internode(params),
+                server("all", OUTBOUND_CLIENT1)
+            ),
+            CassandraVersion::V6_0,
+        )
+        .unwrap();
+        doctor::check(&y, None, UnixTime::now())
+            .findings
+            .into_iter()
+            .filter(|f| {
+                f.check == Check::Identity && f.message.starts_with("a peer configured like")
+            })
+            .map(|f| f.message)
+            .collect()
+    };
+    let app1 = "    trusted_peer_identities: spiffe://cassandra.test/client/app1\n";
+    assert_eq!(warnings(app1, ""), Vec::<String>::new());
+    let other = warnings(
+        "    trusted_peer_identities: spiffe://cassandra.test/other\n",
+        "",
+    );
+    assert!(
+        other.len() == 1
+            && other[0].contains(
+                "its outbound identity 'spiffe://cassandra.test/client/app1' is not among"
+            ),
+        "{other:#?}"
+    );
+    let limited = warnings(app1, "  max_certificate_validity_period: 365d\n");
+    assert!(
+        limited.len() == 1
+            && limited[0].contains("exceeds the maximum allowed validity period of 365 days"),
+        "{limited:#?}"
+    );
+}

@@ -53,6 +53,7 @@ pub(super) fn check(
     report: &mut Report,
     startup: &Explanation,
     at: UnixTime,
+    outbound: Option<&[Certificate]>,
     clients: &[ClientCertificate],
     cqlsh_usercert: Option<PathBuf>,
 ) {
@@ -77,6 +78,9 @@ pub(super) fn check(
                 "write trusted_peer_identities without spaces after the commas (\"a,b\")",
             ),
         );
+    }
+    if let Some(chain) = outbound {
+        peers_alike(report, auth, chain, at);
     }
     let validator = auth
         .authenticator_validator
@@ -210,6 +214,57 @@ fn identity(
             ),
             Some("issue the client a certificate with a spiffe:// URI subject alternative name"),
         ),
+    }
+}
+
+/// The node's own outbound certificate as a peer with the same yaml receives it (a cluster's
+/// nodes usually share one): `MutualTlsInternodeAuthenticator` must trust its identity, and
+/// 6.0's `server_encryption_options.max_certificate_validity_period` must admit its validity.
+/// Across several yamls the cluster matrix checks each pair instead.
+fn peers_alike(report: &mut Report, auth: &AuthSetup, chain: &[Certificate], at: UnixTime) {
+    let (Some(validator), Some(trusted)) = (
+        auth.internode_validator
+            .as_deref()
+            .and_then(CertificateValidator::from_class_name),
+        &auth.trusted_peer_identities,
+    ) else {
+        return;
+    };
+    let refused = |report: &mut Report, why: String, fix: &'static str| {
+        report.push(
+            Severity::Warning,
+            Check::Identity,
+            SECTION,
+            format!("a peer configured like this node refuses its internode connections: {why}"),
+            Some(fix),
+        );
+    };
+    match validator.identity(chain) {
+        Err(e) => refused(
+            report,
+            format!("its outbound certificate: {e}"),
+            "give the outbound key store a certificate with a spiffe:// URI",
+        ),
+        Ok(who) if !trusted.iter().any(|t| t == who.identity()) => refused(
+            report,
+            format!(
+                "its outbound identity '{}' is not among the trusted identities {trusted:?}",
+                who.identity()
+            ),
+            "add the identity to trusted_peer_identities (no spaces after the commas)",
+        ),
+        Ok(who) => {
+            if let Some(Err(e)) = auth
+                .internode_certificate_validity
+                .map(|v| v.validate(chain, at))
+            {
+                refused(
+                    report,
+                    format!("identity '{}': {e}", who.identity()),
+                    "issue node certificates valid for no longer than server_encryption_options.max_certificate_validity_period, or raise that limit",
+                );
+            }
+        }
     }
 }
 

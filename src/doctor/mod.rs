@@ -181,11 +181,18 @@ pub fn check_node_with_clients(
         tools::cqlsh(&mut report, node, rc, &settings);
     }
 
-    // The authenticators (AuthConfig.applyAuth) and client certificates' identities.
+    // The authenticators (AuthConfig.applyAuth) and client certificates' identities; the
+    // node's own outbound chain, as a peer configured alike receives it.
+    let outbound = node
+        .key_store(crate::tls::Role::InternodeClient, &settings)
+        .ok()
+        .flatten()
+        .and_then(|store| store.private_keys().next().map(|k| k.chain().to_vec()));
     auth::check(
         &mut report,
         &startup,
         at,
+        outbound.as_deref(),
         clients,
         cqlshrc
             .and_then(|rc| rc.get("ssl", "usercert"))
