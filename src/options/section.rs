@@ -410,8 +410,10 @@ impl ServerEncryptionOptions {
             .unwrap_or_else(|| self.common.keystore_path())
     }
 
-    /// The outbound key store password: `outbound_keystore_password`, else `keystore_password`
-    /// (only a missing value falls back; `""` is kept).
+    /// The outbound key store password as written inline: `outbound_keystore_password`, else
+    /// `keystore_password` (only a missing value falls back; `""` is kept). 6.0's password files
+    /// (`outbound_keystore_password_file`, `keystore_password_file`) are not read here: the TLS
+    /// configs and `explain` resolve them as 6.0 does, when no inline password is set.
     pub fn outbound_keystore_password(&self) -> Option<&Password> {
         self.outbound_keystore_password
             .as_ref()
