@@ -758,6 +758,75 @@ fn auth_cases(c: &mut Vec<Case>) {
                 "authenticator: PasswordAuthenticator\n{required}  max_certificate_validity_period: 30d\n"
             ),
         ),
+        // The authorizers (AuthConfig.applyAuth): one that requires authorization needs an
+        // authenticator that authenticates.
+        (
+            "authorizer-allow-all",
+            "authorizer: CassandraAuthorizer\nauthenticator: AllowAllAuthenticator\n".to_owned(),
+        ),
+        (
+            "authorizer-default-authenticator",
+            "authorizer: CassandraAuthorizer\n".to_owned(),
+        ),
+        (
+            "authorizer-password",
+            "authenticator: PasswordAuthenticator\nauthorizer: CassandraAuthorizer\n".to_owned(),
+        ),
+        (
+            "authorizer-full",
+            "authenticator: PasswordAuthenticator\nauthorizer: org.apache.cassandra.auth.CassandraAuthorizer\n".to_owned(),
+        ),
+        (
+            "authorizer-mtls",
+            format!("{}{required}authorizer: CassandraAuthorizer\n", mtls(full, spiffe)),
+        ),
+        (
+            "authorizer-mapping",
+            "authenticator: PasswordAuthenticator\nauthorizer:\n  class_name: CassandraAuthorizer\n"
+                .to_owned(),
+        ),
+        (
+            "authorizer-bogus",
+            "authenticator: PasswordAuthenticator\nauthorizer: NoSuchAuthorizer\n".to_owned(),
+        ),
+        (
+            "authorizer-wrong-interface",
+            "authenticator: PasswordAuthenticator\nauthorizer: CassandraRoleManager\n".to_owned(),
+        ),
+        (
+            "authorizer-allow-all-explicit",
+            "authorizer: AllowAllAuthorizer\n".to_owned(),
+        ),
+        (
+            "network-authorizer-allow-all",
+            "network_authorizer: CassandraNetworkAuthorizer\n".to_owned(),
+        ),
+        (
+            "network-authorizer-password",
+            "authenticator: PasswordAuthenticator\nnetwork_authorizer: CassandraNetworkAuthorizer\n"
+                .to_owned(),
+        ),
+        (
+            "network-authorizer-bogus",
+            "network_authorizer: NoSuchNetworkAuthorizer\n".to_owned(),
+        ),
+        (
+            "cidr-authorizer-allow-all",
+            "cidr_authorizer: CassandraCIDRAuthorizer\n".to_owned(),
+        ),
+        (
+            "cidr-authorizer-password",
+            "authenticator: PasswordAuthenticator\ncidr_authorizer: CassandraCIDRAuthorizer\n"
+                .to_owned(),
+        ),
+        (
+            "cidr-authorizer-explicit-allow-all",
+            "cidr_authorizer: AllowAllCIDRAuthorizer\n".to_owned(),
+        ),
+        (
+            "plugin-authorizer",
+            "authenticator: PasswordAuthenticator\nauthorizer: com.example.auth.Authz\n".to_owned(),
+        ),
         (
             "plugin",
             "authenticator: com.example.auth.LdapAuthenticator\n".to_owned(),
@@ -1078,7 +1147,14 @@ fn differences(java: &Value, ours: &Value) -> Vec<(String, String, String)> {
         }
         return out;
     }
-    for field in ["authenticator", "internode_authenticator", "role_manager"] {
+    for field in [
+        "authenticator",
+        "internode_authenticator",
+        "role_manager",
+        "authorizer",
+        "network_authorizer",
+        "cidr_authorizer",
+    ] {
         cmp(
             &format!("auth.{field}"),
             java["auth"][field].clone(),

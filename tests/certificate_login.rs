@@ -625,3 +625,53 @@ fn doctor_checks_the_nodes_own_outbound_certificate_as_peers_alike_see_it() {
         "{limited:#?}"
     );
 }
+
+/// An authorizer that requires authorization beside an authenticator that gives none stops the
+/// node (`AuthConfig.applyAuth`; the oracle's `auth/authorizer-*`, `network-authorizer-*` and
+/// `cidr-authorizer-*` cases run Cassandra's own classes on the same yamls); with
+/// `PasswordAuthenticator` the same authorizers start.
+#[test]
+fn authorizers_need_an_authenticator_that_authenticates() {
+    for (version, key, class) in [
+        (CassandraVersion::V4_0, "authorizer", "CassandraAuthorizer"),
+        (CassandraVersion::V5_0, "authorizer", "CassandraAuthorizer"),
+        (
+            CassandraVersion::V6_0,
+            "network_authorizer",
+            "CassandraNetworkAuthorizer",
+        ),
+        (
+            CassandraVersion::V5_0,
+            "cidr_authorizer",
+            "CassandraCIDRAuthorizer",
+        ),
+    ] {
+        let refused = startup_errors(
+            &yaml(
+                &format!("authenticator: AllowAllAuthenticator\n{key}: {class}\n"),
+                version,
+            )
+            .unwrap(),
+        );
+        assert!(
+            refused.len() == 1 && refused[0].contains("can't be used with"),
+            "{version} {key}: {refused:#?}"
+        );
+        let accepted = startup_errors(
+            &yaml(
+                &format!("authenticator: PasswordAuthenticator\n{key}: {class}\n"),
+                version,
+            )
+            .unwrap(),
+        );
+        assert_eq!(accepted, Vec::<String>::new(), "{version} {key}");
+    }
+    // 4.x has no CIDR authorizer: its loader refuses the key.
+    assert!(
+        yaml(
+            "cidr_authorizer: AllowAllCIDRAuthorizer\n",
+            CassandraVersion::V4_1
+        )
+        .is_err()
+    );
+}

@@ -1,4 +1,5 @@
-//! `authenticator`, `internode_authenticator` and `role_manager` as Cassandra reads them, and
+//! `authenticator`, `internode_authenticator`, `role_manager` and the authorizers
+//! (`authorizer`, `network_authorizer`, 5.0's `cidr_authorizer`) as Cassandra reads them, and
 //! the start-up rules of the certificate authenticators (CEP-34, 5.0 on).
 //!
 //! Facts read from cassandra-all 4.1.10, 5.0.9 and 6.0-alpha2 and checked by running their
@@ -23,6 +24,10 @@
 //!   trimming), else what the validator extracts from every key entry of
 //!   `server_encryption_options.outbound_keystore` (the raw keys: no fallback to `keystore`);
 //!   a `node_identity` must be among them, and then is the only one trusted.
+//! - An authorizer, network authorizer or CIDR authorizer that requires authorization (every
+//!   class of the package but the `AllowAll*` ones) stops the node beside an authenticator that
+//!   does not ("… can't be used with …"), checked in `applyAuth`'s order: the authorizer after
+//!   the authenticator, the network and CIDR authorizers after the internode authenticator.
 
 use std::collections::BTreeMap;
 
@@ -58,6 +63,12 @@ pub struct AuthOptions {
     pub internode_authenticator: Option<ParameterizedClass>,
     /// `role_manager` (absent: `CassandraRoleManager`).
     pub role_manager: Option<ParameterizedClass>,
+    /// `authorizer` (absent: `AllowAllAuthorizer`).
+    pub authorizer: Option<ParameterizedClass>,
+    /// `network_authorizer` (absent: `AllowAllNetworkAuthorizer`).
+    pub network_authorizer: Option<ParameterizedClass>,
+    /// `cidr_authorizer` (5.0; absent: `AllowAllCIDRAuthorizer`).
+    pub cidr_authorizer: Option<ParameterizedClass>,
 }
 
 /// Which interface a key's class must implement.
@@ -71,6 +82,12 @@ pub enum AuthKey {
     RoleManager,
     /// `validator_class_name`: `MutualTlsCertificateValidator`.
     Validator,
+    /// `authorizer`: `IAuthorizer`.
+    Authorizer,
+    /// `network_authorizer`: `INetworkAuthorizer`.
+    NetworkAuthorizer,
+    /// `cidr_authorizer` (5.0): `ICIDRAuthorizer`.
+    CidrAuthorizer,
 }
 
 impl AuthKey {
@@ -81,6 +98,9 @@ impl AuthKey {
             AuthKey::InternodeAuthenticator => "internode_authenticator",
             AuthKey::RoleManager => "role_manager",
             AuthKey::Validator => "validator_class_name",
+            AuthKey::Authorizer => "authorizer",
+            AuthKey::NetworkAuthorizer => "network_authorizer",
+            AuthKey::CidrAuthorizer => "cidr_authorizer",
         }
     }
 
@@ -91,6 +111,9 @@ impl AuthKey {
             AuthKey::InternodeAuthenticator => "org.apache.cassandra.auth.IInternodeAuthenticator",
             AuthKey::RoleManager => "org.apache.cassandra.auth.IRoleManager",
             AuthKey::Validator => "org.apache.cassandra.auth.MutualTlsCertificateValidator",
+            AuthKey::Authorizer => "org.apache.cassandra.auth.IAuthorizer",
+            AuthKey::NetworkAuthorizer => "org.apache.cassandra.auth.INetworkAuthorizer",
+            AuthKey::CidrAuthorizer => "org.apache.cassandra.auth.ICIDRAuthorizer",
         }
     }
 
@@ -103,7 +126,20 @@ impl AuthKey {
             }
             AuthKey::RoleManager => "org.apache.cassandra.auth.CassandraRoleManager",
             AuthKey::Validator => "",
+            AuthKey::Authorizer => "org.apache.cassandra.auth.AllowAllAuthorizer",
+            AuthKey::NetworkAuthorizer => "org.apache.cassandra.auth.AllowAllNetworkAuthorizer",
+            AuthKey::CidrAuthorizer => "org.apache.cassandra.auth.AllowAllCIDRAuthorizer",
         }
+    }
+}
+
+/// Whether a known class requires authentication (`IAuthenticator.requireAuthentication`) or
+/// authorization (`requireAuthorization` of the authorizers): every class of the package does
+/// but the `AllowAll*` ones. `None` for a plugin, whose answer only its code knows.
+pub fn requires_auth(class: &ResolvedClass) -> Option<bool> {
+    match class {
+        ResolvedClass::Known(n) => Some(!n.starts_with("org.apache.cassandra.auth.AllowAll")),
+        ResolvedClass::Custom(_) => None,
     }
 }
 
@@ -148,6 +184,36 @@ const KNOWN: &[(&str, AuthKey, CassandraVersion)] = &[
     (
         "org.apache.cassandra.auth.SpiffeCertificateValidator",
         AuthKey::Validator,
+        CassandraVersion::V5_0,
+    ),
+    (
+        "org.apache.cassandra.auth.AllowAllAuthorizer",
+        AuthKey::Authorizer,
+        CassandraVersion::V4_0,
+    ),
+    (
+        "org.apache.cassandra.auth.CassandraAuthorizer",
+        AuthKey::Authorizer,
+        CassandraVersion::V4_0,
+    ),
+    (
+        "org.apache.cassandra.auth.AllowAllNetworkAuthorizer",
+        AuthKey::NetworkAuthorizer,
+        CassandraVersion::V4_0,
+    ),
+    (
+        "org.apache.cassandra.auth.CassandraNetworkAuthorizer",
+        AuthKey::NetworkAuthorizer,
+        CassandraVersion::V4_0,
+    ),
+    (
+        "org.apache.cassandra.auth.AllowAllCIDRAuthorizer",
+        AuthKey::CidrAuthorizer,
+        CassandraVersion::V5_0,
+    ),
+    (
+        "org.apache.cassandra.auth.CassandraCIDRAuthorizer",
+        AuthKey::CidrAuthorizer,
         CassandraVersion::V5_0,
     ),
 ];
@@ -207,6 +273,9 @@ pub fn resolve_class(
             match key {
                 AuthKey::RoleManager => "role manager",
                 AuthKey::InternodeAuthenticator => "internode authenticator",
+                AuthKey::Authorizer => "authorizer",
+                AuthKey::NetworkAuthorizer => "network authorizer",
+                AuthKey::CidrAuthorizer => "CIDR authorizer",
                 _ => "authenticator",
             }
         )),

@@ -68,6 +68,19 @@ struct RawYaml {
     authenticator: Option<RawClass>,
     internode_authenticator: Option<RawClass>,
     role_manager: Option<RawClass>,
+    authorizer: Option<RawClass>,
+    network_authorizer: Option<RawClass>,
+    cidr_authorizer: Option<RawClass>,
+}
+
+/// The auth keys as written.
+struct RawAuth {
+    authenticator: Option<RawClass>,
+    internode_authenticator: Option<RawClass>,
+    role_manager: Option<RawClass>,
+    authorizer: Option<RawClass>,
+    network_authorizer: Option<RawClass>,
+    cidr_authorizer: Option<RawClass>,
 }
 
 /// An auth key: a class name, or (5.0 on) `class_name` and `parameters`.
@@ -109,13 +122,18 @@ impl AuthScalar {
 
 /// The auth keys as `version` reads them: 4.x has class names only, and its loader refuses the
 /// keys of the mapping form as unknown properties.
-fn auth_options(
-    origin: &Origin,
-    version: CassandraVersion,
-    authenticator: Option<RawClass>,
-    internode_authenticator: Option<RawClass>,
-    role_manager: Option<RawClass>,
-) -> Result<AuthOptions> {
+fn auth_options(origin: &Origin, version: CassandraVersion, raw: RawAuth) -> Result<AuthOptions> {
+    // cidr_authorizer is 5.0's (CEP-33): 4.x's loader refuses it as an unknown property.
+    if version < CassandraVersion::V5_0 && raw.cidr_authorizer.is_some() {
+        return Err(Error::config(
+            origin,
+            None,
+            Some("cidr_authorizer"),
+            format!(
+                "Invalid yaml. Please remove properties [cidr_authorizer] from your cassandra.yaml (Cassandra {version} has no CIDR authorizer; it is 5.0's)"
+            ),
+        ));
+    }
     let one = |key: &str, raw: Option<RawClass>| -> Result<Option<ParameterizedClass>> {
         let Some(raw) = raw else { return Ok(None) };
         match raw {
@@ -170,9 +188,12 @@ fn auth_options(
         }
     };
     Ok(AuthOptions {
-        authenticator: one("authenticator", authenticator)?,
-        internode_authenticator: one("internode_authenticator", internode_authenticator)?,
-        role_manager: one("role_manager", role_manager)?,
+        authenticator: one("authenticator", raw.authenticator)?,
+        internode_authenticator: one("internode_authenticator", raw.internode_authenticator)?,
+        role_manager: one("role_manager", raw.role_manager)?,
+        authorizer: one("authorizer", raw.authorizer)?,
+        network_authorizer: one("network_authorizer", raw.network_authorizer)?,
+        cidr_authorizer: one("cidr_authorizer", raw.cidr_authorizer)?,
     })
 }
 
@@ -354,9 +375,14 @@ impl CassandraYaml {
         let auth = auth_options(
             &origin,
             version,
-            raw.authenticator,
-            raw.internode_authenticator,
-            raw.role_manager,
+            RawAuth {
+                authenticator: raw.authenticator,
+                internode_authenticator: raw.internode_authenticator,
+                role_manager: raw.role_manager,
+                authorizer: raw.authorizer,
+                network_authorizer: raw.network_authorizer,
+                cidr_authorizer: raw.cidr_authorizer,
+            },
         )?;
         Ok(CassandraYaml {
             auth,
@@ -411,7 +437,8 @@ impl CassandraYaml {
         &self.client
     }
 
-    /// `authenticator`, `internode_authenticator` and `role_manager` as this version read them.
+    /// The auth keys (`authenticator`, `internode_authenticator`, `role_manager`, the authorizers)
+    /// as this version reads them.
     pub fn auth_options(&self) -> &AuthOptions {
         &self.auth
     }

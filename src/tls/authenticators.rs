@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::keystore::{KeyStore, StoreType};
 use crate::options::{
     AuthKey, CassandraVersion, ClientAuth, InternodeEncryption, ParameterizedClass, ResolvedClass,
-    ResolvedNode, resolve_class, split_identities,
+    ResolvedNode, requires_auth, resolve_class, split_identities,
 };
 use crate::password::Password;
 
@@ -44,6 +44,12 @@ pub struct AuthSetup {
     pub trusted_identities_from: Option<&'static str>,
     /// `role_manager`'s class.
     pub role_manager: String,
+    /// `authorizer`'s class.
+    pub authorizer: String,
+    /// `network_authorizer`'s class.
+    pub network_authorizer: String,
+    /// `cidr_authorizer`'s class (5.0 on; `None` before).
+    pub cidr_authorizer: Option<String>,
     /// The certificate validity limits `authenticator` applies to clients after their identity
     /// is mapped (6.0's mTLS authenticators: `client_encryption_options`'
     /// `max_certificate_validity_period` and `certificate_validity_warn_threshold`).
@@ -76,6 +82,44 @@ impl std::fmt::Display for CertificateLogin {
             CertificateLogin::Required => "required",
             CertificateLogin::Fallback => "fallback",
         })
+    }
+}
+
+/// A key as AuthConfig's messages print it: 4.x's string as written; from 5.0 the
+/// `ParameterizedClass` (`class_name`, then its parameters as Java prints a map) or, for the
+/// authenticator's own name, its `class_name`. An absent key is Cassandra's default (where
+/// 5.0 itself would fail on the missing value, the default's name reads better).
+fn written(
+    pc: Option<&ParameterizedClass>,
+    version: CassandraVersion,
+    with_parameters: bool,
+) -> String {
+    let Some(pc) = pc else {
+        return "AllowAllAuthenticator".to_owned();
+    };
+    let name = pc.class_name.clone().unwrap_or_else(|| "null".to_owned());
+    if version < CassandraVersion::V5_0
+        || !with_parameters
+        || !pc.mapping_form
+        || pc.parameters.is_empty()
+    {
+        return name;
+    }
+    let params: Vec<String> = pc
+        .parameters
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    format!("{name}{{{}}}", params.join(", "))
+}
+
+/// A note for a plugin class (outside `org.apache.cassandra.auth`), which is not checked.
+fn plugin_note(notes: &mut Vec<String>, key: AuthKey, class: &ResolvedClass) {
+    if let ResolvedClass::Custom(c) = class {
+        notes.push(format!(
+            "{} {c} is a plugin class: not checked here",
+            key.as_str()
+        ));
     }
 }
 
@@ -258,6 +302,22 @@ pub fn check_authenticators(tls_node: &Node) -> Result<AuthSetup> {
             "authenticator {c} is a plugin class: not checked here"
         ));
     }
+    // The authorizer: one that requires authorization needs an authenticator that
+    // authenticates.
+    let authorizer = class_of(node, AuthKey::Authorizer, auth.authorizer.as_ref())?;
+    let authenticates = requires_auth(&authenticator);
+    if authenticates == Some(false) && requires_auth(&authorizer) == Some(true) {
+        return Err(refuse(
+            node,
+            AuthKey::Authorizer,
+            format!(
+                "{} can't be used with {}",
+                written(auth.authenticator.as_ref(), version, false),
+                written(auth.authorizer.as_ref(), version, true)
+            ),
+        ));
+    }
+    plugin_note(&mut notes, AuthKey::Authorizer, &authorizer);
     // The role manager; PasswordAuthenticator needs Cassandra's.
     let role_manager = class_of(node, AuthKey::RoleManager, auth.role_manager.as_ref())?;
     if name == PASSWORD && role_manager.name() != ROLE_MANAGER {
@@ -341,6 +401,42 @@ pub fn check_authenticators(tls_node: &Node) -> Result<AuthSetup> {
             "internode_authenticator {c} is a plugin class: not checked here"
         ));
     }
+    // The network authorizer and (5.0) the CIDR authorizer, on the same condition.
+    let network = class_of(
+        node,
+        AuthKey::NetworkAuthorizer,
+        auth.network_authorizer.as_ref(),
+    )?;
+    if requires_auth(&network) == Some(true) && authenticates == Some(false) {
+        return Err(refuse(
+            node,
+            AuthKey::NetworkAuthorizer,
+            format!(
+                "{} can't be used with {}",
+                written(auth.network_authorizer.as_ref(), version, true),
+                written(auth.authenticator.as_ref(), version, false)
+            ),
+        ));
+    }
+    plugin_note(&mut notes, AuthKey::NetworkAuthorizer, &network);
+    let cidr = if version >= CassandraVersion::V5_0 {
+        let cidr = class_of(node, AuthKey::CidrAuthorizer, auth.cidr_authorizer.as_ref())?;
+        if requires_auth(&cidr) == Some(true) && authenticates == Some(false) {
+            return Err(refuse(
+                node,
+                AuthKey::CidrAuthorizer,
+                format!(
+                    "{} can't be used with {}",
+                    written(auth.cidr_authorizer.as_ref(), version, true),
+                    written(auth.authenticator.as_ref(), version, true)
+                ),
+            ));
+        }
+        plugin_note(&mut notes, AuthKey::CidrAuthorizer, &cidr);
+        Some(cidr.name().to_owned())
+    } else {
+        None
+    };
     // validateConfiguration, in AuthConfig's order (6.0 moved the prerequisites here).
     if version >= CassandraVersion::V6_0 {
         if mtls {
@@ -365,6 +461,9 @@ pub fn check_authenticators(tls_node: &Node) -> Result<AuthSetup> {
         trusted_peer_identities: trusted,
         trusted_identities_from: from,
         role_manager: role_manager.name().to_owned(),
+        authorizer: authorizer.name().to_owned(),
+        network_authorizer: network.name().to_owned(),
+        cidr_authorizer: cidr,
         client_certificate_validity: (mtls && version >= CassandraVersion::V6_0).then(|| {
             let c = &node.client().options;
             CertificateValidityPeriod::new(

@@ -204,6 +204,17 @@ public class CassandraOracle
         s.append("\"authenticator\":").append(str(authenticator.getClass().getName()));
         s.append(",\"internode_authenticator\":").append(str(internode.getClass().getName()));
         s.append(",\"role_manager\":").append(str(roleManager.getClass().getName()));
+        s.append(",\"authorizer\":").append(str(dd.getMethod("getAuthorizer").invoke(null).getClass().getName()));
+        s.append(",\"network_authorizer\":").append(str(dd.getMethod("getNetworkAuthorizer").invoke(null).getClass().getName()));
+        try
+        {
+            Object cidr = dd.getMethod("getCIDRAuthorizer").invoke(null);
+            s.append(",\"cidr_authorizer\":").append(str(cidr.getClass().getName()));
+        }
+        catch (NoSuchMethodException e)
+        {
+            // 4.x: no CIDR authorizer
+        }
         if (hasField(internode.getClass(), "trustedIdentities"))
         {
             @SuppressWarnings("unchecked")

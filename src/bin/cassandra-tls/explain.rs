@@ -134,7 +134,16 @@ fn print_text(e: &Explanation) {
                 );
             }
         }
-        println!("  role_manager {}", a.role_manager);
+        println!(
+            "  role_manager {}, authorizer {}, network_authorizer {}{}",
+            a.role_manager,
+            a.authorizer,
+            a.network_authorizer,
+            a.cidr_authorizer
+                .as_deref()
+                .map(|c| format!(", cidr_authorizer {c}"))
+                .unwrap_or_default()
+        );
         for n in &a.notes {
             println!("  note: {n}");
         }
