@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use cassandra_tls::doctor::{self, Check, ClientCertificate, Severity};
 use cassandra_tls::handshake::{Handshake, Session, blocking};
 use cassandra_tls::options::{CassandraVersion, CassandraYaml};
+use cassandra_tls::probe::{LoginMethod, LoginOutcome};
 use cassandra_tls::tls::{self, ClientRole, ClientTls, Node, TlsSettings};
 use common::cassandra;
 use common::cql::{Login, login, options, run};
@@ -188,7 +189,7 @@ fn a_spiffe_certificate_logs_in_once_its_identity_is_added() {
         );
         // probe, with the same certificate, reports what the node did.
         let probed = probe(&app1, port);
-        assert_eq!(probed.outcome, "refused", "{line}: {probed:?}");
+        assert_eq!(probed.outcome, LoginOutcome::Refused, "{line}: {probed:?}");
         assert!(
             probed
                 .message
@@ -240,7 +241,7 @@ fn a_spiffe_certificate_logs_in_once_its_identity_is_added() {
         let (l, conn) = login_as(&app1, port, b"");
         l.outcome
             .unwrap_or_else(|e| panic!("{line}: the mapped certificate is refused: {e}"));
-        assert_eq!(probe(&app1, port).outcome, "logged_in", "{line}");
+        assert_eq!(probe(&app1, port).outcome, LoginOutcome::LoggedIn, "{line}");
         let (mut s, mut sock) = conn.unwrap();
         let rows = run(
             &mut s,
@@ -523,7 +524,7 @@ fn the_password_fallback_and_validity_limits_on_6_0() {
     let probed = probe(&no_cert, port);
     assert_eq!(
         (probed.outcome, probed.method),
-        ("password_needed", Some("password")),
+        (LoginOutcome::PasswordNeeded, Some(LoginMethod::Password)),
         "{line}: {probed:?}"
     );
     // The superuser maps the two identities, with doctor's statements.
@@ -563,7 +564,7 @@ fn the_password_fallback_and_validity_limits_on_6_0() {
     let probed = probe(&short, port);
     assert_eq!(
         (probed.outcome, probed.method),
-        ("logged_in", Some("certificate")),
+        (LoginOutcome::LoggedIn, Some(LoginMethod::Certificate)),
         "{line}: the node's system_views.clients says MutualTls: {probed:?}"
     );
     // long is refused with the message doctor predicted.
@@ -604,7 +605,7 @@ fn the_password_fallback_and_validity_limits_on_6_0() {
     let probed = probe(&app1, port);
     assert_eq!(
         (probed.outcome, probed.method),
-        ("refused", Some("certificate")),
+        (LoginOutcome::Refused, Some(LoginMethod::Certificate)),
         "{line}: {probed:?}"
     );
 }
@@ -689,7 +690,7 @@ fn the_password_fallback_on_5_0_needs_client_auth_required() {
     let probed = probe(&app1, port);
     assert_eq!(
         (probed.outcome, probed.method),
-        ("refused", Some("certificate")),
+        (LoginOutcome::Refused, Some(LoginMethod::Certificate)),
         "{line}: {probed:?}"
     );
 }

@@ -27,17 +27,50 @@ pub struct Login {
     /// The authenticator the node announced in AUTHENTICATE; `None` when it answered STARTUP
     /// itself (no authentication, or 6.0's early certificate authentication).
     pub authenticator: Option<String>,
-    /// `logged_in` (READY or AUTH_SUCCESS after a certificate-only exchange), `password_needed`
-    /// (a password authenticator asks, or the fallback wants one), or `refused`.
-    pub outcome: &'static str,
+    /// Whether the client got in.
+    pub outcome: LoginOutcome,
     /// The node's ERROR message when refused.
     pub message: Option<String>,
-    /// Which way the node authenticates this client: `certificate` (an mTLS authenticator
-    /// decided on the certificate), `password` (the node wants a password: a password
-    /// authenticator, or the mTLS password fallback for a client without a certificate), `none`
-    /// (no authentication); `None` when it cannot be told (a 5.0 node answering READY to a
-    /// client with a certificate reports no `authentication_mode`).
-    pub method: Option<&'static str>,
+    /// Which way the node authenticates this client; `None` when it cannot be told (a 5.0 node
+    /// answering READY to a client with a certificate reports no `authentication_mode`).
+    pub method: Option<LoginMethod>,
+}
+
+/// Whether the client got in (serialised `logged_in`, `password_needed`, `refused`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginOutcome {
+    /// READY, or AUTH_SUCCESS after a certificate-only exchange.
+    LoggedIn,
+    /// The node wants a password (a password authenticator, or the mTLS password fallback for
+    /// a client without a certificate); the probe sends none.
+    PasswordNeeded,
+    /// The node refused the login (its ERROR message is kept).
+    Refused,
+}
+
+impl LoginOutcome {
+    /// The serialised name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LoginOutcome::LoggedIn => "logged_in",
+            LoginOutcome::PasswordNeeded => "password_needed",
+            LoginOutcome::Refused => "refused",
+        }
+    }
+}
+
+/// Which way the node authenticates the client (serialised `certificate`, `password`, `none`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LoginMethod {
+    /// An mTLS authenticator decided on the certificate.
+    Certificate,
+    /// By password: a password authenticator, or the mTLS fallback for a client without a
+    /// certificate.
+    Password,
+    /// No authentication.
+    None,
 }
 
 /// `authentication_mode` of the node's `system_views.clients` row for this connection
@@ -46,7 +79,7 @@ fn node_says(
     session: &mut Session,
     sock: &mut TcpStream,
     deadline: Instant,
-) -> Option<&'static str> {
+) -> Option<LoginMethod> {
     let local = sock.local_addr().ok()?;
     let cql = format!(
         "SELECT authentication_mode FROM system_views.clients WHERE address = '{}' AND port = {}",
@@ -61,9 +94,9 @@ fn node_says(
     let (_, rows) = wire::rows(&body).ok()?;
     match rows.first()?.first()? {
         wire::Cell::Text(mode) => match mode.as_str() {
-            "MutualTls" => Some("certificate"),
-            "Password" => Some("password"),
-            "Unauthenticated" => Some("none"),
+            "MutualTls" => Some(LoginMethod::Certificate),
+            "Password" => Some(LoginMethod::Password),
+            "Unauthenticated" => Some(LoginMethod::None),
             _ => None,
         },
         _ => None,
@@ -133,17 +166,17 @@ pub(crate) fn login(
     let mut login = match opcode {
         op::READY => Login {
             authenticator: None,
-            outcome: "logged_in",
+            outcome: LoginOutcome::LoggedIn,
             message: None,
             // 6.0's early authentication logs a certificate in here; without one, nothing did.
-            method: (!has_certificate).then_some("none"),
+            method: (!has_certificate).then_some(LoginMethod::None),
         },
         // Only an mTLS authenticator refuses at STARTUP (6.0's early authentication).
         op::ERROR => Login {
             authenticator: None,
-            outcome: "refused",
+            outcome: LoginOutcome::Refused,
             message: error(&body),
-            method: Some("certificate"),
+            method: Some(LoginMethod::Certificate),
         },
         op::AUTHENTICATE => {
             let class = string_at(&body, 0);
@@ -152,9 +185,9 @@ pub(crate) fn login(
             if !class.contains("MutualTls") || !has_certificate {
                 return Ok(Login {
                     authenticator: Some(class),
-                    outcome: "password_needed",
+                    outcome: LoginOutcome::PasswordNeeded,
                     message: None,
-                    method: Some("password"),
+                    method: Some(LoginMethod::Password),
                 });
             }
             // An empty [bytes] token: the certificate is the credential.
@@ -164,25 +197,25 @@ pub(crate) fn login(
                 .map_err(|e| e.to_string())?;
             let (opcode, body) = frame(&mut session, &mut sock, deadline)?;
             let (outcome, message) = match opcode {
-                AUTH_SUCCESS => ("logged_in", None),
-                op::AUTHENTICATE | 0x0E => ("password_needed", None),
-                op::ERROR => ("refused", error(&body)),
+                AUTH_SUCCESS => (LoginOutcome::LoggedIn, None),
+                op::AUTHENTICATE | 0x0E => (LoginOutcome::PasswordNeeded, None),
+                op::ERROR => (LoginOutcome::Refused, error(&body)),
                 other => return Err(format!("opcode {other:#04x} after AUTH_RESPONSE")),
             };
             Login {
                 authenticator: Some(class),
                 outcome,
                 message,
-                method: Some(if outcome == "password_needed" {
-                    "password"
+                method: Some(if outcome == LoginOutcome::PasswordNeeded {
+                    LoginMethod::Password
                 } else {
-                    "certificate"
+                    LoginMethod::Certificate
                 }),
             }
         }
         other => return Err(format!("opcode {other:#04x} after STARTUP")),
     };
-    if login.outcome == "logged_in"
+    if login.outcome == LoginOutcome::LoggedIn
         && let Some(said) = node_says(&mut session, &mut sock, deadline)
     {
         login.method = Some(said);

@@ -36,7 +36,7 @@ use crate::keystore::Certificate;
 use attempt::{Client, Failure, Until};
 
 pub use cluster::{ClusterNode, discover};
-pub use login::Login;
+pub use login::{Login, LoginMethod, LoginOutcome};
 use report::Findings;
 pub use report::{
     ClientAuthMode, PortKind, ProbeFinding, ProbeOptions, ProbeReport, ProtocolSupport,
@@ -66,16 +66,16 @@ fn login_findings(findings: &mut Findings, l: &Login, has_certificate: bool) {
         .as_deref()
         .is_some_and(|a| a.contains("MutualTls"));
     let (severity, message, fix) = match (l.outcome, l.method, has_certificate) {
-        ("logged_in", Some("none"), _) => (
+        (LoginOutcome::LoggedIn, Some(LoginMethod::None), _) => (
             Severity::Ok,
             "the node logs clients in without authentication".to_owned(),
             None,
         ),
-        ("logged_in", method, true) => (
+        (LoginOutcome::LoggedIn, method, true) => (
             Severity::Ok,
             format!(
                 "the client certificate logs in{by}{}",
-                if method == Some("certificate") {
+                if method == Some(LoginMethod::Certificate) {
                     " by certificate"
                 } else {
                     ""
@@ -83,27 +83,27 @@ fn login_findings(findings: &mut Findings, l: &Login, has_certificate: bool) {
             ),
             None,
         ),
-        ("logged_in", _, false) => (
+        (LoginOutcome::LoggedIn, _, false) => (
             Severity::Ok,
             format!("a client without a certificate logs in{by}"),
             None,
         ),
-        ("password_needed", _, false) if fallback => (
+        (LoginOutcome::PasswordNeeded, _, false) if fallback => (
             Severity::Ok,
             format!("without a client certificate the node falls back to a password{by}"),
             None,
         ),
-        ("password_needed", _, false) => (
+        (LoginOutcome::PasswordNeeded, _, false) => (
             Severity::Ok,
             format!("the node asks for a password{by}"),
             None,
         ),
-        ("password_needed", _, true) => (
+        (LoginOutcome::PasswordNeeded, _, true) => (
             Severity::Ok,
             format!("the node asks for a password{by}: the certificate alone does not log in"),
             None,
         ),
-        _ => (
+        (LoginOutcome::Refused, _, _) => (
             Severity::Error,
             format!(
                 "the node refuses the client certificate's login{by}: {}",
