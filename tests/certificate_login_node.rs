@@ -44,6 +44,22 @@ const MTLS: &str = "authenticator:
 
 const PASSWORD: &str = "authenticator: PasswordAuthenticator\n";
 
+const FALLBACK: &str = "authenticator:
+  class_name: org.apache.cassandra.auth.MutualTlsWithPasswordFallbackAuthenticator
+  parameters:
+    validator_class_name: org.apache.cassandra.auth.SpiffeCertificateValidator
+";
+
+/// Our client without a certificate (the fixtures' truststore only).
+fn no_certificate_client() -> ClientTls {
+    let y = CassandraYaml::from_str(&format!(
+        "client_encryption_options:\n  enabled: true\n  truststore: {}/truststore.jks\n  truststore_password: cassandra\n",
+        common::fixtures().join("stores").display()
+    ))
+    .unwrap();
+    tls::client_config(&y, ClientRole::Native, &TlsSettings::default()).unwrap()
+}
+
 /// Our client with `keystore` as its certificate.
 fn client(keystore: &str) -> ClientTls {
     let stores = common::fixtures().join("stores");
@@ -421,11 +437,7 @@ fn the_password_fallback_and_validity_limits_on_6_0() {
         return;
     }
     let certs = validity_certs();
-    let fallback = "authenticator:
-  class_name: org.apache.cassandra.auth.MutualTlsWithPasswordFallbackAuthenticator
-  parameters:
-    validator_class_name: org.apache.cassandra.auth.SpiffeCertificateValidator
-";
+    let fallback = FALLBACK;
     let sections = section(fallback)
         .replace("require_client_auth: true", "require_client_auth: optional")
         .replace(
@@ -494,14 +506,7 @@ fn the_password_fallback_and_validity_limits_on_6_0() {
     let app1 = client("client1.jks");
     let port = native_port(&node, &app1);
     // No certificate: asked for a password, and the superuser's logs in (once set up).
-    let no_cert = {
-        let y = CassandraYaml::from_str(&format!(
-            "client_encryption_options:\n  enabled: true\n  truststore: {}/truststore.jks\n  truststore_password: cassandra\n",
-            stores.display()
-        ))
-        .unwrap();
-        tls::client_config(&y, ClientRole::Native, &TlsSettings::default()).unwrap()
-    };
+    let no_cert = no_certificate_client();
     let deadline = Instant::now() + Duration::from_secs(120);
     let (l, conn) = loop {
         let (l, conn) = login_as(&no_cert, port, b"\0cassandra\0cassandra");
@@ -618,11 +623,7 @@ fn the_password_fallback_and_validity_limits_on_6_0() {
 #[test]
 fn the_password_fallback_on_5_0_needs_client_auth_required() {
     let line = "5.0";
-    let fallback = "authenticator:
-  class_name: org.apache.cassandra.auth.MutualTlsWithPasswordFallbackAuthenticator
-  parameters:
-    validator_class_name: org.apache.cassandra.auth.SpiffeCertificateValidator
-";
+    let fallback = FALLBACK;
     let stores = common::fixtures().join("stores");
     let off = section(fallback).replace("require_client_auth: true", "require_client_auth: false");
     let yaml = CassandraYaml::from_str_for(
@@ -660,14 +661,7 @@ fn the_password_fallback_on_5_0_needs_client_auth_required() {
     let port = native_port(&node, &app1);
     // No certificate: refused in TLS (or at the first read, TLSv1.3's alert after the
     // handshake), never asked for a password.
-    let no_cert = {
-        let y = CassandraYaml::from_str(&format!(
-            "client_encryption_options:\n  enabled: true\n  truststore: {}/truststore.jks\n  truststore_password: cassandra\n",
-            stores.display()
-        ))
-        .unwrap();
-        tls::client_config(&y, ClientRole::Native, &TlsSettings::default()).unwrap()
-    };
+    let no_cert = no_certificate_client();
     match session(&no_cert, port) {
         Err(_) => {}
         Ok((mut s, mut sock)) => {

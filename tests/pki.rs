@@ -104,6 +104,27 @@ fn init_three(tmp: &Path, extra: &[&str]) -> (PathBuf, Ports, Vec<String>) {
     (out, ports, nodes)
 }
 
+/// The node yamls `pki init` wrote, and doctor's prediction across them.
+fn predict(
+    out: &Path,
+    nodes: &[String],
+) -> (
+    Vec<cassandra_tls::options::CassandraYaml>,
+    cassandra_tls::doctor::ClusterReport,
+) {
+    let yamls: Vec<_> = nodes
+        .iter()
+        .map(|ip| {
+            cassandra_tls::options::CassandraYaml::load_file(
+                out.join("nodes").join(ip).join("cassandra.yaml"),
+            )
+            .unwrap()
+        })
+        .collect();
+    let r = cassandra_tls::doctor::check_cluster(&yamls, rustls::pki_types::UnixTime::now());
+    (yamls, r)
+}
+
 fn tools_present() -> bool {
     common::tools_present(&["keytool", "openssl"])
 }
@@ -456,16 +477,7 @@ fn pki_certificate_login_cluster_gossips() {
         &["--clients", "app", "--spiffe-trust-domain", "cluster.test"],
     );
     // The prediction: every internode link is accepted, identities included.
-    let yamls: Vec<_> = nodes
-        .iter()
-        .map(|ip| {
-            cassandra_tls::options::CassandraYaml::load_file(
-                out.join("nodes").join(ip).join("cassandra.yaml"),
-            )
-            .unwrap()
-        })
-        .collect();
-    let r = cassandra_tls::doctor::check_cluster(&yamls, rustls::pki_types::UnixTime::now());
+    let (yamls, r) = predict(&out, &nodes);
     assert!(r.internode.all_ok(), "{:#?}", r.internode);
     assert_eq!(r.count(cassandra_tls::doctor::Severity::Error), 0);
     // The nodes.
@@ -557,16 +569,7 @@ fn pki_certificate_login_cluster_with_an_untrusted_node() {
         .find_map(|s| s.strip_prefix("URI:").map(str::to_owned))
         .expect("app has a SPIFFE URI");
     // The prediction.
-    let yamls: Vec<_> = nodes
-        .iter()
-        .map(|ip| {
-            cassandra_tls::options::CassandraYaml::load_file(
-                out.join("nodes").join(ip).join("cassandra.yaml"),
-            )
-            .unwrap()
-        })
-        .collect();
-    let r = cassandra_tls::doctor::check_cluster(&yamls, rustls::pki_types::UnixTime::now());
+    let (_, r) = predict(&out, &nodes);
     for (from, row) in r.internode.links.iter().enumerate() {
         for (to, link) in row.iter().enumerate() {
             let Some(link) = link else { continue };

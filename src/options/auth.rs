@@ -71,6 +71,22 @@ pub struct AuthOptions {
     pub cidr_authorizer: Option<ParameterizedClass>,
 }
 
+impl AuthOptions {
+    /// The class a key names (`None` when absent; `validator_class_name` is a parameter, never
+    /// a key of its own).
+    pub fn class(&self, key: AuthKey) -> Option<&ParameterizedClass> {
+        match key {
+            AuthKey::Authenticator => self.authenticator.as_ref(),
+            AuthKey::InternodeAuthenticator => self.internode_authenticator.as_ref(),
+            AuthKey::RoleManager => self.role_manager.as_ref(),
+            AuthKey::Authorizer => self.authorizer.as_ref(),
+            AuthKey::NetworkAuthorizer => self.network_authorizer.as_ref(),
+            AuthKey::CidrAuthorizer => self.cidr_authorizer.as_ref(),
+            AuthKey::Validator => None,
+        }
+    }
+}
+
 /// Which interface a key's class must implement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthKey {

@@ -123,6 +123,23 @@ fn plugin_note(notes: &mut Vec<String>, key: AuthKey, class: &ResolvedClass) {
     }
 }
 
+/// An authorizer key's class (`authorizer`, `network_authorizer`, `cidr_authorizer`): refused
+/// with `message` when it requires authorization and the authenticator does not authenticate.
+fn authorizer_of(
+    node: &ResolvedNode,
+    key: AuthKey,
+    authenticates: Option<bool>,
+    notes: &mut Vec<String>,
+    message: impl FnOnce() -> String,
+) -> Result<ResolvedClass> {
+    let class = class_of(node, key, node.yaml().auth_options().class(key))?;
+    if authenticates == Some(false) && requires_auth(&class) == Some(true) {
+        return Err(refuse(node, key, message()));
+    }
+    plugin_note(notes, key, &class);
+    Ok(class)
+}
+
 /// A refusal: the key concerned and Cassandra's message.
 fn refuse(node: &ResolvedNode, key: AuthKey, message: impl Into<String>) -> Error {
     Error::config(node.origin(), None, Some(key.as_str()), message)
@@ -297,27 +314,17 @@ pub fn check_authenticators(tls_node: &Node) -> Result<AuthSetup> {
             client_prerequisite(node, fallback)?;
         }
     }
-    if let ResolvedClass::Custom(c) = &authenticator {
-        notes.push(format!(
-            "authenticator {c} is a plugin class: not checked here"
-        ));
-    }
+    plugin_note(&mut notes, AuthKey::Authenticator, &authenticator);
     // The authorizer: one that requires authorization needs an authenticator that
     // authenticates.
-    let authorizer = class_of(node, AuthKey::Authorizer, auth.authorizer.as_ref())?;
     let authenticates = requires_auth(&authenticator);
-    if authenticates == Some(false) && requires_auth(&authorizer) == Some(true) {
-        return Err(refuse(
-            node,
-            AuthKey::Authorizer,
-            format!(
-                "{} can't be used with {}",
-                written(auth.authenticator.as_ref(), version, false),
-                written(auth.authorizer.as_ref(), version, true)
-            ),
-        ));
-    }
-    plugin_note(&mut notes, AuthKey::Authorizer, &authorizer);
+    let authorizer = authorizer_of(node, AuthKey::Authorizer, authenticates, &mut notes, || {
+        format!(
+            "{} can't be used with {}",
+            written(auth.authenticator.as_ref(), version, false),
+            written(auth.authorizer.as_ref(), version, true)
+        )
+    })?;
     // The role manager; PasswordAuthenticator needs Cassandra's.
     let role_manager = class_of(node, AuthKey::RoleManager, auth.role_manager.as_ref())?;
     if name == PASSWORD && role_manager.name() != ROLE_MANAGER {
@@ -396,43 +403,37 @@ pub fn check_authenticators(tls_node: &Node) -> Result<AuthSetup> {
             ));
         }
         trusted = Some(identities);
-    } else if let ResolvedClass::Custom(c) = &internode {
-        notes.push(format!(
-            "internode_authenticator {c} is a plugin class: not checked here"
-        ));
+    } else {
+        plugin_note(&mut notes, AuthKey::InternodeAuthenticator, &internode);
     }
     // The network authorizer and (5.0) the CIDR authorizer, on the same condition.
-    let network = class_of(
+    let network = authorizer_of(
         node,
         AuthKey::NetworkAuthorizer,
-        auth.network_authorizer.as_ref(),
-    )?;
-    if requires_auth(&network) == Some(true) && authenticates == Some(false) {
-        return Err(refuse(
-            node,
-            AuthKey::NetworkAuthorizer,
+        authenticates,
+        &mut notes,
+        || {
             format!(
                 "{} can't be used with {}",
                 written(auth.network_authorizer.as_ref(), version, true),
                 written(auth.authenticator.as_ref(), version, false)
-            ),
-        ));
-    }
-    plugin_note(&mut notes, AuthKey::NetworkAuthorizer, &network);
+            )
+        },
+    )?;
     let cidr = if version >= CassandraVersion::V5_0 {
-        let cidr = class_of(node, AuthKey::CidrAuthorizer, auth.cidr_authorizer.as_ref())?;
-        if requires_auth(&cidr) == Some(true) && authenticates == Some(false) {
-            return Err(refuse(
-                node,
-                AuthKey::CidrAuthorizer,
+        let cidr = authorizer_of(
+            node,
+            AuthKey::CidrAuthorizer,
+            authenticates,
+            &mut notes,
+            || {
                 format!(
                     "{} can't be used with {}",
                     written(auth.cidr_authorizer.as_ref(), version, true),
                     written(auth.authenticator.as_ref(), version, true)
-                ),
-            ));
-        }
-        plugin_note(&mut notes, AuthKey::CidrAuthorizer, &cidr);
+                )
+            },
+        )?;
         Some(cidr.name().to_owned())
     } else {
         None
