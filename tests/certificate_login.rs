@@ -326,48 +326,34 @@ fn openssl_cert_between(
     .unwrap();
     let key = dir.join(format!("{name}.key"));
     let csr = dir.join(format!("{name}.csr"));
-    let out = Command::new("openssl")
-        .args([
-            "req",
-            "-new",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-        ])
-        .args(["-subj", &format!("/CN={name}")])
-        .args([
-            "-addext",
-            &format!("subjectAltName=URI:spiffe://validity.test/{name}"),
-        ])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&csr)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    common::run_ok(
+        Command::new("openssl")
+            .args([
+                "req",
+                "-new",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+            ])
+            .args(["-nodes", "-subj", &format!("/CN={name}"), "-addext"])
+            .arg(format!("subjectAltName=URI:spiffe://validity.test/{name}"))
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&csr),
     );
     let pem = dir.join(format!("{name}.pem"));
-    let out = Command::new("openssl")
-        .args(["ca", "-batch", "-notext", "-selfsign", "-config"])
-        .arg(&cnf)
-        .arg("-keyfile")
-        .arg(&key)
-        .args(["-startdate", start, "-enddate", end, "-in"])
-        .arg(&csr)
-        .arg("-out")
-        .arg(&pem)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    common::run_ok(
+        Command::new("openssl")
+            .args(["ca", "-batch", "-notext", "-selfsign", "-config"])
+            .arg(&cnf)
+            .arg("-keyfile")
+            .arg(&key)
+            .args(["-startdate", start, "-enddate", end, "-in"])
+            .arg(&csr)
+            .arg("-out")
+            .arg(&pem),
     );
     pem
 }
@@ -392,18 +378,13 @@ fn validity_periods_are_the_ones_cassandra_6_0_computes() {
     };
     let dir = tempfile::tempdir().unwrap();
     let classes = dir.path().join("classes");
-    let out = Command::new("javac")
-        .args(["-nowarn", "--release", "11", "-d"])
-        .arg(&classes)
-        .arg("-cp")
-        .arg(format!("{}/lib/*", home.display()))
-        .arg(common::root().join("tests/peers/ValidityPeriod.java"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    common::run_ok(
+        Command::new("javac")
+            .args(["-nowarn", "--release", "11", "-d"])
+            .arg(&classes)
+            .arg("-cp")
+            .arg(format!("{}/lib/*", home.display()))
+            .arg(common::root().join("tests/peers/ValidityPeriod.java")),
     );
     let certs = [
         ("thirty", "20261101000000Z", "20261201000000Z"),

@@ -283,14 +283,6 @@ fn validity_certs() -> ValidityCerts {
     use std::process::Command;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let run = |cmd: &mut Command| {
-        let out = cmd.output().unwrap();
-        assert!(
-            out.status.success(),
-            "{cmd:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
     let ec = [
         "-newkey",
         "ec",
@@ -298,35 +290,39 @@ fn validity_certs() -> ValidityCerts {
         "ec_paramgen_curve:P-256",
         "-nodes",
     ];
-    run(Command::new("openssl")
-        .args(["req", "-x509"])
-        .args(ec)
-        .args(["-subj", "/CN=validity test CA", "-days", "30"])
-        .args(["-addext", "basicConstraints=critical,CA:TRUE"])
-        .args(["-addext", "keyUsage=critical,keyCertSign"])
-        .arg("-keyout")
-        .arg(d.join("ca.key"))
-        .arg("-out")
-        .arg(d.join("ca.pem")));
+    common::run_ok(
+        Command::new("openssl")
+            .args(["req", "-x509"])
+            .args(ec)
+            .args(["-subj", "/CN=validity test CA", "-days", "30"])
+            .args(["-addext", "basicConstraints=critical,CA:TRUE"])
+            .args(["-addext", "keyUsage=critical,keyCertSign"])
+            .arg("-keyout")
+            .arg(d.join("ca.key"))
+            .arg("-out")
+            .arg(d.join("ca.pem")),
+    );
     let truststore = d.join("truststore.jks");
     std::fs::copy(
         common::fixtures().join("stores/truststore.jks"),
         &truststore,
     )
     .unwrap();
-    run(Command::new("keytool")
-        .args([
-            "-importcert",
-            "-noprompt",
-            "-alias",
-            "validity-ca",
-            "-storepass",
-            "cassandra",
-        ])
-        .arg("-file")
-        .arg(d.join("ca.pem"))
-        .arg("-keystore")
-        .arg(&truststore));
+    common::run_ok(
+        Command::new("keytool")
+            .args([
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "validity-ca",
+                "-storepass",
+                "cassandra",
+            ])
+            .arg("-file")
+            .arg(d.join("ca.pem"))
+            .arg("-keystore")
+            .arg(&truststore),
+    );
     let issue = |name: &str, days: &str| {
         std::fs::write(
             d.join(format!("{name}.ext")),
@@ -335,52 +331,60 @@ fn validity_certs() -> ValidityCerts {
             ),
         )
         .unwrap();
-        run(Command::new("openssl")
-            .arg("req")
-            .args(ec)
-            .args(["-subj", &format!("/CN={name}")])
-            .arg("-keyout")
-            .arg(d.join(format!("{name}.key")))
-            .arg("-out")
-            .arg(d.join(format!("{name}.csr"))));
-        run(Command::new("openssl")
-            .args(["x509", "-req", "-CAcreateserial", "-days", days])
-            .arg("-in")
-            .arg(d.join(format!("{name}.csr")))
-            .arg("-CA")
-            .arg(d.join("ca.pem"))
-            .arg("-CAkey")
-            .arg(d.join("ca.key"))
-            .arg("-extfile")
-            .arg(d.join(format!("{name}.ext")))
-            .arg("-out")
-            .arg(d.join(format!("{name}.pem"))));
-        run(Command::new("openssl")
-            .args([
-                "pkcs12",
-                "-export",
-                "-passout",
-                "pass:cassandra",
-                "-name",
-                name,
-            ])
-            .arg("-inkey")
-            .arg(d.join(format!("{name}.key")))
-            .arg("-in")
-            .arg(d.join(format!("{name}.pem")))
-            .arg("-certfile")
-            .arg(d.join("ca.pem"))
-            .arg("-out")
-            .arg(d.join(format!("{name}.p12"))));
+        common::run_ok(
+            Command::new("openssl")
+                .arg("req")
+                .args(ec)
+                .args(["-subj", &format!("/CN={name}")])
+                .arg("-keyout")
+                .arg(d.join(format!("{name}.key")))
+                .arg("-out")
+                .arg(d.join(format!("{name}.csr"))),
+        );
+        common::run_ok(
+            Command::new("openssl")
+                .args(["x509", "-req", "-CAcreateserial", "-days", days])
+                .arg("-in")
+                .arg(d.join(format!("{name}.csr")))
+                .arg("-CA")
+                .arg(d.join("ca.pem"))
+                .arg("-CAkey")
+                .arg(d.join("ca.key"))
+                .arg("-extfile")
+                .arg(d.join(format!("{name}.ext")))
+                .arg("-out")
+                .arg(d.join(format!("{name}.pem"))),
+        );
+        common::run_ok(
+            Command::new("openssl")
+                .args([
+                    "pkcs12",
+                    "-export",
+                    "-passout",
+                    "pass:cassandra",
+                    "-name",
+                    name,
+                ])
+                .arg("-inkey")
+                .arg(d.join(format!("{name}.key")))
+                .arg("-in")
+                .arg(d.join(format!("{name}.pem")))
+                .arg("-certfile")
+                .arg(d.join("ca.pem"))
+                .arg("-out")
+                .arg(d.join(format!("{name}.p12"))),
+        );
         let jks = d.join(format!("{name}.jks"));
-        run(Command::new("keytool")
-            .args(["-importkeystore", "-noprompt", "-srcstoretype", "PKCS12"])
-            .args(["-srcstorepass", "cassandra", "-deststoretype", "JKS"])
-            .args(["-deststorepass", "cassandra", "-destkeypass", "cassandra"])
-            .arg("-srckeystore")
-            .arg(d.join(format!("{name}.p12")))
-            .arg("-destkeystore")
-            .arg(&jks));
+        common::run_ok(
+            Command::new("keytool")
+                .args(["-importkeystore", "-noprompt", "-srcstoretype", "PKCS12"])
+                .args(["-srcstorepass", "cassandra", "-deststoretype", "JKS"])
+                .args(["-deststorepass", "cassandra", "-destkeypass", "cassandra"])
+                .arg("-srckeystore")
+                .arg(d.join(format!("{name}.p12")))
+                .arg("-destkeystore")
+                .arg(&jks),
+        );
         jks
     };
     let short = issue("short", "2");

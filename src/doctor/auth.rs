@@ -10,7 +10,9 @@ use super::report::{Check, Report, Severity};
 use crate::explain::Explanation;
 use crate::keystore::{Certificate, KeyStore};
 use crate::password::Password;
-use crate::tls::{AuthSetup, CertificateLogin, CertificateValidator, CertificateValidityPeriod};
+use crate::tls::{
+    AuthSetup, CertificateLogin, CertificateValidator, CertificateValidityPeriod, PeerRefusal,
+};
 
 const SECTION: &str = "authenticator";
 
@@ -222,50 +224,33 @@ fn identity(
 /// 6.0's `server_encryption_options.max_certificate_validity_period` must admit its validity.
 /// Across several yamls the cluster matrix checks each pair instead.
 fn peers_alike(report: &mut Report, auth: &AuthSetup, chain: &[Certificate], at: UnixTime) {
-    let (Some(validator), Some(trusted)) = (
-        auth.internode_validator
-            .as_deref()
-            .and_then(CertificateValidator::from_class_name),
-        &auth.trusted_peer_identities,
-    ) else {
+    let Some(Err(refusal)) = auth.authenticate_peer(chain, at) else {
         return;
     };
-    let refused = |report: &mut Report, why: String, fix: &'static str| {
-        report.push(
-            Severity::Warning,
-            Check::Identity,
-            SECTION,
-            format!("a peer configured like this node refuses its internode connections: {why}"),
-            Some(fix),
-        );
-    };
-    match validator.identity(chain) {
-        Err(e) => refused(
-            report,
+    let (why, fix) = match refusal {
+        PeerRefusal::NoIdentity(e) => (
             format!("its outbound certificate: {e}"),
             "give the outbound key store a certificate with a spiffe:// URI",
         ),
-        Ok(who) if !trusted.iter().any(|t| t == who.identity()) => refused(
-            report,
+        PeerRefusal::Untrusted(identity) => (
             format!(
-                "its outbound identity '{}' is not among the trusted identities {trusted:?}",
-                who.identity()
+                "its outbound identity '{identity}' is not among the trusted identities {:?}",
+                auth.trusted_peer_identities.as_deref().unwrap_or_default()
             ),
             "add the identity to trusted_peer_identities (no spaces after the commas)",
         ),
-        Ok(who) => {
-            if let Some(Err(e)) = auth
-                .internode_certificate_validity
-                .map(|v| v.validate(chain, at))
-            {
-                refused(
-                    report,
-                    format!("identity '{}': {e}", who.identity()),
-                    "issue node certificates valid for no longer than server_encryption_options.max_certificate_validity_period, or raise that limit",
-                );
-            }
-        }
-    }
+        PeerRefusal::ValidityPeriod { identity, exceeded } => (
+            format!("identity '{identity}': {exceeded}"),
+            "issue node certificates valid for no longer than server_encryption_options.max_certificate_validity_period, or raise that limit",
+        ),
+    };
+    report.push(
+        Severity::Warning,
+        Check::Identity,
+        SECTION,
+        format!("a peer configured like this node refuses its internode connections: {why}"),
+        Some(fix),
+    );
 }
 
 /// The validity period of a certificate whose identity the node maps, against 6.0's

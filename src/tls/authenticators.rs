@@ -9,9 +9,11 @@ use serde::Serialize;
 
 use super::cache;
 use super::node::Node;
-use super::validator::{CertificateValidator, CertificateValidityPeriod};
+use super::validator::{
+    CertificateValidator, CertificateValidityPeriod, IdentityError, ValidityPeriodExceeded,
+};
 use crate::error::{Error, Result};
-use crate::keystore::{KeyStore, StoreType};
+use crate::keystore::{Certificate, KeyStore, StoreType};
 use crate::options::{
     AuthKey, CassandraVersion, ClientAuth, InternodeEncryption, ParameterizedClass, ResolvedClass,
     ResolvedNode, requires_auth, resolve_class, split_identities,
@@ -59,6 +61,57 @@ pub struct AuthSetup {
     pub internode_certificate_validity: Option<CertificateValidityPeriod>,
     /// What is worth knowing and does not stop the node (never a password).
     pub notes: Vec<String>,
+}
+
+/// Why `MutualTlsInternodeAuthenticator` refuses an inbound peer's certificate
+/// ([`AuthSetup::authenticate_peer`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PeerRefusal {
+    /// The validator extracts no identity from the chain.
+    NoIdentity(IdentityError),
+    /// The identity is not among the trusted ones (Cassandra logs "Unable to authenticate user
+    /// IDENTITY").
+    Untrusted(String),
+    /// 6.0: the leaf is valid for longer than `server_encryption_options`'
+    /// `max_certificate_validity_period`.
+    ValidityPeriod {
+        /// The peer's identity (trusted).
+        identity: String,
+        /// Cassandra's refusal.
+        exceeded: ValidityPeriodExceeded,
+    },
+}
+
+impl AuthSetup {
+    /// `MutualTlsInternodeAuthenticator.authenticate` for an inbound connection with `chain`
+    /// (leaf first) at `at`: the identity, its trust, then (6.0) the validity period, in
+    /// Cassandra's order. `None` when the node has no `MutualTlsInternodeAuthenticator` with a
+    /// validator modelled here.
+    pub fn authenticate_peer(
+        &self,
+        chain: &[Certificate],
+        at: rustls::pki_types::UnixTime,
+    ) -> Option<std::result::Result<String, PeerRefusal>> {
+        let validator =
+            CertificateValidator::from_class_name(self.internode_validator.as_deref()?)?;
+        let trusted = self.trusted_peer_identities.as_ref()?;
+        let checked = (|| {
+            let who = validator.identity(chain).map_err(PeerRefusal::NoIdentity)?;
+            let identity = who.identity().to_owned();
+            if !trusted.contains(&identity) {
+                return Err(PeerRefusal::Untrusted(identity));
+            }
+            if let Some(Err(exceeded)) = self
+                .internode_certificate_validity
+                .map(|v| v.validate(chain, at))
+            {
+                return Err(PeerRefusal::ValidityPeriod { identity, exceeded });
+            }
+            Ok(identity)
+        })();
+        Some(checked)
+    }
 }
 
 /// How a client logs in (serialised `none`, `required`, `fallback`).

@@ -45,7 +45,9 @@ mod validator;
 pub(crate) mod verify;
 
 pub use crate::failure::{ExpiredButTrusted, IdentityMismatch, UnknownIssuer};
-pub use authenticators::{AuthSetup, CertificateLogin, check_authenticators, outbound_identities};
+pub use authenticators::{
+    AuthSetup, CertificateLogin, PeerRefusal, check_authenticators, outbound_identities,
+};
 #[cfg(feature = "bundle")]
 pub use bundle::{ProxyMetadata, SecureConnectBundle};
 pub use client::{ClientTls, client_config};

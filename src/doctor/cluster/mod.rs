@@ -120,17 +120,10 @@ struct Node {
     address: Option<String>,
     internode: Side,
     native: Side,
-    /// `MutualTlsInternodeAuthenticator`'s validator and trusted identities, when the node
-    /// has one: it checks every inbound internode connection's certificate.
-    internode_auth: Option<InternodeAuth>,
-}
-
-/// What a node's `MutualTlsInternodeAuthenticator` checks an inbound peer's certificate with.
-struct InternodeAuth {
-    validator: tls::CertificateValidator,
-    trusted: Vec<String>,
-    /// 6.0's validity limits (`server_encryption_options`).
-    validity: Option<tls::CertificateValidityPeriod>,
+    /// The node's authenticators (`None` when it would not start): its
+    /// `MutualTlsInternodeAuthenticator` checks every inbound internode connection's
+    /// certificate.
+    auth: Option<tls::AuthSetup>,
 }
 
 type Chosen = (
@@ -359,34 +352,28 @@ fn link(from: &Node, to: &Node, internode: bool, at: UnixTime) -> Option<Link> {
             ));
         }
         // Certificate login between nodes: the inbound side's MutualTlsInternodeAuthenticator.
-        if internode && let Some(auth) = &to.internode_auth {
-            let trusted = &auth.trusted;
-            match auth.validator.identity(client_chain) {
-                Err(e) => {
-                    return refused(format!(
-                        "{}'s MutualTlsInternodeAuthenticator refuses {}: {e}",
-                        to.name, from.name
-                    ));
-                }
-                Ok(who) if !trusted.iter().any(|t| t == who.identity()) => {
-                    return refused(format!(
-                        "{}'s MutualTlsInternodeAuthenticator does not trust {}'s identity '{}' (it trusts {trusted:?})",
-                        to.name,
-                        from.name,
-                        who.identity()
-                    ));
-                }
-                Ok(who) => {
-                    if let Some(Err(e)) = auth.validity.map(|v| v.validate(client_chain, at)) {
-                        return refused(format!(
-                            "{}'s MutualTlsInternodeAuthenticator refuses {}'s identity '{}': {e}",
-                            to.name,
-                            from.name,
-                            who.identity()
-                        ));
-                    }
-                }
-            }
+        if internode
+            && let Some(Err(refusal)) = to
+                .auth
+                .as_ref()
+                .and_then(|a| a.authenticate_peer(client_chain, at))
+        {
+            let by = format!("{}'s MutualTlsInternodeAuthenticator", to.name);
+            return refused(match refusal {
+                tls::PeerRefusal::NoIdentity(e) => format!("{by} refuses {}: {e}", from.name),
+                tls::PeerRefusal::Untrusted(identity) => format!(
+                    "{by} does not trust {}'s identity '{identity}' (it trusts {:?})",
+                    from.name,
+                    to.auth
+                        .as_ref()
+                        .and_then(|a| a.trusted_peer_identities.as_deref())
+                        .unwrap_or_default()
+                ),
+                tls::PeerRefusal::ValidityPeriod { identity, exceeded } => format!(
+                    "{by} refuses {}'s identity '{identity}': {exceeded}",
+                    from.name
+                ),
+            });
         }
     }
     Some(Link {
@@ -433,15 +420,7 @@ fn node(tls_node: &tls::Node, settings: &TlsSettings) -> Node {
         address: address.map(|a| a.parse::<IpAddr>().map(|ip| ip.to_string()).unwrap_or(a)),
         internode: side(tls_node, true, settings),
         native: side(tls_node, false, settings),
-        internode_auth: tls::check_authenticators(tls_node).ok().and_then(|a| {
-            Some(InternodeAuth {
-                validator: tls::CertificateValidator::from_class_name(
-                    a.internode_validator.as_deref()?,
-                )?,
-                trusted: a.trusted_peer_identities?,
-                validity: a.internode_certificate_validity,
-            })
-        }),
+        auth: tls::check_authenticators(tls_node).ok(),
     }
 }
 
