@@ -179,10 +179,14 @@ fn rotating_a_client_keystore_the_java_driver_way() {
     }
     assert_eq!(reloader.generation(), 1);
 
-    // A deleted key store counts as changed and fails; the old key stays.
+    // A deleted key store counts as changed and fails, naming the file; the old key stays.
     fs::remove_file(&keystore).unwrap();
     let o = reloader.check();
-    assert_eq!(failed_kind(&o), Some("config"), "{o}");
+    assert_eq!(failed_kind(&o), Some("io"), "{o}");
+    assert!(
+        o.to_string().contains(&keystore.display().to_string()),
+        "{o}"
+    );
     assert_eq!(client_seen(&client, &server), alternate);
     // Still missing: not a change any more (Java's lastModified() stays 0).
     assert!(matches!(reloader.check(), Outcome::Unchanged));

@@ -8,9 +8,6 @@
 
 mod common;
 
-use std::os::unix::fs::symlink;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -18,126 +15,7 @@ use cassandra_tls::handshake::{self, Handshake};
 use cassandra_tls::options::CassandraYaml;
 use cassandra_tls::tls::reload::{self, Outcome};
 use cassandra_tls::tls::{DriverTls, ServerRole, TlsSettings};
-
-fn openssl(args: &[&str], paths: &[&Path]) -> String {
-    let mut cmd = Command::new("openssl");
-    cmd.args(args);
-    for p in paths {
-        cmd.arg(p);
-    }
-    let out = cmd.output().expect("openssl runs");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// A CA in `dir`: ca.key, ca.crt.
-fn ca(dir: &Path) {
-    let mut cmd = Command::new("openssl");
-    cmd.args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
-        .args(["ec_paramgen_curve:P-256", "-nodes", "-days", "5"])
-        .args(["-subj", "/CN=kubelet test CA", "-keyout"])
-        .arg(dir.join("ca.key"))
-        .arg("-out")
-        .arg(dir.join("ca.crt"))
-        .args(["-addext", "basicConstraints=critical,CA:TRUE"])
-        .args(["-addext", "keyUsage=critical,keyCertSign"]);
-    assert!(cmd.status().unwrap().success());
-}
-
-/// A leaf for 127.0.0.1 signed by the CA: `name.key`, `name.crt`; returns its SHA-256 as
-/// OpenSSL prints it.
-fn leaf(dir: &Path, name: &str) -> String {
-    let key = dir.join(format!("{name}.key"));
-    let csr = dir.join(format!("{name}.csr"));
-    let crt = dir.join(format!("{name}.crt"));
-    let ext = dir.join("ext.cnf");
-    std::fs::write(
-        &ext,
-        "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n",
-    )
-    .unwrap();
-    let mut cmd = Command::new("openssl");
-    cmd.args(["req", "-new", "-newkey", "ec", "-pkeyopt"])
-        .args(["ec_paramgen_curve:P-256", "-nodes", "-subj"])
-        .arg(format!("/CN={name}"))
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&csr);
-    assert!(cmd.output().unwrap().status.success());
-    let mut cmd = Command::new("openssl");
-    cmd.args(["x509", "-req", "-days", "2", "-CAcreateserial", "-in"])
-        .arg(&csr)
-        .arg("-CA")
-        .arg(dir.join("ca.crt"))
-        .arg("-CAkey")
-        .arg(dir.join("ca.key"))
-        .arg("-extfile")
-        .arg(&ext)
-        .arg("-out")
-        .arg(&crt);
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = openssl(
-        &["x509", "-noout", "-fingerprint", "-sha256", "-in"],
-        &[&crt],
-    );
-    common::tools::parse_openssl_fingerprints(&text).remove(0)
-}
-
-/// A Secret volume as the kubelet lays it out, updated as its atomic writer does.
-struct SecretVolume {
-    dir: PathBuf,
-    generation: usize,
-}
-
-impl SecretVolume {
-    fn new(dir: PathBuf) -> Self {
-        std::fs::create_dir_all(&dir).unwrap();
-        SecretVolume { dir, generation: 0 }
-    }
-
-    /// One update: the files into a new `..<timestamp>` directory, `..data_tmp` pointing at it
-    /// renamed over `..data`, the visible symlinks made the first time, the old directory
-    /// removed.
-    fn write(&mut self, files: &[(&str, Vec<u8>)]) {
-        self.generation += 1;
-        let stamp = format!("..2026_12_03_08_00_00.{:09}", self.generation);
-        let new = self.dir.join(&stamp);
-        std::fs::create_dir(&new).unwrap();
-        for (name, bytes) in files {
-            std::fs::write(new.join(name), bytes).unwrap();
-        }
-        let old = std::fs::read_link(self.dir.join("..data")).ok();
-        let tmp = self.dir.join("..data_tmp");
-        symlink(&stamp, &tmp).unwrap();
-        std::fs::rename(&tmp, self.dir.join("..data")).unwrap();
-        for (name, _) in files {
-            let visible = self.dir.join(name);
-            if std::fs::symlink_metadata(&visible).is_err() {
-                symlink(Path::new("..data").join(name), &visible).unwrap();
-            }
-        }
-        if let Some(old) = old {
-            std::fs::remove_dir_all(self.dir.join(old)).unwrap();
-        }
-    }
-}
-
-fn pem(dir: &Path, name: &str) -> Vec<u8> {
-    // A PEM key store as Cassandra's PEM factory reads it: the key, then the chain.
-    let mut out = std::fs::read(dir.join(format!("{name}.key"))).unwrap();
-    out.extend(std::fs::read(dir.join(format!("{name}.crt"))).unwrap());
-    out
-}
+use common::kubelet::{SecretVolume, ca, leaf, pem};
 
 #[test]
 fn rotations_as_the_kubelet_writes_them_under_live_handshakes() {

@@ -186,9 +186,11 @@ impl std::fmt::Debug for Handshake {
 
 impl Handshake {
     /// A client handshake to `server_name` (an IP address or a DNS name). With
-    /// `require_endpoint_verification` the server's certificate must name it.
+    /// `require_endpoint_verification` the server's certificate must name it. A reloading
+    /// config's handshake is bound to the material in use when it is created
+    /// ([`ClientTls::current_config`]).
     pub fn client(tls: &ClientTls, server_name: &str) -> Result<Self> {
-        Self::client_with_config(tls.config().clone(), server_name)
+        Self::client_with_config(tls.current_config(), server_name)
     }
 
     /// A client handshake from a bare rustls config.

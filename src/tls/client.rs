@@ -13,6 +13,8 @@ use crate::options::CassandraYaml;
 #[derive(Debug, Clone)]
 pub struct ClientTls {
     pub(super) config: Arc<ClientConfig>,
+    /// A reloadable config's generations: connections take the one current at their creation.
+    pub(super) generations: Option<Arc<super::reload::ClientSide>>,
     pub(super) verify_server_name: bool,
     pub(super) has_client_certificate: bool,
     /// Warnings gathered while building (among them [`TlsWarning::NoServerNameCheck`] when the
@@ -23,13 +25,33 @@ pub struct ClientTls {
 impl ClientTls {
     /// The rustls config, for a driver or a handshake: `tokio_rustls::TlsConnector::from(
     /// client.config().clone())`.
+    ///
+    /// For a reloading config ([`super::reload`]), a config to hand over once (to a driver that
+    /// keeps it): it follows every reload (each handshake picks the key and checks the server
+    /// with the material in use when it gets there) and therefore keeps no sessions, since a
+    /// session store cannot tell which material a session was made with: every connection is a
+    /// full handshake. A caller that creates each connection itself can resume within one
+    /// material with [`ClientTls::current_config`].
     pub fn config(&self) -> &Arc<ClientConfig> {
         &self.config
     }
 
-    /// The rustls config, taken out of the `ClientTls`.
+    /// The rustls config, taken out of the `ClientTls` ([`ClientTls::config`]).
     pub fn into_config(self) -> Arc<ClientConfig> {
         self.config
+    }
+
+    /// The rustls config for one new connection. For a reloading config, the config of the
+    /// material in use now, bound to it for the connection's whole life: its key, its check of
+    /// the server and the sessions it stores and resumes all belong to that generation, so no
+    /// session crosses a reload (as a connection in Cassandra belongs to the SslContext it was
+    /// created with). Call it for each connection; [`crate::handshake::Handshake::client`]
+    /// does. For any other config, the same as [`ClientTls::config`].
+    pub fn current_config(&self) -> Arc<ClientConfig> {
+        match &self.generations {
+            Some(generations) => generations.current_config(),
+            None => self.config.clone(),
+        }
     }
 
     /// Whether the server's certificate is checked against the name or address connected to
@@ -74,7 +96,7 @@ pub(crate) fn assemble_client(
     material_warnings: Vec<TlsWarning>,
     keys: Option<Arc<dyn rustls::client::ResolvesClientCert>>,
     verifier: Arc<dyn rustls::client::danger::ServerCertVerifier>,
-    sessions: Option<Arc<dyn rustls::client::ClientSessionStore>>,
+    sessions: super::Sessions,
 ) -> Result<ClientTls> {
     let builder =
         ClientConfig::builder_with_details(plan.provider.clone(), time_provider(settings))
@@ -87,8 +109,8 @@ pub(crate) fn assemble_client(
         Some(k) => builder.with_client_cert_resolver(k),
         None => builder.with_no_client_auth(),
     };
-    if let Some(sessions) = sessions {
-        config.resumption = rustls::client::Resumption::store(sessions);
+    if sessions == super::Sessions::NotKept {
+        config.resumption = rustls::client::Resumption::disabled();
     }
     let mut warnings = plan.warnings;
     warnings.extend(material_warnings);
@@ -99,6 +121,7 @@ pub(crate) fn assemble_client(
     }
     Ok(ClientTls {
         config: Arc::new(config),
+        generations: None,
         verify_server_name: plan.require_endpoint_verification,
         has_client_certificate,
         warnings,

@@ -65,6 +65,11 @@ pub struct DriverTls {
     identity: Option<NodeIdentity>,
     system_roots: bool,
     settings: TlsSettings,
+    /// From a Secret with `tls.key` and `tls.crt` (no combined PEM): the two files a reloading
+    /// client follows as one key store.
+    key_pair: Option<super::reload::KeyPair>,
+    /// The Secret the stores come from, to name it when a reload finds a file gone.
+    secret: Option<PathBuf>,
 }
 
 impl Default for DriverTls {
@@ -99,6 +104,8 @@ impl DriverTls {
             identity: None,
             system_roots: false,
             settings: TlsSettings::default(),
+            key_pair: None,
+            secret: None,
         }
     }
 
@@ -123,12 +130,14 @@ impl DriverTls {
     /// `keystore-path`: the client certificate's key store.
     pub fn keystore_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.keystore = Some(Source::Path(path.into()));
+        self.key_pair = None;
         self
     }
 
     /// The key store's bytes.
     pub fn keystore_bytes(mut self, bytes: impl Into<Vec<u8>>) -> Self {
         self.keystore = Some(Source::Bytes(zeroize::Zeroizing::new(bytes.into())));
+        self.key_pair = None;
         self
     }
 
@@ -384,10 +393,20 @@ impl DriverTls {
     /// ([`super::reload::Reloader`]; the Java driver's `keystore-reload-interval`): for a
     /// long-lived client whose certificates rotate, as a Kubernetes Secret's do. The stores must
     /// be files (not bytes), and the server's certificate is checked (no `CERT_NONE`, node
-    /// identity or system roots, which are fixed at build).
+    /// identity or system roots, which are fixed at build). From a cert-manager Secret
+    /// ([`DriverTls::from_secret`]), `tls.key` and `tls.crt` are followed as one key store: a
+    /// new pair is used only once the key matches the certificate and neither file changed
+    /// while they were read.
+    ///
+    /// Give [`ClientTls::config`] to a driver that keeps it: every new connection presents the
+    /// key store in use, and no session is resumed (each connection is a full handshake).
+    /// [`ClientTls::current_config`], taken for each connection, resumes within one key store.
     pub fn build_reloading(&self) -> Result<(ClientTls, super::reload::Reloader)> {
         let (truststore_path, truststore_bytes) = split(self.truststore.as_ref());
         let (keystore_path, keystore_bytes) = split(self.keystore.as_ref());
+        // A Secret's tls.key and tls.crt were read into bytes for build(); a reload reads them
+        // again from their files.
+        let keystore_bytes = keystore_bytes.filter(|_| self.key_pair.is_none());
         if truststore_bytes.is_some() || keystore_bytes.is_some() {
             return Err(bad(
                 "keystore",
@@ -413,15 +432,27 @@ impl DriverTls {
                 sniff(keystore_path)?.or(sniff(truststore_path)?)
             }
         };
-        let (yaml, settings) = self.as_yaml(store_type, keystore_path, None, truststore_path, None);
-        super::reload::reloading_client_config(&yaml, super::ClientRole::Native, &settings)
+        let placeholder: Option<&[u8]> = self.key_pair.as_ref().map(|_| &b""[..]);
+        let (yaml, settings) = self.as_yaml(
+            store_type,
+            keystore_path,
+            placeholder,
+            truststore_path,
+            None,
+        );
+        let sources = super::reload::Sources {
+            key_pair: self.key_pair.clone(),
+            secret: self.secret.clone(),
+        };
+        super::reload::reloading_client(&yaml, super::ClientRole::Native, &settings, sources)
     }
 
     /// A driver's stores from a mounted Kubernetes Secret ([`crate::options::MountedSecret`]):
     /// k8ssandra's `keystore`/`truststore` with their password files, cass-operator's
     /// `node-keystore.jks`, cert-manager's Java stores or PEM files (`tls-combined.pem` as a
-    /// PEM key store when present, else `tls.key` and `tls.crt` read now, which a reload cannot
-    /// follow). The other settings keep their defaults and can be set after.
+    /// PEM key store when present, else `tls.key` and `tls.crt`, which
+    /// [`DriverTls::build_reloading`] follows as one pair). The other settings keep their
+    /// defaults and can be set after.
     pub fn from_secret(secret: &crate::options::MountedSecret) -> Result<DriverTls> {
         let mut d = DriverTls::new();
         if let Some(t) = secret.truststore() {
@@ -443,6 +474,10 @@ impl DriverTls {
                     }
                     bytes.extend_from_slice(&read(&pem.cert)?);
                     d = d.keystore_bytes(bytes.to_vec());
+                    d.key_pair = Some(super::reload::KeyPair {
+                        key: pem.key.clone(),
+                        cert: pem.cert.clone(),
+                    });
                 }
             },
             None => {
@@ -454,6 +489,7 @@ impl DriverTls {
                 }
             }
         }
+        d.secret = Some(secret.dir().to_path_buf());
         Ok(d)
     }
 
@@ -516,7 +552,7 @@ impl DriverTls {
             material.warnings,
             keys,
             verifier,
-            None,
+            super::Sessions::Kept,
         )?;
         if !self.verify {
             // Nothing is checked at all: that says more than "no name is checked".

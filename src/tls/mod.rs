@@ -74,3 +74,12 @@ pub use validator::{
     ValidityChecked, ValidityPeriodExceeded, human_readable_minutes,
 };
 pub use verify::{ExpiredPeer, Usage, verify_chain};
+
+/// Whether a config keeps sessions for resumption.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sessions {
+    /// rustls' defaults: a cache of resumable sessions of the config's own.
+    Kept,
+    /// No session is stored or resumed (a reloading config's live config).
+    NotKept,
+}

@@ -111,7 +111,7 @@ impl Node {
             material.warnings,
             Arc::new(material.keys),
             verifier,
-            None,
+            super::Sessions::Kept,
         )
     }
 
@@ -131,7 +131,7 @@ impl Node {
             material.warnings,
             keys,
             verifier,
-            None,
+            super::Sessions::Kept,
         )
     }
 }

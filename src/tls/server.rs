@@ -24,6 +24,8 @@ pub struct ServerTls {
     config: Arc<ServerConfig>,
     /// What a per-connection config is built from (endpoint verification only).
     per_connection: Option<Arc<PerConnection>>,
+    /// A reloadable config's generations: connections take the one current at their creation.
+    pub(super) generations: Option<Arc<super::reload::ServerSide>>,
     /// How client certificates are asked for.
     pub client_auth: ClientAuth,
     /// `require_endpoint_verification`: the client's certificate must name the client's
@@ -48,7 +50,15 @@ impl ServerTls {
     /// verifier also checks that the client's certificate names `peer` (refused in the
     /// handshake, with an alert); otherwise the shared config. Sessions are shared with the
     /// shared config.
+    ///
+    /// For a reloading config ([`super::reload`]), the config of the material in use now,
+    /// bound to it for the connection's whole life: its key, its check of the client and the
+    /// sessions it stores and resumes all belong to that generation, so no session crosses a
+    /// reload. Call it for each connection.
     pub fn config_for(&self, peer: std::net::IpAddr) -> Arc<ServerConfig> {
+        if let Some(generations) = &self.generations {
+            return generations.config_for(peer);
+        }
         let Some(parts) = &self.per_connection else {
             return self.config.clone();
         };
@@ -70,6 +80,12 @@ impl ServerTls {
     /// with tokio-rustls, say). When [`ServerTls::verify_client_address`] is set, this config
     /// does **not** check that the client's certificate names its address (Cassandra's
     /// `require_endpoint_verification`); use [`ServerTls::config_for`] per connection for that.
+    ///
+    /// For a reloading config ([`super::reload`]), a config that follows every reload (each
+    /// handshake picks the key and checks the client with the material in use when it gets
+    /// there) and therefore keeps no sessions: a session store cannot tell which material a
+    /// session was made with, so every connection is a full handshake.
+    /// [`ServerTls::config_for`], called per connection, resumes within one material.
     pub fn config_without_client_address_check(&self) -> &Arc<ServerConfig> {
         &self.config
     }
@@ -92,7 +108,7 @@ pub(crate) fn assemble_server(
     material_warnings: Vec<TlsWarning>,
     keys: Arc<dyn rustls::server::ResolvesServerCert>,
     verifier: Option<Arc<dyn ClientCertVerifier>>,
-    sessions: Option<Arc<dyn rustls::server::StoresServerSessions>>,
+    sessions: super::Sessions,
 ) -> Result<ServerTls> {
     let time = time_provider(settings);
     let builder = ServerConfig::builder_with_details(plan.provider.clone(), time)
@@ -114,14 +130,16 @@ pub(crate) fn assemble_server(
             .with_client_cert_verifier(v)
             .with_cert_resolver(keys),
     };
-    if let Some(sessions) = sessions {
-        config.session_storage = sessions;
+    if sessions == super::Sessions::NotKept {
+        config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
+        config.send_tls13_tickets = 0;
     }
     let mut warnings = plan.warnings;
     warnings.extend(material_warnings);
     Ok(ServerTls {
         config: Arc::new(config),
         per_connection,
+        generations: None,
         client_auth: plan.client_auth,
         verify_client_address,
         warnings,

@@ -82,6 +82,7 @@ pub fn cqlsh_client_config(ssl: &CqlshSsl, settings: &TlsSettings) -> Result<Cli
     }
     Ok(ClientTls {
         config: Arc::new(config),
+        generations: None,
         verify_server_name: false,
         has_client_certificate,
         warnings,
@@ -239,6 +240,7 @@ pub(crate) fn nodetool_client_and_keystore(
     warnings.push(TlsWarning::NoServerNameCheck { section: NODETOOL });
     let tls = ClientTls {
         config: Arc::new(config),
+        generations: None,
         verify_server_name: false,
         has_client_certificate: keystore.is_some(),
         warnings,

@@ -118,6 +118,7 @@ pub fn read(path: &Path) -> Vec<u8> {
 }
 pub mod cassandra;
 pub mod java;
+pub mod kubelet;
 pub mod mem;
 pub mod peer;
 pub mod sansio;

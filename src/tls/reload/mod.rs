@@ -12,14 +12,33 @@
 //! [`Reloader::force`] is `nodetool reloadssl`, and [`Reloader::install`] takes material the
 //! caller loaded itself (from bytes, a secret store, another path).
 //!
-//! The rustls config is built once and never changes; its certificate resolver and its
-//! verifier delegate to material behind a lock, swapped in one step. A handshake reads the
-//! material once when it picks its key, so it presents the old chain or the new one, never a
-//! mix; sessions already established are not touched. A swap also empties the caches of
-//! resumable sessions, since resuming skips the certificates. One limit remains: a handshake
-//! still in flight when the swap happens finishes on the old material and may leave a resumable
-//! session made with it (Cassandra keeps such sessions in the old context's cache, which new
-//! connections no longer consult); rustls does not say which material a stored session came from.
+//! # No session crosses a reload
+//!
+//! Each validated load is a *generation*: keys, the check of the peer, and a rustls config of
+//! its own with its own cache of resumable sessions. A reload puts a new generation in use in
+//! one step; a load that fails, or that saw the files change while it read them, puts nothing
+//! in use. A resumed session skips the certificates, so a session must never be resumed under
+//! another generation than the one it was made with, or a new key would never reach the wire
+//! and a dropped CA would keep admitting its clients. Two ways to connect keep that true under
+//! any load and whatever the timing of the swap:
+//!
+//! - **Bound to a generation**, as Cassandra binds a connection to the SslContext it was created
+//!   with: `Handshake::client`, `Handshake::server`, [`ServerTls::config_for`] and
+//!   [`ClientTls::current_config`] give the config of the generation in use when they are
+//!   called. The connection's key, peer check and session cache all come from it; a handshake in
+//!   flight at a swap leaves its session in its own generation's cache, which no later
+//!   connection consults. Sessions resume within a generation.
+//! - **Live**, for a config handed over once (to a driver that keeps its `Arc<ClientConfig>`, or
+//!   an acceptor): [`ClientTls::config`] and [`ServerTls::config_without_client_address_check`]
+//!   read the generation in use at each step of each handshake, so every handshake that starts
+//!   after a swap presents the new key and checks the peer with the new truststore. rustls asks a
+//!   session store for sessions by server name or session id, never by connection, so no store
+//!   can tell which generation a session came from: a live config keeps no sessions, and every
+//!   connection made with it is a full handshake. That is its cost.
+//!
+//! A handshake already in flight when a swap happens finishes on the material it started with
+//! (bound), or checks the peer with the new truststore (live); established sessions are not
+//! touched.
 //!
 //! ```
 //! use cassandra_tls::options::CassandraYaml;
@@ -27,7 +46,8 @@
 //!
 //! let yaml = CassandraYaml::load_file("fixtures/conf/cassandra.yaml")?;
 //! let (server, reloader) = reload::reloading_server_config(&yaml, ServerRole::Native, &TlsSettings::default())?;
-//! // server serves handshakes (Handshake::server, or server.config_for(peer)); every 10 minutes, from the caller's timer:
+//! // For each connection: Handshake::server(&server, peer), or server.config_for(peer).
+//! // Every 10 minutes, from the caller's timer:
 //! match reloader.check() {
 //!     reload::Outcome::Failed { error, .. } => eprintln!("SSL reload failed, old material kept: {error}"),
 //!     outcome => println!("{outcome}"),
@@ -35,7 +55,7 @@
 //! # Ok::<(), cassandra_tls::Error>(())
 //! ```
 
-mod swap;
+mod generation;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -44,33 +64,42 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use rustls::client::ResolvesClientCert;
+use rustls::client::danger::ServerCertVerifier;
 use rustls::server::danger::ClientCertVerifier;
+use zeroize::Zeroizing;
 
-use super::{ClientRole, ClientTls, Plan, Role, ServerRole, ServerTls, TlsSettings, TlsWarning};
-use crate::error::{Error, Result};
+use super::{
+    ClientMaterial, ClientRole, ClientTls, Plan, Role, ServerMaterial, ServerRole, ServerTls,
+    Sessions, TlsSettings, TlsWarning,
+};
+use crate::error::{Error, Origin, Result};
 use crate::keystore::{Certificate, KeyStore};
 use crate::options::CassandraYaml;
-use swap::{ClientSide, ServerSide};
+use generation::{ClientGeneration, ServerGeneration};
+pub(crate) use generation::{ClientSide, ServerSide};
 
 /// Cassandra's interval between checks of the files (600 seconds, not configurable).
 pub const CASSANDRA_RELOAD_INTERVAL: Duration = Duration::from_secs(600);
 
-/// What a check or an install did.
+/// What a check or an install did. A failed reload changes nothing and says so only here:
+/// look at it.
 #[derive(Debug)]
 #[non_exhaustive]
+#[must_use = "a failed reload keeps the old material and says why only in the Outcome"]
 pub enum Outcome {
     /// No watched file changed: nothing was loaded.
     Unchanged,
     /// New material was validated and is now used by new handshakes.
     Reloaded {
-        /// The files whose modification time changed (empty when forced or installed).
+        /// The watched files found changed (another file, a new inode or symlink target, a new
+        /// size or modification time); empty when forced or installed.
         changed: Vec<PathBuf>,
         /// Warnings about the new material.
         warnings: Vec<TlsWarning>,
     },
     /// New material failed validation; the old material is still in use.
     Failed {
-        /// The files whose modification time changed (empty when forced or installed).
+        /// The watched files found changed; empty when forced or installed.
         changed: Vec<PathBuf>,
         /// Why the new material was refused.
         error: Error,
@@ -144,6 +173,65 @@ fn stamp(path: &Path) -> Option<Stamp> {
 /// How many times a load is tried again when the files change while they are read.
 const CONSISTENT_LOAD_TRIES: usize = 3;
 
+/// Runs `load` until the files are the same before and after it (at most
+/// [`CONSISTENT_LOAD_TRIES`] times) and returns what it loaded with what was seen. A load
+/// during which a file changed (a Kubernetes Secret's `..data` swapped mid-read) may mix two
+/// generations (a new certificate with an old key, a new key store with an old truststore), so
+/// it is thrown away.
+fn consistent<T>(
+    paths: &[PathBuf],
+    mut load: impl FnMut() -> Result<T>,
+    kept_changing: impl FnOnce() -> Error,
+) -> Result<(T, Vec<Option<Stamp>>)> {
+    let stamps = || -> Vec<Option<Stamp>> { paths.iter().map(|p| stamp(p)).collect() };
+    for _ in 0..CONSISTENT_LOAD_TRIES {
+        let before = stamps();
+        let loaded = load();
+        let after = stamps();
+        if before == after {
+            return loaded.map(|l| (l, after));
+        }
+    }
+    Err(kept_changing())
+}
+
+/// Where a reloading config's material comes from beyond its yaml.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Sources {
+    /// A key store made of two PEM files read as one pair (cert-manager's `tls.key` and
+    /// `tls.crt`): the key, then its chain.
+    pub(crate) key_pair: Option<KeyPair>,
+    /// The mounted Secret the files come from, to name it when a file is gone.
+    pub(crate) secret: Option<PathBuf>,
+}
+
+/// A private key file and its certificate chain file, followed as one key store.
+#[derive(Clone, Debug)]
+pub(crate) struct KeyPair {
+    pub(crate) key: PathBuf,
+    pub(crate) cert: PathBuf,
+}
+
+impl KeyPair {
+    /// The two files as one PEM key store: the key, then the chain.
+    fn read(&self) -> Result<Zeroizing<Vec<u8>>> {
+        let read = |path: &Path| {
+            std::fs::read(path)
+                .map(Zeroizing::new)
+                .map_err(|source| Error::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })
+        };
+        let mut bytes = read(&self.key)?;
+        if !bytes.ends_with(b"\n") {
+            bytes.push(b'\n');
+        }
+        bytes.extend_from_slice(&read(&self.cert)?);
+        Ok(bytes)
+    }
+}
+
 /// Replaces a config's key and trust material on request. Cheap to clone; every clone
 /// drives the same config.
 #[derive(Clone, Debug)]
@@ -156,6 +244,7 @@ struct Inner {
     yaml: CassandraYaml,
     settings: TlsSettings,
     plan: Plan,
+    sources: Sources,
     swaps: Swaps,
     watched: Mutex<Vec<Watched>>,
     /// Held while material is loaded and swapped, so that concurrent reloads put their
@@ -164,7 +253,7 @@ struct Inner {
     generation: AtomicU64,
 }
 
-/// The side of the config, and the material it delegates to.
+/// The side of the config, and its generations.
 #[derive(Debug)]
 enum Swaps {
     Server(Arc<ServerSide>),
@@ -172,14 +261,19 @@ enum Swaps {
 }
 
 /// The files Cassandra watches for a section: `keystore`, `outbound_keystore` (internode) and
-/// `truststore`, those that exist now. Inline PEM is not a file and is never watched.
-fn watched_files(node: &super::Node, role: Role) -> Vec<Watched> {
+/// `truststore`, those that exist now, and a key pair's two files. Inline PEM is not a file and
+/// is never watched.
+fn watched_paths(node: &super::Node, role: Role, sources: &Sources) -> Vec<PathBuf> {
     let resolved = node.resolved();
     let section = role.options(resolved);
     let opts = &section.options;
     let mut paths = Vec::new();
-    if section.inline_pem("private_key").is_none() {
-        paths.push(resolved.path(opts.keystore_path()));
+    match &sources.key_pair {
+        Some(pair) => paths.extend([pair.key.clone(), pair.cert.clone()]),
+        None if section.inline_pem("private_key").is_none() => {
+            paths.push(resolved.path(opts.keystore_path()))
+        }
+        None => {}
     }
     if role.section_kind() == crate::options::Section::Server
         && section.inline_pem("outbound_private_key").is_none()
@@ -189,88 +283,222 @@ fn watched_files(node: &super::Node, role: Role) -> Vec<Watched> {
     if section.inline_pem("trusted_certificates").is_none() {
         paths.push(resolved.path(opts.truststore_path()));
     }
-    let mut watched: Vec<Watched> = Vec::new();
+    let mut watched: Vec<PathBuf> = Vec::new();
     for path in paths {
-        if path.is_file() && !watched.iter().any(|w| w.path == path) {
-            let seen = stamp(&path);
-            watched.push(Watched { path, seen });
+        if path.is_file() && !watched.contains(&path) {
+            watched.push(path);
         }
     }
     watched
 }
 
+/// What every generation of one config is assembled with.
+struct Assembly<'a> {
+    origin: &'a Origin,
+    plan: &'a Plan,
+    settings: &'a TlsSettings,
+}
+
+impl Assembly<'_> {
+    /// A server generation from validated material; a config that checks client certificates
+    /// keeps the verifier of `previous` when the material has none.
+    fn server(
+        &self,
+        material: ServerMaterial,
+        previous: Option<&ServerGeneration>,
+    ) -> Result<(ServerGeneration, Vec<TlsWarning>)> {
+        let keys = Arc::new(material.keys);
+        let verifier = material
+            .verifier
+            .map(Arc::new)
+            .or_else(|| previous.and_then(|p| p.verifier.clone()));
+        let bound = super::assemble_server(
+            self.origin,
+            self.plan.clone(),
+            self.settings,
+            material.warnings.clone(),
+            keys.clone(),
+            verifier.clone().map(|v| v as Arc<dyn ClientCertVerifier>),
+            Sessions::Kept,
+        )?;
+        let generation = ServerGeneration {
+            keys,
+            verifier,
+            bound,
+        };
+        Ok((generation, material.warnings))
+    }
+
+    /// A client generation from validated material; the verifier of `previous` is kept when
+    /// the material has none.
+    fn client(
+        &self,
+        material: ClientMaterial,
+        previous: Option<&ClientGeneration>,
+    ) -> Result<(ClientGeneration, Vec<TlsWarning>)> {
+        let verifier = match (material.verifier, previous) {
+            (Some(v), _) => Arc::new(v),
+            (None, Some(p)) => p.verifier.clone(),
+            (None, None) => {
+                return Err(Error::config(
+                    self.origin,
+                    Some(self.plan.section),
+                    Some("truststore"),
+                    "a reloadable client needs a truststore to check the server with",
+                ));
+            }
+        };
+        let keys = material.keys.map(Arc::new);
+        let bound = super::assemble_client(
+            self.origin,
+            self.plan.clone(),
+            self.settings,
+            material.warnings.clone(),
+            keys.clone().map(|k| k as Arc<dyn ResolvesClientCert>),
+            verifier.clone(),
+            Sessions::Kept,
+        )?;
+        let generation = ClientGeneration {
+            keys,
+            verifier,
+            bound,
+        };
+        Ok((generation, material.warnings))
+    }
+}
+
 /// A server config for a [`ServerRole`] whose material the returned [`Reloader`] replaces.
-/// Otherwise the same as [`super::server_config`].
+/// Otherwise the same as [`super::server_config`]. Connections take the material in use when
+/// they are created ([`ServerTls::config_for`], `Handshake::server`); see the module's docs for
+/// the config handed over once.
 pub fn reloading_server_config(
     yaml: &CassandraYaml,
     role: ServerRole,
     settings: &TlsSettings,
 ) -> Result<(ServerTls, Reloader)> {
-    // Stamp the files before loading them: a change while loading is seen by the next check.
     let node = super::Node::uncached(yaml);
-    let watched = watched_files(&node, role.into());
+    let sources = Sources::default();
+    let paths = watched_paths(&node, role.into(), &sources);
     let plan = Plan::new(node.resolved(), role.into(), settings)?;
-    let material =
-        super::load_server_material(node.stores(), &plan, settings, super::Installed::default())?;
+    let load =
+        || super::load_server_material(node.stores(), &plan, settings, super::Installed::default());
+    let (material, seen) = consistent(&paths, load, || kept_changing(yaml.origin(), &plan))?;
+    let assembly = Assembly {
+        origin: yaml.origin(),
+        plan: &plan,
+        settings,
+    };
+    let (first, warnings) = assembly.server(material, None)?;
     let mandatory = plan.client_auth == crate::options::ClientAuth::Required;
-    let (side, warnings) = ServerSide::new(material, mandatory);
-    let side = Arc::new(side);
+    let side = Arc::new(ServerSide::new(first, mandatory));
     let verifier = side
         .checks_clients()
         .then(|| side.clone() as Arc<dyn ClientCertVerifier>);
-    let kept = plan.clone();
-    let tls = super::assemble_server(
+    let mut tls = super::assemble_server(
         yaml.origin(),
-        plan,
+        plan.clone(),
         settings,
         warnings,
         side.clone(),
         verifier,
-        Some(side.clone()),
+        Sessions::NotKept,
     )?;
-    let swaps = Swaps::Server(side);
-    let reloader = Reloader::new(yaml, settings, kept, swaps, watched);
+    tls.generations = Some(side.clone());
+    let reloader = Reloader::new(
+        yaml,
+        settings,
+        plan,
+        sources,
+        Swaps::Server(side),
+        paths,
+        seen,
+    );
     Ok((tls, reloader))
 }
 
 /// A client config for a [`ClientRole`] whose material the returned [`Reloader`] replaces.
 /// Otherwise the same as [`super::client_config`]. A client without a key store at start-up
-/// stays without one.
+/// stays without one. [`ClientTls::config`] follows every reload and keeps no sessions;
+/// [`ClientTls::current_config`] (and `Handshake::client`) binds one connection to the
+/// material in use; see the module's docs.
 pub fn reloading_client_config(
     yaml: &CassandraYaml,
     role: ClientRole,
     settings: &TlsSettings,
 ) -> Result<(ClientTls, Reloader)> {
+    reloading_client(yaml, role, settings, Sources::default())
+}
+
+pub(crate) fn reloading_client(
+    yaml: &CassandraYaml,
+    role: ClientRole,
+    settings: &TlsSettings,
+    sources: Sources,
+) -> Result<(ClientTls, Reloader)> {
     let node = super::Node::uncached(yaml);
-    let watched = watched_files(&node, role.into());
+    let paths = watched_paths(&node, role.into(), &sources);
     let plan = Plan::new(node.resolved(), role.into(), settings)?;
-    let material =
-        super::load_client_material(node.stores(), &plan, settings, super::Installed::default())?;
-    let Some((side, warnings)) = ClientSide::new(material) else {
-        return Err(Error::config(
-            yaml.origin(),
-            Some(plan.section),
-            Some("truststore"),
-            "a reloadable client needs a truststore to check the server with",
-        ));
+    let load = || {
+        let pair = sources.key_pair.as_ref().map(KeyPair::read).transpose()?;
+        let installed = super::Installed {
+            keystore: pair.as_deref().map(Vec::as_slice),
+            truststore: None,
+        };
+        super::load_client_material(node.stores(), &plan, settings, installed)
     };
-    let side = Arc::new(side);
+    let (material, seen) = consistent(&paths, load, || kept_changing(yaml.origin(), &plan))?;
+    let assembly = Assembly {
+        origin: yaml.origin(),
+        plan: &plan,
+        settings,
+    };
+    let (first, warnings) = assembly.client(material, None)?;
+    let side = Arc::new(ClientSide::new(first));
     let keys = side
         .presents_certificate()
         .then(|| side.clone() as Arc<dyn ResolvesClientCert>);
-    let kept = plan.clone();
-    let tls = super::assemble_client(
+    let mut tls = super::assemble_client(
         yaml.origin(),
-        plan,
+        plan.clone(),
         settings,
         warnings,
         keys,
-        side.clone(),
-        Some(side.clone()),
+        side.clone() as Arc<dyn ServerCertVerifier>,
+        Sessions::NotKept,
     )?;
-    let swaps = Swaps::Client(side);
-    let reloader = Reloader::new(yaml, settings, kept, swaps, watched);
+    tls.generations = Some(side.clone());
+    let reloader = Reloader::new(
+        yaml,
+        settings,
+        plan,
+        sources,
+        Swaps::Client(side),
+        paths,
+        seen,
+    );
     Ok((tls, reloader))
+}
+
+/// `installed` with the key store read from a key pair, when one was read.
+fn with_pair<'a>(
+    pair: &'a Option<Zeroizing<Vec<u8>>>,
+    installed: super::Installed<'a>,
+) -> super::Installed<'a> {
+    super::Installed {
+        keystore: pair.as_deref().map(Vec::as_slice).or(installed.keystore),
+        truststore: installed.truststore,
+    }
+}
+
+fn kept_changing(origin: &Origin, plan: &Plan) -> Error {
+    Error::config(
+        origin,
+        Some(plan.section),
+        None,
+        format!(
+            "the store files kept changing while they were read ({CONSISTENT_LOAD_TRIES} tries): the old material stays until they settle"
+        ),
+    )
 }
 
 impl Reloader {
@@ -278,14 +506,22 @@ impl Reloader {
         yaml: &CassandraYaml,
         settings: &TlsSettings,
         plan: Plan,
+        sources: Sources,
         swaps: Swaps,
-        watched: Vec<Watched>,
+        paths: Vec<PathBuf>,
+        seen: Vec<Option<Stamp>>,
     ) -> Self {
+        let watched = paths
+            .into_iter()
+            .zip(seen)
+            .map(|(path, seen)| Watched { path, seen })
+            .collect();
         Reloader {
             inner: Arc::new(Inner {
                 yaml: yaml.clone(),
                 settings: settings.clone(),
                 plan,
+                sources,
                 swaps,
                 watched: Mutex::new(watched),
                 reloading: Mutex::new(()),
@@ -294,8 +530,8 @@ impl Reloader {
         }
     }
 
-    /// The files watched: the section's key store, outbound key store (internode) and
-    /// truststore that existed when the config was built.
+    /// The files watched: the section's key store (or a Secret's `tls.key` and `tls.crt`),
+    /// outbound key store (internode) and truststore that existed when the config was built.
     pub fn watched(&self) -> Vec<PathBuf> {
         self.lock_watched().iter().map(|w| w.path.clone()).collect()
     }
@@ -316,12 +552,13 @@ impl Reloader {
         self.inner.watched.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Cassandra's periodic check: when a watched file's modification time differs from the
-    /// one last seen (a deleted file counts as changed), load and validate the section's
-    /// material again and put it in use, or keep the old material and say why. The times are
-    /// recorded either way, so a broken file is not retried until it changes again (or
-    /// [`Reloader::force`] is called). Unlike Cassandra, which stops at the first changed file,
-    /// every file is re-stamped in one pass.
+    /// Cassandra's periodic check: when a watched file changed since it was last seen (its
+    /// modification time, as Cassandra compares, or its size, inode or symlink target, as a
+    /// Kubernetes Secret's `..data` swap shows; a deleted file counts as changed), load and
+    /// validate the section's material again and put it in use, or keep the old material and
+    /// say why. What was seen is recorded either way, so a broken file is not retried until it
+    /// changes again (or [`Reloader::force`] is called). Unlike Cassandra, which stops at the
+    /// first changed file, every file is re-stamped in one pass.
     pub fn check(&self) -> Outcome {
         let _one_at_a_time = self.lock_reloading();
         let changed: Vec<PathBuf> = {
@@ -340,11 +577,11 @@ impl Reloader {
         if changed.is_empty() {
             return Outcome::Unchanged;
         }
-        self.reload_files(changed)
+        self.reload_from(changed, super::Installed::default())
     }
 
     /// `nodetool reloadssl`: load and validate the section's material from its files now,
-    /// whatever their modification times, and put it in use (or keep the old and say why).
+    /// whatever was seen of them, and put it in use (or keep the old and say why).
     pub fn force(&self) -> Outcome {
         let _one_at_a_time = self.lock_reloading();
         {
@@ -353,11 +590,7 @@ impl Reloader {
                 w.seen = stamp(&w.path);
             }
         }
-        self.reload_files(Vec::new())
-    }
-
-    fn reload_files(&self, changed: Vec<PathBuf>) -> Outcome {
-        self.reload_from(changed, super::Installed::default())
+        self.reload_from(Vec::new(), super::Installed::default())
     }
 
     /// New bytes for the key store and/or the truststore, handed in by the caller (from a
@@ -376,22 +609,71 @@ impl Reloader {
         )
     }
 
+    /// A watched file that is gone, in the caller's terms: the file, and the Secret it belonged
+    /// to when the config was built from one.
+    fn missing_file(&self) -> Option<Error> {
+        let (path, source) = self.lock_watched().iter().find_map(|w| {
+            std::fs::metadata(&w.path)
+                .err()
+                .map(|e| (w.path.clone(), e))
+        })?;
+        Some(match &self.inner.sources.secret {
+            Some(secret) => {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| path.display().to_string());
+                Error::config(
+                    &Origin::file(secret),
+                    Some("secret"),
+                    Some(&name),
+                    format!(
+                        "{} is gone ({source}): the Secret mounted at {} no longer holds it (removed, or being replaced)",
+                        path.display(),
+                        secret.display()
+                    ),
+                )
+            }
+            None => Error::Io { path, source },
+        })
+    }
+
     fn reload_from(&self, changed: Vec<PathBuf>, installed: super::Installed<'_>) -> Outcome {
+        let handed_in = installed.keystore.is_some() && installed.truststore.is_some();
+        if !handed_in && let Some(error) = self.missing_file() {
+            return Outcome::Failed { changed, error };
+        }
         let plan = &self.inner.plan;
         let (yaml, settings) = (&self.inner.yaml, &self.inner.settings);
-        // Read what the files hold now: no store is kept between reloads. The files are stamped
-        // before and after the load; when a file changed meanwhile (a Kubernetes Secret's
-        // `..data` swapped mid-read), the load may mix two generations (a new certificate with
-        // an old key, a new key store with an old truststore), so it is thrown away and tried
-        // again. Nothing is put in use until one load saw one generation throughout.
+        let assembly = Assembly {
+            origin: yaml.origin(),
+            plan,
+            settings,
+        };
+        // Read what the files hold now: no store is kept between reloads. Nothing is put in
+        // use until one load saw one version of the files throughout.
         let node = super::Node::uncached(yaml);
+        let pair = |installed: super::Installed<'_>| -> Result<Option<Zeroizing<Vec<u8>>>> {
+            match (&self.inner.sources.key_pair, installed.keystore) {
+                (Some(pair), None) => pair.read().map(Some),
+                _ => Ok(None),
+            }
+        };
         let swapped = match &self.inner.swaps {
             Swaps::Server(side) => self
-                .consistent_load(|| super::load_server_material(node.stores(), plan, settings, installed))
-                .map(|m| side.put(m)),
+                .consistent_load(|| {
+                    let bytes = pair(installed)?;
+                    super::load_server_material(node.stores(), plan, settings, with_pair(&bytes, installed))
+                })
+                .and_then(|m| assembly.server(m, Some(&side.current())))
+                .map(|(g, warnings)| {
+                    side.put(g);
+                    warnings
+                }),
             Swaps::Client(side) => self
                 .consistent_load(|| {
-                    match super::load_client_material(node.stores(), plan, settings, installed) {
+                    let bytes = pair(installed)?;
+                    match super::load_client_material(node.stores(), plan, settings, with_pair(&bytes, installed)) {
                         // A client's key store that is gone is a failure, not "no client
                         // certificate".
                         Ok(m) if m.keys.is_none() && side.presents_certificate() => Err(Error::config(
@@ -403,7 +685,11 @@ impl Reloader {
                         other => other,
                     }
                 })
-                .map(|m| side.put(m)),
+                .and_then(|m| assembly.client(m, Some(&side.current())))
+                .map(|(g, warnings)| {
+                    side.put(g);
+                    warnings
+                }),
         };
         self.outcome(swapped, changed)
     }
@@ -426,6 +712,11 @@ impl Reloader {
             return refuse("truststore", "the truststore holds no certificate to trust");
         }
         let settings = &self.inner.settings;
+        let assembly = Assembly {
+            origin,
+            plan,
+            settings,
+        };
         let built = match (&self.inner.swaps, keystore) {
             (Swaps::Server(_), None) => {
                 return refuse(
@@ -436,7 +727,11 @@ impl Reloader {
             (Swaps::Server(side), Some(store)) => {
                 let trust = trust.filter(|_| side.checks_clients());
                 super::build_server_material(origin, plan, settings, store, trust)
-                    .map(|m| side.put(m))
+                    .and_then(|m| assembly.server(m, Some(&side.current())))
+                    .map(|(g, warnings)| {
+                        side.put(g);
+                        warnings
+                    })
             }
             (Swaps::Client(side), store) => match (side.presents_certificate(), store) {
                 (false, Some(_)) => {
@@ -452,42 +747,32 @@ impl Reloader {
                     );
                 }
                 _ => super::build_client_material(origin, plan, settings, store, trust)
-                    .map(|m| side.put(m)),
+                    .and_then(|m| assembly.client(m, Some(&side.current())))
+                    .map(|(g, warnings)| {
+                        side.put(g);
+                        warnings
+                    }),
             },
         };
         self.outcome(built, Vec::new())
     }
 
-    /// The outcome of a reload: new material was put in use (with its warnings), or the old
-    /// stays.
-    /// Runs `load` until the watched files are the same before and after it (at most
-    /// [`CONSISTENT_LOAD_TRIES`] times), and records what was seen.
-    fn consistent_load<T>(&self, mut load: impl FnMut() -> Result<T>) -> Result<T> {
-        let stamps = || -> Vec<Option<Stamp>> {
-            self.lock_watched().iter().map(|w| stamp(&w.path)).collect()
-        };
-        for _ in 0..CONSISTENT_LOAD_TRIES {
-            let before = stamps();
-            let loaded = load();
-            let after = stamps();
-            if before == after {
-                let mut watched = self.lock_watched();
-                for (w, seen) in watched.iter_mut().zip(after) {
-                    w.seen = seen;
-                }
-                return loaded;
-            }
+    /// Runs `load` over one unchanged version of the watched files ([`consistent`]) and records
+    /// what was seen.
+    fn consistent_load<T>(&self, load: impl FnMut() -> Result<T>) -> Result<T> {
+        let paths = self.watched();
+        let (loaded, seen) = consistent(&paths, load, || {
+            kept_changing(self.inner.yaml.origin(), &self.inner.plan)
+        })?;
+        let mut watched = self.lock_watched();
+        for (w, seen) in watched.iter_mut().zip(seen) {
+            w.seen = seen;
         }
-        Err(Error::config(
-            self.inner.yaml.origin(),
-            Some(self.inner.plan.section),
-            None,
-            format!(
-                "the store files kept changing while they were read ({CONSISTENT_LOAD_TRIES} tries): the old material stays until they settle"
-            ),
-        ))
+        Ok(loaded)
     }
 
+    /// The outcome of a reload: new material was put in use (with its warnings), or the old
+    /// stays.
     fn outcome(&self, swapped: Result<Vec<TlsWarning>>, changed: Vec<PathBuf>) -> Outcome {
         match swapped {
             Ok(warnings) => {

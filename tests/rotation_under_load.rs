@@ -1,0 +1,527 @@
+//! A rotation reaches every new handshake under continuous load, on both sides (issue 31).
+//!
+//! Handshakes run without pause from several threads while a Secret is swapped as the kubelet
+//! swaps it (a new timestamped directory, `..data_tmp` renamed over `..data`) a hundred times
+//! and the reloader is checked after each swap. Every handshake records the generation
+//! published before it started (the last swap whose `check()` had returned) and the one
+//! published when it ended; a handshake that no swap overlapped must use exactly that
+//! generation's material, and none may use material older than the one published when it
+//! started. A resumed session skips the certificates, so a session resumed across a swap shows
+//! here as an old certificate (client side) or an admitted client of a dropped CA (server
+//! side). Certificates come from OpenSSL; expected leaves are OpenSSL's fingerprints.
+
+mod common;
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use cassandra_tls::handshake::{self, Handshake};
+use cassandra_tls::options::{CassandraYaml, MountedSecret};
+use cassandra_tls::tls::reload::{self, Outcome, Reloader};
+use cassandra_tls::tls::{self, DriverTls, ServerRole, TlsSettings};
+use common::kubelet::{SecretVolume, ca_named, leaf_signed, pem};
+
+const SWAPS: usize = 100;
+
+fn addr() -> IpAddr {
+    [127, 0, 0, 1].into()
+}
+
+/// How a connection takes its config.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Use {
+    /// The config handed over once (a driver's `Arc<ClientConfig>`, an acceptor's).
+    Live,
+    /// A config taken per connection (`Handshake::client`/`server`).
+    Bound,
+}
+
+/// The generations published to the workers: `published` is the last swap whose check had
+/// returned; `swapping` is set while a swap is being written and checked.
+#[derive(Default)]
+struct Published {
+    generation: AtomicUsize,
+    swapping: AtomicBool,
+    stop: AtomicBool,
+    /// Handshakes that no swap overlapped, per (use, generation).
+    clean: Mutex<HashMap<(Use, usize), usize>>,
+}
+
+/// What one handshake saw of the generations.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: usize,
+    end: usize,
+    /// No swap was written or checked while it ran: it used generation `start` alone.
+    clean: bool,
+}
+
+impl Published {
+    fn begin(&self) -> (bool, usize) {
+        let quiet = !self.swapping.load(Ordering::SeqCst);
+        (quiet, self.generation.load(Ordering::SeqCst))
+    }
+
+    fn end(&self, begun: (bool, usize), how: Use) -> Span {
+        let end = self.generation.load(Ordering::SeqCst);
+        let quiet = !self.swapping.load(Ordering::SeqCst);
+        let span = Span {
+            start: begun.1,
+            end,
+            clean: begun.0 && quiet && begun.1 == end,
+        };
+        if span.clean {
+            *self
+                .clean
+                .lock()
+                .unwrap()
+                .entry((how, span.start))
+                .or_default() += 1;
+        }
+        span
+    }
+
+    /// Waits until every use has run `n` handshakes on the current generation that no swap
+    /// overlapped.
+    fn wait_for_clean(&self, uses: &[Use], n: usize) {
+        let generation = self.generation.load(Ordering::SeqCst);
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let enough = {
+                let clean = self.clean.lock().unwrap();
+                uses.iter()
+                    .all(|u| clean.get(&(*u, generation)).copied().unwrap_or(0) >= n)
+            };
+            if enough {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "handshakes stopped progressing at generation {generation}"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// Writes generation `k` with `write`, then checks the reloader, which must take it.
+    fn swap(&self, k: usize, reloader: &Reloader, write: impl FnOnce()) {
+        self.swapping.store(true, Ordering::SeqCst);
+        write();
+        match reloader.check() {
+            Outcome::Reloaded { changed, .. } => assert!(!changed.is_empty(), "swap {k}"),
+            other => panic!("swap {k}: {other}"),
+        }
+        self.generation.store(k, Ordering::SeqCst);
+        self.swapping.store(false, Ordering::SeqCst);
+    }
+}
+
+/// What each handshake saw, with how it took its config and when it ran.
+type Seen<T> = Mutex<Vec<(Use, Span, T)>>;
+
+/// A PEM server config (PEMBasedSslContextFactory) requiring client certificates.
+fn pem_server_yaml(keystore: &Path, truststore: &Path) -> CassandraYaml {
+    CassandraYaml::from_str(&format!(
+        "client_encryption_options:\n  enabled: true\n  require_client_auth: true\n  ssl_context_factory:\n    class_name: org.apache.cassandra.security.PEMBasedSslContextFactory\n  keystore: {}\n  truststore: {}\n",
+        keystore.display(),
+        truststore.display()
+    ))
+    .unwrap()
+}
+
+/// cert-manager's Secret files for one client generation: `tls.crt`, `tls.key`, `ca.crt`, and
+/// with CombinedPEM `tls-combined.pem`.
+fn cert_manager_files(pki: &Path, leaf: &str, combined: bool) -> Vec<(&'static str, Vec<u8>)> {
+    let read = |name: String| std::fs::read(pki.join(name)).unwrap();
+    let mut files = vec![
+        ("tls.crt", read(format!("{leaf}.crt"))),
+        ("tls.key", read(format!("{leaf}.key"))),
+        ("ca.crt", read("ca.crt".into())),
+    ];
+    if combined {
+        files.push(("tls-combined.pem", pem(pki, leaf)));
+    }
+    files
+}
+
+/// The client side: a `DriverTls` from a cert-manager Secret rotated under continuous
+/// handshakes; every handshake must present a client certificate no older than the one
+/// published when it started, and exactly that one when no swap overlapped it.
+fn client_rotation(combined: bool) {
+    if !common::tools_present(&["openssl"]) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = tmp.path().join("pki");
+    std::fs::create_dir(&pki).unwrap();
+    ca_named(&pki, "ca");
+    leaf_signed(&pki, "ca", "node");
+    // Generation k presents app-k.
+    let leaves: HashMap<String, usize> = (0..=SWAPS)
+        .map(|k| (leaf_signed(&pki, "ca", &format!("app-{k}")), k))
+        .collect();
+    std::fs::write(pki.join("node.pem"), pem(&pki, "node")).unwrap();
+    let server = tls::server_config(
+        &pem_server_yaml(&pki.join("node.pem"), &pki.join("ca.crt")),
+        ServerRole::Native,
+        &TlsSettings::default(),
+    )
+    .unwrap();
+
+    let mut volume = SecretVolume::new(tmp.path().join("app-secret"));
+    volume.write(&cert_manager_files(&pki, "app-0", combined));
+    let secret = MountedSecret::open(&volume.dir, None, None).unwrap();
+    let (client, reloader) = DriverTls::from_secret(&secret)
+        .unwrap()
+        .build_reloading()
+        .unwrap();
+    // What a driver does: take the config once and keep it.
+    let live = client.config().clone();
+
+    let published = Published::default();
+    let seen: Seen<Result<usize, String>> = Mutex::new(Vec::new());
+    let uses = [Use::Live, Use::Bound, Use::Live];
+    std::thread::scope(|scope| {
+        for how in uses {
+            let (published, seen, client, server, live, leaves) =
+                (&published, &seen, &client, &server, &live, &leaves);
+            scope.spawn(move || {
+                while !published.stop.load(Ordering::SeqCst) {
+                    let begun = published.begin();
+                    let c = match how {
+                        Use::Live => Handshake::client_with_config(live.clone(), "127.0.0.1"),
+                        Use::Bound => Handshake::client(client, "127.0.0.1"),
+                    }
+                    .unwrap();
+                    let s = Handshake::server(server, addr()).unwrap();
+                    let result = handshake::in_memory(c, s).both();
+                    let span = published.end(begun, how);
+                    let outcome = match result {
+                        Ok((_, (_, client_identity))) => {
+                            let sha = client_identity.chain()[0].sha256_hex();
+                            leaves
+                                .get(&sha)
+                                .copied()
+                                .ok_or(format!("an unknown client certificate {sha}"))
+                        }
+                        Err(e) => Err(e.to_string()),
+                    };
+                    seen.lock().unwrap().push((how, span, outcome));
+                }
+            });
+        }
+        for k in 1..=SWAPS {
+            published.wait_for_clean(&uses, 2);
+            published.swap(k, &reloader, || {
+                volume.write(&cert_manager_files(&pki, &format!("app-{k}"), combined))
+            });
+        }
+        published.wait_for_clean(&uses, 2);
+        published.stop.store(true, Ordering::SeqCst);
+    });
+
+    let seen = seen.into_inner().unwrap();
+    let mut wrong = Vec::new();
+    for (how, span, outcome) in &seen {
+        match outcome {
+            Err(e) => wrong.push(format!("{how:?} {span:?}: failed: {e}")),
+            Ok(k) if *k < span.start => wrong.push(format!(
+                "{how:?} {span:?}: presented app-{k}, older than the generation published before it started"
+            )),
+            Ok(k) if span.clean && *k != span.start => wrong.push(format!(
+                "{how:?} {span:?}: presented app-{k} though no swap overlapped it"
+            )),
+            Ok(_) => {}
+        }
+    }
+    println!(
+        "{} handshakes over {SWAPS} swaps (combined PEM: {combined}), {} wrong",
+        seen.len(),
+        wrong.len()
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} of {} handshakes used the wrong client certificate or failed; the first:\n{}",
+        wrong.len(),
+        seen.len(),
+        wrong[..wrong.len().min(20)].join("\n")
+    );
+    assert_eq!(reloader.generation(), SWAPS as u64);
+}
+
+#[test]
+fn a_client_rotation_reaches_every_new_handshake_under_load_cert_manager_pem() {
+    client_rotation(false);
+}
+
+#[test]
+fn a_client_rotation_reaches_every_new_handshake_under_load_cert_manager_combined_pem() {
+    client_rotation(true);
+}
+
+/// Which CAs the server trusts in generation `k`: A, then A and B, then B alone (A dropped),
+/// then A alone again (B dropped), and so on.
+fn trusted(k: usize) -> &'static [&'static str] {
+    match k % 3 {
+        0 => &["a"],
+        1 => &["a", "b"],
+        _ => &["b"],
+    }
+}
+
+fn bundle(pki: &Path, cas: &[&str]) -> Vec<u8> {
+    cas.iter()
+        .flat_map(|ca| std::fs::read(pki.join(format!("{ca}.crt"))).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_server_trust_rotation_refuses_a_dropped_ca_from_the_next_handshake_under_load() {
+    if !common::tools_present(&["openssl"]) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = tmp.path().join("pki");
+    std::fs::create_dir(&pki).unwrap();
+    ca_named(&pki, "a");
+    ca_named(&pki, "b");
+    leaf_signed(&pki, "a", "node");
+    leaf_signed(&pki, "a", "client-a");
+    leaf_signed(&pki, "b", "client-b");
+
+    let mut volume = SecretVolume::new(tmp.path().join("node-secret"));
+    let write = |volume: &mut SecretVolume, k: usize| {
+        volume.write(&[
+            ("keystore.pem", pem(&pki, "node")),
+            ("ca.crt", bundle(&pki, trusted(k))),
+        ])
+    };
+    write(&mut volume, 0);
+    let (server, reloader) = reload::reloading_server_config(
+        &pem_server_yaml(&volume.dir.join("keystore.pem"), &volume.dir.join("ca.crt")),
+        ServerRole::Native,
+        &TlsSettings::default(),
+    )
+    .unwrap();
+    // An acceptor's config, taken once.
+    let live = server.config_without_client_address_check().clone();
+    // Two clients of fixed material that resume whatever the server lets them resume.
+    let client = |name: &str, ca: &str| {
+        std::fs::write(pki.join(format!("{name}.pem")), pem(&pki, name)).unwrap();
+        DriverTls::new()
+            .truststore_path(pki.join(format!("{ca}.crt")))
+            .keystore_path(pki.join(format!("{name}.pem")))
+            .build()
+            .unwrap()
+    };
+    let clients = [
+        ("a", client("client-a", "a")),
+        ("b", client("client-b", "a")),
+    ];
+
+    let published = Published::default();
+    let seen: Seen<(&str, Result<(), String>)> = Mutex::new(Vec::new());
+    let uses = [Use::Bound, Use::Live, Use::Bound];
+    std::thread::scope(|scope| {
+        for (i, how) in uses.into_iter().enumerate() {
+            let (published, seen, server, live, clients) =
+                (&published, &seen, &server, &live, &clients);
+            scope.spawn(move || {
+                let mut turn = i;
+                while !published.stop.load(Ordering::SeqCst) {
+                    turn += 1;
+                    let (ca, client) = &clients[turn % 2];
+                    let begun = published.begin();
+                    let c = Handshake::client(client, "127.0.0.1").unwrap();
+                    let s = match how {
+                        Use::Bound => Handshake::server(server, addr()),
+                        Use::Live => Handshake::dangerous_server_with_config(live.clone()),
+                    }
+                    .unwrap();
+                    let result = handshake::in_memory(c, s).both();
+                    let span = published.end(begun, how);
+                    let result = result.map(|_| ()).map_err(|e| e.to_string());
+                    seen.lock().unwrap().push((how, span, (*ca, result)));
+                }
+            });
+        }
+        for k in 1..=SWAPS {
+            published.wait_for_clean(&uses, 4);
+            published.swap(k, &reloader, || write(&mut volume, k));
+        }
+        published.wait_for_clean(&uses, 4);
+        published.stop.store(true, Ordering::SeqCst);
+    });
+
+    let seen = seen.into_inner().unwrap();
+    let mut wrong = Vec::new();
+    let mut refused_after_a_drop = 0;
+    for (how, span, (ca, result)) in &seen {
+        let admitted = result.is_ok();
+        let why = result
+            .as_ref()
+            .err()
+            .map(String::as_str)
+            .unwrap_or("admitted");
+        // A swap in progress when it ended may already be in use: allow up to end + 1.
+        let possible: Vec<bool> = (span.start..=span.end + 1)
+            .map(|k| trusted(k).contains(ca))
+            .collect();
+        if span.clean {
+            let expected = trusted(span.start).contains(ca);
+            if admitted != expected {
+                wrong.push(format!(
+                    "{how:?} {span:?}: client of CA {ca} under trust {:?}: {why}",
+                    trusted(span.start)
+                ));
+            }
+            if !expected && span.start > 0 {
+                refused_after_a_drop += 1;
+            }
+        } else if !possible.contains(&admitted) {
+            wrong.push(format!(
+                "{how:?} {span:?}: client of CA {ca}: {why}, which no generation it overlapped decides"
+            ));
+        }
+    }
+    println!(
+        "{} handshakes over {SWAPS} swaps, {refused_after_a_drop} refusals after a drop, {} wrong",
+        seen.len(),
+        wrong.len()
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} of {} handshakes were decided by a truststore not in use; the first:\n{}",
+        wrong.len(),
+        seen.len(),
+        wrong[..wrong.len().min(20)].join("\n")
+    );
+    assert!(refused_after_a_drop > 0);
+    assert_eq!(reloader.generation(), SWAPS as u64);
+}
+
+/// A cert-manager Secret with only `tls.crt`, `tls.key` and `ca.crt`, followed as one pair:
+/// a swap to nothing, to a half-written certificate, to a key of another certificate keeps
+/// the old generation (with an error in the caller's terms); a truststore without the server's
+/// CA is valid by itself and applies; nothing in between is ever used.
+#[test]
+fn bad_swaps_of_a_cert_manager_pem_secret_keep_the_old_generation() {
+    if !common::tools_present(&["openssl"]) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = tmp.path().join("pki");
+    std::fs::create_dir(&pki).unwrap();
+    ca_named(&pki, "ca");
+    ca_named(&pki, "other");
+    leaf_signed(&pki, "ca", "node");
+    let app0 = leaf_signed(&pki, "ca", "app-0");
+    let app1 = leaf_signed(&pki, "ca", "app-1");
+    let app2 = leaf_signed(&pki, "ca", "app-2");
+    std::fs::write(pki.join("node.pem"), pem(&pki, "node")).unwrap();
+    let server = tls::server_config(
+        &pem_server_yaml(&pki.join("node.pem"), &pki.join("ca.crt")),
+        ServerRole::Native,
+        &TlsSettings::default(),
+    )
+    .unwrap();
+    let read = |name: &str| std::fs::read(pki.join(name)).unwrap();
+
+    let mut volume = SecretVolume::new(tmp.path().join("app-secret"));
+    volume.write(&cert_manager_files(&pki, "app-0", false));
+    let secret = MountedSecret::open(&volume.dir, None, None).unwrap();
+    let (client, reloader) = DriverTls::from_secret(&secret)
+        .unwrap()
+        .build_reloading()
+        .unwrap();
+    let mut watched = reloader.watched();
+    watched.sort();
+    let mut expected: Vec<_> = ["ca.crt", "tls.crt", "tls.key"]
+        .iter()
+        .map(|f| volume.dir.join(f))
+        .collect();
+    expected.sort();
+    assert_eq!(
+        watched, expected,
+        "tls.key and tls.crt are followed with ca.crt"
+    );
+    let live = client.config().clone();
+    let presented = || {
+        [
+            Handshake::client_with_config(live.clone(), "127.0.0.1").unwrap(),
+            Handshake::client(&client, "127.0.0.1").unwrap(),
+        ]
+        .map(|c| {
+            let s = Handshake::server(&server, addr()).unwrap();
+            handshake::in_memory(c, s)
+                .both()
+                .map(|(_, (_, id))| id.chain()[0].sha256_hex())
+                .map_err(|e| e.to_string())
+        })
+    };
+    let failed = |o: Outcome| match o {
+        Outcome::Failed { error, .. } => error.to_string(),
+        other => panic!("expected a failed reload, got: {other}"),
+    };
+    assert_eq!(presented(), [Ok(app0.clone()), Ok(app0.clone())]);
+
+    // ..data gone: the Secret's files dangle.
+    volume.empty();
+    let error = failed(reloader.check());
+    assert!(
+        error.contains(&volume.dir.display().to_string()) && !error.contains("PEMBased"),
+        "names the Secret and the file, not a Java class: {error}"
+    );
+    assert!(
+        ["ca.crt", "tls.crt", "tls.key"]
+            .iter()
+            .any(|f| error.contains(f)),
+        "{error}"
+    );
+    assert_eq!(presented(), [Ok(app0.clone()), Ok(app0.clone())]);
+
+    // A half-written certificate with its new key.
+    let crt = read("app-1.crt");
+    volume.write(&[
+        ("tls.crt", crt[..crt.len() / 2].to_vec()),
+        ("tls.key", read("app-1.key")),
+        ("ca.crt", read("ca.crt")),
+    ]);
+    failed(reloader.check());
+    assert_eq!(presented(), [Ok(app0.clone()), Ok(app0.clone())]);
+
+    // A key of another certificate.
+    volume.write(&[
+        ("tls.crt", read("app-2.crt")),
+        ("tls.key", read("app-1.key")),
+        ("ca.crt", read("ca.crt")),
+    ]);
+    failed(reloader.check());
+    assert_eq!(presented(), [Ok(app0.clone()), Ok(app0.clone())]);
+
+    // A whole new pair applies.
+    volume.write(&cert_manager_files(&pki, "app-1", false));
+    assert!(matches!(reloader.check(), Outcome::Reloaded { .. }));
+    assert_eq!(presented(), [Ok(app1.clone()), Ok(app1.clone())]);
+
+    // A new pair with a truststore without the server's CA: valid by itself, so it applies,
+    // and the server is refused from the next handshake on.
+    volume.write(&[
+        ("tls.crt", read("app-2.crt")),
+        ("tls.key", read("app-2.key")),
+        ("ca.crt", read("other.crt")),
+    ]);
+    assert!(matches!(reloader.check(), Outcome::Reloaded { .. }));
+    for result in presented() {
+        let error = result.expect_err("the server's CA is no longer trusted");
+        assert!(
+            error.contains("issuer") || error.contains("trust"),
+            "{error}"
+        );
+    }
+    let _ = app2;
+}
