@@ -525,3 +525,244 @@ fn bad_swaps_of_a_cert_manager_pem_secret_keep_the_old_generation() {
     }
     let _ = app2;
 }
+
+/// The SHA-256 of a DER certificate, as OpenSSL prints it.
+fn sha256(der: &[u8]) -> String {
+    cassandra_tls::keystore::Certificate::from_der_bytes(der.to_vec())
+        .unwrap()
+        .sha256_hex()
+}
+
+/// Which CAs the socket server trusts in generation `k`: A and B, then A alone (B dropped).
+fn socket_trusted(k: usize) -> &'static [&'static str] {
+    if k.is_multiple_of(2) {
+        &["a", "b"]
+    } else {
+        &["a"]
+    }
+}
+
+/// One connection over TCP with tokio-rustls: the server's leaf, and the client leaf the server
+/// saw (it writes its SHA-256 back), or why the connection failed.
+async fn connect_once(
+    connector: tokio_rustls::TlsConnector,
+    port: u16,
+) -> Result<(String, String), String> {
+    use tokio::io::AsyncReadExt;
+    let sock = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .map_err(|e| e.to_string())?;
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let mut tls = connector
+        .connect(name, sock)
+        .await
+        .map_err(|e| e.to_string())?;
+    let server_leaf = sha256(&tls.get_ref().1.peer_certificates().unwrap()[0]);
+    let mut line = String::new();
+    tls.read_to_string(&mut line)
+        .await
+        .map_err(|e| e.to_string())?;
+    match line.trim() {
+        "" => Err("the server closed without an answer".into()),
+        seen => Ok((server_leaf, seen.to_owned())),
+    }
+}
+
+/// Both sides reloading over real sockets with tokio-rustls: the server rotates its key and
+/// its truststore (B dropped every other generation), a `DriverTls` client rotates its
+/// certificate; the server accepts with the live config and with `config_for` per connection,
+/// the client connects with the live config and with `current_config` per connection.
+#[test]
+fn both_sides_reloading_over_sockets_with_tokio_rustls() {
+    const SOCKET_SWAPS: usize = 30;
+    if !common::tools_present(&["openssl"]) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = tmp.path().join("pki");
+    std::fs::create_dir(&pki).unwrap();
+    ca_named(&pki, "a");
+    ca_named(&pki, "b");
+    std::fs::copy(pki.join("a.crt"), pki.join("ca.crt")).unwrap();
+    let mut nodes = HashMap::new();
+    let mut apps = HashMap::new();
+    for k in 0..=SOCKET_SWAPS {
+        nodes.insert(leaf_signed(&pki, "a", &format!("node-{k}")), k);
+        apps.insert(leaf_signed(&pki, "a", &format!("app-{k}")), k);
+    }
+    let other = leaf_signed(&pki, "b", "other");
+    std::fs::write(pki.join("other.pem"), pem(&pki, "other")).unwrap();
+
+    let mut node_volume = SecretVolume::new(tmp.path().join("node-secret"));
+    let mut app_volume = SecretVolume::new(tmp.path().join("app-secret"));
+    let dir = pki.clone();
+    let write = move |node_volume: &mut SecretVolume, app_volume: &mut SecretVolume, k: usize| {
+        let pki = dir.as_path();
+        node_volume.write(&[
+            ("keystore.pem", pem(pki, &format!("node-{k}"))),
+            ("ca.crt", bundle(pki, socket_trusted(k))),
+        ]);
+        app_volume.write(&cert_manager_files(pki, &format!("app-{k}"), false));
+    };
+    write(&mut node_volume, &mut app_volume, 0);
+    let (server, server_reloader) = reload::reloading_server_config(
+        &pem_server_yaml(
+            &node_volume.dir.join("keystore.pem"),
+            &node_volume.dir.join("ca.crt"),
+        ),
+        ServerRole::Native,
+        &TlsSettings::default(),
+    )
+    .unwrap();
+    let secret = MountedSecret::open(&app_volume.dir, None, None).unwrap();
+    let (client, client_reloader) = DriverTls::from_secret(&secret)
+        .unwrap()
+        .build_reloading()
+        .unwrap();
+    // A client of CA B with fixed material, which keeps its sessions.
+    let outsider = DriverTls::new()
+        .truststore_path(pki.join("a.crt"))
+        .keystore_path(pki.join("other.pem"))
+        .build()
+        .unwrap();
+
+    let published = std::sync::Arc::new(Published::default());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (app_seen, outsider_seen) = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let live_server = server.config_without_client_address_check().clone();
+        let server_task = tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            for n in 0usize.. {
+                let Ok((sock, peer)) = listener.accept().await else {
+                    return;
+                };
+                // Half the connections with the acceptor's config taken once, half bound.
+                let config = if n % 2 == 0 {
+                    live_server.clone()
+                } else {
+                    server.config_for(peer.ip())
+                };
+                tokio::spawn(async move {
+                    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+                    if let Ok(mut tls) = acceptor.accept(sock).await {
+                        let seen = tls.get_ref().1.peer_certificates().map(|c| sha256(&c[0]));
+                        let line = format!("{}\n", seen.unwrap_or_default());
+                        let _ = tls.write_all(line.as_bytes()).await;
+                        let _ = tls.shutdown().await;
+                    }
+                });
+            }
+        });
+
+        let live_client = client.config().clone();
+        let app = {
+            let published = published.clone();
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                for n in 0usize.. {
+                    if published.stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let how = if n % 2 == 0 { Use::Live } else { Use::Bound };
+                    let config = match how {
+                        Use::Live => live_client.clone(),
+                        Use::Bound => client.current_config(),
+                    };
+                    let begun = published.begin();
+                    let result = connect_once(config.into(), port).await;
+                    seen.push((how, published.end(begun, how), result));
+                }
+                seen
+            })
+        };
+        let outsider = {
+            let published = published.clone();
+            let connector = tokio_rustls::TlsConnector::from(outsider.config().clone());
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                while !published.stop.load(Ordering::SeqCst) {
+                    let begun = published.begin();
+                    // The outsider's own use is recorded apart from the app's.
+                    let result = connect_once(connector.clone(), port).await;
+                    let span = published.end(begun, Use::Bound);
+                    seen.push((span, result.is_ok()));
+                    tokio::task::yield_now().await;
+                }
+                seen
+            })
+        };
+        let swapper = {
+            let published = published.clone();
+            tokio::task::spawn_blocking(move || {
+                for k in 1..=SOCKET_SWAPS {
+                    published.wait_for_clean(&[Use::Live, Use::Bound], 2);
+                    published.swapping.store(true, Ordering::SeqCst);
+                    write(&mut node_volume, &mut app_volume, k);
+                    for (who, reloader) in
+                        [("server", &server_reloader), ("client", &client_reloader)]
+                    {
+                        match reloader.check() {
+                            Outcome::Reloaded { .. } => {}
+                            other => panic!("{who} swap {k}: {other}"),
+                        }
+                    }
+                    published.generation.store(k, Ordering::SeqCst);
+                    published.swapping.store(false, Ordering::SeqCst);
+                }
+                published.wait_for_clean(&[Use::Live, Use::Bound], 2);
+                published.stop.store(true, Ordering::SeqCst);
+            })
+        };
+        swapper.await.unwrap();
+        let seen = (app.await.unwrap(), outsider.await.unwrap());
+        server_task.abort();
+        seen
+    });
+
+    let mut wrong = Vec::new();
+    for (how, span, result) in &app_seen {
+        match result {
+            Err(e) => wrong.push(format!("{how:?} {span:?}: the app failed: {e}")),
+            Ok((node, app)) => {
+                let (n, a) = (nodes[node], apps[app]);
+                if n < span.start
+                    || a < span.start
+                    || (span.clean && (n, a) != (span.start, span.start))
+                {
+                    wrong.push(format!("{how:?} {span:?}: server node-{n}, client app-{a}"));
+                }
+            }
+        }
+    }
+    let mut refused_after_a_drop = 0;
+    for (span, admitted) in &outsider_seen {
+        let possible: Vec<bool> = (span.start..=span.end + 1)
+            .map(|k| socket_trusted(k).contains(&"b"))
+            .collect();
+        let expected = socket_trusted(span.start).contains(&"b");
+        if (span.clean && *admitted != expected) || !possible.contains(admitted) {
+            wrong.push(format!("outsider {span:?}: admitted {admitted}"));
+        }
+        refused_after_a_drop += usize::from(span.clean && !expected);
+    }
+    println!(
+        "{} app and {} outsider connections over {SOCKET_SWAPS} swaps, {refused_after_a_drop} refusals after a drop, {} wrong",
+        app_seen.len(),
+        outsider_seen.len(),
+        wrong.len()
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} connections used material not in use; the first:\n{}",
+        wrong.len(),
+        wrong[..wrong.len().min(20)].join("\n")
+    );
+    assert!(refused_after_a_drop > 0);
+    assert!(!other.is_empty());
+}
