@@ -142,6 +142,66 @@ fn handshakes(c: &mut Criterion) {
     g.finish();
 }
 
+/// Handshakes under continuous rotation (issue 31): a thread reloads both sides every 20 ms
+/// (`Reloader::force`, a full load and validation each time) while handshakes run without
+/// pause. `reloading-live` hands both sides the configs taken once (a driver's, an
+/// acceptor's), `reloading-bound` takes a config per connection (`Handshake::client` /
+/// `Handshake::server`), `fixed-resuming` is a fixed config pair that resumes (what a process
+/// without reload does). Only public API that 0.3.0 (5ad0409) already had, so the same group
+/// measures the code before the change.
+fn rotation(c: &mut Criterion) {
+    use cassandra_tls::handshake::{self, Handshake};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let yaml = yaml("node-ec.jks");
+    let settings = TlsSettings::default();
+    let (server_r, reload_s) =
+        tls::reload::reloading_server_config(&yaml, ServerRole::Native, &settings).unwrap();
+    let (client_r, reload_c) =
+        tls::reload::reloading_client_config(&yaml, ClientRole::Native, &settings).unwrap();
+    let (server, client) = configs("node-ec.jks");
+    let client = client.into_config();
+    let live_server = server_r.config_without_client_address_check().clone();
+    let live_client = client_r.config().clone();
+    let stop = Arc::new(AtomicBool::new(false));
+    let reloading = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut reloads = 0u64;
+            while !stop.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(20));
+                let _ = reload_s.force();
+                let _ = reload_c.force();
+                reloads += 1;
+            }
+            reloads
+        })
+    };
+    let addr: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+    let mut g = c.benchmark_group("handshake/under-rotation");
+    g.measurement_time(Duration::from_secs(5)).sample_size(30);
+    g.bench_function("fixed-resuming", |b| {
+        b.iter(|| black_box(common::pair(&server, &client)))
+    });
+    g.bench_function("reloading-live", |b| {
+        b.iter(|| {
+            let c = Handshake::client_with_config(live_client.clone(), "127.0.0.1").unwrap();
+            let s = Handshake::dangerous_server_with_config(live_server.clone()).unwrap();
+            black_box(handshake::in_memory(c, s).both().unwrap())
+        })
+    });
+    g.bench_function("reloading-bound", |b| {
+        b.iter(|| {
+            let c = Handshake::client(&client_r, "127.0.0.1").unwrap();
+            let s = Handshake::server(&server_r, addr).unwrap();
+            black_box(handshake::in_memory(c, s).both().unwrap())
+        })
+    });
+    g.finish();
+    stop.store(true, Ordering::SeqCst);
+    let reloads = reloading.join().unwrap();
+    eprintln!("handshake/under-rotation: {reloads} reloads of each side during the group");
+}
+
 fn bulk(c: &mut Criterion) {
     let (server, client) = configs("node-ec.jks");
     let record = vec![0x5au8; 16 * 1024];
@@ -196,5 +256,5 @@ fn bulk(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, handshakes, bulk);
+criterion_group!(benches, handshakes, rotation, bulk);
 criterion_main!(benches);
