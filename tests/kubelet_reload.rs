@@ -73,10 +73,9 @@ fn rotations_as_the_kubelet_writes_them_under_live_handshakes() {
             }
         })
     };
-    // Which leaves new handshakes get, each seen from a fresh peer of fixed material (no
-    // resumable session of its own, so never a session resumed from before a swap: the limit
-    // src/tls/reload documents): the server's leaf as a fresh client sees it, the client's as a
-    // fresh server sees it.
+    // Which leaves new handshakes get, each seen from a fresh peer of fixed material: the
+    // server's leaf as a fresh client sees it, the client's as a fresh server sees it. (That no
+    // session resumes across a swap under load is tests/rotation_under_load.rs.)
     let fixed_dir = tmp.path().join("fixed");
     std::fs::create_dir(&fixed_dir).unwrap();
     std::fs::write(fixed_dir.join("node.pem"), pem(&pki, "node-0")).unwrap();
