@@ -203,3 +203,72 @@ fn rotations_as_the_kubelet_writes_them_under_live_handshakes() {
         "handshakes ran throughout"
     );
 }
+
+/// A long-lived `tls::Node` keeps each store it loaded until the file changes: after the kubelet
+/// swaps `..data` to a key store of the same size and modification time, the node reads the new
+/// one (the cache compares the file the path leads to, as the reloader does).
+#[test]
+fn a_node_reads_a_store_again_after_a_data_swap_that_keeps_size_and_time() {
+    if !common::tools_present(&["openssl"]) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = tmp.path().join("pki");
+    std::fs::create_dir(&pki).unwrap();
+    ca(&pki);
+    let first = leaf(&pki, "node-a");
+    let second = leaf(&pki, "node-b");
+    let (mut a, mut b) = (pem(&pki, "node-a"), pem(&pki, "node-b"));
+    // The same size: PEM readers skip blank lines after the last block.
+    let len = a.len().max(b.len());
+    a.resize(len, b'\n');
+    b.resize(len, b'\n');
+    let mut volume = SecretVolume::new(tmp.path().join("node-secret"));
+    let ca_pem = std::fs::read(pki.join("ca.crt")).unwrap();
+    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let write = |volume: &mut SecretVolume, keystore: &[u8]| {
+        volume.write(&[
+            ("keystore.pem", keystore.to_vec()),
+            ("ca.crt", ca_pem.clone()),
+        ]);
+        for name in ["keystore.pem", "ca.crt"] {
+            std::fs::File::options()
+                .write(true)
+                .open(volume.dir.join(name))
+                .unwrap()
+                .set_modified(when)
+                .unwrap();
+        }
+    };
+    write(&mut volume, &a);
+    let yaml = CassandraYaml::from_str(&format!(
+        "client_encryption_options:\n  enabled: true\n  ssl_context_factory:\n    class_name: org.apache.cassandra.security.PEMBasedSslContextFactory\n  keystore: {}\n  truststore: {}\n",
+        volume.dir.join("keystore.pem").display(),
+        volume.dir.join("ca.crt").display()
+    ))
+    .unwrap();
+    let node = cassandra_tls::tls::Node::new(&yaml);
+    let client = DriverTls::new()
+        .truststore_bytes(ca_pem.clone())
+        .build()
+        .unwrap();
+    let served = || {
+        let server = node
+            .server_config(ServerRole::Native, &TlsSettings::default())
+            .unwrap();
+        let c = Handshake::client_with_config(client.config().clone(), "127.0.0.1").unwrap();
+        let s = Handshake::server(&server, [127, 0, 0, 1].into()).unwrap();
+        let ((_, server_id), _) = handshake::in_memory(c, s).both().unwrap();
+        server_id.chain()[0].sha256_hex()
+    };
+    assert_eq!(served(), first);
+    write(&mut volume, &b);
+    let meta = std::fs::metadata(volume.dir.join("keystore.pem")).unwrap();
+    assert_eq!(meta.len() as usize, len);
+    assert_eq!(meta.modified().unwrap(), when);
+    assert_eq!(
+        served(),
+        second,
+        "the node serves the key store the Secret holds now"
+    );
+}

@@ -7,31 +7,59 @@ use std::time::SystemTime;
 use crate::error::Result;
 use crate::keystore::{KeyStore, Loader};
 
-/// What identifies one load: the file (with its size and modification time, so a changed file
-/// is read again) and everything the loader was told (type, passwords, key decryption).
+/// What is seen of a file to tell whether it changed: its modification time (Cassandra's only
+/// test), its size, and the file the path leads to. Kubernetes updates a mounted Secret by
+/// writing a new timestamped directory and renaming the `..data` symlink over the old one; the
+/// visible names are symlinks through `..data`, so a rotation shows as a new target (and a new
+/// inode) even when the times and sizes agree. The store cache and the reloader both use it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FileStamp {
+    modified: Option<SystemTime>,
+    len: u64,
+    target: Option<PathBuf>,
+    #[cfg(unix)]
+    inode: (u64, u64),
+}
+
+impl FileStamp {
+    /// What is seen of `path` now; `None` when it is missing or unreadable (as Java's
+    /// `lastModified() == 0`).
+    pub(crate) fn of(path: &Path) -> Option<FileStamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev(), meta.ino())
+        };
+        Some(FileStamp {
+            modified: meta.modified().ok(),
+            len: meta.len(),
+            target: std::fs::canonicalize(path).ok(),
+            #[cfg(unix)]
+            inode,
+        })
+    }
+}
+
+/// What identifies one load: the file (as [`FileStamp`] sees it, so a changed file is read
+/// again) and everything the loader was told (type, passwords, key decryption).
 struct Stamp {
     path: PathBuf,
-    len: u64,
-    modified: Option<SystemTime>,
+    file: FileStamp,
     loader: Loader,
 }
 
 fn stamp(path: &Path, loader: &Loader) -> Option<Stamp> {
-    let meta = std::fs::metadata(path).ok()?;
     Some(Stamp {
         path: path.to_path_buf(),
-        len: meta.len(),
-        modified: meta.modified().ok(),
+        file: FileStamp::of(path)?,
         loader: loader.clone(),
     })
 }
 
 impl Stamp {
     fn same(&self, other: &Stamp) -> bool {
-        self.path == other.path
-            && self.len == other.len
-            && self.modified == other.modified
-            && self.loader == other.loader
+        self.path == other.path && self.file == other.file && self.loader == other.loader
     }
 }
 

@@ -61,13 +61,14 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use rustls::client::ResolvesClientCert;
 use rustls::client::danger::ServerCertVerifier;
 use rustls::server::danger::ClientCertVerifier;
 use zeroize::Zeroizing;
 
+use super::cache::FileStamp;
 use super::{
     ClientMaterial, ClientRole, ClientTls, Plan, Role, ServerMaterial, ServerRole, ServerTls,
     Sessions, TlsSettings, TlsWarning,
@@ -138,36 +139,7 @@ impl fmt::Display for Outcome {
 #[derive(Debug)]
 struct Watched {
     path: PathBuf,
-    seen: Option<Stamp>,
-}
-
-/// What a check compares: the modification time (Cassandra's only test), and the file the path
-/// leads to. Kubernetes updates a mounted Secret by writing a new timestamped directory and
-/// renaming the `..data` symlink over the old one; the visible files are symlinks through
-/// `..data`, so a rotation shows as a new target (and a new inode) even when the times agree.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Stamp {
-    modified: Option<SystemTime>,
-    len: u64,
-    target: Option<PathBuf>,
-    #[cfg(unix)]
-    inode: (u64, u64),
-}
-
-fn stamp(path: &Path) -> Option<Stamp> {
-    let meta = std::fs::metadata(path).ok()?;
-    #[cfg(unix)]
-    let inode = {
-        use std::os::unix::fs::MetadataExt;
-        (meta.dev(), meta.ino())
-    };
-    Some(Stamp {
-        modified: meta.modified().ok(),
-        len: meta.len(),
-        target: std::fs::canonicalize(path).ok(),
-        #[cfg(unix)]
-        inode,
-    })
+    seen: Option<FileStamp>,
 }
 
 /// How many times a load is tried again when the files change while they are read.
@@ -182,8 +154,8 @@ fn consistent<T>(
     paths: &[PathBuf],
     mut load: impl FnMut() -> Result<T>,
     kept_changing: impl FnOnce() -> Error,
-) -> Result<(T, Vec<Option<Stamp>>)> {
-    let stamps = || -> Vec<Option<Stamp>> { paths.iter().map(|p| stamp(p)).collect() };
+) -> Result<(T, Vec<Option<FileStamp>>)> {
+    let stamps = || -> Vec<Option<FileStamp>> { paths.iter().map(|p| FileStamp::of(p)).collect() };
     for _ in 0..CONSISTENT_LOAD_TRIES {
         let before = stamps();
         let loaded = load();
@@ -509,7 +481,7 @@ impl Reloader {
         sources: Sources,
         swaps: Swaps,
         paths: Vec<PathBuf>,
-        seen: Vec<Option<Stamp>>,
+        seen: Vec<Option<FileStamp>>,
     ) -> Self {
         let watched = paths
             .into_iter()
@@ -566,7 +538,7 @@ impl Reloader {
             watched
                 .iter_mut()
                 .filter_map(|w| {
-                    let now = stamp(&w.path);
+                    let now = FileStamp::of(&w.path);
                     (now != w.seen).then(|| {
                         w.seen = now;
                         w.path.clone()
@@ -587,7 +559,7 @@ impl Reloader {
         {
             let mut watched = self.lock_watched();
             for w in watched.iter_mut() {
-                w.seen = stamp(&w.path);
+                w.seen = FileStamp::of(&w.path);
             }
         }
         self.reload_from(Vec::new(), super::Installed::default())
