@@ -278,7 +278,7 @@ fn the_client_address_is_refused_in_the_handshake_with_an_alert() {
         .unwrap()
         .with_base_dir(common::root());
     let server = tls::server_config(&yaml, ServerRole::Internode, &TlsSettings::default()).unwrap();
-    assert!(server.verify_client_address);
+    assert!(server.verifies_client_address());
     for (keystore, names_its_address) in [("node1.jks", true), ("node-nosan.jks", false)] {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();

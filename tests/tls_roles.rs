@@ -55,7 +55,7 @@ fn every_role_pair_handshakes_for_every_healthy_file() {
                 "{file}: server presented {server_leaf}"
             );
             if client.has_client_certificate()
-                && server.client_auth != cassandra_tls::options::ClientAuth::NotRequired
+                && server.client_auth() != cassandra_tls::options::ClientAuth::NotRequired
             {
                 let client_leaf =
                     sha256_hex(s.peer_certificates().expect("client certificate")[0].as_ref());
@@ -115,7 +115,7 @@ fn optional_client_auth_accepts_clients_without_certificates() {
     let y = common::pem_files_optional_client_auth();
     let server = tls::server_config(&y, ServerRole::Native, &settings()).unwrap();
     assert_eq!(
-        server.client_auth,
+        server.client_auth(),
         cassandra_tls::options::ClientAuth::Optional
     );
     let mut client = (**tls::client_config(&y, ClientRole::Native, &settings())

@@ -216,7 +216,7 @@ impl Handshake {
     }
 
     /// A server handshake for a client at `peer_addr` (the address the connection comes
-    /// from). When the config asks for endpoint verification (`ServerTls::verify_client_address`),
+    /// from). When the config asks for endpoint verification (`ServerTls::verifies_client_address`),
     /// the client's certificate must name that address, as Cassandra checks inbound internode
     /// (and, from 5.0, native) clients.
     pub fn server(tls: &ServerTls, peer_addr: IpAddr) -> Result<Self> {

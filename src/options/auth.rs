@@ -89,6 +89,7 @@ impl AuthOptions {
 
 /// Which interface a key's class must implement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AuthKey {
     /// `authenticator`: `IAuthenticator`.
     Authenticator,
@@ -236,6 +237,7 @@ const KNOWN: &[(&str, AuthKey, CassandraVersion)] = &[
 
 /// A class name as Cassandra resolves it for a key.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ResolvedClass {
     /// A class of `org.apache.cassandra.auth` this crate models (its full name).
     Known(&'static str),

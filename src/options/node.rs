@@ -28,6 +28,7 @@ use crate::error::{Error, Origin, Result};
 
 /// An encryption section of cassandra.yaml.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Section {
     /// `server_encryption_options`: internode.
     Server,
@@ -152,6 +153,7 @@ pub(crate) fn negotiation(
 
 /// One encryption section as Cassandra resolves it.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ResolvedSection {
     /// Which section.
     pub section: Section,

@@ -35,6 +35,7 @@ use crate::password::Password;
 
 /// Who laid the Secret out, named after its maker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SecretLayout {
     /// k8ssandra-operator: `keystore`, `keystore-password`, `truststore`,
     /// `truststore-password`.

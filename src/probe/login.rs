@@ -23,6 +23,7 @@ const AUTH_SUCCESS: u8 = 0x10;
 
 /// What the CQL start-up gave.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Login {
     /// The authenticator the node announced in AUTHENTICATE; `None` when it answered STARTUP
     /// itself (no authentication, or 6.0's early certificate authentication).
@@ -39,6 +40,7 @@ pub struct Login {
 /// Whether the client got in (serialised `logged_in`, `password_needed`, `refused`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum LoginOutcome {
     /// READY, or AUTH_SUCCESS after a certificate-only exchange.
     LoggedIn,
@@ -63,6 +65,7 @@ impl LoginOutcome {
 /// Which way the node authenticates the client (serialised `certificate`, `password`, `none`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum LoginMethod {
     /// An mTLS authenticator decided on the certificate.
     Certificate,

@@ -219,6 +219,7 @@ impl From<&Finding> for ProbeFinding {
 
 /// What one target showed.
 #[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
 pub struct ProbeReport {
     /// `HOST:PORT`.
     pub target: String,

@@ -28,6 +28,7 @@ const ROLE_MANAGER: &str = "org.apache.cassandra.auth.CassandraRoleManager";
 
 /// The authenticators a node starts with.
 #[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
 pub struct AuthSetup {
     /// `authenticator`'s class.
     pub authenticator: String,
@@ -117,6 +118,7 @@ impl AuthSetup {
 /// How a client logs in (serialised `none`, `required`, `fallback`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum CertificateLogin {
     /// Not by certificate (no mTLS authenticator).
     None,

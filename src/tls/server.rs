@@ -27,10 +27,10 @@ pub struct ServerTls {
     /// A reloadable config's generations: connections take the one current at their creation.
     pub(super) generations: Option<Arc<super::reload::ServerSide>>,
     /// How client certificates are asked for.
-    pub client_auth: ClientAuth,
+    client_auth: ClientAuth,
     /// `require_endpoint_verification`: the client's certificate must name the client's
     /// address, which only the handshake knows.
-    pub verify_client_address: bool,
+    verify_client_address: bool,
     /// Warnings gathered while building.
     pub warnings: Vec<TlsWarning>,
 }
@@ -46,6 +46,19 @@ struct PerConnection {
 }
 
 impl ServerTls {
+    /// How client certificates are asked for (`require_client_auth`; always required for
+    /// inbound internode).
+    pub fn client_auth(&self) -> ClientAuth {
+        self.client_auth
+    }
+
+    /// Whether the client's certificate must name the client's address
+    /// (`require_endpoint_verification` with client certificates asked for): checked by the
+    /// configs of [`ServerTls::config_for`], not by the shared one.
+    pub fn verifies_client_address(&self) -> bool {
+        self.verify_client_address
+    }
+
     /// The rustls config for a connection from `peer`: with endpoint verification its client
     /// verifier also checks that the client's certificate names `peer` (refused in the
     /// handshake, with an alert); otherwise the shared config. Sessions are shared with the
@@ -77,7 +90,7 @@ impl ServerTls {
     }
 
     /// The shared rustls config, for a caller that hands it to another TLS stack (a proxy
-    /// with tokio-rustls, say). When [`ServerTls::verify_client_address`] is set, this config
+    /// with tokio-rustls, say). When [`ServerTls::verifies_client_address`] is true, this config
     /// does **not** check that the client's certificate names its address (Cassandra's
     /// `require_endpoint_verification`); use [`ServerTls::config_for`] per connection for that.
     ///

@@ -247,9 +247,12 @@ fn watched_paths(node: &super::Node, role: Role, sources: &Sources) -> Vec<PathB
         }
         None => {}
     }
-    if role.section_kind() == crate::options::Section::Server
-        && section.inline_pem("outbound_private_key").is_none()
-    {
+    // The outbound key falls back to the inline `private_key` as the PEM factory reads it
+    // (factory::load_keystore).
+    let outbound_inline = section
+        .inline_pem("outbound_private_key")
+        .or(section.inline_pem("private_key"));
+    if role.section_kind() == crate::options::Section::Server && outbound_inline.is_none() {
         paths.push(resolved.path(resolved.server_options().outbound_keystore_path()));
     }
     if section.inline_pem("trusted_certificates").is_none() {
