@@ -197,3 +197,27 @@ fn nodetool_ssl_properties_in_both_forms() {
     );
     assert!(!v.to_string().contains("Wr0ng-P4ss-7781"));
 }
+
+#[test]
+fn before_the_certificates_start_the_node_certificate_and_the_trusted_ca_are_not_valid_yet() {
+    // One classification for doctor and probe (expired, not yet valid, ending within the
+    // window, valid): a truststore's CA not valid yet is flagged as an expired one is.
+    let (_, v) = doctor(&[
+        "fixtures/conf/cassandra.yaml",
+        "--at",
+        "1990-01-01T00:00:00Z",
+    ]);
+    let findings = v["findings"].as_array().unwrap();
+    let expiry = |severity: &str, needle: &str| {
+        findings.iter().any(|f| {
+            f["check"] == "expiry"
+                && f["severity"] == severity
+                && f["message"].as_str().unwrap().contains(needle)
+        })
+    };
+    assert!(expiry("error", "is not valid before"), "{findings:#?}");
+    assert!(
+        expiry("warning", "the truststore's CA"),
+        "the trusted CA is flagged: {findings:#?}"
+    );
+}

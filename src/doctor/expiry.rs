@@ -37,12 +37,45 @@ pub const DEFAULT_WARN_WITHIN: Duration = Duration::from_secs(30 * 24 * 3600);
 /// Cassandra's check of its store files every 600 s.
 pub const PROPAGATION: Duration = Duration::from_secs(90 + 600);
 
-fn rfc(t: time::OffsetDateTime) -> String {
+/// Where a certificate stands at one time against a warning window: the one classification
+/// `doctor` (node certificates, trusted CAs) and `probe` (served chains) both use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Validity {
+    /// Past its end.
+    Expired,
+    /// Before its start (a clock, or a certificate issued for later).
+    NotYetValid,
+    /// Valid, ending within the window: this many seconds are left.
+    EndsWithin(i64),
+    /// Valid beyond the window: this many seconds are left.
+    Valid(i64),
+}
+
+impl Validity {
+    /// `info`'s dates at `now`, with `window` as the warning window.
+    pub(crate) fn of(info: &CertificateInfo, now: UnixTime, window: Duration) -> Validity {
+        let now = now.as_secs() as i64;
+        let left = info.not_after.unix_timestamp() - now;
+        if left < 0 {
+            Validity::Expired
+        } else if info.not_before.unix_timestamp() > now {
+            Validity::NotYetValid
+        } else if left < window.as_secs() as i64 {
+            Validity::EndsWithin(left)
+        } else {
+            Validity::Valid(left)
+        }
+    }
+}
+
+/// An RFC 3339 date.
+pub(crate) fn rfc(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
 
-fn days(secs: i64) -> i64 {
+/// Whole days in `secs`.
+pub(crate) fn days(secs: i64) -> i64 {
     secs / 86_400
 }
 
@@ -67,58 +100,44 @@ pub(crate) fn expiry(
     opts: &EncryptionOptions,
     policy: &ExpiryPolicy,
 ) {
-    let now = at.as_secs() as i64;
-    let not_after = info.not_after.unix_timestamp();
-    let not_before = info.not_before.unix_timestamp();
-    let threshold = opts
+    let window = opts
         .certificate_validity_warn_threshold
         .map(|d| Duration::from_secs(d.0 as u64 * 60))
-        .unwrap_or(policy.warn_within)
-        .as_secs() as i64;
-    if not_after < now {
-        report.push(
+        .unwrap_or(policy.warn_within);
+    let (severity, message, fix) = match Validity::of(info, at, window) {
+        Validity::Expired => (
             Severity::Error,
-            Check::Expiry,
-            section,
             format!("{} expired on {}", info.subject, rfc(info.not_after)),
             Some("issue a new certificate (peers refuse an expired one)"),
-        );
-    } else if not_before > now {
-        report.push(
+        ),
+        Validity::NotYetValid => (
             Severity::Error,
-            Check::Expiry,
-            section,
             format!(
                 "{} is not valid before {}",
                 info.subject,
                 rfc(info.not_before)
             ),
             Some("check the clock, or issue a certificate valid now"),
-        );
-    } else if not_after - now < threshold {
-        report.push(
+        ),
+        Validity::EndsWithin(left) => (
             Severity::Warning,
-            Check::Expiry,
-            section,
             format!(
                 "{} expires in {} day(s), on {}",
                 info.subject,
-                days(not_after - now),
+                days(left),
                 rfc(info.not_after)
             ),
             Some("renew the certificate"),
-        );
-    } else {
-        report.push(
+        ),
+        Validity::Valid(_) => (
             Severity::Ok,
-            Check::Expiry,
-            section,
             format!("valid until {}", rfc(info.not_after)),
             None,
-        );
-    }
+        ),
+    };
+    report.push(severity, Check::Expiry, section, message, fix);
     if let Some(renew_before) = policy.renew_before {
-        renewal(report, section, info, now, renew_before);
+        renewal(report, section, info, at.as_secs() as i64, renew_before);
     }
 }
 
@@ -199,36 +218,42 @@ pub(crate) fn trusted_cas(
     at: UnixTime,
     policy: &ExpiryPolicy,
 ) {
-    let now = at.as_secs() as i64;
-    let window = policy.warn_within.as_secs() as i64;
     for ca in anchors {
         let Ok(info) = ca.info() else { continue };
-        let not_after = info.not_after.unix_timestamp();
-        if not_after < now {
-            report.push(
-                Severity::Warning,
-                Check::Expiry,
-                section,
+        let (message, fix) = match Validity::of(&info, at, policy.warn_within) {
+            Validity::Expired => (
                 format!(
                     "the truststore's CA {} expired on {}",
                     info.subject,
                     rfc(info.not_after)
                 ),
-                Some("remove it, or stage its successor in every truststore first"),
-            );
-        } else if not_after - now < window {
-            report.push(
-                Severity::Warning,
-                Check::Expiry,
-                section,
+                "remove it, or stage its successor in every truststore first",
+            ),
+            Validity::NotYetValid => (
+                format!(
+                    "the truststore's CA {} is not valid before {}",
+                    info.subject,
+                    rfc(info.not_before)
+                ),
+                "check the clock; chains through it do not validate until then",
+            ),
+            Validity::EndsWithin(left) => (
                 format!(
                     "the truststore's CA {} expires in {} day(s), on {}",
                     info.subject,
-                    days(not_after - now),
+                    days(left),
                     rfc(info.not_after)
                 ),
-                Some("stage the next CA in every truststore, then move the nodes' certificates to it (doctor across nodes checks the order)"),
-            );
-        }
+                "stage the next CA in every truststore, then move the nodes' certificates to it (doctor across nodes checks the order)",
+            ),
+            Validity::Valid(_) => continue,
+        };
+        report.push(
+            Severity::Warning,
+            Check::Expiry,
+            section,
+            message,
+            Some(fix),
+        );
     }
 }

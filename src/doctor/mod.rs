@@ -29,8 +29,8 @@ use crate::tls::{Node, Role, TlsSettings};
 
 pub use auth::ClientCertificate;
 pub use cluster::{ClusterReport, Link, Matrix, check_cluster, check_cluster_with};
-pub(crate) use expiry::expiry;
 pub use expiry::{DEFAULT_WARN_WITHIN, ExpiryPolicy, PROPAGATION};
+pub(crate) use expiry::{Validity, days, expiry, rfc};
 pub(crate) use handshake::in_memory;
 pub use report::{Check, Finding, Report, Severity};
 pub(crate) use section::file_check;

@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::{ServerName, UnixTime};
 use rustls::{SupportedCipherSuite, SupportedProtocolVersion};
 
-use crate::doctor::{Check, Severity};
+use crate::doctor::{Check, Severity, Validity};
 use crate::error::Error;
 use crate::handshake::{Handshake, blocking};
 use crate::keystore::Certificate;
@@ -199,17 +199,19 @@ pub(crate) fn resolve(target: &Target) -> Result<SocketAddr, String> {
         .ok_or_else(|| format!("{} resolves to no address", target.host))
 }
 
+/// The certificates a port served, with where each stands at `now` against `window`.
 fn served(
     chain: &[rustls::pki_types::CertificateDer<'static>],
     now: UnixTime,
-) -> Vec<ServedCertificate> {
+    window: std::time::Duration,
+) -> Vec<(ServedCertificate, Option<Validity>)> {
     chain
         .iter()
         .filter_map(|der| Certificate::from_der_bytes(der.to_vec()).ok())
         .map(|c| {
             let info = c.info().ok();
             let not_after = info.as_ref().map(|i| i.not_after);
-            ServedCertificate {
+            let served = ServedCertificate {
                 subject: info.as_ref().map(|i| i.subject.clone()).unwrap_or_default(),
                 issuer: info.as_ref().map(|i| i.issuer.clone()).unwrap_or_default(),
                 dns_names: info
@@ -221,16 +223,12 @@ fn served(
                     .map(|i| i.ip_addresses.clone())
                     .unwrap_or_default(),
                 sha256: c.sha256_hex(),
-                not_after: not_after
-                    .and_then(|t| {
-                        t.format(&time::format_description::well_known::Rfc3339)
-                            .ok()
-                    })
-                    .unwrap_or_default(),
+                not_after: not_after.map(crate::doctor::rfc).unwrap_or_default(),
                 expires_in_days: not_after
                     .map(|t| (t.unix_timestamp() - now.as_secs() as i64).div_euclid(86_400))
                     .unwrap_or(0),
-            }
+            };
+            (served, info.map(|i| Validity::of(&i, now, window)))
         })
         .collect()
 }
@@ -403,57 +401,70 @@ fn probe_with(clients: &Clients, target: &Target, options: &ProbeOptions) -> Pro
         seen.version.unwrap_or("?").to_owned(),
         seen.suite.unwrap_or("?").to_owned(),
     ));
-    report.chain = served(&seen.chain, now);
+    let chain = served(&seen.chain, now, options.expiry_warning);
+    report.chain = chain.iter().map(|(c, _)| c.clone()).collect();
 
     // The CAs the chain carries: their ends stop every chain through them.
-    let window = (options.expiry_warning.as_secs() / 86_400) as i64;
-    for ca in report.chain.iter().skip(1) {
-        if ca.expires_in_days < 0 {
-            findings.push(
-                Severity::Warning,
-                Check::Expiry,
+    for (ca, validity) in chain.iter().skip(1) {
+        let (message, fix) = match validity {
+            Some(Validity::Expired) => (
                 format!("the chain's CA {} expired on {}", ca.subject, ca.not_after),
-                Some("serve a chain through a valid CA (renew the intermediate, or drop it from the key store)"),
-            );
-        } else if ca.expires_in_days < window {
-            findings.push(
-                Severity::Warning,
-                Check::Expiry,
+                "serve a chain through a valid CA (renew the intermediate, or drop it from the key store)",
+            ),
+            Some(Validity::NotYetValid) => (
+                format!("the chain's CA {} is not valid yet", ca.subject),
+                "check the clock, or serve a chain through a CA valid now",
+            ),
+            Some(Validity::EndsWithin(left)) => (
                 format!(
                     "the chain's CA {} expires in {} day(s), on {}",
-                    ca.subject, ca.expires_in_days, ca.not_after
+                    ca.subject,
+                    crate::doctor::days(*left),
+                    ca.not_after
                 ),
-                Some("stage the next CA in every truststore, then move the nodes' certificates to it"),
-            );
-        }
+                "stage the next CA in every truststore, then move the nodes' certificates to it",
+            ),
+            Some(Validity::Valid(_)) | None => continue,
+        };
+        findings.push(Severity::Warning, Check::Expiry, message, Some(fix));
     }
     // The chain: expiry, and the name as endpoint verification checks it.
-    if let Some(leaf) = report.chain.first() {
-        let days = leaf.expires_in_days;
-        if days < 0 {
-            findings.push(
+    if let Some((leaf, validity)) = chain.first() {
+        match validity {
+            Some(Validity::Expired) => findings.push(
                 Severity::Error,
                 Check::Expiry,
                 format!("the certificate {} expired on {}", leaf.subject, leaf.not_after),
                 Some("renew the node's certificate, replace the key store file and run nodetool reloadssl"),
-            );
-        } else if days < (options.expiry_warning.as_secs() / 86_400) as i64 {
-            findings.push(
+            ),
+            Some(Validity::NotYetValid) => findings.push(
+                Severity::Error,
+                Check::Expiry,
+                format!("the certificate {} is not valid yet", leaf.subject),
+                Some("check the node's clock and this machine's, or serve a certificate valid now"),
+            ),
+            Some(Validity::EndsWithin(left)) => findings.push(
                 Severity::Warning,
                 Check::Expiry,
-                format!("the certificate {} expires in {days} day(s), on {}", leaf.subject, leaf.not_after),
+                format!(
+                    "the certificate {} expires in {} day(s), on {}",
+                    leaf.subject,
+                    crate::doctor::days(*left),
+                    leaf.not_after
+                ),
                 Some("renew the node's certificate now, replace the key store file and run nodetool reloadssl"),
-            );
-        } else {
-            findings.push(
+            ),
+            Some(Validity::Valid(left)) => findings.push(
                 Severity::Ok,
                 Check::Expiry,
                 format!(
-                    "the certificate {} is valid for {days} more days",
-                    leaf.subject
+                    "the certificate {} is valid for {} more days",
+                    leaf.subject,
+                    crate::doctor::days(*left)
                 ),
                 None,
-            );
+            ),
+            None => {}
         }
         if let Some(der) = seen.chain.first() {
             let matches = rustls::server::ParsedCertificate::try_from(der)
