@@ -121,15 +121,19 @@ fn python_driver_ssl_options_connect() {
     .unwrap();
     assert!(client.verifies_server_name() && client.has_client_certificate());
     connect(&client, peer.port).unwrap();
-    // CERT_NONE: no check at all, said as a warning.
-    let client = DriverTls::from_python_driver([
+    // CERT_NONE: no check at all, refused until asked for by name, then said as a warning.
+    let none = DriverTls::from_python_driver([
         ("certfile", cert.as_str()),
         ("keyfile", key.as_str()),
         ("cert_reqs", "CERT_NONE"),
     ])
-    .unwrap()
-    .build()
     .unwrap();
+    let refused = none.build().unwrap_err().to_string();
+    assert!(
+        refused.contains("cert_reqs") && refused.contains("dangerous_no_server_verification"),
+        "{refused}"
+    );
+    let client = none.dangerous_no_server_verification().build().unwrap();
     assert!(client.warnings.contains(&TlsWarning::NoServerVerification));
     connect(&client, peer.port).unwrap();
 }

@@ -76,15 +76,23 @@ pub fn client_config(
     super::Node::new(yaml).client_config(role, settings)
 }
 
-/// The client's check of the server; without one (a driver's `CERT_NONE`), the handshake
-/// signature is still checked but the certificate is not.
-pub(crate) fn verifier_or_refusal(
+/// The client's check of the server. Material read from a yaml always has one (its
+/// truststore); a client that checks nothing is only ever built on a caller's explicit request
+/// (`DriverTls::dangerous_no_server_verification`, cqlshrc's `validate = false`), never by a
+/// missing value.
+pub(crate) fn server_check(
     verifier: Option<verify::ServerVerifier>,
+    origin: &Origin,
     plan: &Plan,
-) -> Arc<dyn rustls::client::danger::ServerCertVerifier> {
+) -> Result<Arc<dyn rustls::client::danger::ServerCertVerifier>> {
     match verifier {
-        Some(v) => Arc::new(v),
-        None => Arc::new(verify::NoCertificateCheck(plan.provider.clone())),
+        Some(v) => Ok(Arc::new(v)),
+        None => Err(crate::error::Error::config(
+            origin,
+            Some(plan.section),
+            Some("truststore"),
+            "no truststore to check the server's certificate with",
+        )),
     }
 }
 

@@ -65,6 +65,8 @@ pub struct DriverTls {
     identity: Option<NodeIdentity>,
     system_roots: bool,
     settings: TlsSettings,
+    /// [`DriverTls::dangerous_no_server_verification`]: no check of the server, asked for by name.
+    no_server_verification: bool,
     /// From a Secret with `tls.key` and `tls.crt` (no combined PEM): the two files a reloading
     /// client follows as one key store.
     key_pair: Option<super::reload::KeyPair>,
@@ -104,9 +106,20 @@ impl DriverTls {
             identity: None,
             system_roots: false,
             settings: TlsSettings::default(),
+            no_server_verification: false,
             key_pair: None,
             secret: None,
         }
+    }
+
+    /// No check of the node's certificate at all: any certificate, from anyone, is accepted
+    /// (the Python driver's `cert_reqs=CERT_NONE`). Dangerous as rustls' `dangerous()` is:
+    /// anyone on the path can impersonate the node. [`DriverTls::from_python_driver`] reads
+    /// `CERT_NONE` but [`DriverTls::build`] refuses it until this is called.
+    pub fn dangerous_no_server_verification(mut self) -> Self {
+        self.verify = false;
+        self.no_server_verification = true;
+        self
     }
 
     /// `truststore-path`: a JKS, PKCS#12 or PEM truststore file.
@@ -276,7 +289,9 @@ impl DriverTls {
     /// The Python driver's `ssl_options`: `ca_certs` (PEM CAs), `certfile` and `keyfile` (PEM
     /// client certificate and key), `cert_reqs` (`CERT_NONE`, `CERT_OPTIONAL`,
     /// `CERT_REQUIRED`, or 0, 1, 2) and `check_hostname` (`True`/`False`). A key file needs a
-    /// password given with [`DriverTls::key_password`] when it is encrypted.
+    /// password given with [`DriverTls::key_password`] when it is encrypted. `CERT_NONE` (no
+    /// check of the node at all) builds only after
+    /// [`DriverTls::dangerous_no_server_verification`].
     pub fn from_python_driver<'a>(
         options: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self> {
@@ -544,27 +559,10 @@ impl DriverTls {
         let keys = material
             .keys
             .map(|k| Arc::new(k) as Arc<dyn rustls::client::ResolvesClientCert>);
-        let verifier = super::verifier_or_refusal(material.verifier.filter(|_| self.verify), &plan);
-        let mut client = super::assemble_client(
-            yaml.origin(),
-            plan,
-            &settings,
-            material.warnings,
-            keys,
-            verifier,
-            super::Sessions::Kept,
-        )?;
-        if !self.verify {
-            // Nothing is checked at all: that says more than "no name is checked".
-            client
-                .warnings
-                .retain(|w| !matches!(w, super::TlsWarning::NoServerNameCheck { .. }));
-            client
-                .warnings
-                .push(super::TlsWarning::NoServerVerification);
-        }
+        // The check of the server, decided here once: the truststore's (the usual case), a node
+        // identity or the system's CAs, or none at all only when asked for by name.
         let system_roots = self.system_roots && self.verify;
-        if self.identity.is_some() || system_roots {
+        let node_verifier = if self.verify && (self.identity.is_some() || system_roots) {
             let mut anchors = if has_truststore {
                 crate::tls::factory::load_trust_anchors(
                     yaml.origin(),
@@ -589,8 +587,47 @@ impl DriverTls {
                 } else {
                     NodeIdentity::ChainOnly
                 });
-            let v = NodeVerifier::new(&anchors, identity, &settings)?;
-            client = client.with_verifier(Arc::new(v));
+            Some(Arc::new(NodeVerifier::new(&anchors, identity, &settings)?))
+        } else {
+            None
+        };
+        let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> = match (
+            &node_verifier,
+            self.verify,
+        ) {
+            (Some(v), _) => v.clone(),
+            (None, true) => super::server_check(material.verifier, yaml.origin(), &plan)?,
+            (None, false) if self.no_server_verification => {
+                Arc::new(super::verify::NoCertificateCheck(plan.provider.clone()))
+            }
+            (None, false) => {
+                return Err(bad(
+                    "cert_reqs",
+                    "CERT_NONE turns off every check of the node's certificate (anyone on the path can impersonate the node): ask for it by name with DriverTls::dangerous_no_server_verification(), or give the CA that signed the nodes",
+                ));
+            }
+        };
+        let mut client = super::assemble_client(
+            yaml.origin(),
+            plan,
+            &settings,
+            material.warnings,
+            keys,
+            verifier,
+            super::Sessions::Kept,
+        )?;
+        if !self.verify {
+            // Nothing is checked at all: that says more than "no name is checked".
+            client
+                .warnings
+                .retain(|w| !matches!(w, super::TlsWarning::NoServerNameCheck { .. }));
+            client
+                .warnings
+                .push(super::TlsWarning::NoServerVerification);
+        }
+        if let Some(v) = node_verifier {
+            // The same verifier; with_verifier says whether a name is checked.
+            client = client.with_verifier(v);
         }
         Ok(client)
     }

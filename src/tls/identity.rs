@@ -226,8 +226,12 @@ impl ServerCertVerifier for NodeVerifier {
 impl ClientTls {
     /// This config with another check of the node's certificate (a [`NodeVerifier`]); the
     /// client certificate, protocols and suites stay. `verifies_server_name()` then says whether
-    /// the new verifier checks a name.
+    /// the new verifier checks a name. A reloading client becomes one config (its key store still
+    /// follows reloads; the verifier is this one; no session is kept).
     pub fn with_verifier(mut self, verifier: Arc<NodeVerifier>) -> ClientTls {
+        // One config from now on: a reloading client's keys still follow its reloads (through
+        // its live resolver), its check of the server is this verifier, and no session is kept.
+        self.generations = None;
         let mut config = (*self.config).clone();
         self.verify_server_name = verifier.identity != NodeIdentity::ChainOnly;
         config.dangerous().set_certificate_verifier(verifier);

@@ -24,6 +24,8 @@
 //! (Cassandra's hot reload); [`cqlsh_client_config`] and [`nodetool_client_config`] build the
 //! clients of Cassandra's command-line tools.
 
+// Certificate login as AuthConfig.applyAuth checks it: read by the diagnostics only.
+#[cfg(feature = "diagnostics")]
 mod authenticators;
 #[cfg(feature = "bundle")]
 mod bundle;
@@ -45,13 +47,14 @@ mod validator;
 pub(crate) mod verify;
 
 pub use crate::failure::{ExpiredButTrusted, IdentityMismatch, UnknownIssuer};
+#[cfg(feature = "diagnostics")]
 pub use authenticators::{
     AuthSetup, CertificateLogin, PeerRefusal, check_authenticators, outbound_identities,
 };
 #[cfg(feature = "bundle")]
 pub use bundle::{ProxyMetadata, SecureConnectBundle};
 pub use client::{ClientTls, client_config};
-pub(crate) use client::{assemble_client, verifier_or_refusal};
+pub(crate) use client::{assemble_client, server_check};
 pub use driver::DriverTls;
 pub use identity::{NodeIdentity, NodeVerifier};
 #[cfg(feature = "diagnostics")]

@@ -123,7 +123,7 @@ impl Node {
         let keys = material
             .keys
             .map(|k| Arc::new(k) as Arc<dyn rustls::client::ResolvesClientCert>);
-        let verifier = super::verifier_or_refusal(material.verifier, &plan);
+        let verifier = super::server_check(material.verifier, self.resolved.origin(), &plan)?;
         super::assemble_client(
             self.resolved.origin(),
             plan,

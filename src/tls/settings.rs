@@ -47,7 +47,8 @@ pub enum TlsWarning {
         /// What the load noticed.
         warning: keystore::Warning,
     },
-    /// cqlshrc `validate = false`: the server's certificate is not checked at all.
+    /// The server's certificate is not checked at all: cqlshrc's `validate = false`, or a
+    /// driver's `CERT_NONE` asked for with `DriverTls::dangerous_no_server_verification`.
     NoServerVerification,
     /// The client checks the server's certificate chain but not that it names the server
     /// (`require_endpoint_verification` is off; a driver's hostname validation is off): any
@@ -75,7 +76,7 @@ impl fmt::Display for TlsWarning {
             TlsWarning::Option(w) => w.fmt(f),
             TlsWarning::Store { origin, warning } => write!(f, "{origin}: {warning}"),
             TlsWarning::NoServerVerification => f.write_str(
-                "cqlshrc: validate = false: the server's certificate is not verified (anyone can impersonate the node)",
+                "the server's certificate is not verified at all (cqlshrc validate = false, or a driver's CERT_NONE): anyone can impersonate the node",
             ),
             TlsWarning::NoServerNameCheck { section } => write!(
                 f,
