@@ -183,7 +183,7 @@ fn client_rotation(combined: bool) {
     let live = client.config().clone();
 
     let published = Published::default();
-    let seen: Seen<Result<usize, String>> = Mutex::new(Vec::new());
+    let seen: Seen<Result<(usize, bool), String>> = Mutex::new(Vec::new());
     let uses = [Use::Live, Use::Bound, Use::Live];
     std::thread::scope(|scope| {
         for how in uses {
@@ -201,11 +201,12 @@ fn client_rotation(combined: bool) {
                     let result = handshake::in_memory(c, s).both();
                     let span = published.end(begun, how);
                     let outcome = match result {
-                        Ok((_, (_, client_identity))) => {
+                        Ok(((session, _), (_, client_identity))) => {
                             let sha = client_identity.chain()[0].sha256_hex();
                             leaves
                                 .get(&sha)
                                 .copied()
+                                .map(|k| (k, session.resumed()))
                                 .ok_or(format!("an unknown client certificate {sha}"))
                         }
                         Err(e) => Err(e.to_string()),
@@ -226,18 +227,20 @@ fn client_rotation(combined: bool) {
 
     let seen = seen.into_inner().unwrap();
     let mut wrong = Vec::new();
+    let mut resumed: HashMap<Use, usize> = HashMap::new();
     for (how, span, outcome) in &seen {
         match outcome {
             Err(e) => wrong.push(format!("{how:?} {span:?}: failed: {e}")),
-            Ok(k) if *k < span.start => wrong.push(format!(
+            Ok((k, _)) if *k < span.start => wrong.push(format!(
                 "{how:?} {span:?}: presented app-{k}, older than the generation published before it started"
             )),
-            Ok(k) if span.clean && *k != span.start => wrong.push(format!(
+            Ok((k, _)) if span.clean && *k != span.start => wrong.push(format!(
                 "{how:?} {span:?}: presented app-{k} though no swap overlapped it"
             )),
-            Ok(_) => {}
+            Ok((_, r)) => *resumed.entry(*how).or_default() += usize::from(*r),
         }
     }
+    println!("resumed sessions: {resumed:?}");
     println!(
         "{} handshakes over {SWAPS} swaps (combined PEM: {combined}), {} wrong",
         seen.len(),
@@ -251,6 +254,13 @@ fn client_rotation(combined: bool) {
         wrong[..wrong.len().min(20)].join("\n")
     );
     assert_eq!(reloader.generation(), SWAPS as u64);
+    // The cost, and what is kept: the config handed over once never resumes; a config taken
+    // per connection resumes within its generation.
+    assert_eq!(resumed.get(&Use::Live).copied().unwrap_or(0), 0);
+    assert!(
+        resumed.get(&Use::Bound).copied().unwrap_or(0) > 0,
+        "{resumed:?}"
+    );
 }
 
 #[test]
@@ -324,7 +334,7 @@ fn a_server_trust_rotation_refuses_a_dropped_ca_from_the_next_handshake_under_lo
     ];
 
     let published = Published::default();
-    let seen: Seen<(&str, Result<(), String>)> = Mutex::new(Vec::new());
+    let seen: Seen<(&str, Result<bool, String>)> = Mutex::new(Vec::new());
     let uses = [Use::Bound, Use::Live, Use::Bound];
     std::thread::scope(|scope| {
         for (i, how) in uses.into_iter().enumerate() {
@@ -344,7 +354,9 @@ fn a_server_trust_rotation_refuses_a_dropped_ca_from_the_next_handshake_under_lo
                     .unwrap();
                     let result = handshake::in_memory(c, s).both();
                     let span = published.end(begun, how);
-                    let result = result.map(|_| ()).map_err(|e| e.to_string());
+                    let result = result
+                        .map(|((session, _), _)| session.resumed())
+                        .map_err(|e| e.to_string());
                     seen.lock().unwrap().push((how, span, (*ca, result)));
                 }
             });
@@ -360,8 +372,10 @@ fn a_server_trust_rotation_refuses_a_dropped_ca_from_the_next_handshake_under_lo
     let seen = seen.into_inner().unwrap();
     let mut wrong = Vec::new();
     let mut refused_after_a_drop = 0;
+    let mut resumed: HashMap<Use, usize> = HashMap::new();
     for (how, span, (ca, result)) in &seen {
         let admitted = result.is_ok();
+        *resumed.entry(*how).or_default() += usize::from(result.as_ref().is_ok_and(|r| *r));
         let why = result
             .as_ref()
             .err()
@@ -402,6 +416,12 @@ fn a_server_trust_rotation_refuses_a_dropped_ca_from_the_next_handshake_under_lo
     );
     assert!(refused_after_a_drop > 0);
     assert_eq!(reloader.generation(), SWAPS as u64);
+    println!("resumed sessions: {resumed:?}");
+    assert_eq!(resumed.get(&Use::Live).copied().unwrap_or(0), 0);
+    assert!(
+        resumed.get(&Use::Bound).copied().unwrap_or(0) > 0,
+        "{resumed:?}"
+    );
 }
 
 /// A cert-manager Secret with only `tls.crt`, `tls.key` and `ca.crt`, followed as one pair:

@@ -481,6 +481,17 @@ impl Session {
     pub fn alpn(&self) -> Option<&[u8]> {
         self.conn.alpn_protocol()
     }
+
+    /// Whether the session was resumed from an earlier one: no certificate was sent or checked
+    /// in its handshake (the peer's identity is the one of the session it resumed). After a
+    /// hot reload, a connection bound to the new material never resumes a session of the old
+    /// (see `tls::reload`).
+    pub fn resumed(&self) -> bool {
+        matches!(
+            self.conn.handshake_kind(),
+            Some(rustls::HandshakeKind::Resumed)
+        )
+    }
 }
 
 /// What [`in_memory`] ends with: each side's result.
