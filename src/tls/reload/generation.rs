@@ -36,8 +36,10 @@ use rustls::{
     ClientConfig, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme,
 };
 
+use crate::error::{Error, Origin, Result};
 use crate::tls::resolve::KeyChoice;
 use crate::tls::verify::{ClientVerifier, ServerVerifier, delegate_signatures};
+use crate::tls::{ClientMaterial, Plan, ServerMaterial, Sessions, TlsSettings, TlsWarning};
 use crate::tls::{ClientTls, ServerTls};
 
 /// A value behind a lock, read as a whole and replaced as a whole.
@@ -255,4 +257,79 @@ impl ServerCertVerifier for ClientSide {
     }
 
     delegate_signatures!(self => self.verifier());
+}
+
+/// What every generation of one config is assembled with.
+pub(super) struct Assembly<'a> {
+    pub(super) origin: &'a Origin,
+    pub(super) plan: &'a Plan,
+    pub(super) settings: &'a TlsSettings,
+}
+
+impl Assembly<'_> {
+    /// A server generation from validated material; a config that checks client certificates
+    /// keeps the verifier of `previous` when the material has none.
+    pub(super) fn server(
+        &self,
+        material: ServerMaterial,
+        previous: Option<&ServerGeneration>,
+    ) -> Result<(ServerGeneration, Vec<TlsWarning>)> {
+        let keys = Arc::new(material.keys);
+        let verifier = material
+            .verifier
+            .map(Arc::new)
+            .or_else(|| previous.and_then(|p| p.verifier.clone()));
+        let bound = crate::tls::assemble_server(
+            self.origin,
+            self.plan.clone(),
+            self.settings,
+            material.warnings.clone(),
+            keys.clone(),
+            verifier.clone().map(|v| v as Arc<dyn ClientCertVerifier>),
+            Sessions::Kept,
+        )?;
+        let generation = ServerGeneration {
+            keys,
+            verifier,
+            bound,
+        };
+        Ok((generation, material.warnings))
+    }
+
+    /// A client generation from validated material; the verifier of `previous` is kept when
+    /// the material has none.
+    pub(super) fn client(
+        &self,
+        material: ClientMaterial,
+        previous: Option<&ClientGeneration>,
+    ) -> Result<(ClientGeneration, Vec<TlsWarning>)> {
+        let verifier = match (material.verifier, previous) {
+            (Some(v), _) => Arc::new(v),
+            (None, Some(p)) => p.verifier.clone(),
+            (None, None) => {
+                return Err(Error::config(
+                    self.origin,
+                    Some(self.plan.section),
+                    Some("truststore"),
+                    "a reloadable client needs a truststore to check the server with",
+                ));
+            }
+        };
+        let keys = material.keys.map(Arc::new);
+        let bound = crate::tls::assemble_client(
+            self.origin,
+            self.plan.clone(),
+            self.settings,
+            material.warnings.clone(),
+            keys.clone().map(|k| k as Arc<dyn ResolvesClientCert>),
+            verifier.clone(),
+            Sessions::Kept,
+        )?;
+        let generation = ClientGeneration {
+            keys,
+            verifier,
+            bound,
+        };
+        Ok((generation, material.warnings))
+    }
 }

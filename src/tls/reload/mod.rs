@@ -55,10 +55,11 @@
 //! # Ok::<(), cassandra_tls::Error>(())
 //! ```
 
+mod files;
 mod generation;
+mod outcome;
 
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -70,139 +71,19 @@ use zeroize::Zeroizing;
 
 use super::cache::FileStamp;
 use super::{
-    ClientMaterial, ClientRole, ClientTls, Plan, Role, ServerMaterial, ServerRole, ServerTls,
-    Sessions, TlsSettings, TlsWarning,
+    ClientRole, ClientTls, Plan, ServerRole, ServerTls, Sessions, TlsSettings, TlsWarning,
 };
 use crate::error::{Error, Origin, Result};
 use crate::keystore::{Certificate, KeyStore};
 use crate::options::CassandraYaml;
-use generation::{ClientGeneration, ServerGeneration};
+pub(crate) use files::{KeyPair, Sources};
+use files::{Watched, consistent, kept_changing, watched_paths, with_pair};
+use generation::Assembly;
 pub(crate) use generation::{ClientSide, ServerSide};
+pub use outcome::Outcome;
 
 /// Cassandra's interval between checks of the files (600 seconds, not configurable).
 pub const CASSANDRA_RELOAD_INTERVAL: Duration = Duration::from_secs(600);
-
-/// What a check or an install did. A failed reload changes nothing and says so only here:
-/// look at it.
-#[derive(Debug)]
-#[non_exhaustive]
-#[must_use = "a failed reload keeps the old material and says why only in the Outcome"]
-pub enum Outcome {
-    /// No watched file changed: nothing was loaded.
-    Unchanged,
-    /// New material was validated and is now used by new handshakes.
-    Reloaded {
-        /// The watched files found changed (another file, a new inode or symlink target, a new
-        /// size or modification time); empty when forced or installed.
-        changed: Vec<PathBuf>,
-        /// Warnings about the new material.
-        warnings: Vec<TlsWarning>,
-    },
-    /// New material failed validation; the old material is still in use.
-    Failed {
-        /// The watched files found changed; empty when forced or installed.
-        changed: Vec<PathBuf>,
-        /// Why the new material was refused.
-        error: Error,
-    },
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let files = |changed: &[PathBuf]| {
-            changed
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        match self {
-            Outcome::Unchanged => f.write_str("SSL certificates unchanged"),
-            Outcome::Reloaded { changed, .. } if changed.is_empty() => {
-                f.write_str("SSL certificates have been updated; new connections use them")
-            }
-            Outcome::Reloaded { changed, .. } => write!(
-                f,
-                "SSL certificates have been updated ({} changed); new connections use them",
-                files(changed)
-            ),
-            Outcome::Failed { error, .. } => write!(
-                f,
-                "failed to hot reload the SSL certificates, the old ones stay in use: {error}"
-            ),
-        }
-    }
-}
-
-/// A watched file and what was last seen of it (`None`: missing or unreadable, as Java's
-/// `lastModified() == 0`).
-#[derive(Debug)]
-struct Watched {
-    path: PathBuf,
-    seen: Option<FileStamp>,
-}
-
-/// How many times a load is tried again when the files change while they are read.
-const CONSISTENT_LOAD_TRIES: usize = 3;
-
-/// Runs `load` until the files are the same before and after it (at most
-/// [`CONSISTENT_LOAD_TRIES`] times) and returns what it loaded with what was seen. A load
-/// during which a file changed (a Kubernetes Secret's `..data` swapped mid-read) may mix two
-/// generations (a new certificate with an old key, a new key store with an old truststore), so
-/// it is thrown away.
-fn consistent<T>(
-    paths: &[PathBuf],
-    mut load: impl FnMut() -> Result<T>,
-    kept_changing: impl FnOnce() -> Error,
-) -> Result<(T, Vec<Option<FileStamp>>)> {
-    let stamps = || -> Vec<Option<FileStamp>> { paths.iter().map(|p| FileStamp::of(p)).collect() };
-    for _ in 0..CONSISTENT_LOAD_TRIES {
-        let before = stamps();
-        let loaded = load();
-        let after = stamps();
-        if before == after {
-            return loaded.map(|l| (l, after));
-        }
-    }
-    Err(kept_changing())
-}
-
-/// Where a reloading config's material comes from beyond its yaml.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Sources {
-    /// A key store made of two PEM files read as one pair (cert-manager's `tls.key` and
-    /// `tls.crt`): the key, then its chain.
-    pub(crate) key_pair: Option<KeyPair>,
-    /// The mounted Secret the files come from, to name it when a file is gone.
-    pub(crate) secret: Option<PathBuf>,
-}
-
-/// A private key file and its certificate chain file, followed as one key store.
-#[derive(Clone, Debug)]
-pub(crate) struct KeyPair {
-    pub(crate) key: PathBuf,
-    pub(crate) cert: PathBuf,
-}
-
-impl KeyPair {
-    /// The two files as one PEM key store: the key, then the chain.
-    fn read(&self) -> Result<Zeroizing<Vec<u8>>> {
-        let read = |path: &Path| {
-            std::fs::read(path)
-                .map(Zeroizing::new)
-                .map_err(|source| Error::Io {
-                    path: path.to_path_buf(),
-                    source,
-                })
-        };
-        let mut bytes = read(&self.key)?;
-        if !bytes.ends_with(b"\n") {
-            bytes.push(b'\n');
-        }
-        bytes.extend_from_slice(&read(&self.cert)?);
-        Ok(bytes)
-    }
-}
 
 /// Replaces a config's key and trust material on request. Cheap to clone; every clone
 /// drives the same config.
@@ -230,116 +111,6 @@ struct Inner {
 enum Swaps {
     Server(Arc<ServerSide>),
     Client(Arc<ClientSide>),
-}
-
-/// The files Cassandra watches for a section: `keystore`, `outbound_keystore` (internode) and
-/// `truststore`, those that exist now, and a key pair's two files. Inline PEM is not a file and
-/// is never watched.
-fn watched_paths(node: &super::Node, role: Role, sources: &Sources) -> Vec<PathBuf> {
-    let resolved = node.resolved();
-    let section = role.options(resolved);
-    let opts = &section.options;
-    let mut paths = Vec::new();
-    match &sources.key_pair {
-        Some(pair) => paths.extend([pair.key.clone(), pair.cert.clone()]),
-        None if section.inline_pem("private_key").is_none() => {
-            paths.push(resolved.path(opts.keystore_path()))
-        }
-        None => {}
-    }
-    // The outbound key falls back to the inline `private_key` as the PEM factory reads it
-    // (factory::load_keystore).
-    let outbound_inline = section
-        .inline_pem("outbound_private_key")
-        .or(section.inline_pem("private_key"));
-    if role.section_kind() == crate::options::Section::Server && outbound_inline.is_none() {
-        paths.push(resolved.path(resolved.server_options().outbound_keystore_path()));
-    }
-    if section.inline_pem("trusted_certificates").is_none() {
-        paths.push(resolved.path(opts.truststore_path()));
-    }
-    let mut watched: Vec<PathBuf> = Vec::new();
-    for path in paths {
-        if path.is_file() && !watched.contains(&path) {
-            watched.push(path);
-        }
-    }
-    watched
-}
-
-/// What every generation of one config is assembled with.
-struct Assembly<'a> {
-    origin: &'a Origin,
-    plan: &'a Plan,
-    settings: &'a TlsSettings,
-}
-
-impl Assembly<'_> {
-    /// A server generation from validated material; a config that checks client certificates
-    /// keeps the verifier of `previous` when the material has none.
-    fn server(
-        &self,
-        material: ServerMaterial,
-        previous: Option<&ServerGeneration>,
-    ) -> Result<(ServerGeneration, Vec<TlsWarning>)> {
-        let keys = Arc::new(material.keys);
-        let verifier = material
-            .verifier
-            .map(Arc::new)
-            .or_else(|| previous.and_then(|p| p.verifier.clone()));
-        let bound = super::assemble_server(
-            self.origin,
-            self.plan.clone(),
-            self.settings,
-            material.warnings.clone(),
-            keys.clone(),
-            verifier.clone().map(|v| v as Arc<dyn ClientCertVerifier>),
-            Sessions::Kept,
-        )?;
-        let generation = ServerGeneration {
-            keys,
-            verifier,
-            bound,
-        };
-        Ok((generation, material.warnings))
-    }
-
-    /// A client generation from validated material; the verifier of `previous` is kept when
-    /// the material has none.
-    fn client(
-        &self,
-        material: ClientMaterial,
-        previous: Option<&ClientGeneration>,
-    ) -> Result<(ClientGeneration, Vec<TlsWarning>)> {
-        let verifier = match (material.verifier, previous) {
-            (Some(v), _) => Arc::new(v),
-            (None, Some(p)) => p.verifier.clone(),
-            (None, None) => {
-                return Err(Error::config(
-                    self.origin,
-                    Some(self.plan.section),
-                    Some("truststore"),
-                    "a reloadable client needs a truststore to check the server with",
-                ));
-            }
-        };
-        let keys = material.keys.map(Arc::new);
-        let bound = super::assemble_client(
-            self.origin,
-            self.plan.clone(),
-            self.settings,
-            material.warnings.clone(),
-            keys.clone().map(|k| k as Arc<dyn ResolvesClientCert>),
-            verifier.clone(),
-            Sessions::Kept,
-        )?;
-        let generation = ClientGeneration {
-            keys,
-            verifier,
-            bound,
-        };
-        Ok((generation, material.warnings))
-    }
 }
 
 /// A server config for a [`ServerRole`] whose material the returned [`Reloader`] replaces.
@@ -452,28 +223,6 @@ pub(crate) fn reloading_client(
         seen,
     );
     Ok((tls, reloader))
-}
-
-/// `installed` with the key store read from a key pair, when one was read.
-fn with_pair<'a>(
-    pair: &'a Option<Zeroizing<Vec<u8>>>,
-    installed: super::Installed<'a>,
-) -> super::Installed<'a> {
-    super::Installed {
-        keystore: pair.as_deref().map(Vec::as_slice).or(installed.keystore),
-        truststore: installed.truststore,
-    }
-}
-
-fn kept_changing(origin: &Origin, plan: &Plan) -> Error {
-    Error::config(
-        origin,
-        Some(plan.section),
-        None,
-        format!(
-            "the store files kept changing while they were read ({CONSISTENT_LOAD_TRIES} tries): the old material stays until they settle"
-        ),
-    )
 }
 
 impl Reloader {

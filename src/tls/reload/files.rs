@@ -1,0 +1,137 @@
+//! The files a reloading config follows: which ones, what was seen of them, and a load that
+//! saw one version of them throughout.
+
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Origin, Result};
+use crate::tls::cache::FileStamp;
+use crate::tls::{Installed, Node, Plan, Role};
+
+/// A watched file and what was last seen of it (`None`: missing or unreadable, as Java's
+/// `lastModified() == 0`).
+#[derive(Debug)]
+pub(super) struct Watched {
+    pub(super) path: PathBuf,
+    pub(super) seen: Option<FileStamp>,
+}
+
+/// How many times a load is tried again when the files change while they are read.
+const CONSISTENT_LOAD_TRIES: usize = 3;
+
+/// Runs `load` until the files are the same before and after it (at most
+/// [`CONSISTENT_LOAD_TRIES`] times) and returns what it loaded with what was seen. A load
+/// during which a file changed (a Kubernetes Secret's `..data` swapped mid-read) may mix two
+/// generations (a new certificate with an old key, a new key store with an old truststore), so
+/// it is thrown away.
+pub(super) fn consistent<T>(
+    paths: &[PathBuf],
+    mut load: impl FnMut() -> Result<T>,
+    kept_changing: impl FnOnce() -> Error,
+) -> Result<(T, Vec<Option<FileStamp>>)> {
+    let stamps = || -> Vec<Option<FileStamp>> { paths.iter().map(|p| FileStamp::of(p)).collect() };
+    for _ in 0..CONSISTENT_LOAD_TRIES {
+        let before = stamps();
+        let loaded = load();
+        let after = stamps();
+        if before == after {
+            return loaded.map(|l| (l, after));
+        }
+    }
+    Err(kept_changing())
+}
+
+/// Where a reloading config's material comes from beyond its yaml.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Sources {
+    /// A key store made of two PEM files read as one pair (cert-manager's `tls.key` and
+    /// `tls.crt`): the key, then its chain.
+    pub(crate) key_pair: Option<KeyPair>,
+    /// The mounted Secret the files come from, to name it when a file is gone.
+    pub(crate) secret: Option<PathBuf>,
+}
+
+/// A private key file and its certificate chain file, followed as one key store.
+#[derive(Clone, Debug)]
+pub(crate) struct KeyPair {
+    pub(crate) key: PathBuf,
+    pub(crate) cert: PathBuf,
+}
+
+impl KeyPair {
+    /// The two files as one PEM key store: the key, then the chain.
+    pub(super) fn read(&self) -> Result<Zeroizing<Vec<u8>>> {
+        let read = |path: &Path| {
+            std::fs::read(path)
+                .map(Zeroizing::new)
+                .map_err(|source| Error::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })
+        };
+        let mut bytes = read(&self.key)?;
+        if !bytes.ends_with(b"\n") {
+            bytes.push(b'\n');
+        }
+        bytes.extend_from_slice(&read(&self.cert)?);
+        Ok(bytes)
+    }
+}
+
+/// The files Cassandra watches for a section: `keystore`, `outbound_keystore` (internode) and
+/// `truststore`, those that exist now, and a key pair's two files. Inline PEM is not a file and
+/// is never watched.
+pub(super) fn watched_paths(node: &Node, role: Role, sources: &Sources) -> Vec<PathBuf> {
+    let resolved = node.resolved();
+    let section = role.options(resolved);
+    let opts = &section.options;
+    let mut paths = Vec::new();
+    match &sources.key_pair {
+        Some(pair) => paths.extend([pair.key.clone(), pair.cert.clone()]),
+        None if section.inline_pem("private_key").is_none() => {
+            paths.push(resolved.path(opts.keystore_path()))
+        }
+        None => {}
+    }
+    // The outbound key falls back to the inline `private_key` as the PEM factory reads it
+    // (factory::load_keystore).
+    let outbound_inline = section
+        .inline_pem("outbound_private_key")
+        .or(section.inline_pem("private_key"));
+    if role.section_kind() == crate::options::Section::Server && outbound_inline.is_none() {
+        paths.push(resolved.path(resolved.server_options().outbound_keystore_path()));
+    }
+    if section.inline_pem("trusted_certificates").is_none() {
+        paths.push(resolved.path(opts.truststore_path()));
+    }
+    let mut watched: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        if path.is_file() && !watched.contains(&path) {
+            watched.push(path);
+        }
+    }
+    watched
+}
+
+/// `installed` with the key store read from a key pair, when one was read.
+pub(super) fn with_pair<'a>(
+    pair: &'a Option<Zeroizing<Vec<u8>>>,
+    installed: Installed<'a>,
+) -> Installed<'a> {
+    Installed {
+        keystore: pair.as_deref().map(Vec::as_slice).or(installed.keystore),
+        truststore: installed.truststore,
+    }
+}
+
+pub(super) fn kept_changing(origin: &Origin, plan: &Plan) -> Error {
+    Error::config(
+        origin,
+        Some(plan.section),
+        None,
+        format!(
+            "the store files kept changing while they were read ({CONSISTENT_LOAD_TRIES} tries): the old material stays until they settle"
+        ),
+    )
+}
