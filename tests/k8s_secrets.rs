@@ -385,3 +385,65 @@ fn doctor_across_secrets_says_whether_a_ca_rotation_is_safe() {
         "{v:#}"
     );
 }
+
+/// A Secret given by a relative path (`vol/node1`, `./vol/node1`, `../x/vol/node1`), as an
+/// operator types it: read against the working directory once, in the command and in the
+/// library, with the same findings as the absolute path.
+#[test]
+fn relative_secret_paths_resolve_against_the_working_directory() {
+    let root = tempfile::tempdir().unwrap();
+    let vol = root.path().join("vol");
+    let secrets = secrets(&vol);
+    let work = root.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    for (layout, dir, password) in secrets.into_iter().filter(|(_, _, p)| p.is_none()) {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let absolute = doctor(&["--secret", &dir.to_string_lossy()]);
+        assert_eq!(absolute["summary"]["errors"], 0, "{layout}: {absolute:#}");
+        for (cwd, relative) in [
+            (root.path().to_path_buf(), format!("vol/{name}")),
+            (root.path().to_path_buf(), format!("./vol/{name}")),
+            (work.clone(), format!("../vol/{name}")),
+        ] {
+            let out = Command::new(env!("CARGO_BIN_EXE_cassandra-tls"))
+                .args(["doctor", "--secret", &relative, "--json"])
+                .current_dir(&cwd)
+                .output()
+                .unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(
+                v["summary"],
+                absolute["summary"],
+                "{layout} as {relative} from {}: {v:#}",
+                cwd.display()
+            );
+        }
+        // The library: a node yaml from a relative directory serves the same leaf.
+        let relative = pathdiff(&dir, &std::env::current_dir().unwrap());
+        let secret = MountedSecret::open(&relative, None, password).unwrap();
+        let server = tls::server_config(
+            &secret.node_yaml().unwrap(),
+            ServerRole::Native,
+            &TlsSettings::default(),
+        );
+        assert!(
+            server.is_ok(),
+            "{layout} from {}: {server:?}",
+            relative.display()
+        );
+    }
+}
+
+/// `path` relative to `base` (both absolute), with `..` where needed.
+fn pathdiff(path: &Path, base: &Path) -> PathBuf {
+    let (p, b): (Vec<_>, Vec<_>) = (path.components().collect(), base.components().collect());
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &p[common..] {
+        out.push(c);
+    }
+    out
+}

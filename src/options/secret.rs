@@ -149,7 +149,7 @@ fn password_file(path: &Path) -> Result<Password> {
 
 impl MountedSecret {
     /// Reads the Secret mounted at `dir` in `layout`, or in the layout its files show when
-    /// `None`. `password` is the store password the layout does not hold itself
+    /// `None`. A relative `dir` is taken against the working directory. `password` is the store password the layout does not hold itself
     /// (cert-manager's Java stores, cass-operator's datacenter name); k8ssandra's password
     /// files win over it. A directory that fits no layout is an error that lists the files found
     /// and the names each layout expects.
@@ -158,7 +158,13 @@ impl MountedSecret {
         layout: Option<SecretLayout>,
         password: Option<Password>,
     ) -> Result<MountedSecret> {
-        let dir = dir.as_ref();
+        // A relative directory is taken against the working directory once, here: the files'
+        // paths and the node's base directory are then the same absolute paths (symlinks such
+        // as the kubelet's `..data` are kept, not resolved).
+        let dir = &std::path::absolute(dir.as_ref()).map_err(|source| Error::Io {
+            path: dir.as_ref().to_path_buf(),
+            source,
+        })?;
         let mut found: Vec<String> = std::fs::read_dir(dir)
             .map_err(|source| Error::Io {
                 path: dir.to_path_buf(),
