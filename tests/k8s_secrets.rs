@@ -301,9 +301,40 @@ fn doctor_reads_each_layout_and_warns_ahead_of_expiry() {
     assert!(
         findings_of(&v, "expiry", "warning")
             .iter()
-            .any(|m| m.contains("renewBefore 5 min is shorter")),
+            .any(|m| m.contains("cert-manager renews 5 min before the end, less than")),
         "{v:#}"
     );
+    // A renewBefore of zero, or not shorter than the life, is ignored by cert-manager
+    // (pkg/util/pki/renewaltime.go): it renews two thirds through the life. The date expected
+    // comes from OpenSSL's dates of node1's certificate.
+    let (not_before, not_after) = openssl_dates(&common::store_path("node1.chain.pem"));
+    let expected = not_after - (not_after - not_before) / 3;
+    let expected = time::OffsetDateTime::from_unix_timestamp(expected)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    for renew_before in ["0s", "1000000h", "2562047h"] {
+        let v = doctor(&["--secret", &dir, "--renew-before", renew_before]);
+        let warnings = findings_of(&v, "expiry", "warning");
+        assert!(
+            warnings
+                .iter()
+                .any(|m| m.contains("cert-manager ignores it")
+                    && m.contains(&format!("on {expected}"))),
+            "{renew_before}: {v:#}"
+        );
+        assert!(
+            !warnings.iter().any(|m| m.contains("again and again")),
+            "{v:#}"
+        );
+    }
+    // Past Go's largest duration: out of range, not "not a duration".
+    let out = Command::new(env!("CARGO_BIN_EXE_cassandra-tls"))
+        .args(["doctor", "--secret", &dir, "--renew-before", "100000000h"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("out of range"), "{stderr}");
     let v = doctor(&["--secret", &dir, "--renew-before", "360h"]);
     assert!(
         findings_of(&v, "expiry", "ok")
@@ -446,4 +477,36 @@ fn pathdiff(path: &Path, base: &Path) -> PathBuf {
         out.push(c);
     }
     out
+}
+
+/// A certificate's notBefore and notAfter as OpenSSL prints them (`-dateopt iso_8601`), in Unix
+/// seconds.
+fn openssl_dates(pem: &str) -> (i64, i64) {
+    let out = Command::new("openssl")
+        .args([
+            "x509", "-noout", "-dates", "-dateopt", "iso_8601", "-in", pem,
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let date = |key: &str| {
+        // 2026-11-27 21:15:57Z
+        let line = text
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .unwrap()
+            .trim();
+        let n: Vec<i64> = line
+            .trim_end_matches('Z')
+            .split(['-', ' ', ':'])
+            .map(|p| p.parse().unwrap())
+            .collect();
+        let month = time::Month::try_from(n[1] as u8).unwrap();
+        let day = time::Date::from_calendar_date(n[0] as i32, month, n[2] as u8).unwrap();
+        let at = time::Time::from_hms(n[3] as u8, n[4] as u8, n[5] as u8).unwrap();
+        time::PrimitiveDateTime::new(day, at)
+            .assume_utc()
+            .unix_timestamp()
+    };
+    (date("notBefore="), date("notAfter="))
 }

@@ -141,9 +141,23 @@ pub(crate) fn expiry(
     }
 }
 
-/// cert-manager renews a certificate `renew_before` ahead of its end: flag a window that is not
-/// shorter than the certificate's life, a renewal that is due and has not reached the node, and
-/// one that would reach the node only after the certificate expired.
+/// When cert-manager renews a certificate (pkg/util/pki/renewaltime.go, `desiredRenewalTime`):
+/// `renewBefore` ahead of its end when it is positive and shorter than the certificate's life,
+/// else a third of the life ahead (two thirds through it). Returns how long ahead, and whether
+/// the given `renewBefore` was used.
+pub(crate) fn renews_ahead(life: i64, renew_before: Duration) -> (i64, bool) {
+    let given = i64::try_from(renew_before.as_secs()).unwrap_or(i64::MAX);
+    if given > 0 && given < life {
+        (given, true)
+    } else {
+        (life / 3, false)
+    }
+}
+
+/// cert-manager's renewal of a certificate, given its `renewBefore`: a `renewBefore` it
+/// ignores (zero, or not shorter than the life) and when it renews instead, a renewal that is
+/// due and has not reached the node, and one that would reach the node only after the
+/// certificate expired.
 fn renewal(
     report: &mut Report,
     section: &'static str,
@@ -153,35 +167,37 @@ fn renewal(
 ) {
     let not_after = info.not_after.unix_timestamp();
     let life = not_after - info.not_before.unix_timestamp();
-    let before = renew_before.as_secs() as i64;
+    let (before, used) = renews_ahead(life, renew_before);
     let due = not_after - before;
     let due_at = time::OffsetDateTime::from_unix_timestamp(due)
         .map(rfc)
         .unwrap_or_default();
-    if before >= life {
+    let ahead = span(Duration::from_secs(before.max(0) as u64));
+    if !used {
         report.push(
             Severity::Warning,
             Check::Expiry,
             section,
             format!(
-                "renewBefore {} is not shorter than the certificate's life ({}): cert-manager renews it again and again",
+                "renewBefore {} is {} the certificate's life ({}): cert-manager ignores it and renews two thirds through the life, on {due_at} ({ahead} before it expires)",
                 span(renew_before),
+                if renew_before.is_zero() { "zero, not shorter than" } else { "not shorter than" },
                 span(Duration::from_secs(life.max(0) as u64))
             ),
-            Some("set renewBefore well under the Certificate's duration (cert-manager's default is a third of it)"),
+            Some("set renewBefore under the Certificate's duration, or leave it unset for the same two-thirds renewal"),
         );
-    } else if renew_before < PROPAGATION {
+    }
+    if before < PROPAGATION.as_secs() as i64 {
         report.push(
             Severity::Warning,
             Check::Expiry,
             section,
             format!(
-                "renewBefore {} is shorter than a renewed certificate takes to be served ({}: the kubelet's Secret sync, then Cassandra's 600 s file check): the node serves {} for a while after it expires",
-                span(renew_before),
+                "cert-manager renews {ahead} before the end, less than a renewed certificate takes to be served ({}: the kubelet's Secret sync, then Cassandra's 600 s file check): the node serves {} for a while after it expires",
                 span(PROPAGATION),
                 info.subject
             ),
-            Some("set renewBefore to days, not minutes (e.g. 360h)"),
+            Some("renew days ahead, not minutes (e.g. renewBefore: 360h)"),
         );
     } else if now >= due && now <= not_after {
         report.push(
@@ -189,9 +205,8 @@ fn renewal(
             Check::Expiry,
             section,
             format!(
-                "{} was due for renewal on {due_at} (renewBefore {}), but is still the one here",
-                info.subject,
-                span(renew_before)
+                "{} was due for renewal on {due_at} ({ahead} before its end), but is still the one here",
+                info.subject
             ),
             Some("check the Certificate's status (kubectl describe certificate) and its issuer"),
         );
@@ -200,10 +215,7 @@ fn renewal(
             Severity::Ok,
             Check::Expiry,
             section,
-            format!(
-                "cert-manager renews it on {due_at} (renewBefore {}), before it expires",
-                span(renew_before)
-            ),
+            format!("cert-manager renews it on {due_at} ({ahead} before it expires)"),
             None,
         );
     }

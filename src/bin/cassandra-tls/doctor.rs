@@ -104,8 +104,11 @@ fn parse_go_duration(s: &str) -> Result<std::time::Duration, String> {
         total += value * factor;
         rest = &rest[unit_len..];
     }
-    if !(0.0..=1e10).contains(&total) {
-        return Err(bad());
+    // Go's time.Duration counts nanoseconds in an int64: at most 2562047h47m16.854775807s.
+    if total > i64::MAX as f64 / 1e9 {
+        return Err(format!(
+            "'{s}' is out of range: a Go duration (cert-manager's renewBefore) is at most 2562047h47m16s"
+        ));
     }
     Ok(std::time::Duration::from_secs_f64(total))
 }
