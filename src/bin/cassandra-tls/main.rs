@@ -25,14 +25,16 @@ struct Cli {
 enum Command {
     /// Check a node's SSL setup end to end (default: the committed fixtures/conf/cassandra.yaml).
     Doctor(doctor::Args),
-    /// Say what a node does with its cassandra.yaml at start-up, as Cassandra 4.0, 4.1 or 5.0
-    /// does it: accepted or the error, port policies, stores, protocols and cipher suites.
+    /// Say what a node does with its cassandra.yaml at start-up, as Cassandra 4.0, 4.1, 5.0 or
+    /// 6.0 does it: accepted or the error, port policies, stores, protocols and cipher suites.
     Explain(explain::Args),
     /// List a keystore or truststore (JKS, JCEKS, PKCS#12, PEM) like `keytool -list -v`.
     Inspect(inspect::Args),
-    /// Connect to a node's storage or native port as Cassandra or a client would, and report.
+    /// Connect to a node's storage or native port as Cassandra or a client would, and report
+    /// the handshake: protocol, cipher suite, the node's certificate.
     Connect(net::ConnectArgs),
-    /// Accept TLS connections as a node's storage or native port would, and report each.
+    /// Accept TLS connections as a node's storage or native port would, and report each
+    /// client: its protocol, cipher suite and certificate.
     Serve(net::ServeArgs),
     /// Look at live nodes from the network: the chain served and whether the truststore
     /// accepts it, TLS versions, cipher suites, client certificates, plaintext; `--cluster`
