@@ -417,3 +417,27 @@ fn jks_certificate_type_names_as_the_jdk_certificate_factory_reads_them() {
         assert_eq!(e.kind(), "wrong_password_or_tampered", "{e}");
     }
 }
+
+/// A PKCS#12 store whose content is encrypted (keytool's default: PBES2 for the certificates
+/// and the key), opened without a password: no MAC was checked (Java skips it too), so the
+/// error says the content needs the store password, not that the MAC matched.
+#[test]
+fn an_encrypted_pkcs12_opened_without_its_password_says_it_needs_one() {
+    let e = KeyStore::loader()
+        .load_file(common::fixtures().join("stores/node1.p12"))
+        .unwrap_err();
+    let text = e.to_string();
+    assert_eq!(e.kind(), "wrong_password_or_tampered", "{text}");
+    assert!(
+        text.contains("needs the store password, which was not given"),
+        "{text}"
+    );
+    assert!(!text.contains("MAC matches"), "{text}");
+    // With the password it loads (keytool lists the same store).
+    assert!(
+        KeyStore::loader()
+            .store_password("cassandra")
+            .load_file(common::fixtures().join("stores/node1.p12"))
+            .is_ok()
+    );
+}

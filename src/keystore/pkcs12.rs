@@ -94,7 +94,8 @@ struct Reading<'c, 'o> {
     ctx: &'c LoadContext<'o>,
     password: Password,
     no_password: bool,
-    has_mac: bool,
+    /// The MAC was checked and matched (never without a password, as in Java).
+    mac_verified: bool,
 }
 
 impl Reading<'_, '_> {
@@ -103,20 +104,19 @@ impl Reading<'_, '_> {
     }
 
     /// A failed decryption of store content. With a verified MAC the password is right, so the
-    /// content itself is bad; without one it is the password (or tampering).
+    /// content itself is bad; without one it is the password (or tampering), and without a
+    /// password at all the content needs one.
     fn content_error(&self, e: DecryptError) -> Error {
         match e {
-            DecryptError::WrongPassword if self.has_mac => self
+            DecryptError::WrongPassword if self.mac_verified => self
                 .ctx
                 .malformed("PKCS#12 content does not decrypt although the MAC matches"),
-            DecryptError::WrongPassword => self.ctx.tampered(format!(
-                "the PKCS#12 content does not decrypt{}",
-                if self.no_password {
-                    " (no password was given)"
-                } else {
-                    ""
-                }
-            )),
+            DecryptError::WrongPassword if self.no_password => self.ctx.tampered(
+                "the PKCS#12 content is encrypted and needs the store password, which was not given",
+            ),
+            DecryptError::WrongPassword => {
+                self.ctx.tampered("the PKCS#12 content does not decrypt")
+            }
             DecryptError::Malformed(what) => self.ctx.malformed(format!("PKCS#12: {what}")),
             DecryptError::Unsupported(what) => self.ctx.unsupported(what, "see the message"),
         }
@@ -134,7 +134,7 @@ pub(crate) fn load(
         ctx,
         password: store_password.cloned().unwrap_or_default(),
         no_password: store_password.is_none(),
-        has_mac: false,
+        mac_verified: false,
     };
     let mut outer = Reader::new(bytes);
     let mut pfx = outer.sequence("PFX").map_err(|e| r.malformed(e, "PFX"))?;
@@ -155,10 +155,10 @@ pub(crate) fn load(
         .optional(tag::SEQUENCE)
         .map_err(|e| r.malformed(e, "macData"))?
     {
-        r.has_mac = true;
         // Java skips the integrity check when no password is given; so do we.
         if store_password.is_some() {
             verify_mac(mac.value, auth_data, &r)?;
+            r.mac_verified = true;
         }
     }
 
