@@ -86,7 +86,7 @@ pub(crate) fn span(d: Duration) -> String {
         format!("{} day(s)", secs / 86_400)
     } else if secs >= 3_600 {
         format!("{} h {} min", secs / 3_600, (secs % 3_600) / 60)
-    } else if secs % 60 == 0 {
+    } else if secs.is_multiple_of(60) {
         format!("{} min", secs / 60)
     } else {
         format!("{} min {} s", secs / 60, secs % 60)
