@@ -676,3 +676,26 @@ fn a_client_that_checks_no_server_name_warns() {
         .unwrap();
     assert!(w.to_string().contains("client_encryption_options"), "{w}");
 }
+
+#[test]
+fn a_truststore_given_as_the_key_store_is_recognised() {
+    // The fixtures' truststore.jks as the key store: keytool lists its trusted certificates.
+    let trusted = common::tools::parse_keytool_certs(
+        &std::fs::read_to_string(common::fixtures().join("expected/truststore.jks.keytool.txt"))
+            .unwrap(),
+    )
+    .len();
+    let e = tls::DriverTls::new()
+        .truststore_path(common::fixtures().join("stores/truststore.jks"))
+        .truststore_password("cassandra")
+        .keystore_path(common::fixtures().join("stores/truststore.jks"))
+        .keystore_password("cassandra")
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("is it the truststore?"), "{e}");
+    assert!(
+        e.contains(&format!("only {trusted} trusted certificate(s)")),
+        "{e}"
+    );
+}

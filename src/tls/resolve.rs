@@ -80,6 +80,10 @@ impl KeyChoice {
             return Err(Error::config(store.origin(), None, None, {
                 let mut message = match alias {
                         Some(a) => format!("no usable private key with alias '{a}' in the key store"),
+                        None if store.private_keys().next().is_none() && !store.trust_anchors().is_empty() => format!(
+                            "the key store holds no private key, only {} trusted certificate(s): is it the truststore? A key store holds the node's (or client's) private key and its certificate chain",
+                            store.trust_anchors().len()
+                        ),
                         None => "the key store holds no private key rustls can use (RSA, EC or Ed25519 with a certificate)".into(),
                     };
                 // Say why each key was passed over (a PEM key without its chain, say).
