@@ -9,7 +9,8 @@ use super::{ClientRole, TlsSettings, TlsWarning, verify};
 use crate::error::{Origin, Result};
 use crate::options::CassandraYaml;
 
-/// A client config: the rustls config and what it does, read through accessors.
+/// A client config: the rustls config and what it does, read through accessors, and the
+/// warnings gathered while building it.
 #[derive(Debug, Clone)]
 pub struct ClientTls {
     pub(super) config: Arc<ClientConfig>,

@@ -49,7 +49,37 @@ impl std::fmt::Debug for Source {
     }
 }
 
-/// Client TLS settings as a driver holds them (see the module documentation).
+/// Client TLS settings as a driver holds them (see the module documentation), built with
+/// [`DriverTls::build`] (a fixed config) or [`DriverTls::build_reloading`] (one that follows its
+/// files as they rotate).
+///
+/// ```
+/// use cassandra_tls::tls::DriverTls;
+///
+/// // The Python driver's ssl_options, as a cqlsh or a Python service has them.
+/// let client = DriverTls::from_python_driver([
+///     ("ca_certs", "fixtures/stores/ca.pem"),
+///     ("certfile", "fixtures/stores/client1.chain.pem"),
+///     ("keyfile", "fixtures/stores/client1.key.pem"),
+///     ("cert_reqs", "CERT_REQUIRED"),
+///     ("check_hostname", "True"),
+/// ])?
+/// .build()?;
+/// assert!(client.has_client_certificate() && client.verifies_server_name());
+///
+/// // A reloading client for a driver that keeps its config: every new connection presents
+/// // the key store in use after a reload.
+/// let (client, reloader) = DriverTls::new()
+///     .truststore_path("fixtures/stores/truststore.p12")
+///     .truststore_password("cassandra")
+///     .keystore_path("fixtures/stores/client1.p12")
+///     .keystore_password("cassandra")
+///     .build_reloading()?;
+/// let for_the_driver = client.config().clone();
+/// assert!(matches!(reloader.check(), cassandra_tls::tls::reload::Outcome::Unchanged));
+/// # drop(for_the_driver);
+/// # Ok::<(), cassandra_tls::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct DriverTls {
     truststore: Option<Source>,

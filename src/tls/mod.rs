@@ -22,7 +22,9 @@
 //!
 //! [`reload`] builds the same configs with material that can be replaced while they are in use
 //! (Cassandra's hot reload); [`cqlsh_client_config`] and [`nodetool_client_config`] build the
-//! clients of Cassandra's command-line tools.
+//! clients of Cassandra's command-line tools. A driver without a cassandra.yaml starts from the
+//! settings it already has: [`DriverTls`] (the Java driver's `ssl-engine-factory`, the Python
+//! driver's `ssl_options`, a mounted Kubernetes Secret).
 
 // Certificate login as AuthConfig.applyAuth checks it: read by the diagnostics only.
 #[cfg(feature = "diagnostics")]
