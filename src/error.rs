@@ -242,6 +242,25 @@ impl Error {
         }
     }
 
+    /// The same error said of `to` where it was said of `from` (bytes handed in under a
+    /// placeholder name, named after the files they came from).
+    pub(crate) fn relabel(mut self, from: &Origin, to: &Origin) -> Self {
+        match &mut self {
+            Error::WrongPasswordOrTampered { origin, .. }
+            | Error::WrongKeyPassword { origin, .. }
+            | Error::Malformed { origin, .. }
+            | Error::Unsupported { origin, .. }
+            | Error::Config { origin, .. }
+            | Error::KeyCertMismatch { origin, .. }
+                if origin == from =>
+            {
+                *origin = to.clone();
+            }
+            _ => {}
+        }
+        self
+    }
+
     pub(crate) fn malformed(origin: &Origin, what: impl Into<String>) -> Self {
         Error::Malformed {
             origin: origin.clone(),

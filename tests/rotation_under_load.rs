@@ -511,7 +511,11 @@ fn bad_swaps_of_a_cert_manager_pem_secret_keep_the_old_generation() {
         ("tls.key", read("app-1.key")),
         ("ca.crt", read("ca.crt")),
     ]);
-    failed(reloader.check());
+    let error = failed(reloader.check());
+    assert!(
+        error.contains(&volume.dir.join("tls.crt").display().to_string()),
+        "names tls.crt: {error}"
+    );
     assert_eq!(presented(), [Ok(app0.clone()), Ok(app0.clone())]);
 
     // A key of another certificate.
@@ -520,7 +524,12 @@ fn bad_swaps_of_a_cert_manager_pem_secret_keep_the_old_generation() {
         ("tls.key", read("app-1.key")),
         ("ca.crt", read("ca.crt")),
     ]);
-    failed(reloader.check());
+    let error = failed(reloader.check());
+    assert!(
+        error.contains(&volume.dir.join("tls.key").display().to_string())
+            && error.contains("does not match"),
+        "names the pair: {error}"
+    );
     assert_eq!(presented(), [Ok(app0.clone()), Ok(app0.clone())]);
 
     // A whole new pair applies.

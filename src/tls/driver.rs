@@ -489,7 +489,10 @@ impl DriverTls {
             key_pair: self.key_pair.clone(),
             secret: self.secret.clone(),
         };
-        super::reload::reloading_client(&yaml, super::ClientRole::Native, &settings, sources)
+        let (mut client, reloader) =
+            super::reload::reloading_client(&yaml, super::ClientRole::Native, &settings, sources)?;
+        client.warnings.retain(|w| !not_read_by_cassandra(w));
+        Ok((client, reloader))
     }
 
     /// A driver's stores from a mounted Kubernetes Secret ([`crate::options::MountedSecret`]):
@@ -575,17 +578,24 @@ impl DriverTls {
         let node = super::Node::uncached(&yaml);
         let plan = Plan::new(node.resolved(), Role::NativeClient, &settings)?;
         let material = if has_truststore {
-            super::load_client_material(node.stores(), &plan, &settings, installed)?
+            super::load_client_material(node.stores(), &plan, &settings, installed)
         } else {
             // CERT_NONE without CAs (or system roots alone): only the client certificate.
-            let store = super::material::checked_key_store(
+            super::material::checked_key_store(
                 node.stores(),
                 Role::NativeClient,
                 &settings,
                 installed.keystore,
-            )?;
-            super::build_client_material(yaml.origin(), &plan, &settings, store.as_ref(), None)?
+            )
+            .and_then(|store| {
+                super::build_client_material(yaml.origin(), &plan, &settings, store.as_ref(), None)
+            })
         };
+        // A Secret's tls.key and tls.crt: errors name the two files.
+        let material = material.map_err(|e| match &self.key_pair {
+            Some(pair) => pair.name_files(plan.section, e),
+            None => e,
+        })?;
         let keys = material
             .keys
             .map(|k| Arc::new(k) as Arc<dyn rustls::client::ResolvesClientCert>);
@@ -646,6 +656,9 @@ impl DriverTls {
             verifier,
             super::Sessions::Kept,
         )?;
+        // Cassandra's PEM factory reading the key is a node's concern, not a driver's (a
+        // cert-manager Secret's SEC1 or PKCS#1 key is fine here).
+        client.warnings.retain(|w| !not_read_by_cassandra(w));
         if !self.verify {
             // Nothing is checked at all: that says more than "no name is checked".
             client
@@ -661,6 +674,17 @@ impl DriverTls {
         }
         Ok(client)
     }
+}
+
+/// A warning that Cassandra's PEM factory could not read a key: a node's concern only.
+fn not_read_by_cassandra(w: &super::TlsWarning) -> bool {
+    matches!(
+        w,
+        super::TlsWarning::Store {
+            warning: crate::keystore::Warning::NotReadByCassandra { .. },
+            ..
+        }
+    )
 }
 
 /// The operating system's CA certificates.

@@ -35,7 +35,8 @@ pub(crate) struct KeySource<'a> {
 }
 
 /// The origin of key-store or truststore bytes handed in by the caller.
-fn installed(section: &str, what: &str) -> Origin {
+/// What bytes handed in for a section's store are called in errors.
+pub(crate) fn installed(section: &str, what: &str) -> Origin {
     Origin::Bytes(format!("<{section} {what} handed in>"))
 }
 

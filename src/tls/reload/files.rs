@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Origin, Result};
+use crate::keystore::{KeyStore, StoreType};
 use crate::tls::cache::FileStamp;
 use crate::tls::{Installed, Node, Plan, Role};
 
@@ -52,6 +53,16 @@ pub(crate) struct Sources {
     pub(crate) secret: Option<PathBuf>,
 }
 
+impl Sources {
+    /// `error` said of a key pair's files where it was said of the bytes read from them.
+    pub(crate) fn name_files(&self, section: &str, error: Error) -> Error {
+        match &self.key_pair {
+            Some(pair) => pair.name_files(section, error),
+            None => error,
+        }
+    }
+}
+
 /// A private key file and its certificate chain file, followed as one key store.
 #[derive(Clone, Debug)]
 pub(crate) struct KeyPair {
@@ -60,8 +71,10 @@ pub(crate) struct KeyPair {
 }
 
 impl KeyPair {
-    /// The two files as one PEM key store: the key, then the chain.
-    pub(super) fn read(&self) -> Result<Zeroizing<Vec<u8>>> {
+    /// The two files as one PEM key store: the key, then the chain. The certificate file is
+    /// read on its own first, so that what is wrong with it is said of it, with its own line
+    /// numbers.
+    pub(crate) fn read(&self) -> Result<Zeroizing<Vec<u8>>> {
         let read = |path: &Path| {
             std::fs::read(path)
                 .map(Zeroizing::new)
@@ -70,12 +83,40 @@ impl KeyPair {
                     source,
                 })
         };
+        let cert = read(&self.cert)?;
+        let origin = Origin::file(&self.cert);
+        let chain = KeyStore::loader()
+            .store_type(Some(StoreType::Pem))
+            .load_from(&cert, origin.clone())?;
+        if chain.trust_anchors().is_empty() {
+            return Err(Error::malformed(
+                &origin,
+                "holds no certificate (cert-manager writes the leaf and its chain here)",
+            ));
+        }
         let mut bytes = read(&self.key)?;
         if !bytes.ends_with(b"\n") {
             bytes.push(b'\n');
         }
-        bytes.extend_from_slice(&read(&self.cert)?);
+        bytes.extend_from_slice(&cert);
         Ok(bytes)
+    }
+
+    /// What errors about the pair as one key store are said of: both files.
+    pub(crate) fn origin(&self) -> Origin {
+        Origin::Bytes(format!(
+            "{} with {}",
+            self.key.display(),
+            self.cert.display()
+        ))
+    }
+
+    /// `error` said of the two files rather than of the bytes handed in for `section`.
+    pub(crate) fn name_files(&self, section: &str, error: Error) -> Error {
+        error.relabel(
+            &crate::tls::factory::installed(section, "keystore"),
+            &self.origin(),
+        )
     }
 }
 

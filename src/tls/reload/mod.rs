@@ -191,6 +191,7 @@ pub(crate) fn reloading_client(
             truststore: None,
         };
         super::load_client_material(node.stores(), &plan, settings, installed)
+            .map_err(|e| sources.name_files(plan.section, e))
     };
     let (material, seen) = consistent(&paths, load, || kept_changing(yaml.origin(), &plan))?;
     let assembly = Assembly {
@@ -397,7 +398,9 @@ impl Reloader {
             Swaps::Client(side) => self
                 .consistent_load(|| {
                     let bytes = pair(installed)?;
-                    match super::load_client_material(node.stores(), plan, settings, with_pair(&bytes, installed)) {
+                    let loaded = super::load_client_material(node.stores(), plan, settings, with_pair(&bytes, installed))
+                        .map_err(|e| self.inner.sources.name_files(plan.section, e));
+                    match loaded {
                         // A client's key store that is gone is a failure, not "no client
                         // certificate".
                         Ok(m) if m.keys.is_none() && side.presents_certificate() => Err(Error::config(
