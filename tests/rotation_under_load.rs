@@ -38,6 +38,8 @@ enum Use {
     Live,
     /// A config taken per connection (`Handshake::client`/`server`).
     Bound,
+    /// A peer of fixed material (the socket test's client of another CA).
+    Fixed,
 }
 
 /// The generations published to the workers: `published` is the last swap whose check had
@@ -67,8 +69,10 @@ impl Published {
     }
 
     fn end(&self, begun: (bool, usize), how: Use) -> Span {
-        let end = self.generation.load(Ordering::SeqCst);
+        // `swapping` first: a swap put in use during the handshake is either still flagged,
+        // or already published (the swapper publishes before it clears the flag).
         let quiet = !self.swapping.load(Ordering::SeqCst);
+        let end = self.generation.load(Ordering::SeqCst);
         let span = Span {
             start: begun.1,
             end,
@@ -194,7 +198,7 @@ fn client_rotation(combined: bool) {
                     let begun = published.begin();
                     let c = match how {
                         Use::Live => Handshake::client_with_config(live.clone(), "127.0.0.1"),
-                        Use::Bound => Handshake::client(client, "127.0.0.1"),
+                        Use::Bound | Use::Fixed => Handshake::client(client, "127.0.0.1"),
                     }
                     .unwrap();
                     let s = Handshake::server(server, addr()).unwrap();
@@ -348,7 +352,7 @@ fn a_server_trust_rotation_refuses_a_dropped_ca_from_the_next_handshake_under_lo
                     let begun = published.begin();
                     let c = Handshake::client(client, "127.0.0.1").unwrap();
                     let s = match how {
-                        Use::Bound => Handshake::server(server, addr()),
+                        Use::Bound | Use::Fixed => Handshake::server(server, addr()),
                         Use::Live => Handshake::dangerous_server_with_config(live.clone()),
                     }
                     .unwrap();
@@ -701,7 +705,7 @@ fn both_sides_reloading_over_sockets_with_tokio_rustls() {
                     let how = if n % 2 == 0 { Use::Live } else { Use::Bound };
                     let config = match how {
                         Use::Live => live_client.clone(),
-                        Use::Bound => client.current_config(),
+                        Use::Bound | Use::Fixed => client.current_config(),
                     };
                     let begun = published.begin();
                     let result = connect_once(config.into(), port).await;
@@ -717,9 +721,8 @@ fn both_sides_reloading_over_sockets_with_tokio_rustls() {
                 let mut seen = Vec::new();
                 while !published.stop.load(Ordering::SeqCst) {
                     let begun = published.begin();
-                    // The outsider's own use is recorded apart from the app's.
                     let result = connect_once(connector.clone(), port).await;
-                    let span = published.end(begun, Use::Bound);
+                    let span = published.end(begun, Use::Fixed);
                     seen.push((span, result.is_ok()));
                     tokio::task::yield_now().await;
                 }
@@ -794,4 +797,121 @@ fn both_sides_reloading_over_sockets_with_tokio_rustls() {
     );
     assert!(refused_after_a_drop > 0);
     assert!(!other.is_empty());
+}
+
+/// `check()` racing the kubelet's writer: a writer thread swaps a cert-manager Secret to the
+/// next client pair as fast as it can while another thread checks every millisecond and
+/// handshakes run without pause. A load that saw the files change while it read them is thrown
+/// away, so a key never meets another write's certificate: no handshake fails, every
+/// certificate presented is one a write held, and once the writer stops the last one is used.
+#[test]
+fn checks_racing_the_kubelet_writer_never_put_a_mixed_pair_in_use() {
+    if !common::tools_present(&["openssl"]) {
+        return;
+    }
+    const PAIRS: usize = 6;
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = tmp.path().join("pki");
+    std::fs::create_dir(&pki).unwrap();
+    ca_named(&pki, "ca");
+    leaf_signed(&pki, "ca", "node");
+    let leaves: Vec<String> = (0..PAIRS)
+        .map(|k| leaf_signed(&pki, "ca", &format!("app-{k}")))
+        .collect();
+    std::fs::write(pki.join("node.pem"), pem(&pki, "node")).unwrap();
+    let server = tls::server_config(
+        &pem_server_yaml(&pki.join("node.pem"), &pki.join("ca.crt")),
+        ServerRole::Native,
+        &TlsSettings::default(),
+    )
+    .unwrap();
+    let mut volume = SecretVolume::new(tmp.path().join("app-secret"));
+    volume.write(&cert_manager_files(&pki, "app-0", false));
+    let secret = MountedSecret::open(&volume.dir, None, None).unwrap();
+    let (client, reloader) = DriverTls::from_secret(&secret)
+        .unwrap()
+        .build_reloading()
+        .unwrap();
+    let live = client.config().clone();
+
+    let stop = AtomicBool::new(false);
+    let writes = AtomicUsize::new(0);
+    let outcomes = Mutex::new((0usize, 0usize));
+    let seen = Mutex::new(Vec::new());
+    let last = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !stop.load(Ordering::SeqCst) {
+                let o = reloader.check();
+                let mut counts = outcomes.lock().unwrap();
+                match o {
+                    Outcome::Reloaded { .. } => counts.0 += 1,
+                    Outcome::Failed { .. } => counts.1 += 1,
+                    _ => {}
+                }
+                drop(counts);
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        });
+        for how in [Use::Live, Use::Bound] {
+            let (stop, seen, client, server, live) = (&stop, &seen, &client, &server, &live);
+            scope.spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let c = match how {
+                        Use::Live => Handshake::client_with_config(live.clone(), "127.0.0.1"),
+                        _ => Handshake::client(client, "127.0.0.1"),
+                    }
+                    .unwrap();
+                    let s = Handshake::server(server, addr()).unwrap();
+                    let result = handshake::in_memory(c, s)
+                        .both()
+                        .map(|(_, (_, id))| id.chain()[0].sha256_hex())
+                        .map_err(|e| e.to_string());
+                    seen.lock().unwrap().push(result);
+                }
+            });
+        }
+        let started = Instant::now();
+        let mut k = 0;
+        while started.elapsed() < Duration::from_secs(3) || writes.load(Ordering::SeqCst) < 50 {
+            k += 1;
+            volume.write(&cert_manager_files(
+                &pki,
+                &format!("app-{}", k % PAIRS),
+                false,
+            ));
+            writes.fetch_add(1, Ordering::SeqCst);
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "the writer stopped progressing"
+            );
+        }
+        stop.store(true, Ordering::SeqCst);
+        k % PAIRS
+    });
+    // The writer has stopped: the next check takes its last write.
+    let _ = reloader.check();
+    let c = Handshake::client(&client, "127.0.0.1").unwrap();
+    let s = Handshake::server(&server, addr()).unwrap();
+    let (_, (_, id)) = handshake::in_memory(c, s).both().unwrap();
+    assert_eq!(id.chain()[0].sha256_hex(), leaves[last]);
+
+    let seen = seen.into_inner().unwrap();
+    let (reloaded, failed) = outcomes.into_inner().unwrap();
+    println!(
+        "{} writes, {reloaded} reloads, {failed} refused loads, {} handshakes",
+        writes.load(Ordering::SeqCst),
+        seen.len()
+    );
+    let wrong: Vec<_> = seen
+        .iter()
+        .filter(|r| !r.as_ref().is_ok_and(|sha| leaves.contains(sha)))
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "{} of {}: {:?}",
+        wrong.len(),
+        seen.len(),
+        &wrong[..wrong.len().min(10)]
+    );
+    assert!(reloaded > 0);
 }

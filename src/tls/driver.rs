@@ -458,11 +458,28 @@ impl DriverTls {
                 "a reloading client reads its stores from files: give paths, not bytes (or call Reloader::install_bytes with new bytes)",
             ));
         }
-        if truststore_path.is_none() || !self.verify || self.identity.is_some() || self.system_roots
-        {
+        // A reloading client checks the server with its truststore file, which it follows.
+        let fixed_check = [
+            (self.identity.is_some(), "node_identity", "a node identity"),
+            (self.system_roots, "system_roots", "the system's CAs"),
+            (
+                !self.verify,
+                "cert_reqs",
+                "no check of the server (CERT_NONE)",
+            ),
+        ];
+        if let Some((_, setting, what)) = fixed_check.iter().find(|(set, _, _)| *set) {
+            return Err(bad(
+                setting,
+                format!(
+                    "a reloading client checks the server with its truststore file, which it follows as it rotates; {what} cannot be reloaded: build() a fixed client for it"
+                ),
+            ));
+        }
+        if truststore_path.is_none() {
             return Err(bad(
                 "truststore",
-                "a reloading client needs a truststore file and checks the server with it (no CERT_NONE, node identity or system roots)",
+                "a reloading client needs a truststore file to check the server with (a path, not bytes)",
             ));
         }
         let store_type = match self.store_type {

@@ -61,8 +61,8 @@ impl ServerTls {
 
     /// The rustls config for a connection from `peer`: with endpoint verification its client
     /// verifier also checks that the client's certificate names `peer` (refused in the
-    /// handshake, with an alert); otherwise the shared config. Sessions are shared with the
-    /// shared config.
+    /// handshake, with an alert); otherwise the shared config. For a fixed config, sessions are
+    /// shared with the shared config.
     ///
     /// For a reloading config ([`super::reload`]), the config of the material in use now,
     /// bound to it for the connection's whole life: its key, its check of the client and the

@@ -243,6 +243,19 @@ pub fn try_start_in(
     sections: &str,
     native_transport: bool,
 ) -> Option<Result<Node, Vec<String>>> {
+    try_start_in_with(dir, line, jdk, sections, native_transport, None)
+}
+
+/// [`try_start_in`] with JVM options for the daemon (`-Dcassandra.jmx.local.port=PORT`, so
+/// that `nodetool` can reach it).
+pub fn try_start_in_with(
+    dir: tempfile::TempDir,
+    line: &str,
+    jdk: Option<u8>,
+    sections: &str,
+    native_transport: bool,
+    jvm_opts: Option<String>,
+) -> Option<Result<Node, Vec<String>>> {
     if let Some(major) = jdk
         && jdk_home(major).is_none()
     {
@@ -277,7 +290,7 @@ pub fn try_start_in(
     );
     let yaml_path = dir.path().join("cassandra.yaml");
     std::fs::write(&yaml_path, yaml).unwrap();
-    let (mut child, rx) = spawn_on(dir.path(), &yaml_path, line, jdk, None, None);
+    let (mut child, rx) = spawn_on(dir.path(), &yaml_path, line, jdk, jvm_opts, None);
     let mut jvm = String::new();
     let deadline = Instant::now() + Duration::from_secs(240);
     let mut seen: Vec<String> = Vec::new();

@@ -14,7 +14,8 @@
 //!   created after the swap consults. This is Cassandra's model (a connection belongs to the
 //!   SslContext it was created with; a reload builds a new SslContext with a new session
 //!   cache). On the client, rustls itself refuses as well to resume a session made with another
-//!   verifier or key resolver, and each generation has its own.
+//!   key resolver or verifier, and each generation has its own key resolver (a generation
+//!   installed with keys alone keeps the previous verifier).
 //! - **Live** (a config handed over once, to a driver or an acceptor): its key resolver and its
 //!   peer check read the current generation at each call, so every handshake that starts after
 //!   a swap presents the new key and checks the peer with the new truststore. rustls calls a
@@ -189,12 +190,17 @@ pub(crate) struct ClientGeneration {
 #[derive(Debug)]
 pub(crate) struct ClientSide {
     current: Swap<ClientGeneration>,
+    /// Whether the client presents a certificate: fixed when it was built, as the live config's
+    /// resolver is.
+    presents: bool,
 }
 
 impl ClientSide {
     pub(super) fn new(first: ClientGeneration) -> Self {
+        let presents = first.keys.is_some();
         ClientSide {
             current: Swap::new(first),
+            presents,
         }
     }
 
@@ -205,7 +211,7 @@ impl ClientSide {
 
     /// Whether the client presents a certificate (fixed when it was built).
     pub(super) fn presents_certificate(&self) -> bool {
-        self.current().keys.is_some()
+        self.presents
     }
 
     /// Puts a new generation in use: connections created from now on use it.
@@ -315,7 +321,11 @@ impl Assembly<'_> {
                 ));
             }
         };
-        let keys = material.keys.map(Arc::new);
+        // A client built without a key store stays without one, whatever appears later.
+        let keys = material
+            .keys
+            .filter(|_| previous.is_none_or(|p| p.keys.is_some()))
+            .map(Arc::new);
         let bound = crate::tls::assemble_client(
             self.origin,
             self.plan.clone(),

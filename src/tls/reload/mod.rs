@@ -418,6 +418,12 @@ impl Reloader {
                     warnings
                 }),
         };
+        // A file that vanished while it was read: say so in the caller's terms rather than in
+        // the factory's.
+        let swapped = match handed_in {
+            true => swapped,
+            false => swapped.map_err(|e| self.missing_file().unwrap_or(e)),
+        };
         self.outcome(swapped, changed)
     }
 
