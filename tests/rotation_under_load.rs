@@ -152,21 +152,27 @@ fn cert_manager_files(pki: &Path, leaf: &str, combined: bool) -> Vec<(&'static s
     files
 }
 
-/// The client side: a `DriverTls` from a cert-manager Secret rotated under continuous
-/// handshakes; every handshake must present a client certificate no older than the one
-/// published when it started, and exactly that one when no swap overlapped it.
-fn client_rotation(combined: bool) {
-    if !common::tools_present(&["openssl"]) {
-        return;
-    }
+/// A client rig: an OpenSSL CA, a node of fixed material requiring client certificates, and
+/// client pairs `app-0` .. `app-{n-1}` (their SHA-256 in order), `app-0` in a cert-manager
+/// Secret that a reloading `DriverTls` reads.
+struct ClientRig {
+    _tmp: tempfile::TempDir,
+    pki: std::path::PathBuf,
+    leaves: Vec<String>,
+    server: tls::ServerTls,
+    volume: SecretVolume,
+    client: tls::ClientTls,
+    reloader: Reloader,
+}
+
+fn client_rig(n: usize, combined: bool) -> ClientRig {
     let tmp = tempfile::tempdir().unwrap();
     let pki = tmp.path().join("pki");
     std::fs::create_dir(&pki).unwrap();
     ca_named(&pki, "ca");
     leaf_signed(&pki, "ca", "node");
-    // Generation k presents app-k.
-    let leaves: HashMap<String, usize> = (0..=SWAPS)
-        .map(|k| (leaf_signed(&pki, "ca", &format!("app-{k}")), k))
+    let leaves = (0..n)
+        .map(|k| leaf_signed(&pki, "ca", &format!("app-{k}")))
         .collect();
     std::fs::write(pki.join("node.pem"), pem(&pki, "node")).unwrap();
     let server = tls::server_config(
@@ -175,7 +181,6 @@ fn client_rotation(combined: bool) {
         &TlsSettings::default(),
     )
     .unwrap();
-
     let mut volume = SecretVolume::new(tmp.path().join("app-secret"));
     volume.write(&cert_manager_files(&pki, "app-0", combined));
     let secret = MountedSecret::open(&volume.dir, None, None).unwrap();
@@ -183,6 +188,35 @@ fn client_rotation(combined: bool) {
         .unwrap()
         .build_reloading()
         .unwrap();
+    ClientRig {
+        _tmp: tmp,
+        pki,
+        leaves,
+        server,
+        volume,
+        client,
+        reloader,
+    }
+}
+
+/// The client side: a `DriverTls` from a cert-manager Secret rotated under continuous
+/// handshakes; every handshake must present a client certificate no older than the one
+/// published when it started, and exactly that one when no swap overlapped it.
+fn client_rotation(combined: bool) {
+    if !common::tools_present(&["openssl"]) {
+        return;
+    }
+    let ClientRig {
+        pki,
+        leaves,
+        server,
+        mut volume,
+        client,
+        reloader,
+        _tmp,
+    } = client_rig(SWAPS + 1, combined);
+    // Generation k presents app-k.
+    let leaves: HashMap<String, usize> = leaves.into_iter().zip(0..).collect();
     // What a driver does: take the config once and keep it.
     let live = client.config().clone();
 
@@ -810,28 +844,15 @@ fn checks_racing_the_kubelet_writer_never_put_a_mixed_pair_in_use() {
         return;
     }
     const PAIRS: usize = 6;
-    let tmp = tempfile::tempdir().unwrap();
-    let pki = tmp.path().join("pki");
-    std::fs::create_dir(&pki).unwrap();
-    ca_named(&pki, "ca");
-    leaf_signed(&pki, "ca", "node");
-    let leaves: Vec<String> = (0..PAIRS)
-        .map(|k| leaf_signed(&pki, "ca", &format!("app-{k}")))
-        .collect();
-    std::fs::write(pki.join("node.pem"), pem(&pki, "node")).unwrap();
-    let server = tls::server_config(
-        &pem_server_yaml(&pki.join("node.pem"), &pki.join("ca.crt")),
-        ServerRole::Native,
-        &TlsSettings::default(),
-    )
-    .unwrap();
-    let mut volume = SecretVolume::new(tmp.path().join("app-secret"));
-    volume.write(&cert_manager_files(&pki, "app-0", false));
-    let secret = MountedSecret::open(&volume.dir, None, None).unwrap();
-    let (client, reloader) = DriverTls::from_secret(&secret)
-        .unwrap()
-        .build_reloading()
-        .unwrap();
+    let ClientRig {
+        pki,
+        leaves,
+        server,
+        mut volume,
+        client,
+        reloader,
+        _tmp,
+    } = client_rig(PAIRS, false);
     let live = client.config().clone();
 
     let stop = AtomicBool::new(false);
