@@ -1,0 +1,182 @@
+//! The settings drivers already hold, read into a [`DriverTls`]: the Java driver's
+//! `advanced.ssl-engine-factory`, the Python driver's `ssl_options`, and a mounted Kubernetes
+//! Secret.
+
+use std::path::PathBuf;
+
+use super::{DriverTls, bad, read};
+use crate::error::Result;
+use crate::keystore::StoreType;
+
+impl DriverTls {
+    /// The Java driver's `advanced.ssl-engine-factory` block, as key/value pairs without the
+    /// prefix: `truststore-path`, `truststore-password`, `keystore-path`,
+    /// `keystore-password`, `hostname-validation` (`true`/`false`), `cipher-suites` (a
+    /// comma-separated list or `[A, B]`). `class` must be DefaultSslEngineFactory when given.
+    /// An unknown key is refused by name.
+    pub fn from_java_driver<'a>(
+        settings: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self> {
+        let mut d = DriverTls::new();
+        for (key, value) in settings {
+            let value = value.trim().trim_matches('"');
+            match key.trim() {
+                "class" => {
+                    if !value.ends_with("DefaultSslEngineFactory") {
+                        return Err(bad(
+                            "class",
+                            format!("{value}: only DefaultSslEngineFactory's settings can be read"),
+                        ));
+                    }
+                }
+                "truststore-path" => d = d.truststore_path(value),
+                "truststore-password" => d = d.truststore_password(value),
+                "keystore-path" => d = d.keystore_path(value),
+                "keystore-password" => d = d.keystore_password(value),
+                "hostname-validation" => {
+                    d = d.hostname_validation(match value {
+                        "true" => true,
+                        "false" => false,
+                        other => {
+                            return Err(bad(
+                                "hostname-validation",
+                                format!("{other} is not true or false"),
+                            ));
+                        }
+                    })
+                }
+                "cipher-suites" => {
+                    let list = value.trim_start_matches('[').trim_end_matches(']');
+                    d = d.cipher_suites(
+                        list.split(',')
+                            .map(|s| s.trim().trim_matches('"').to_owned())
+                            .filter(|s| !s.is_empty()),
+                    );
+                }
+                other => {
+                    return Err(bad(
+                        other,
+                        format!(
+                            "{other} is not a setting of DefaultSslEngineFactory (truststore-path, truststore-password, keystore-path, keystore-password, hostname-validation, cipher-suites)"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(d)
+    }
+
+    /// The Python driver's `ssl_options`: `ca_certs` (PEM CAs), `certfile` and `keyfile` (PEM
+    /// client certificate and key), `cert_reqs` (`CERT_NONE`, `CERT_OPTIONAL`,
+    /// `CERT_REQUIRED`, or 0, 1, 2) and `check_hostname` (`True`/`False`). A key file needs a
+    /// password given with [`DriverTls::key_password`] when it is encrypted. `CERT_NONE` (no
+    /// check of the node at all) builds only after
+    /// [`DriverTls::dangerous_no_server_verification`].
+    pub fn from_python_driver<'a>(
+        options: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self> {
+        let mut d = DriverTls::new().hostname_validation(false);
+        let (mut keyfile, mut certfile) = (None, None);
+        for (key, value) in options {
+            let value = value.trim();
+            match key.trim() {
+                "ca_certs" => d = d.truststore_path(value),
+                "certfile" => certfile = Some(PathBuf::from(value)),
+                "keyfile" => keyfile = Some(PathBuf::from(value)),
+                "cert_reqs" => {
+                    d.verify = match value.trim_start_matches("ssl.") {
+                        "CERT_NONE" | "0" => false,
+                        "CERT_OPTIONAL" | "CERT_REQUIRED" | "1" | "2" => true,
+                        other => {
+                            return Err(bad(
+                                "cert_reqs",
+                                format!("{other} is not CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED"),
+                            ));
+                        }
+                    }
+                }
+                "check_hostname" => {
+                    d.hostname_validation = match value {
+                        "True" | "true" | "1" => true,
+                        "False" | "false" | "0" => false,
+                        other => {
+                            return Err(bad(
+                                "check_hostname",
+                                format!("{other} is not True or False"),
+                            ));
+                        }
+                    }
+                }
+                "ssl_version" => {}
+                other => {
+                    return Err(bad(
+                        other,
+                        format!(
+                            "{other} is not an ssl_options key this crate reads (ca_certs, certfile, keyfile, cert_reqs, check_hostname)"
+                        ),
+                    ));
+                }
+            }
+        }
+        // Python's load_cert_chain(certfile, keyfile): the key may sit in the certfile.
+        match (certfile, keyfile) {
+            (Some(cert), key) => {
+                let mut bytes = Vec::new();
+                for p in key.iter().chain(std::iter::once(&cert)) {
+                    bytes.extend(read(p)?);
+                    bytes.push(b'\n');
+                }
+                d = d.keystore_bytes(bytes).store_type(StoreType::Pem);
+            }
+            (None, Some(_)) => return Err(bad("keyfile", "a keyfile needs a certfile")),
+            (None, None) => {}
+        }
+        Ok(d)
+    }
+
+    /// A driver's stores from a mounted Kubernetes Secret ([`crate::options::MountedSecret`]):
+    /// k8ssandra's `keystore`/`truststore` with their password files, cass-operator's
+    /// `node-keystore.jks`, cert-manager's Java stores or PEM files (`tls-combined.pem` as a
+    /// PEM key store when present, else `tls.key` and `tls.crt`, which
+    /// [`DriverTls::build_reloading`] follows as one pair). The other settings keep their
+    /// defaults and can be set after.
+    pub fn from_secret(secret: &crate::options::MountedSecret) -> Result<DriverTls> {
+        let mut d = DriverTls::new();
+        if let Some(t) = secret.truststore() {
+            d = d.truststore_path(t);
+        }
+        if let Some(p) = secret.truststore_password() {
+            d = d.truststore_password(p.clone());
+        }
+        if let Some(t) = secret.store_type() {
+            d = d.store_type(t);
+        }
+        match secret.pem() {
+            Some(pem) => match &pem.combined {
+                Some(combined) => d = d.keystore_path(combined),
+                None => {
+                    let mut bytes = zeroize::Zeroizing::new(read(&pem.key)?);
+                    if !bytes.ends_with(b"\n") {
+                        bytes.push(b'\n');
+                    }
+                    bytes.extend_from_slice(&read(&pem.cert)?);
+                    d = d.keystore_bytes(bytes.to_vec());
+                    d.key_pair = Some(crate::tls::reload::KeyPair {
+                        key: pem.key.clone(),
+                        cert: pem.cert.clone(),
+                    });
+                }
+            },
+            None => {
+                if let Some(k) = secret.keystore() {
+                    d = d.keystore_path(k);
+                }
+                if let Some(p) = secret.keystore_password() {
+                    d = d.keystore_password(p.clone());
+                }
+            }
+        }
+        d.secret = Some(secret.dir().to_path_buf());
+        Ok(d)
+    }
+}
