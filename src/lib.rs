@@ -87,3 +87,8 @@ pub use keystore::{KeyStore, StoreType};
 pub use password::Password;
 /// The rustls this crate builds configs for (0.23), so that callers use the same types.
 pub use rustls;
+
+/// README.md's Rust snippets, compiled (and run where they can) as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

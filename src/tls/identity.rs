@@ -45,11 +45,15 @@ use crate::options::CassandraYaml;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum NodeIdentity {
-    /// The address or host name the driver dialled (Cassandra's endpoint verification: an IP
-    /// needs an IP SAN). The default.
+    /// The server name the driver hands rustls for the connection (Cassandra's endpoint
+    /// verification: an IP needs an IP SAN). The default. Which name that is, is the driver's
+    /// choice: the scylla driver always hands the node's IP address, even when a host name
+    /// was dialled, so its nodes' certificates need IP SANs.
     #[default]
     DialledAddress,
-    /// One DNS name for the whole cluster, whatever address was dialled.
+    /// One DNS name for the whole cluster, whatever address was dialled: for certificates that
+    /// carry the cluster's name and not the nodes' addresses. It replaces the address check, so
+    /// every holder of a certificate with that name is accepted as a node.
     ClusterName(String),
     /// A name per node address: the certificate of the node at an IP must name the IP's entry
     /// (a DNS name, or an IP address). An address without an entry is refused.

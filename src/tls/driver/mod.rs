@@ -206,8 +206,10 @@ impl DriverTls {
         self
     }
 
-    /// `hostname-validation`: the node's certificate must name the address or host dialled
-    /// (default on). Off, the chain is still checked.
+    /// `hostname-validation`: the node's certificate must name the server name the driver
+    /// gives for the connection (default on): the scylla driver gives the node's IP address,
+    /// even when a host name was dialled, so the certificate needs an IP SAN. Off, the chain is
+    /// still checked.
     pub fn hostname_validation(mut self, on: bool) -> Self {
         self.hostname_validation = on;
         self
