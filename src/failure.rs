@@ -310,7 +310,6 @@ fn from_certificate_error(c: CertificateError) -> HandshakeFailure {
 /// The peer's certificate expired, and it is itself in the truststore: Java (and so Cassandra)
 /// would accept it, rustls does not. Carried inside `rustls::Error::InvalidCertificate(
 /// CertificateError::Other(..))`.
-#[derive(Debug)]
 pub struct ExpiredButTrusted {
     /// The time the certificate was checked at.
     pub now: UnixTime,
@@ -335,7 +334,6 @@ impl std::error::Error for ExpiredButTrusted {}
 
 /// The peer's chain leads to no certificate in the truststore; names the issuer it needs.
 /// Carried inside `rustls::Error::InvalidCertificate(CertificateError::Other(..))`.
-#[derive(Debug)]
 pub struct UnknownIssuer {
     /// The issuer named by the top of the chain the peer sent: the CA the truststore lacks.
     pub issuer: String,
@@ -350,7 +348,7 @@ impl fmt::Display for UnknownIssuer {
 impl std::error::Error for UnknownIssuer {}
 
 /// Why a node's certificate does not carry the identity required.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct IdentityMismatch {
     /// What was required, e.g. `the DNS name cassandra.prod.example` or `a SPIFFE ID of
     /// spiffe://prod.example`.
@@ -375,6 +373,21 @@ impl fmt::Display for IdentityMismatch {
 }
 
 impl std::error::Error for IdentityMismatch {}
+
+/// The failures a verifier hands rustls inside `CertificateError::Other` show their message in
+/// `Debug` too: a driver's error printed with `{:?}` (a `main` returning `Result`, a driver's
+/// pool error) reads `Other(OtherError(IdentityMismatch("the node's certificate does not name
+/// ...")))`, not the fields.
+macro_rules! debug_as_message {
+    ($($t:ident),*) => {$(
+        impl fmt::Debug for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!($t)).field(&self.to_string()).finish()
+            }
+        }
+    )*};
+}
+debug_as_message!(ExpiredButTrusted, UnknownIssuer, IdentityMismatch);
 
 thread_local! {
     /// The issuer of the last chain refused for an unknown issuer on this thread. Verifiers run

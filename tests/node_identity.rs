@@ -46,6 +46,18 @@ fn connect(client: &ClientTls, port: u16) -> Result<(), Error> {
     blocking::handshake(Handshake::client(client, "127.0.0.1")?, &mut sock).map(|_| ())
 }
 
+/// The error a driver gets from rustls for a handshake over a socket.
+fn driver_error(client: &ClientTls, port: u16) -> std::io::Error {
+    use cassandra_tls::rustls::{ClientConnection, pki_types::ServerName};
+    let mut sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let name = ServerName::try_from("127.0.0.1").unwrap();
+    let mut conn = ClientConnection::new(client.config().clone(), name).unwrap();
+    conn.complete_io(&mut sock)
+        .expect_err("the handshake with the wrong identity completed")
+}
+
 fn name_mismatch(r: Result<(), Error>) -> (String, Vec<String>) {
     match r {
         Err(Error::Handshake(HandshakeFailure::NameMismatch {
@@ -116,6 +128,18 @@ fn each_strategy_accepts_the_right_node_and_refuses_the_wrong_one() {
         port,
     ));
     assert!(expected.contains("cassandra.staging.example"), "{expected}");
+    // What a driver sees: rustls' own error through the socket (tokio-rustls and scylla hand it
+    // on as an io::Error), printed with {:?} as a `main` returning Result prints it: the
+    // message, not the struct's fields.
+    let staging = client(
+        &ca,
+        NodeIdentity::ClusterName("cassandra.staging.example".into()),
+    );
+    let debug = format!("{:?}", driver_error(&staging, port));
+    assert!(
+        debug.contains("IdentityMismatch(\"the node's certificate does not name the DNS name cassandra.staging.example; it presents cassandra.prod.example"),
+        "{debug}"
+    );
 
     // A map from address to name.
     let map = HashMap::from([(
