@@ -156,3 +156,64 @@ fn settings_a_driver_does_not_have_are_refused() {
     assert_eq!(err.kind(), "wrong_password_or_tampered");
     assert!(!err.to_string().contains("wrong\""), "{err}");
 }
+
+/// A driver's mistakes are told in the driver's settings (`DriverTls`'s setters, the Java
+/// driver's keys), never in the cassandra.yaml section they are built through.
+#[test]
+fn errors_and_warnings_name_the_driver_settings() {
+    let trusted = || {
+        DriverTls::new()
+            .truststore_path(common::store_path("truststore.p12"))
+            .truststore_password("cassandra")
+    };
+    let err = trusted()
+        .keystore_path(common::store_path("client1.p12"))
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("keystore_password") && err.contains("keystore-password"),
+        "{err}"
+    );
+    assert!(!err.contains("client_encryption_options"), "{err}");
+
+    let err = trusted()
+        .protocols(["SSLv3"])
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("protocols: "), "{err}");
+    assert!(!err.contains("accepted_protocols"), "{err}");
+    assert!(!err.contains("client_encryption_options"), "{err}");
+
+    let err = trusted()
+        .cipher_suites(["TLS_NO_SUCH_SUITE"])
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("cipher_suites: "), "{err}");
+    assert!(!err.contains("client_encryption_options"), "{err}");
+
+    for client in [
+        trusted().hostname_validation(false).build().unwrap(),
+        trusted()
+            .hostname_validation(false)
+            .build_reloading()
+            .unwrap()
+            .0,
+    ] {
+        let said: Vec<String> = client.warnings.iter().map(|w| w.to_string()).collect();
+        assert!(
+            said.iter()
+                .any(|w| w.contains("hostname_validation is off")),
+            "{said:?}"
+        );
+        assert!(
+            !said
+                .iter()
+                .any(|w| w.contains("require_endpoint_verification")
+                    || w.contains("client_encryption_options")),
+            "{said:?}"
+        );
+    }
+}

@@ -78,10 +78,17 @@ impl fmt::Display for TlsWarning {
             TlsWarning::NoServerVerification => f.write_str(
                 "the server's certificate is not verified at all (cqlshrc validate = false, or a driver's CERT_NONE): anyone can impersonate the node",
             ),
-            TlsWarning::NoServerNameCheck { section } => write!(
-                f,
-                "{section}: the server's certificate chain is checked, but not that it names the node connected to (require_endpoint_verification is off): any certificate the truststore's CAs signed is accepted for any node"
-            ),
+            TlsWarning::NoServerNameCheck { section } => {
+                let switch = if *section == super::driver::DRIVER_SETTINGS {
+                    "hostname_validation is off"
+                } else {
+                    "require_endpoint_verification is off"
+                };
+                write!(
+                    f,
+                    "{section}: the server's certificate chain is checked, but not that it names the node connected to ({switch}): any certificate the truststore's CAs signed is accepted for any node"
+                )
+            }
             TlsWarning::CqlshVersionIgnored(v) => write!(
                 f,
                 "cqlshrc: version {v} is ignored; the protocol is auto-negotiated (TLSv1.2 or TLSv1.3)"

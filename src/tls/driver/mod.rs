@@ -112,9 +112,12 @@ impl Default for DriverTls {
     }
 }
 
+/// Where a driver's settings are said to come from in errors and warnings.
+pub(crate) const DRIVER_SETTINGS: &str = "<driver settings>";
+
 fn bad(key: &str, message: impl Into<String>) -> Error {
     Error::config(
-        &Origin::Bytes("<driver settings>".into()),
+        &Origin::Bytes(DRIVER_SETTINGS.into()),
         None,
         Some(key),
         message.into(),
@@ -302,7 +305,7 @@ impl DriverTls {
             None => {}
         }
         let yaml = CassandraYaml::from_client_section(
-            Origin::Bytes("<driver settings>".into()),
+            Origin::Bytes(DRIVER_SETTINGS.into()),
             opts,
             PathBuf::from("."),
         );
@@ -326,6 +329,12 @@ impl DriverTls {
     /// key store in use, and no session is resumed (each connection is a full handshake).
     /// [`ClientTls::current_config`], taken for each connection, resumes within one key store.
     pub fn build_reloading(&self) -> Result<(ClientTls, super::reload::Reloader)> {
+        let (mut client, reloader) = self.reloading().map_err(in_driver_terms)?;
+        driver_warnings(&mut client);
+        Ok((client, reloader))
+    }
+
+    fn reloading(&self) -> Result<(ClientTls, super::reload::Reloader)> {
         let (truststore_path, truststore_bytes) = split(self.truststore.as_ref());
         let (keystore_path, keystore_bytes) = split(self.keystore.as_ref());
         // A Secret's tls.key and tls.crt were read into bytes for build(); a reload reads them
@@ -393,6 +402,12 @@ impl DriverTls {
 
     /// The client config, as [`super::client_config`] builds it from a yaml.
     pub fn build(&self) -> Result<ClientTls> {
+        let mut client = self.fixed().map_err(in_driver_terms)?;
+        driver_warnings(&mut client);
+        Ok(client)
+    }
+
+    fn fixed(&self) -> Result<ClientTls> {
         let (truststore_path, truststore_bytes) = split(self.truststore.as_ref());
         let (keystore_path, keystore_bytes) = split(self.keystore.as_ref());
         let has_truststore = truststore_path.is_some() || truststore_bytes.is_some();
@@ -523,6 +538,66 @@ impl DriverTls {
             client = client.with_verifier(v);
         }
         Ok(client)
+    }
+}
+
+/// The yaml keys the settings become, and the `DriverTls` settings they come from (the Java
+/// driver's names where they differ in more than `-`/`_`).
+const YAML_TO_DRIVER: [(&str, &str); 6] = [
+    ("accepted_protocols", "protocols"),
+    ("require_endpoint_verification", "hostname_validation"),
+    ("keystore_password", "keystore_password"),
+    ("truststore_password", "truststore_password"),
+    ("keystore", "keystore_path"),
+    ("truststore", "truststore_path"),
+];
+
+/// An error of the cassandra.yaml section the settings amount to, in the settings' own terms:
+/// no `client_encryption_options.` prefix, the `DriverTls` setting for the yaml key.
+fn in_driver_terms(e: Error) -> Error {
+    match e {
+        Error::Config {
+            origin,
+            section,
+            key,
+            message,
+        } if matches!(&origin, Origin::Bytes(o) if o == DRIVER_SETTINGS) => {
+            let setting = |k: &str| {
+                YAML_TO_DRIVER
+                    .iter()
+                    .find(|(yaml, _)| *yaml == k)
+                    .map_or(k.to_owned(), |(_, driver)| (*driver).to_owned())
+            };
+            let mut message = message.replace(
+                "'keystore_password' must be specified",
+                "a key store is read with its password: set keystore_password (Java driver: keystore-password)",
+            );
+            message = message.replace(
+                "'truststore_password' must be specified",
+                "this truststore is read with its password: set truststore_password (Java driver: truststore-password)",
+            );
+            for (yaml, driver) in &YAML_TO_DRIVER[..2] {
+                message = message.replace(yaml, driver);
+            }
+            Error::Config {
+                origin,
+                section: section.filter(|s| s != "client_encryption_options"),
+                key: key.as_deref().map(setting),
+                message,
+            }
+        }
+        other => other,
+    }
+}
+
+/// The warnings of the yaml section, in the settings' terms.
+fn driver_warnings(client: &mut ClientTls) {
+    for w in &mut client.warnings {
+        if let super::TlsWarning::NoServerNameCheck { section } = w {
+            if *section == "client_encryption_options" {
+                *section = DRIVER_SETTINGS;
+            }
+        }
     }
 }
 
