@@ -593,10 +593,10 @@ fn in_driver_terms(e: Error) -> Error {
 /// The warnings of the yaml section, in the settings' terms.
 fn driver_warnings(client: &mut ClientTls) {
     for w in &mut client.warnings {
-        if let super::TlsWarning::NoServerNameCheck { section } = w {
-            if *section == "client_encryption_options" {
-                *section = DRIVER_SETTINGS;
-            }
+        if let super::TlsWarning::NoServerNameCheck { section } = w
+            && *section == "client_encryption_options"
+        {
+            *section = DRIVER_SETTINGS;
         }
     }
 }
