@@ -158,3 +158,93 @@ fn cqlshrc_client_and_failures() {
     assert_eq!(s["ok"], false);
     assert_eq!(s["error"]["kind"], "no_client_certificate");
 }
+
+/// A JSSE server (what Cassandra runs on) that needs a client certificate over TLS 1.3, with
+/// the truststore given.
+fn jsse_needing_a_client(
+    classes: &std::path::Path,
+    truststore: &str,
+    count: usize,
+) -> common::peer::Peer {
+    common::peer::start(
+        common::java::tls_peer(
+            classes,
+            "server",
+            &[
+                format!("keystore={}", common::store_path("node1.jks")),
+                "storepass=cassandra".into(),
+                format!("truststore={truststore}"),
+                "trustpass=cassandra".into(),
+                "clientauth=need".into(),
+                "protocols=TLSv1.3".into(),
+                format!("count={count}"),
+            ],
+        ),
+        "LISTENING ",
+    )
+}
+
+/// In TLS 1.3 the server reads the client's certificate after the client's side of the
+/// handshake is done, so a refusal comes after it: `connect` (without `--send`) waits for the
+/// server's answer and exits 1 when the node requires a certificate that was not offered, or
+/// refuses the one that was; a certificate the node trusts is still ok.
+#[test]
+fn connect_waits_for_the_servers_answer_in_mutual_tls() {
+    if !common::tools_present(&["java", "javac", "keytool", "openssl"]) {
+        return;
+    }
+    let Some(classes) = common::java::classes() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // A truststore with another CA only (keytool writes it): the node trusts no client here.
+    let other_ca = common::openssl_other_ca(dir.path());
+    let other_trust = dir.path().join("other-trust.p12");
+    let made = Command::new("keytool")
+        .args([
+            "-importcert",
+            "-noprompt",
+            "-alias",
+            "other",
+            "-storetype",
+            "PKCS12",
+        ])
+        .args(["-storepass", "cassandra", "-file"])
+        .arg(&other_ca)
+        .arg("-keystore")
+        .arg(&other_trust)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    // A client without a certificate.
+    let no_cert = dir.path().join("no-cert.yaml");
+    std::fs::write(
+        &no_cert,
+        format!(
+            "client_encryption_options:\n  enabled: true\n  truststore: {}\n  truststore_password: cassandra\n",
+            common::store_path("truststore.jks")
+        ),
+    )
+    .unwrap();
+    let client = |yaml: &str, port| connect(&["--config", yaml, "--role", "client-to-node"], port);
+
+    let trusted = jsse_needing_a_client(&classes, &common::store_path("truststore.jks"), 2);
+    let (code, c) = client(no_cert.to_str().unwrap(), trusted.port);
+    assert_eq!(code, 1, "no certificate offered, yet: {c}");
+    assert_eq!(c["ok"], false, "{c}");
+    // The committed client configuration presents client1, whose CA the node trusts.
+    let (code, c) = client("fixtures/conf/cassandra.yaml", trusted.port);
+    assert_eq!(code, 0, "{c}");
+    assert_eq!(c["protocol"], "TLSv1.3");
+    drop(trusted);
+
+    let stranger = jsse_needing_a_client(&classes, other_trust.to_str().unwrap(), 1);
+    let (code, c) = client("fixtures/conf/cassandra.yaml", stranger.port);
+    assert_eq!(code, 1, "a certificate the node does not trust, yet: {c}");
+    assert_eq!(c["ok"], false, "{c}");
+    eprintln!("{c}");
+}

@@ -208,8 +208,40 @@ fn run_connect(args: &ConnectArgs) -> Result<Value, Error> {
         None => None,
     };
     session.close();
-    let _ = session.flush_to(&mut sock);
+    session.flush_to(&mut sock)?;
+    if received.is_none() {
+        server_answer(&mut session, &mut sock).inspect_err(|e| {
+            if e.kind() == cassandra_tls::ErrorKind::PeerAlert {
+                let offered = if client.has_client_certificate() {
+                    "this client offered its certificate"
+                } else {
+                    "this client has no certificate to offer"
+                };
+                eprintln!(
+                    "the node refused the connection after the handshake, as a TLS 1.3 server refuses a client certificate: {offered}; check the node's require_client_auth and truststore"
+                );
+            }
+        })?;
+    }
     Ok(success_json(&session, &peer, received))
+}
+
+/// Waits for the server's answer to the client's close_notify: its own close_notify, or the
+/// end of the stream. In TLS 1.3 the client's side of the handshake ends before the server has
+/// read the client's certificate, so a server that refuses it (or requires one that was not
+/// sent) says so only now, with an alert: the connection is not called ok before this.
+fn server_answer(session: &mut Session, sock: &mut TcpStream) -> Result<(), Error> {
+    use cassandra_tls::handshake::HandshakeFailure;
+    loop {
+        match session.receive(sock) {
+            // Data the server sent before it read close_notify: read on.
+            Ok(data) if !data.is_empty() => continue,
+            Ok(_) => return Ok(()),
+            // The server closed without close_notify of its own, after reading ours.
+            Err(Error::Handshake(HandshakeFailure::Truncated)) => return Ok(()),
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 pub fn serve(args: ServeArgs) -> ExitCode {
