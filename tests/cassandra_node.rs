@@ -539,6 +539,31 @@ fn every_line_on_the_jdks_it_supports() {
                             String::from_utf8_lossy(&out.stderr)
                         );
                     }
+                    // ... and exits 1 where the node requires a certificate not offered (TLS 1.3
+                    // refuses it after the client's side of the handshake is done).
+                    let dir = tempfile::tempdir().unwrap();
+                    let no_cert_yaml = dir.path().join("no-cert.yaml");
+                    std::fs::write(
+                        &no_cert_yaml,
+                        format!(
+                            "client_encryption_options:\n  enabled: true\n  truststore: {}\n",
+                            common::fixtures().join("stores/truststore.jks").display()
+                        ),
+                    )
+                    .unwrap();
+                    let out = Command::new(bin)
+                        .args(["connect", "--json", "--role", "client-to-node", "--config"])
+                        .arg(&no_cert_yaml)
+                        .arg(format!("127.0.0.1:{native_port}"))
+                        .output()
+                        .unwrap();
+                    assert_eq!(
+                        out.status.code(),
+                        Some(1),
+                        "{what}: connect without a certificate: {}{}",
+                        String::from_utf8_lossy(&out.stdout),
+                        String::from_utf8_lossy(&out.stderr)
+                    );
                 }
             }
         }
