@@ -510,3 +510,130 @@ fn openssl_dates(pem: &str) -> (i64, i64) {
     };
     (date("notBefore="), date("notAfter="))
 }
+
+/// Copies a PKCS#12 store under a new store password with keytool (which changes the key
+/// entries' passwords with it, as cert-manager writes one password for both).
+fn p12_with_password(from: &str, to: &Path, password: &str) -> Vec<u8> {
+    std::fs::write(to, store(from)).unwrap();
+    let out = Command::new("keytool")
+        .args([
+            "-storepasswd",
+            "-storetype",
+            "PKCS12",
+            "-storepass",
+            "cassandra",
+            "-new",
+        ])
+        .arg(password)
+        .arg("-keystore")
+        .arg(to)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read(to).unwrap()
+}
+
+/// The flags as operators combine them: one password file per Secret (matched in order), a
+/// yaml beside --secret refused rather than ignored, and --cassandra-version applied to the
+/// Secret (4.0 has no PEM factory, so a Secret of PEM files only cannot configure it).
+#[test]
+fn doctor_takes_secret_flags_together() {
+    if !common::tools_present(&["keytool"]) {
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let work = root.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    // Two cert-manager Secrets of PKCS#12 stores, each under its own password.
+    let mut dirs = Vec::new();
+    let mut files = Vec::new();
+    for (name, password) in [("a", "first-password"), ("b", "second-password")] {
+        let keystore =
+            p12_with_password("node1.p12", &work.join(format!("{name}-k.p12")), password);
+        let truststore = p12_with_password(
+            "truststore.p12",
+            &work.join(format!("{name}-t.p12")),
+            password,
+        );
+        let dir = mount(
+            &root.path().join(name),
+            &[
+                ("tls.key", store("node1.key.pem")),
+                ("tls.crt", store("node1.chain.pem")),
+                ("ca.crt", store("ca.pem")),
+                ("keystore.p12", keystore),
+                ("truststore.p12", truststore),
+            ],
+        );
+        let file = work.join(format!("{name}.password"));
+        std::fs::write(&file, format!("{password}\n")).unwrap();
+        dirs.push(dir.to_string_lossy().into_owned());
+        files.push(file.to_string_lossy().into_owned());
+    }
+    let (a, b) = (dirs[0].as_str(), dirs[1].as_str());
+    let (pa, pb) = (files[0].as_str(), files[1].as_str());
+    let matched = doctor(&[
+        "--secret",
+        a,
+        "--secret",
+        b,
+        "--secret-password-file",
+        pa,
+        "--secret-password-file",
+        pb,
+    ]);
+    assert_eq!(matched["summary"]["errors"], 0, "{matched:#}");
+    // One file for both: the second Secret's stores do not open with the first's password.
+    let one = doctor(&["--secret", a, "--secret", b, "--secret-password-file", pa]);
+    assert!(one["summary"]["errors"].as_u64().unwrap() > 0, "{one:#}");
+    // Three files for two Secrets: which goes with which cannot be told.
+    let three = doctor(&[
+        "--secret",
+        a,
+        "--secret",
+        b,
+        "--secret-password-file",
+        pa,
+        "--secret-password-file",
+        pb,
+        "--secret-password-file",
+        pa,
+    ]);
+    assert_eq!(three["summary"]["errors"], 1, "{three:#}");
+    assert!(
+        three.to_string().contains("--secret-password-file"),
+        "{three:#}"
+    );
+
+    // A yaml beside --secret is refused, not ignored.
+    let yaml = common::root().join("fixtures/conf/cassandra.yaml");
+    let both = doctor(&[
+        yaml.to_str().unwrap(),
+        "--secret",
+        a,
+        "--secret-password-file",
+        pa,
+    ]);
+    assert_eq!(both["summary"]["errors"], 1, "{both:#}");
+    assert!(both.to_string().contains("--secret"), "{both:#}");
+
+    // --cassandra-version reaches the Secret: PEM files only, on 4.0 and on 4.1.
+    let pem = mount(
+        &root.path().join("pem"),
+        &[
+            ("tls.key", store("node1.key.pem")),
+            ("tls.crt", store("node1.chain.pem")),
+            ("ca.crt", store("ca.pem")),
+        ],
+    );
+    let pem = pem.to_string_lossy().into_owned();
+    let v40 = doctor(&["--secret", &pem, "--cassandra-version", "4.0"]);
+    assert_eq!(v40["summary"]["errors"], 1, "{v40:#}");
+    assert!(v40.to_string().contains("4.1"), "{v40:#}");
+    let v41 = doctor(&["--secret", &pem, "--cassandra-version", "4.1"]);
+    assert_eq!(v41["summary"]["errors"], 0, "{v41:#}");
+}

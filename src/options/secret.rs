@@ -26,8 +26,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::{
-    CassandraYaml, ClientAuth, EncryptionOptions, InternodeEncryption, ServerEncryptionOptions,
-    SslContextFactory,
+    CassandraVersion, CassandraYaml, ClientAuth, EncryptionOptions, InternodeEncryption,
+    ServerEncryptionOptions, SslContextFactory,
 };
 use crate::error::{Error, Origin, Result};
 use crate::keystore::StoreType;
@@ -384,6 +384,29 @@ impl MountedSecret {
     /// client certificates required (what a k8ssandra or cass-operator node with mutual TLS
     /// runs): what `cassandra-tls doctor --secret` checks.
     pub fn node_yaml(&self) -> Result<CassandraYaml> {
+        self.node_yaml_for(CassandraVersion::default())
+    }
+
+    /// [`MountedSecret::node_yaml`] as the given Cassandra version runs it: the version's
+    /// defaults and rules apply, and material that version cannot read is refused as its
+    /// yaml loader refuses it (4.0 has no `ssl_context_factory`, so no PEM factory: a Secret
+    /// of PEM files only cannot configure a 4.0 node).
+    pub fn node_yaml_for(&self, version: CassandraVersion) -> Result<CassandraYaml> {
+        let origin = Origin::Bytes(format!("<{} secret {}>", self.layout, self.dir.display()));
+        if self.pem.is_some() && !version.has_ssl_context_factory() {
+            return Err(Error::config(
+                &origin,
+                None,
+                Some("ssl_context_factory"),
+                format!(
+                    "Cassandra {version} cannot read this Secret's PEM files: its PEM factory (ssl_context_factory: PEMBasedSslContextFactory) is new in Cassandra 4.1; give the Secret Java stores (cert-manager's keystores.jks or keystores.pkcs12) or check it as 4.1 or later (--cassandra-version)"
+                ),
+            ));
+        }
+        self.yaml_of(origin, version)
+    }
+
+    fn yaml_of(&self, origin: Origin, version: CassandraVersion) -> Result<CassandraYaml> {
         let client = EncryptionOptions {
             enabled: Some(true),
             require_client_auth: ClientAuth::Required,
@@ -398,12 +421,10 @@ impl MountedSecret {
             internode_encryption: InternodeEncryption::All,
             ..ServerEncryptionOptions::default()
         };
-        Ok(CassandraYaml::from_sections(
-            Origin::Bytes(format!("<{} secret {}>", self.layout, self.dir.display())),
-            server,
-            client,
-            self.dir.clone(),
-        ))
+        Ok(
+            CassandraYaml::from_sections(origin, server, client, self.dir.clone())
+                .with_version(version),
+        )
     }
 }
 

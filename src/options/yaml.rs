@@ -405,6 +405,13 @@ impl CassandraYaml {
         })
     }
 
+    /// The same sections, read with `version`'s defaults and rules (for sections built in
+    /// code, which no loader checked).
+    pub(crate) fn with_version(mut self, version: CassandraVersion) -> Self {
+        self.version = version;
+        self
+    }
+
     /// Resolves relative paths against `dir` instead of the working directory (Cassandra's
     /// working directory is normally its home, where `conf/` lives).
     pub fn with_base_dir(mut self, dir: impl Into<PathBuf>) -> Self {

@@ -42,9 +42,10 @@ pub struct Args {
     #[arg(long, value_name = "LAYOUT", value_parser = parse_layout)]
     secret_layout: Option<SecretLayout>,
     /// A file holding the store password the Secret does not hold itself (cert-manager's
-    /// keystore password Secret, cass-operator's datacenter name).
+    /// keystore password Secret, cass-operator's datacenter name). Given once, it serves every
+    /// --secret; given once per --secret, they are matched in order.
     #[arg(long, value_name = "FILE")]
-    secret_password_file: Option<PathBuf>,
+    secret_password_file: Vec<PathBuf>,
     /// A client certificate to check against the node's authenticator (certificate login): a
     /// PEM chain or a key store; the doctor says which identity it logs in as and prints the
     /// `ADD IDENTITY` statement that maps it. Repeatable.
@@ -156,29 +157,53 @@ fn yamls_in(dir: &std::path::Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-/// The node yamls of the --secret directories, each with its directory.
+/// The node yamls of the --secret directories, each with its directory, read as
+/// --cassandra-version runs them.
 fn secret_yamls(args: &Args) -> Result<Vec<(PathBuf, CassandraYaml)>, cassandra_tls::Error> {
-    let password = args
-        .secret_password_file
-        .as_ref()
+    let refuse = |message: String| cassandra_tls::Error::Config {
+        origin: cassandra_tls::Origin::Bytes("<command line>".into()),
+        section: None,
+        key: Some("--secret".into()),
+        message,
+    };
+    if let Some(yaml) = args.config.first() {
+        return Err(refuse(format!(
+            "{} and --secret are two ways to name a node's material: give the cassandra.yaml (it names the mounted files itself: `doctor {}`), or the Secret's directories alone",
+            yaml.display(),
+            yaml.display()
+        )));
+    }
+    let files = &args.secret_password_file;
+    if files.len() > 1 && files.len() != args.secret.len() {
+        return Err(refuse(format!(
+            "{} --secret-password-file for {} --secret: give one for every Secret (matched in order), or one for all",
+            files.len(),
+            args.secret.len()
+        )));
+    }
+    let passwords = files
+        .iter()
         .map(|f| {
             cassandra_tls::Password::from_file_first_line(f).map_err(|e| cassandra_tls::Error::Io {
                 path: f.clone(),
                 source: e,
             })
         })
-        .transpose()?;
+        .collect::<Result<Vec<_>, _>>()?;
     args.secret
         .iter()
-        .map(|dir| {
-            let secret = MountedSecret::open(dir, args.secret_layout, password.clone())?;
-            Ok((dir.clone(), secret.node_yaml()?))
+        .enumerate()
+        .map(|(i, dir)| {
+            let password = passwords.get(i).or(passwords.first()).cloned();
+            let secret = MountedSecret::open(dir, args.secret_layout, password)?;
+            Ok((dir.clone(), secret.node_yaml_for(args.cassandra_version)?))
         })
         .collect()
 }
 
 pub fn run(args: Args) -> ExitCode {
-    if args.secret.len() > 1 {
+    // Several Secrets, or a Secret beside a yaml (refused by secret_yamls).
+    if args.secret.len() > 1 || (!args.secret.is_empty() && !args.config.is_empty()) {
         return match secret_yamls(&args) {
             Ok(found) => {
                 let (paths, yamls) = found.into_iter().unzip();
