@@ -637,3 +637,79 @@ fn doctor_takes_secret_flags_together() {
     let v41 = doctor(&["--secret", &pem, "--cassandra-version", "4.1"]);
     assert_eq!(v41["summary"]["errors"], 0, "{v41:#}");
 }
+
+/// Nothing a Secret holds is skipped silently: cert-manager's Java stores checked without
+/// their password are named in a warning (the PEM files were checked instead), and a
+/// k8ssandra truststore mounted as a Secret of its own is read for what it holds.
+#[test]
+fn what_a_secret_holds_is_read_or_named() {
+    let root = tempfile::tempdir().unwrap();
+    let mut layouts = secrets(root.path());
+    let (_, jks, _) = layouts.remove(2);
+    let jks = jks.to_string_lossy().into_owned();
+    let v = doctor(&["--secret", &jks]);
+    let skipped = findings_of(&v, "file", "warning");
+    assert!(
+        skipped
+            .iter()
+            .any(|m| m.contains("keystore.jks") && m.contains("truststore.jks")),
+        "{v:#}"
+    );
+    // With the password the Java stores are read, and the PEM files beside them are named.
+    let file = root.path().join("password");
+    std::fs::write(&file, "cassandra\n").unwrap();
+    let v = doctor(&[
+        "--secret",
+        &jks,
+        "--secret-password-file",
+        &file.to_string_lossy(),
+    ]);
+    assert!(
+        !findings_of(&v, "file", "warning")
+            .iter()
+            .any(|m| m.starts_with("not checked")),
+        "{v:#}"
+    );
+    assert!(
+        findings_of(&v, "file", "ok")
+            .iter()
+            .any(|m| m.contains("tls.key")),
+        "{v:#}"
+    );
+
+    // k8ssandra-operator's truststore Secret alone.
+    let trust = mount(
+        &root.path().join("client-truststore"),
+        &[
+            ("truststore", store("truststore.jks")),
+            ("truststore-password", b"cassandra".to_vec()),
+        ],
+    );
+    let secret = MountedSecret::open(&trust, None, None).unwrap();
+    assert_eq!(secret.layout(), SecretLayout::K8ssandra);
+    assert!(secret.keystore().is_none());
+    assert_eq!(
+        secret.truststore(),
+        Some(trust.join("truststore").as_path())
+    );
+    // ... and its key store Secret alone.
+    let keys = mount(
+        &root.path().join("client-keystore"),
+        &[
+            ("keystore", store("node1.jks")),
+            ("keystore-password", b"cassandra".to_vec()),
+        ],
+    );
+    let secret = MountedSecret::open(&keys, None, None).unwrap();
+    assert!(secret.truststore().is_none());
+    assert!(secret.keystore().is_some());
+    // A key store without its password file is still refused, naming it.
+    let lone = mount(
+        &root.path().join("lone"),
+        &[("keystore", store("node1.jks"))],
+    );
+    let e = MountedSecret::open(&lone, None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("keystore-password"), "{e}");
+}

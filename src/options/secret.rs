@@ -114,6 +114,32 @@ pub struct MountedSecret {
     store_type: Option<StoreType>,
     /// cert-manager without Java stores: the key and its chain, and the CA, as PEM files.
     pem: Option<PemFiles>,
+    /// The Secret's material that was not read.
+    unchecked: Vec<Unchecked>,
+}
+
+/// Why a Secret's material was not read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UncheckedReason {
+    /// cert-manager's Java stores, without their password: the PEM files were read instead.
+    JavaStoresWithoutPassword,
+    /// cert-manager's PEM files beside the Java stores that were read (cert-manager writes
+    /// both from one key and certificate).
+    PemBesideJavaStores,
+}
+
+/// Material a Secret holds that was not read, with why: a check of the Secret says nothing
+/// about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Unchecked {
+    /// Which material, and why it was not read.
+    pub reason: UncheckedReason,
+    /// The files.
+    pub files: Vec<PathBuf>,
+    /// Why they were not read, and what that means for a node using them.
+    pub why: String,
 }
 
 /// The PEM files of a cert-manager Secret.
@@ -181,6 +207,8 @@ impl MountedSecret {
             Some(l) => l,
             None => match SecretLayout::ALL.into_iter().find(|l| has(l.marker())) {
                 Some(l) => l,
+                // k8ssandra-operator mounts the truststore as a Secret of its own.
+                None if has("truststore") => SecretLayout::K8ssandra,
                 None => return Err(Self::no_layout(dir, &found)),
             },
         };
@@ -191,6 +219,16 @@ impl MountedSecret {
             .filter(|f| !has(f))
             // cert-manager's ca.crt is optional when the issuer gives none.
             .filter(|f| !(layout == SecretLayout::CertManager && *f == "ca.crt"))
+            // k8ssandra mounts the key store and the truststore as two Secrets: either pair
+            // alone is a Secret, read for what it holds.
+            .filter(|f| {
+                layout != SecretLayout::K8ssandra
+                    || !(has("keystore") || has("truststore"))
+                    || match *f {
+                        "keystore" | "keystore-password" => has("keystore"),
+                        _ => has("truststore"),
+                    }
+            })
             .collect();
         if !missing.is_empty() {
             return Err(refuse(
@@ -214,13 +252,18 @@ impl MountedSecret {
             truststore_password: None,
             store_type: None,
             pem: None,
+            unchecked: Vec::new(),
         };
         match layout {
             SecretLayout::K8ssandra => {
-                secret.keystore = Some(path("keystore"));
-                secret.truststore = Some(path("truststore"));
-                secret.keystore_password = Some(password_file(&path("keystore-password"))?);
-                secret.truststore_password = Some(password_file(&path("truststore-password"))?);
+                if has("keystore") {
+                    secret.keystore = Some(path("keystore"));
+                    secret.keystore_password = Some(password_file(&path("keystore-password"))?);
+                }
+                if has("truststore") {
+                    secret.truststore = Some(path("truststore"));
+                    secret.truststore_password = Some(password_file(&path("truststore-password"))?);
+                }
             }
             SecretLayout::CassOperatorLegacy => {
                 let Some(password) = password else {
@@ -254,9 +297,25 @@ impl MountedSecret {
                         } else {
                             StoreType::Pkcs12
                         });
+                        secret.unchecked.push(Unchecked {
+                            reason: UncheckedReason::PemBesideJavaStores,
+                            files: ["tls.crt", "tls.key", "tls-combined.pem"]
+                                .into_iter()
+                                .filter(|f| has(f))
+                                .map(path)
+                                .collect(),
+                            why: format!("the Java stores {k} and {t} were read; a node configured with the PEM files uses material that was not checked"),
+                        });
                     }
                     // Without the password of its Java stores, the PEM files serve.
-                    _ => {
+                    (java, _) => {
+                        if let Some((k, t)) = java {
+                            secret.unchecked.push(Unchecked {
+                                reason: UncheckedReason::JavaStoresWithoutPassword,
+                                files: [k, t].into_iter().filter(|f| has(f)).map(path).collect(),
+                                why: "no password was given for the Secret's Java stores (cert-manager's keystores passwordSecretRef; --secret-password-file), so its PEM files were read instead; a node configured with the Java stores uses material that was not checked".into(),
+                            });
+                        }
                         secret.pem = Some(PemFiles {
                             key: path("tls.key"),
                             cert: path("tls.crt"),
@@ -288,6 +347,12 @@ impl MountedSecret {
                 expected.join("; ")
             ),
         )
+    }
+
+    /// The Secret's material that was not read (cert-manager's Java stores without their
+    /// password, or its PEM files beside the Java stores that were read).
+    pub fn unchecked(&self) -> &[Unchecked] {
+        &self.unchecked
     }
 
     /// The directory.

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cassandra_tls::doctor::{self, Severity};
-use cassandra_tls::options::{CassandraYaml, Cqlshrc, MountedSecret, NodetoolSsl, SecretLayout};
+use cassandra_tls::options::{
+    CassandraYaml, Cqlshrc, MountedSecret, NodetoolSsl, SecretLayout, UncheckedReason,
+};
 use clap::Args as ClapArgs;
 use rustls::pki_types::UnixTime;
 use serde_json::json;
@@ -157,9 +159,41 @@ fn yamls_in(dir: &std::path::Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(found)
 }
 
+/// A --secret directory read as a node.
+struct SecretNode {
+    dir: PathBuf,
+    yaml: CassandraYaml,
+    /// The Secret's material the yaml does not use.
+    unchecked: Vec<cassandra_tls::options::Unchecked>,
+}
+
+/// A warning for the Secret's material that was not checked: nothing is skipped silently.
+fn unchecked_findings(unchecked: &[cassandra_tls::options::Unchecked]) -> Vec<doctor::Finding> {
+    unchecked
+        .iter()
+        .map(|u| {
+            let files: Vec<String> = u.files.iter().map(|f| f.display().to_string()).collect();
+            // The PEM files beside the Java stores carry the same key and certificate.
+            let severity = match u.reason {
+                UncheckedReason::PemBesideJavaStores => Severity::Ok,
+                _ => Severity::Warning,
+            };
+            doctor::Finding {
+                severity,
+                check: doctor::Check::File,
+                section: "secret",
+                message: format!("not checked: {}: {}", files.join(", "), u.why),
+                fix: (severity == Severity::Warning).then(|| {
+                    "give the Java stores' password with --secret-password-file to check them, or make sure the node is configured with the material that was checked".into()
+                }),
+            }
+        })
+        .collect()
+}
+
 /// The node yamls of the --secret directories, each with its directory, read as
 /// --cassandra-version runs them.
-fn secret_yamls(args: &Args) -> Result<Vec<(PathBuf, CassandraYaml)>, cassandra_tls::Error> {
+fn secret_yamls(args: &Args) -> Result<Vec<SecretNode>, cassandra_tls::Error> {
     let refuse = |message: String| cassandra_tls::Error::Config {
         origin: cassandra_tls::Origin::Bytes("<command line>".into()),
         section: None,
@@ -196,7 +230,11 @@ fn secret_yamls(args: &Args) -> Result<Vec<(PathBuf, CassandraYaml)>, cassandra_
         .map(|(i, dir)| {
             let password = passwords.get(i).or(passwords.first()).cloned();
             let secret = MountedSecret::open(dir, args.secret_layout, password)?;
-            Ok((dir.clone(), secret.node_yaml_for(args.cassandra_version)?))
+            Ok(SecretNode {
+                dir: dir.clone(),
+                yaml: secret.node_yaml_for(args.cassandra_version)?,
+                unchecked: secret.unchecked().to_vec(),
+            })
         })
         .collect()
 }
@@ -206,7 +244,7 @@ pub fn run(args: Args) -> ExitCode {
     if args.secret.len() > 1 || (!args.secret.is_empty() && !args.config.is_empty()) {
         return match secret_yamls(&args) {
             Ok(found) => {
-                let (paths, yamls) = found.into_iter().unzip();
+                let (paths, yamls) = found.into_iter().map(|n| (n.dir, n.yaml)).unzip();
                 report_cluster(&args, paths, yamls)
             }
             Err(e) => load_failure(&args, &e),
@@ -222,10 +260,15 @@ pub fn run(args: Args) -> ExitCode {
         .or(args.config.first())
         .cloned()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_YAML));
+    let mut unchecked = Vec::new();
     let yaml = if args.secret.is_empty() {
         CassandraYaml::load_file_for(&path, args.cassandra_version)
     } else {
-        secret_yamls(&args).map(|mut found| found.remove(0).1)
+        secret_yamls(&args).map(|mut found| {
+            let node = found.remove(0);
+            unchecked = node.unchecked;
+            node.yaml
+        })
     };
     let loaded = yaml.and_then(|y| {
         let rc = args.cqlshrc.as_ref().map(Cqlshrc::load_file).transpose()?;
@@ -268,6 +311,7 @@ pub fn run(args: Args) -> ExitCode {
     if let Some(nodetool) = &nodetool {
         doctor::check_nodetool_ssl(&mut report, &yaml, nodetool, at);
     }
+    report.findings.extend(unchecked_findings(&unchecked));
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     if args.json {
