@@ -478,3 +478,38 @@ fn a_node_without_an_address_is_linked_with_a_warning() {
         "{warnings:#?}"
     );
 }
+
+/// The handshakes run at the doctor's time (`--at`), not the clock's: long after the
+/// certificates' end every link is refused as expired, before their start as not yet valid.
+#[test]
+fn links_are_judged_at_the_doctors_time() {
+    let ca = Ca::root("CA").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let paths = write_cluster(
+        tmp.path(),
+        &[
+            node(&ca, "10.0.0.1", vec![&ca]),
+            node(&ca, "10.0.0.2", vec![&ca]),
+        ],
+    );
+    let yamls: Vec<CassandraYaml> = paths
+        .iter()
+        .map(|p| CassandraYaml::load_file(p).unwrap())
+        .collect();
+    let now = UnixTime::now().as_secs();
+    let decades = 30 * 365 * 24 * 3600;
+    for (at, words) in [
+        (now + decades, "expired"),
+        (now - decades, "not valid before"),
+    ] {
+        let r = doctor::check_cluster(
+            &yamls,
+            UnixTime::since_unix_epoch(std::time::Duration::from_secs(at)),
+        );
+        for m in [&r.internode, &r.client_to_node] {
+            let link = m.links[0][1].as_ref().unwrap();
+            let reason = link.refusal().map(ToString::to_string).unwrap_or_default();
+            assert!(reason.contains(words), "{words}: {link:?}");
+        }
+    }
+}
