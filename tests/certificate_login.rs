@@ -528,15 +528,18 @@ fn the_cluster_matrix_applies_6_0_validity_limits_to_peers() {
         UnixTime::now(),
     );
     let into_limited = r.internode.links[0][1].as_ref().unwrap();
-    assert!(!into_limited.ok, "{into_limited:?}");
-    let reason = into_limited.reason.as_deref().unwrap_or_default();
+    assert!(!into_limited.is_ok(), "{into_limited:?}");
+    let reason = into_limited
+        .refusal()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     assert!(
         reason.contains("refuses 127.0.0.1's identity 'spiffe://cassandra.test/client/app1'")
             && reason.contains("exceeds the maximum allowed validity period of 365 days"),
         "{reason}"
     );
     assert!(
-        r.internode.links[1][0].as_ref().unwrap().ok,
+        r.internode.links[1][0].as_ref().unwrap().is_ok(),
         "{:#?}",
         r.internode
     );

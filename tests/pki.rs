@@ -433,11 +433,11 @@ fn pki_writes_certificate_login() {
     std::fs::write(&path, text).unwrap();
     let r = cassandra_tls::doctor::check_cluster(&[load("127.0.0.1"), load("127.0.0.2")], now);
     let into_2 = r.internode.links[0][1].as_ref().unwrap();
-    assert!(!into_2.ok, "{into_2:?}");
+    assert!(!into_2.is_ok(), "{into_2:?}");
     assert!(
         into_2
-            .reason
-            .as_deref()
+            .refusal()
+            .map(ToString::to_string)
             .unwrap_or_default()
             .contains(&format!(
                 "does not trust 127.0.0.1's identity '{}'",
@@ -445,7 +445,7 @@ fn pki_writes_certificate_login() {
             )),
         "{into_2:?}"
     );
-    assert!(r.internode.links[1][0].as_ref().unwrap().ok);
+    assert!(r.internode.links[1][0].as_ref().unwrap().is_ok());
     // 4.x has no certificate login: pki refuses rather than write yamls that cannot start.
     let old = ours(&[
         "pki",
@@ -574,8 +574,8 @@ fn pki_certificate_login_cluster_with_an_untrusted_node() {
         for (to, link) in row.iter().enumerate() {
             let Some(link) = link else { continue };
             if from == 2 {
-                assert!(!link.ok, "{from}->{to}: {link:?}");
-                let reason = link.reason.as_deref().unwrap_or_default();
+                assert!(!link.is_ok(), "{from}->{to}: {link:?}");
+                let reason = link.refusal().map(ToString::to_string).unwrap_or_default();
                 assert!(
                     reason.contains(&format!(
                         "does not trust {}'s identity '{untrusted}'",
@@ -584,7 +584,7 @@ fn pki_certificate_login_cluster_with_an_untrusted_node() {
                     "{reason}"
                 );
             } else {
-                assert!(link.ok, "{from}->{to}: {link:?}");
+                assert!(link.is_ok(), "{from}->{to}: {link:?}");
             }
         }
     }

@@ -71,3 +71,27 @@ pub(super) fn push_outcome(
 pub(crate) fn in_memory(c: Handshake, s: Handshake) -> Result<(), Error> {
     crate::handshake::in_memory(c, s).both().map(|_| ())
 }
+
+/// One link of the cluster matrix: `client` (without resuming any earlier session, so that
+/// every link is a full handshake with certificates) to `server`, which sees the connection
+/// come from `peer` (`None`: an address not known, so the server's check of the client's
+/// address, if it makes one, is left out); both sides' results.
+pub(super) fn link_handshake(
+    client: &tls::ClientTls,
+    server_name: &str,
+    server: &tls::ServerTls,
+    peer: Option<std::net::IpAddr>,
+) -> Result<crate::handshake::InMemory, Error> {
+    let mut config = (*client.current_config()).clone();
+    config.resumption = rustls::client::Resumption::disabled();
+    let server = match peer {
+        Some(ip) => Handshake::server(server, ip)?,
+        None => Handshake::dangerous_server_with_config(
+            server.config_without_client_address_check().clone(),
+        )?,
+    };
+    Ok(crate::handshake::in_memory(
+        Handshake::client_with_config(std::sync::Arc::new(config), server_name)?,
+        server,
+    ))
+}

@@ -28,7 +28,9 @@ use crate::options::{CassandraYaml, Cqlshrc, InternodeEncryption, OptionWarning,
 use crate::tls::{Node, Role, TlsSettings};
 
 pub use auth::ClientCertificate;
-pub use cluster::{ClusterReport, Link, Matrix, check_cluster, check_cluster_with};
+pub use cluster::{
+    Channel, ClusterReport, Link, Matrix, Refusal, RefusalReason, check_cluster, check_cluster_with,
+};
 pub use expiry::{DEFAULT_WARN_WITHIN, ExpiryPolicy, PROPAGATION};
 pub(crate) use expiry::{Validity, days, expiry, rfc};
 pub(crate) use handshake::in_memory;

@@ -3,51 +3,31 @@
 //! every node, and certificates staged on a node whose encryption is still off.
 //!
 //! Each ordered pair (A, B) of the internode matrix is A's outbound connection to B's storage
-//! port, as Cassandra makes it: A encrypts when its `internode_encryption` is not `none`; B's
-//! port accepts what its policy says; the versions and suites of both must meet, with a suite
-//! B's key can sign; B's chain must pass A's truststore (naming B's address when A has
-//! `require_endpoint_verification`); and, as inbound internode always asks for a client
-//! certificate, A's outbound chain must pass B's truststore (naming A's address when B has
-//! `require_endpoint_verification`). The client-to-node matrix does the same for a client set
-//! up with node A's `client_encryption_options` stores connecting to B's native port.
+//! port, as Cassandra makes it: A encrypts when its `internode_encryption` is not `none`, and
+//! B's port accepts what its policy says. When both speak TLS, the link is what the handshake
+//! says: A's real outbound client config runs against B's real internode server config in
+//! memory, at the doctor's time, A naming B's address and B seeing the connection come from A's
+//! address (each checks the other's certificate against it with
+//! `require_endpoint_verification`); then B's `MutualTlsInternodeAuthenticator` judges the
+//! chain B received. The client-to-node matrix does the same for a client set up with node A's
+//! `client_encryption_options` stores connecting to B's native port.
 
+mod link;
 mod rotation;
-
-use std::fmt;
-use std::net::IpAddr;
 
 use rustls::pki_types::UnixTime;
 use serde::Serialize;
 
 use super::{Check, Finding, Report, Severity};
+use crate::error::Error;
 use crate::keystore::{Certificate, KeyAlgorithm, KeyStore};
-use crate::options::{CassandraYaml, ClientAuth, Policy, TlsVersion};
-use crate::tls::{self, ExpiredPeer, Role, TlsSettings, Usage};
+use crate::options::{CassandraYaml, Policy, TlsVersion};
+use crate::tls::{self, ClientTls, ServerTls, TlsSettings};
 
+pub use link::{Channel, Link, Refusal, RefusalReason};
 use rotation::rotation;
 
 const CLUSTER: &str = "cluster";
-
-/// Whether one node can reach another, and how.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Link {
-    /// Whether the connection succeeds.
-    pub ok: bool,
-    /// `tls` or `plaintext` when it succeeds.
-    pub how: Option<&'static str>,
-    /// Why not, when it fails.
-    pub reason: Option<String>,
-}
-
-impl fmt::Display for Link {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.ok, self.how, &self.reason) {
-            (true, Some(how), _) => f.pad(how),
-            (true, None, _) => f.pad("ok"),
-            (false, _, _) => f.pad("REFUSED"),
-        }
-    }
-}
 
 /// Who can talk to whom: `links[a][b]` is node `a` connecting to node `b` (`None` on the
 /// diagonal).
@@ -62,7 +42,7 @@ pub struct Matrix {
 impl Matrix {
     /// Whether every link succeeds.
     pub fn all_ok(&self) -> bool {
-        self.links.iter().flatten().flatten().all(|l| l.ok)
+        self.links.iter().flatten().flatten().all(Link::is_ok)
     }
 }
 
@@ -104,15 +84,17 @@ struct Side {
     server_chain: Option<Vec<Certificate>>,
     client_chain: Option<Vec<Certificate>>,
     anchors: Option<Vec<Certificate>>,
-    requires_client_cert: bool,
-    endpoint_verification: bool,
+    /// The versions the section's configs enable (`accepted_protocols` with a suite).
     versions: Vec<TlsVersion>,
-    /// IANA codes; None = the defaults.
-    suites: Option<Vec<(u16, TlsVersion)>>,
+    /// The algorithm of the server key store's first key.
     key: Option<KeyAlgorithm>,
     /// The key store's type, as detected from its bytes.
     store_type: Option<crate::keystore::StoreType>,
     staged: bool,
+    /// The node's real client config for this channel (what the matrix runs).
+    client: Result<ClientTls, Error>,
+    /// The node's real server config for this channel.
+    server: Result<ServerTls, Error>,
 }
 
 struct Node {
@@ -124,6 +106,15 @@ struct Node {
     /// `MutualTlsInternodeAuthenticator` checks every inbound internode connection's
     /// certificate.
     auth: Option<tls::AuthSetup>,
+}
+
+impl Node {
+    fn side(&self, channel: Channel) -> &Side {
+        match channel {
+            Channel::Internode => &self.internode,
+            Channel::ClientToNode => &self.native,
+        }
+    }
 }
 
 type Chosen = (
@@ -142,33 +133,24 @@ fn first_chain(store: Option<KeyStore>) -> Chosen {
     }
 }
 
-fn side(node: &tls::Node, internode: bool, settings: &TlsSettings) -> Side {
-    let (server_role, client_role) = if internode {
-        (Role::InternodeServer, Role::InternodeClient)
-    } else {
-        (Role::NativeServer, Role::NativeClient)
-    };
-    let section = server_role.options(node.resolved());
+fn side(node: &tls::Node, channel: Channel, settings: &TlsSettings) -> Side {
+    let (server_role, client_role) = (channel.server_role(), channel.client_role());
+    let section = tls::Role::from(server_role).options(node.resolved());
     let policy = section.policy;
-    let encrypts = if internode {
-        section.enabled
-    } else {
-        policy != Policy::Unencrypted
+    let encrypts = match channel {
+        Channel::Internode => section.enabled,
+        Channel::ClientToNode => policy != Policy::Unencrypted,
     };
     let (server_chain, key, store_type) =
-        first_chain(node.key_store(server_role, settings).ok().flatten());
-    let (client_chain, _, _) = first_chain(node.key_store(client_role, settings).ok().flatten());
-    let anchors = node.trust_anchors(server_role).ok();
-    let (versions, suites) = match (section.protocols(), section.cipher_suites()) {
-        (Ok(_), Ok(c)) => (
-            c.versions.clone(),
-            c.suites
-                .as_ref()
-                .map(|s| s.iter().map(|s| (s.iana, s.version)).collect()),
-        ),
-        (Ok(p), Err(_)) => (p.versions.clone(), Some(Vec::new())),
-        (Err(_), _) => (Vec::new(), None),
-    };
+        first_chain(node.key_store(server_role.into(), settings).ok().flatten());
+    let (client_chain, _, _) =
+        first_chain(node.key_store(client_role.into(), settings).ok().flatten());
+    let anchors = node.trust_anchors(server_role.into()).ok();
+    // The versions the configs are built with (those a configured suite serves).
+    let versions = section
+        .cipher_suites()
+        .map(|c| c.versions.clone())
+        .unwrap_or_default();
     // Certificates in place while the node does not use them: internode_encryption none, or
     // client_encryption_options not enabled (the port may still accept TLS, by Cassandra's
     // optional-by-default rule, but nothing requires it).
@@ -179,211 +161,16 @@ fn side(node: &tls::Node, internode: bool, settings: &TlsSettings) -> Side {
         server_chain,
         client_chain,
         anchors,
-        requires_client_cert: section.server_client_auth() == ClientAuth::Required,
-        endpoint_verification: section.endpoint_verification,
         versions,
-        suites,
         key,
         store_type,
         staged,
+        client: node.client_config(client_role, settings),
+        server: node.server_config(server_role, settings),
     }
 }
 
-/// Whether a TLSv1.2 suite can be used with a server key of this algorithm.
-fn suite_fits_key(iana: u16, key: Option<&KeyAlgorithm>) -> bool {
-    let ecdsa = matches!(iana, 0xc02b | 0xc02c | 0xcca9);
-    match key {
-        Some(KeyAlgorithm::Rsa | KeyAlgorithm::RsaPss) => !ecdsa,
-        Some(KeyAlgorithm::Ec(_) | KeyAlgorithm::Ed25519) => ecdsa,
-        _ => true,
-    }
-}
-
-/// The suites of a side for one version: configured, or rustls' defaults.
-fn suites(s: &Side, version: TlsVersion) -> Vec<u16> {
-    match &s.suites {
-        Some(list) => list
-            .iter()
-            .filter(|(_, v)| *v == version)
-            .map(|(i, _)| *i)
-            .collect(),
-        None => crate::options::SUPPORTED_SUITES
-            .iter()
-            .filter(|s| s.version == version)
-            .map(|s| s.iana)
-            .collect(),
-    }
-}
-
-/// Whether the two sides agree on a version and a suite the server's key can use.
-fn negotiate(from: &Side, to: &Side) -> Result<(), String> {
-    let common: Vec<TlsVersion> = from
-        .versions
-        .iter()
-        .filter(|v| to.versions.contains(v))
-        .copied()
-        .collect();
-    if common.is_empty() {
-        return Err("no protocol version in common (accepted_protocols)".into());
-    }
-    let meet =
-        |a: Vec<u16>, b: Vec<u16>| a.into_iter().filter(|s| b.contains(s)).collect::<Vec<_>>();
-    if common.contains(&TlsVersion::Tls13)
-        && !meet(
-            suites(from, TlsVersion::Tls13),
-            suites(to, TlsVersion::Tls13),
-        )
-        .is_empty()
-    {
-        return Ok(());
-    }
-    if common.contains(&TlsVersion::Tls12) {
-        let both = meet(
-            suites(from, TlsVersion::Tls12),
-            suites(to, TlsVersion::Tls12),
-        );
-        if both.iter().any(|s| suite_fits_key(*s, to.key.as_ref())) {
-            return Ok(());
-        }
-        if !both.is_empty() {
-            return Err(format!(
-                "the TLSv1.2 suites in common need another key type than the server's {}",
-                to.key
-                    .as_ref()
-                    .map(|k| format!("{k:?}"))
-                    .unwrap_or_default()
-            ));
-        }
-    }
-    Err("no cipher suite in common (cipher_suites)".into())
-}
-
-fn refused(reason: String) -> Option<Link> {
-    Some(Link {
-        ok: false,
-        how: None,
-        reason: Some(reason),
-    })
-}
-
-fn link(from: &Node, to: &Node, internode: bool, at: UnixTime) -> Option<Link> {
-    let (a, b) = if internode {
-        (&from.internode, &to.internode)
-    } else {
-        (&from.native, &to.native)
-    };
-    let port = if internode {
-        "storage port"
-    } else {
-        "native port"
-    };
-    match (a.encrypts, b.policy) {
-        (true, Policy::Unencrypted) => {
-            return refused(format!(
-                "{} encrypts; {}'s {port} does not speak TLS",
-                from.name, to.name
-            ));
-        }
-        (false, Policy::Encrypted) => {
-            return refused(format!(
-                "{} connects in plaintext; {}'s {port} accepts only TLS",
-                from.name, to.name
-            ));
-        }
-        (false, _) => {
-            return Some(Link {
-                ok: true,
-                how: Some("plaintext"),
-                reason: None,
-            });
-        }
-        (true, _) => {}
-    }
-    if let Err(e) = negotiate(a, b) {
-        return refused(e);
-    }
-    let Some(chain) = &b.server_chain else {
-        return refused(format!(
-            "{} has no usable key store for its {port}",
-            to.name
-        ));
-    };
-    let Some(anchors) = &a.anchors else {
-        return refused(format!("{}'s truststore cannot be read", from.name));
-    };
-    let name = (a.endpoint_verification)
-        .then_some(to.address.as_deref())
-        .flatten();
-    if a.endpoint_verification && name.is_none() {
-        return refused(format!("{} has no address to verify", to.name));
-    }
-    if let Err(e) = tls::verify_chain(chain, anchors, Usage::Server, name, at, ExpiredPeer::Refuse)
-    {
-        return refused(format!(
-            "{} refuses {}'s certificate: {e}",
-            from.name, to.name
-        ));
-    }
-    if b.requires_client_cert {
-        let Some(client_chain) = &a.client_chain else {
-            return refused(format!(
-                "{} requires a client certificate and {} has none to send",
-                to.name, from.name
-            ));
-        };
-        let Some(b_anchors) = &b.anchors else {
-            return refused(format!("{}'s truststore cannot be read", to.name));
-        };
-        let name = b
-            .endpoint_verification
-            .then_some(from.address.as_deref())
-            .flatten();
-        if let Err(e) = tls::verify_chain(
-            client_chain,
-            b_anchors,
-            Usage::Client,
-            name,
-            at,
-            ExpiredPeer::Refuse,
-        ) {
-            return refused(format!(
-                "{} refuses {}'s client certificate: {e}",
-                to.name, from.name
-            ));
-        }
-        // Certificate login between nodes: the inbound side's MutualTlsInternodeAuthenticator.
-        if internode
-            && let Some(Err(refusal)) = to
-                .auth
-                .as_ref()
-                .and_then(|a| a.authenticate_peer(client_chain, at))
-        {
-            let by = format!("{}'s MutualTlsInternodeAuthenticator", to.name);
-            return refused(match refusal {
-                tls::PeerRefusal::NoIdentity(e) => format!("{by} refuses {}: {e}", from.name),
-                tls::PeerRefusal::Untrusted(identity) => format!(
-                    "{by} does not trust {}'s identity '{identity}' (it trusts {:?})",
-                    from.name,
-                    to.auth
-                        .as_ref()
-                        .and_then(|a| a.trusted_peer_identities.as_deref())
-                        .unwrap_or_default()
-                ),
-                tls::PeerRefusal::ValidityPeriod { identity, exceeded } => format!(
-                    "{by} refuses {}'s identity '{identity}': {exceeded}",
-                    from.name
-                ),
-            });
-        }
-    }
-    Some(Link {
-        ok: true,
-        how: Some("tls"),
-        reason: None,
-    })
-}
-
-fn matrix(nodes: &[Node], internode: bool, at: UnixTime) -> Matrix {
+fn matrix(nodes: &[Node], channel: Channel, at: UnixTime) -> Matrix {
     Matrix {
         nodes: nodes.iter().map(|n| n.name.clone()).collect(),
         links: nodes
@@ -393,13 +180,7 @@ fn matrix(nodes: &[Node], internode: bool, at: UnixTime) -> Matrix {
                 nodes
                     .iter()
                     .enumerate()
-                    .map(|(j, b)| {
-                        if i == j {
-                            None
-                        } else {
-                            link(a, b, internode, at)
-                        }
-                    })
+                    .map(|(j, b)| (i != j).then(|| link::link(a, b, channel, at)))
                     .collect()
             })
             .collect(),
@@ -417,9 +198,13 @@ fn node(tls_node: &tls::Node, settings: &TlsSettings) -> Node {
     let name = address.clone().unwrap_or_else(|| yaml.origin().to_string());
     Node {
         name,
-        address: address.map(|a| a.parse::<IpAddr>().map(|ip| ip.to_string()).unwrap_or(a)),
-        internode: side(tls_node, true, settings),
-        native: side(tls_node, false, settings),
+        address: address.map(|a| {
+            a.parse::<std::net::IpAddr>()
+                .map(|ip| ip.to_string())
+                .unwrap_or(a)
+        }),
+        internode: side(tls_node, Channel::Internode, settings),
+        native: side(tls_node, Channel::ClientToNode, settings),
         auth: tls::check_authenticators(tls_node).ok(),
     }
 }
@@ -452,28 +237,48 @@ pub fn check_cluster_with(
             nodes[i].name = format!("{}#{}", nodes[i].name, i + 1);
         }
     }
+    let mut findings = staged(&nodes);
+    if nodes.len() > 1 {
+        findings.push(holdings(&nodes));
+    }
+    let internode = matrix(&nodes, Channel::Internode, at);
+    let client_to_node = matrix(&nodes, Channel::ClientToNode, at);
+    for (m, channel) in [
+        (&internode, Channel::Internode),
+        (&client_to_node, Channel::ClientToNode),
+    ] {
+        link_findings(m, channel, &mut findings);
+    }
+    rotation(&nodes, Channel::Internode, at, &mut findings);
+    rotation(&nodes, Channel::ClientToNode, at, &mut findings);
+    ClusterReport {
+        nodes: nodes.iter().map(|n| n.name.clone()).zip(reports).collect(),
+        internode,
+        client_to_node,
+        findings,
+    }
+}
+
+/// Certificates in place on a node whose encryption of that channel is still off.
+fn staged(nodes: &[Node]) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for n in &nodes {
-        for (side, what, key) in [
+    for n in nodes {
+        for (channel, key) in [
             (
-                &n.internode,
-                "internode",
+                Channel::Internode,
                 "server_encryption_options.internode_encryption",
             ),
-            (
-                &n.native,
-                "client-to-node",
-                "client_encryption_options.enabled",
-            ),
+            (Channel::ClientToNode, "client_encryption_options.enabled"),
         ] {
-            if side.staged {
+            if n.side(channel).staged {
                 findings.push(Finding {
                     severity: Severity::Warning,
                     check: Check::Staged,
                     section: CLUSTER,
                     message: format!(
-                        "{}: certificates are staged for {what} encryption, which is still off",
-                        n.name
+                        "{}: certificates are staged for {} encryption, which is still off",
+                        n.name,
+                        channel.name()
                     ),
                     fix: Some(format!(
                         "when every node has its certificates, turn {key} on (with optional: true first for a rolling change)"
@@ -482,8 +287,12 @@ pub fn check_cluster_with(
             }
         }
     }
-    // Store types never meet on the wire (each node reads its own), but key types do: say what
-    // each node holds, next to the matrix that judges the key types against the suites.
+    findings
+}
+
+/// Store types never meet on the wire (each node reads its own), but key types do: what each
+/// node holds, next to the matrix that judges the key types against the suites.
+fn holdings(nodes: &[Node]) -> Finding {
     let holdings: Vec<String> = nodes
         .iter()
         .map(|n| {
@@ -498,60 +307,67 @@ pub fn check_cluster_with(
             .to_owned()
         })
         .collect();
-    if nodes.len() > 1 {
-        findings.push(Finding {
-            severity: Severity::Ok,
-            check: Check::Stores,
-            section: CLUSTER,
-            message: format!(
-                "internode key stores: {} (each node reads only its own store; the key types are checked against the cipher suites of every pair)",
-                holdings.join(", ")
-            ),
-            fix: None,
-        });
+    Finding {
+        severity: Severity::Ok,
+        check: Check::Stores,
+        section: CLUSTER,
+        message: format!(
+            "internode key stores: {} (each node reads only its own store; the key types are checked against the cipher suites of every pair)",
+            holdings.join(", ")
+        ),
+        fix: None,
     }
-    let internode = matrix(&nodes, true, at);
-    let client_to_node = matrix(&nodes, false, at);
-    for (m, what) in [
-        (&internode, "internode"),
-        (&client_to_node, "client-to-node"),
-    ] {
-        let mut bad = 0;
-        for (i, row) in m.links.iter().enumerate() {
-            for (j, l) in row.iter().enumerate() {
-                if let Some(l) = l.as_ref().filter(|l| !l.ok) {
+}
+
+/// An error for each refused link (or one ok when every link succeeds), and a warning for each
+/// link whose client address could not be checked.
+fn link_findings(m: &Matrix, channel: Channel, findings: &mut Vec<Finding>) {
+    let what = channel.name();
+    let mut bad = 0;
+    for (i, row) in m.links.iter().enumerate() {
+        for (j, l) in row.iter().enumerate() {
+            match l {
+                Some(Link::Refused(refusal)) => {
                     bad += 1;
                     findings.push(Finding {
                         severity: Severity::Error,
                         check: Check::Link,
                         section: CLUSTER,
                         message: format!(
-                            "{what}: {} cannot connect to {}: {}",
-                            m.nodes[i],
-                            m.nodes[j],
-                            l.reason.as_deref().unwrap_or("refused")
+                            "{what}: {} cannot connect to {}: {refusal}",
+                            m.nodes[i], m.nodes[j]
                         ),
                         fix: Some("give every node a certificate from a CA that every truststore holds, naming its address, and compatible protocols and cipher suites".into()),
                     });
                 }
+                Some(Link::Tls {
+                    client_address_checked: false,
+                    ..
+                }) => findings.push(Finding {
+                    severity: Severity::Warning,
+                    check: Check::Link,
+                    section: CLUSTER,
+                    message: format!(
+                        "{what}: {to} checks that {from}'s certificate names the IP address {from} connects from (require_endpoint_verification), and {from}'s yaml gives no IP address (listen_address, broadcast_address): that check was not made",
+                        from = m.nodes[i],
+                        to = m.nodes[j]
+                    ),
+                    fix: Some(format!(
+                        "give {}'s broadcast_address (or listen_address) as an IP address its certificate names",
+                        m.nodes[i]
+                    )),
+                }),
+                _ => {}
             }
         }
-        if bad == 0 && nodes.len() > 1 {
-            findings.push(Finding {
-                severity: Severity::Ok,
-                check: Check::Link,
-                section: CLUSTER,
-                message: format!("{what}: every node can connect to every other"),
-                fix: None,
-            });
-        }
     }
-    rotation(&nodes, true, at, &mut findings);
-    rotation(&nodes, false, at, &mut findings);
-    ClusterReport {
-        nodes: nodes.iter().map(|n| n.name.clone()).zip(reports).collect(),
-        internode,
-        client_to_node,
-        findings,
+    if bad == 0 && m.nodes.len() > 1 {
+        findings.push(Finding {
+            severity: Severity::Ok,
+            check: Check::Link,
+            section: CLUSTER,
+            message: format!("{what}: every node can connect to every other"),
+            fix: None,
+        });
     }
 }

@@ -4,6 +4,7 @@
 use rustls::pki_types::UnixTime;
 
 use super::*;
+use crate::tls::{ExpiredPeer, Usage};
 
 pub(super) fn short(c: &Certificate) -> String {
     c.info()
@@ -14,25 +15,23 @@ pub(super) fn short(c: &Certificate) -> String {
 /// The rotation check: CAs some truststore holds that issue no node's current chain are the
 /// next (or the previous) CA of a rotation; every node must hold them alike before any node
 /// moves to a certificate from one, and the old CA may only go once no chain needs it.
-pub(super) fn rotation(nodes: &[Node], internode: bool, at: UnixTime, findings: &mut Vec<Finding>) {
-    fn pick(n: &Node, internode: bool) -> &Side {
-        if internode { &n.internode } else { &n.native }
-    }
-    let what = if internode {
-        "internode"
-    } else {
-        "client-to-node"
-    };
+pub(super) fn rotation(
+    nodes: &[Node],
+    channel: Channel,
+    at: UnixTime,
+    findings: &mut Vec<Finding>,
+) {
+    let what = channel.name();
     let in_use: Vec<&Node> = nodes
         .iter()
-        .filter(|n| pick(n, internode).encrypts || pick(n, internode).policy != Policy::Unencrypted)
+        .filter(|n| n.side(channel).encrypts || n.side(channel).policy != Policy::Unencrypted)
         .collect();
     if in_use.len() < 2 {
         return;
     }
     let mut cas: Vec<Certificate> = Vec::new();
     for n in &in_use {
-        for c in pick(n, internode).anchors.iter().flatten() {
+        for c in n.side(channel).anchors.iter().flatten() {
             if !cas.iter().any(|k| k.sha256_hex() == c.sha256_hex()) {
                 cas.push(c.clone());
             }
@@ -42,8 +41,8 @@ pub(super) fn rotation(nodes: &[Node], internode: bool, at: UnixTime, findings: 
         .iter()
         .flat_map(|n| {
             [
-                pick(n, internode).server_chain.as_ref(),
-                pick(n, internode).client_chain.as_ref(),
+                n.side(channel).server_chain.as_ref(),
+                n.side(channel).client_chain.as_ref(),
             ]
         })
         .flatten()
@@ -72,7 +71,7 @@ pub(super) fn rotation(nodes: &[Node], internode: bool, at: UnixTime, findings: 
         let holders: Vec<&str> = in_use
             .iter()
             .filter(|n| {
-                pick(n, internode)
+                n.side(channel)
                     .anchors
                     .iter()
                     .flatten()
