@@ -356,24 +356,54 @@ fn print_findings(findings: &[doctor::Finding]) {
     }
 }
 
-fn print_matrix(title: &str, m: &doctor::Matrix) {
-    println!("\n{title} (row connects to column)");
-    let width = m.nodes.iter().map(String::len).max().unwrap_or(4).max(9) + 2;
-    print!("  {:<width$}", "");
-    for n in &m.nodes {
-        print!("{n:<width$}");
+/// The longest node name a matrix shows as it is; longer ones get short labels and a legend,
+/// so that three nodes fit an 80-column terminal.
+const LONGEST_NAME: usize = 16;
+
+/// Short labels for the nodes when a name is too long for a matrix: each node's file or
+/// directory name (a `cassandra.yaml`'s directory), else `n1`, `n2`, ...
+fn short_labels(names: &[String], paths: &[PathBuf]) -> Option<Vec<String>> {
+    if names.iter().all(|n| n.len() <= LONGEST_NAME) {
+        return None;
     }
-    println!();
+    let from_path = |p: &PathBuf| {
+        let stem = p.file_stem()?.to_string_lossy().into_owned();
+        let name = if stem == "cassandra" {
+            p.parent()?.file_name()?.to_string_lossy().into_owned()
+        } else {
+            stem
+        };
+        (!name.is_empty() && name.len() <= 12).then_some(name)
+    };
+    let labels: Option<Vec<String>> = paths.iter().map(from_path).collect();
+    let unique = |l: &Vec<String>| {
+        l.len() == names.len() && l.iter().enumerate().all(|(i, a)| !l[..i].contains(a))
+    };
+    Some(match labels {
+        Some(l) if unique(&l) => l,
+        _ => (1..=names.len()).map(|i| format!("n{i}")).collect(),
+    })
+}
+
+fn print_matrix(title: &str, m: &doctor::Matrix, labels: Option<&[String]>) {
+    println!("\n{title} (row connects to column)");
+    let names: &[String] = labels.unwrap_or(&m.nodes);
+    let width = names.iter().map(String::len).max().unwrap_or(4).max(9) + 2;
+    let mut header = format!("  {:<width$}", "");
+    for n in names {
+        header.push_str(&format!("{n:<width$}"));
+    }
+    println!("{}", header.trim_end());
     for (i, row) in m.links.iter().enumerate() {
-        print!("  {:<width$}", m.nodes[i]);
+        let mut line = format!("  {:<width$}", names[i]);
         for l in row {
             let cell = l
                 .as_ref()
                 .map(|l| l.to_string())
                 .unwrap_or_else(|| "-".into());
-            print!("{cell:<width$}");
+            line.push_str(&format!("{cell:<width$}"));
         }
-        println!();
+        println!("{}", line.trim_end());
     }
 }
 
@@ -453,8 +483,14 @@ fn report_cluster(args: &Args, paths: Vec<PathBuf>, yamls: Vec<CassandraYaml>) -
             println!();
         }
         println!("cassandra-tls doctor: across {} nodes", report.nodes.len());
-        print_matrix("internode", &report.internode);
-        print_matrix("client-to-node", &report.client_to_node);
+        let labels = short_labels(&report.internode.nodes, &paths);
+        if let Some(labels) = &labels {
+            for (label, name) in labels.iter().zip(&report.internode.nodes) {
+                println!("  {label:<12} {name}");
+            }
+        }
+        print_matrix("internode", &report.internode, labels.as_deref());
+        print_matrix("client-to-node", &report.client_to_node, labels.as_deref());
         print_findings(&report.findings);
         println!("\nsummary: {errors} error(s), {warnings} warning(s)");
     }
