@@ -50,6 +50,24 @@ macro_rules! delegate_signatures {
 }
 pub(crate) use delegate_signatures;
 
+/// A client verifier's answers about the CertificateRequest (whether to ask, whether a
+/// certificate is mandatory, the CA names sent), taken from the verifier it wraps.
+macro_rules! delegate_client_auth {
+    ($self:ident => $inner:expr) => {
+        fn offer_client_auth(&$self) -> bool {
+            $inner.offer_client_auth()
+        }
+
+        fn client_auth_mandatory(&$self) -> bool {
+            $inner.client_auth_mandatory()
+        }
+
+        fn root_hint_subjects(&$self) -> &[DistinguishedName] {
+            $inner.root_hint_subjects()
+        }
+    };
+}
+
 /// How expired peers are treated.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ExpiredPeer {
@@ -205,6 +223,19 @@ impl ServerVerifier {
     }
 }
 
+/// Whether an expiry error is forgiven: the caller opted in and the peer's certificate is
+/// itself a trust anchor (Java's TrustManager does not check an anchor's dates).
+fn forgiven_expiry(
+    e: &Error,
+    policy: ExpiredPeer,
+    anchors: &[CertificateDer<'static>],
+    end_entity: &CertificateDer<'_>,
+) -> bool {
+    is_expiry(e)
+        && policy == ExpiredPeer::AcceptWhenPeerIsTrusted
+        && anchors.iter().any(|a| a.as_ref() == end_entity.as_ref())
+}
+
 impl ServerCertVerifier for ServerVerifier {
     fn verify_server_cert(
         &self,
@@ -227,14 +258,7 @@ impl ServerCertVerifier for ServerVerifier {
             Err(Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) if !self.check_name => Ok(ServerCertVerified::assertion()),
-            Err(e)
-                if is_expiry(&e)
-                    && self.expired == ExpiredPeer::AcceptWhenPeerIsTrusted
-                    && self
-                        .anchors
-                        .iter()
-                        .any(|a| a.as_ref() == end_entity.as_ref()) =>
-            {
+            Err(e) if forgiven_expiry(&e, self.expired, &self.anchors, end_entity) => {
                 Ok(ServerCertVerified::assertion())
             }
             Err(e) => Err(typed_name_error(
@@ -286,17 +310,7 @@ impl ClientVerifier {
 }
 
 impl ClientCertVerifier for ClientVerifier {
-    fn offer_client_auth(&self) -> bool {
-        self.inner.offer_client_auth()
-    }
-
-    fn client_auth_mandatory(&self) -> bool {
-        self.inner.client_auth_mandatory()
-    }
-
-    fn root_hint_subjects(&self) -> &[DistinguishedName] {
-        self.inner.root_hint_subjects()
-    }
+    delegate_client_auth!(self => self.inner);
 
     fn verify_client_cert(
         &self,
@@ -310,14 +324,7 @@ impl ClientCertVerifier for ClientVerifier {
             .inner
             .verify_client_cert(end_entity, intermediates, now)
         {
-            Err(e)
-                if is_expiry(&e)
-                    && self.expired == ExpiredPeer::AcceptWhenPeerIsTrusted
-                    && self
-                        .anchors
-                        .iter()
-                        .any(|a| a.as_ref() == end_entity.as_ref()) =>
-            {
+            Err(e) if forgiven_expiry(&e, self.expired, &self.anchors, end_entity) => {
                 Ok(ClientCertVerified::assertion())
             }
             Err(e) => Err(name_unknown_issuer(
@@ -344,17 +351,7 @@ pub(crate) struct AddressBound {
 }
 
 impl ClientCertVerifier for AddressBound {
-    fn offer_client_auth(&self) -> bool {
-        self.inner.offer_client_auth()
-    }
-
-    fn client_auth_mandatory(&self) -> bool {
-        self.inner.client_auth_mandatory()
-    }
-
-    fn root_hint_subjects(&self) -> &[DistinguishedName] {
-        self.inner.root_hint_subjects()
-    }
+    delegate_client_auth!(self => self.inner);
 
     fn verify_client_cert(
         &self,
