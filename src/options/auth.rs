@@ -642,6 +642,45 @@ mod tests {
         );
     }
 
+    /// `AuthConfig.applyAuth`'s defaults (cassandra-all 4.0.19 to 6.0-alpha2, read with javap:
+    /// `authInstantiate(conf.KEY, DEFAULT.class)`), and each class's key.
+    #[test]
+    fn each_key_has_cassandras_default() {
+        for (key, default) in [
+            (AuthKey::Authenticator, "AllowAllAuthenticator"),
+            (
+                AuthKey::InternodeAuthenticator,
+                "AllowAllInternodeAuthenticator",
+            ),
+            (AuthKey::RoleManager, "CassandraRoleManager"),
+            (AuthKey::Authorizer, "AllowAllAuthorizer"),
+            (AuthKey::NetworkAuthorizer, "AllowAllNetworkAuthorizer"),
+            (AuthKey::CidrAuthorizer, "AllowAllCIDRAuthorizer"),
+        ] {
+            let class = key.default_class().unwrap();
+            assert_eq!(class.simple_name(), default);
+            assert_eq!(class.key(), key);
+            assert_eq!(AuthClass::from_name(class.name()), Some(class));
+        }
+        assert_eq!(AuthKey::Validator.default_class(), None);
+        // Only the AllowAll classes let everyone in.
+        for class in AuthClass::ALL {
+            if matches!(
+                class.key(),
+                AuthKey::Authenticator
+                    | AuthKey::Authorizer
+                    | AuthKey::NetworkAuthorizer
+                    | AuthKey::CidrAuthorizer
+            ) {
+                assert_eq!(
+                    class.requires_authentication(),
+                    !class.simple_name().starts_with("AllowAll"),
+                    "{class}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn identities_split_as_java_splits() {
         assert_eq!(split_identities("a, b"), vec!["a", " b"]);

@@ -478,3 +478,31 @@ pub fn apply_auth(tls_node: &Node) -> std::result::Result<AuthSetup, AuthRefusal
         notes,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An absent key prints as the class `AuthConfig.applyAuth` makes in its place
+    /// (`authInstantiate(conf.authorizer, AllowAllAuthorizer.class)` & co., cassandra-all
+    /// 5.0.9 read with javap), not as the authenticator's default.
+    #[test]
+    fn an_absent_key_is_written_as_its_own_default() {
+        let none = AuthOptions::default();
+        for (key, expected) in [
+            (AuthKey::Authenticator, "AllowAllAuthenticator"),
+            (AuthKey::Authorizer, "AllowAllAuthorizer"),
+            (AuthKey::NetworkAuthorizer, "AllowAllNetworkAuthorizer"),
+            (AuthKey::CidrAuthorizer, "AllowAllCIDRAuthorizer"),
+            (AuthKey::RoleManager, "CassandraRoleManager"),
+        ] {
+            for form in [Written::ClassName, Written::Parameterized] {
+                assert_eq!(
+                    written(&none, key, CassandraVersion::V5_0, form),
+                    expected,
+                    "{key:?}"
+                );
+            }
+        }
+    }
+}
