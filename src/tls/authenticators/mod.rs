@@ -150,6 +150,8 @@ fn client_prerequisite(
     login: CertificateLogin,
 ) -> std::result::Result<(), AuthRefusal> {
     let client = node.client();
+    // 5.0's fallback makes a MutualTlsAuthenticator in its constructor, with its check; 6.0's
+    // has a validateConfiguration of its own, which lets `optional` through.
     if login == CertificateLogin::Fallback
         && Prerequisites::of(node.yaml().version()) == Prerequisites::InValidateConfiguration
     {
@@ -430,7 +432,7 @@ pub fn apply_auth(tls_node: &Node) -> std::result::Result<AuthSetup, AuthRefusal
     let inter = internode(tls_node, when, &mut notes)?;
     let network = authorizer(node, AuthKey::NetworkAuthorizer, &authn.class)?;
     plugin_note(&mut notes, AuthKey::NetworkAuthorizer, &network);
-    let cidr = if version >= CassandraVersion::V5_0 {
+    let cidr = if version >= AuthClass::AllowAllCidrAuthorizer.since() {
         let cidr = authorizer(node, AuthKey::CidrAuthorizer, &authn.class)?;
         plugin_note(&mut notes, AuthKey::CidrAuthorizer, &cidr);
         Some(cidr)
