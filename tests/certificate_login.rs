@@ -298,7 +298,10 @@ fn client_identities_are_the_ones_openssl_lists() {
         );
         let auth = e.auth.expect("accepted");
         assert_eq!(auth.trusted_peer_identities, Some(vec![expected.clone()]));
-        assert_eq!(auth.trusted_identities_from, Some(trusted_from));
+        assert_eq!(
+            auth.trusted_identities_from.map(|f| f.as_str()),
+            Some(trusted_from)
+        );
     }
 }
 
@@ -658,4 +661,37 @@ fn authorizers_need_an_authenticator_that_authenticates() {
         )
         .is_err()
     );
+}
+
+/// `AuthConfig.applyAuth` (cassandra-all 5.0.9 and 6.0-alpha2, read with javap): "if
+/// (authenticator instanceof PasswordAuthenticator && !(roleManager instanceof
+/// CassandraRoleManager)) throw new ConfigurationException(authenticator.getClass().getName() +
+/// \" requires \" + CassandraRoleManager.class.getName())", and
+/// `MutualTlsWithPasswordFallbackAuthenticator extends PasswordAuthenticator`: the password
+/// fallback needs Cassandra's role manager as `PasswordAuthenticator` does. (The oracle cannot
+/// run this case: Cassandra has no other role manager, and a plugin one is not on its classpath.)
+#[test]
+fn the_password_fallback_needs_cassandras_role_manager() {
+    let fallback = "org.apache.cassandra.auth.MutualTlsWithPasswordFallbackAuthenticator";
+    for version in [CassandraVersion::V5_0, CassandraVersion::V6_0] {
+        let text = format!(
+            "{}{}role_manager: com.example.auth.Roles\n",
+            authenticator(fallback, Some(SPIFFE)),
+            client("true")
+        );
+        let refused = startup_errors(&yaml(&text, version).unwrap());
+        assert!(
+            refused.len() == 1
+                && refused[0].contains(&format!(
+                    "{fallback} requires org.apache.cassandra.auth.CassandraRoleManager"
+                )),
+            "{version}: {refused:#?}"
+        );
+        let text = text.replace("com.example.auth.Roles", "CassandraRoleManager");
+        assert_eq!(
+            startup_errors(&yaml(&text, version).unwrap()),
+            Vec::<String>::new(),
+            "{version}"
+        );
+    }
 }

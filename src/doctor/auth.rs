@@ -9,9 +9,11 @@ use rustls::pki_types::UnixTime;
 use super::report::{Check, Report, Severity};
 use crate::explain::Explanation;
 use crate::keystore::{Certificate, KeyStore};
+use crate::options::AuthKey;
 use crate::password::Password;
 use crate::tls::{
-    AuthSetup, CertificateLogin, CertificateValidator, CertificateValidityPeriod, PeerRefusal,
+    AuthNote, AuthSetup, CertificateLogin, CertificateValidator, CertificateValidityPeriod,
+    PeerRefusal,
 };
 
 const SECTION: &str = "authenticator";
@@ -62,32 +64,31 @@ pub(super) fn check(
     let Some(auth) = &startup.auth else {
         return;
     };
-    let configured = auth.authenticator != crate::options::AuthKey::Authenticator.default_class()
-        || auth.internode_authenticator
-            != crate::options::AuthKey::InternodeAuthenticator.default_class();
+    let configured = auth.authenticator.known() != AuthKey::Authenticator.default_class()
+        || auth.internode_authenticator.known() != AuthKey::InternodeAuthenticator.default_class();
     if !configured && clients.is_empty() && cqlsh_usercert.is_none() {
         return;
     }
     report.push(Severity::Ok, Check::Auth, SECTION, summary(auth), None);
     for note in &auth.notes {
-        let untrimmed = note.contains("without trimming");
+        let fix = match note {
+            AuthNote::UntrimmedIdentities(_) => {
+                Some("write trusted_peer_identities without spaces after the commas (\"a,b\")")
+            }
+            _ => None,
+        };
         report.push(
             Severity::Warning,
             Check::Auth,
             SECTION,
-            note.clone(),
-            untrimmed.then_some(
-                "write trusted_peer_identities without spaces after the commas (\"a,b\")",
-            ),
+            note.to_string(),
+            fix,
         );
     }
     if let Some(chain) = outbound {
         peers_alike(report, auth, chain, at);
     }
-    let validator = auth
-        .authenticator_validator
-        .as_deref()
-        .and_then(CertificateValidator::from_class_name);
+    let validator = auth.client_validator();
     let mut all: Vec<ClientCertificate> = clients.to_vec();
     if let Some(path) = cqlsh_usercert {
         match ClientCertificate::load(&path, None) {
@@ -112,7 +113,7 @@ pub(super) fn check(
 fn summary(auth: &AuthSetup) -> String {
     let mut s = format!(
         "authenticator {}{}",
-        simple(&auth.authenticator),
+        auth.authenticator.simple_name(),
         match auth.client_certificate_login {
             CertificateLogin::Required => " (clients log in by certificate only)",
             CertificateLogin::Fallback => {
@@ -123,19 +124,12 @@ fn summary(auth: &AuthSetup) -> String {
     );
     s += &format!(
         "; internode_authenticator {}",
-        simple(&auth.internode_authenticator)
+        auth.internode_authenticator.simple_name()
     );
     if let (Some(ids), Some(from)) = (&auth.trusted_peer_identities, auth.trusted_identities_from) {
         s += &format!(", trusting {ids:?} (from {from})");
     }
     s
-}
-
-fn simple(class: &str) -> &str {
-    class
-        .strip_prefix(crate::options::AUTH_PACKAGE)
-        .and_then(|r| r.strip_prefix('.'))
-        .unwrap_or(class)
 }
 
 /// One client certificate against the authenticator.
@@ -154,7 +148,7 @@ fn identity(
             format!(
                 "{}: {} does not log clients in by certificate",
                 client.label,
-                simple(&auth.authenticator)
+                auth.authenticator.simple_name()
             ),
             None,
         );

@@ -31,6 +31,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::Serialize;
+
 use super::version::CassandraVersion;
 
 /// The package Cassandra looks short class names up in.
@@ -134,113 +136,323 @@ impl AuthKey {
         }
     }
 
-    /// The class used when the key is absent.
-    pub const fn default_class(self) -> &'static str {
+    /// The class used when the key is absent (`None` for `validator_class_name`, which has no
+    /// default: the mTLS authenticators refuse to start without one).
+    pub fn default_class(self) -> Option<AuthClass> {
+        AuthClass::ALL
+            .iter()
+            .copied()
+            .find(|c| c.key() == self && c.facts().default_of_key)
+    }
+
+    /// How Cassandra 4.x names the key in "Unable to find … class".
+    const fn legacy_label(self) -> &'static str {
         match self {
-            AuthKey::Authenticator => "org.apache.cassandra.auth.AllowAllAuthenticator",
-            AuthKey::InternodeAuthenticator => {
-                "org.apache.cassandra.auth.AllowAllInternodeAuthenticator"
-            }
-            AuthKey::RoleManager => "org.apache.cassandra.auth.CassandraRoleManager",
-            AuthKey::Validator => "",
-            AuthKey::Authorizer => "org.apache.cassandra.auth.AllowAllAuthorizer",
-            AuthKey::NetworkAuthorizer => "org.apache.cassandra.auth.AllowAllNetworkAuthorizer",
-            AuthKey::CidrAuthorizer => "org.apache.cassandra.auth.AllowAllCIDRAuthorizer",
+            AuthKey::RoleManager => "role manager",
+            AuthKey::InternodeAuthenticator => "internode authenticator",
+            AuthKey::Authorizer => "authorizer",
+            AuthKey::NetworkAuthorizer => "network authorizer",
+            AuthKey::CidrAuthorizer => "CIDR authorizer",
+            AuthKey::Authenticator | AuthKey::Validator => "authenticator",
         }
     }
 }
 
-/// Whether a known class requires authentication (`IAuthenticator.requireAuthentication`) or
-/// authorization (`requireAuthorization` of the authorizers): every class of the package does
-/// but the `AllowAll*` ones. `None` for a plugin, whose answer only its code knows.
-pub fn requires_auth(class: &ResolvedClass) -> Option<bool> {
-    match class {
-        ResolvedClass::Known(n) => Some(!n.starts_with("org.apache.cassandra.auth.AllowAll")),
-        ResolvedClass::Custom(_) => None,
+/// How a client logs in (serialised `none`, `required`, `fallback`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum CertificateLogin {
+    /// Not by certificate (no mTLS authenticator).
+    None,
+    /// By certificate only (`MutualTlsAuthenticator`).
+    Required,
+    /// By certificate, or with a password when the client sends no certificate
+    /// (`MutualTlsWithPasswordFallbackAuthenticator`; measured on 6.0-alpha2: a client that
+    /// sends a certificate gets no fallback).
+    Fallback,
+}
+
+impl std::fmt::Display for CertificateLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CertificateLogin::None => "none",
+            CertificateLogin::Required => "required",
+            CertificateLogin::Fallback => "fallback",
+        })
     }
 }
 
-/// The classes of `org.apache.cassandra.auth` this crate knows, with the key whose interface
-/// each implements and the first version that has it.
-const KNOWN: &[(&str, AuthKey, CassandraVersion)] = &[
-    (
-        "org.apache.cassandra.auth.AllowAllAuthenticator",
-        AuthKey::Authenticator,
-        CassandraVersion::V4_0,
-    ),
-    (
-        "org.apache.cassandra.auth.PasswordAuthenticator",
-        AuthKey::Authenticator,
-        CassandraVersion::V4_0,
-    ),
-    (
-        "org.apache.cassandra.auth.MutualTlsAuthenticator",
-        AuthKey::Authenticator,
-        CassandraVersion::V5_0,
-    ),
-    (
-        "org.apache.cassandra.auth.MutualTlsWithPasswordFallbackAuthenticator",
-        AuthKey::Authenticator,
-        CassandraVersion::V5_0,
-    ),
-    (
-        "org.apache.cassandra.auth.AllowAllInternodeAuthenticator",
-        AuthKey::InternodeAuthenticator,
-        CassandraVersion::V4_0,
-    ),
-    (
-        "org.apache.cassandra.auth.MutualTlsInternodeAuthenticator",
-        AuthKey::InternodeAuthenticator,
-        CassandraVersion::V5_0,
-    ),
-    (
-        "org.apache.cassandra.auth.CassandraRoleManager",
-        AuthKey::RoleManager,
-        CassandraVersion::V4_0,
-    ),
-    (
-        "org.apache.cassandra.auth.SpiffeCertificateValidator",
-        AuthKey::Validator,
-        CassandraVersion::V5_0,
-    ),
-    (
-        "org.apache.cassandra.auth.AllowAllAuthorizer",
-        AuthKey::Authorizer,
-        CassandraVersion::V4_0,
-    ),
-    (
-        "org.apache.cassandra.auth.CassandraAuthorizer",
-        AuthKey::Authorizer,
-        CassandraVersion::V4_0,
-    ),
-    (
-        "org.apache.cassandra.auth.AllowAllNetworkAuthorizer",
-        AuthKey::NetworkAuthorizer,
-        CassandraVersion::V4_0,
-    ),
-    (
-        "org.apache.cassandra.auth.CassandraNetworkAuthorizer",
-        AuthKey::NetworkAuthorizer,
-        CassandraVersion::V4_0,
-    ),
-    (
-        "org.apache.cassandra.auth.AllowAllCIDRAuthorizer",
-        AuthKey::CidrAuthorizer,
-        CassandraVersion::V5_0,
-    ),
-    (
-        "org.apache.cassandra.auth.CassandraCIDRAuthorizer",
-        AuthKey::CidrAuthorizer,
-        CassandraVersion::V5_0,
-    ),
-];
+/// A class of `org.apache.cassandra.auth` this crate models: its name, the key whose
+/// interface it implements, the first version that has it, whether it requires
+/// authentication (authorization for the authorizers) and how it logs clients in. Every
+/// reader (options, tls, doctor, explain, probe) asks these questions here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthClass {
+    /// `AllowAllAuthenticator` (the default `authenticator`).
+    AllowAllAuthenticator,
+    /// `PasswordAuthenticator`.
+    PasswordAuthenticator,
+    /// `MutualTlsAuthenticator` (5.0): clients log in by certificate only.
+    MutualTlsAuthenticator,
+    /// `MutualTlsWithPasswordFallbackAuthenticator` (5.0; extends `PasswordAuthenticator`).
+    MutualTlsWithPasswordFallbackAuthenticator,
+    /// `AllowAllInternodeAuthenticator` (the default `internode_authenticator`).
+    AllowAllInternodeAuthenticator,
+    /// `MutualTlsInternodeAuthenticator` (5.0).
+    MutualTlsInternodeAuthenticator,
+    /// `CassandraRoleManager` (the default `role_manager`).
+    CassandraRoleManager,
+    /// `SpiffeCertificateValidator` (5.0), a `validator_class_name`.
+    SpiffeCertificateValidator,
+    /// `AllowAllAuthorizer` (the default `authorizer`).
+    AllowAllAuthorizer,
+    /// `CassandraAuthorizer`.
+    CassandraAuthorizer,
+    /// `AllowAllNetworkAuthorizer` (the default `network_authorizer`).
+    AllowAllNetworkAuthorizer,
+    /// `CassandraNetworkAuthorizer`.
+    CassandraNetworkAuthorizer,
+    /// `AllowAllCIDRAuthorizer` (5.0; the default `cidr_authorizer`).
+    AllowAllCidrAuthorizer,
+    /// `CassandraCIDRAuthorizer` (5.0).
+    CassandraCidrAuthorizer,
+}
+
+/// What Cassandra's class is, in one row per class ([`AuthClass::facts`]).
+struct Facts {
+    name: &'static str,
+    key: AuthKey,
+    since: CassandraVersion,
+    /// `requireAuthentication` / `requireAuthorization`: every class of the package but the
+    /// `AllowAll*` ones.
+    requires: bool,
+    login: CertificateLogin,
+    default_of_key: bool,
+    /// `instanceof PasswordAuthenticator` (AuthConfig.applyAuth's role-manager check).
+    password: bool,
+}
+
+impl AuthClass {
+    /// Every class this crate models.
+    pub const ALL: &'static [AuthClass] = &[
+        AuthClass::AllowAllAuthenticator,
+        AuthClass::PasswordAuthenticator,
+        AuthClass::MutualTlsAuthenticator,
+        AuthClass::MutualTlsWithPasswordFallbackAuthenticator,
+        AuthClass::AllowAllInternodeAuthenticator,
+        AuthClass::MutualTlsInternodeAuthenticator,
+        AuthClass::CassandraRoleManager,
+        AuthClass::SpiffeCertificateValidator,
+        AuthClass::AllowAllAuthorizer,
+        AuthClass::CassandraAuthorizer,
+        AuthClass::AllowAllNetworkAuthorizer,
+        AuthClass::CassandraNetworkAuthorizer,
+        AuthClass::AllowAllCidrAuthorizer,
+        AuthClass::CassandraCidrAuthorizer,
+    ];
+
+    /// The one table (read from cassandra-all 4.0.19, 4.1.10, 5.0.9 and 6.0-alpha2).
+    const fn facts(self) -> Facts {
+        use CassandraVersion::{V4_0, V5_0};
+        use CertificateLogin as L;
+        let (name, key, since, requires, login, default_of_key, password) = match self {
+            AuthClass::AllowAllAuthenticator => (
+                "org.apache.cassandra.auth.AllowAllAuthenticator",
+                AuthKey::Authenticator,
+                V4_0,
+                false,
+                L::None,
+                true,
+                false,
+            ),
+            AuthClass::PasswordAuthenticator => (
+                "org.apache.cassandra.auth.PasswordAuthenticator",
+                AuthKey::Authenticator,
+                V4_0,
+                true,
+                L::None,
+                false,
+                true,
+            ),
+            AuthClass::MutualTlsAuthenticator => (
+                "org.apache.cassandra.auth.MutualTlsAuthenticator",
+                AuthKey::Authenticator,
+                V5_0,
+                true,
+                L::Required,
+                false,
+                false,
+            ),
+            AuthClass::MutualTlsWithPasswordFallbackAuthenticator => (
+                "org.apache.cassandra.auth.MutualTlsWithPasswordFallbackAuthenticator",
+                AuthKey::Authenticator,
+                V5_0,
+                true,
+                L::Fallback,
+                false,
+                true,
+            ),
+            AuthClass::AllowAllInternodeAuthenticator => (
+                "org.apache.cassandra.auth.AllowAllInternodeAuthenticator",
+                AuthKey::InternodeAuthenticator,
+                V4_0,
+                false,
+                L::None,
+                true,
+                false,
+            ),
+            AuthClass::MutualTlsInternodeAuthenticator => (
+                "org.apache.cassandra.auth.MutualTlsInternodeAuthenticator",
+                AuthKey::InternodeAuthenticator,
+                V5_0,
+                true,
+                L::None,
+                false,
+                false,
+            ),
+            AuthClass::CassandraRoleManager => (
+                "org.apache.cassandra.auth.CassandraRoleManager",
+                AuthKey::RoleManager,
+                V4_0,
+                true,
+                L::None,
+                true,
+                false,
+            ),
+            AuthClass::SpiffeCertificateValidator => (
+                "org.apache.cassandra.auth.SpiffeCertificateValidator",
+                AuthKey::Validator,
+                V5_0,
+                true,
+                L::None,
+                false,
+                false,
+            ),
+            AuthClass::AllowAllAuthorizer => (
+                "org.apache.cassandra.auth.AllowAllAuthorizer",
+                AuthKey::Authorizer,
+                V4_0,
+                false,
+                L::None,
+                true,
+                false,
+            ),
+            AuthClass::CassandraAuthorizer => (
+                "org.apache.cassandra.auth.CassandraAuthorizer",
+                AuthKey::Authorizer,
+                V4_0,
+                true,
+                L::None,
+                false,
+                false,
+            ),
+            AuthClass::AllowAllNetworkAuthorizer => (
+                "org.apache.cassandra.auth.AllowAllNetworkAuthorizer",
+                AuthKey::NetworkAuthorizer,
+                V4_0,
+                false,
+                L::None,
+                true,
+                false,
+            ),
+            AuthClass::CassandraNetworkAuthorizer => (
+                "org.apache.cassandra.auth.CassandraNetworkAuthorizer",
+                AuthKey::NetworkAuthorizer,
+                V4_0,
+                true,
+                L::None,
+                false,
+                false,
+            ),
+            AuthClass::AllowAllCidrAuthorizer => (
+                "org.apache.cassandra.auth.AllowAllCIDRAuthorizer",
+                AuthKey::CidrAuthorizer,
+                V5_0,
+                false,
+                L::None,
+                true,
+                false,
+            ),
+            AuthClass::CassandraCidrAuthorizer => (
+                "org.apache.cassandra.auth.CassandraCIDRAuthorizer",
+                AuthKey::CidrAuthorizer,
+                V5_0,
+                true,
+                L::None,
+                false,
+                false,
+            ),
+        };
+        Facts {
+            name,
+            key,
+            since,
+            requires,
+            login,
+            default_of_key,
+            password,
+        }
+    }
+
+    /// The fully qualified Java class.
+    pub const fn name(self) -> &'static str {
+        self.facts().name
+    }
+
+    /// The name without the package (as Cassandra's own yamls write it).
+    pub fn simple_name(self) -> &'static str {
+        let name = self.name();
+        &name[AUTH_PACKAGE.len() + 1..]
+    }
+
+    /// The key whose interface the class implements.
+    pub const fn key(self) -> AuthKey {
+        self.facts().key
+    }
+
+    /// The first release line that has the class.
+    pub const fn since(self) -> CassandraVersion {
+        self.facts().since
+    }
+
+    /// `IAuthenticator.requireAuthentication` of an authenticator, `requireAuthorization` of an
+    /// authorizer: every class of the package but the `AllowAll*` ones.
+    pub const fn requires_authentication(self) -> bool {
+        self.facts().requires
+    }
+
+    /// How the class (an `authenticator`) logs clients in; [`CertificateLogin::None`] for
+    /// every other class.
+    pub const fn certificate_login(self) -> CertificateLogin {
+        self.facts().login
+    }
+
+    /// Whether the class is a `PasswordAuthenticator` (it or a subclass), which needs
+    /// `CassandraRoleManager` (AuthConfig.applyAuth).
+    pub const fn is_password_authenticator(self) -> bool {
+        self.facts().password
+    }
+
+    /// The class a fully qualified name names, in any version.
+    pub fn from_name(name: &str) -> Option<AuthClass> {
+        AuthClass::ALL.iter().copied().find(|c| c.name() == name)
+    }
+}
+
+impl std::fmt::Display for AuthClass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// A class name as Cassandra resolves it for a key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ResolvedClass {
-    /// A class of `org.apache.cassandra.auth` this crate models (its full name).
-    Known(&'static str),
+    /// A class of `org.apache.cassandra.auth` this crate models.
+    Known(AuthClass),
     /// A class outside `org.apache.cassandra.auth`: a plugin this crate cannot load or check.
     Custom(String),
 }
@@ -249,18 +461,118 @@ impl ResolvedClass {
     /// The full class name.
     pub fn name(&self) -> &str {
         match self {
-            ResolvedClass::Known(n) => n,
+            ResolvedClass::Known(c) => c.name(),
             ResolvedClass::Custom(n) => n,
         }
     }
+
+    /// The name without `org.apache.cassandra.auth.` (a plugin's as written).
+    pub fn simple_name(&self) -> &str {
+        match self {
+            ResolvedClass::Known(c) => c.simple_name(),
+            ResolvedClass::Custom(n) => n,
+        }
+    }
+
+    /// The modelled class (`None` for a plugin).
+    pub fn known(&self) -> Option<AuthClass> {
+        match self {
+            ResolvedClass::Known(c) => Some(*c),
+            ResolvedClass::Custom(_) => None,
+        }
+    }
+
+    /// Whether the class requires authentication ([`AuthClass::requires_authentication`]);
+    /// `None` for a plugin, whose answer only its code knows.
+    pub fn requires_auth(&self) -> Option<bool> {
+        self.known().map(AuthClass::requires_authentication)
+    }
+
+    /// How the class logs clients in ([`CertificateLogin::None`] for a plugin, which is not
+    /// modelled).
+    pub fn certificate_login(&self) -> CertificateLogin {
+        self.known()
+            .map_or(CertificateLogin::None, AuthClass::certificate_login)
+    }
 }
+
+impl std::fmt::Display for ResolvedClass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Serialised as the full class name.
+impl Serialize for ResolvedClass {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// Why Cassandra refuses a class name for a key ([`resolve_class`]); `Display` is Cassandra's
+/// message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClassRefusal {
+    /// A class of the package that implements another key's interface.
+    WrongInterface {
+        /// The class.
+        class: AuthClass,
+        /// The key it was given for.
+        key: AuthKey,
+        /// The version that refuses it (the message changed in 5.0).
+        version: CassandraVersion,
+    },
+    /// No class of that name (in that version).
+    NotFound {
+        /// The name as written.
+        written: String,
+        /// The name 4.x looks up (a short name in the package).
+        full: String,
+        /// The key it was given for.
+        key: AuthKey,
+        /// The version that looks it up.
+        version: CassandraVersion,
+    },
+}
+
+impl std::fmt::Display for ClassRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            // 5.0: ParameterizedClass.newInstance; 4.x: FBUtilities.construct.
+            ClassRefusal::WrongInterface {
+                class,
+                key,
+                version,
+            } if *version >= CassandraVersion::V5_0 => write!(
+                f,
+                "Invalid parameterized class {class}: must extend or implement {}",
+                key.interface()
+            ),
+            ClassRefusal::WrongInterface { class, key, .. } => {
+                write!(f, "{class} is not an {}", key.interface())
+            }
+            ClassRefusal::NotFound {
+                written, version, ..
+            } if *version >= CassandraVersion::V5_0 => write!(
+                f,
+                "Unable to find class {written} in packages [\"\",\"{AUTH_PACKAGE}\"]"
+            ),
+            ClassRefusal::NotFound { full, key, .. } => {
+                write!(f, "Unable to find {} class '{full}'", key.legacy_label())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ClassRefusal {}
 
 /// Resolves `name` for `key` as `version` does, or says why Cassandra refuses it.
 pub fn resolve_class(
     version: CassandraVersion,
     key: AuthKey,
     name: &str,
-) -> Result<ResolvedClass, String> {
+) -> Result<ResolvedClass, ClassRefusal> {
     // 4.x (FBUtilities.newAuthenticator & co.): a name without a dot is in the auth package.
     // 5.0 (ParameterizedClass.newInstance): as written, then in the auth package.
     let full = if name.starts_with(&format!("{AUTH_PACKAGE}.")) {
@@ -270,33 +582,19 @@ pub fn resolve_class(
     } else {
         return Ok(ResolvedClass::Custom(name.to_owned()));
     };
-    let found = KNOWN
-        .iter()
-        .find(|(n, _, since)| *n == full && *since <= version);
-    match found {
-        Some((n, k, _)) if *k == key => Ok(ResolvedClass::Known(n)),
-        Some((n, _, _)) => Err(if version >= CassandraVersion::V5_0 {
-            format!(
-                "Invalid parameterized class {n}: must extend or implement {}",
-                key.interface()
-            )
-        } else {
-            format!("{n} is not an {}", key.interface())
+    match AuthClass::from_name(&full).filter(|c| c.since() <= version) {
+        Some(class) if class.key() == key => Ok(ResolvedClass::Known(class)),
+        Some(class) => Err(ClassRefusal::WrongInterface {
+            class,
+            key,
+            version,
         }),
-        None if version >= CassandraVersion::V5_0 => Err(format!(
-            "Unable to find class {name} in packages [\"\",\"{AUTH_PACKAGE}\"]"
-        )),
-        None => Err(format!(
-            "Unable to find {} class '{full}'",
-            match key {
-                AuthKey::RoleManager => "role manager",
-                AuthKey::InternodeAuthenticator => "internode authenticator",
-                AuthKey::Authorizer => "authorizer",
-                AuthKey::NetworkAuthorizer => "network authorizer",
-                AuthKey::CidrAuthorizer => "CIDR authorizer",
-                _ => "authenticator",
-            }
-        )),
+        None => Err(ClassRefusal::NotFound {
+            written: name.to_owned(),
+            full,
+            key,
+            version,
+        }),
     }
 }
 
@@ -335,12 +633,52 @@ mod tests {
                 "MutualTlsInternodeAuthenticator"
             )
             .unwrap_err()
+            .to_string()
             .contains("must extend or implement")
         );
         assert_eq!(
             r(V5_0, AuthKey::Authenticator, "com.example.Ldap").unwrap(),
             ResolvedClass::Custom("com.example.Ldap".into())
         );
+    }
+
+    /// `AuthConfig.applyAuth`'s defaults (cassandra-all 4.0.19 to 6.0-alpha2, read with javap:
+    /// `authInstantiate(conf.KEY, DEFAULT.class)`), and each class's key.
+    #[test]
+    fn each_key_has_cassandras_default() {
+        for (key, default) in [
+            (AuthKey::Authenticator, "AllowAllAuthenticator"),
+            (
+                AuthKey::InternodeAuthenticator,
+                "AllowAllInternodeAuthenticator",
+            ),
+            (AuthKey::RoleManager, "CassandraRoleManager"),
+            (AuthKey::Authorizer, "AllowAllAuthorizer"),
+            (AuthKey::NetworkAuthorizer, "AllowAllNetworkAuthorizer"),
+            (AuthKey::CidrAuthorizer, "AllowAllCIDRAuthorizer"),
+        ] {
+            let class = key.default_class().unwrap();
+            assert_eq!(class.simple_name(), default);
+            assert_eq!(class.key(), key);
+            assert_eq!(AuthClass::from_name(class.name()), Some(class));
+        }
+        assert_eq!(AuthKey::Validator.default_class(), None);
+        // Only the AllowAll classes let everyone in.
+        for class in AuthClass::ALL {
+            if matches!(
+                class.key(),
+                AuthKey::Authenticator
+                    | AuthKey::Authorizer
+                    | AuthKey::NetworkAuthorizer
+                    | AuthKey::CidrAuthorizer
+            ) {
+                assert_eq!(
+                    class.requires_authentication(),
+                    !class.simple_name().starts_with("AllowAll"),
+                    "{class}"
+                );
+            }
+        }
     }
 
     #[test]

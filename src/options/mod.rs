@@ -33,8 +33,8 @@ mod version;
 mod yaml;
 
 pub use auth::{
-    AUTH_PACKAGE, AuthKey, AuthOptions, ParameterizedClass, ResolvedClass, requires_auth,
-    resolve_class, split_identities,
+    AUTH_PACKAGE, AuthClass, AuthKey, AuthOptions, CertificateLogin, ClassRefusal,
+    ParameterizedClass, ResolvedClass, resolve_class, split_identities,
 };
 pub use cqlshrc::{CqlshSsl, Cqlshrc};
 pub use node::{ManagerFactory, ResolvedNode, ResolvedSection, Section, check_algorithm};

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::wire::{self, op};
 use crate::handshake::{Handshake, Session, blocking};
+use crate::options::{AuthClass, AuthKey, CertificateLogin};
 use crate::tls::ClientTls;
 
 /// AUTH_RESPONSE's opcode.
@@ -35,6 +36,22 @@ pub struct Login {
     /// Which way the node authenticates this client; `None` when it cannot be told (a 5.0 node
     /// answering READY to a client with a certificate reports no `authentication_mode`).
     pub method: Option<LoginMethod>,
+}
+
+impl Login {
+    /// How the authenticator the node announced logs clients in: `None` when it announced
+    /// none, or a class this crate does not model (a plugin, whatever its name says).
+    pub fn certificate_login(&self) -> Option<CertificateLogin> {
+        announced(self.authenticator.as_deref()?)
+    }
+}
+
+/// The certificate login of a class AUTHENTICATE names (`authenticator.getClass().getName()`,
+/// StartupMessage.execute): Cassandra's own authenticators only.
+fn announced(class: &str) -> Option<CertificateLogin> {
+    AuthClass::from_name(class)
+        .filter(|c| c.key() == AuthKey::Authenticator)
+        .map(AuthClass::certificate_login)
 }
 
 /// Whether the client got in (serialised `logged_in`, `password_needed`, `refused`).
@@ -184,8 +201,9 @@ pub(crate) fn login(
         op::AUTHENTICATE => {
             let class = string_at(&body, 0);
             // A password authenticator, or the mTLS password fallback asking a client that
-            // sent no certificate (measured on 6.0-alpha2).
-            if !class.contains("MutualTls") || !has_certificate {
+            // sent no certificate (measured on 6.0-alpha2). A plugin is sent no empty token.
+            let by_certificate = announced(&class).is_some_and(|l| l != CertificateLogin::None);
+            if !by_certificate || !has_certificate {
                 return Ok(Login {
                     authenticator: Some(class),
                     outcome: LoginOutcome::PasswordNeeded,
@@ -224,4 +242,75 @@ pub(crate) fn login(
         login.method = Some(said);
     }
     Ok(login)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a node announced in AUTHENTICATE and the probe got from it.
+    fn asked(class: &str) -> Login {
+        Login {
+            authenticator: Some(class.to_owned()),
+            outcome: LoginOutcome::PasswordNeeded,
+            message: None,
+            method: Some(LoginMethod::Password),
+        }
+    }
+
+    fn findings_without_certificate(l: &Login) -> Vec<String> {
+        let mut findings = super::super::report::Findings(Vec::new());
+        super::super::login_findings(&mut findings, l, false);
+        findings.0.into_iter().map(|f| f.message).collect()
+    }
+
+    /// StartupMessage.execute announces `authenticator.getClass().getName()`: 6.0-alpha2's
+    /// `MutualTlsWithPasswordFallbackAuthenticator` extends `PasswordAuthenticator` and asks a
+    /// client without a certificate for a password; `MutualTlsAuthenticator` (5.0.9, 6.0) has
+    /// no such fallback, and a plugin whose name contains "MutualTls" is not Cassandra's.
+    #[test]
+    fn only_the_fallback_authenticator_falls_back_to_a_password() {
+        let fallback = "org.apache.cassandra.auth.MutualTlsWithPasswordFallbackAuthenticator";
+        let strict = "org.apache.cassandra.auth.MutualTlsAuthenticator";
+        let plugin = "com.example.auth.MutualTlsLdapAuthenticator";
+        let falls_back = |class: &str| {
+            findings_without_certificate(&asked(class))
+                .iter()
+                .any(|m| m.contains("falls back to a password"))
+        };
+        assert!(falls_back(fallback));
+        assert!(!falls_back(strict), "{strict} has no password fallback");
+        assert!(!falls_back(plugin), "{plugin} is a plugin");
+        assert!(
+            findings_without_certificate(&asked(strict))[0].contains("by certificate only"),
+            "{:?}",
+            findings_without_certificate(&asked(strict))
+        );
+    }
+
+    #[test]
+    fn the_announced_class_is_read_as_cassandra_names_it() {
+        assert_eq!(
+            asked("org.apache.cassandra.auth.MutualTlsAuthenticator").certificate_login(),
+            Some(CertificateLogin::Required)
+        );
+        assert_eq!(
+            asked("org.apache.cassandra.auth.MutualTlsWithPasswordFallbackAuthenticator")
+                .certificate_login(),
+            Some(CertificateLogin::Fallback)
+        );
+        assert_eq!(
+            asked("org.apache.cassandra.auth.PasswordAuthenticator").certificate_login(),
+            Some(CertificateLogin::None)
+        );
+        // A plugin, whatever its name; a class that is not an authenticator.
+        assert_eq!(
+            asked("com.example.MutualTlsAuthenticator").certificate_login(),
+            None
+        );
+        assert_eq!(
+            asked("org.apache.cassandra.auth.MutualTlsInternodeAuthenticator").certificate_login(),
+            None
+        );
+    }
 }

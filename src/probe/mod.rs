@@ -61,10 +61,10 @@ fn login_findings(findings: &mut Findings, l: &Login, has_certificate: bool) {
         .as_deref()
         .map(|a| format!(" ({a})"))
         .unwrap_or_default();
-    let fallback = l
-        .authenticator
-        .as_deref()
-        .is_some_and(|a| a.contains("MutualTls"));
+    // What the announced class is (its name alone says nothing: a plugin may contain
+    // "MutualTls", and the strict MutualTlsAuthenticator has no password fallback).
+    use crate::options::CertificateLogin;
+    let login = l.certificate_login();
     let (severity, message, fix) = match (l.outcome, l.method, has_certificate) {
         (LoginOutcome::LoggedIn, Some(LoginMethod::None), _) => (
             Severity::Ok,
@@ -88,7 +88,14 @@ fn login_findings(findings: &mut Findings, l: &Login, has_certificate: bool) {
             format!("a client without a certificate logs in{by}"),
             None,
         ),
-        (LoginOutcome::PasswordNeeded, _, false) if fallback => (
+        (LoginOutcome::PasswordNeeded, _, false) if login == Some(CertificateLogin::Required) => (
+            Severity::Warning,
+            format!(
+                "the node logs clients in by certificate only{by}: a client without a certificate cannot log in"
+            ),
+            Some("connect with a client certificate whose identity is mapped to a role"),
+        ),
+        (LoginOutcome::PasswordNeeded, _, false) if login == Some(CertificateLogin::Fallback) => (
             Severity::Ok,
             format!("without a client certificate the node falls back to a password{by}"),
             None,

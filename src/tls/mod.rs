@@ -49,9 +49,13 @@ mod validator;
 pub(crate) mod verify;
 
 pub use crate::failure::{ExpiredButTrusted, IdentityMismatch, UnknownIssuer};
+/// How a client logs in; the type lives in [`crate::options`] beside [`crate::options::AuthClass`].
+#[cfg(feature = "diagnostics")]
+pub use crate::options::CertificateLogin;
 #[cfg(feature = "diagnostics")]
 pub use authenticators::{
-    AuthSetup, CertificateLogin, PeerRefusal, check_authenticators, outbound_identities,
+    AuthNote, AuthRefusal, AuthSetup, IdentitySource, OutboundIdentities, PeerRefusal,
+    ValidatorClass, apply_auth, check_authenticators, outbound_identities,
 };
 #[cfg(feature = "bundle")]
 pub use bundle::{ProxyMetadata, SecureConnectBundle};

@@ -91,7 +91,7 @@ fn print_text(e: &Explanation) {
             "  authenticator {}{} (client certificate login: {})",
             a.authenticator,
             a.authenticator_validator
-                .as_deref()
+                .as_ref()
                 .map(|v| format!(" with {v}"))
                 .unwrap_or_default(),
             a.client_certificate_login
@@ -100,7 +100,7 @@ fn print_text(e: &Explanation) {
             "  internode_authenticator {}{}",
             a.internode_authenticator,
             a.internode_validator
-                .as_deref()
+                .as_ref()
                 .map(|v| format!(" with {v}"))
                 .unwrap_or_default()
         );
@@ -140,7 +140,7 @@ fn print_text(e: &Explanation) {
             a.authorizer,
             a.network_authorizer,
             a.cidr_authorizer
-                .as_deref()
+                .as_ref()
                 .map(|c| format!(", cidr_authorizer {c}"))
                 .unwrap_or_default()
         );
