@@ -381,17 +381,13 @@ fn a_string_rustls_cannot_serve_is_refused_up_front() {
     if !common::tools_present(&["gnutls-cli", "gnutls-serv"]) {
         return;
     }
-    let cases: [(&str, fn(&Unusable) -> bool); 3] = [
-        ("NORMAL:-VERS-ALL:+VERS-TLS1.1:+VERS-TLS1.0", |u| {
-            matches!(u, Unusable::NoVersion { .. })
-        }),
+    let cases = [
+        ("NORMAL:-VERS-ALL:+VERS-TLS1.1:+VERS-TLS1.0", "no version"),
         (
             "NONE:+VERS-TLS1.2:+ECDHE-RSA:+RSA:+AES-128-CBC:+AES-256-CBC:+SHA1:+SIGN-ALL:+GROUP-ALL",
-            |u| matches!(u, Unusable::NoSuite { .. }),
+            "no suite",
         ),
-        ("NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+DHE-RSA", |u| {
-            matches!(u, Unusable::NoSuite { .. })
-        }),
+        ("NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+DHE-RSA", "no suite"),
     ];
     for (priority, expected) in cases {
         // GnuTLS accepts the string, and serves it.
@@ -401,7 +397,13 @@ fn a_string_rustls_cannot_serve_is_refused_up_front() {
         );
         let server = gnutls_serv(priority);
         let refusal = restrict_to_priority(&Priority::parse(priority).unwrap(), None).unwrap_err();
-        assert!(expected(&refusal), "{priority:?}: {refusal:?}");
+        let kind = match refusal {
+            Unusable::NoVersion { .. } => "no version",
+            Unusable::NoSuite { .. } => "no suite",
+            Unusable::NoGroup { .. } => "no group",
+            _ => "other",
+        };
+        assert_eq!(kind, expected, "{priority:?}: {refusal:?}");
         assert!(refusal.to_string().contains("rustls has"), "{refusal}");
         // An unrestricted rustls client indeed cannot talk to it.
         let config = rustls::ClientConfig::builder()
