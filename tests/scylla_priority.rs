@@ -255,6 +255,11 @@ const GRID: &[&str] = &[
     "NONE:+VERS-TLS1.2",
     "NORMAL:-VERS-ALL",
     "NORMAL:-CIPHER-ALL",
+    // Not ASCII, and white space GnuTLS does not skip.
+    "SECURE128:+\u{c9}CDHE-RSA",
+    "NORMAL:  \u{e9}:BOGUS",
+    "NORMAL:\t-VERS-TLS1.0",
+    "\tNORMAL",
 ];
 
 #[test]
@@ -411,4 +416,24 @@ fn a_string_rustls_cannot_serve_is_refused_up_front() {
             .with_no_client_auth();
         assert!(echo(config, server.port).is_err(), "{priority:?}");
     }
+}
+
+#[test]
+fn hostile_strings_get_a_verdict_in_linear_time() {
+    // 700,000 tokens (4 MB): the first 128 are read, the rest dropped, as GnuTLS does.
+    let huge = format!("NORMAL{}", ":+AEAD".repeat(700_000));
+    assert_eq!(
+        Priority::parse(&huge).unwrap(),
+        Priority::parse("NORMAL").unwrap()
+    );
+    // One token of 1 MiB: refused, naming all of it (no more than was given).
+    let token = "X".repeat(1 << 20);
+    let refusal = Priority::parse(&token).unwrap_err();
+    assert_eq!(refusal.kind, RefusalKind::Syntax);
+    assert_eq!(refusal.at, token);
+    // A NUL ends the string: Seastar hands GnuTLS a C string.
+    assert_eq!(
+        Priority::parse("SECURE128\0:BOGUS").unwrap(),
+        Priority::parse("SECURE128").unwrap()
+    );
 }
