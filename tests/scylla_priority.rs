@@ -278,6 +278,11 @@ fn the_grid_reads_as_gnutls_reads_it() {
         if expected != got {
             failures.push(format!("{s:?}:\n  gnutls: {expected:?}\n  ours:   {got:?}"));
         }
+        if let Oracle::Accepted(lists) = &expected
+            && let Err(e) = rustls_split(s, lists)
+        {
+            failures.push(format!("{s:?}: {e}"));
+        }
     }
     assert!(
         failures.is_empty(),
@@ -286,6 +291,59 @@ fn the_grid_reads_as_gnutls_reads_it() {
         strings.len(),
         failures.join("\n")
     );
+}
+
+/// GnuTLS's suites split by what rustls' own provider implements: those it lacks are exactly
+/// the suites `unsupported()` names, and those it has (for a version GnuTLS enables) are
+/// `rustls_subset()`'s suites, in GnuTLS's order.
+fn rustls_split(s: &str, gnutls: &Lists) -> Result<(), String> {
+    let provider = rustls::crypto::aws_lc_rs::default_provider();
+    let rustls_has = |code: u16| {
+        provider
+            .cipher_suites
+            .iter()
+            .find(|c| u16::from(c.suite()) == code)
+    };
+    let p = Priority::parse(s).unwrap();
+    let lacking: Vec<&str> = gnutls
+        .suites
+        .iter()
+        .filter(|(_, code, _)| rustls_has(*code).is_none())
+        .map(|(name, _, _)| name.as_str())
+        .collect();
+    let named: Vec<String> = p
+        .unsupported()
+        .into_iter()
+        .filter(|u| u.item.starts_with("TLS_"))
+        .map(|u| u.item)
+        .collect();
+    if lacking != named {
+        return Err(format!(
+            "rustls lacks {lacking:?}; unsupported() names {named:?}"
+        ));
+    }
+    let version_on = |tls13: bool| {
+        let v = if tls13 { "TLS1.3" } else { "TLS1.2" };
+        gnutls.protocols.iter().any(|p| p == v)
+    };
+    let usable: Vec<u16> = gnutls
+        .suites
+        .iter()
+        .filter_map(|(_, code, _)| rustls_has(*code))
+        .filter(|c| version_on(c.tls13().is_some()))
+        .map(|c| u16::from(c.suite()))
+        .collect();
+    let subset: Vec<u16> = match p.rustls_subset() {
+        Ok(subset) => subset.suites.iter().map(|c| c.iana).collect(),
+        Err(Unusable::NoSuite { .. } | Unusable::NoVersion { .. }) => Vec::new(),
+        Err(_) => return Ok(()),
+    };
+    if usable != subset {
+        return Err(format!(
+            "rustls can use {usable:04x?}; rustls_subset() has {subset:04x?}"
+        ));
+    }
+    Ok(())
 }
 
 /// A free port: bound on 127.0.0.1 port 0, then released for gnutls-serv (which takes `-p`
@@ -322,12 +380,16 @@ fn roots() -> rustls::RootCertStore {
     roots
 }
 
+/// What a handshake settled on; the group as rustls names it (`secp384r1`).
+struct Negotiated {
+    suite: u16,
+    version: rustls::ProtocolVersion,
+    group: String,
+}
+
 /// Connects, sends a line through the echo server and reads it back; the suite and version
 /// negotiated.
-fn echo(
-    config: rustls::ClientConfig,
-    port: u16,
-) -> Result<(u16, rustls::ProtocolVersion), rustls::Error> {
+fn echo(config: rustls::ClientConfig, port: u16) -> Result<Negotiated, rustls::Error> {
     let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
     let conn = rustls::ClientConnection::new(Arc::new(config), name)?;
     let mut tls = rustls::StreamOwned::new(conn, common::peer::connect(port));
@@ -339,10 +401,12 @@ fn echo(
         .map_err(|e| rustls::Error::General(e.to_string()))?;
     assert_eq!(&back, sent);
     let suite = tls.conn.negotiated_cipher_suite().unwrap();
-    Ok((
-        u16::from(suite.suite()),
-        tls.conn.protocol_version().unwrap(),
-    ))
+    let group = tls.conn.negotiated_key_exchange_group().unwrap();
+    Ok(Negotiated {
+        suite: u16::from(suite.suite()),
+        version: tls.conn.protocol_version().unwrap(),
+        group: format!("{:?}", group.name()),
+    })
 }
 
 #[test]
@@ -360,23 +424,69 @@ fn a_client_restricted_to_the_string_negotiates_what_gnutls_allows() {
             "NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+CHACHA20-POLY1305:+AES-128-CBC",
             rustls::ProtocolVersion::TLSv1_2,
         ),
+        // Our client offers only the group the string leaves (rustls would start with X25519).
+        (
+            "SECURE128:-GROUP-ALL:+GROUP-SECP384R1",
+            rustls::ProtocolVersion::TLSv1_3,
+        ),
+        (
+            "SECURE128:-VERS-ALL:+VERS-TLS1.2:-GROUP-ALL:+GROUP-SECP256R1:+GROUP-FFDHE2048",
+            rustls::ProtocolVersion::TLSv1_2,
+        ),
     ] {
         let Oracle::Accepted(allowed) = gnutls(priority) else {
             panic!("GnuTLS refuses {priority:?}");
         };
         let server = gnutls_serv(priority);
-        let restricted = restrict_to_priority(&Priority::parse(priority).unwrap(), None).unwrap();
+        let aws_lc = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let restricted =
+            restrict_to_priority(&Priority::parse(priority).unwrap(), Some(&aws_lc)).unwrap();
         let config = restricted
             .client_builder()
             .unwrap()
             .with_root_certificates(roots())
             .with_no_client_auth();
-        let (suite, negotiated) = echo(config, server.port).unwrap();
-        assert_eq!(negotiated, version, "{priority:?}");
+        // The groups offered: GnuTLS's, in its order, that rustls' provider implements.
+        let rustls_groups: Vec<String> = aws_lc
+            .kx_groups
+            .iter()
+            .map(|g| format!("{:?}", g.name()))
+            .collect();
+        let expected: Vec<&String> = allowed
+            .groups
+            .iter()
+            .filter(|g| rustls_groups.iter().any(|r| r.eq_ignore_ascii_case(g)))
+            .collect();
+        let offered: Vec<String> = restricted
+            .provider
+            .kx_groups
+            .iter()
+            .map(|g| format!("{:?}", g.name()))
+            .collect();
+        assert_eq!(offered.len(), expected.len(), "{priority:?}: {offered:?}");
         assert!(
-            allowed.suites.iter().any(|(_, code, _)| *code == suite),
-            "{priority:?}: negotiated {suite:#06x}, GnuTLS allows {:?}",
+            offered
+                .iter()
+                .zip(&expected)
+                .all(|(o, e)| o.eq_ignore_ascii_case(e)),
+            "{priority:?}: offered {offered:?}, expected {expected:?}"
+        );
+        let got = echo(config, server.port).unwrap();
+        assert_eq!(got.version, version, "{priority:?}");
+        assert!(
+            allowed.suites.iter().any(|(_, code, _)| *code == got.suite),
+            "{priority:?}: negotiated {:#06x}, GnuTLS allows {:?}",
+            got.suite,
             allowed.suites
+        );
+        assert!(
+            allowed
+                .groups
+                .iter()
+                .any(|g| g.eq_ignore_ascii_case(&got.group)),
+            "{priority:?}: negotiated {}, GnuTLS allows {:?}",
+            got.group,
+            allowed.groups
         );
     }
 }
