@@ -303,6 +303,15 @@ fn the_grid_reads_as_gnutls_reads_it() {
         {
             failures.push(format!("{s:?}: {e}"));
         }
+        if let (Oracle::Accepted(_), Ok(p)) = (&expected, Priority::parse(s)) {
+            let offered = (p.offered_signatures.len(), p.offered_groups.len());
+            let logged = gnutls_offered(s);
+            if logged != offered {
+                failures.push(format!(
+                    "{s:?}: GnuTLS offers (signatures, groups) {logged:?}, ours {offered:?}"
+                ));
+            }
+        }
     }
     assert!(
         failures.is_empty(),
@@ -311,6 +320,28 @@ fn the_grid_reads_as_gnutls_reads_it() {
         strings.len(),
         failures.join("\n")
     );
+}
+
+/// How many signature algorithms and groups GnuTLS offers: its debug log (level 2) says
+/// "added P protocols, C ciphersuites, S sig algos and G groups into priority list".
+fn gnutls_offered(priority: &str) -> (usize, usize) {
+    let out = Command::new("gnutls-cli")
+        .env("GNUTLS_DEBUG_LEVEL", "2")
+        .arg(format!("--priority={priority}"))
+        .arg("--list")
+        .output()
+        .expect("gnutls-cli runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr
+        .lines()
+        .rfind(|l| l.contains(" sig algos and "))
+        .unwrap_or_else(|| panic!("{priority:?}: no 'added' line in {stderr}"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let before = |w: &str| -> usize {
+        let i = words.iter().position(|x| *x == w).unwrap();
+        words[i - 1].parse().unwrap()
+    };
+    (before("sig"), before("groups"))
 }
 
 /// GnuTLS's suites split by what rustls' own provider implements: those it lacks are exactly

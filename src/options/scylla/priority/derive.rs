@@ -29,7 +29,7 @@ fn group(name: &'static str) -> Group {
 fn group_entries(groups: &[&str], curve: bool) -> impl Iterator<Item = Group> {
     groups
         .iter()
-        .filter_map(|n| GROUPS.iter().find(|g| g.name == *n))
+        .filter_map(|n| GROUPS.iter().find(|g| g.name == *n && g.implemented))
         .filter(move |g| g.curve == curve)
         .map(|g| group(g.name))
 }
@@ -160,7 +160,7 @@ impl Lists {
             for g in self
                 .groups
                 .iter()
-                .filter_map(|n| GROUPS.iter().find(|g| g.name == *n))
+                .filter_map(|n| GROUPS.iter().find(|g| g.name == *n && g.implemented))
             {
                 if have_ec && have_dh {
                     break;

@@ -104,10 +104,26 @@ pub(super) struct GroupEntry {
     pub(super) name: &'static str,
     pub(super) code: u16,
     pub(super) curve: bool,
+    /// Whether the library implements it (`_gnutls_id_to_group` finds only those): a group
+    /// it lacks may be configured, and is listed, but never offered.
+    pub(super) implemented: bool,
 }
 
 const fn g(name: &'static str, code: u16, curve: bool) -> GroupEntry {
-    GroupEntry { name, code, curve }
+    GroupEntry {
+        name,
+        code,
+        curve,
+        implemented: true,
+    }
+}
+
+/// A GOST curve Debian's GnuTLS (nettle) does not implement.
+const fn unimplemented(name: &'static str, code: u16) -> GroupEntry {
+    GroupEntry {
+        implemented: false,
+        ..g(name, code, true)
+    }
 }
 
 /// `supported_groups` of `lib/algorithms/groups.c`.
@@ -118,13 +134,13 @@ pub(super) const GROUPS: &[GroupEntry] = &[
     g("SECP384R1", 24, true),
     g("SECP521R1", 25, true),
     g("X25519", 29, true),
-    g("GC256A", 34, true),
+    unimplemented("GC256A", 34),
     g("GC256B", 35, true),
-    g("GC256C", 36, true),
-    g("GC256D", 37, true),
+    unimplemented("GC256C", 36),
+    unimplemented("GC256D", 37),
     g("GC512A", 38, true),
-    g("GC512B", 39, true),
-    g("GC512C", 40, true),
+    unimplemented("GC512B", 39),
+    unimplemented("GC512C", 40),
     g("X448", 30, true),
     g("FFDHE2048", 0x100, false),
     g("FFDHE3072", 0x101, false),
