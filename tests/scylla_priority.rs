@@ -43,6 +43,9 @@ fn names(line: &str, prefix: &str) -> Vec<String> {
         .collect()
 }
 
+/// GnuTLS's text for `GNUTLS_E_NO_PRIORITIES_WERE_SET`, as gnutls-cli prints it.
+const NOTHING_LEFT: &str = "No or insufficient priorities were set.";
+
 fn gnutls(priority: &str) -> Oracle {
     let out = Command::new("gnutls-cli")
         .arg(format!("--priority={priority}"))
@@ -56,7 +59,8 @@ fn gnutls(priority: &str) -> Oracle {
             return Oracle::Syntax(at.to_owned());
         }
         assert_eq!(
-            first, "Error in priorities: No or insufficient priorities were set.",
+            first.strip_prefix("Error in priorities: "),
+            Some(NOTHING_LEFT),
             "{priority:?}"
         );
         return Oracle::NothingLeft;
@@ -118,6 +122,7 @@ fn ours(priority: &str) -> Oracle {
                 RefusalKind::NothingLeft => {
                     // GnuTLS points at the whole string when nothing is left.
                     assert_eq!(e.at, priority);
+                    assert_eq!(e.gnutls_error().1, NOTHING_LEFT);
                     Oracle::NothingLeft
                 }
                 other => panic!("unexpected refusal {other:?}"),
