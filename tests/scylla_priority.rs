@@ -294,6 +294,18 @@ fn the_grid_reads_as_gnutls_reads_it() {
     }
     let (long, long_bad) = (long_string(), long_bad_string());
     let mut strings: Vec<&str> = GRID.to_vec();
+    // GnuTLS orders PERFORMANCE's ciphers by the CPU (AES instructions or not); the tables model
+    // a CPU with them, as the machines here have.
+    let aes = std::fs::read_to_string("/proc/cpuinfo")
+        .map(|c| {
+            c.lines()
+                .any(|l| l.starts_with("flags") && l.split_whitespace().any(|f| f == "aes"))
+        })
+        .unwrap_or(false);
+    if !aes {
+        eprintln!("no AES instructions on this CPU: the PERFORMANCE strings are left out");
+        strings.retain(|s| !s.contains("PERFORMANCE"));
+    }
     strings.push(&long);
     strings.push(&long_bad);
     assert!(strings.len() >= 50);
