@@ -419,23 +419,21 @@ fn a_different_ca_with_the_trusted_name_is_named_as_such() {
     openssl(d, &["verify", "-CAfile", "ca-b.pem", "client1.pem"]);
     let anchors = certs(&d.join("ca-a.pem"));
     let chain = certs(&d.join("client1.pem"));
-    for usage in [Usage::Client] {
-        let err = verify_chain(
-            &chain,
-            &anchors,
-            usage,
-            None,
-            UnixTime::now(),
-            ExpiredPeer::Refuse,
-        )
-        .unwrap_err();
-        let text = err.to_string();
-        assert!(
-            text.contains("holds a CA of that name, but not the one that signed it")
-                && text.contains("one name CA"),
-            "{usage:?}: {text}"
-        );
-    }
+    let err = verify_chain(
+        &chain,
+        &anchors,
+        Usage::Client,
+        None,
+        UnixTime::now(),
+        ExpiredPeer::Refuse,
+    )
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("holds a CA of that name, but not the one that signed it")
+            && text.contains("one name CA"),
+        "{text}"
+    );
     // The same chain under its own CA passes: the refusal is the other key, not the chain.
     let own = certs(&d.join("ca-b.pem"));
     verify_chain(
