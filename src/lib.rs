@@ -75,6 +75,8 @@ pub mod pki;
 #[cfg(feature = "diagnostics")]
 pub mod probe;
 pub mod provider;
+#[cfg(feature = "diagnostics")]
+pub mod report;
 /// The [`pki`] module under its first name: certificate chains and key stores for tests.
 #[cfg(feature = "test-pki")]
 pub mod test_pki {

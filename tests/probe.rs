@@ -39,7 +39,7 @@ fn accepted(r: &ProbeReport) -> Vec<&'static str> {
     r.protocols
         .iter()
         .filter(|p| p.accepted == Some(true))
-        .map(|p| p.name)
+        .map(|p| p.name.jsse_name())
         .collect()
 }
 

@@ -19,6 +19,7 @@ use rustls::{
     ClientConfig, ClientConnection, SignatureScheme, SupportedCipherSuite, SupportedProtocolVersion,
 };
 
+use super::report::Protocol;
 use super::wire;
 use crate::tls::verify::NoCertificateCheck;
 
@@ -154,7 +155,7 @@ pub(crate) enum Until {
 #[derive(Debug, Default)]
 pub(crate) struct Seen {
     pub(crate) chain: Vec<CertificateDer<'static>>,
-    pub(crate) version: Option<&'static str>,
+    pub(crate) version: Option<Protocol>,
     pub(crate) suite: Option<&'static str>,
     pub(crate) asked_for_certificate: bool,
 }
@@ -227,22 +228,16 @@ impl Client {
 /// A suite's IANA name as JSSE (and Cassandra's cipher_suites) spells it: rustls calls the
 /// TLSv1.3 suites `TLS13_*`.
 pub(crate) fn jsse_suite_name(s: SupportedCipherSuite) -> &'static str {
-    match s.suite() {
-        rustls::CipherSuite::TLS13_AES_128_GCM_SHA256 => "TLS_AES_128_GCM_SHA256",
-        rustls::CipherSuite::TLS13_AES_256_GCM_SHA384 => "TLS_AES_256_GCM_SHA384",
-        rustls::CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 => "TLS_CHACHA20_POLY1305_SHA256",
-        other => other.as_str().unwrap_or("unknown"),
-    }
+    let suite = s.suite();
+    crate::options::jsse_name(u16::from(suite))
+        .or_else(|| suite.as_str())
+        .unwrap_or("unknown")
 }
 
 fn note(conn: &ClientConnection, seen: &mut Seen) {
     if let Some(s) = conn.negotiated_cipher_suite() {
         seen.suite = Some(jsse_suite_name(s));
-        seen.version = conn.protocol_version().map(|v| match v {
-            rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3",
-            rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2",
-            _ => "?",
-        });
+        seen.version = conn.protocol_version().and_then(Protocol::of_rustls);
     }
 }
 

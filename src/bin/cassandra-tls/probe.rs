@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use cassandra_tls::Error;
 use cassandra_tls::options::{CassandraYaml, Cqlshrc, InternodeEncryption};
-use cassandra_tls::probe::{self, PortKind, ProbeOptions, ProbeReport, Target};
+use cassandra_tls::probe::{self, PortKind, ProbeOptions, ProbeReport, Severity, Target};
 use cassandra_tls::tls::{self, ClientRole, TlsSettings};
 use clap::Args as ClapArgs;
 use serde_json::json;
@@ -150,14 +150,8 @@ pub fn run(args: Args) -> ExitCode {
         }
     }
     let reports = probe::probe_all(&list, &options);
-    let count = |sev: &str| {
-        reports
-            .iter()
-            .flat_map(|r| &r.findings)
-            .filter(|f| f.severity == sev)
-            .count()
-    };
-    let (errors, warnings) = (count("error"), count("warning"));
+    let count = |severity| reports.iter().map(|r| r.count(severity)).sum::<usize>();
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
     if args.json {
         println!(
             "{}",
@@ -206,7 +200,7 @@ fn print_text(reports: &[ProbeReport], cluster: Option<usize>) {
             .protocols
             .iter()
             .filter(|p| p.accepted == Some(true))
-            .map(|p| p.name.trim_start_matches("TLSv"))
+            .map(|p| p.name.jsse_name().trim_start_matches("TLSv"))
             .collect();
         println!(
             "{:<24} {:<8} {:<16} {:<14} {:<10} {:<8} {:<10} {}",
