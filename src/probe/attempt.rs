@@ -119,6 +119,7 @@ impl ServerCertVerifier for Recorder {
 struct AskedFor {
     asked: AtomicBool,
     offer: Option<Arc<dyn ResolvesClientCert>>,
+    offered: Mutex<Option<CertificateDer<'static>>>,
 }
 
 impl ResolvesClientCert for AskedFor {
@@ -128,9 +129,13 @@ impl ResolvesClientCert for AskedFor {
         sigschemes: &[SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
         self.asked.store(true, Ordering::SeqCst);
-        self.offer
+        let key = self
+            .offer
             .as_ref()
-            .and_then(|o| o.resolve(root_hint_subjects, sigschemes))
+            .and_then(|o| o.resolve(root_hint_subjects, sigschemes));
+        *self.offered.lock().unwrap_or_else(|e| e.into_inner()) =
+            key.as_ref().and_then(|k| k.cert.first().cloned());
+        key
     }
 
     fn has_certs(&self) -> bool {
@@ -158,6 +163,8 @@ pub(crate) struct Seen {
     pub(crate) version: Option<Protocol>,
     pub(crate) suite: Option<&'static str>,
     pub(crate) asked_for_certificate: bool,
+    /// The leaf of the client certificate offered, when one was.
+    pub(crate) offered: Option<CertificateDer<'static>>,
 }
 
 /// A rustls client for the probe: `versions` and `suites` as given, the chain recorded (never
@@ -198,6 +205,7 @@ impl Client {
         let asked = Arc::new(AskedFor {
             asked: AtomicBool::new(false),
             offer,
+            offered: Mutex::new(None),
         });
         let config = ClientConfig::builder_with_provider(self.provider.clone())
             .with_protocol_versions(&self.versions)
@@ -221,6 +229,11 @@ impl Client {
         };
         seen.chain = std::mem::take(&mut *recorder.chain.lock().unwrap_or_else(|e| e.into_inner()));
         seen.asked_for_certificate = asked.asked.load(Ordering::SeqCst);
+        seen.offered = asked
+            .offered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
         (seen, result)
     }
 }

@@ -5,8 +5,11 @@
 use std::net::IpAddr;
 
 use super::login::{Login, LoginMethod, LoginOutcome};
-use super::report::{PortKind, ProbeFinding, ProbeOptions, ProbeReport, Protocol, Validation};
+use super::report::{
+    PortKind, ProbeFinding, ProbeOptions, ProbeReport, Protocol, ServedCertificate, Validation,
+};
 use super::stages::{LoginAttempt, Observed, Stop};
+use crate::failure::HandshakeFailure;
 use crate::options::CertificateLogin;
 use crate::report::{Check, Severity, Validity, days};
 
@@ -42,7 +45,7 @@ pub(super) fn findings(seen: &Observed, host: &str, options: &ProbeOptions) -> V
     chain_dates(&mut out, seen);
     name(&mut out, report, host, seen.name_checked);
     if let Some(v) = &report.validation {
-        trust(&mut out, v);
+        trust(&mut out, v, seen.distrust.as_ref());
     } else if let Some(why) = &seen.unjudged {
         out.push(
             Severity::Warning,
@@ -59,6 +62,9 @@ pub(super) fn findings(seen: &Observed, host: &str, options: &ProbeOptions) -> V
             format!("client certificate {mode}"),
             None,
         );
+    }
+    if let Some(why) = &seen.refused {
+        refused(&mut out, why, seen.offered.as_ref());
     }
     match (&report.login, &seen.login) {
         (Some(l), Some(attempt)) => login_findings(&mut out, l, attempt.has_certificate),
@@ -253,8 +259,8 @@ fn name(out: &mut Findings, report: &ProbeReport, host: &str, checked: bool) {
     );
 }
 
-/// The caller's truststore's verdict.
-fn trust(out: &mut Findings, v: &Validation) {
+/// The caller's truststore's verdict, with the fix for the cause it gave.
+fn trust(out: &mut Findings, v: &Validation, why: Option<&HandshakeFailure>) {
     if v.trusted {
         out.push(
             Severity::Ok,
@@ -277,8 +283,51 @@ fn trust(out: &mut Findings, v: &Validation) {
                 "the given truststore refuses the chain: {}",
                 v.message.as_deref().unwrap_or("")
             ),
-            Some("add the CA that issued the node's certificate to the clients' truststore, or give the node a certificate from a CA the truststore holds"),
+            Some(distrust_fix(why)),
         );
+    }
+}
+
+/// What to do about a chain the caller's truststore refused, by the cause.
+fn distrust_fix(why: Option<&HandshakeFailure>) -> &'static str {
+    match why {
+        Some(HandshakeFailure::NameMismatch { .. }) => {
+            "issue the node's certificate with a SAN for the address clients connect to (an IP SAN for an IP), or connect by a name the certificate has: the chain itself is trusted, endpoint verification refuses the name"
+        }
+        Some(HandshakeFailure::Expired { .. } | HandshakeFailure::ExpiredButTrusted(_)) => {
+            "renew the node's certificate, replace the key store file and run nodetool reloadssl"
+        }
+        Some(HandshakeFailure::NotYetValid { .. }) => {
+            "check the node's clock and this machine's, or serve a certificate valid now"
+        }
+        Some(HandshakeFailure::BadCertificate(_)) => {
+            "give the node a certificate clients can use (a TLS server certificate: key usage, extended key usage, a supported signature)"
+        }
+        _ => {
+            "add the CA that issued the node's certificate to the clients' truststore, or give the node a certificate from a CA the truststore holds"
+        }
+    }
+}
+
+/// The node refused the caller's client after trusting its chain: its certificate, or the
+/// lack of one.
+fn refused(out: &mut Findings, why: &str, offered: Option<&ServedCertificate>) {
+    match offered {
+        Some(c) => out.push(
+            Severity::Error,
+            Check::ClientAuth,
+            format!(
+                "the node refuses this client's certificate {} (issued by {}): {why}",
+                c.subject, c.issuer
+            ),
+            Some("add the CA that issued the client's certificate to the node's truststore and run nodetool reloadssl, or give the client a certificate from a CA the node trusts"),
+        ),
+        None => out.push(
+            Severity::Error,
+            Check::ClientAuth,
+            format!("the node refuses this client, which offered no client certificate: {why}"),
+            Some("give the client a key store with a certificate from a CA the node trusts (client_encryption_options.keystore, cqlshrc usercert and userkey, or the driver's key store)"),
+        ),
     }
 }
 

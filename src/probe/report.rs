@@ -31,7 +31,7 @@ impl fmt::Display for PortKind {
         f.pad(match self {
             PortKind::Native => "native",
             PortKind::Storage => "storage",
-            PortKind::Unknown => "port",
+            PortKind::Unknown => "unknown",
         })
     }
 }

@@ -21,6 +21,7 @@ use super::report::{
 };
 use super::wire;
 use crate::error::Error;
+use crate::failure::HandshakeFailure;
 use crate::handshake::{Handshake, blocking};
 use crate::keystore::Certificate;
 use crate::report::{Validity, rfc};
@@ -104,6 +105,23 @@ pub(super) struct LoginAttempt {
     pub(super) failure: Option<String>,
 }
 
+/// The caller's truststore's verdict, and what stood behind it.
+struct Verdict {
+    validation: Validation,
+    distrust: Option<HandshakeFailure>,
+    refused: Option<String>,
+}
+
+impl Verdict {
+    fn distrust(validation: Validation, why: Option<HandshakeFailure>) -> Verdict {
+        Verdict {
+            validation,
+            distrust: why,
+            refused: None,
+        }
+    }
+}
+
 /// Everything a probe observed of one target: the report's facts, and what the findings need
 /// beyond them.
 pub(super) struct Observed {
@@ -117,6 +135,13 @@ pub(super) struct Observed {
     pub(super) name_checked: bool,
     /// Why the caller's truststore could not judge the chain (no verdict at all).
     pub(super) unjudged: Option<String>,
+    /// Why the caller's truststore refused the chain, when it did.
+    pub(super) distrust: Option<HandshakeFailure>,
+    /// How the node refused the caller's client (its certificate, or the lack of one) after
+    /// the chain was trusted.
+    pub(super) refused: Option<String>,
+    /// The client certificate the caller's config offered, when it offered one.
+    pub(super) offered: Option<ServedCertificate>,
     /// The login attempt, when one was made.
     pub(super) login: Option<LoginAttempt>,
     /// Whether the deadline passed before the last stage.
@@ -185,6 +210,9 @@ pub(super) fn observe(
         validity: Vec::new(),
         name_checked: config.is_some_and(|c| c.verifies_server_name()),
         unjudged: None,
+        distrust: None,
+        refused: None,
+        offered: None,
         login: None,
         out_of_time: false,
     };
@@ -230,9 +258,18 @@ impl Probe<'_> {
                 .is_ok();
             seen.report.name_matches = Some(matches);
         }
+        seen.offered = first
+            .offered
+            .as_ref()
+            .and_then(|der| served(std::slice::from_ref(der), now, options.expiry_warning).pop())
+            .map(|(c, _)| c);
         if let Some(client) = self.config {
             match self.trust(client) {
-                Ok(v) => seen.report.validation = Some(v),
+                Ok(verdict) => {
+                    seen.report.validation = Some(verdict.validation);
+                    seen.distrust = verdict.distrust;
+                    seen.refused = verdict.refused;
+                }
                 Err(f) => seen.unjudged = Some(f.to_string()),
             }
         }
@@ -244,7 +281,9 @@ impl Probe<'_> {
             .find(|p| p.name == Protocol::Tls12)
             .and_then(|p| p.accepted);
         seen.report.client_auth = Some(self.client_auth(first.asked_for_certificate, accepted_12));
-        seen.login = self.login(&mut seen.report);
+        if seen.refused.is_none() {
+            seen.login = self.login(&mut seen.report);
+        }
         if self.target.kind != PortKind::Storage {
             seen.report.plaintext = Some(self.plaintext());
         }
@@ -335,34 +374,55 @@ impl Probe<'_> {
         Err(Stop::NotTls { plaintext, why })
     }
 
-    /// The caller's truststore on the served chain, for this address.
-    fn trust(&self, client: &ClientTls) -> Result<Validation, Failure> {
+    /// The caller's truststore on the served chain, for this address; then, once it is
+    /// trusted, the node's answer to the caller's client (on a native port, to a CQL OPTIONS):
+    /// a TLS 1.3 node refuses a client certificate, or the lack of one, only after the client's
+    /// side of the handshake is done.
+    fn trust(&self, client: &ClientTls) -> Result<Verdict, Failure> {
         let mut sock = attempt::connect(self.addr, self.deadline)?;
         let name_checked = client.verifies_server_name();
-        let refused = |message: String| Validation {
-            trusted: false,
+        let verdict = |trusted: bool, message: Option<String>| Validation {
+            trusted,
             name_checked,
-            message: Some(message),
+            message,
+        };
+        let then_refused = |why: String| Verdict {
+            validation: verdict(
+                true,
+                Some(format!(
+                    "the chain is trusted; then the node refused this client: {why}"
+                )),
+            ),
+            distrust: None,
+            refused: Some(why),
         };
         let hs = match Handshake::client(client, &self.target.host) {
             Ok(hs) => hs,
-            Err(e) => return Ok(refused(e.to_string())),
+            Err(e) => return Ok(Verdict::distrust(verdict(false, Some(e.to_string())), None)),
         };
         Ok(match blocking::handshake(hs, &mut sock) {
-            Ok(_) => Validation {
-                trusted: true,
-                name_checked,
-                message: None,
-            },
-            Err(Error::Handshake(f)) if !f.refuses_peer_certificate() => Validation {
-                trusted: true,
-                name_checked,
-                message: Some(format!(
-                    "the chain is trusted; then the node refused this client: {f}"
-                )),
-            },
-            Err(Error::Handshake(f)) => refused(f.to_string()),
-            Err(e) => refused(e.to_string()),
+            Ok((mut session, _)) => {
+                if self.target.kind != PortKind::Storage {
+                    let _ = session.send(&wire::options(), &mut sock);
+                }
+                let wait = ANSWER_WAIT.min(self.deadline.saturating_duration_since(Instant::now()));
+                match session.server_answer(&mut sock, wait) {
+                    Err(Error::Handshake(f)) => then_refused(f.to_string()),
+                    // Not an alert (a reset after the node's close): no refusal.
+                    Ok(()) | Err(_) => Verdict {
+                        validation: verdict(true, None),
+                        distrust: None,
+                        refused: None,
+                    },
+                }
+            }
+            Err(Error::Handshake(f)) if !f.refuses_peer_certificate() => {
+                then_refused(f.to_string())
+            }
+            Err(Error::Handshake(f)) => {
+                Verdict::distrust(verdict(false, Some(f.to_string())), Some(f))
+            }
+            Err(e) => Verdict::distrust(verdict(false, Some(e.to_string())), None),
         })
     }
 
