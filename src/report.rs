@@ -1,6 +1,7 @@
 //! What the diagnostics report, shared by `doctor` and `probe`: a finding's [`Severity`], its
-//! [`Check`] (a stable id), the [`Finding`] itself, and where a certificate stands in time
-//! ([`Validity`]). Each is serialized by serde from its enum, as the JSON outputs spell it.
+//! [`Check`] (a stable id) and the [`Finding`] itself, each serialized by serde from its enum as
+//! the JSON outputs spell it; and, inside the crate, where a certificate stands in time
+//! (`Validity`).
 
 use std::fmt;
 use std::time::Duration;
