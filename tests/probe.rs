@@ -561,6 +561,29 @@ fn a_node_that_refuses_the_clients_certificate_or_its_absence_is_an_error() {
     }
 }
 
+/// JSSE (what Cassandra runs on) needing a client certificate in TLS 1.3: without one the
+/// probe's client is refused after its side of the handshake, an error; with client1's
+/// certificate, which the server's truststore holds the CA of, it is accepted.
+#[test]
+fn jsse_in_tls13_refuses_a_client_without_a_certificate_after_the_handshake() {
+    let Some(dir) = common::java::classes() else {
+        common::skip_or_fail("java or javac is not on the PATH");
+        return;
+    };
+    let peer = java_server(&dir, &[("protocols", "TLSv1.3"), ("clientauth", "need")]);
+    let r = probe::probe(&target(peer.port), &client_options(false));
+    assert_eq!(accepted(&r), ["TLSv1.3"], "{r:#?}");
+    let errors = client_auth_errors(&r);
+    assert!(
+        errors.len() == 1 && errors[0].contains("offered no client certificate"),
+        "{:#?}",
+        r.findings
+    );
+    let r = probe::probe(&target(peer.port), &client_options(true));
+    assert!(client_auth_errors(&r).is_empty(), "{:#?}", r.findings);
+    assert!(r.validation.as_ref().unwrap().trusted, "{r:#?}");
+}
+
 /// With `require_endpoint_verification: true`, a chain the truststore holds but whose leaf does
 /// not name the address is refused for the name: the fix says so, and does not send the
 /// operator to the truststore.
