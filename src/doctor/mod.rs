@@ -27,14 +27,16 @@ use rustls::pki_types::UnixTime;
 use crate::options::{CassandraYaml, Cqlshrc, InternodeEncryption, OptionWarning, Policy};
 use crate::tls::{Node, Role, TlsSettings};
 
+pub use crate::report::{Check, Finding, Severity};
+pub(crate) use crate::report::{Validity, days, rfc};
 pub use auth::ClientCertificate;
 pub use cluster::{
     Channel, ClusterReport, Link, Matrix, Refusal, RefusalReason, check_cluster, check_cluster_with,
 };
+pub(crate) use expiry::expiry;
 pub use expiry::{DEFAULT_WARN_WITHIN, ExpiryPolicy, PROPAGATION};
-pub(crate) use expiry::{Validity, days, expiry, rfc};
 pub(crate) use handshake::in_memory;
-pub use report::{Check, Finding, Report, Severity};
+pub use report::Report;
 pub(crate) use section::file_check;
 use section::section;
 pub use tools::{JMX, NODETOOL, check_jmx_encryption_options, check_nodetool_ssl};

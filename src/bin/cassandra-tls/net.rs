@@ -210,7 +210,7 @@ fn run_connect(args: &ConnectArgs) -> Result<Value, Error> {
     session.close();
     session.flush_to(&mut sock)?;
     if received.is_none() {
-        server_answer(&mut session, &mut sock).inspect_err(|e| {
+        session.server_answer(&mut sock, ANSWER_WAIT).inspect_err(|e| {
             if e.kind() == cassandra_tls::ErrorKind::PeerAlert {
                 let offered = if client.has_client_certificate() {
                     "this client offered its certificate"
@@ -226,46 +226,9 @@ fn run_connect(args: &ConnectArgs) -> Result<Value, Error> {
     Ok(success_json(&session, &peer, received))
 }
 
-/// How long `connect` waits for the server's first word after a TLS 1.3 handshake.
+/// How long `connect` waits for the server's first word after a TLS 1.3 handshake
+/// ([`Session::server_answer`]).
 const ANSWER_WAIT: Duration = Duration::from_secs(10);
-
-/// Waits for the server's first record after the handshake. In TLS 1.3 the client's side of
-/// the handshake ends before the server has read the client's certificate, so a server that
-/// refuses it (or requires one that was not sent) says so only now, with an alert: the
-/// connection is not called ok before this. A server that accepted the client answers with
-/// its session tickets (JSSE, OpenSSL and rustls send them once they have read the client's
-/// Finished), its close_notify or the end of the stream; one that says nothing within
-/// [`ANSWER_WAIT`] did not refuse. TLS 1.2 checks the client within the handshake.
-fn server_answer(session: &mut Session, sock: &mut TcpStream) -> Result<(), Error> {
-    use std::io::{ErrorKind, Read};
-    if session.protocol() != "TLSv1.3" {
-        return Ok(());
-    }
-    sock.set_read_timeout(Some(ANSWER_WAIT))
-        .map_err(|e| io_error("socket", e))?;
-    let mut buf = [0u8; 16 * 1024];
-    let n = loop {
-        match sock.read(&mut buf) {
-            Ok(n) => break n,
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                return Ok(());
-            }
-            Err(e) => return Err(io_error("receiving the server's answer", e)),
-        }
-    };
-    let mut rest = &buf[..n];
-    while !rest.is_empty() {
-        // A fatal alert (the refusal) is the error here.
-        let taken = session.feed(rest)?;
-        if taken == 0 {
-            break;
-        }
-        rest = &rest[taken..];
-    }
-    session.open_all()?;
-    Ok(())
-}
 
 pub fn serve(args: ServeArgs) -> ExitCode {
     let setup = || -> Result<(tls::ServerTls, TcpListener), Error> {
