@@ -142,6 +142,71 @@ pub struct Unchecked {
     pub why: String,
 }
 
+/// Where a store's password comes from, for a node made from a mounted Secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SecretPassword {
+    /// None: PEM files.
+    None,
+    /// A key of the Secret itself (k8ssandra's `keystore-password`, `truststore-password`).
+    Key(&'static str),
+    /// Given by the caller, as the layout keeps it elsewhere (the command's
+    /// `--secret-password-file`): the password Secret of cert-manager's
+    /// `keystores.jks.passwordSecretRef` (or `keystores.pkcs12`), cass-operator's datacenter
+    /// name.
+    Given,
+}
+
+/// What a node made from a mounted Secret reads, by the Secret's key names: what the
+/// diagnostics name in place of cassandra.yaml options nobody wrote
+/// ([`super::CassandraYaml::secret`]). Holds no password.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SecretSource {
+    /// The Secret's directory (absolute).
+    pub dir: PathBuf,
+    /// Its layout.
+    pub layout: SecretLayout,
+    /// The keys the key store is read from: `keystore`, `keystore.jks`, `keystore.p12`,
+    /// `node-keystore.jks`, `tls-combined.pem`, or `tls.key` and `tls.crt`; empty when the
+    /// Secret holds no key store (k8ssandra's truststore Secret).
+    pub keystore: Vec<&'static str>,
+    /// The key store's password.
+    pub keystore_password: SecretPassword,
+    /// The key the truststore is read from (`truststore`, `truststore.jks`, `truststore.p12`,
+    /// `node-keystore.jks`, `ca.crt`); `None` when the Secret holds none.
+    pub truststore: Option<&'static str>,
+    /// The truststore's password.
+    pub truststore_password: SecretPassword,
+}
+
+impl SecretSource {
+    /// The file of one of the Secret's keys.
+    pub fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(key)
+    }
+}
+
+/// The keys a store can be read from, in any layout.
+const STORE_KEYS: [&str; 9] = [
+    "keystore",
+    "truststore",
+    "node-keystore.jks",
+    "keystore.jks",
+    "truststore.jks",
+    "keystore.p12",
+    "truststore.p12",
+    "ca.crt",
+    "tls-combined.pem",
+];
+
+/// The Secret key a store file is.
+fn key_of(path: &Path) -> Option<&'static str> {
+    STORE_KEYS
+        .into_iter()
+        .find(|k| path.file_name() == Some(k.as_ref()))
+}
+
 /// The PEM files of a cert-manager Secret.
 #[derive(Clone, Debug)]
 pub struct PemFiles {
@@ -395,6 +460,39 @@ impl MountedSecret {
         self.pem.as_ref()
     }
 
+    /// What a node made from this Secret reads, by the Secret's key names.
+    pub fn source(&self) -> SecretSource {
+        let (keystore, keystore_password) = match &self.pem {
+            Some(pem) if pem.combined.is_some() => (vec!["tls-combined.pem"], SecretPassword::None),
+            Some(_) => (vec!["tls.key", "tls.crt"], SecretPassword::None),
+            None => (
+                self.keystore
+                    .as_deref()
+                    .and_then(key_of)
+                    .into_iter()
+                    .collect(),
+                match self.layout {
+                    SecretLayout::K8ssandra => SecretPassword::Key("keystore-password"),
+                    _ => SecretPassword::Given,
+                },
+            ),
+        };
+        let truststore = self.truststore.as_deref().and_then(key_of);
+        let truststore_password = match (self.layout, truststore) {
+            (_, None | Some("ca.crt")) => SecretPassword::None,
+            (SecretLayout::K8ssandra, _) => SecretPassword::Key("truststore-password"),
+            _ => SecretPassword::Given,
+        };
+        SecretSource {
+            dir: self.dir.clone(),
+            layout: self.layout,
+            keystore,
+            keystore_password,
+            truststore,
+            truststore_password,
+        }
+    }
+
     /// The encryption section a node would have with this Secret mounted: the stores and
     /// passwords, `store_type`, and for cert-manager's PEM files the PEM factory, reading
     /// `tls-combined.pem` when the Certificate asks for it (`additionalOutputFormats:
@@ -488,7 +586,8 @@ impl MountedSecret {
         };
         Ok(
             CassandraYaml::from_sections(origin, server, client, self.dir.clone())
-                .with_version(version),
+                .with_version(version)
+                .with_secret(self.source()),
         )
     }
 }
