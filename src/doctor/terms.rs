@@ -61,7 +61,7 @@ impl<'a> Terms<'a> {
         match self {
             Terms::Yaml => "chmod 600 (or 640 with Cassandra's group)",
             Terms::Secret(_) => {
-                "mount the Secret with defaultMode: 0440 and the pod's securityContext.fsGroup set to Cassandra's group (the kubelet writes the files as root, in that group, and rewrites them on every update: a chmod does not last)"
+                "mount the Secret with defaultMode: 0440 and the pod's fsGroup set to Cassandra's group (a chmod does not last: the kubelet rewrites the files)"
             }
         }
     }
