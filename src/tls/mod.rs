@@ -40,6 +40,7 @@ mod material;
 mod node;
 mod plan;
 pub mod reload;
+mod request;
 mod resolve;
 mod role;
 mod server;
@@ -71,6 +72,7 @@ pub(crate) use material::{
 };
 pub use node::Node;
 pub(crate) use plan::Plan;
+pub use request::{CertificateRequest, RecordRequest};
 pub use role::{ClientRole, Role, ServerRole};
 pub(crate) use server::assemble_server;
 pub use server::{ServerTls, server_config};
