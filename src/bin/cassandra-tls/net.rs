@@ -165,7 +165,7 @@ pub fn connect(args: ConnectArgs) -> ExitCode {
             asked: Some(asked),
         }) if args.json => {
             let mut v = error_json(&error);
-            v["error"]["certificate_request"] = asked;
+            v["error"]["certificate_request"] = *asked;
             println!("{v}");
             ExitCode::from(1)
         }
@@ -177,7 +177,7 @@ pub fn connect(args: ConnectArgs) -> ExitCode {
 /// CertificateRequest asked for and what was offered.
 struct Refused {
     error: Error,
-    asked: Option<Value>,
+    asked: Option<Box<Value>>,
 }
 
 impl From<Error> for Refused {
@@ -230,7 +230,7 @@ fn refusal(e: Error, record: &tls::RecordRequest, after_handshake: bool) -> Refu
     });
     Refused {
         error: e,
-        asked: Some(asked),
+        asked: Some(Box::new(asked)),
     }
 }
 
