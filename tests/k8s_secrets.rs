@@ -831,3 +831,52 @@ fn a_secrets_findings_name_its_keys_and_flags() {
         "{v:#}"
     );
 }
+
+/// A refused Secret is named as given and as resolved, with what each layout expects and the
+/// flag that fixes it; nothing about it is skipped silently.
+#[test]
+fn refusals_name_the_path_given_and_resolved_and_the_flag() {
+    let root = tempfile::tempdir().unwrap();
+    let refusal = |dir: &str| -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_cassandra-tls"))
+            .args(["doctor", "--secret", dir, "--json"])
+            .current_dir(root.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{dir}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["findings"][0]["message"].as_str().unwrap().to_owned()
+    };
+    let resolved = |name: &str| format!("{name} (resolved: {})", root.path().join(name).display());
+    // A directory in no layout.
+    mount(&root.path().join("odd"), &[("server.pem", b"x".to_vec())]);
+    let e = refusal("odd");
+    assert!(e.contains(&resolved("odd")), "{e}");
+    assert!(e.contains("--secret-layout"), "{e}");
+    for layout in SecretLayout::ALL {
+        for f in layout.expected_files() {
+            assert!(e.contains(f), "{layout} expects {f}: {e}");
+        }
+    }
+    // A directory that is not there.
+    let e = refusal("nowhere");
+    assert!(e.contains(&resolved("nowhere")), "{e}");
+    // cass-operator's store without the datacenter's name: the flag that gives it.
+    mount(
+        &root.path().join("legacy"),
+        &[("node-keystore.jks", store("node1.jks"))],
+    );
+    let e = refusal("legacy");
+    assert!(e.contains(&resolved("legacy")), "{e}");
+    assert!(e.contains("--secret-password-file"), "{e}");
+    // A k8ssandra key store without its password key.
+    mount(
+        &root.path().join("lone"),
+        &[("keystore", store("node1.jks"))],
+    );
+    let e = refusal("lone");
+    assert!(
+        e.contains("keystore-password") && e.contains("--secret-layout"),
+        "{e}"
+    );
+}

@@ -221,12 +221,11 @@ pub struct PemFiles {
     pub combined: Option<PathBuf>,
 }
 
-fn origin(dir: &Path) -> Origin {
-    Origin::file(dir)
-}
-
-fn refuse(dir: &Path, key: &str, message: impl Into<String>) -> Error {
-    Error::config(&origin(dir), Some("secret"), Some(key), message)
+/// A refusal of the Secret at `given` (as the caller named it; its resolved path beside it
+/// when relative).
+fn refuse(given: &Path, key: &str, message: impl Into<String>) -> Error {
+    let origin = Origin::Bytes(crate::error::given_and_resolved(given));
+    Error::config(&origin, Some("secret"), Some(key), message)
 }
 
 /// A password file's content: its first line (a Secret's value usually has no newline, but one
@@ -252,15 +251,14 @@ impl MountedSecret {
         // A relative directory is taken against the working directory once, here: the files'
         // paths and the node's base directory are then the same absolute paths (symlinks such
         // as the kubelet's `..data` are kept, not resolved).
-        let dir = &std::path::absolute(dir.as_ref()).map_err(|source| Error::Io {
-            path: dir.as_ref().to_path_buf(),
+        let given = dir.as_ref();
+        let io = |source| Error::Io {
+            path: given.to_path_buf(),
             source,
-        })?;
+        };
+        let dir = &std::path::absolute(given).map_err(io)?;
         let mut found: Vec<String> = std::fs::read_dir(dir)
-            .map_err(|source| Error::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?
+            .map_err(io)?
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
             // The kubelet's own entries (`..data`, `..2026_...`) are not the Secret's keys.
@@ -274,7 +272,7 @@ impl MountedSecret {
                 Some(l) => l,
                 // k8ssandra-operator mounts the truststore as a Secret of its own.
                 None if has("truststore") => SecretLayout::K8ssandra,
-                None => return Err(Self::no_layout(dir, &found)),
+                None => return Err(Self::no_layout(given, &found)),
             },
         };
         let missing: Vec<&str> = layout
@@ -297,10 +295,10 @@ impl MountedSecret {
             .collect();
         if !missing.is_empty() {
             return Err(refuse(
-                dir,
+                given,
                 layout.name(),
                 format!(
-                    "a {layout} secret needs {}; missing: {}; found: {}",
+                    "a {layout} secret needs {}; missing: {}; found: {}; mount the missing keys (a volume with items mounts only the keys it lists), or name another layout with --secret-layout",
                     layout.expected_files().join(", "),
                     missing.join(", "),
                     list(&found)
@@ -333,9 +331,9 @@ impl MountedSecret {
             SecretLayout::CassOperatorLegacy => {
                 let Some(password) = password else {
                     return Err(refuse(
-                        dir,
+                        given,
                         "password",
-                        "cass-operator's legacy node-keystore.jks is protected by the datacenter's name: give it as the password",
+                        "cass-operator's legacy node-keystore.jks is protected by the datacenter's name: give it as the password (the command's --secret-password-file)",
                     ));
                 };
                 secret.keystore = Some(path("node-keystore.jks"));
@@ -344,70 +342,79 @@ impl MountedSecret {
                 secret.truststore_password = Some(password);
                 secret.store_type = Some(StoreType::Jks);
             }
-            SecretLayout::CertManager => {
-                let java = [
-                    ("keystore.jks", "truststore.jks"),
-                    ("keystore.p12", "truststore.p12"),
-                ]
-                .into_iter()
-                .find(|(k, _)| has(k));
-                match (java, password) {
-                    (Some((k, t)), Some(password)) => {
-                        secret.keystore = Some(path(k));
-                        secret.truststore = has(t).then(|| path(t));
-                        secret.keystore_password = Some(password.clone());
-                        secret.truststore_password = Some(password);
-                        secret.store_type = Some(if k.ends_with(".jks") {
-                            StoreType::Jks
-                        } else {
-                            StoreType::Pkcs12
-                        });
-                        secret.unchecked.push(Unchecked {
-                            reason: UncheckedReason::PemBesideJavaStores,
-                            files: ["tls.crt", "tls.key", "tls-combined.pem"]
-                                .into_iter()
-                                .filter(|f| has(f))
-                                .map(path)
-                                .collect(),
-                            why: format!("the Java stores {k} and {t} were read; a node configured with the PEM files uses material that was not checked"),
-                        });
-                    }
-                    // Without the password of its Java stores, the PEM files serve.
-                    (java, _) => {
-                        if let Some((k, t)) = java {
-                            secret.unchecked.push(Unchecked {
-                                reason: UncheckedReason::JavaStoresWithoutPassword,
-                                files: [k, t].into_iter().filter(|f| has(f)).map(path).collect(),
-                                why: "no password was given for the Secret's Java stores (cert-manager's keystores passwordSecretRef; --secret-password-file), so its PEM files were read instead; a node configured with the Java stores uses material that was not checked".into(),
-                            });
-                        }
-                        secret.pem = Some(PemFiles {
-                            key: path("tls.key"),
-                            cert: path("tls.crt"),
-                            ca: has("ca.crt").then(|| path("ca.crt")),
-                            combined: has("tls-combined.pem").then(|| path("tls-combined.pem")),
-                        });
-                        secret.store_type = Some(StoreType::Pem);
-                    }
-                }
-                if let (Some(pem), true) = (&secret.pem, secret.truststore.is_none()) {
-                    secret.truststore = pem.ca.clone();
-                }
-            }
+            SecretLayout::CertManager => secret.cert_manager(&has, &path, password),
         }
         Ok(secret)
     }
 
-    fn no_layout(dir: &Path, found: &[String]) -> Error {
+    /// cert-manager's files: its Java stores when their password is given, else its PEM files;
+    /// what was not read is named.
+    fn cert_manager(
+        &mut self,
+        has: &dyn Fn(&str) -> bool,
+        path: &dyn Fn(&str) -> PathBuf,
+        password: Option<Password>,
+    ) {
+        let java = [
+            ("keystore.jks", "truststore.jks"),
+            ("keystore.p12", "truststore.p12"),
+        ]
+        .into_iter()
+        .find(|(k, _)| has(k));
+        match (java, password) {
+            (Some((k, t)), Some(password)) => {
+                self.keystore = Some(path(k));
+                self.truststore = has(t).then(|| path(t));
+                self.keystore_password = Some(password.clone());
+                self.truststore_password = Some(password);
+                self.store_type = Some(if k.ends_with(".jks") {
+                    StoreType::Jks
+                } else {
+                    StoreType::Pkcs12
+                });
+                self.unchecked.push(Unchecked {
+                    reason: UncheckedReason::PemBesideJavaStores,
+                    files: ["tls.crt", "tls.key", "tls-combined.pem"]
+                        .into_iter()
+                        .filter(|f| has(f))
+                        .map(path)
+                        .collect(),
+                    why: format!("the Java stores {k} and {t} were read; a node configured with the PEM files uses material that was not checked"),
+                });
+            }
+            // Without the password of its Java stores, the PEM files serve.
+            (java, _) => {
+                if let Some((k, t)) = java {
+                    self.unchecked.push(Unchecked {
+                        reason: UncheckedReason::JavaStoresWithoutPassword,
+                        files: [k, t].into_iter().filter(|f| has(f)).map(path).collect(),
+                        why: "no password was given for the Secret's Java stores (cert-manager's keystores passwordSecretRef; --secret-password-file), so its PEM files were read instead; a node configured with the Java stores uses material that was not checked".into(),
+                    });
+                }
+                self.pem = Some(PemFiles {
+                    key: path("tls.key"),
+                    cert: path("tls.crt"),
+                    ca: has("ca.crt").then(|| path("ca.crt")),
+                    combined: has("tls-combined.pem").then(|| path("tls-combined.pem")),
+                });
+                self.store_type = Some(StoreType::Pem);
+            }
+        }
+        if let (Some(pem), true) = (&self.pem, self.truststore.is_none()) {
+            self.truststore = pem.ca.clone();
+        }
+    }
+
+    fn no_layout(given: &Path, found: &[String]) -> Error {
         let expected: Vec<String> = SecretLayout::ALL
             .iter()
             .map(|l| format!("{l}: {}", l.expected_files().join(", ")))
             .collect();
         refuse(
-            dir,
+            given,
             "layout",
             format!(
-                "no known secret layout fits; found: {}; expected one of: {}",
+                "no known secret layout fits; found: {}; expected one of: {}; give the keys these names with the volume's items (key: <yours>, path: tls.crt), and name the layout with --secret-layout, or check the node's cassandra.yaml, which names its files",
                 list(found),
                 expected.join("; ")
             ),
