@@ -387,7 +387,7 @@ pub(crate) fn file_check(
                         Check::File,
                         section,
                         format!("{what} {} is readable by every user", path.display()),
-                        Some(terms.world_readable_fix()),
+                        Some(terms.world_readable_fix(path)),
                     );
                     return;
                 }

@@ -56,11 +56,14 @@ impl<'a> Terms<'a> {
         }
     }
 
-    /// The fix for a store file other users can read.
-    pub(crate) fn world_readable_fix(self) -> &'static str {
+    /// The fix for a store file other users can read: a file of a mounted Secret (one the
+    /// kubelet wrote: `..data` beside it), even one a cassandra.yaml names, takes its mode
+    /// from the volume.
+    pub(crate) fn world_readable_fix(self, path: &Path) -> &'static str {
+        let mounted = path.parent().is_some_and(|d| d.join("..data").is_dir());
         match self {
-            Terms::Yaml => "chmod 600 (or 640 with Cassandra's group)",
-            Terms::Secret(_) => {
+            Terms::Yaml if !mounted => "chmod 600 (or 640 with Cassandra's group)",
+            _ => {
                 "mount the Secret with defaultMode: 0440 and the pod's fsGroup set to Cassandra's group (a chmod does not last: the kubelet rewrites the files)"
             }
         }
