@@ -32,6 +32,8 @@ mod section;
 mod version;
 mod yaml;
 
+pub mod scylla;
+
 pub use auth::{
     AUTH_PACKAGE, AuthClass, AuthKey, AuthOptions, CertificateLogin, ClassRefusal,
     ParameterizedClass, ResolvedClass, resolve_class, split_identities,
