@@ -20,6 +20,7 @@ mod expiry;
 mod handshake;
 mod report;
 mod section;
+mod terms;
 mod tools;
 
 use rustls::pki_types::UnixTime;
@@ -102,7 +103,7 @@ pub fn check_node_with_clients(
             Check::Startup,
             section,
             format!("Cassandra {} does not start: {}", yaml.version(), e.message),
-            Some("fix the option named; `cassandra-tls explain` shows what the node does at start-up"),
+            Some(terms::Terms::of(node).startup_fix()),
         );
     }
 
