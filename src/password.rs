@@ -67,6 +67,12 @@ impl From<String> for Password {
     }
 }
 
+impl From<&String> for Password {
+    fn from(s: &String) -> Self {
+        Password::new(s.as_str())
+    }
+}
+
 impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("***")

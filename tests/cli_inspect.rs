@@ -280,3 +280,42 @@ fn refusals_name_the_flags_and_the_resolved_path() {
         "{v}"
     );
 }
+
+/// Run outside a checkout without a yaml, `doctor` and `explain` say to name one (exit 2) instead
+/// of failing to read the repository's example path.
+#[test]
+fn without_a_yaml_outside_a_checkout_the_command_asks_for_one() {
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in ["doctor", "explain"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_cassandra-tls"))
+            .arg(cmd)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {err}");
+        assert!(err.contains("no cassandra.yaml given"), "{cmd}: {err}");
+        assert!(!err.contains("panicked"), "{cmd}: {err}");
+    }
+}
+
+/// Output into a pipe whose reader has gone (`| head`) ends the command quietly, as SIGPIPE
+/// ends a C program (status 141), not with a panic and a backtrace.
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cassandra-tls"))
+        .arg("inspect")
+        .arg(common::store_path("node1.jks"))
+        .args(["--storepass", "cassandra"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end before the command writes.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(141), "{err}");
+}

@@ -435,7 +435,7 @@ pub(crate) fn relative_note(base: &Path, path: &str) -> String {
         base.display().to_string()
     };
     format!(
-        " (relative paths resolve against {dir}; set another with --base-dir or CassandraYaml::with_base_dir)"
+        " (relative paths resolve against {dir}; set another with the command's --base-dir, or the library's CassandraYaml::with_base_dir)"
     )
 }
 

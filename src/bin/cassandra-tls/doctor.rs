@@ -12,7 +12,6 @@ use rustls::pki_types::UnixTime;
 use serde_json::json;
 
 /// The committed healthy configuration, checked when no path is given.
-const DEFAULT_YAML: &str = "fixtures/conf/cassandra.yaml";
 
 /// Arguments of `doctor`.
 #[derive(ClapArgs)]
@@ -254,12 +253,11 @@ pub fn run(args: Args) -> ExitCode {
     if cluster {
         return run_cluster(&args);
     }
-    let path = args
-        .secret
-        .first()
-        .or(args.config.first())
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_YAML));
+    let given = args.secret.first().or(args.config.first()).cloned();
+    let path = match crate::yaml_or_example(given) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let mut unchecked = Vec::new();
     let yaml = if args.secret.is_empty() {
         CassandraYaml::load_file_for(&path, args.cassandra_version)

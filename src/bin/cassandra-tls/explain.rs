@@ -25,9 +25,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let path = args
-        .config
-        .unwrap_or_else(|| PathBuf::from("fixtures/conf/cassandra.yaml"));
+    let path = match crate::yaml_or_example(args.config) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let e = explain::explain(&path, args.cassandra_version, args.provider);
     if args.json {
         match serde_json::to_string_pretty(&e) {

@@ -9,6 +9,7 @@ mod net;
 mod pki;
 mod probe;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -51,7 +52,47 @@ enum Command {
     Pki(pki::Args),
 }
 
+/// Output piped into a reader that stops early (`| head`): end quietly, as a program killed by
+/// SIGPIPE does (status 141), instead of a panic with a backtrace.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info)
+    }));
+}
+
+/// The cassandra.yaml a command reads: the one given, else this repository's example
+/// (`fixtures/conf/cassandra.yaml`), which only a checkout has; elsewhere the command says to
+/// name one instead of failing to read a path the operator never wrote.
+fn yaml_or_example(given: Option<PathBuf>) -> Result<PathBuf, ExitCode> {
+    const EXAMPLE: &str = "fixtures/conf/cassandra.yaml";
+    if let Some(p) = given {
+        return Ok(p);
+    }
+    let example = PathBuf::from(EXAMPLE);
+    if example.is_file() {
+        return Ok(example);
+    }
+    let here = std::env::current_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|_| ".".to_owned());
+    eprintln!(
+        "error: no cassandra.yaml given, and the repository's example {EXAMPLE} is not under the working directory {here}: name the node's cassandra.yaml (for instance /etc/cassandra/cassandra.yaml), or run from a checkout of cassandra-tls"
+    );
+    Err(ExitCode::from(2))
+}
+
 fn main() -> ExitCode {
+    quiet_on_closed_stdout();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
