@@ -11,7 +11,6 @@ use clap::Args as ClapArgs;
 use rustls::pki_types::UnixTime;
 use serde_json::json;
 
-/// The committed healthy configuration, checked when no path is given.
 
 /// Arguments of `doctor`.
 #[derive(ClapArgs)]
