@@ -11,7 +11,6 @@ use clap::Args as ClapArgs;
 use rustls::pki_types::UnixTime;
 use serde_json::json;
 
-
 /// Arguments of `doctor`.
 #[derive(ClapArgs)]
 pub struct Args {
