@@ -6,7 +6,6 @@
 use crate::tls::verify::delegate_signatures;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,14 +13,12 @@ use rustls::client::ResolvesClientCert;
 use rustls::client::danger::{ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::sign::CertifiedKey;
-use rustls::{
-    ClientConfig, ClientConnection, SignatureScheme, SupportedCipherSuite, SupportedProtocolVersion,
-};
+use rustls::{ClientConfig, ClientConnection, SupportedCipherSuite, SupportedProtocolVersion};
 
 use super::report::Protocol;
 use super::wire;
 use crate::tls::verify::NoCertificateCheck;
+use crate::tls::{CertificateRequest, RecordRequest};
 
 /// Why a connection attempt ended without the answer wanted.
 #[derive(Debug)]
@@ -113,36 +110,6 @@ impl ServerCertVerifier for Recorder {
     delegate_signatures!(self => self.signatures);
 }
 
-/// Notes whether the server asked for a client certificate, and answers with the caller's
-/// certificate or none.
-#[derive(Debug)]
-struct AskedFor {
-    asked: AtomicBool,
-    offer: Option<Arc<dyn ResolvesClientCert>>,
-    offered: Mutex<Option<CertificateDer<'static>>>,
-}
-
-impl ResolvesClientCert for AskedFor {
-    fn resolve(
-        &self,
-        root_hint_subjects: &[&[u8]],
-        sigschemes: &[SignatureScheme],
-    ) -> Option<Arc<CertifiedKey>> {
-        self.asked.store(true, Ordering::SeqCst);
-        let key = self
-            .offer
-            .as_ref()
-            .and_then(|o| o.resolve(root_hint_subjects, sigschemes));
-        *self.offered.lock().unwrap_or_else(|e| e.into_inner()) =
-            key.as_ref().and_then(|k| k.cert.first().cloned());
-        key
-    }
-
-    fn has_certs(&self) -> bool {
-        true
-    }
-}
-
 /// How far a handshake is driven.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Until {
@@ -163,6 +130,8 @@ pub(crate) struct Seen {
     pub(crate) version: Option<Protocol>,
     pub(crate) suite: Option<&'static str>,
     pub(crate) asked_for_certificate: bool,
+    /// The server's CertificateRequest (the CA names it listed), when it sent one.
+    pub(crate) request: Option<CertificateRequest>,
     /// The leaf of the client certificate offered, when one was.
     pub(crate) offered: Option<CertificateDer<'static>>,
 }
@@ -202,11 +171,7 @@ impl Client {
             signatures: NoCertificateCheck(self.provider.clone()),
             chain: Mutex::new(Vec::new()),
         });
-        let asked = Arc::new(AskedFor {
-            asked: AtomicBool::new(false),
-            offer,
-            offered: Mutex::new(None),
-        });
+        let asked = RecordRequest::answering_with(offer);
         let config = ClientConfig::builder_with_provider(self.provider.clone())
             .with_protocol_versions(&self.versions)
             .map(|b| {
@@ -228,12 +193,9 @@ impl Client {
             Err(e) => Err(Failure::Tls(e)),
         };
         seen.chain = std::mem::take(&mut *recorder.chain.lock().unwrap_or_else(|e| e.into_inner()));
-        seen.asked_for_certificate = asked.asked.load(Ordering::SeqCst);
-        seen.offered = asked
-            .offered
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
+        seen.request = asked.request();
+        seen.asked_for_certificate = seen.request.is_some();
+        seen.offered = asked.offered().map(|c| c.der().clone());
         (seen, result)
     }
 }

@@ -64,7 +64,7 @@ pub(super) fn findings(seen: &Observed, host: &str, options: &ProbeOptions) -> V
         );
     }
     if let Some(why) = &seen.refused {
-        refused(&mut out, why, seen.offered.as_ref());
+        refused(&mut out, why, seen.offered.as_ref(), seen.request.as_ref());
     }
     match (&report.login, &seen.login) {
         (Some(l), Some(attempt)) => login_findings(&mut out, l, attempt.has_certificate),
@@ -311,13 +311,28 @@ fn distrust_fix(why: Option<&HandshakeFailure>) -> &'static str {
 
 /// The node refused the caller's client after trusting its chain: its certificate, or the
 /// lack of one.
-fn refused(out: &mut Findings, why: &str, offered: Option<&ServedCertificate>) {
+fn refused(
+    out: &mut Findings,
+    why: &str,
+    offered: Option<&ServedCertificate>,
+    request: Option<&crate::tls::CertificateRequest>,
+) {
+    // What the node expects: the CA names its CertificateRequest listed (its truststore's).
+    let names = request.map(|r| r.authority_names()).unwrap_or_default();
+    let expects = if names.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; the node asks for a certificate issued by one of: {}",
+            names.join("; ")
+        )
+    };
     match offered {
         Some(c) => out.push(
             Severity::Error,
             Check::ClientAuth,
             format!(
-                "the node refuses this client's certificate {} (issued by {}): {why}",
+                "the node refuses this client's certificate {} (issued by {}): {why}{expects}",
                 c.subject, c.issuer
             ),
             Some("add the CA that issued the client's certificate to the node's truststore and run nodetool reloadssl, or give the client a certificate from a CA the node trusts"),
@@ -325,7 +340,9 @@ fn refused(out: &mut Findings, why: &str, offered: Option<&ServedCertificate>) {
         None => out.push(
             Severity::Error,
             Check::ClientAuth,
-            format!("the node refuses this client, which offered no client certificate: {why}"),
+            format!(
+                "the node refuses this client, which offered no client certificate: {why}{expects}"
+            ),
             Some("give the client a key store with a certificate from a CA the node trusts (client_encryption_options.keystore, cqlshrc usercert and userkey, or the driver's key store)"),
         ),
     }

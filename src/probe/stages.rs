@@ -142,6 +142,8 @@ pub(super) struct Observed {
     pub(super) refused: Option<String>,
     /// The client certificate the caller's config offered, when it offered one.
     pub(super) offered: Option<ServedCertificate>,
+    /// The node's CertificateRequest in the first handshake (the CA names it listed).
+    pub(super) request: Option<crate::tls::CertificateRequest>,
     /// The login attempt, when one was made.
     pub(super) login: Option<LoginAttempt>,
     /// Whether the deadline passed before the last stage.
@@ -213,6 +215,7 @@ pub(super) fn observe(
         distrust: None,
         refused: None,
         offered: None,
+        request: None,
         login: None,
         out_of_time: false,
     };
@@ -258,6 +261,7 @@ impl Probe<'_> {
                 .is_ok();
             seen.report.name_matches = Some(matches);
         }
+        seen.request = first.request.clone();
         seen.offered = first
             .offered
             .as_ref()

@@ -54,7 +54,11 @@ impl CertificateRequest {
 /// the resolver it wraps (the config's own: its certificate, or none).
 #[derive(Debug)]
 pub struct RecordRequest {
-    inner: Arc<dyn ResolvesClientCert>,
+    /// The resolver answering the request; none: an empty answer (no certificate).
+    inner: Option<Arc<dyn ResolvesClientCert>>,
+    /// Whether rustls is told certificates may be offered even when `inner` has none, so that
+    /// a request is seen (and answered empty) whatever the client holds.
+    always_answers: bool,
     /// The request, and the leaf certificate sent in answer (none when there was none to send).
     seen: Mutex<Option<(CertificateRequest, Option<Certificate>)>>,
 }
@@ -63,12 +67,24 @@ impl RecordRequest {
     /// `config` with its client certificate resolver wrapped, and the record it fills.
     pub fn wrap(config: &Arc<ClientConfig>) -> (Arc<ClientConfig>, Arc<RecordRequest>) {
         let record = Arc::new(RecordRequest {
-            inner: config.client_auth_cert_resolver.clone(),
+            inner: Some(config.client_auth_cert_resolver.clone()),
+            always_answers: false,
             seen: Mutex::new(None),
         });
         let mut wrapped = (**config).clone();
         wrapped.client_auth_cert_resolver = record.clone();
         (Arc::new(wrapped), record)
+    }
+
+    /// A recorder answering with `offer` (none: no certificate) for a config being built, which
+    /// takes it as its client certificate resolver: a request is recorded even when there is no
+    /// certificate to offer.
+    pub fn answering_with(offer: Option<Arc<dyn ResolvesClientCert>>) -> Arc<RecordRequest> {
+        Arc::new(RecordRequest {
+            inner: offer,
+            always_answers: true,
+            seen: Mutex::new(None),
+        })
     }
 
     /// The last CertificateRequest received; `None` when the server asked for no certificate.
@@ -93,7 +109,10 @@ impl ResolvesClientCert for RecordRequest {
         root_hint_subjects: &[&[u8]],
         sigschemes: &[SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
-        let answer = self.inner.resolve(root_hint_subjects, sigschemes);
+        let answer = self
+            .inner
+            .as_ref()
+            .and_then(|i| i.resolve(root_hint_subjects, sigschemes));
         let leaf = answer
             .as_ref()
             .and_then(|k| k.cert.first())
@@ -106,10 +125,12 @@ impl ResolvesClientCert for RecordRequest {
     }
 
     fn only_raw_public_keys(&self) -> bool {
-        self.inner.only_raw_public_keys()
+        self.inner
+            .as_ref()
+            .is_some_and(|i| i.only_raw_public_keys())
     }
 
     fn has_certs(&self) -> bool {
-        self.inner.has_certs()
+        self.always_answers || self.inner.as_ref().is_some_and(|i| i.has_certs())
     }
 }
