@@ -10,7 +10,7 @@ use super::handshake::self_handshake;
 use super::{Check, Report, Severity};
 use crate::ErrorKind;
 use crate::keystore::{KeyAlgorithm, KeyStore, PrivateKeyEntry, Warning};
-use crate::options::{ResolvedSection, Section};
+use crate::options::{KeyUse, ResolvedSection, Section, StoreSource};
 use crate::tls::{self, Role, TlsSettings};
 
 /// Checks one section for the roles it serves (`roles[0]` loads the key store).
@@ -31,7 +31,7 @@ pub(super) fn section(
     let internode = resolved.section == Section::Server;
     protocols_and_suites(report, resolved);
     let needs_trust = resolved.server_verifies_peers();
-    store_files(report, node, resolved, needs_trust);
+    store_files(report, resolved, needs_trust);
     let Some(store) = key_store(report, node, resolved, role, settings) else {
         return;
     };
@@ -157,21 +157,14 @@ fn protocols_and_suites(report: &mut Report, section: &ResolvedSection) {
 }
 
 /// The key store and truststore files (not inline PEM): present, a file, not world-readable.
-fn store_files(
-    report: &mut Report,
-    node: &tls::Node,
-    section: &ResolvedSection,
-    needs_trust: bool,
-) {
+fn store_files(report: &mut Report, section: &ResolvedSection, needs_trust: bool) {
     let name = section.section.as_str();
-    let resolved = node.resolved();
-    if section.inline_pem("private_key").is_none() {
-        let path = resolved.path(section.options.keystore_path());
-        file_check(report, name, "keystore", &path, true);
+    let sources = section.sources();
+    if let Ok(StoreSource::File(f)) = sources.key(KeyUse::Inbound) {
+        file_check(report, name, "keystore", &f.path, true);
     }
-    if needs_trust && section.inline_pem("trusted_certificates").is_none() {
-        let path = resolved.path(section.options.truststore_path());
-        file_check(report, name, "truststore", &path, false);
+    if needs_trust && let StoreSource::File(f) = sources.trust() {
+        file_check(report, name, "truststore", &f.path, false);
     }
 }
 

@@ -29,6 +29,7 @@ mod protocols;
 mod raw;
 mod secret;
 mod section;
+mod source;
 mod version;
 mod yaml;
 
@@ -50,6 +51,9 @@ pub use secret::{MountedSecret, PemFiles, SecretLayout, Unchecked, UncheckedReas
 pub use section::{
     ClientAuth, DurationMinutes, EncryptionOptions, InternodeEncryption, Policy,
     ServerEncryptionOptions, SslContextFactory, SslContextFactoryKind,
+};
+pub use source::{
+    InlinePem, KeyUse, SectionSources, SourceRefusal, StoreFile, StoreSource, java_store_type,
 };
 pub use version::CassandraVersion;
 pub use yaml::{CassandraYaml, NodeFacts};

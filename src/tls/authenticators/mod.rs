@@ -13,7 +13,7 @@ use super::cache;
 use super::node::Node;
 use super::validator::{CertificateValidator, CertificateValidityPeriod};
 use crate::error::{Error, Result};
-use crate::keystore::{KeyStore, StoreType};
+use crate::keystore::KeyStore;
 use crate::options::{
     AuthClass, AuthKey, AuthOptions, CassandraVersion, CertificateLogin, ClientAuth,
     InternodeEncryption, ResolvedClass, ResolvedNode, resolve_class, split_identities,
@@ -363,14 +363,23 @@ pub fn outbound_identities(tls_node: &Node, validator: CertificateValidator) -> 
             notes,
         };
     };
-    let store_type = match server.common.store_type.as_deref() {
-        None => Some(StoreType::Jks),
-        Some(t) => StoreType::from_name(t),
+    let store_type = match crate::options::java_store_type(server.common.store_type.as_deref()) {
+        Ok(t) => t,
+        Err(refusal) => {
+            notes.push(AuthNote::OutboundUnreadable {
+                path: path.to_owned(),
+                error: refusal.to_string(),
+            });
+            return OutboundIdentities {
+                identities: Vec::new(),
+                notes,
+            };
+        }
     };
     let full = crate::options::resolve_path(node.base_dir(), path);
     // Through the node's store cache: the same file read for the SSL contexts is not read again.
     let loader = KeyStore::loader()
-        .store_type(store_type)
+        .store_type(Some(store_type))
         .store_password(Password::clone(password))
         .skip_key_decryption(true);
     let loaded = cache::load_file(tls_node.stores().cache, &loader, &full);
