@@ -20,7 +20,8 @@ use std::process::{Command, Stdio};
 use cassandra_tls::explain::{Provider, explain_yaml};
 use cassandra_tls::keystore::{KeyStore, Warning};
 use cassandra_tls::options::{CassandraVersion, CassandraYaml};
-use cassandra_tls::tls::{Node, Role, ServerRole, TlsSettings, reloading_server_config};
+use cassandra_tls::tls::reload::reloading_server_config;
+use cassandra_tls::tls::{Node, Role, ServerRole, TlsSettings};
 use serde_json::Value;
 
 const PEM_FACTORY: &str = "  ssl_context_factory:\n    class_name: org.apache.cassandra.security.PEMBasedSslContextFactory\n";
@@ -343,20 +344,22 @@ fn compare(java: &Value, path: &Path, version: CassandraVersion, base: &Path) ->
     // The deliberate divergence: a key PEMReader cannot read is read, with NotReadByCassandra.
     let diverges = |k: &Loaded| k.not_read_by_cassandra && k.fingerprint.is_some();
     let java_key = |k: &str| java[k].as_str().map(str::to_owned);
+    // After a divergent key Cassandra's later steps were not run: explain may then accept or
+    // refuse on what follows.
+    let after_divergence = match stage {
+        Some("inbound") => diverges(&inbound),
+        Some("outbound") => diverges(&outbound),
+        _ => false,
+    };
     let want_explain = match stage {
         None => None,
         Some("load") => Some("load"),
         Some("apply") => Some("apply"),
-        Some("inbound") if diverges(&inbound) => None,
-        Some("outbound") if diverges(&outbound) => None,
         Some(_) => Some("ssl"),
     };
-    let want_explain = match (want_explain, stage) {
-        // After a divergent key, Cassandra's later steps were not run: trust what they say now.
-        (None, Some("inbound")) if !trust => Some("ssl"),
-        (w, _) => w,
-    };
-    if ours_stage != want_explain {
+    let explain_agrees = ours_stage == want_explain
+        || (after_divergence && matches!(ours_stage, None | Some("ssl")));
+    if !explain_agrees {
         out.push(format!(
             "explain: Cassandra stage {stage:?}, explain {ours_stage:?} ({})",
             explained["error"]

@@ -53,7 +53,8 @@ pub use section::{
     ServerEncryptionOptions, SslContextFactory, SslContextFactoryKind,
 };
 pub use source::{
-    InlinePem, KeyUse, SectionSources, SourceRefusal, StoreFile, StoreSource, java_store_type,
+    InlinePem, JavaStoreType, KeyUse, SectionSources, SourceRefusal, StoreFile, StoreSource,
+    java_store_type,
 };
 pub use version::CassandraVersion;
 pub use yaml::{CassandraYaml, NodeFacts};

@@ -40,18 +40,59 @@ pub enum KeyUse {
     Outbound,
 }
 
-/// The JDK key store type `store_type` names, as `KeyStore.getInstance` finds it (names compared
-/// ignoring case, not trimmed): JKS when unset. `CaseExactJKS` reads as JKS; `DKS` loaded from a
-/// stream reads one store of the default type (PKCS12, which also reads JKS). `PEM`, `P12` and
-/// any other name are refused: the JDK has no such `KeyStore`.
-pub fn java_store_type(name: Option<&str>) -> Result<StoreType, SourceRefusal> {
+/// A JDK key store type `store_type` can name (`KeyStore.getInstance`, names compared ignoring
+/// case, not trimmed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JavaStoreType {
+    /// `JKS` (Cassandra's default).
+    Jks,
+    /// `CaseExactJKS`: JKS with case-sensitive aliases.
+    CaseExactJks,
+    /// `JCEKS`.
+    Jceks,
+    /// `PKCS12`.
+    Pkcs12,
+    /// `DKS`: loaded from a stream, one store of the default type (PKCS12).
+    Dks,
+    /// `PEM`: not a JDK key store; what the PEM factory reads its files as.
+    Pem,
+}
+
+impl JavaStoreType {
+    /// The store format this crate's loader is told to expect.
+    pub fn store_type(self) -> StoreType {
+        match self {
+            JavaStoreType::Jks | JavaStoreType::CaseExactJks => StoreType::Jks,
+            JavaStoreType::Jceks => StoreType::Jceks,
+            JavaStoreType::Pkcs12 | JavaStoreType::Dks => StoreType::Pkcs12,
+            JavaStoreType::Pem => StoreType::Pem,
+        }
+    }
+
+    /// Whether the JDK's key store of this type reads a file that is `file`: with the JDK's
+    /// `keystore.type.compat`, JKS and PKCS12 read both formats and JCEKS reads JKS
+    /// ([`StoreType::java_reads`]); `CaseExactJKS` reads JKS only.
+    pub fn reads(self, file: StoreType) -> bool {
+        match self {
+            JavaStoreType::CaseExactJks => file == StoreType::Jks,
+            other => other.store_type().java_reads(file),
+        }
+    }
+}
+
+/// The JDK key store type `store_type` names, as `KeyStore.getInstance` finds it: JKS when
+/// unset. `PEM`, `P12` and any other name are refused: the JDK has no such `KeyStore`.
+pub fn java_store_type(name: Option<&str>) -> Result<JavaStoreType, SourceRefusal> {
     let Some(name) = name else {
-        return Ok(StoreType::Jks);
+        return Ok(JavaStoreType::Jks);
     };
     match name.to_ascii_lowercase().as_str() {
-        "jks" | "caseexactjks" => Ok(StoreType::Jks),
-        "jceks" => Ok(StoreType::Jceks),
-        "pkcs12" | "dks" => Ok(StoreType::Pkcs12),
+        "jks" => Ok(JavaStoreType::Jks),
+        "caseexactjks" => Ok(JavaStoreType::CaseExactJks),
+        "jceks" => Ok(JavaStoreType::Jceks),
+        "pkcs12" => Ok(JavaStoreType::Pkcs12),
+        "dks" => Ok(JavaStoreType::Dks),
         _ => Err(SourceRefusal::UnknownStoreType {
             name: name.to_owned(),
         }),
@@ -75,7 +116,7 @@ pub struct StoreFile {
     /// The path resolved against the node's base directory.
     pub path: PathBuf,
     /// The type it is read as: the JDK type `store_type` names, or PEM for the PEM factory.
-    pub store_type: Result<StoreType, SourceRefusal>,
+    pub store_type: Result<JavaStoreType, SourceRefusal>,
     /// The password it is read with, after the fallbacks and 6.0's password files.
     pub password: Option<Password>,
     /// The option a missing password is asked for by.
@@ -305,7 +346,7 @@ impl SourceInput<'_> {
         &self,
         option: &'static str,
         given: &str,
-        store_type: Result<StoreType, SourceRefusal>,
+        store_type: Result<JavaStoreType, SourceRefusal>,
         password: Option<Password>,
         password_option: &'static str,
     ) -> StoreFile {
@@ -455,7 +496,13 @@ fn pem_sources(input: &SourceInput<'_>, passwords: Passwords) -> SectionSources 
         construction.get_or_insert(r);
     };
     let pem_file = |option, given: &str, password: Option<Password>, password_option| {
-        input.file(option, given, Ok(StoreType::Pem), password, password_option)
+        input.file(
+            option,
+            given,
+            Ok(JavaStoreType::Pem),
+            password,
+            password_option,
+        )
     };
     let exists = |given: &str| super::resolve_path(input.base, given).exists();
     // `private_key_password`, else the store password; the two must agree when both are given.
@@ -507,7 +554,10 @@ fn pem_sources(input: &SourceInput<'_>, passwords: Passwords) -> SectionSources 
             parameter: "private_key",
         });
     }
-    if let Some((true, path, _)) = &outbound
+    // The outbound context's key text is the inbound `private_key`: that, not
+    // `outbound_private_key`, collides with an existing outbound key store file.
+    if let Some((_, path, _)) = &outbound
+        && private_key.is_some()
         && exists(path)
     {
         refuse(SourceRefusal::TwoSources {
@@ -572,18 +622,20 @@ mod tests {
 
     #[test]
     fn store_type_names_as_the_jdk_finds_them() {
+        use JavaStoreType::*;
         for (name, want) in [
-            ("JKS", Some(StoreType::Jks)),
-            ("caseExactJks", Some(StoreType::Jks)),
-            ("Jceks", Some(StoreType::Jceks)),
-            ("pkcs12", Some(StoreType::Pkcs12)),
-            ("DKS", Some(StoreType::Pkcs12)),
+            ("JKS", Some(Jks)),
+            ("caseExactJks", Some(CaseExactJks)),
+            ("Jceks", Some(Jceks)),
+            ("pkcs12", Some(Pkcs12)),
+            ("DKS", Some(Dks)),
             ("p12", None),
             ("PEM", None),
-            ("casexactjks", None),
         ] {
             assert_eq!(java_store_type(Some(name)).ok(), want, "{name}");
         }
-        assert_eq!(java_store_type(None), Ok(StoreType::Jks));
+        assert_eq!(java_store_type(None), Ok(Jks));
+        assert!(!CaseExactJks.reads(StoreType::Pkcs12));
+        assert!(Jks.reads(StoreType::Pkcs12));
     }
 }

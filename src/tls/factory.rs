@@ -6,7 +6,9 @@ use std::path::Path;
 use super::cache::{self, StoreCache};
 use crate::error::{Error, Origin, Result};
 use crate::keystore::{Certificate, KeyStore, StoreType};
-use crate::options::{InlinePem, KeyUse, ResolvedSection, SectionSources, StoreSource};
+use crate::options::{
+    InlinePem, JavaStoreType, KeyUse, ResolvedSection, SectionSources, StoreSource,
+};
 use crate::password::Password;
 
 /// What a key store is loaded from beyond its section's sources.
@@ -80,8 +82,8 @@ pub(crate) fn load_keystore(origin: &Origin, load: &KeyLoad<'_>) -> Result<Optio
     if load.bytes.is_none() && !file.path.exists() {
         return Ok(None);
     }
-    let store_type = file.store_type.clone().map_err(|r| r.error(origin, name))?;
-    let loader = if store_type == StoreType::Pem {
+    let java = file.store_type.clone().map_err(|r| r.error(origin, name))?;
+    let loader = if java == JavaStoreType::Pem {
         pem_key_loader(file.password.as_ref().or(load.key_password))
     } else {
         let Some(password) = &file.password else {
@@ -96,31 +98,53 @@ pub(crate) fn load_keystore(origin: &Origin, load: &KeyLoad<'_>) -> Result<Optio
         // Cassandra unlocks keys with the store password: one password for both, unless the
         // caller names a separate key password.
         KeyStore::loader()
-            .store_type(Some(store_type))
+            .store_type(Some(java.store_type()))
             .store_password(password.clone())
             .key_password_opt(load.key_password.cloned())
     };
-    match load.bytes {
+    let store = match load.bytes {
         Some(bytes) => loader.load_from(bytes, installed(name, "keystore")),
         None => cache::load_file(load.cache, &loader, &file.path),
+    }?;
+    check_java_type(origin, name, java, &store)?;
+    Ok(Some(store))
+}
+
+/// Refuses a store the JDK key store type `java` cannot read (CaseExactJKS and a PKCS#12
+/// file: the type check the loader's warning cannot make, see [`JavaStoreType::reads`]).
+fn check_java_type(
+    origin: &Origin,
+    section: &str,
+    java: JavaStoreType,
+    store: &KeyStore,
+) -> Result<()> {
+    let detected = store.store_type();
+    match java.reads(detected) {
+        true => Ok(()),
+        false => Err(unreadable(origin, section, store, &format!("{java:?}"))),
     }
-    .map(Some)
+}
+
+/// The error for a store file the configured JDK key store type cannot read.
+fn unreadable(origin: &Origin, section: &str, store: &KeyStore, configured: &str) -> Error {
+    let detected = store.store_type();
+    config(
+        origin,
+        section,
+        "store_type",
+        format!(
+            "{} is a {detected} file, which Java's {configured} key store cannot read (Invalid keystore format); set store_type: {}",
+            store.origin(),
+            detected.name().to_ascii_uppercase()
+        ),
+    )
 }
 
 /// Refuses a store whose configured `store_type` names a JDK key store type that cannot read
 /// it (see [`StoreType::java_reads`]): Cassandra would not start with it.
 pub(crate) fn check_store_type(origin: &Origin, section: &str, store: &KeyStore) -> Result<()> {
     match store.java_type_mismatch() {
-        Some((configured, detected)) => Err(config(
-            origin,
-            section,
-            "store_type",
-            format!(
-                "{} is a {detected} file, which Java's {configured} key store cannot read (Invalid keystore format); set store_type: {}",
-                store.origin(),
-                detected.name().to_ascii_uppercase()
-            ),
-        )),
+        Some((configured, _)) => Err(unreadable(origin, section, store, &configured.to_string())),
         None => Ok(()),
     }
 }
@@ -156,7 +180,11 @@ pub(crate) fn load_trust_anchors(
                 return Err(config(origin, name, "truststore", message));
             }
             let loader = trust_loader(origin, name, section.sources().trust(), pem)?;
-            cache::load_file(cache, &loader, &file.path)?
+            let store = cache::load_file(cache, &loader, &file.path)?;
+            if let (false, Ok(java)) = (pem, &file.store_type) {
+                check_java_type(origin, name, *java, &store)?;
+            }
+            store
         }
     };
     check_store_type(origin, name, &store)?;
@@ -188,7 +216,7 @@ fn trust_loader(
                 .clone()
                 .map_err(|r| r.error(origin, section))?;
             Ok(loader
-                .store_type(Some(store_type))
+                .store_type(Some(store_type.store_type()))
                 .store_password_opt(file.password.clone()))
         }
         _ => Ok(loader),

@@ -379,7 +379,7 @@ pub fn outbound_identities(tls_node: &Node, validator: CertificateValidator) -> 
     let full = crate::options::resolve_path(node.base_dir(), path);
     // Through the node's store cache: the same file read for the SSL contexts is not read again.
     let loader = KeyStore::loader()
-        .store_type(Some(store_type))
+        .store_type(Some(store_type.store_type()))
         .store_password(Password::clone(password))
         .skip_key_decryption(true);
     let loaded = cache::load_file(tls_node.stores().cache, &loader, &full);
