@@ -7,7 +7,7 @@ use super::cache::{self, StoreCache};
 use crate::error::{Error, Origin, Result};
 use crate::keystore::{Certificate, KeyStore, StoreType};
 use crate::options::{
-    InlinePem, JavaStoreType, KeyUse, ResolvedSection, SectionSources, StoreSource,
+    InlinePem, JavaStoreType, KeyUse, ResolvedSection, SectionSources, StoreFile, StoreSource,
 };
 use crate::password::Password;
 
@@ -102,12 +102,31 @@ pub(crate) fn load_keystore(origin: &Origin, load: &KeyLoad<'_>) -> Result<Optio
             .store_password(password.clone())
             .key_password_opt(load.key_password.cloned())
     };
-    let store = match load.bytes {
+    match load.bytes {
         Some(bytes) => loader.load_from(bytes, installed(name, "keystore")),
         None => cache::load_file(load.cache, &loader, &file.path),
-    }?;
-    check_java_type(origin, name, java, &store)?;
-    Ok(Some(store))
+    }
+    .map(Some)
+}
+
+/// Refuses a key store its source's JDK key store type cannot read (see
+/// [`check_store_type`]; and CaseExactJKS with a PKCS#12 file, which the loader's type warning
+/// cannot tell).
+pub(crate) fn check_key_store_type(
+    origin: &Origin,
+    section: &ResolvedSection,
+    key: KeyUse,
+    store: &KeyStore,
+) -> Result<()> {
+    let name = section.section.as_str();
+    check_store_type(origin, name, store)?;
+    match section.sources().key(key).ok().and_then(StoreSource::file) {
+        Some(StoreFile {
+            store_type: Ok(java),
+            ..
+        }) => check_java_type(origin, name, *java, store),
+        _ => Ok(()),
+    }
 }
 
 /// Refuses a store the JDK key store type `java` cannot read (CaseExactJKS and a PKCS#12
@@ -121,7 +140,13 @@ fn check_java_type(
     let detected = store.store_type();
     match java.reads(detected) {
         true => Ok(()),
-        false => Err(unreadable(origin, section, store, &format!("{java:?}"))),
+        false => {
+            let configured = match java {
+                JavaStoreType::CaseExactJks => "CaseExactJKS".to_owned(),
+                other => other.store_type().to_string(),
+            };
+            Err(unreadable(origin, section, store, &configured))
+        }
     }
 }
 

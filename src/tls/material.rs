@@ -63,7 +63,8 @@ pub(crate) fn checked_key_store(
 ) -> Result<Option<KeyStore>> {
     let store = key_store_from(node, role, settings, bytes)?;
     if let Some(store) = &store {
-        factory::check_store_type(node.resolved.origin(), role.section(), store)?;
+        let section = role.options(node.resolved);
+        factory::check_key_store_type(node.resolved.origin(), section, key_use(role), store)?;
     }
     Ok(store)
 }
