@@ -13,9 +13,7 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use cassandra_tls::explain::{Provider, explain_yaml};
 use cassandra_tls::keystore::{KeyStore, Warning};
@@ -231,66 +229,23 @@ fn pem_cases(c: &mut Vec<(String, String)>) {
     }
 }
 
-/// tests/peers/KeySourceOracle.java compiled against a line's cassandra-all.
-fn compiled(line: &str, home: &Path) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("key-source-oracle-{line}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = Command::new("javac")
-        .args(["-nowarn", "--release", "11", "-d"])
-        .arg(&dir)
-        .arg("-cp")
-        .arg(format!("{}/lib/*", home.display()))
-        .arg(common::root().join("tests/peers/KeySourceOracle.java"))
-        .output()
-        .expect("run javac");
-    assert!(
-        out.status.success(),
-        "javac KeySourceOracle.java against cassandra-all {line}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dir
-}
-
-/// Every yaml through the oracle, in one JVM (the JDK provider: no engine is built).
-fn oracle(home: &Path, classes: &Path, dir: &Path, paths: &[PathBuf]) -> BTreeMap<String, Value> {
-    let logback = dir.join("logback-oracle.xml");
-    std::fs::write(
-        &logback,
-        r#"<configuration><root level="OFF"/></configuration>"#,
-    )
-    .unwrap();
-    let mut child = Command::new("java")
-        .arg("-Dcassandra.disable_tcactive_openssl=true")
-        .arg(format!("-Dlogback.configurationFile={}", logback.display()))
-        .arg("-cp")
-        .arg(format!("{}:{}/lib/*", classes.display(), home.display()))
-        .arg("KeySourceOracle")
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start java");
-    let mut stdin = child.stdin.take().unwrap();
-    let list: String = paths.iter().map(|p| format!("{}\n", p.display())).collect();
-    let writer = std::thread::spawn(move || stdin.write_all(list.as_bytes()).unwrap());
-    let out = child.wait_with_output().expect("oracle output");
-    writer.join().unwrap();
-    assert!(
-        out.status.success(),
-        "the oracle failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut verdicts = BTreeMap::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        if let Some(json) = line.strip_prefix("KEYSOURCE ") {
-            let v: Value = serde_json::from_str(json).expect("oracle json");
-            assert!(v.get("oracle_failure").is_none(), "the oracle broke: {v}");
-            verdicts.insert(v["path"].as_str().unwrap().to_owned(), v);
-        }
+/// Every yaml through the oracle, in one JVM of the JDK on PATH (the JDK provider: no engine
+/// is built). The oracle uses CassandraOracle's helpers: both are compiled.
+fn oracle(home: &Path, dir: &Path, paths: &[PathBuf], line: &str) -> BTreeMap<String, Value> {
+    let sources = ["KeySourceOracle.java", "CassandraOracle.java"];
+    let classes = common::oracle::compiled(line, home, &sources);
+    let run = common::oracle::Run {
+        java: Path::new("java"),
+        home,
+        classes: &classes,
+        main: "KeySourceOracle",
+        properties: vec!["-Dcassandra.disable_tcactive_openssl=true".to_owned()],
+        prefix: "KEYSOURCE ",
+    };
+    let verdicts = common::oracle::verdicts(&run, dir, paths);
+    for v in verdicts.values() {
+        assert!(v.get("oracle_failure").is_none(), "the oracle broke: {v}");
     }
-    assert_eq!(verdicts.len(), paths.len(), "one verdict per yaml");
     verdicts
 }
 
@@ -477,8 +432,7 @@ fn key_sources_agree_with_cassandra() {
             ));
             continue;
         };
-        let classes = compiled(line, &home);
-        let verdicts = oracle(&home, &classes, dir.path(), &paths);
+        let verdicts = oracle(&home, dir.path(), &paths, line);
         for path in &paths {
             let key = path.display().to_string();
             compared += 1;

@@ -20,7 +20,7 @@ import org.apache.cassandra.config.YamlConfigurationLoader;
 
 /**
  * Where Cassandra's classes take server_encryption_options' keys and trusted certificates from:
- * the oracle of tests/key_sources.rs. Runs on the classpath of cassandra-all 4.0, 4.1, 5.0 or 6.0
+ * the oracle of tests/key_sources.rs, compiled with CassandraOracle (whose helpers it uses). Runs on the classpath of cassandra-all 4.0, 4.1, 5.0 or 6.0
  * and reads yaml paths from standard input, one per line; prints for each one line
  * {@code KEYSOURCE <json>}:
  * <ul>
@@ -239,79 +239,12 @@ public class KeySourceOracle
         out.append(",\"stage\":").append(str(stage)).append(",\"error\":").append(chain(t));
     }
 
-    static Throwable unwrap(Throwable t)
-    {
-        return t instanceof InvocationTargetException && t.getCause() != null ? t.getCause() : t;
-    }
+    // CassandraOracle's helpers (compiled with it).
+    static Throwable unwrap(Throwable t) { return CassandraOracle.unwrap(t); }
+    static boolean hasField(Class<?> c, String name) { return CassandraOracle.hasField(c, name); }
+    static Field field(Class<?> c, String name) throws NoSuchFieldException { return CassandraOracle.field(c, name); }
+    static String chain(Throwable t) { return CassandraOracle.chain(t); }
+    static String str(String s) { return CassandraOracle.str(s); }
 
-    static boolean hasField(Class<?> c, String name)
-    {
-        try
-        {
-            field(c, name);
-            return true;
-        }
-        catch (NoSuchFieldException e)
-        {
-            return false;
-        }
-    }
-
-    static Field field(Class<?> c, String name) throws NoSuchFieldException
-    {
-        for (Class<?> k = c; k != null; k = k.getSuperclass())
-        {
-            try
-            {
-                Field f = k.getDeclaredField(name);
-                f.setAccessible(true);
-                return f;
-            }
-            catch (NoSuchFieldException e)
-            {
-                // look further up
-            }
-        }
-        throw new NoSuchFieldException(name);
-    }
-
-    static String chain(Throwable t)
-    {
-        List<String> parts = new ArrayList<>();
-        for (Throwable c = t; c != null && parts.size() < 12; c = c.getCause() == c ? null : c.getCause())
-            parts.add("{\"class\":" + str(c.getClass().getName()) + ",\"message\":" + str(c.getMessage()) + "}");
-        return "[" + String.join(",", parts) + "]";
-    }
-
-    static String strs(List<String> values)
-    {
-        List<String> parts = new ArrayList<>();
-        for (String v : values)
-            parts.add(str(v));
-        return "[" + String.join(",", parts) + "]";
-    }
-
-    static String str(String s)
-    {
-        if (s == null)
-            return "null";
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray())
-        {
-            switch (c)
-            {
-                case '"': b.append("\\\""); break;
-                case '\\': b.append("\\\\"); break;
-                case '\n': b.append("\\n"); break;
-                case '\r': b.append("\\r"); break;
-                case '\t': b.append("\\t"); break;
-                default:
-                    if (c < 0x20)
-                        b.append(String.format("\\u%04x", (int) c));
-                    else
-                        b.append(c);
-            }
-        }
-        return b.append('"').toString();
-    }
+    static String strs(List<String> values) { return CassandraOracle.strs(values.toArray(new String[0])); }
 }
