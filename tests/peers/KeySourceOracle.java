@@ -1,10 +1,7 @@
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.InputStreamReader;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,27 +36,13 @@ import org.apache.cassandra.config.YamlConfigurationLoader;
  */
 public class KeySourceOracle
 {
-    public static void main(String[] args) throws Throwable
+    public static void main(String[] args) throws Exception
     {
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String path;
-        while ((path = in.readLine()) != null)
-        {
-            path = path.trim();
-            if (path.isEmpty())
-                continue;
+        CassandraOracle.serve("KEYSOURCE ", path -> {
             StringBuilder out = new StringBuilder("{\"path\":").append(str(path));
-            try
-            {
-                verdict(path, out);
-            }
-            catch (Throwable t)
-            {
-                out.append(",\"oracle_failure\":").append(chain(t));
-            }
-            System.out.println("KEYSOURCE " + out.append('}'));
-            System.out.flush();
-        }
+            verdict(path, out);
+            return out.append('}').toString();
+        });
     }
 
     static void verdict(String path, StringBuilder out) throws Throwable
