@@ -168,6 +168,11 @@ fn pem_cases(c: &mut Vec<(String, String)>) {
             "      private_key_password: other\n",
         ),
         (
+            "ks-emptypk",
+            "  keystore_password: cassandra\n",
+            "      private_key_password: \"\"\n",
+        ),
+        (
             "emptyks-pkpw",
             "  keystore_password: \"\"\n",
             "      private_key_password: cassandra\n",

@@ -506,8 +506,11 @@ fn pem_sources(input: &SourceInput<'_>, passwords: Passwords) -> SectionSources 
     };
     let exists = |given: &str| super::resolve_path(input.base, given).exists();
     // `private_key_password`, else the store password; the two must agree when both are given.
+    // 4.1 takes an empty `private_key_password` for none (5.0 keeps it, and refuses it against
+    // a non-empty store password).
     let key_password = factory
         .parameter("private_key_password")
+        .filter(|p| v5 || !p.is_empty())
         .map(Password::new)
         .or(passwords.keystore.clone());
     if mismatch(passwords.keystore.as_ref(), key_password.as_ref()) {
