@@ -29,6 +29,17 @@ impl Origin {
     }
 }
 
+/// A path as given and, when relative, where it resolved (against the working directory): what
+/// a refusal names, so that a path typed from another directory can be told apart.
+pub(crate) fn given_and_resolved(path: &Path) -> String {
+    match std::path::absolute(path) {
+        Ok(abs) if !path.is_absolute() => {
+            format!("{} (resolved: {})", path.display(), abs.display())
+        }
+        _ => path.display().to_string(),
+    }
+}
+
 impl Default for Origin {
     fn default() -> Self {
         Origin::bytes()
@@ -52,7 +63,7 @@ impl fmt::Display for Origin {
 #[non_exhaustive]
 pub enum Error {
     /// A file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {}: {source}", given_and_resolved(.path))]
     Io {
         /// The file.
         path: PathBuf,
@@ -64,9 +75,7 @@ pub enum Error {
     /// The store's integrity check (JKS/JCEKS digest, PKCS#12 MAC) failed, or the store could
     /// not be decrypted. The two causes cannot be told apart: the password is wrong or the file
     /// was changed.
-    #[error(
-        "{origin}: the store password is wrong or the file was tampered with ({detail}); check keystore_password / truststore_password"
-    )]
+    #[error("{origin}: the store password is wrong or the file was tampered with ({detail})")]
     WrongPasswordOrTampered {
         /// The store.
         origin: Origin,

@@ -80,13 +80,19 @@ impl HandshakeFailure {
         )
     }
 
-    /// An `UnknownIssuer` without its issuer gets the one the verifier noted on this thread.
+    /// An `UnknownIssuer` without its issuer gets the one the verifier noted on this thread; a
+    /// signature that does not verify under a trusted CA's name is said to be that.
     pub(crate) fn with_unknown_issuer(self) -> Self {
-        match self {
-            HandshakeFailure::UnknownIssuer { issuer: None } => HandshakeFailure::UnknownIssuer {
-                issuer: take_unknown_issuer(),
-            },
-            other => other,
+        match (self, take_noted_issuer()) {
+            (HandshakeFailure::UnknownIssuer { issuer: None }, Some(Noted::Unknown(i))) => {
+                HandshakeFailure::UnknownIssuer { issuer: i }
+            }
+            (HandshakeFailure::BadCertificate(_), Some(Noted::SameName(i))) => {
+                HandshakeFailure::BadCertificate(format!(
+                    "the peer's chain names its issuer {i}, and the truststore holds a CA of that name, but not the one that signed it (the same name, another key: two CAs made separately under one name, or a CA re-created): add the peer's own CA certificate to the truststore, or give the CAs distinct names"
+                ))
+            }
+            (other, _) => other,
         }
     }
 
@@ -296,9 +302,11 @@ fn from_certificate_error(c: CertificateError) -> HandshakeFailure {
         CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
             HandshakeFailure::BadCertificate(format!("{EKU_WORDS} ({c})"))
         }
+        CertificateError::BadSignature => HandshakeFailure::BadCertificate(format!(
+            "a signature in its chain does not verify: a certificate was not signed by the key of the CA it names ({c})"
+        )),
         #[allow(deprecated)]
-        CertificateError::BadSignature
-        | CertificateError::UnsupportedSignatureAlgorithm
+        CertificateError::UnsupportedSignatureAlgorithm
         | CertificateError::UnsupportedSignatureAlgorithmContext { .. }
         | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
             HandshakeFailure::BadCertificate(format!("{SIGNATURE_WORDS} ({c})"))
@@ -389,26 +397,35 @@ macro_rules! debug_as_message {
 }
 debug_as_message!(ExpiredButTrusted, UnknownIssuer, IdentityMismatch);
 
+/// What a verifier on this thread noted about the issuer of a chain it refused.
+pub(crate) enum Noted {
+    /// No trusted CA has the issuer's name (the name, when it could be read).
+    Unknown(Option<String>),
+    /// A trusted CA has the issuer's name, but its key did not sign the chain.
+    SameName(String),
+}
+
 thread_local! {
-    /// The issuer of the last chain refused for an unknown issuer on this thread. Verifiers run
-    /// inside `process_new_packets`, on the thread that feeds the connection, so the handshake
-    /// that fed it reads it right after: the error itself stays rustls' typed `UnknownIssuer`,
-    /// which rustls answers with the `unknown_ca` alert.
-    static UNKNOWN_ISSUER: std::cell::RefCell<Option<String>> =
+    /// The issuer of the last chain refused on this thread for an unknown issuer or a signature
+    /// that does not verify. Verifiers run inside `process_new_packets`, on the thread that feeds
+    /// the connection, so the handshake that fed it reads it right after: the error itself stays
+    /// rustls' typed `UnknownIssuer` (or `BadSignature`), which rustls answers with its alert
+    /// (`unknown_ca`, `decrypt_error`).
+    static NOTED_ISSUER: std::cell::RefCell<Option<Noted>> =
         const { std::cell::RefCell::new(None) };
 }
 
 /// Forgets what an earlier verification on this thread noted.
 pub(crate) fn clear_unknown_issuer() {
-    UNKNOWN_ISSUER.with(|u| u.borrow_mut().take());
+    NOTED_ISSUER.with(|u| u.borrow_mut().take());
 }
 
-/// The issuer the last `UnknownIssuer` refusal on this thread named, once.
-pub(crate) fn take_unknown_issuer() -> Option<String> {
-    UNKNOWN_ISSUER.with(|u| u.borrow_mut().take())
+/// What the last refusal on this thread noted of its issuer, once.
+fn take_noted_issuer() -> Option<Noted> {
+    NOTED_ISSUER.with(|u| u.borrow_mut().take())
 }
 
-/// Notes the issuer a verifier on this thread could not find.
-pub(crate) fn note_unknown_issuer(issuer: Option<String>) {
-    UNKNOWN_ISSUER.with(|u| *u.borrow_mut() = issuer);
+/// Notes the issuer of a chain a verifier on this thread refused.
+pub(crate) fn note_issuer(noted: Noted) {
+    NOTED_ISSUER.with(|u| *u.borrow_mut() = Some(noted));
 }

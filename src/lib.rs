@@ -51,8 +51,9 @@
 //! - [`handshake`]: a sans-IO handshake and session, driven over any transport.
 //! - `explain`, `doctor`, `probe` (feature `diagnostics`, on with `cli`): what a node of a given
 //!   version does with its yaml at start-up (Java's verdict); a node's (or a cluster's) SSL setup
-//!   checked end to end, with fixes; live nodes and clusters looked at from the network. A
-//!   driver that depends on the crate without them compiles only the core.
+//!   checked end to end, with fixes; live nodes and clusters looked at from the network; and
+//!   `report`, the findings they share. A driver that depends on the crate without them
+//!   compiles only the core.
 //! - [`error`], [`password`], [`provider`]: the error type, zeroized passwords, the crypto
 //!   provider choice; `pki` (feature `pki`): test CAs and stores.
 #![forbid(unsafe_code)]
@@ -75,6 +76,8 @@ pub mod pki;
 #[cfg(feature = "diagnostics")]
 pub mod probe;
 pub mod provider;
+#[cfg(feature = "diagnostics")]
+pub mod report;
 /// The [`pki`] module under its first name: certificate chains and key stores for tests.
 #[cfg(feature = "test-pki")]
 pub mod test_pki {

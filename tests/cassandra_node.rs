@@ -564,6 +564,39 @@ fn every_line_on_the_jdks_it_supports() {
                         String::from_utf8_lossy(&out.stdout),
                         String::from_utf8_lossy(&out.stderr)
                     );
+                    // probe, with the same client, says so too: a client_auth error naming
+                    // the missing certificate, exit 1.
+                    let out = Command::new(bin)
+                        .args(["probe", "--json", "--config"])
+                        .arg(&no_cert_yaml)
+                        .arg(format!("127.0.0.1:{native_port}"))
+                        .output()
+                        .unwrap();
+                    let said = format!(
+                        "{}{}",
+                        String::from_utf8_lossy(&out.stdout),
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                    assert_eq!(
+                        out.status.code(),
+                        Some(1),
+                        "{what}: probe without a certificate: {said}"
+                    );
+                    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                    assert!(
+                        v["targets"][0]["findings"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .any(|f| {
+                                f["check"] == "client_auth"
+                                    && f["severity"] == "error"
+                                    && f["message"].as_str().is_some_and(|m| {
+                                        m.contains("offered no client certificate")
+                                    })
+                            }),
+                        "{what}: probe without a certificate: {said}"
+                    );
                 }
             }
         }

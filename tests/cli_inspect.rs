@@ -246,3 +246,37 @@ fn usage_errors_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A store its password does not open is refused with the flags that give the password (not
+/// a cassandra.yaml option), and a relative path missing is named as given and as resolved.
+#[test]
+fn refusals_name_the_flags_and_the_resolved_path() {
+    for args in [
+        vec!["fixtures/stores/node1.p12", "--json"],
+        vec![
+            "fixtures/stores/node1.jks",
+            "--storepass",
+            "not-the-password",
+            "--json",
+        ],
+    ] {
+        let (code, v) = inspect(&args);
+        assert_eq!(code, 1, "{v}");
+        assert_eq!(v["error"]["kind"], "wrong_password_or_tampered", "{v}");
+        assert!(
+            v["error"]["fix"].as_str().unwrap().contains("--storepass"),
+            "{v}"
+        );
+        assert!(!v.to_string().contains("keystore_password"), "{v}");
+    }
+    let (code, v) = inspect(&["fixtures/stores/no-such.jks", "--json"]);
+    assert_eq!(code, 1, "{v}");
+    let resolved = common::root().join("fixtures/stores/no-such.jks");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains(&format!(
+            "fixtures/stores/no-such.jks (resolved: {})",
+            resolved.display()
+        )),
+        "{v}"
+    );
+}

@@ -236,6 +236,12 @@ fn connect_waits_for_the_servers_answer_in_mutual_tls() {
     let (code, c) = client(no_cert.to_str().unwrap(), trusted.port);
     assert_eq!(code, 1, "no certificate offered, yet: {c}");
     assert_eq!(c["ok"], false, "{c}");
+    // What the node asked for: the CAs of its truststore, as OpenSSL prints their subjects.
+    let asked = &c["error"]["certificate_request"];
+    assert_eq!(asked["asked"], true, "{c}");
+    assert!(asked["offered"].is_null(), "{c}");
+    let root_ca = openssl_subject(&common::store_path("ca.pem"));
+    assert!(authorities(asked).contains(&root_ca), "{root_ca}: {c}");
     // The committed client configuration presents client1, whose CA the node trusts.
     let (code, c) = client("fixtures/conf/cassandra.yaml", trusted.port);
     assert_eq!(code, 0, "{c}");
@@ -246,5 +252,47 @@ fn connect_waits_for_the_servers_answer_in_mutual_tls() {
     let (code, c) = client("fixtures/conf/cassandra.yaml", stranger.port);
     assert_eq!(code, 1, "a certificate the node does not trust, yet: {c}");
     assert_eq!(c["ok"], false, "{c}");
+    // The node names the one CA it trusts; the client offered node1's certificate.
+    let asked = &c["error"]["certificate_request"];
+    assert_eq!(
+        authorities(asked),
+        vec![openssl_subject(other_ca.to_str().unwrap())],
+        "{c}"
+    );
+    assert_eq!(
+        normalized(asked["offered"]["subject"].as_str().unwrap_or("")),
+        openssl_subject(&common::store_path("node1.chain.pem")),
+        "{c}"
+    );
     eprintln!("{c}");
+}
+
+/// A certificate's subject as OpenSSL prints it (RFC 2253: most specific first, `,` between).
+fn openssl_subject(pem: &str) -> String {
+    let out = Command::new("openssl")
+        .args([
+            "x509", "-noout", "-subject", "-nameopt", "RFC2253", "-in", pem,
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim().trim_start_matches("subject=").to_owned()
+}
+
+/// A DN as Java prints it (`CN=a, O=b`) in RFC 2253's spacing (`CN=a,O=b`).
+fn normalized(dn: &str) -> String {
+    dn.replace(", ", ",")
+}
+
+/// The CA names of a refusal's CertificateRequest, normalized.
+fn authorities(asked: &Value) -> Vec<String> {
+    asked["authorities"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|n| n.as_str())
+                .map(normalized)
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -388,3 +388,61 @@ fn an_unknown_issuer_is_answered_with_unknown_ca() {
     };
     assert!(said.contains("unknown_ca"), "{said}");
 }
+
+/// Two CAs made separately under one name: the truststore holds the first, the peer's chain was
+/// signed by the second. OpenSSL refuses it for its signature (not for an unknown issuer); the
+/// refusal says that a CA of that name is trusted, but not the one that signed the chain.
+#[test]
+fn a_different_ca_with_the_trusted_name_is_named_as_such() {
+    if !common::tools_present(&["openssl"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ca(d, "ca-a", "one name CA");
+    ca(d, "ca-b", "one name CA");
+    leaf(d, "client1", "ca-b", "digitalSignature");
+    // The oracle: OpenSSL refuses it (as a signature failure, or, matching the authority key
+    // identifier too, as an issuer it lacks), and accepts it under the CA that signed it.
+    let out = Command::new("openssl")
+        .current_dir(d)
+        .args(["verify", "-CAfile", "ca-a.pem", "client1.pem"])
+        .output()
+        .unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("signature failure") || said.contains("unable to get local issuer"),
+        "{said}"
+    );
+    openssl(d, &["verify", "-CAfile", "ca-b.pem", "client1.pem"]);
+    let anchors = certs(&d.join("ca-a.pem"));
+    let chain = certs(&d.join("client1.pem"));
+    let err = verify_chain(
+        &chain,
+        &anchors,
+        Usage::Client,
+        None,
+        UnixTime::now(),
+        ExpiredPeer::Refuse,
+    )
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("holds a CA of that name, but not the one that signed it")
+            && text.contains("one name CA"),
+        "{text}"
+    );
+    // The same chain under its own CA passes: the refusal is the other key, not the chain.
+    let own = certs(&d.join("ca-b.pem"));
+    verify_chain(
+        &chain,
+        &own,
+        Usage::Client,
+        None,
+        UnixTime::now(),
+        ExpiredPeer::Refuse,
+    )
+    .unwrap();
+}

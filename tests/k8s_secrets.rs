@@ -713,3 +713,170 @@ fn what_a_secret_holds_is_read_or_named() {
         .to_string();
     assert!(e.contains("keystore-password"), "{e}");
 }
+
+/// The findings of a Secret speak the Secret's terms, not a hand-written cassandra.yaml's: a
+/// `tls.key` other users can read is named by its key with the volume's `defaultMode` as the
+/// fix (as `keystore` is), a Secret without `ca.crt` says so (not Cassandra's default
+/// `conf/.truststore`), a wrong password names the Secret key or the flag that holds it, and
+/// no fix sends the operator to `explain` (which takes no Secret) or to a yaml option.
+#[test]
+fn a_secrets_findings_name_its_keys_and_flags() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let fixes = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["message"].as_str().unwrap().to_owned(),
+                    f["fix"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect()
+    };
+    let no_yaml_words = |v: &serde_json::Value| {
+        for (message, fix) in fixes(v) {
+            for word in [
+                "chmod 600",
+                "explain",
+                "keystore_password",
+                "truststore_password",
+                "--base-dir",
+            ] {
+                assert!(!fix.contains(word), "fix names {word}: {fix}");
+            }
+            for word in ["parameters.private_key opens", "conf/.truststore"] {
+                assert!(!message.contains(word), "{word}: {message}");
+            }
+        }
+    };
+    // cert-manager, PEM files only, no ca.crt, tls.key as the default defaultMode (0644)
+    // leaves it.
+    let cm = mount(
+        &root.path().join("cm"),
+        &[
+            ("tls.key", store("node1.key.pem")),
+            ("tls.crt", store("node1.chain.pem")),
+        ],
+    );
+    let key = std::fs::canonicalize(cm.join("tls.key")).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let v = doctor(&["--secret", &cm.to_string_lossy()]);
+    no_yaml_words(&v);
+    let all = fixes(&v);
+    assert!(
+        all.iter().any(|(m, f)| m.contains("tls.key")
+            && m.contains("readable by every user")
+            && f.contains("defaultMode")),
+        "{v:#}"
+    );
+    assert!(
+        all.iter()
+            .any(|(m, _)| m.contains("has no ca.crt") && m.contains(&*cm.to_string_lossy())),
+        "{v:#}"
+    );
+    // Readable by its owner only: no warning for tls.key.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let v = doctor(&["--secret", &cm.to_string_lossy()]);
+    assert!(
+        !fixes(&v)
+            .iter()
+            .any(|(m, _)| m.contains("tls.key") && m.contains("readable by every user")),
+        "{v:#}"
+    );
+
+    // k8ssandra, a keystore-password that does not open the keystore.
+    let k8 = mount(
+        &root.path().join("k8"),
+        &[
+            ("keystore", store("node1.jks")),
+            ("keystore-password", b"not-the-password".to_vec()),
+            ("truststore", store("truststore.jks")),
+            ("truststore-password", b"cassandra".to_vec()),
+        ],
+    );
+    let v = doctor(&["--secret", &k8.to_string_lossy()]);
+    no_yaml_words(&v);
+    let wrong = |v: &serde_json::Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == "password" && f["severity"] == "error")
+            .map(|f| f["fix"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(
+        wrong(&v).iter().any(|f| f.contains("keystore-password")),
+        "{v:#}"
+    );
+
+    // cert-manager's JKS with a --secret-password-file that does not open them.
+    let (_, jks, _) = secrets(&root.path().join("jks")).remove(2);
+    let file = root.path().join("wrong-password");
+    std::fs::write(&file, "not-the-password\n").unwrap();
+    let v = doctor(&[
+        "--secret",
+        &jks.to_string_lossy(),
+        "--secret-password-file",
+        &file.to_string_lossy(),
+    ]);
+    no_yaml_words(&v);
+    assert!(
+        wrong(&v)
+            .iter()
+            .any(|f| f.contains("passwordSecretRef") && f.contains("--secret-password-file")),
+        "{v:#}"
+    );
+}
+
+/// A refused Secret is named as given and as resolved, with what each layout expects and the
+/// flag that fixes it; nothing about it is skipped silently.
+#[test]
+fn refusals_name_the_path_given_and_resolved_and_the_flag() {
+    let root = tempfile::tempdir().unwrap();
+    let refusal = |dir: &str| -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_cassandra-tls"))
+            .args(["doctor", "--secret", dir, "--json"])
+            .current_dir(root.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{dir}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["findings"][0]["message"].as_str().unwrap().to_owned()
+    };
+    let resolved = |name: &str| format!("{name} (resolved: {})", root.path().join(name).display());
+    // A directory in no layout.
+    mount(&root.path().join("odd"), &[("server.pem", b"x".to_vec())]);
+    let e = refusal("odd");
+    assert!(e.contains(&resolved("odd")), "{e}");
+    assert!(e.contains("--secret-layout"), "{e}");
+    for layout in SecretLayout::ALL {
+        for f in layout.expected_files() {
+            assert!(e.contains(f), "{layout} expects {f}: {e}");
+        }
+    }
+    // A directory that is not there.
+    let e = refusal("nowhere");
+    assert!(e.contains(&resolved("nowhere")), "{e}");
+    // cass-operator's store without the datacenter's name: the flag that gives it.
+    mount(
+        &root.path().join("legacy"),
+        &[("node-keystore.jks", store("node1.jks"))],
+    );
+    let e = refusal("legacy");
+    assert!(e.contains(&resolved("legacy")), "{e}");
+    assert!(e.contains("--secret-password-file"), "{e}");
+    // A k8ssandra key store without its password key.
+    mount(
+        &root.path().join("lone"),
+        &[("keystore", store("node1.jks"))],
+    );
+    let e = refusal("lone");
+    assert!(
+        e.contains("keystore-password") && e.contains("--secret-layout"),
+        "{e}"
+    );
+}

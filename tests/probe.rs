@@ -39,7 +39,7 @@ fn accepted(r: &ProbeReport) -> Vec<&'static str> {
     r.protocols
         .iter()
         .filter(|p| p.accepted == Some(true))
-        .map(|p| p.name)
+        .map(|p| p.name.jsse_name())
         .collect()
 }
 
@@ -102,7 +102,20 @@ fn jsse_servers_with_chosen_protocols_suites_and_client_auth() {
     assert!(r.validation.as_ref().unwrap().trusted, "{r:#?}");
     assert_eq!(r.accepts_no_forward_secrecy, Some(false));
     assert_eq!(r.plaintext, Some(false));
-    assert_eq!(r.worst(), "ok", "{:#?}", r.findings);
+    // The truststore's client offers no certificate where one is needed: that alone is the
+    // error (the node refuses it), and it says what was offered.
+    let errors: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.severity == "error")
+        .collect();
+    assert!(
+        errors.len() == 1
+            && errors[0].check == "client_auth"
+            && errors[0].message.contains("offered no client certificate"),
+        "{:#?}",
+        r.findings
+    );
     drop(peer);
 
     // TLSv1.3 and TLSv1.2, two suites of each, a certificate wanted but not needed.
@@ -447,5 +460,245 @@ fn expiry_warnings_for_the_leaf_and_the_chains_cas_follow_the_window() {
                 served.subject, r.findings
             );
         }
+    }
+}
+
+/// Client options with the test truststore and, when given, client1's key store.
+fn client_options(with_certificate: bool) -> ProbeOptions {
+    let keystore = if with_certificate {
+        format!(
+            "  keystore: {}\n  keystore_password: cassandra\n",
+            common::store_path("client1.jks")
+        )
+    } else {
+        String::new()
+    };
+    let yaml = CassandraYaml::from_str(&format!(
+        "client_encryption_options:\n  enabled: true\n  truststore: {}\n  truststore_password: cassandra\n{keystore}",
+        common::store_path("truststore.jks")
+    ))
+    .unwrap();
+    ProbeOptions {
+        native_client: Some(
+            tls::client_config(&yaml, ClientRole::Native, &TlsSettings::default()).unwrap(),
+        ),
+        timeout: Duration::from_secs(60),
+        ..ProbeOptions::default()
+    }
+}
+
+fn client_auth_errors(r: &ProbeReport) -> Vec<String> {
+    r.findings
+        .iter()
+        .filter(|f| f.check == "client_auth" && f.severity == "error")
+        .map(|f| f.message.clone())
+        .collect()
+}
+
+/// OpenSSL s_server requiring a client certificate from `ca` (`-Verify` with
+/// `-verify_return_error`): in TLS 1.3 it refuses after the client's side of the handshake is
+/// done, so the probe must read its answer before it calls the client accepted. A missing
+/// certificate and one from a CA the server does not trust are errors naming what was offered;
+/// a certificate it trusts is not.
+#[test]
+fn a_node_that_refuses_the_clients_certificate_or_its_absence_is_an_error() {
+    if !have_openssl() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let other = common::openssl_other_ca(tmp.path());
+    let trusted = common::store_path("ca-bundle.pem");
+    let server = |version: &str, ca: &str| {
+        s_server(&[
+            version,
+            "-Verify",
+            "1",
+            "-verify_return_error",
+            "-CAfile",
+            ca,
+        ])
+    };
+    for version in ["-tls1_3", "-no_tls1_3"] {
+        // No certificate to offer.
+        let peer = server(version, &trusted);
+        let r = probe::probe(&target(peer.port), &client_options(false));
+        assert_eq!(r.client_auth, Some(ClientAuthMode::Required), "{r:#?}");
+        let errors = client_auth_errors(&r);
+        assert!(
+            errors.len() == 1 && errors[0].contains("offered no client certificate"),
+            "{version}: {:#?}",
+            r.findings
+        );
+        assert_eq!(r.worst(), "error");
+        drop(peer);
+
+        // client1's certificate, from a CA the server does not trust.
+        let peer = server(version, other.to_str().unwrap());
+        let r = probe::probe(&target(peer.port), &client_options(true));
+        let errors = client_auth_errors(&r);
+        assert!(
+            errors.len() == 1
+                && errors[0].contains("refuses this client's certificate")
+                && errors[0].contains("CN=client1"),
+            "{version}: {:#?}",
+            r.findings
+        );
+        // The refusal is the finding: no login is attempted past it.
+        assert!(r.login.is_none(), "{r:#?}");
+        drop(peer);
+
+        // client1's certificate, from the CA the server trusts.
+        let peer = server(version, &trusted);
+        let r = probe::probe(&target(peer.port), &client_options(true));
+        assert!(
+            client_auth_errors(&r).is_empty(),
+            "{version}: {:#?}",
+            r.findings
+        );
+        assert!(r.validation.as_ref().unwrap().trusted, "{r:#?}");
+        assert!(r.validation.as_ref().unwrap().message.is_none(), "{r:#?}");
+        drop(peer);
+    }
+}
+
+/// JSSE (what Cassandra runs on) needing a client certificate in TLS 1.3: without one the
+/// probe's client is refused after its side of the handshake, an error; with client1's
+/// certificate, which the server's truststore holds the CA of, it is accepted.
+#[test]
+fn jsse_in_tls13_refuses_a_client_without_a_certificate_after_the_handshake() {
+    let Some(dir) = common::java::classes() else {
+        common::skip_or_fail("java or javac is not on the PATH");
+        return;
+    };
+    let peer = java_server(&dir, &[("protocols", "TLSv1.3"), ("clientauth", "need")]);
+    let r = probe::probe(&target(peer.port), &client_options(false));
+    assert_eq!(accepted(&r), ["TLSv1.3"], "{r:#?}");
+    let errors = client_auth_errors(&r);
+    assert!(
+        errors.len() == 1 && errors[0].contains("offered no client certificate"),
+        "{:#?}",
+        r.findings
+    );
+    let r = probe::probe(&target(peer.port), &client_options(true));
+    assert!(client_auth_errors(&r).is_empty(), "{:#?}", r.findings);
+    assert!(r.validation.as_ref().unwrap().trusted, "{r:#?}");
+}
+
+/// With `require_endpoint_verification: true`, a chain the truststore holds but whose leaf does
+/// not name the address is refused for the name: the fix says so, and does not send the
+/// operator to the truststore.
+#[test]
+fn a_name_refusal_is_fixed_with_a_san_not_with_the_truststore() {
+    let Some(dir) = common::java::classes() else {
+        common::skip_or_fail("java or javac is not on the PATH");
+        return;
+    };
+    let peer = java_server(
+        &dir,
+        &[
+            ("keystore", &common::store_path("node-nosan.jks")),
+            ("clientauth", "none"),
+        ],
+    );
+    let r = probe::probe(&target(peer.port), &options_with_truststore());
+    let trust = r
+        .findings
+        .iter()
+        .find(|f| f.check == "trust")
+        .unwrap_or_else(|| panic!("{:#?}", r.findings));
+    assert_eq!(trust.severity, "error", "{trust:#?}");
+    let fix = trust.fix.as_deref().unwrap();
+    assert!(fix.contains("SAN") && !fix.contains("truststore"), "{fix}");
+}
+
+/// `probe --driver-settings`: a driver's stores without a hand-written yaml, judged by that
+/// driver's rules. The Java driver validates the node's address by default, so a certificate
+/// that does not name it (node-nosan, served by JSSE) is an error and the command exits 1; the
+/// Python driver checks it only with `check_hostname = True`, so there it is a warning.
+#[test]
+fn driver_settings_are_judged_by_the_drivers_rules() {
+    let Some(dir) = common::java::classes() else {
+        common::skip_or_fail("java or javac is not on the PATH");
+        return;
+    };
+    let peer = java_server(
+        &dir,
+        &[
+            ("keystore", &common::store_path("node-nosan.jks")),
+            ("clientauth", "none"),
+        ],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let java = tmp.path().join("application.conf");
+    std::fs::write(
+        &java,
+        format!(
+            "datastax-java-driver {{\n  advanced.ssl-engine-factory {{\n    class = DefaultSslEngineFactory\n    truststore-path = \"{}\"\n    truststore-password = cassandra\n  }}\n}}\n",
+            common::store_path("truststore.jks")
+        ),
+    )
+    .unwrap();
+    let python = tmp.path().join("ssl_options");
+    std::fs::write(
+        &python,
+        format!(
+            "ca_certs = {}\ncert_reqs = CERT_REQUIRED\n",
+            common::store_path("ca.pem")
+        ),
+    )
+    .unwrap();
+    let name_finding = |settings: &std::path::Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_cassandra-tls"))
+            .args(["probe", &format!("127.0.0.1:{}", peer.port), "--json"])
+            .arg("--driver-settings")
+            .arg(settings)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        let t = &v["targets"][0];
+        assert_eq!(t["kind"], "native", "{t:#}");
+        let name = t["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["check"] == "name")
+            .cloned()
+            .unwrap_or_else(|| panic!("{t:#}"));
+        (
+            out.status.code(),
+            name["severity"].as_str().unwrap().to_owned(),
+            t.clone(),
+        )
+    };
+    let (code, severity, t) = name_finding(&java);
+    assert_eq!((code, severity.as_str()), (Some(1), "error"), "{t:#}");
+    assert_eq!(t["validation"]["name_checked"], true, "{t:#}");
+    let (_, severity, t) = name_finding(&python);
+    assert_eq!(severity, "warning", "{t:#}");
+    assert_eq!(t["validation"]["name_checked"], false, "{t:#}");
+    assert_eq!(t["validation"]["trusted"], true, "{t:#}");
+
+    // Bad input: a line that is not a setting, and a key neither driver has, are refused by
+    // name (exit 1, a typed error), before any target is probed.
+    for (text, named) in [
+        ("truststore-path /x\n", "truststore-path /x"),
+        ("trust-store = /x\n", "trust-store"),
+    ] {
+        let bad = tmp.path().join("bad");
+        std::fs::write(&bad, text).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_cassandra-tls"))
+            .args(["probe", &format!("127.0.0.1:{}", peer.port), "--json"])
+            .arg("--driver-settings")
+            .arg(&bad)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(out.status.code(), Some(1), "{v:#}");
+        assert_eq!(v["error"]["kind"], "config", "{v:#}");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains(named),
+            "{v:#}"
+        );
     }
 }

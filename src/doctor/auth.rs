@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rustls::pki_types::UnixTime;
 
-use super::report::{Check, Report, Severity};
+use super::{Check, Report, Severity};
 use crate::explain::Explanation;
 use crate::keystore::{Certificate, KeyStore};
 use crate::options::AuthKey;

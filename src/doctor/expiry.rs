@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use rustls::pki_types::UnixTime;
 
-use super::{Check, Report, Severity};
+use super::{Check, Report, Severity, Validity, days, rfc};
 use crate::keystore::CertificateInfo;
 use crate::options::EncryptionOptions;
 
@@ -36,48 +36,6 @@ pub const DEFAULT_WARN_WITHIN: Duration = Duration::from_secs(30 * 24 * 3600);
 /// volume (its default period, 60 s, plus the cache TTL, up to about 90 s in all) and
 /// Cassandra's check of its store files every 600 s.
 pub const PROPAGATION: Duration = Duration::from_secs(90 + 600);
-
-/// Where a certificate stands at one time against a warning window: the one classification
-/// `doctor` (node certificates, trusted CAs) and `probe` (served chains) both use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Validity {
-    /// Past its end.
-    Expired,
-    /// Before its start (a clock, or a certificate issued for later).
-    NotYetValid,
-    /// Valid, ending within the window: this many seconds are left.
-    EndsWithin(i64),
-    /// Valid beyond the window: this many seconds are left.
-    Valid(i64),
-}
-
-impl Validity {
-    /// `info`'s dates at `now`, with `window` as the warning window.
-    pub(crate) fn of(info: &CertificateInfo, now: UnixTime, window: Duration) -> Validity {
-        let now = now.as_secs() as i64;
-        let left = info.not_after.unix_timestamp() - now;
-        if left < 0 {
-            Validity::Expired
-        } else if info.not_before.unix_timestamp() > now {
-            Validity::NotYetValid
-        } else if left < window.as_secs() as i64 {
-            Validity::EndsWithin(left)
-        } else {
-            Validity::Valid(left)
-        }
-    }
-}
-
-/// An RFC 3339 date.
-pub(crate) fn rfc(t: time::OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-/// Whole days in `secs`.
-pub(crate) fn days(secs: i64) -> i64 {
-    secs / 86_400
-}
 
 /// A human span: days when a day or more, else hours and minutes.
 pub(crate) fn span(d: Duration) -> String {

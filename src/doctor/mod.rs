@@ -20,6 +20,7 @@ mod expiry;
 mod handshake;
 mod report;
 mod section;
+mod terms;
 mod tools;
 
 use rustls::pki_types::UnixTime;
@@ -27,14 +28,16 @@ use rustls::pki_types::UnixTime;
 use crate::options::{CassandraYaml, Cqlshrc, InternodeEncryption, OptionWarning, Policy};
 use crate::tls::{Node, Role, TlsSettings};
 
+pub use crate::report::{Check, Finding, Severity};
+pub(crate) use crate::report::{Validity, days, rfc};
 pub use auth::ClientCertificate;
 pub use cluster::{
     Channel, ClusterReport, Link, Matrix, Refusal, RefusalReason, check_cluster, check_cluster_with,
 };
+pub(crate) use expiry::expiry;
 pub use expiry::{DEFAULT_WARN_WITHIN, ExpiryPolicy, PROPAGATION};
-pub(crate) use expiry::{Validity, days, expiry, rfc};
 pub(crate) use handshake::in_memory;
-pub use report::{Check, Finding, Report, Severity};
+pub use report::Report;
 pub(crate) use section::file_check;
 use section::section;
 pub use tools::{JMX, NODETOOL, check_jmx_encryption_options, check_nodetool_ssl};
@@ -100,7 +103,7 @@ pub fn check_node_with_clients(
             Check::Startup,
             section,
             format!("Cassandra {} does not start: {}", yaml.version(), e.message),
-            Some("fix the option named; `cassandra-tls explain` shows what the node does at start-up"),
+            Some(terms::Terms::of(node).startup_fix()),
         );
     }
 

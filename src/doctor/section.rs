@@ -7,6 +7,7 @@ use rustls::pki_types::UnixTime;
 use super::chain::{chain_checks, eku};
 use super::expiry::expiry;
 use super::handshake::self_handshake;
+use super::terms::{Store, Terms};
 use super::{Check, Report, Severity};
 use crate::ErrorKind;
 use crate::keystore::{KeyAlgorithm, KeyStore, PrivateKeyEntry, Warning};
@@ -31,7 +32,7 @@ pub(super) fn section(
     let internode = resolved.section == Section::Server;
     protocols_and_suites(report, resolved);
     let needs_trust = resolved.server_verifies_peers();
-    store_files(report, resolved, needs_trust);
+    store_files(report, node, resolved, needs_trust);
     let Some(store) = key_store(report, node, resolved, role, settings) else {
         return;
     };
@@ -63,13 +64,20 @@ pub(super) fn section(
                     at,
                 )
             }
-            Err(e) => report.push(
-                Severity::Error,
-                Check::File,
-                name,
-                e.to_string(),
-                Some("fix the truststore settings"),
-            ),
+            Err(e) => {
+                let terms = Terms::of(node);
+                let fix = match e.kind() {
+                    ErrorKind::WrongPasswordOrTampered => terms.password_fix(Store::Trust),
+                    _ => terms.truststore_fix().to_owned(),
+                };
+                report.push(
+                    Severity::Error,
+                    Check::File,
+                    name,
+                    e.to_string(),
+                    Some(&fix),
+                )
+            }
         }
     }
 
@@ -157,14 +165,51 @@ fn protocols_and_suites(report: &mut Report, section: &ResolvedSection) {
 }
 
 /// The key store and truststore files (not inline PEM): present, a file, not world-readable.
-fn store_files(report: &mut Report, section: &ResolvedSection, needs_trust: bool) {
+fn store_files(
+    report: &mut Report,
+    node: &tls::Node,
+    section: &ResolvedSection,
+    needs_trust: bool,
+) {
     let name = section.section.as_str();
     let sources = section.sources();
-    if let Ok(StoreSource::File(f)) = sources.key(KeyUse::Inbound) {
-        file_check(report, name, "keystore", &f.path, true);
+    let terms = Terms::of(node);
+    // A Secret's files by its keys (inline PEM included: it was read from tls.key and tls.crt).
+    if let Some(files) = terms.secret_files(Store::Key) {
+        secret_files(report, terms, name, files);
+    } else if let Ok(StoreSource::File(f)) = sources.key(KeyUse::Inbound) {
+        file_check(report, terms, name, "keystore", &f.path, true);
     }
-    if needs_trust && let StoreSource::File(f) = sources.trust() {
-        file_check(report, name, "truststore", &f.path, false);
+    if !needs_trust {
+        return;
+    }
+    if let Some(files) = terms.secret_files(Store::Trust) {
+        secret_files(report, terms, name, files);
+    } else if let StoreSource::File(f) = sources.trust() {
+        file_check(report, terms, name, "truststore", &f.path, false);
+    }
+}
+
+/// A Secret's files for one store, or the finding that it holds none.
+fn secret_files(
+    report: &mut Report,
+    terms: Terms<'_>,
+    name: &'static str,
+    files: Result<Vec<super::terms::StoreFile>, super::terms::Absent>,
+) {
+    match files {
+        Ok(files) => {
+            for f in files {
+                file_check(report, terms, name, &f.what, &f.path, f.secret);
+            }
+        }
+        Err(absent) => report.push(
+            Severity::Error,
+            Check::File,
+            name,
+            absent.message,
+            Some(&absent.fix),
+        ),
     }
 }
 
@@ -179,6 +224,7 @@ fn key_store(
     settings: &TlsSettings,
 ) -> Option<KeyStore> {
     let name = section.section.as_str();
+    let terms = Terms::of(node);
     // Loading checks keys cheaply; check_keys derives the public keys loading leaves unchecked
     // (JDK-written EC keys, Ed25519), as building the node's signing key would.
     let loaded = node
@@ -188,24 +234,22 @@ fn key_store(
         Ok(s) => s?,
         Err(e) => {
             let (check, fix) = match e.kind() {
-                ErrorKind::WrongPasswordOrTampered => (
-                    Check::Password,
-                    "set keystore_password to the store's password (or restore the file)",
-                ),
-                ErrorKind::WrongKeyPassword => (
-                    Check::KeyPassword,
-                    "Cassandra unlocks keys with keystore_password: re-protect the key with the store password (keytool -keypasswd)",
-                ),
+                ErrorKind::WrongPasswordOrTampered => {
+                    (Check::Password, terms.password_fix(Store::Key))
+                }
+                ErrorKind::WrongKeyPassword => {
+                    (Check::KeyPassword, terms.key_password_fix().to_owned())
+                }
                 ErrorKind::KeyCertMismatch => (
                     Check::KeyMatchesCert,
-                    "put the private key together with its own certificate chain",
+                    "put the private key together with its own certificate chain".to_owned(),
                 ),
                 ErrorKind::Malformed | ErrorKind::Unsupported => {
-                    (Check::File, "regenerate the key store")
+                    (Check::File, "regenerate the key store".to_owned())
                 }
-                _ => (Check::File, "fix the key store settings"),
+                _ => (Check::File, "fix the key store settings".to_owned()),
             };
-            report.push(Severity::Error, check, name, e.to_string(), Some(fix));
+            report.push(Severity::Error, check, name, e.to_string(), Some(&fix));
             return None;
         }
     };
@@ -213,7 +257,7 @@ fn key_store(
         Severity::Ok,
         Check::Password,
         name,
-        format!("{} opens", store.origin()),
+        format!("{} opens", terms.key_store_name(store.origin())),
         None,
     );
     if section.is_pem() {
@@ -223,8 +267,8 @@ fn key_store(
                     Severity::Error,
                     Check::File,
                     name,
-                    format!("{}: {w}", store.origin()),
-                    Some("give Cassandra a PKCS#8 key, encrypted with PBE-SHA1-3DES or not at all"),
+                    format!("{}: {w}", terms.key_store_name(store.origin())),
+                    Some(terms.pem_key_fix()),
                 );
             }
         }
@@ -254,7 +298,7 @@ fn key_store(
                 Check::StoreType,
                 name,
                 message,
-                Some("set store_type to what the file is"),
+                Some(terms.store_type_fix()),
             );
         }
     }
@@ -324,6 +368,7 @@ fn node_key<'a>(
 
 pub(crate) fn file_check(
     report: &mut Report,
+    terms: Terms<'_>,
     section: &'static str,
     what: &str,
     path: &std::path::Path,
@@ -340,14 +385,32 @@ pub(crate) fn file_check(
                         Check::File,
                         section,
                         format!("{what} {} is readable by every user", path.display()),
-                        Some("chmod 600 (or 640 with Cassandra's group)"),
+                        Some(terms.world_readable_fix(path)),
                     );
                     return;
                 }
             }
-            report.push(Severity::Ok, Check::File, section, format!("{what} {} exists", path.display()), None);
+            report.push(
+                Severity::Ok,
+                Check::File,
+                section,
+                format!("{what} {} exists", path.display()),
+                None,
+            );
         }
-        Ok(_) => report.push(Severity::Error, Check::File, section, format!("{what} {} is not a file", path.display()), Some("point the option at the store file")),
-        Err(e) => report.push(Severity::Error, Check::File, section, format!("{what} {}: {e}", path.display()), Some("create the file or fix the path (relative paths start in Cassandra's working directory)")),
+        Ok(_) => report.push(
+            Severity::Error,
+            Check::File,
+            section,
+            format!("{what} {} is not a file", path.display()),
+            Some(terms.missing_fix(true)),
+        ),
+        Err(e) => report.push(
+            Severity::Error,
+            Check::File,
+            section,
+            format!("{what} {}: {e}", path.display()),
+            Some(terms.missing_fix(false)),
+        ),
     }
 }

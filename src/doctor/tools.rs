@@ -81,7 +81,14 @@ pub(super) fn cqlsh(report: &mut Report, node: &tls::Node, rc: &Cqlshrc, setting
         ("usercert", &ssl.usercert),
     ] {
         if let Some(p) = path {
-            file_check(report, CQLSH, what, &resolve(p), what == "userkey");
+            file_check(
+                report,
+                super::terms::Terms::Yaml,
+                CQLSH,
+                what,
+                &resolve(p),
+                what == "userkey",
+            );
         }
     }
     let ssl = crate::options::CqlshSsl {
@@ -284,10 +291,24 @@ fn check_jmx_client(
     ssl.keystore = ssl.keystore.as_deref().map(|p| resolve(yaml, p));
     ssl.truststore = ssl.truststore.as_deref().map(|p| resolve(yaml, p));
     if let Some(p) = &ssl.truststore {
-        file_check(report, section, "javax.net.ssl.trustStore", p, false);
+        file_check(
+            report,
+            super::terms::Terms::Yaml,
+            section,
+            "javax.net.ssl.trustStore",
+            p,
+            false,
+        );
     }
     if let Some(p) = &ssl.keystore {
-        file_check(report, section, "javax.net.ssl.keyStore", p, true);
+        file_check(
+            report,
+            super::terms::Terms::Yaml,
+            section,
+            "javax.net.ssl.keyStore",
+            p,
+            true,
+        );
     }
     let (client, keystore) = match tls::nodetool_client_and_keystore(&ssl, &settings) {
         Ok(c) => c,

@@ -2,6 +2,7 @@
 //! machine itself does no I/O; this is the loop every blocking caller would write.
 
 use std::io::{ErrorKind, Read, Write};
+use std::time::Duration;
 
 use super::{Handshake, PeerIdentity, Session, State};
 use crate::error::{Error, Result};
@@ -48,6 +49,51 @@ pub fn handshake<T: Read + Write>(
 }
 
 impl Session {
+    /// After a client's handshake over `sock`, waits up to `wait` for the server's first word
+    /// and takes it in: `Err` when it is a refusal. In TLS 1.3 the client's side of the
+    /// handshake ends before the server has read the client's certificate, so a server that
+    /// refuses it (or requires one that was not sent) says so only now, with an alert: a tool
+    /// calls the connection ok only after this. A server that accepted the client answers with
+    /// its session tickets (JSSE, OpenSSL and rustls send them once they have read the client's
+    /// Finished), data (the answer to a request sent before this call, such as CQL `OPTIONS`),
+    /// its close_notify or the end of the stream; one that says nothing within `wait` did not
+    /// refuse. TLS 1.2 checks the client within the handshake: this returns at once. The
+    /// socket's read timeout is restored afterwards.
+    pub fn server_answer(&mut self, sock: &mut std::net::TcpStream, wait: Duration) -> Result<()> {
+        if self.protocol() != "TLSv1.3" {
+            return Ok(());
+        }
+        let before = sock.read_timeout().map_err(|e| transport("receiving", e))?;
+        sock.set_read_timeout(Some(wait.max(Duration::from_millis(1))))
+            .map_err(|e| transport("receiving", e))?;
+        let mut buf = [0u8; 16 * 1024];
+        let read = loop {
+            match sock.read(&mut buf) {
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                other => break other,
+            }
+        };
+        let _ = sock.set_read_timeout(before);
+        let n = match read {
+            Ok(n) => n,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                return Ok(());
+            }
+            Err(e) => return Err(transport("receiving the server's answer", e)),
+        };
+        let mut rest = &buf[..n];
+        while !rest.is_empty() {
+            // A fatal alert (the refusal) is the error here.
+            let taken = self.feed(rest)?;
+            if taken == 0 {
+                break;
+            }
+            rest = &rest[taken..];
+        }
+        self.open_all()?;
+        Ok(())
+    }
+
     /// Seals all of `data` and writes the records to `io`, a send buffer at a time.
     pub fn send<T: Write>(&mut self, data: &[u8], io: &mut T) -> Result<()> {
         let mut rest = data;

@@ -247,6 +247,12 @@ pub struct CertificateInfo {
     pub version: u32,
 }
 
+/// A DER-encoded distinguished name (a `Name` SEQUENCE, as a CertificateRequest lists its
+/// CAs) as Java prints it; `None` when it does not parse.
+pub(crate) fn java_dn_der(der: &[u8]) -> Option<String> {
+    X509Name::from_der(der).ok().map(|(_, name)| java_dn(&name))
+}
+
 /// A distinguished name as Java prints it (`X500Principal.toString`): most specific RDN first,
 /// `CN=node1, O=Example`.
 fn java_dn(name: &X509Name<'_>) -> String {

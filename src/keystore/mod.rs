@@ -18,6 +18,7 @@
 //! on loads PKCS#12 as JKS and the reverse.
 
 mod cert;
+pub(crate) use cert::java_dn_der;
 mod javaser;
 mod jks;
 mod key;

@@ -33,6 +33,8 @@ mod source;
 mod version;
 mod yaml;
 
+pub mod scylla;
+
 pub use auth::{
     AUTH_PACKAGE, AuthClass, AuthKey, AuthOptions, CertificateLogin, ClassRefusal,
     ParameterizedClass, ResolvedClass, resolve_class, split_identities,
@@ -47,7 +49,9 @@ pub use protocols::{
     CipherSuite, CipherSuiteChoice, JDK_DEFAULT_PROTOCOLS, ProtocolChoice, SUPPORTED_SUITES,
     TlsVersion, accepted_protocols, jsse_name, select_cipher_suites, select_protocols,
 };
-pub use secret::{MountedSecret, PemFiles, SecretLayout, Unchecked, UncheckedReason};
+pub use secret::{
+    MountedSecret, PemFiles, SecretLayout, SecretPassword, SecretSource, Unchecked, UncheckedReason,
+};
 pub use section::{
     ClientAuth, DurationMinutes, EncryptionOptions, InternodeEncryption, Policy,
     ServerEncryptionOptions, SslContextFactory, SslContextFactoryKind,

@@ -142,6 +142,71 @@ pub struct Unchecked {
     pub why: String,
 }
 
+/// Where a store's password comes from, for a node made from a mounted Secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SecretPassword {
+    /// None: PEM files.
+    None,
+    /// A key of the Secret itself (k8ssandra's `keystore-password`, `truststore-password`).
+    Key(&'static str),
+    /// Given by the caller, as the layout keeps it elsewhere (the command's
+    /// `--secret-password-file`): the password Secret of cert-manager's
+    /// `keystores.jks.passwordSecretRef` (or `keystores.pkcs12`), cass-operator's datacenter
+    /// name.
+    Given,
+}
+
+/// What a node made from a mounted Secret reads, by the Secret's key names: what the
+/// diagnostics name in place of cassandra.yaml options nobody wrote
+/// ([`super::CassandraYaml::secret`]). Holds no password.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SecretSource {
+    /// The Secret's directory (absolute).
+    pub dir: PathBuf,
+    /// Its layout.
+    pub layout: SecretLayout,
+    /// The keys the key store is read from: `keystore`, `keystore.jks`, `keystore.p12`,
+    /// `node-keystore.jks`, `tls-combined.pem`, or `tls.key` and `tls.crt`; empty when the
+    /// Secret holds no key store (k8ssandra's truststore Secret).
+    pub keystore: Vec<&'static str>,
+    /// The key store's password.
+    pub keystore_password: SecretPassword,
+    /// The key the truststore is read from (`truststore`, `truststore.jks`, `truststore.p12`,
+    /// `node-keystore.jks`, `ca.crt`); `None` when the Secret holds none.
+    pub truststore: Option<&'static str>,
+    /// The truststore's password.
+    pub truststore_password: SecretPassword,
+}
+
+impl SecretSource {
+    /// The file of one of the Secret's keys.
+    pub fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(key)
+    }
+}
+
+/// The keys a store can be read from, in any layout.
+const STORE_KEYS: [&str; 9] = [
+    "keystore",
+    "truststore",
+    "node-keystore.jks",
+    "keystore.jks",
+    "truststore.jks",
+    "keystore.p12",
+    "truststore.p12",
+    "ca.crt",
+    "tls-combined.pem",
+];
+
+/// The Secret key a store file is.
+fn key_of(path: &Path) -> Option<&'static str> {
+    STORE_KEYS
+        .into_iter()
+        .find(|k| path.file_name() == Some(k.as_ref()))
+}
+
 /// The PEM files of a cert-manager Secret.
 #[derive(Clone, Debug)]
 pub struct PemFiles {
@@ -156,12 +221,11 @@ pub struct PemFiles {
     pub combined: Option<PathBuf>,
 }
 
-fn origin(dir: &Path) -> Origin {
-    Origin::file(dir)
-}
-
-fn refuse(dir: &Path, key: &str, message: impl Into<String>) -> Error {
-    Error::config(&origin(dir), Some("secret"), Some(key), message)
+/// A refusal of the Secret at `given` (as the caller named it; its resolved path beside it
+/// when relative).
+fn refuse(given: &Path, key: &str, message: impl Into<String>) -> Error {
+    let origin = Origin::Bytes(crate::error::given_and_resolved(given));
+    Error::config(&origin, Some("secret"), Some(key), message)
 }
 
 /// A password file's content: its first line (a Secret's value usually has no newline, but one
@@ -187,15 +251,14 @@ impl MountedSecret {
         // A relative directory is taken against the working directory once, here: the files'
         // paths and the node's base directory are then the same absolute paths (symlinks such
         // as the kubelet's `..data` are kept, not resolved).
-        let dir = &std::path::absolute(dir.as_ref()).map_err(|source| Error::Io {
-            path: dir.as_ref().to_path_buf(),
+        let given = dir.as_ref();
+        let io = |source| Error::Io {
+            path: given.to_path_buf(),
             source,
-        })?;
+        };
+        let dir = &std::path::absolute(given).map_err(io)?;
         let mut found: Vec<String> = std::fs::read_dir(dir)
-            .map_err(|source| Error::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?
+            .map_err(io)?
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
             // The kubelet's own entries (`..data`, `..2026_...`) are not the Secret's keys.
@@ -209,7 +272,7 @@ impl MountedSecret {
                 Some(l) => l,
                 // k8ssandra-operator mounts the truststore as a Secret of its own.
                 None if has("truststore") => SecretLayout::K8ssandra,
-                None => return Err(Self::no_layout(dir, &found)),
+                None => return Err(Self::no_layout(given, &found)),
             },
         };
         let missing: Vec<&str> = layout
@@ -232,10 +295,10 @@ impl MountedSecret {
             .collect();
         if !missing.is_empty() {
             return Err(refuse(
-                dir,
+                given,
                 layout.name(),
                 format!(
-                    "a {layout} secret needs {}; missing: {}; found: {}",
+                    "a {layout} secret needs {}; missing: {}; found: {}; mount the missing keys (a volume with items mounts only the keys it lists), or name another layout with --secret-layout",
                     layout.expected_files().join(", "),
                     missing.join(", "),
                     list(&found)
@@ -268,9 +331,9 @@ impl MountedSecret {
             SecretLayout::CassOperatorLegacy => {
                 let Some(password) = password else {
                     return Err(refuse(
-                        dir,
+                        given,
                         "password",
-                        "cass-operator's legacy node-keystore.jks is protected by the datacenter's name: give it as the password",
+                        "cass-operator's legacy node-keystore.jks is protected by the datacenter's name: give it as the password (the command's --secret-password-file)",
                     ));
                 };
                 secret.keystore = Some(path("node-keystore.jks"));
@@ -279,70 +342,79 @@ impl MountedSecret {
                 secret.truststore_password = Some(password);
                 secret.store_type = Some(StoreType::Jks);
             }
-            SecretLayout::CertManager => {
-                let java = [
-                    ("keystore.jks", "truststore.jks"),
-                    ("keystore.p12", "truststore.p12"),
-                ]
-                .into_iter()
-                .find(|(k, _)| has(k));
-                match (java, password) {
-                    (Some((k, t)), Some(password)) => {
-                        secret.keystore = Some(path(k));
-                        secret.truststore = has(t).then(|| path(t));
-                        secret.keystore_password = Some(password.clone());
-                        secret.truststore_password = Some(password);
-                        secret.store_type = Some(if k.ends_with(".jks") {
-                            StoreType::Jks
-                        } else {
-                            StoreType::Pkcs12
-                        });
-                        secret.unchecked.push(Unchecked {
-                            reason: UncheckedReason::PemBesideJavaStores,
-                            files: ["tls.crt", "tls.key", "tls-combined.pem"]
-                                .into_iter()
-                                .filter(|f| has(f))
-                                .map(path)
-                                .collect(),
-                            why: format!("the Java stores {k} and {t} were read; a node configured with the PEM files uses material that was not checked"),
-                        });
-                    }
-                    // Without the password of its Java stores, the PEM files serve.
-                    (java, _) => {
-                        if let Some((k, t)) = java {
-                            secret.unchecked.push(Unchecked {
-                                reason: UncheckedReason::JavaStoresWithoutPassword,
-                                files: [k, t].into_iter().filter(|f| has(f)).map(path).collect(),
-                                why: "no password was given for the Secret's Java stores (cert-manager's keystores passwordSecretRef; --secret-password-file), so its PEM files were read instead; a node configured with the Java stores uses material that was not checked".into(),
-                            });
-                        }
-                        secret.pem = Some(PemFiles {
-                            key: path("tls.key"),
-                            cert: path("tls.crt"),
-                            ca: has("ca.crt").then(|| path("ca.crt")),
-                            combined: has("tls-combined.pem").then(|| path("tls-combined.pem")),
-                        });
-                        secret.store_type = Some(StoreType::Pem);
-                    }
-                }
-                if let (Some(pem), true) = (&secret.pem, secret.truststore.is_none()) {
-                    secret.truststore = pem.ca.clone();
-                }
-            }
+            SecretLayout::CertManager => secret.cert_manager(&has, &path, password),
         }
         Ok(secret)
     }
 
-    fn no_layout(dir: &Path, found: &[String]) -> Error {
+    /// cert-manager's files: its Java stores when their password is given, else its PEM files;
+    /// what was not read is named.
+    fn cert_manager(
+        &mut self,
+        has: &dyn Fn(&str) -> bool,
+        path: &dyn Fn(&str) -> PathBuf,
+        password: Option<Password>,
+    ) {
+        let java = [
+            ("keystore.jks", "truststore.jks"),
+            ("keystore.p12", "truststore.p12"),
+        ]
+        .into_iter()
+        .find(|(k, _)| has(k));
+        match (java, password) {
+            (Some((k, t)), Some(password)) => {
+                self.keystore = Some(path(k));
+                self.truststore = has(t).then(|| path(t));
+                self.keystore_password = Some(password.clone());
+                self.truststore_password = Some(password);
+                self.store_type = Some(if k.ends_with(".jks") {
+                    StoreType::Jks
+                } else {
+                    StoreType::Pkcs12
+                });
+                self.unchecked.push(Unchecked {
+                    reason: UncheckedReason::PemBesideJavaStores,
+                    files: ["tls.crt", "tls.key", "tls-combined.pem"]
+                        .into_iter()
+                        .filter(|f| has(f))
+                        .map(path)
+                        .collect(),
+                    why: format!("the Java stores {k} and {t} were read; a node configured with the PEM files uses material that was not checked"),
+                });
+            }
+            // Without the password of its Java stores, the PEM files serve.
+            (java, _) => {
+                if let Some((k, t)) = java {
+                    self.unchecked.push(Unchecked {
+                        reason: UncheckedReason::JavaStoresWithoutPassword,
+                        files: [k, t].into_iter().filter(|f| has(f)).map(path).collect(),
+                        why: "no password was given for the Secret's Java stores (cert-manager's keystores passwordSecretRef; --secret-password-file), so its PEM files were read instead; a node configured with the Java stores uses material that was not checked".into(),
+                    });
+                }
+                self.pem = Some(PemFiles {
+                    key: path("tls.key"),
+                    cert: path("tls.crt"),
+                    ca: has("ca.crt").then(|| path("ca.crt")),
+                    combined: has("tls-combined.pem").then(|| path("tls-combined.pem")),
+                });
+                self.store_type = Some(StoreType::Pem);
+            }
+        }
+        if let (Some(pem), true) = (&self.pem, self.truststore.is_none()) {
+            self.truststore = pem.ca.clone();
+        }
+    }
+
+    fn no_layout(given: &Path, found: &[String]) -> Error {
         let expected: Vec<String> = SecretLayout::ALL
             .iter()
             .map(|l| format!("{l}: {}", l.expected_files().join(", ")))
             .collect();
         refuse(
-            dir,
+            given,
             "layout",
             format!(
-                "no known secret layout fits; found: {}; expected one of: {}",
+                "no known secret layout fits; found: {}; expected one of: {}; give the keys these names with the volume's items (key: <yours>, path: tls.crt), and name the layout with --secret-layout, or check the node's cassandra.yaml, which names its files",
                 list(found),
                 expected.join("; ")
             ),
@@ -393,6 +465,39 @@ impl MountedSecret {
     /// cert-manager's PEM files, when they are what is read.
     pub fn pem(&self) -> Option<&PemFiles> {
         self.pem.as_ref()
+    }
+
+    /// What a node made from this Secret reads, by the Secret's key names.
+    pub fn source(&self) -> SecretSource {
+        let (keystore, keystore_password) = match &self.pem {
+            Some(pem) if pem.combined.is_some() => (vec!["tls-combined.pem"], SecretPassword::None),
+            Some(_) => (vec!["tls.key", "tls.crt"], SecretPassword::None),
+            None => (
+                self.keystore
+                    .as_deref()
+                    .and_then(key_of)
+                    .into_iter()
+                    .collect(),
+                match self.layout {
+                    SecretLayout::K8ssandra => SecretPassword::Key("keystore-password"),
+                    _ => SecretPassword::Given,
+                },
+            ),
+        };
+        let truststore = self.truststore.as_deref().and_then(key_of);
+        let truststore_password = match (self.layout, truststore) {
+            (_, None | Some("ca.crt")) => SecretPassword::None,
+            (SecretLayout::K8ssandra, _) => SecretPassword::Key("truststore-password"),
+            _ => SecretPassword::Given,
+        };
+        SecretSource {
+            dir: self.dir.clone(),
+            layout: self.layout,
+            keystore,
+            keystore_password,
+            truststore,
+            truststore_password,
+        }
     }
 
     /// The encryption section a node would have with this Secret mounted: the stores and
@@ -488,7 +593,8 @@ impl MountedSecret {
         };
         Ok(
             CassandraYaml::from_sections(origin, server, client, self.dir.clone())
-                .with_version(version),
+                .with_version(version)
+                .with_secret(self.source()),
         )
     }
 }

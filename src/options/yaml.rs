@@ -50,6 +50,8 @@ pub struct CassandraYaml {
     jmx: Option<EncryptionOptions>,
     node: NodeFacts,
     auth: AuthOptions,
+    /// The mounted Secret the sections were made from, when they were.
+    secret: Option<super::SecretSource>,
 }
 
 #[derive(Deserialize)]
@@ -318,6 +320,7 @@ impl CassandraYaml {
             jmx: None,
             node: NodeFacts::default(),
             auth: AuthOptions::default(),
+            secret: None,
         }
     }
 
@@ -402,6 +405,7 @@ impl CassandraYaml {
                 native_transport_port: raw.native_transport_port.unwrap_or(9042),
                 native_transport_port_ssl: raw.native_transport_port_ssl,
             },
+            secret: None,
         })
     }
 
@@ -410,6 +414,20 @@ impl CassandraYaml {
     pub(crate) fn with_version(mut self, version: CassandraVersion) -> Self {
         self.version = version;
         self
+    }
+
+    /// The same sections, made from the mounted Secret `source` describes.
+    pub(crate) fn with_secret(mut self, source: super::SecretSource) -> Self {
+        self.secret = Some(source);
+        self
+    }
+
+    /// The mounted Secret the sections were made from ([`super::MountedSecret::node_yaml`]):
+    /// its directory, layout and the keys each store came from, so that what is said about
+    /// the stores names the Secret's keys rather than options nobody wrote. `None` for a
+    /// cassandra.yaml.
+    pub fn secret(&self) -> Option<&super::SecretSource> {
+        self.secret.as_ref()
     }
 
     /// Resolves relative paths against `dir` instead of the working directory (Cassandra's

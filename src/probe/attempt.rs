@@ -19,6 +19,7 @@ use rustls::{
     ClientConfig, ClientConnection, SignatureScheme, SupportedCipherSuite, SupportedProtocolVersion,
 };
 
+use super::report::Protocol;
 use super::wire;
 use crate::tls::verify::NoCertificateCheck;
 
@@ -118,6 +119,7 @@ impl ServerCertVerifier for Recorder {
 struct AskedFor {
     asked: AtomicBool,
     offer: Option<Arc<dyn ResolvesClientCert>>,
+    offered: Mutex<Option<CertificateDer<'static>>>,
 }
 
 impl ResolvesClientCert for AskedFor {
@@ -127,9 +129,13 @@ impl ResolvesClientCert for AskedFor {
         sigschemes: &[SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
         self.asked.store(true, Ordering::SeqCst);
-        self.offer
+        let key = self
+            .offer
             .as_ref()
-            .and_then(|o| o.resolve(root_hint_subjects, sigschemes))
+            .and_then(|o| o.resolve(root_hint_subjects, sigschemes));
+        *self.offered.lock().unwrap_or_else(|e| e.into_inner()) =
+            key.as_ref().and_then(|k| k.cert.first().cloned());
+        key
     }
 
     fn has_certs(&self) -> bool {
@@ -154,9 +160,11 @@ pub(crate) enum Until {
 #[derive(Debug, Default)]
 pub(crate) struct Seen {
     pub(crate) chain: Vec<CertificateDer<'static>>,
-    pub(crate) version: Option<&'static str>,
+    pub(crate) version: Option<Protocol>,
     pub(crate) suite: Option<&'static str>,
     pub(crate) asked_for_certificate: bool,
+    /// The leaf of the client certificate offered, when one was.
+    pub(crate) offered: Option<CertificateDer<'static>>,
 }
 
 /// A rustls client for the probe: `versions` and `suites` as given, the chain recorded (never
@@ -197,6 +205,7 @@ impl Client {
         let asked = Arc::new(AskedFor {
             asked: AtomicBool::new(false),
             offer,
+            offered: Mutex::new(None),
         });
         let config = ClientConfig::builder_with_provider(self.provider.clone())
             .with_protocol_versions(&self.versions)
@@ -220,6 +229,11 @@ impl Client {
         };
         seen.chain = std::mem::take(&mut *recorder.chain.lock().unwrap_or_else(|e| e.into_inner()));
         seen.asked_for_certificate = asked.asked.load(Ordering::SeqCst);
+        seen.offered = asked
+            .offered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
         (seen, result)
     }
 }
@@ -227,22 +241,16 @@ impl Client {
 /// A suite's IANA name as JSSE (and Cassandra's cipher_suites) spells it: rustls calls the
 /// TLSv1.3 suites `TLS13_*`.
 pub(crate) fn jsse_suite_name(s: SupportedCipherSuite) -> &'static str {
-    match s.suite() {
-        rustls::CipherSuite::TLS13_AES_128_GCM_SHA256 => "TLS_AES_128_GCM_SHA256",
-        rustls::CipherSuite::TLS13_AES_256_GCM_SHA384 => "TLS_AES_256_GCM_SHA384",
-        rustls::CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 => "TLS_CHACHA20_POLY1305_SHA256",
-        other => other.as_str().unwrap_or("unknown"),
-    }
+    let suite = s.suite();
+    crate::options::jsse_name(u16::from(suite))
+        .or_else(|| suite.as_str())
+        .unwrap_or("unknown")
 }
 
 fn note(conn: &ClientConnection, seen: &mut Seen) {
     if let Some(s) = conn.negotiated_cipher_suite() {
         seen.suite = Some(jsse_suite_name(s));
-        seen.version = conn.protocol_version().map(|v| match v {
-            rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3",
-            rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2",
-            _ => "?",
-        });
+        seen.version = conn.protocol_version().and_then(Protocol::of_rustls);
     }
 }
 

@@ -259,8 +259,8 @@ mod tests {
     }
 
     fn findings_without_certificate(l: &Login) -> Vec<String> {
-        let mut findings = super::super::report::Findings(Vec::new());
-        super::super::login_findings(&mut findings, l, false);
+        let mut findings = super::super::findings::Findings::default();
+        super::super::findings::login_findings(&mut findings, l, false);
         findings.0.into_iter().map(|f| f.message).collect()
     }
 

@@ -8,8 +8,9 @@ use std::time::Duration;
 use rustls::pki_types::UnixTime;
 use serde::Serialize;
 
-use crate::doctor::{Check, Finding, Severity};
 use crate::error::{Error, Origin};
+use crate::options::TlsVersion;
+use crate::report::{Check, Severity};
 use crate::tls::ClientTls;
 
 /// What a port is, which decides what is tried on it.
@@ -30,7 +31,7 @@ impl fmt::Display for PortKind {
         f.pad(match self {
             PortKind::Native => "native",
             PortKind::Storage => "storage",
-            PortKind::Unknown => "port",
+            PortKind::Unknown => "unknown",
         })
     }
 }
@@ -149,11 +150,73 @@ pub struct ServedCertificate {
     pub expires_in_days: i64,
 }
 
+/// A TLS protocol version, as the probe tries them: the two rustls speaks, and the two before
+/// them that it tries with a raw ClientHello.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Protocol {
+    /// TLSv1 (deprecated by RFC 8996).
+    Tls10,
+    /// TLSv1.1 (deprecated by RFC 8996).
+    Tls11,
+    /// TLSv1.2.
+    Tls12,
+    /// TLSv1.3.
+    Tls13,
+}
+
+impl Protocol {
+    /// Every version, oldest first.
+    pub const ALL: [Protocol; 4] = [
+        Protocol::Tls10,
+        Protocol::Tls11,
+        Protocol::Tls12,
+        Protocol::Tls13,
+    ];
+
+    /// The JSSE name: `TLSv1`, `TLSv1.1`, `TLSv1.2`, `TLSv1.3`.
+    pub fn jsse_name(self) -> &'static str {
+        match self {
+            Protocol::Tls10 => "TLSv1",
+            Protocol::Tls11 => "TLSv1.1",
+            Protocol::Tls12 => TlsVersion::Tls12.jsse_name(),
+            Protocol::Tls13 => TlsVersion::Tls13.jsse_name(),
+        }
+    }
+
+    /// Whether RFC 8996 deprecates it (TLSv1, TLSv1.1).
+    pub fn deprecated(self) -> bool {
+        matches!(self, Protocol::Tls10 | Protocol::Tls11)
+    }
+
+    /// The version rustls negotiated, when it is one of these.
+    pub(crate) fn of_rustls(v: rustls::ProtocolVersion) -> Option<Protocol> {
+        match v {
+            rustls::ProtocolVersion::TLSv1_0 => Some(Protocol::Tls10),
+            rustls::ProtocolVersion::TLSv1_1 => Some(Protocol::Tls11),
+            rustls::ProtocolVersion::TLSv1_2 => Some(Protocol::Tls12),
+            rustls::ProtocolVersion::TLSv1_3 => Some(Protocol::Tls13),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.jsse_name())
+    }
+}
+
+impl Serialize for Protocol {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.jsse_name())
+    }
+}
+
 /// Whether a protocol version is accepted.
 #[derive(Clone, Debug, Serialize)]
 pub struct ProtocolSupport {
-    /// `TLSv1`, `TLSv1.1`, `TLSv1.2`, `TLSv1.3`.
-    pub name: &'static str,
+    /// The version (serialized as its JSSE name, `TLSv1` ... `TLSv1.3`).
+    pub name: Protocol,
     /// Accepted, refused, or not known (the port did not answer in time).
     pub accepted: Option<bool>,
 }
@@ -192,29 +255,18 @@ pub struct Validation {
     pub message: Option<String>,
 }
 
-/// A finding, in the doctor's terms.
-#[derive(Clone, Debug, Serialize)]
+/// A finding, in the doctor's terms (without a section: the target is the probe's section).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ProbeFinding {
-    /// `ok`, `warning` or `error`.
-    pub severity: &'static str,
-    /// The check's id: `connect`, `tls`, `expiry`, `name`, `trust`, `protocols`,
-    /// `forward_secrecy`, `client_auth`, `plaintext`.
-    pub check: &'static str,
+    /// How bad.
+    pub severity: Severity,
+    /// What the finding is about: `connect`, `tls`, `expiry`, `name`, `trust`, `protocols`,
+    /// `forward_secrecy`, `client_auth`, `auth`, `plaintext`.
+    pub check: Check,
     /// What was found.
     pub message: String,
     /// What to do about it.
     pub fix: Option<String>,
-}
-
-impl From<&Finding> for ProbeFinding {
-    fn from(f: &Finding) -> Self {
-        ProbeFinding {
-            severity: f.severity.name(),
-            check: f.check.name(),
-            message: f.message.clone(),
-            fix: f.fix.clone(),
-        }
-    }
 }
 
 /// What one target showed.
@@ -261,34 +313,20 @@ pub struct ProbeReport {
 }
 
 impl ProbeReport {
-    /// The worst severity among the findings.
-    pub fn worst(&self) -> &'static str {
-        if self.findings.iter().any(|f| f.severity == "error") {
-            "error"
-        } else if self.findings.iter().any(|f| f.severity == "warning") {
-            "warning"
-        } else {
-            "ok"
-        }
+    /// The worst severity among the findings ([`Severity::Ok`] when there are none).
+    pub fn worst(&self) -> Severity {
+        self.findings
+            .iter()
+            .map(|f| f.severity)
+            .max()
+            .unwrap_or(Severity::Ok)
     }
-}
 
-pub(super) struct Findings(pub(super) Vec<Finding>);
-
-impl Findings {
-    pub(super) fn push(
-        &mut self,
-        severity: Severity,
-        check: Check,
-        message: String,
-        fix: Option<&str>,
-    ) {
-        self.0.push(Finding {
-            severity,
-            check,
-            section: "probe",
-            message,
-            fix: fix.map(str::to_owned),
-        });
+    /// How many findings have this severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
     }
 }

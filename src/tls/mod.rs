@@ -39,7 +39,9 @@ mod identity;
 mod material;
 mod node;
 mod plan;
+mod priority;
 pub mod reload;
+mod request;
 mod resolve;
 mod role;
 mod server;
@@ -71,6 +73,8 @@ pub(crate) use material::{
 };
 pub use node::Node;
 pub(crate) use plan::Plan;
+pub use priority::{PriorityProvider, restrict_to_priority};
+pub use request::{CertificateRequest, RecordRequest};
 pub use role::{ClientRole, Role, ServerRole};
 pub(crate) use server::assemble_server;
 pub use server::{ServerTls, server_config};

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::failure::ExpiredButTrusted;
+use crate::failure::{ExpiredButTrusted, Noted};
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -89,23 +89,43 @@ pub(crate) fn root_store(anchors: &[Certificate]) -> Result<Arc<RootCertStore>, 
     Ok(Arc::new(roots))
 }
 
-/// Notes the missing issuer of an `UnknownIssuer` error (parsing happens only on this path)
-/// and returns the error unchanged.
+/// Notes the issuer of a chain refused for an unknown issuer, or for a signature that does not
+/// verify while a trusted CA bears the issuer's name (parsing happens only on these paths), and
+/// returns the error unchanged.
 fn name_unknown_issuer(
     e: Error,
     end_entity: &CertificateDer<'_>,
     intermediates: &[CertificateDer<'_>],
+    anchors: &[CertificateDer<'static>],
 ) -> Error {
-    if matches!(
-        e,
-        Error::InvalidCertificate(CertificateError::UnknownIssuer)
-    ) {
-        let top = intermediates.last().unwrap_or(end_entity);
-        let issuer = Certificate::from_verified(top.clone().into_owned())
+    let Error::InvalidCertificate(c) = &e else {
+        return e;
+    };
+    let top = intermediates.last().unwrap_or(end_entity);
+    let issuer = || {
+        Certificate::from_verified(top.clone().into_owned())
             .info()
             .ok()
-            .map(|i| i.issuer);
-        crate::failure::note_unknown_issuer(issuer);
+            .map(|i| i.issuer)
+    };
+    match c {
+        CertificateError::UnknownIssuer => crate::failure::note_issuer(Noted::Unknown(issuer())),
+        CertificateError::BadSignature => {
+            let subject = |a: &CertificateDer<'static>| {
+                Certificate::from_verified(a.clone())
+                    .info()
+                    .ok()
+                    .map(|i| i.subject)
+            };
+            if let Some(i) = issuer()
+                && anchors
+                    .iter()
+                    .any(|a| subject(a).as_deref() == Some(i.as_str()))
+            {
+                crate::failure::note_issuer(Noted::SameName(i));
+            }
+        }
+        _ => {}
     }
     e
 }
@@ -266,6 +286,7 @@ impl ServerCertVerifier for ServerVerifier {
                     explain_expiry(e, end_entity, &self.anchors, now),
                     end_entity,
                     intermediates,
+                    &self.anchors,
                 ),
                 end_entity,
             )),
@@ -331,6 +352,7 @@ impl ClientCertVerifier for ClientVerifier {
                 explain_expiry(e, end_entity, &self.anchors, now),
                 end_entity,
                 intermediates,
+                &self.anchors,
             )),
             ok => ok,
         }?;

@@ -315,7 +315,7 @@ pub fn run(args: Args) -> ExitCode {
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     if args.json {
-        let findings: Vec<_> = report.findings.iter().map(finding_json).collect();
+        let findings = &report.findings;
         println!(
             "{}",
             json!({"findings": findings, "summary": {"errors": errors, "warnings": warnings}})
@@ -336,10 +336,6 @@ fn load_failure(args: &Args, e: &cassandra_tls::Error) -> ExitCode {
         eprintln!("error ({}): {e}", e.kind());
     }
     ExitCode::from(1)
-}
-
-fn finding_json(f: &doctor::Finding) -> serde_json::Value {
-    json!({"severity": f.severity.to_string(), "check": f.check.name(), "section": f.section, "message": f.message, "fix": f.fix})
 }
 
 fn print_findings(findings: &[doctor::Finding]) {
@@ -459,7 +455,7 @@ fn report_cluster(args: &Args, paths: Vec<PathBuf>, yamls: Vec<CassandraYaml>) -
                 json!({
                     "node": name,
                     "path": p.display().to_string(),
-                    "findings": r.findings.iter().map(finding_json).collect::<Vec<_>>(),
+                    "findings": r.findings,
                     "summary": {"errors": r.count(Severity::Error), "warnings": r.count(Severity::Warning)},
                 })
             })
@@ -469,7 +465,7 @@ fn report_cluster(args: &Args, paths: Vec<PathBuf>, yamls: Vec<CassandraYaml>) -
             json!({
                 "nodes": nodes,
                 "cluster": {
-                    "findings": report.findings.iter().map(finding_json).collect::<Vec<_>>(),
+                    "findings": report.findings,
                     "internode": report.internode,
                     "client_to_node": report.client_to_node,
                 },

@@ -71,14 +71,31 @@ pub fn run(args: Args) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
+            let fix = password_fix(&e);
             if args.json {
-                let v = json!({"error": {"kind": e.kind(), "message": e.to_string()}});
+                let v = json!({"error": {"kind": e.kind(), "message": e.to_string(), "fix": fix}});
                 println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
             } else {
                 eprintln!("error ({}): {e}", e.kind());
+                if let Some(fix) = fix {
+                    eprintln!("fix: {fix}");
+                }
             }
             ExitCode::from(1)
         }
+    }
+}
+
+/// For a store or key its password does not open, the flags that give the right one.
+fn password_fix(e: &Error) -> Option<&'static str> {
+    match e.kind() {
+        cassandra_tls::ErrorKind::WrongPasswordOrTampered => Some(
+            "give the store's password with --storepass or --storepass-file (or restore the file)",
+        ),
+        cassandra_tls::ErrorKind::WrongKeyPassword => {
+            Some("give the key's password with --keypass or --keypass-file")
+        }
+        _ => None,
     }
 }
 

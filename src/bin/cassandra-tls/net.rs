@@ -158,11 +158,83 @@ fn read_line(session: &mut Session, sock: &mut TcpStream) -> Result<Option<Strin
 }
 
 pub fn connect(args: ConnectArgs) -> ExitCode {
-    let result = run_connect(&args);
-    print_result(args.json, &result)
+    match run_connect(&args) {
+        Ok(v) => print_result(args.json, &Ok(v)),
+        Err(Refused {
+            error,
+            asked: Some(asked),
+        }) if args.json => {
+            let mut v = error_json(&error);
+            v["error"]["certificate_request"] = *asked;
+            println!("{v}");
+            ExitCode::from(1)
+        }
+        Err(refused) => print_result(args.json, &Err(refused.error)),
+    }
 }
 
-fn run_connect(args: &ConnectArgs) -> Result<Value, Error> {
+/// A failed `connect`: the error, and when the node refused the client (an alert), what its
+/// CertificateRequest asked for and what was offered.
+struct Refused {
+    error: Error,
+    asked: Option<Box<Value>>,
+}
+
+impl From<Error> for Refused {
+    fn from(error: Error) -> Self {
+        Refused { error, asked: None }
+    }
+}
+
+/// When `e` is the node's refusal (an alert), says on stderr what the node asked for in its
+/// CertificateRequest (the CA names it advertised) and what this client offered, and gives the
+/// same as JSON.
+fn refusal(e: Error, record: &tls::RecordRequest, after_handshake: bool) -> Refused {
+    if e.kind() != cassandra_tls::ErrorKind::PeerAlert {
+        return e.into();
+    }
+    let request = record.request();
+    let offered = record.offered();
+    let offered_text = match &offered {
+        Some(c) => match c.info() {
+            Ok(i) => format!("this client offered {} (issued by {})", i.subject, i.issuer),
+            Err(_) => "this client offered its certificate".to_owned(),
+        },
+        None if request.is_some() => "this client had no certificate to offer".to_owned(),
+        None => "the node asked for no client certificate".to_owned(),
+    };
+    let names = request
+        .as_ref()
+        .map(|r| r.authority_names())
+        .unwrap_or_default();
+    let expects = match (&request, names.is_empty()) {
+        (None, _) => String::new(),
+        (Some(_), true) => "; the node asked for a client certificate and named no CA".to_owned(),
+        (Some(_), false) => format!(
+            "; the node asked for a client certificate issued by one of: {}",
+            names.join("; ")
+        ),
+    };
+    let when = if after_handshake {
+        "after the handshake, as a TLS 1.3 server refuses a client certificate"
+    } else {
+        "in the handshake"
+    };
+    eprintln!(
+        "the node refused the connection {when}: {offered_text}{expects}; check the node's require_client_auth and truststore, and the client's key store"
+    );
+    let asked = json!({
+        "asked": request.is_some(),
+        "authorities": names,
+        "offered": offered.as_ref().and_then(|c| c.info().ok()).map(|i| json!({"subject": i.subject, "issuer": i.issuer})),
+    });
+    Refused {
+        error: e,
+        asked: Some(Box::new(asked)),
+    }
+}
+
+fn run_connect(args: &ConnectArgs) -> Result<Value, Refused> {
     let yaml = based(
         CassandraYaml::load_file(&args.config)?,
         args.base_dir.as_ref(),
@@ -199,73 +271,31 @@ fn run_connect(args: &ConnectArgs) -> Result<Value, Error> {
     sock.set_write_timeout(Some(TIMEOUT))
         .map_err(|e| io_error(&args.target, e))?;
     let name = args.server_name.as_deref().unwrap_or(host);
-    let (mut session, peer) = blocking::handshake(Handshake::client(&client, name)?, &mut sock)?;
+    // The node's CertificateRequest is recorded: a refusal names what the node expects.
+    let (config, record) = tls::RecordRequest::wrap(&client.current_config());
+    let (mut session, peer) =
+        blocking::handshake(Handshake::client_with_config(config, name)?, &mut sock)
+            .map_err(|e| refusal(e, &record, false))?;
     let received = match &args.send {
         Some(text) => {
             session.send(format!("{text}\n").as_bytes(), &mut sock)?;
-            read_line(&mut session, &mut sock)?
+            read_line(&mut session, &mut sock).map_err(|e| refusal(e, &record, true))?
         }
         None => None,
     };
     session.close();
     session.flush_to(&mut sock)?;
     if received.is_none() {
-        server_answer(&mut session, &mut sock).inspect_err(|e| {
-            if e.kind() == cassandra_tls::ErrorKind::PeerAlert {
-                let offered = if client.has_client_certificate() {
-                    "this client offered its certificate"
-                } else {
-                    "this client has no certificate to offer"
-                };
-                eprintln!(
-                    "the node refused the connection after the handshake, as a TLS 1.3 server refuses a client certificate: {offered}; check the node's require_client_auth and truststore"
-                );
-            }
-        })?;
+        session
+            .server_answer(&mut sock, ANSWER_WAIT)
+            .map_err(|e| refusal(e, &record, true))?;
     }
     Ok(success_json(&session, &peer, received))
 }
 
-/// How long `connect` waits for the server's first word after a TLS 1.3 handshake.
+/// How long `connect` waits for the server's first word after a TLS 1.3 handshake
+/// ([`Session::server_answer`]).
 const ANSWER_WAIT: Duration = Duration::from_secs(10);
-
-/// Waits for the server's first record after the handshake. In TLS 1.3 the client's side of
-/// the handshake ends before the server has read the client's certificate, so a server that
-/// refuses it (or requires one that was not sent) says so only now, with an alert: the
-/// connection is not called ok before this. A server that accepted the client answers with
-/// its session tickets (JSSE, OpenSSL and rustls send them once they have read the client's
-/// Finished), its close_notify or the end of the stream; one that says nothing within
-/// [`ANSWER_WAIT`] did not refuse. TLS 1.2 checks the client within the handshake.
-fn server_answer(session: &mut Session, sock: &mut TcpStream) -> Result<(), Error> {
-    use std::io::{ErrorKind, Read};
-    if session.protocol() != "TLSv1.3" {
-        return Ok(());
-    }
-    sock.set_read_timeout(Some(ANSWER_WAIT))
-        .map_err(|e| io_error("socket", e))?;
-    let mut buf = [0u8; 16 * 1024];
-    let n = loop {
-        match sock.read(&mut buf) {
-            Ok(n) => break n,
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                return Ok(());
-            }
-            Err(e) => return Err(io_error("receiving the server's answer", e)),
-        }
-    };
-    let mut rest = &buf[..n];
-    while !rest.is_empty() {
-        // A fatal alert (the refusal) is the error here.
-        let taken = session.feed(rest)?;
-        if taken == 0 {
-            break;
-        }
-        rest = &rest[taken..];
-    }
-    session.open_all()?;
-    Ok(())
-}
 
 pub fn serve(args: ServeArgs) -> ExitCode {
     let setup = || -> Result<(tls::ServerTls, TcpListener), Error> {

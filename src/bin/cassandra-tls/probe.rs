@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use cassandra_tls::Error;
 use cassandra_tls::options::{CassandraYaml, Cqlshrc, InternodeEncryption};
-use cassandra_tls::probe::{self, PortKind, ProbeOptions, ProbeReport, Target};
-use cassandra_tls::tls::{self, ClientRole, TlsSettings};
+use cassandra_tls::probe::{self, PortKind, ProbeOptions, ProbeReport, Severity, Target};
+use cassandra_tls::tls::{self, ClientRole, DriverTls, TlsSettings};
 use clap::Args as ClapArgs;
 use serde_json::json;
 
@@ -32,6 +32,13 @@ pub struct Args {
     /// Judge the chains as cqlsh would with this cqlshrc's [ssl] section.
     #[arg(long, conflicts_with = "config")]
     cqlshrc: Option<PathBuf>,
+    /// Judge the chains as a driver would with its settings (and offer its client
+    /// certificate): `key = value` lines of the Java driver's advanced.ssl-engine-factory
+    /// (truststore-path, truststore-password, keystore-path, keystore-password,
+    /// hostname-validation, cipher-suites) or of the Python driver's ssl_options (ca_certs,
+    /// certfile, keyfile, cert_reqs, check_hostname), with that driver's defaults.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["config", "cqlshrc"])]
+    driver_settings: Option<PathBuf>,
     /// Find every node of the cluster from the first target (a native port) through
     /// system.local and system.peers_v2, then probe every node's native port (and storage
     /// port when --config has internode encryption).
@@ -79,6 +86,25 @@ fn targets(args: &Args) -> Result<Vec<Target>, Error> {
     list.iter().map(|t| t.parse::<Target>()).collect()
 }
 
+/// The most a driver-settings file may hold.
+const MAX_SETTINGS: u64 = 1024 * 1024;
+
+/// A driver's client from its settings file, by that driver's rules.
+fn driver_client(file: &std::path::Path) -> Result<tls::ClientTls, Error> {
+    let io = |e| Error::Io {
+        path: file.to_path_buf(),
+        source: e,
+    };
+    let len = std::fs::metadata(file).map_err(io)?.len();
+    if len > MAX_SETTINGS {
+        return Err(io(std::io::Error::other(format!(
+            "{len} bytes: a driver-settings file holds at most {MAX_SETTINGS}"
+        ))));
+    }
+    let text = std::fs::read_to_string(file).map_err(io)?;
+    DriverTls::from_settings_text(&text)?.build()
+}
+
 pub fn run(args: Args) -> ExitCode {
     let settings = TlsSettings::default();
     let setup = || -> Result<(ProbeOptions, Vec<Target>, bool), Error> {
@@ -118,6 +144,9 @@ pub fn run(args: Args) -> ExitCode {
             let ssl = rc.ssl_settings(&host, &|k| std::env::var(k).ok(), home.as_deref())?;
             options.native_client = Some(tls::cqlsh_client_config(&ssl, &settings)?);
             kind = PortKind::Native;
+        } else if let Some(file) = &args.driver_settings {
+            options.native_client = Some(driver_client(file)?);
+            kind = PortKind::Native;
         }
         for t in &mut list {
             t.kind = kind;
@@ -135,7 +164,9 @@ pub fn run(args: Args) -> ExitCode {
     let mut nodes = Vec::new();
     if args.cluster {
         let Some(client) = options.native_client.as_ref() else {
-            eprintln!("error: --cluster needs --config or --cqlshrc (a CQL session over TLS)");
+            eprintln!(
+                "error: --cluster needs --config, --cqlshrc or --driver-settings (a CQL session over TLS)"
+            );
             return ExitCode::from(2);
         };
         let mut seed = list[0].clone();
@@ -150,14 +181,8 @@ pub fn run(args: Args) -> ExitCode {
         }
     }
     let reports = probe::probe_all(&list, &options);
-    let count = |sev: &str| {
-        reports
-            .iter()
-            .flat_map(|r| &r.findings)
-            .filter(|f| f.severity == sev)
-            .count()
-    };
-    let (errors, warnings) = (count("error"), count("warning"));
+    let count = |severity| reports.iter().map(|r| r.count(severity)).sum::<usize>();
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
     if args.json {
         println!(
             "{}",
@@ -206,7 +231,7 @@ fn print_text(reports: &[ProbeReport], cluster: Option<usize>) {
             .protocols
             .iter()
             .filter(|p| p.accepted == Some(true))
-            .map(|p| p.name.trim_start_matches("TLSv"))
+            .map(|p| p.name.jsse_name().trim_start_matches("TLSv"))
             .collect();
         println!(
             "{:<24} {:<8} {:<16} {:<14} {:<10} {:<8} {:<10} {}",

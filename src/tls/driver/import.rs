@@ -134,6 +134,52 @@ impl DriverTls {
         Ok(d)
     }
 
+    /// A driver's settings written down as `key = value` lines (`key: value` too; a line that starts
+    /// with `#` or `//` is a comment; lines that open or close a `{` block are skipped, so the Java driver's
+    /// `advanced.ssl-engine-factory { ... }` block of an `application.conf` reads as it is).
+    /// The keys decide the driver: the Java driver's DefaultSslEngineFactory settings (with or
+    /// without the `advanced.ssl-engine-factory.` prefix), read as
+    /// [`DriverTls::from_java_driver`] reads them, or the Python driver's `ssl_options`, read
+    /// as [`DriverTls::from_python_driver`] reads them. Each driver's defaults apply: the
+    /// Java driver checks the node's address, the Python driver only with
+    /// `check_hostname = True`. Quotes around a value are removed.
+    pub fn from_settings_text(text: &str) -> Result<Self> {
+        const PYTHON: &[&str] = &[
+            "ca_certs",
+            "certfile",
+            "keyfile",
+            "cert_reqs",
+            "check_hostname",
+            "ssl_version",
+        ];
+        let mut pairs = Vec::new();
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty()
+                || line.starts_with('#')
+                || line.starts_with("//")
+                || line.ends_with('{')
+                || line.starts_with('}')
+            {
+                continue;
+            }
+            let Some((key, value)) = line.split_once(['=', ':']) else {
+                return Err(bad(line, format!("'{line}' is not key = value")));
+            };
+            let key = key.trim();
+            let key = key
+                .strip_prefix("advanced.ssl-engine-factory.")
+                .unwrap_or(key);
+            let value = value.trim().trim_matches(['"', '\'']);
+            pairs.push((key, value));
+        }
+        if pairs.iter().any(|(k, _)| PYTHON.contains(k)) {
+            DriverTls::from_python_driver(pairs)
+        } else {
+            DriverTls::from_java_driver(pairs)
+        }
+    }
+
     /// A driver's stores from a mounted Kubernetes Secret ([`crate::options::MountedSecret`]):
     /// k8ssandra's `keystore`/`truststore` with their password files, cass-operator's
     /// `node-keystore.jks`, cert-manager's Java stores or PEM files (`tls-combined.pem` as a
