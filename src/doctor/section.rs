@@ -11,7 +11,7 @@ use super::terms::{Store, Terms};
 use super::{Check, Report, Severity};
 use crate::ErrorKind;
 use crate::keystore::{KeyAlgorithm, KeyStore, PrivateKeyEntry, Warning};
-use crate::options::{ResolvedSection, Section};
+use crate::options::{KeyUse, ResolvedSection, Section, StoreSource};
 use crate::tls::{self, Role, TlsSettings};
 
 /// Checks one section for the roles it serves (`roles[0]` loads the key store).
@@ -172,23 +172,21 @@ fn store_files(
     needs_trust: bool,
 ) {
     let name = section.section.as_str();
-    let resolved = node.resolved();
+    let sources = section.sources();
     let terms = Terms::of(node);
     // A Secret's files by its keys (inline PEM included: it was read from tls.key and tls.crt).
     if let Some(files) = terms.secret_files(Store::Key) {
         secret_files(report, terms, name, files);
-    } else if section.inline_pem("private_key").is_none() {
-        let path = resolved.path(section.options.keystore_path());
-        file_check(report, terms, name, "keystore", &path, true);
+    } else if let Ok(StoreSource::File(f)) = sources.key(KeyUse::Inbound) {
+        file_check(report, terms, name, "keystore", &f.path, true);
     }
     if !needs_trust {
         return;
     }
     if let Some(files) = terms.secret_files(Store::Trust) {
         secret_files(report, terms, name, files);
-    } else if section.inline_pem("trusted_certificates").is_none() {
-        let path = resolved.path(section.options.truststore_path());
-        file_check(report, terms, name, "truststore", &path, false);
+    } else if let StoreSource::File(f) = sources.trust() {
+        file_check(report, terms, name, "truststore", &f.path, false);
     }
 }
 

@@ -26,12 +26,12 @@ use serde::Serialize;
 
 pub use engine::{Engine, EngineError, JDK, Provider, engine};
 
-use crate::error::{Error, Origin};
+use crate::error::Error;
 use crate::keystore::{KeyAlgorithm, KeyStore};
 use crate::options::{
-    CassandraVersion, CassandraYaml, ClientAuth, EncryptionOptions, InternodeEncryption,
-    ManagerFactory, Policy, ResolvedNode, ResolvedSection, Section, SslContextFactoryKind,
-    accepted_protocols, check_algorithm,
+    CassandraVersion, CassandraYaml, ClientAuth, InternodeEncryption, ManagerFactory, Policy,
+    ResolvedNode, ResolvedSection, Section, SslContextFactoryKind, accepted_protocols,
+    check_algorithm,
 };
 use crate::tls::{Node, Role, TlsSettings, missing_key_store};
 
@@ -297,10 +297,9 @@ fn startup_error(stage: Stage, e: &Error) -> StartupError {
 fn apply(node: &ResolvedNode) -> crate::Result<()> {
     let yaml = node.yaml();
     let origin = yaml.origin();
-    let client = yaml.client_encryption_options();
     let server = yaml.server_encryption_options();
     let version = yaml.version();
-    factory_rules(yaml, Section::Client.as_str(), client, None)?;
+    factory_rules(node, Section::Client)?;
     let facts = yaml.node();
     if let Some(ssl_port) = facts.native_transport_port_ssl
         && version < CassandraVersion::V6_0
@@ -315,10 +314,8 @@ fn apply(node: &ResolvedNode) -> crate::Result<()> {
         ));
     }
     // 6.0 applies jmx_server_options.jmx_encryption_options between the two (applySimpleConfig).
-    if let Some(jmx) = yaml.jmx_encryption_options() {
-        factory_rules(yaml, Section::Jmx.as_str(), jmx, None)?;
-    }
-    factory_rules(yaml, Section::Server.as_str(), &server.common, Some(server))?;
+    factory_rules(node, Section::Jmx)?;
+    factory_rules(node, Section::Server)?;
     if server.legacy_ssl_storage_port_enabled && node.server().policy == Policy::Unencrypted {
         let key = version.legacy_port_key();
         return Err(Error::config(
@@ -333,83 +330,13 @@ fn apply(node: &ResolvedNode) -> crate::Result<()> {
     Ok(())
 }
 
-/// What a section's SSL context factory checks when applyConfig makes it: 6.0's store
-/// contexts resolve their passwords (a named password file that does not exist stops start-up:
-/// key store, then the server's outbound key store, then truststore), then the PEM factory's
-/// own rules.
-fn factory_rules(
-    yaml: &CassandraYaml,
-    section: &'static str,
-    opts: &EncryptionOptions,
-    server: Option<&crate::options::ServerEncryptionOptions>,
-) -> crate::Result<()> {
-    let (origin, base) = (yaml.origin(), yaml.base_dir());
-    let inbound = crate::tls::factory::store_password(origin, section, opts, base, false)?;
-    if let Some(server) = server {
-        crate::tls::factory::outbound_password(origin, server, base, inbound)?;
+/// What a section's SSL context factory refuses when applyConfig makes it (6.0's password
+/// files, the PEM factory's constructor): the resolved section's sources say.
+fn factory_rules(node: &ResolvedNode, section: Section) -> crate::Result<()> {
+    match node.section(section) {
+        Some(s) => crate::tls::factory::constructed(node.origin(), s).map(|_| ()),
+        None => Ok(()),
     }
-    crate::tls::factory::store_password(origin, section, opts, base, true)?;
-    pem_factory_rules(
-        origin,
-        base,
-        section,
-        opts,
-        server.and_then(|s| s.outbound_keystore.as_deref()),
-    )
-}
-
-/// PEMBasedSslContextFactory's constructor: one source per store, and the two key passwords
-/// agree when both are given.
-fn pem_factory_rules(
-    origin: &Origin,
-    base: &Path,
-    section: &'static str,
-    opts: &EncryptionOptions,
-    outbound_keystore: Option<&str>,
-) -> crate::Result<()> {
-    let factory = &opts.ssl_context_factory;
-    if factory.kind() != SslContextFactoryKind::Pem {
-        return Ok(());
-    }
-    let err = |key: &str, message: &str| Error::config(origin, Some(section), Some(key), message);
-    let inline = |name: &str| factory.parameter(name).filter(|v| !v.trim().is_empty());
-    let exists = |p: &str| crate::options::resolve_path(base, p).exists();
-    let store_password = opts.keystore_password.as_ref().filter(|p| !p.is_empty());
-    if let (Some(k), Some(s)) = (inline("private_key_password"), store_password)
-        && !k.is_empty()
-        && crate::Password::new(k) != *s
-    {
-        return Err(err(
-            "private_key_password",
-            "'keystore_password' and 'key_password' both configurations are given and the values do not match",
-        ));
-    }
-    for (file, key, what) in [
-        (Some(opts.keystore_path()), "private_key", "keystore"),
-        (
-            Some(opts.truststore_path()),
-            "trusted_certificates",
-            "truststore",
-        ),
-        (
-            outbound_keystore,
-            "outbound_private_key",
-            "outbound_keystore",
-        ),
-    ] {
-        if let Some(file) = file
-            && inline(key).is_some()
-            && exists(file)
-        {
-            return Err(err(
-                key,
-                &format!(
-                    "Configuration must specify value for either {what} or {key}, not both for PEMBasedSSlContextFactory"
-                ),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// One section: its policy, and when it is not UNENCRYPTED, validateSslContext's work (the

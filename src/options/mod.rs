@@ -29,6 +29,7 @@ mod protocols;
 mod raw;
 mod secret;
 mod section;
+mod source;
 mod version;
 mod yaml;
 
@@ -54,6 +55,10 @@ pub use secret::{
 pub use section::{
     ClientAuth, DurationMinutes, EncryptionOptions, InternodeEncryption, Policy,
     ServerEncryptionOptions, SslContextFactory, SslContextFactoryKind,
+};
+pub use source::{
+    InlinePem, JavaStoreType, KeyUse, SectionSources, SourceRefusal, StoreFile, StoreSource,
+    java_store_type,
 };
 pub use version::CassandraVersion;
 pub use yaml::{CassandraYaml, NodeFacts};

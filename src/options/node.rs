@@ -19,6 +19,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use super::source::{SectionSources, SourceInput};
 use super::{
     CassandraVersion, CassandraYaml, CipherSuiteChoice, ClientAuth, EncryptionOptions,
     InternodeEncryption, OptionWarning, Policy, ProtocolChoice, ServerEncryptionOptions,
@@ -175,6 +176,7 @@ pub struct ResolvedSection {
     pub factory: SslContextFactoryKind,
     /// Cassandra's `hasKeystore()`.
     pub has_keystore: bool,
+    sources: SectionSources,
     protocols: Result<ProtocolChoice>,
     suites: Result<CipherSuiteChoice>,
 }
@@ -196,6 +198,12 @@ impl ResolvedSection {
             None => (options.policy(has_keystore), options.enabled == Some(true)),
         };
         let (protocols, suites) = negotiation(origin, section.as_str(), options);
+        let sources = super::source::resolve(&SourceInput {
+            options,
+            server,
+            version: yaml.version(),
+            base: yaml.base_dir(),
+        });
         ResolvedSection {
             section,
             options: options.clone(),
@@ -207,6 +215,7 @@ impl ResolvedSection {
             endpoint_verification: options.require_endpoint_verification,
             factory: options.ssl_context_factory.kind(),
             has_keystore,
+            sources,
             protocols,
             suites,
         }
@@ -254,20 +263,13 @@ impl ResolvedSection {
         self.factory == SslContextFactoryKind::Pem
     }
 
-    /// An inline PEM parameter of the PEM factory (`private_key`, `trusted_certificates`),
-    /// when given and not blank.
-    pub fn inline_pem(&self, parameter: &str) -> Option<&str> {
-        if !self.is_pem() {
-            return None;
-        }
-        self.options
-            .ssl_context_factory
-            .parameter(parameter)
-            .filter(|v| !v.trim().is_empty())
+    /// Where the section's keys and trusted certificates come from, and what Cassandra refuses
+    /// about them.
+    pub fn sources(&self) -> &SectionSources {
+        &self.sources
     }
 }
-
-/// A node's cassandra.yaml, resolved: each encryption section as Cassandra decides it, for the
+// A node's cassandra.yaml, resolved: each encryption section as Cassandra decides it, for the
 /// version the yaml was read as. Made by [`CassandraYaml::resolve`].
 #[derive(Debug)]
 pub struct ResolvedNode {

@@ -354,10 +354,8 @@ impl EncryptionOptions {
     pub fn has_keystore(&self, base: &Path) -> bool {
         match self.ssl_context_factory.kind() {
             SslContextFactoryKind::Pem
-                if self
-                    .ssl_context_factory
-                    .parameter("private_key")
-                    .is_some_and(|k| !k.trim().is_empty()) =>
+                if super::source::pem_parameter(&self.ssl_context_factory, "private_key")
+                    .is_some() =>
             {
                 true
             }

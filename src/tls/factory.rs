@@ -6,35 +6,23 @@ use std::path::Path;
 use super::cache::{self, StoreCache};
 use crate::error::{Error, Origin, Result};
 use crate::keystore::{Certificate, KeyStore, StoreType};
-use crate::options::{EncryptionOptions, SslContextFactoryKind};
+use crate::options::{
+    InlinePem, JavaStoreType, KeyUse, ResolvedSection, SectionSources, StoreFile, StoreSource,
+};
 use crate::password::Password;
 
-/// Which key store of a section: the inbound one (`keystore`) or the internode client's
-/// (`outbound_keystore`, falling back to `keystore`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Which {
-    Inbound,
-    Outbound,
-}
-
-/// Where a section's key store comes from, after the factory's rules.
-pub(crate) struct KeySource<'a> {
-    pub section: &'static str,
-    pub opts: &'a EncryptionOptions,
-    /// The key store path (already chosen between `keystore` and `outbound_keystore`).
-    pub path: &'a str,
-    /// The store password (already chosen between `keystore_password` and the outbound one).
-    pub password: Option<&'a Password>,
+/// What a key store is loaded from beyond its section's sources.
+pub(crate) struct KeyLoad<'a> {
+    pub section: &'a ResolvedSection,
+    pub key: KeyUse,
     /// A separate key password given by the caller (not a cassandra.yaml option).
     pub key_password: Option<&'a Password>,
-    pub which: Which,
     /// Bytes handed in by the caller in place of the file (hot reload's install).
     pub bytes: Option<&'a [u8]>,
     /// The node's loads so far, when files are read once per node.
     pub cache: Option<&'a StoreCache>,
 }
 
-/// The origin of key-store or truststore bytes handed in by the caller.
 /// What bytes handed in for a section's store are called in errors.
 pub(crate) fn installed(section: &str, what: &str) -> Origin {
     Origin::Bytes(format!("<{section} {what} handed in>"))
@@ -44,340 +32,218 @@ fn config(origin: &Origin, section: &str, key: &str, message: impl Into<String>)
     Error::config(origin, Some(section), Some(key), message)
 }
 
-/// A store password as 6.0's `FileBasedStoreContext.resolvePassword` gives it (read from
-/// cassandra-all 6.0-alpha2's classes): the inline password when one is given (even `""`); else
-/// the password file's first line (`""` for an empty file) when a file is named; else none. A
-/// named file that does not exist stops start-up; it is not read when a password is given.
-fn resolve_password(
+/// The section's sources as the factory's constructor left them: its refusal, if any.
+pub(crate) fn constructed<'a>(
+    origin: &Origin,
+    section: &'a ResolvedSection,
+) -> Result<&'a SectionSources> {
+    let sources = section.sources();
+    sources
+        .construction()
+        .map_err(|r| r.error(origin, section.section.as_str()))?;
+    Ok(sources)
+}
+
+/// Where inline PEM is said to come from in errors.
+fn inline_origin(section: &str, pem: &InlinePem) -> Origin {
+    Origin::Bytes(format!(
+        "{section}.ssl_context_factory.parameters.{}",
+        pem.parameter
+    ))
+}
+
+/// The loader of a PEM key, unlocked with `password` when one is given and not empty.
+fn pem_key_loader(password: Option<&Password>) -> crate::keystore::Loader {
+    let loader = KeyStore::loader().store_type(Some(StoreType::Pem));
+    match password.filter(|p| !p.is_empty()) {
+        Some(p) => loader.key_password(p.clone()),
+        None => loader,
+    }
+}
+
+/// Loads a key store of a section from its source. `None` when the source is a file that does
+/// not exist (and no bytes are handed in), which only clients may accept.
+pub(crate) fn load_keystore(origin: &Origin, load: &KeyLoad<'_>) -> Result<Option<KeyStore>> {
+    let name = load.section.section.as_str();
+    let source = constructed(origin, load.section)?
+        .key(load.key)
+        .map_err(|r| r.error(origin, name))?;
+    let file = match source {
+        StoreSource::Inline(pem) => {
+            let loader = pem_key_loader(pem.password.as_ref().or(load.key_password));
+            return match load.bytes {
+                Some(bytes) => loader.load_from(bytes, installed(name, "keystore")),
+                None => loader.load_from(pem.pem.as_bytes(), inline_origin(name, pem)),
+            }
+            .map(Some);
+        }
+        StoreSource::File(file) => file,
+    };
+    if load.bytes.is_none() && !file.path.exists() {
+        return Ok(None);
+    }
+    let java = file.store_type.clone().map_err(|r| r.error(origin, name))?;
+    let loader = if java == JavaStoreType::Pem {
+        pem_key_loader(file.password.as_ref().or(load.key_password))
+    } else {
+        let Some(password) = &file.password else {
+            let key = file.password_option;
+            return Err(config(
+                origin,
+                name,
+                key,
+                format!("'{key}' must be specified"),
+            ));
+        };
+        // Cassandra unlocks keys with the store password: one password for both, unless the
+        // caller names a separate key password.
+        KeyStore::loader()
+            .store_type(Some(java.store_type()))
+            .store_password(password.clone())
+            .key_password_opt(load.key_password.cloned())
+    };
+    match load.bytes {
+        Some(bytes) => loader.load_from(bytes, installed(name, "keystore")),
+        None => cache::load_file(load.cache, &loader, &file.path),
+    }
+    .map(Some)
+}
+
+/// Refuses a key store its source's JDK key store type cannot read (see
+/// [`check_store_type`]; and CaseExactJKS with a PKCS#12 file, which the loader's type warning
+/// cannot tell).
+pub(crate) fn check_key_store_type(
+    origin: &Origin,
+    section: &ResolvedSection,
+    key: KeyUse,
+    store: &KeyStore,
+) -> Result<()> {
+    let name = section.section.as_str();
+    check_store_type(origin, name, store)?;
+    match section.sources().key(key).ok().and_then(StoreSource::file) {
+        Some(StoreFile {
+            store_type: Ok(java),
+            ..
+        }) => check_java_type(origin, name, *java, store),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses a store the JDK key store type `java` cannot read (CaseExactJKS and a PKCS#12
+/// file: the type check the loader's warning cannot make, see [`JavaStoreType::reads`]).
+fn check_java_type(
     origin: &Origin,
     section: &str,
-    key: &str,
-    base: &Path,
-    password: Option<&Password>,
-    file: Option<&str>,
-) -> Result<Option<Password>> {
-    if let Some(p) = password {
-        return Ok(Some(p.clone()));
+    java: JavaStoreType,
+    store: &KeyStore,
+) -> Result<()> {
+    let detected = store.store_type();
+    match java.reads(detected) {
+        true => Ok(()),
+        false => {
+            let configured = match java {
+                JavaStoreType::CaseExactJks => "CaseExactJKS".to_owned(),
+                other => other.store_type().to_string(),
+            };
+            Err(unreadable(origin, section, store, &configured))
+        }
     }
-    let Some(file) = file.filter(|f| !f.is_empty()) else {
-        return Ok(None);
-    };
-    let path = crate::options::resolve_path(base, file);
-    if !path.exists() {
-        return Err(config(
-            origin,
-            section,
-            key,
-            format!("keystore password file {} does not exist", path.display()),
-        ));
-    }
-    Password::from_file_first_line(&path)
-        .map(Some)
-        .map_err(|e| {
-            config(
-                origin,
-                section,
-                key,
-                format!(
-                    "Failed to read keystore password from the {} for {section}: {e}",
-                    path.display()
-                ),
-            )
-        })
 }
 
-/// The store password of the inbound key store (`keystore_password`, else the first line of
-/// `keystore_password_file`) or, with `trust`, of the truststore (`truststore_password`,
-/// `truststore_password_file`).
-pub(crate) fn store_password(
-    origin: &Origin,
-    section: &'static str,
-    opts: &EncryptionOptions,
-    base: &Path,
-    trust: bool,
-) -> Result<Option<Password>> {
-    let (key, password, file) = if trust {
-        (
-            "truststore_password_file",
-            opts.truststore_password.as_ref(),
-            opts.truststore_password_file.as_deref(),
-        )
-    } else {
-        (
-            "keystore_password_file",
-            opts.keystore_password.as_ref(),
-            opts.keystore_password_file.as_deref(),
-        )
-    };
-    resolve_password(origin, section, key, base, password, file)
-}
-
-/// The outbound key store's password as 6.0's FileBasedSslContextFactory gives it (read from
-/// cassandra-all 6.0-alpha2's classes): `outbound_keystore_password`, else the inbound key
-/// store's resolved password; only when neither is there, the first line of
-/// `outbound_keystore_password_file`, else of `keystore_password_file`. Up to 5.0 there are no
-/// password files and this is `outbound_keystore_password`, else `keystore_password`.
-pub(crate) fn outbound_password(
-    origin: &Origin,
-    server: &crate::options::ServerEncryptionOptions,
-    base: &Path,
-    inbound: Option<Password>,
-) -> Result<Option<Password>> {
-    let password = server.outbound_keystore_password.clone().or(inbound);
-    let file = server
-        .outbound_keystore_password_file
-        .as_deref()
-        .or(server.common.keystore_password_file.as_deref());
-    resolve_password(
+/// The error for a store file the configured JDK key store type cannot read.
+fn unreadable(origin: &Origin, section: &str, store: &KeyStore, configured: &str) -> Error {
+    let detected = store.store_type();
+    config(
         origin,
-        crate::options::Section::Server.as_str(),
-        "outbound_keystore_password_file",
-        base,
-        password.as_ref(),
-        file,
+        section,
+        "store_type",
+        format!(
+            "{} is a {detected} file, which Java's {configured} key store cannot read (Invalid keystore format); set store_type: {}",
+            store.origin(),
+            detected.name().to_ascii_uppercase()
+        ),
     )
-}
-
-/// Loads the key store of a section. `None` when the section has no key material at all (the
-/// key store file does not exist and nothing is inline), which only clients may accept.
-pub(crate) fn load_keystore(
-    origin: &Origin,
-    base: &Path,
-    src: &KeySource<'_>,
-) -> Result<Option<KeyStore>> {
-    let factory = &src.opts.ssl_context_factory;
-    let path = crate::options::resolve_path(base, src.path);
-    match factory.kind() {
-        SslContextFactoryKind::Pem => {
-            let (inline_key, inline_password) = match src.which {
-                Which::Inbound => ("private_key", "private_key_password"),
-                Which::Outbound => ("outbound_private_key", "outbound_private_key_password"),
-            };
-            let inline = factory
-                .parameter(inline_key)
-                .or_else(|| {
-                    (src.which == Which::Outbound)
-                        .then(|| factory.parameter("private_key"))
-                        .flatten()
-                })
-                .filter(|k| !k.trim().is_empty());
-            let key_password = factory
-                .parameter(inline_password)
-                .or_else(|| {
-                    (src.which == Which::Outbound)
-                        .then(|| factory.parameter("private_key_password"))
-                        .flatten()
-                })
-                .map(Password::new);
-            // PEMBasedSslContextFactory: the two passwords must agree when both are given.
-            let password = match (key_password, src.password) {
-                (Some(k), Some(s)) if !s.is_empty() && !k.is_empty() && k != *s => {
-                    return Err(config(
-                        origin,
-                        src.section,
-                        inline_password,
-                        "'keystore_password' and 'key_password' both configurations are given and the values do not match",
-                    ));
-                }
-                (Some(k), _) => Some(k),
-                (None, s) => src.key_password.or(s).cloned(),
-            };
-            let loader = KeyStore::loader().store_type(Some(StoreType::Pem));
-            let loader = match password.filter(|p| !p.is_empty()) {
-                Some(p) => loader.key_password(p),
-                None => loader,
-            };
-            if let Some(bytes) = src.bytes {
-                return loader
-                    .load_from(bytes, installed(src.section, "keystore"))
-                    .map(Some);
-            }
-            match (inline, path.exists()) {
-                (Some(_), true) => Err(config(
-                    origin,
-                    src.section,
-                    inline_key,
-                    "Configuration must specify value for either keystore or private_key, not both for PEMBasedSSlContextFactory",
-                )),
-                (Some(pem), false) => loader
-                    .load_from(
-                        pem.as_bytes(),
-                        Origin::Bytes(format!(
-                            "{}.ssl_context_factory.parameters.{inline_key}",
-                            src.section
-                        )),
-                    )
-                    .map(Some),
-                (None, true) => cache::load_file(src.cache, &loader, &path).map(Some),
-                (None, false) => Ok(None),
-            }
-        }
-        _ => {
-            if !path.exists() && src.bytes.is_none() {
-                return Ok(None);
-            }
-            let store_type = src.opts.store_type.as_deref().map(|t| {
-                StoreType::from_name(t).ok_or_else(|| {
-                    config(
-                        origin,
-                        src.section,
-                        "store_type",
-                        format!("unknown store type '{t}' (JKS, JCEKS, PKCS12, PEM)"),
-                    )
-                })
-            });
-            let store_type = store_type.transpose()?.or(Some(StoreType::Jks));
-            let Some(password) = src.password else {
-                let key = if src.which == Which::Outbound {
-                    "outbound_keystore_password"
-                } else {
-                    "keystore_password"
-                };
-                return Err(config(
-                    origin,
-                    src.section,
-                    key,
-                    format!("'{key}' must be specified"),
-                ));
-            };
-            // Cassandra unlocks keys with the store password: one password for both, unless the
-            // caller names a separate key password.
-            let loader = KeyStore::loader()
-                .store_type(store_type)
-                .store_password(password.clone())
-                .key_password_opt(src.key_password.cloned());
-            match src.bytes {
-                Some(bytes) => loader.load_from(bytes, installed(src.section, "keystore")),
-                None => cache::load_file(src.cache, &loader, &path),
-            }
-            .map(Some)
-        }
-    }
 }
 
 /// Refuses a store whose configured `store_type` names a JDK key store type that cannot read
 /// it (see [`StoreType::java_reads`]): Cassandra would not start with it.
 pub(crate) fn check_store_type(origin: &Origin, section: &str, store: &KeyStore) -> Result<()> {
     match store.java_type_mismatch() {
-        Some((configured, detected)) => Err(config(
-            origin,
-            section,
-            "store_type",
-            format!(
-                "{} is a {detected} file, which Java's {configured} key store cannot read (Invalid keystore format); set store_type: {}",
-                store.origin(),
-                detected.name().to_ascii_uppercase()
-            ),
-        )),
+        Some((configured, _)) => Err(unreadable(origin, section, store, &configured.to_string())),
         None => Ok(()),
     }
 }
 
-/// How a key-store truststore is read: the section's `store_type` (JKS by default) and
-/// `truststore_password` (from 4.1, none when empty: Java then loads it without its integrity
-/// check; 4.0 passes even an empty password to `KeyStore.load`).
-fn trust_loader(
-    origin: &Origin,
-    base: &Path,
-    section: &'static str,
-    opts: &EncryptionOptions,
-    empty_is_password: bool,
-) -> Result<crate::keystore::Loader> {
-    let password = store_password(origin, section, opts, base, true)?
-        .filter(|p| empty_is_password || !p.is_empty());
-    let store_type = opts
-        .store_type
-        .as_deref()
-        .and_then(StoreType::from_name)
-        .or(Some(StoreType::Jks));
-    Ok(KeyStore::loader()
-        .store_type(store_type)
-        .store_password_opt(password)
-        .skip_key_decryption(true))
-}
-
-/// Loads a section's trust anchors (Java's rule: trusted entries plus key-entry leaves).
+/// Loads a section's trust anchors (Java's rule: trusted entries plus key-entry leaves), from
+/// bytes handed in when given.
 pub(crate) fn load_trust_anchors(
     origin: &Origin,
     base: &Path,
-    section: &'static str,
-    opts: &EncryptionOptions,
+    section: &ResolvedSection,
     bytes: Option<&[u8]>,
-    empty_is_password: bool,
     cache: Option<&StoreCache>,
 ) -> Result<Vec<Certificate>> {
-    let factory = &opts.ssl_context_factory;
-    let path = crate::options::resolve_path(base, opts.truststore_path());
-    let store = match (factory.kind(), bytes) {
-        (SslContextFactoryKind::Pem, Some(bytes)) => {
-            KeyStore::loader()
-                .skip_key_decryption(true)
-                .load_from(bytes, installed(section, "truststore"))?
+    let name = section.section.as_str();
+    let pem = section.is_pem();
+    let store = match (constructed(origin, section)?.trust(), bytes) {
+        (_, Some(bytes)) => trust_loader(origin, name, section.sources().trust(), pem)?
+            .load_from(bytes, installed(name, "truststore"))?,
+        (StoreSource::Inline(inline), None) => KeyStore::loader()
+            .skip_key_decryption(true)
+            .load_from(inline.pem.as_bytes(), inline_origin(name, inline))?,
+        (StoreSource::File(file), None) => {
+            if !file.path.exists() {
+                let message = if pem {
+                    "Must provide truststore or trusted_certificates in configuration for PEMBasedSSlContextFactory".to_owned()
+                } else {
+                    format!(
+                        "{} does not exist: failed to build trust manager store for secure connections{}",
+                        file.path.display(),
+                        crate::options::relative_note(base, &file.given)
+                    )
+                };
+                return Err(config(origin, name, "truststore", message));
+            }
+            let loader = trust_loader(origin, name, section.sources().trust(), pem)?;
+            let store = cache::load_file(cache, &loader, &file.path)?;
+            if let (false, Ok(java)) = (pem, &file.store_type) {
+                check_java_type(origin, name, *java, &store)?;
+            }
+            store
         }
-        (_, Some(bytes)) => trust_loader(origin, base, section, opts, empty_is_password)?
-            .load_from(bytes, installed(section, "truststore"))?,
-        (kind, None) => match kind {
-            SslContextFactoryKind::Pem => {
-                let inline = factory
-                    .parameter("trusted_certificates")
-                    .filter(|t| !t.trim().is_empty());
-                match (inline, path.exists()) {
-                    (Some(_), true) => {
-                        return Err(config(
-                            origin,
-                            section,
-                            "trusted_certificates",
-                            "Configuration must specify value for either truststore or trusted_certificates, not both for PEMBasedSSlContextFactory",
-                        ));
-                    }
-                    (Some(pem), false) => KeyStore::loader().skip_key_decryption(true).load_from(
-                        pem.as_bytes(),
-                        Origin::Bytes(format!(
-                            "{section}.ssl_context_factory.parameters.trusted_certificates"
-                        )),
-                    )?,
-                    (None, true) => cache::load_file(
-                        cache,
-                        &KeyStore::loader().skip_key_decryption(true),
-                        &path,
-                    )?,
-                    (None, false) => {
-                        return Err(config(
-                            origin,
-                            section,
-                            "truststore",
-                            "Must provide truststore or trusted_certificates in configuration for PEMBasedSSlContextFactory",
-                        ));
-                    }
-                }
-            }
-            _ => {
-                if !path.exists() {
-                    return Err(config(
-                        origin,
-                        section,
-                        "truststore",
-                        format!(
-                            "{} does not exist: failed to build trust manager store for secure connections{}",
-                            path.display(),
-                            crate::options::relative_note(base, opts.truststore_path())
-                        ),
-                    ));
-                }
-                let loader = trust_loader(origin, base, section, opts, empty_is_password)?;
-                cache::load_file(cache, &loader, &path)?
-            }
-        },
     };
-    check_store_type(origin, section, &store)?;
+    check_store_type(origin, name, &store)?;
     let anchors = store.trust_anchors();
     if anchors.is_empty() {
         return Err(config(
             origin,
-            section,
+            name,
             "truststore",
             "the truststore holds no certificate to trust",
         ));
     }
     Ok(anchors)
+}
+
+/// How a truststore is read: PEM for the PEM factory (which reads no password), else as its
+/// source's `store_type` with its password.
+fn trust_loader(
+    origin: &Origin,
+    section: &str,
+    source: &StoreSource,
+    pem: bool,
+) -> Result<crate::keystore::Loader> {
+    let loader = KeyStore::loader().skip_key_decryption(true);
+    match source.file() {
+        Some(file) if !pem => {
+            let store_type = file
+                .store_type
+                .clone()
+                .map_err(|r| r.error(origin, section))?;
+            Ok(loader
+                .store_type(Some(store_type.store_type()))
+                .store_password_opt(file.password.clone()))
+        }
+        _ => Ok(loader),
+    }
 }

@@ -2,12 +2,12 @@
 //! and the checked material a config is assembled from.
 
 use super::cache::StoreCache;
-use super::factory::{self, KeySource, Which};
+use super::factory::{self, KeyLoad};
 use super::plan::{Plan, rustls_error};
 use super::{Role, TlsSettings, TlsWarning, resolve, verify};
 use crate::error::{Error, Origin, Result};
 use crate::keystore::{self, KeyStore};
-use crate::options::{ClientAuth, ResolvedNode};
+use crate::options::{ClientAuth, KeyUse, ResolvedNode};
 
 /// What a role's material is read from: the resolved node, and the loads kept for it (none
 /// for hot reload, which reads the files each time).
@@ -34,35 +34,24 @@ pub(crate) fn key_store_from(
     settings: &TlsSettings,
     bytes: Option<&[u8]>,
 ) -> Result<Option<KeyStore>> {
-    let resolved = node.resolved;
-    let origin = resolved.origin();
-    let base = resolved.base_dir();
-    let section = role.section();
-    let opts = &role.options(resolved).options;
-    let server = resolved.server_options();
-    let inbound_password = factory::store_password(origin, section, opts, base, false)?;
-    let (path, password, which) = match role {
-        Role::InternodeClient => (
-            server.outbound_keystore_path(),
-            factory::outbound_password(origin, server, base, inbound_password)?,
-            Which::Outbound,
-        ),
-        _ => (opts.keystore_path(), inbound_password, Which::Inbound),
-    };
     factory::load_keystore(
-        origin,
-        base,
-        &KeySource {
-            section,
-            opts,
-            path,
-            password: password.as_ref(),
+        node.resolved.origin(),
+        &KeyLoad {
+            section: role.options(node.resolved),
+            key: key_use(role),
             key_password: settings.key_password.as_ref(),
-            which,
             bytes,
             cache: node.cache,
         },
     )
+}
+
+/// The key a role presents: the internode client's is the outbound one.
+fn key_use(role: Role) -> KeyUse {
+    match role {
+        Role::InternodeClient => KeyUse::Outbound,
+        _ => KeyUse::Inbound,
+    }
 }
 
 /// [`key_store_from`], refusing a `store_type` the JDK could not read the file with.
@@ -74,7 +63,8 @@ pub(crate) fn checked_key_store(
 ) -> Result<Option<KeyStore>> {
     let store = key_store_from(node, role, settings, bytes)?;
     if let Some(store) = &store {
-        factory::check_store_type(node.resolved.origin(), role.section(), store)?;
+        let section = role.options(node.resolved);
+        factory::check_key_store_type(node.resolved.origin(), section, key_use(role), store)?;
     }
     Ok(store)
 }
@@ -89,10 +79,8 @@ pub(crate) fn trust_anchors_from(
     factory::load_trust_anchors(
         resolved.origin(),
         resolved.base_dir(),
-        role.section(),
-        &role.options(resolved).options,
+        role.options(resolved),
         bytes,
-        resolved.version().empty_truststore_password_is_checked(),
         node.cache,
     )
 }
@@ -151,13 +139,22 @@ pub(crate) fn load_server_material(
 /// resolved, and where a relative path was resolved from.
 pub(crate) fn missing_key_store(resolved: &ResolvedNode, role: Role) -> Error {
     let section = role.options(resolved);
-    let (key, path) = match (role, section.is_pem()) {
-        (Role::InternodeClient, _) => (
-            "outbound_keystore",
-            resolved.server_options().outbound_keystore_path(),
+    let key = match (role, section.is_pem()) {
+        (Role::InternodeClient, _) => "outbound_keystore",
+        (_, true) => "private_key",
+        (_, false) => "keystore",
+    };
+    let file = section
+        .sources()
+        .key(key_use(role))
+        .ok()
+        .and_then(|s| s.file());
+    let (given, path) = match file {
+        Some(f) => (f.given.as_str(), f.path.clone()),
+        None => (
+            section.options.keystore_path(),
+            resolved.path(section.options.keystore_path()),
         ),
-        (_, true) => ("private_key", section.options.keystore_path()),
-        (_, false) => ("keystore", section.options.keystore_path()),
     };
     Error::config(
         resolved.origin(),
@@ -165,8 +162,8 @@ pub(crate) fn missing_key_store(resolved: &ResolvedNode, role: Role) -> Error {
         Some(key),
         format!(
             "{} does not exist: failed to build key manager store for secure connections{}",
-            resolved.path(path).display(),
-            crate::options::relative_note(resolved.base_dir(), path)
+            path.display(),
+            crate::options::relative_note(resolved.base_dir(), given)
         ),
     )
 }

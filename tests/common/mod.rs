@@ -120,6 +120,7 @@ pub mod cassandra;
 pub mod java;
 pub mod kubelet;
 pub mod mem;
+pub mod oracle;
 pub mod peer;
 pub mod sansio;
 pub mod tools;

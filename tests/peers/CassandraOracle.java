@@ -46,6 +46,19 @@ public class CassandraOracle
 {
     public static void main(String[] args) throws Exception
     {
+        serve("ORACLE ", CassandraOracle::verdict);
+    }
+
+    /** One oracle's verdict on a yaml: a JSON object with the yaml's {@code path}. */
+    interface Verdict
+    {
+        String of(String path) throws Throwable;
+    }
+
+    /** Reads yaml paths from standard input, one per line, and prints for each one line
+     * {@code <prefix><json>}; a verdict that throws is an {@code oracle_failure}. */
+    static void serve(String prefix, Verdict verdict) throws Exception
+    {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String path;
         while ((path = in.readLine()) != null)
@@ -56,13 +69,13 @@ public class CassandraOracle
             String json;
             try
             {
-                json = verdict(path);
+                json = verdict.of(path);
             }
             catch (Throwable t)
             {
                 json = "{\"path\":" + str(path) + ",\"oracle_failure\":" + chain(t) + "}";
             }
-            System.out.println("ORACLE " + json);
+            System.out.println(prefix + json);
             System.out.flush();
         }
     }

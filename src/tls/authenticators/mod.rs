@@ -13,7 +13,7 @@ use super::cache;
 use super::node::Node;
 use super::validator::{CertificateValidator, CertificateValidityPeriod};
 use crate::error::{Error, Result};
-use crate::keystore::{KeyStore, StoreType};
+use crate::keystore::KeyStore;
 use crate::options::{
     AuthClass, AuthKey, AuthOptions, CassandraVersion, CertificateLogin, ClientAuth,
     InternodeEncryption, ResolvedClass, ResolvedNode, resolve_class, split_identities,
@@ -363,23 +363,23 @@ pub fn outbound_identities(tls_node: &Node, validator: CertificateValidator) -> 
             notes,
         };
     };
-    let store_type = match server.common.store_type.as_deref() {
-        None => Some(StoreType::Jks),
-        Some(t) => StoreType::from_name(t),
-    };
     let full = crate::options::resolve_path(node.base_dir(), path);
     // Through the node's store cache: the same file read for the SSL contexts is not read again.
-    let loader = KeyStore::loader()
-        .store_type(store_type)
-        .store_password(Password::clone(password))
-        .skip_key_decryption(true);
-    let loaded = cache::load_file(tls_node.stores().cache, &loader, &full);
+    let loaded = crate::options::java_store_type(server.common.store_type.as_deref())
+        .map_err(|refusal| refusal.to_string())
+        .and_then(|store_type| {
+            let loader = KeyStore::loader()
+                .store_type(Some(store_type.store_type()))
+                .store_password(Password::clone(password))
+                .skip_key_decryption(true);
+            cache::load_file(tls_node.stores().cache, &loader, &full).map_err(|e| e.to_string())
+        });
     let store = match loaded {
         Ok(s) => s,
-        Err(e) => {
+        Err(error) => {
             notes.push(AuthNote::OutboundUnreadable {
                 path: path.to_owned(),
-                error: e.to_string(),
+                error,
             });
             return OutboundIdentities {
                 identities: Vec::new(),

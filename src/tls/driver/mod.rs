@@ -472,10 +472,8 @@ impl DriverTls {
                 crate::tls::factory::load_trust_anchors(
                     yaml.origin(),
                     yaml.base_dir(),
-                    crate::options::Section::Client.as_str(),
-                    yaml.client_encryption_options(),
+                    node.resolved().client(),
                     truststore_bytes,
-                    false,
                     None,
                 )?
             } else {

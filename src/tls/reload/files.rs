@@ -120,36 +120,22 @@ impl KeyPair {
     }
 }
 
-/// The files Cassandra watches for a section: `keystore`, `outbound_keystore` (internode) and
-/// `truststore`, those that exist now, and a key pair's two files. Inline PEM is not a file and
-/// is never watched.
+/// The files Cassandra watches for a section (the resolved sources' `watched`: file-based
+/// stores that exist now), a key pair's two files in place of the key store's.
 pub(super) fn watched_paths(node: &Node, role: Role, sources: &Sources) -> Vec<PathBuf> {
-    let resolved = node.resolved();
-    let section = role.options(resolved);
-    let opts = &section.options;
-    let mut paths = Vec::new();
-    match &sources.key_pair {
-        Some(pair) => paths.extend([pair.key.clone(), pair.cert.clone()]),
-        None if section.inline_pem("private_key").is_none() => {
-            paths.push(resolved.path(opts.keystore_path()))
-        }
-        None => {}
-    }
-    // The outbound key falls back to the inline `private_key` as the PEM factory reads it
-    // (factory::load_keystore).
-    let outbound_inline = section
-        .inline_pem("outbound_private_key")
-        .or(section.inline_pem("private_key"));
-    if role.section_kind() == crate::options::Section::Server && outbound_inline.is_none() {
-        paths.push(resolved.path(resolved.server_options().outbound_keystore_path()));
-    }
-    if section.inline_pem("trusted_certificates").is_none() {
-        paths.push(resolved.path(opts.truststore_path()));
-    }
+    let section = role.options(node.resolved());
     let mut watched: Vec<PathBuf> = Vec::new();
-    for path in paths {
-        if path.is_file() && !watched.contains(&path) {
-            watched.push(path);
+    if let Some(pair) = &sources.key_pair {
+        for path in [&pair.key, &pair.cert] {
+            if path.is_file() && !watched.contains(path) {
+                watched.push(path.clone());
+            }
+        }
+    }
+    for (option, path) in section.sources().watched() {
+        let replaced = option == "keystore" && sources.key_pair.is_some();
+        if !replaced && !watched.iter().any(|p| p == path) {
+            watched.push(path.to_path_buf());
         }
     }
     watched
