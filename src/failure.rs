@@ -303,7 +303,7 @@ fn from_certificate_error(c: CertificateError) -> HandshakeFailure {
             HandshakeFailure::BadCertificate(format!("{EKU_WORDS} ({c})"))
         }
         CertificateError::BadSignature => HandshakeFailure::BadCertificate(format!(
-            "a signature in its chain does not verify: a certificate was not signed by the key of the CA it names ({c})"
+            "a signature does not verify: a certificate in the peer's chain was not signed by the key of the CA it names, or the peer's key does not match its certificate ({c})"
         )),
         #[allow(deprecated)]
         CertificateError::UnsupportedSignatureAlgorithm

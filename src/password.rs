@@ -21,8 +21,23 @@ impl Password {
     /// The first line of a password file (empty for an empty file), as Cassandra's
     /// `*_password_file` options, Kubernetes Secret keys and `--secret-password-file` are read.
     /// The file's text is wiped once the line is taken.
+    /// At most 64 KiB is read (a pipe or device named as the file cannot hang or fill memory);
+    /// a longer file is refused.
     pub fn from_file_first_line(path: &std::path::Path) -> std::io::Result<Self> {
-        let text = Zeroizing::new(std::fs::read_to_string(path)?);
+        use std::io::Read;
+        const MAX: u64 = 64 * 1024;
+        // Sized up front so that reading never reallocates (a grown buffer leaves an unwiped copy).
+        let mut bytes = Zeroizing::new(Vec::with_capacity(MAX as usize + 2));
+        std::fs::File::open(path)?
+            .take(MAX + 1)
+            .read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX {
+            return Err(std::io::Error::other(
+                "a password file holds at most 64 KiB; this one is longer",
+            ));
+        }
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))?;
         Ok(Password::new(text.lines().next().unwrap_or("")))
     }
 

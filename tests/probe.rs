@@ -685,7 +685,7 @@ fn driver_settings_are_judged_by_the_drivers_rules() {
     // Bad input: a line that is not a setting, and a key neither driver has, are refused by
     // name (exit 1, a typed error), before any target is probed.
     for (text, named) in [
-        ("truststore-path /x\n", "truststore-path /x"),
+        ("keystore-password s3cret\n", "keystore-password"),
         ("trust-store = /x\n", "trust-store"),
     ] {
         let bad = tmp.path().join("bad");
@@ -703,5 +703,35 @@ fn driver_settings_are_judged_by_the_drivers_rules() {
             v["error"]["message"].as_str().unwrap().contains(named),
             "{v:#}"
         );
+        // A line that is not a setting may hold a password: it is not echoed.
+        assert!(!v.to_string().contains("s3cret"), "{v:#}");
     }
+}
+
+/// A caller whose client speaks only TLS 1.3, against an OpenSSL server without it (and which
+/// asks for no client certificate): no chain reaches the caller's truststore, so the chain is not
+/// called trusted, and the failure is not the node refusing the client's certificate.
+#[test]
+fn a_handshake_that_fails_for_its_version_is_not_a_refused_client() {
+    if !have_openssl() {
+        return;
+    }
+    let peer = s_server(&["-no_tls1_3"]);
+    let yaml = CassandraYaml::from_str(&format!(
+        "client_encryption_options:\n  enabled: true\n  accepted_protocols: [TLSv1.3]\n  truststore: {}\n  truststore_password: cassandra\n  keystore: {}\n  keystore_password: cassandra\n",
+        common::store_path("truststore.jks"),
+        common::store_path("client1.jks")
+    ))
+    .unwrap();
+    let options = ProbeOptions {
+        native_client: Some(
+            tls::client_config(&yaml, ClientRole::Native, &TlsSettings::default()).unwrap(),
+        ),
+        timeout: Duration::from_secs(60),
+        ..ProbeOptions::default()
+    };
+    let r = probe::probe(&target(peer.port), &options);
+    assert!(client_auth_errors(&r).is_empty(), "{:#?}", r.findings);
+    let v = r.validation.as_ref().expect("a validation verdict");
+    assert!(!v.trusted, "{r:#?}");
 }

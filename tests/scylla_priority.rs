@@ -597,9 +597,10 @@ fn a_string_rustls_cannot_serve_is_refused_up_front() {
 }
 
 #[test]
-fn hostile_strings_get_a_verdict_in_linear_time() {
-    // 700,000 tokens (4 MB): the first 128 are read, the rest dropped, as GnuTLS does.
-    let huge = format!("NORMAL{}", ":+AEAD".repeat(700_000));
+fn hostile_strings_get_a_verdict() {
+    // 700,000 tokens (4 MB): the first 128 are read, the rest dropped, as GnuTLS does (the grid
+    // checks the cap against gnutls-cli); a bad token at the end is never reached.
+    let huge = format!("NORMAL{}:BOGUS", ":+AEAD".repeat(700_000));
     assert_eq!(
         Priority::parse(&huge).unwrap(),
         Priority::parse("NORMAL").unwrap()

@@ -58,7 +58,9 @@ impl Session {
     /// Finished), data (the answer to a request sent before this call, such as CQL `OPTIONS`),
     /// its close_notify or the end of the stream; one that says nothing within `wait` did not
     /// refuse. TLS 1.2 checks the client within the handshake: this returns at once. The
-    /// socket's read timeout is restored afterwards.
+    /// socket's read timeout is restored afterwards. Application data that arrives here is
+    /// taken in and dropped: call this before a request whose answer you need, or read that
+    /// answer with [`Session::receive`] instead (its refusal is the same error).
     pub fn server_answer(&mut self, sock: &mut std::net::TcpStream, wait: Duration) -> Result<()> {
         if self.protocol() != "TLSv1.3" {
             return Ok(());

@@ -269,7 +269,7 @@ impl ResolvedSection {
         &self.sources
     }
 }
-// A node's cassandra.yaml, resolved: each encryption section as Cassandra decides it, for the
+/// A node's cassandra.yaml, resolved: each encryption section as Cassandra decides it, for the
 /// version the yaml was read as. Made by [`CassandraYaml::resolve`].
 #[derive(Debug)]
 pub struct ResolvedNode {

@@ -16,6 +16,7 @@ use crate::tls::ClientTls;
 /// What a port is, which decides what is tried on it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum PortKind {
     /// A native (CQL) port: plaintext is tried with a CQL OPTIONS frame.
     Native,
@@ -153,6 +154,7 @@ pub struct ServedCertificate {
 /// A TLS protocol version, as the probe tries them: the two rustls speaks, and the two before
 /// them that it tries with a raw ClientHello.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Protocol {
     /// TLSv1 (deprecated by RFC 8996).
     Tls10,
@@ -224,6 +226,7 @@ pub struct ProtocolSupport {
 /// How a port treats client certificates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ClientAuthMode {
     /// It asks for one and refuses a client without (`require_client_auth: true`, and every
     /// internode port).

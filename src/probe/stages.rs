@@ -268,7 +268,7 @@ impl Probe<'_> {
             .and_then(|der| served(std::slice::from_ref(der), now, options.expiry_warning).pop())
             .map(|(c, _)| c);
         if let Some(client) = self.config {
-            match self.trust(client) {
+            match self.trust(client, first.asked_for_certificate) {
                 Ok(verdict) => {
                     seen.report.validation = Some(verdict.validation);
                     seen.distrust = verdict.distrust;
@@ -382,7 +382,11 @@ impl Probe<'_> {
     /// trusted, the node's answer to the caller's client (on a native port, to a CQL OPTIONS):
     /// a TLS 1.3 node refuses a client certificate, or the lack of one, only after the client's
     /// side of the handshake is done.
-    fn trust(&self, client: &ClientTls) -> Result<Verdict, Failure> {
+    ///
+    /// Only an alert from a node that asked for a client certificate (`asked`, seen in the
+    /// first handshake) is its refusal of the client; any other failure (no shared version or
+    /// suite, a protocol error) means no chain was judged.
+    fn trust(&self, client: &ClientTls, asked: bool) -> Result<Verdict, Failure> {
         let mut sock = attempt::connect(self.addr, self.deadline)?;
         let name_checked = client.verifies_server_name();
         let verdict = |trusted: bool, message: Option<String>| Validation {
@@ -411,7 +415,10 @@ impl Probe<'_> {
                 }
                 let wait = ANSWER_WAIT.min(self.deadline.saturating_duration_since(Instant::now()));
                 match session.server_answer(&mut sock, wait) {
-                    Err(Error::Handshake(f)) => then_refused(f.to_string()),
+                    Err(Error::Handshake(
+                        f
+                        @ (HandshakeFailure::PeerAlert(_) | HandshakeFailure::NoClientCertificate),
+                    )) if asked => then_refused(f.to_string()),
                     // Not an alert (a reset after the node's close): no refusal.
                     Ok(()) | Err(_) => Verdict {
                         validation: verdict(true, None),
@@ -420,12 +427,19 @@ impl Probe<'_> {
                     },
                 }
             }
-            Err(Error::Handshake(f)) if !f.refuses_peer_certificate() => {
-                then_refused(f.to_string())
-            }
-            Err(Error::Handshake(f)) => {
+            Err(Error::Handshake(
+                f @ (HandshakeFailure::PeerAlert(_) | HandshakeFailure::NoClientCertificate),
+            )) if asked => then_refused(f.to_string()),
+            Err(Error::Handshake(f)) if f.refuses_peer_certificate() => {
                 Verdict::distrust(verdict(false, Some(f.to_string())), Some(f))
             }
+            Err(Error::Handshake(f)) => Verdict::distrust(
+                verdict(
+                    false,
+                    Some(format!("no chain was judged: the handshake failed: {f}")),
+                ),
+                None,
+            ),
             Err(e) => Verdict::distrust(verdict(false, Some(e.to_string())), None),
         })
     }

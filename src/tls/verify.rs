@@ -117,7 +117,10 @@ fn name_unknown_issuer(
                     .ok()
                     .map(|i| i.subject)
             };
-            if let Some(i) = issuer()
+            // Only a leaf the CA signed directly: with intermediates, the link that failed may
+            // be lower in the chain (a stale intermediate under its old name).
+            if intermediates.is_empty()
+                && let Some(i) = issuer()
                 && anchors
                     .iter()
                     .any(|a| subject(a).as_deref() == Some(i.as_str()))

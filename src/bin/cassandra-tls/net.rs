@@ -190,27 +190,31 @@ impl From<Error> for Refused {
 /// CertificateRequest (the CA names it advertised) and what this client offered, and gives the
 /// same as JSON.
 fn refusal(e: Error, record: &tls::RecordRequest, after_handshake: bool) -> Refused {
-    if e.kind() != cassandra_tls::ErrorKind::PeerAlert {
+    let request = record.request();
+    // An alert from a node that asked for no client certificate (a protocol version it lacks,
+    // say) is not its refusal of the client.
+    let refusal_kinds = [
+        cassandra_tls::ErrorKind::PeerAlert,
+        cassandra_tls::ErrorKind::NoClientCertificate,
+    ];
+    if !refusal_kinds.contains(&e.kind()) || request.is_none() {
         return e.into();
     }
-    let request = record.request();
     let offered = record.offered();
     let offered_text = match &offered {
         Some(c) => match c.info() {
             Ok(i) => format!("this client offered {} (issued by {})", i.subject, i.issuer),
             Err(_) => "this client offered its certificate".to_owned(),
         },
-        None if request.is_some() => "this client had no certificate to offer".to_owned(),
-        None => "the node asked for no client certificate".to_owned(),
+        None => "this client had no certificate to offer".to_owned(),
     };
     let names = request
         .as_ref()
         .map(|r| r.authority_names())
         .unwrap_or_default();
-    let expects = match (&request, names.is_empty()) {
-        (None, _) => String::new(),
-        (Some(_), true) => "; the node asked for a client certificate and named no CA".to_owned(),
-        (Some(_), false) => format!(
+    let expects = match names.is_empty() {
+        true => "; the node asked for a client certificate and named no CA".to_owned(),
+        false => format!(
             "; the node asked for a client certificate issued by one of: {}",
             names.join("; ")
         ),

@@ -95,13 +95,18 @@ fn driver_client(file: &std::path::Path) -> Result<tls::ClientTls, Error> {
         path: file.to_path_buf(),
         source: e,
     };
-    let len = std::fs::metadata(file).map_err(io)?.len();
-    if len > MAX_SETTINGS {
+    // Read at most one byte past the cap (a pipe or /proc file has no length to check first).
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut std::io::Read::take(std::fs::File::open(file).map_err(io)?, MAX_SETTINGS + 1),
+        &mut text,
+    )
+    .map_err(io)?;
+    if text.len() as u64 > MAX_SETTINGS {
         return Err(io(std::io::Error::other(format!(
-            "{len} bytes: a driver-settings file holds at most {MAX_SETTINGS}"
+            "more than {MAX_SETTINGS} bytes: a driver-settings file holds at most {MAX_SETTINGS}"
         ))));
     }
-    let text = std::fs::read_to_string(file).map_err(io)?;
     DriverTls::from_settings_text(&text)?.build()
 }
 

@@ -44,6 +44,7 @@ const MAX_ELEMENTS: usize = 128;
 
 /// A protocol version GnuTLS knows, in GnuTLS's numbering order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Protocol {
     /// SSL 3.0 (known to the grammar; Debian's GnuTLS does not implement it).
     Ssl3,

@@ -153,7 +153,7 @@ impl DriverTls {
             "ssl_version",
         ];
         let mut pairs = Vec::new();
-        for line in text.lines() {
+        for (n, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty()
                 || line.starts_with('#')
@@ -164,7 +164,15 @@ impl DriverTls {
                 continue;
             }
             let Some((key, value)) = line.split_once(['=', ':']) else {
-                return Err(bad(line, format!("'{line}' is not key = value")));
+                // Only the first word: the rest may be a password.
+                let word = line.split_whitespace().next().unwrap_or_default();
+                return Err(bad(
+                    word,
+                    format!(
+                        "line {}, starting '{word}', is not key = value (the rest of the line is not shown)",
+                        n + 1
+                    ),
+                ));
             };
             let key = key.trim();
             let key = key
