@@ -406,3 +406,24 @@ fn installing_material_handed_in_as_bytes() {
     assert!(ss.is_err(), "{ss:?}");
     assert_eq!(reloader.generation(), 4);
 }
+
+/// A truststore handed in as bytes is read as the section's JDK store type reads its file: with
+/// `store_type: CaseExactJKS` (JKS only, no PKCS#12 compatibility mode; the JDK's rule, measured
+/// in tests/key_sources.rs) a PKCS#12 truststore is refused at a reload as at start-up.
+#[test]
+fn a_truststore_installed_as_bytes_gets_the_store_types_check() {
+    let y = CassandraYaml::from_str(
+        "server_encryption_options:\n  internode_encryption: all\n  keystore: fixtures/stores/node1.jks\n  keystore_password: cassandra\n  truststore: fixtures/stores/truststore.jks\n  truststore_password: cassandra\n  store_type: CaseExactJKS\n  require_client_auth: true\n",
+    )
+    .unwrap()
+    .with_base_dir(common::root());
+    let (_server, reloader) =
+        reload::reloading_server_config(&y, ServerRole::Internode, &TlsSettings::default())
+            .unwrap();
+    let jks = common::read(&common::fixtures().join("stores/truststore.jks"));
+    assert!(reloaded(&reloader.install_bytes(None, Some(&jks))));
+    let p12 = common::read(&common::fixtures().join("stores/truststore.p12"));
+    let o = reloader.install_bytes(None, Some(&p12));
+    assert_eq!(failed_kind(&o), Some("config"), "{o}");
+    assert_eq!(reloader.generation(), 1);
+}

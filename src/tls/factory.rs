@@ -205,14 +205,22 @@ pub(crate) fn load_trust_anchors(
                 return Err(config(origin, name, "truststore", message));
             }
             let loader = trust_loader(origin, name, section.sources().trust(), pem)?;
-            let store = cache::load_file(cache, &loader, &file.path)?;
-            if let (false, Ok(java)) = (pem, &file.store_type) {
-                check_java_type(origin, name, *java, &store)?;
-            }
-            store
+            cache::load_file(cache, &loader, &file.path)?
         }
     };
     check_store_type(origin, name, &store)?;
+    // The JDK type's own check, for the file and for bytes handed in in its place (a reload's
+    // install), as Cassandra's reload reads the new file with the same type.
+    if let (
+        false,
+        StoreSource::File(StoreFile {
+            store_type: Ok(java),
+            ..
+        }),
+    ) = (pem, section.sources().trust())
+    {
+        check_java_type(origin, name, *java, &store)?;
+    }
     let anchors = store.trust_anchors();
     if anchors.is_empty() {
         return Err(config(
