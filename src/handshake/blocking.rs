@@ -62,7 +62,7 @@ impl Session {
     /// taken in and dropped: call this before a request whose answer you need, or read that
     /// answer with [`Session::receive`] instead (its refusal is the same error).
     pub fn server_answer(&mut self, sock: &mut std::net::TcpStream, wait: Duration) -> Result<()> {
-        if self.protocol() != "TLSv1.3" {
+        if !self.is_tls13() {
             return Ok(());
         }
         let before = sock.read_timeout().map_err(|e| transport("receiving", e))?;

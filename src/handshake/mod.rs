@@ -460,6 +460,12 @@ impl Session {
         Ok(())
     }
 
+    /// Whether TLS 1.3 was negotiated (a client's certificate is then judged after its side of
+    /// the handshake is done).
+    pub(crate) fn is_tls13(&self) -> bool {
+        self.conn.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3)
+    }
+
     /// The negotiated version as JSSE names it: `TLSv1.3` or `TLSv1.2`.
     pub fn protocol(&self) -> &'static str {
         match self.conn.protocol_version() {
