@@ -129,7 +129,7 @@ fn init(args: InitArgs) -> Result<usize, Error> {
         }
     }
     let ca = Ca::root_with(
-        "cassandra-tls cluster CA",
+        &ca_name("cassandra-tls cluster CA"),
         plan.key.key_type(),
         Validity::days(plan.validity_days.saturating_mul(10)),
     )?;
@@ -202,7 +202,7 @@ fn rotate(args: OutArg) -> Result<usize, Error> {
         return Err(bad("ca-next/ exists: a rotation is already staged"));
     }
     let next = Ca::root_with(
-        "cassandra-tls cluster CA (next)",
+        &ca_name("cassandra-tls cluster CA (next)"),
         plan.key.key_type(),
         Validity::days(plan.validity_days.saturating_mul(10)),
     )?;
@@ -251,4 +251,20 @@ pub fn run(args: Args) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// A CA's name with the time it was made: two PKIs made separately get CAs of different names,
+/// so a truststore holding one is never mistaken for holding the other (chains are matched to
+/// CAs by name first).
+fn ca_name(base: &str) -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!(
+        "{base} {:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
 }
