@@ -79,10 +79,14 @@ impl fmt::Display for TlsWarning {
                 "the server's certificate is not verified at all (cqlshrc validate = false, or a driver's CERT_NONE): anyone can impersonate the node",
             ),
             TlsWarning::NoServerNameCheck { section } => {
-                let switch = if *section == super::driver::DRIVER_SETTINGS {
-                    "hostname_validation is off"
-                } else {
-                    "require_endpoint_verification is off"
+                // Each client's own reason, in its own settings' words.
+                let switch = match *section {
+                    s if s == super::driver::DRIVER_SETTINGS => "hostname_validation is off",
+                    "cqlshrc" => "cqlsh gives the driver no check_hostname, so the host name is never checked",
+                    s if s == crate::options::NODETOOL => {
+                        "the JDK's RMI SSL socket factory never checks the host name"
+                    }
+                    _ => "require_endpoint_verification is off",
                 };
                 write!(
                     f,
