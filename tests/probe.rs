@@ -735,3 +735,35 @@ fn a_handshake_that_fails_for_its_version_is_not_a_refused_client() {
     let v = r.validation.as_ref().expect("a validation verdict");
     assert!(!v.trusted, "{r:#?}");
 }
+
+/// `probe --config Y --role client-to-node` builds the client-to-node client; a broken internode
+/// section of the same yaml (a key store that is not there) does not stop it.
+#[test]
+fn a_broken_section_the_role_does_not_use_does_not_stop_the_probe() {
+    if !have_openssl() {
+        return;
+    }
+    let peer = s_server(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = tmp.path().join("cassandra.yaml");
+    std::fs::write(
+        &yaml,
+        format!(
+            "server_encryption_options:\n  internode_encryption: all\n  keystore: {}\n  keystore_password: cassandra\n  truststore: {}\n  truststore_password: cassandra\nclient_encryption_options:\n  enabled: true\n  truststore: {}\n  truststore_password: cassandra\n",
+            tmp.path().join("missing.jks").display(),
+            common::store_path("truststore.jks"),
+            common::store_path("truststore.jks")
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cassandra-tls"))
+        .args(["probe", &format!("127.0.0.1:{}", peer.port), "--json"])
+        .arg("--config")
+        .arg(&yaml)
+        .args(["--role", "client-to-node"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.get("error").is_none(), "{v:#}");
+    assert!(!v.to_string().contains("missing.jks"), "{v:#}");
+}

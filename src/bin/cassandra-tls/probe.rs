@@ -131,15 +131,24 @@ pub fn run(args: Args) -> ExitCode {
             };
             internode =
                 yaml.server_encryption_options().internode_encryption != InternodeEncryption::None;
+            // The role asked for must build; the other role's client is used when it builds
+            // (a problem in a section the caller did not ask about does not stop the probe).
+            let internode_role = matches!(role, RoleArg::Internode);
             if internode {
-                options.internode_client =
-                    Some(tls::client_config(&yaml, ClientRole::Internode, &settings)?);
+                let client = tls::client_config(&yaml, ClientRole::Internode, &settings);
+                options.internode_client = if internode_role {
+                    Some(client?)
+                } else {
+                    client.ok()
+                };
             }
-            if yaml.client_encryption_options().enabled == Some(true)
-                || matches!(role, RoleArg::ClientToNode)
-            {
-                options.native_client =
-                    Some(tls::client_config(&yaml, ClientRole::Native, &settings)?);
+            if yaml.client_encryption_options().enabled == Some(true) || !internode_role {
+                let client = tls::client_config(&yaml, ClientRole::Native, &settings);
+                options.native_client = if internode_role {
+                    client.ok()
+                } else {
+                    Some(client?)
+                };
             }
         } else if let Some(rc) = &args.cqlshrc {
             // cqlsh's [certfiles] may name a CA file per host: the first target's is used.
