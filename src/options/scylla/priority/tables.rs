@@ -389,38 +389,10 @@ const SIGN_SUITEB128: &[&str] = &[
     "ECDSA-SECP384R1-SHA384",
 ];
 const SIGN_SUITEB192: &[&str] = &["ECDSA-SHA384", "ECDSA-SECP384R1-SHA384"];
-const SIGN_SECURE128: &[&str] = &[
-    "RSA-SHA256",
-    "RSA-PSS-SHA256",
-    "RSA-PSS-RSAE-SHA256",
-    "ECDSA-SHA256",
-    "ECDSA-SECP256R1-SHA256",
-    "EdDSA-Ed25519",
-    "RSA-SHA384",
-    "RSA-PSS-SHA384",
-    "RSA-PSS-RSAE-SHA384",
-    "ECDSA-SHA384",
-    "ECDSA-SECP384R1-SHA384",
-    "EdDSA-Ed448",
-    "RSA-SHA512",
-    "RSA-PSS-SHA512",
-    "RSA-PSS-RSAE-SHA512",
-    "ECDSA-SHA512",
-    "ECDSA-SECP521R1-SHA512",
-];
-const SIGN_SECURE192: &[&str] = &[
-    "RSA-SHA384",
-    "RSA-PSS-SHA384",
-    "RSA-PSS-RSAE-SHA384",
-    "ECDSA-SHA384",
-    "ECDSA-SECP384R1-SHA384",
-    "EdDSA-Ed448",
-    "RSA-SHA512",
-    "RSA-PSS-SHA512",
-    "RSA-PSS-RSAE-SHA512",
-    "ECDSA-SHA512",
-    "ECDSA-SECP521R1-SHA512",
-];
+/// GnuTLS's SECURE128 signatures: the default's without SHA-1 (its last two).
+const SIGN_SECURE128: &[&str] = SIGN_DEFAULT.split_at(SIGN_DEFAULT.len() - 2).0;
+/// GnuTLS's SECURE192 signatures: SECURE128's from SHA-384 on (without its six SHA-256 ones).
+const SIGN_SECURE192: &[&str] = SIGN_SECURE128.split_at(6).1;
 pub(super) const SIGN_GOST: &[&str] = &["GOSTR341012-256", "GOSTR341012-512"];
 
 pub(super) const MAC_NORMAL: &[&str] = &["SHA1", "AEAD"];
