@@ -587,6 +587,18 @@ fn jsse_in_tls13_refuses_a_client_without_a_certificate_after_the_handshake() {
     assert!(r.validation.as_ref().unwrap().trusted, "{r:#?}");
 }
 
+/// JSSE serving node-nosan.jks (a certificate that names no address), asking no client
+/// certificate.
+fn nosan_server(dir: &std::path::Path) -> Peer {
+    java_server(
+        dir,
+        &[
+            ("keystore", &common::store_path("node-nosan.jks")),
+            ("clientauth", "none"),
+        ],
+    )
+}
+
 /// With `require_endpoint_verification: true`, a chain the truststore holds but whose leaf does
 /// not name the address is refused for the name: the fix says so, and does not send the
 /// operator to the truststore.
@@ -596,13 +608,7 @@ fn a_name_refusal_is_fixed_with_a_san_not_with_the_truststore() {
         common::skip_or_fail("java or javac is not on the PATH");
         return;
     };
-    let peer = java_server(
-        &dir,
-        &[
-            ("keystore", &common::store_path("node-nosan.jks")),
-            ("clientauth", "none"),
-        ],
-    );
+    let peer = nosan_server(&dir);
     let r = probe::probe(&target(peer.port), &options_with_truststore());
     let trust = r
         .findings
@@ -624,13 +630,7 @@ fn driver_settings_are_judged_by_the_drivers_rules() {
         common::skip_or_fail("java or javac is not on the PATH");
         return;
     };
-    let peer = java_server(
-        &dir,
-        &[
-            ("keystore", &common::store_path("node-nosan.jks")),
-            ("clientauth", "none"),
-        ],
-    );
+    let peer = nosan_server(&dir);
     let tmp = tempfile::tempdir().unwrap();
     let java = tmp.path().join("application.conf");
     std::fs::write(
