@@ -1,8 +1,26 @@
 //! ScyllaDB's TLS settings, read as Scylla reads them (Scylla runs GnuTLS, through Seastar).
+//!
+//! - [`ScyllaYaml`]: scylla.yaml's top level as Scylla's `config_file` converts it (maps of
+//!   strings; a null, list or map value drops a whole map; booleans are strings);
+//! - [`ScyllaNode`] ([`ScyllaYaml::resolve`]): each TLS service (internode, CQL, Alternator) as
+//!   `configure_tls_creds_builder` and the services build it, and the ports they listen on;
+//! - [`Priority`]: GnuTLS priority strings.
 
+mod config;
+mod node;
 mod priority;
+mod section;
+mod tree;
+mod version;
 
+pub use config::{Dropped, ListRead, MapRead, ScalarRead, ScyllaYaml};
+pub use node::{Listener, ScyllaNode};
 pub use priority::{
     Group, Priority, PriorityRefusal, Protocol, RefusalKind, RustlsSubset, SCYLLA_DEFAULT_PRIORITY,
     Signature, Suite, Unsupported, Unusable,
 };
+pub use section::{
+    InternodeMode, KeyNote, PemFile, ScyllaClientAuth, ScyllaSection, ScyllaService, scylla_is_true,
+};
+pub use tree::{Kind, Mark};
+pub use version::ScyllaVersion;

@@ -1,0 +1,308 @@
+//! A scylla.yaml resolved: each TLS service as Scylla runs it, and the ports it listens on.
+
+use std::collections::BTreeMap;
+
+use super::config::{ListRead, MapRead, ScyllaYaml};
+use super::section::{InternodeMode, ScyllaClientAuth, ScyllaSection, ScyllaService};
+
+/// One port Scylla listens on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Listener {
+    /// The service behind it.
+    pub service: ScyllaService,
+    /// The scylla.yaml option that gives the port.
+    pub option: &'static str,
+    /// The port.
+    pub port: u16,
+    /// Whether it speaks TLS.
+    pub tls: bool,
+    /// Whether CQL's port is shard-aware.
+    pub shard_aware: bool,
+    /// Who the port accepts (plain internode ports under `dc`/`rack`), when restricted.
+    pub accepts: Option<&'static str>,
+}
+
+/// A scylla.yaml as Scylla runs it: the three TLS services and the listeners.
+///
+/// ```
+/// use cassandra_tls::options::scylla::{ScyllaYaml, ScyllaService};
+///
+/// // Without `native_transport_port_ssl` in the file, 9042 itself turns TLS.
+/// let y = ScyllaYaml::from_str("client_encryption_options:\n  enabled: true\n")?;
+/// let node = y.resolve();
+/// let cql: Vec<_> = node.listeners().iter().filter(|l| l.service == ScyllaService::Cql).collect();
+/// assert_eq!((cql[0].port, cql[0].tls), (9042, true));
+/// # Ok::<(), cassandra_tls::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct ScyllaNode {
+    yaml: ScyllaYaml,
+    internode: ScyllaSection,
+    cql: ScyllaSection,
+    alternator: ScyllaSection,
+    listeners: Vec<Listener>,
+}
+
+impl ScyllaYaml {
+    /// Resolves the yaml: each TLS service as Scylla runs it.
+    pub fn resolve(&self) -> ScyllaNode {
+        ScyllaNode::new(self)
+    }
+}
+
+impl ScyllaNode {
+    fn new(yaml: &ScyllaYaml) -> ScyllaNode {
+        let own = |service: ScyllaService| {
+            let read = yaml.option_map(service.option()).clone();
+            let map = read.map().cloned().unwrap_or_default();
+            ScyllaSection::resolve(yaml, service, &map, read, false)
+        };
+        let internode = own(ScyllaService::Internode);
+        let cql = own(ScyllaService::Cql);
+        let alt_read = yaml.option_map(ScyllaService::Alternator.option()).clone();
+        let alternator = match alt_read.map() {
+            Some(m) if !m.is_empty() => own(ScyllaService::Alternator),
+            _ => {
+                // `alternator/controller.cc`: an empty map falls back to the server's, without
+                // `truststore` and `require_client_auth`.
+                let mut map: BTreeMap<String, String> = yaml
+                    .option_map(ScyllaService::Internode.option())
+                    .map()
+                    .cloned()
+                    .unwrap_or_default();
+                map.remove("truststore");
+                map.remove("require_client_auth");
+                let fell_back = !map.is_empty();
+                ScyllaSection::resolve(yaml, ScyllaService::Alternator, &map, alt_read, fell_back)
+            }
+        };
+        let listeners = listeners(yaml, &internode, &cql, &alternator);
+        ScyllaNode {
+            yaml: yaml.clone(),
+            internode,
+            cql,
+            alternator,
+            listeners,
+        }
+    }
+
+    /// The yaml this was resolved from.
+    pub fn yaml(&self) -> &ScyllaYaml {
+        &self.yaml
+    }
+
+    /// A service's section.
+    pub fn section(&self, service: ScyllaService) -> &ScyllaSection {
+        match service {
+            ScyllaService::Internode => &self.internode,
+            ScyllaService::Cql => &self.cql,
+            ScyllaService::Alternator => &self.alternator,
+        }
+    }
+
+    /// The three sections, internode first.
+    pub fn sections(&self) -> [&ScyllaSection; 3] {
+        [&self.internode, &self.cql, &self.alternator]
+    }
+
+    /// The ports Scylla listens on, by service.
+    pub fn listeners(&self) -> &[Listener] {
+        &self.listeners
+    }
+
+    /// Whether Scylla logs its warning that `require_client_auth` is not enforced on the plain
+    /// port under `dc`/`rack` (`main.cc`: "Setting require_client_auth is incompatible with
+    /// 'rack' and 'dc' internode_encryption values").
+    pub fn client_auth_not_enforced(&self) -> bool {
+        matches!(
+            self.internode.internode_mode(),
+            Some(InternodeMode::Dc | InternodeMode::Rack)
+        ) && self.internode.client_auth == ScyllaClientAuth::Require
+    }
+
+    /// `auth_certificate_role_queries` as read (the default applies unless a list converted).
+    pub fn role_queries(&self) -> &ListRead {
+        self.yaml.role_queries()
+    }
+
+    /// Whether outgoing internode connections to a peer use TLS: always under `all` and
+    /// `transitional`, to other datacenters/racks under `dc`/`rack`, never under `none`.
+    pub fn outgoing_internode_tls(&self) -> &'static str {
+        match self.internode.internode_mode() {
+            Some(InternodeMode::All | InternodeMode::Transitional) => "always",
+            Some(InternodeMode::Dc) => "to other datacenters",
+            Some(InternodeMode::Rack) => "to other racks",
+            _ => "never",
+        }
+    }
+}
+
+fn listeners(
+    yaml: &ScyllaYaml,
+    internode: &ScyllaSection,
+    cql: &ScyllaSection,
+    alternator: &ScyllaSection,
+) -> Vec<Listener> {
+    let mut out = Vec::new();
+    let mut push = |service, option, port: u16, tls, shard_aware, accepts| {
+        if port != 0 {
+            out.push(Listener {
+                service,
+                option,
+                port,
+                tls,
+                shard_aware,
+                accepts,
+            });
+        }
+    };
+    // CQL: `transport/controller.cc:85-170`; the TLS port is separate only when
+    // `native_transport_port_ssl` appears in the file (`is_set()`) and differs.
+    for (plain, ssl, pdef, sdef, shard) in [
+        (
+            "native_transport_port",
+            "native_transport_port_ssl",
+            9042,
+            9142,
+            false,
+        ),
+        (
+            "native_shard_aware_transport_port",
+            "native_shard_aware_transport_port_ssl",
+            19042,
+            19142,
+            true,
+        ),
+    ] {
+        let p = yaml.port(plain, pdef);
+        let s = yaml.port(ssl, sdef);
+        if !cql.enabled {
+            push(ScyllaService::Cql, plain, p, false, shard, None);
+        } else if yaml.is_set(ssl) && s != p {
+            push(ScyllaService::Cql, plain, p, false, shard, None);
+            push(ScyllaService::Cql, ssl, s, true, shard, None);
+        } else {
+            push(ScyllaService::Cql, plain, p, true, shard, None);
+        }
+    }
+    // Storage: `message/messaging_service.cc:422-489`.
+    let storage = yaml.port("storage_port", 7000);
+    let ssl_storage = yaml.port("ssl_storage_port", 7001);
+    let mode = internode.internode_mode().unwrap_or(InternodeMode::None);
+    let accepts = match mode {
+        InternodeMode::Dc => Some("peers of the same datacenter only"),
+        InternodeMode::Rack => Some("peers of the same rack only"),
+        _ => None,
+    };
+    if mode != InternodeMode::All {
+        push(
+            ScyllaService::Internode,
+            "storage_port",
+            storage,
+            false,
+            false,
+            accepts,
+        );
+    }
+    if internode.enabled {
+        push(
+            ScyllaService::Internode,
+            "ssl_storage_port",
+            ssl_storage,
+            true,
+            false,
+            None,
+        );
+    }
+    // Alternator: `alternator_port` plain, `alternator_https_port` TLS (both default 0: off).
+    push(
+        ScyllaService::Alternator,
+        "alternator_port",
+        yaml.port("alternator_port", 0),
+        false,
+        false,
+        None,
+    );
+    if alternator.enabled {
+        push(
+            ScyllaService::Alternator,
+            "alternator_https_port",
+            yaml.port("alternator_https_port", 0),
+            true,
+            false,
+            None,
+        );
+    }
+    out
+}
+
+impl MapRead {
+    /// Whether Scylla ends up with an empty map here (absent, null or dropped).
+    pub fn is_default(&self) -> bool {
+        !matches!(self, MapRead::Map(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ports(text: &str) -> Vec<(u16, bool)> {
+        let n = ScyllaYaml::from_str(text).unwrap().resolve();
+        n.listeners().iter().map(|l| (l.port, l.tls)).collect()
+    }
+
+    #[test]
+    fn cql_port_matrix() {
+        assert_eq!(ports("{}")[..2], [(9042, false), (19042, false)]);
+        assert_eq!(
+            ports("client_encryption_options: {enabled: true}\n")[..2],
+            [(9042, true), (19042, true)]
+        );
+        assert_eq!(
+            ports("native_transport_port_ssl: 9142\nclient_encryption_options: {enabled: true}\n")
+                [..3],
+            [(9042, false), (9142, true), (19042, true)]
+        );
+        // Set but equal to the plain port: one TLS port.
+        assert_eq!(
+            ports("native_transport_port_ssl: 9042\nclient_encryption_options: {enabled: true}\n")
+                [0],
+            (9042, true)
+        );
+    }
+
+    #[test]
+    fn storage_port_matrix() {
+        let storage = |mode: &str| -> Vec<(u16, bool)> {
+            ports(&format!(
+                "server_encryption_options: {{internode_encryption: {mode}}}\n"
+            ))
+            .into_iter()
+            .filter(|(p, _)| *p == 7000 || *p == 7001)
+            .collect()
+        };
+        assert_eq!(storage("none"), [(7000, false)]);
+        assert_eq!(storage("ALL"), [(7000, false)]);
+        assert_eq!(storage("all"), [(7001, true)]);
+        assert_eq!(storage("transitional"), [(7000, false), (7001, true)]);
+        assert_eq!(storage("dc"), [(7000, false), (7001, true)]);
+        let passive = ports("server_encryption_options: {certificate: a.crt}\n");
+        assert!(passive.contains(&(7001, true)) && passive.contains(&(7000, false)));
+    }
+
+    #[test]
+    fn alternator_falls_back_without_trust_and_client_auth() {
+        let n = ScyllaYaml::from_str(
+            "alternator_https_port: 8043\nserver_encryption_options: {certificate: s.crt, truststore: ca.pem, require_client_auth: 'true'}\n",
+        )
+        .unwrap()
+        .resolve();
+        let a = n.section(ScyllaService::Alternator);
+        assert!(a.fell_back && a.enabled);
+        assert_eq!(a.certificate.given, "s.crt");
+        assert!(a.truststore.is_none());
+        assert_eq!(a.client_auth, ScyllaClientAuth::None);
+    }
+}
