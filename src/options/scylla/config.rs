@@ -310,6 +310,12 @@ impl ScyllaYaml {
         self
     }
 
+    /// The same yaml, named by `origin` in messages (a Secret, a generated configuration).
+    pub fn with_origin(mut self, origin: Origin) -> ScyllaYaml {
+        self.origin = origin;
+        self
+    }
+
     /// Resolves relative paths against `dir` instead of the working directory.
     pub fn with_base_dir(mut self, dir: impl Into<PathBuf>) -> ScyllaYaml {
         self.base_dir = dir.into();

@@ -4,10 +4,12 @@
 //!   strings; a null, list or map value drops a whole map; booleans are strings);
 //! - [`ScyllaNode`] ([`ScyllaYaml::resolve`]): each TLS service (internode, CQL, Alternator) as
 //!   `configure_tls_creds_builder` and the services build it, and the ports they listen on;
-//! - [`Priority`]: GnuTLS priority strings.
+//! - [`Priority`]: GnuTLS priority strings;
+//! - [`OperatorMount`]: scylla-operator's mounted serving-certs Secret and client-ca ConfigMap.
 
 mod config;
 mod node;
+mod operator;
 mod priority;
 mod section;
 mod tree;
@@ -15,6 +17,7 @@ mod version;
 
 pub use config::{Dropped, ListRead, MapRead, ScalarRead, ScyllaYaml};
 pub use node::{Listener, ScyllaNode};
+pub use operator::{CLIENT_CA_KEY, OperatorMount, SERVING_KEYS};
 pub use priority::{
     Group, Priority, PriorityRefusal, Protocol, RefusalKind, RustlsSubset, SCYLLA_DEFAULT_PRIORITY,
     Signature, Suite, Unsupported, Unusable,
