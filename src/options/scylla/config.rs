@@ -211,7 +211,7 @@ impl ScyllaYaml {
                 None,
                 None,
                 format!(
-                    "Could not read configuration file: yaml-cpp: error at line {}, column {}: {} (Scylla does not start)",
+                    "Could not read configuration file: a YAML syntax error at line {}, column {}: {} (yaml-cpp throws on it, and Scylla does not start)",
                     e.mark.line, e.mark.column, e.message
                 ),
             )
