@@ -8,6 +8,7 @@
 //! - [`OperatorMount`]: scylla-operator's mounted serving-certs Secret and client-ca ConfigMap.
 
 mod config;
+mod login;
 mod node;
 mod operator;
 mod priority;
@@ -16,6 +17,7 @@ mod tree;
 mod version;
 
 pub use config::{Dropped, ListRead, MapRead, ScalarRead, ScyllaYaml};
+pub use login::{SCYLLA_DEFAULT_AUTHENTICATOR, ScyllaAuthenticator};
 pub use node::{Listener, ScyllaNode};
 pub use operator::{CLIENT_CA_KEY, OperatorMount, SERVING_KEYS};
 pub use priority::{

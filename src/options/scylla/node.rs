@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::config::{ListRead, MapRead, ScyllaYaml};
+use super::login::{SCYLLA_DEFAULT_AUTHENTICATOR, ScyllaAuthenticator};
 use super::section::{InternodeMode, ScyllaClientAuth, ScyllaSection, ScyllaService};
 
 /// One port Scylla listens on.
@@ -119,6 +120,17 @@ impl ScyllaNode {
             self.internode.internode_mode(),
             Some(InternodeMode::Dc | InternodeMode::Rack)
         ) && self.internode.client_auth == ScyllaClientAuth::Require
+    }
+
+    /// The `authenticator` Scylla runs (`Err`: the name Scylla refuses at start-up, `Unknown
+    /// authenticator: <name>`).
+    pub fn authenticator(&self) -> Result<ScyllaAuthenticator, String> {
+        let name = self
+            .yaml
+            .scalar("authenticator")
+            .value()
+            .unwrap_or(SCYLLA_DEFAULT_AUTHENTICATOR);
+        ScyllaAuthenticator::from_name(name, self.yaml.version())
     }
 
     /// `auth_certificate_role_queries` as read (the default applies unless a list converted).
