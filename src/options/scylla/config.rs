@@ -121,15 +121,21 @@ pub(crate) const MAP_OPTIONS: [&str; 4] = [
 ];
 
 /// The `uint16_t` options (ports) read here.
-pub(crate) const PORT_OPTIONS: [&str; 9] = [
+pub(crate) const PORT_OPTIONS: [&str; 15] = [
     "native_transport_port",
     "native_transport_port_ssl",
     "native_shard_aware_transport_port",
     "native_shard_aware_transport_port_ssl",
+    "native_transport_port_proxy_protocol",
+    "native_transport_port_ssl_proxy_protocol",
+    "native_shard_aware_transport_port_proxy_protocol",
+    "native_shard_aware_transport_port_ssl_proxy_protocol",
     "storage_port",
     "ssl_storage_port",
     "alternator_port",
     "alternator_https_port",
+    "alternator_port_proxy_protocol",
+    "alternator_https_port_proxy_protocol",
     "api_port",
 ];
 

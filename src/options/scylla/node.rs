@@ -20,6 +20,8 @@ pub struct Listener {
     pub tls: bool,
     /// Whether CQL's port is shard-aware.
     pub shard_aware: bool,
+    /// Whether the port expects the proxy protocol's header first (2026.1's proxy ports).
+    pub proxy_protocol: bool,
     /// Who the port accepts (plain internode ports under `dc`/`rack`), when restricted.
     pub accepts: Option<&'static str>,
 }
@@ -157,7 +159,8 @@ fn listeners(
     alternator: &ScyllaSection,
 ) -> Vec<Listener> {
     let mut out = Vec::new();
-    let mut push = |service, option, port: u16, tls, shard_aware, accepts| {
+    let proxies = yaml.version().has_proxy_protocol_ports();
+    let mut push = |service, option, port: u16, tls, shard_aware, proxy_protocol, accepts| {
         if port != 0 {
             out.push(Listener {
                 service,
@@ -165,12 +168,15 @@ fn listeners(
                 port,
                 tls,
                 shard_aware,
+                proxy_protocol,
                 accepts,
             });
         }
     };
-    // CQL: `transport/controller.cc:85-170`; the TLS port is separate only when
-    // `native_transport_port_ssl` appears in the file (`is_set()`) and differs.
+    // CQL: `transport/controller.cc` `start_listening_on_tcp_sockets` (the same in 2025.1 and
+    // master). The plain port listens when it is set in the file, or when neither port is; the
+    // TLS port is separate when it is set and the plain one is not, or differs; otherwise the
+    // plain port itself turns TLS.
     for (plain, ssl, pdef, sdef, shard) in [
         (
             "native_transport_port",
@@ -187,18 +193,43 @@ fn listeners(
             true,
         ),
     ] {
-        let p = yaml.port(plain, pdef);
-        let s = yaml.port(ssl, sdef);
-        if !cql.enabled {
-            push(ScyllaService::Cql, plain, p, false, shard, None);
-        } else if yaml.is_set(ssl) && s != p {
-            push(ScyllaService::Cql, plain, p, false, shard, None);
-            push(ScyllaService::Cql, ssl, s, true, shard, None);
-        } else {
-            push(ScyllaService::Cql, plain, p, true, shard, None);
+        let (p, s) = (yaml.port(plain, pdef), yaml.port(ssl, sdef));
+        let (plain_set, ssl_set) = (yaml.is_set(plain), yaml.is_set(ssl));
+        let plain_listens = plain_set || !ssl_set;
+        let separate = cql.enabled && ssl_set && (!plain_set || s != p);
+        if plain_listens {
+            let tls = cql.enabled && !separate;
+            push(ScyllaService::Cql, plain, p, tls, shard, false, None);
+        }
+        if separate {
+            push(ScyllaService::Cql, ssl, s, true, shard, false, None);
         }
     }
-    // Storage: `message/messaging_service.cc:422-489`.
+    if proxies {
+        // Proxy-protocol ports (2026.1): plain always, TLS only with client encryption on.
+        for (option, tls, shard) in [
+            ("native_transport_port_proxy_protocol", false, false),
+            (
+                "native_shard_aware_transport_port_proxy_protocol",
+                false,
+                true,
+            ),
+            ("native_transport_port_ssl_proxy_protocol", true, false),
+            (
+                "native_shard_aware_transport_port_ssl_proxy_protocol",
+                true,
+                true,
+            ),
+        ] {
+            if !tls || cql.enabled {
+                let port = yaml.port(option, 0);
+                push(ScyllaService::Cql, option, port, tls, shard, true, None);
+            }
+        }
+    }
+    // Storage: `message/messaging_service.cc` (`start_listen`). The plain port listens unless
+    // the mode is `all`; the TLS port whenever credentials were built (`main.cc`), except under
+    // `none` with `storage_port: 0`.
     let storage = yaml.port("storage_port", 7000);
     let ssl_storage = yaml.port("ssl_storage_port", 7001);
     let mode = internode.internode_mode().unwrap_or(InternodeMode::None);
@@ -207,44 +238,32 @@ fn listeners(
         InternodeMode::Rack => Some("peers of the same rack only"),
         _ => None,
     };
+    let node = ScyllaService::Internode;
     if mode != InternodeMode::All {
-        push(
-            ScyllaService::Internode,
-            "storage_port",
-            storage,
-            false,
-            false,
-            accepts,
-        );
+        push(node, "storage_port", storage, false, false, false, accepts);
     }
-    if internode.enabled {
+    if internode.enabled && !(mode == InternodeMode::None && storage == 0) {
         push(
-            ScyllaService::Internode,
+            node,
             "ssl_storage_port",
             ssl_storage,
             true,
             false,
-            None,
-        );
-    }
-    // Alternator: `alternator_port` plain, `alternator_https_port` TLS (both default 0: off).
-    push(
-        ScyllaService::Alternator,
-        "alternator_port",
-        yaml.port("alternator_port", 0),
-        false,
-        false,
-        None,
-    );
-    if alternator.enabled {
-        push(
-            ScyllaService::Alternator,
-            "alternator_https_port",
-            yaml.port("alternator_https_port", 0),
-            true,
             false,
             None,
         );
+    }
+    // Alternator (`alternator/controller.cc`): the plain ports, then the HTTPS ones.
+    let alt = ScyllaService::Alternator;
+    for (option, tls, proxy) in [
+        ("alternator_port", false, false),
+        ("alternator_port_proxy_protocol", false, true),
+        ("alternator_https_port", true, false),
+        ("alternator_https_port_proxy_protocol", true, true),
+    ] {
+        if (!proxy || proxies) && (!tls || alternator.enabled) {
+            push(alt, option, yaml.port(option, 0), tls, false, proxy, None);
+        }
     }
     out
 }
@@ -273,14 +292,27 @@ mod tests {
             [(9042, true), (19042, true)]
         );
         assert_eq!(
-            ports("native_transport_port_ssl: 9142\nclient_encryption_options: {enabled: true}\n")
-                [..3],
+            ports(
+                "native_transport_port: 9042\nnative_transport_port_ssl: 9142\nclient_encryption_options: {enabled: true}\n"
+            )[..3],
             [(9042, false), (9142, true), (19042, true)]
+        );
+        // Only the TLS port in the file: no plain CQL port at all.
+        assert_eq!(
+            ports("native_transport_port_ssl: 9142\nclient_encryption_options: {enabled: true}\n")
+                [0],
+            (9142, true)
+        );
+        assert_eq!(
+            ports("native_transport_port_ssl: 9142\n")[0],
+            (19042, false),
+            "client encryption off and only the TLS port set: CQL does not listen on 9042"
         );
         // Set but equal to the plain port: one TLS port.
         assert_eq!(
-            ports("native_transport_port_ssl: 9042\nclient_encryption_options: {enabled: true}\n")
-                [0],
+            ports(
+                "native_transport_port: 9042\nnative_transport_port_ssl: 9042\nclient_encryption_options: {enabled: true}\n"
+            )[0],
             (9042, true)
         );
     }

@@ -107,7 +107,9 @@ impl OperatorMount {
     }
 
     /// The scylla.yaml scylla-operator writes for these files (`managedconfig.cm.yaml`), with
-    /// the directories' paths in place of the container's mount points. Without the client-ca
+    /// the directories' paths in place of the container's mount points, over the image's own
+    /// scylla.yaml ports (`native_transport_port: 9042`, `native_shard_aware_transport_port:
+    /// 19042`, set in the packaged `conf/scylla.yaml`, so the plain ports keep listening). Without the client-ca
     /// directory, `truststore` still names where the operator mounts it, so a check says it
     /// is missing rather than passing silently.
     pub fn scylla_yaml(&self) -> Result<ScyllaYaml> {
@@ -129,7 +131,7 @@ impl OperatorMount {
             ),
         };
         let mut text = format!(
-            "native_transport_port_ssl: 9142\nnative_shard_aware_transport_port_ssl: 19142\nclient_encryption_options:\n  enabled: true\n  optional: false\n  certificate: {}\n  keyfile: {}\n  require_client_auth: true\n  truststore: {}\n",
+            "native_transport_port: 9042\nnative_shard_aware_transport_port: 19042\nnative_transport_port_ssl: 9142\nnative_shard_aware_transport_port_ssl: 19142\nclient_encryption_options:\n  enabled: true\n  optional: false\n  certificate: {}\n  keyfile: {}\n  require_client_auth: true\n  truststore: {}\n",
             quote(&self.serving.join("tls.crt"))?,
             quote(&self.serving.join("tls.key"))?,
             quote(&ca)?,
@@ -185,6 +187,13 @@ mod tests {
             .map(|l| l.port)
             .collect();
         assert_eq!(tls, [9142, 19142]);
+        let plain: Vec<u16> = node
+            .listeners()
+            .iter()
+            .filter(|l| !l.tls && l.service == ScyllaService::Cql)
+            .map(|l| l.port)
+            .collect();
+        assert_eq!(plain, [9042, 19042]);
     }
 
     #[test]

@@ -326,7 +326,11 @@ impl ScyllaSection {
                     .is_some_and(|(m, _)| *m != InternodeMode::None)
                     || (yaml.port("ssl_storage_port", 7001) != 0 && map.contains_key("certificate"))
             }
-            ScyllaService::Alternator => yaml.port("alternator_https_port", 0) != 0,
+            ScyllaService::Alternator => {
+                yaml.port("alternator_https_port", 0) != 0
+                    || (version.has_proxy_protocol_ports()
+                        && yaml.port("alternator_https_port_proxy_protocol", 0) != 0)
+            }
         };
         let priority_string = get("priority_string")
             .unwrap_or(SCYLLA_DEFAULT_PRIORITY)

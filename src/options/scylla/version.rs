@@ -9,6 +9,7 @@ use std::fmt;
 ///   2026.2 and `true` from 2026.3 (`a6c2789143`);
 /// - `require_client_auth: optional` (REQUEST) exists on master only (`f442f5abb0`);
 /// - `CertificateOrPasswordAuthenticator` exists on master only (`d45cb5a859`);
+/// - the proxy-protocol ports exist from 2026.1;
 /// - `transitional` and the passive 7001 listener (`internode_encryption: none` with a
 ///   `certificate`) exist in every line from 2025.1 (`390b9759b6`, `503a71f9b8`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -93,6 +94,12 @@ impl ScyllaVersion {
     /// tickets at all before 2025.2).
     pub fn session_tickets_default(self) -> bool {
         self >= ScyllaVersion::line(2026, 3)
+    }
+
+    /// Whether the proxy-protocol ports (`native_transport_port_proxy_protocol`, ...,
+    /// `alternator_https_port_proxy_protocol`) exist (2026.1 and later).
+    pub fn has_proxy_protocol_ports(self) -> bool {
+        self >= ScyllaVersion::line(2026, 1)
     }
 
     /// Whether `require_client_auth: optional` means REQUEST (master only; elsewhere it is
