@@ -1,0 +1,738 @@
+//! scylla.yaml read by our reader against yaml-cpp driven as Scylla's `config_file` drives it
+//! (issue #34 item 6): tests/peers/scylla_yaml.cpp is compiled with g++ against Debian's
+//! libyaml-cpp-dev and run on each text of a grid of ordinary and hostile scylla.yaml files;
+//! its report (which encryption maps survive, with what strings; the role queries; the ports
+//! and `authenticator`) must be the one rendered from `ScyllaYaml`'s public API.
+//!
+//! Where the two differ on purpose, the case is in [`DIVERGES`] with the reason, and the test
+//! checks that it still differs (so a fix shows up as a stale entry).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use cassandra_tls::options::scylla::{ListRead, MapRead, ScalarRead, ScyllaYaml};
+
+const MAPS: [&str; 4] = [
+    "server_encryption_options",
+    "client_encryption_options",
+    "alternator_encryption_options",
+    "vector_store_encryption_options",
+];
+
+/// The ports the oracle reports (`ssl_storage_port` is `uint32_t` in Scylla, the rest
+/// `uint16_t`), in its order.
+const PORTS: [&str; 7] = [
+    "native_transport_port",
+    "native_transport_port_ssl",
+    "native_shard_aware_transport_port",
+    "native_shard_aware_transport_port_ssl",
+    "storage_port",
+    "alternator_https_port",
+    "ssl_storage_port",
+];
+
+/// Cases where our reader differs from the oracle (case name, why). `BUG:` entries are bugs in
+/// our reader, reported; the others are differences we keep on purpose.
+const DIVERGES: &[(&str, &str)] = &[
+    // `read_from_yaml` converts each top-level key with `node.first.as<sstring>()` outside its
+    // try block (utils/config_file.cc:303-304): a key that is not a scalar, or a document that
+    // is a non-empty sequence (the iterator's `first` is an invalid node), throws out of it and
+    // `read_config` rethrows (main.cc:228-230): Scylla does not start. We skip such keys.
+    (
+        "top-level sequence document",
+        "BUG: Scylla does not start (invalid node); we read no options",
+    ),
+    (
+        "top-level sequence of maps",
+        "BUG: Scylla does not start (invalid node); we read no options",
+    ),
+    (
+        "null key at top level",
+        "BUG: Scylla does not start (bad conversion of the key); we skip the key",
+    ),
+    (
+        "map key at top level",
+        "BUG: Scylla does not start (bad conversion of the key); we skip the key",
+    ),
+    (
+        "a lone colon",
+        "BUG: `:` is a null key; Scylla does not start; we skip the key",
+    ),
+    // yaml-cpp's scanner, not YAML.
+    (
+        "unclosed quote",
+        "yaml-cpp 0.7 takes an unterminated double-quoted scalar to the end of the input \
+         (`true` + folded newline = `true `); we call it a syntax error",
+    ),
+    (
+        "tab before a key at top level",
+        "BUG: yaml-cpp refuses a tab before the first key (Scylla does not start); we read it",
+    ),
+    // `ssl_storage_port` is `named_value<uint32_t>` (db/config.hh:402): 65536..4294967295
+    // convert, and main.cc:1676 stores it in messaging_service's `uint16_t ssl_port`
+    // (message/messaging_service.hh:312), so 70000 listens on 4464 and 65536 on port 0, while
+    // main.cc:1733 tests the uint32_t (`ssl_storage_port() != 0`).
+    (
+        "ports: 70000",
+        "BUG: ssl_storage_port is uint32_t in Scylla (70000 converts, truncated to 4464); we drop it",
+    ),
+    (
+        "ports: 65536",
+        "BUG: ssl_storage_port is uint32_t in Scylla (65536 converts, truncated to 0); we drop it",
+    ),
+    // `native_transport_port` has the alias `cql_port` (db/config.cc:1218), and
+    // `config_src::matches` (utils/config_file.cc:200-214) matches aliases.
+    (
+        "cql_port alias",
+        "BUG: `cql_port` sets native_transport_port; we ignore it",
+    ),
+    (
+        "cql_port alias and the name",
+        "BUG: the later of native_transport_port/cql_port wins; we ignore cql_port",
+    ),
+    // Our parser's nesting bound (256) is below yaml-cpp 0.7's (about 496 levels, beyond which
+    // yaml-cpp refuses the file too): between the two, Scylla drops the map and we refuse.
+    (
+        "flow lists 256 deep",
+        "nesting bound: 256 levels (yaml-cpp's is ~496)",
+    ),
+    (
+        "flow lists 257 deep",
+        "nesting bound: 256 levels (yaml-cpp's is ~496)",
+    ),
+    (
+        "flow lists 300 deep",
+        "nesting bound: 256 levels (yaml-cpp's is ~496)",
+    ),
+    (
+        "flow lists 490 deep",
+        "nesting bound: 256 levels (yaml-cpp's is ~496)",
+    ),
+    // utils/config_file.cc:371 and :283: the buffer becomes an sstring and yaml-cpp gets its
+    // `c_str()`, so the text ends at the first NUL.
+    (
+        "NUL byte ends the text",
+        "BUG: Scylla reads up to the first NUL; we call the file a syntax error",
+    ),
+];
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The oracle's report as our reader gives it.
+fn ours(text: &str) -> Vec<String> {
+    let y = match ScyllaYaml::from_str(text) {
+        Ok(y) => y,
+        Err(_) => return vec!["SYNTAX".into()],
+    };
+    let mut out = Vec::new();
+    for name in MAPS {
+        match y.option_map(name) {
+            MapRead::Absent => out.push(format!("OPTION {name} ABSENT")),
+            MapRead::Null => out.push(format!("OPTION {name} NULL")),
+            MapRead::Dropped(_) => out.push(format!("OPTION {name} DROPPED")),
+            MapRead::Map(m) => {
+                out.push(format!("OPTION {name} MAP"));
+                for (k, v) in m {
+                    out.push(format!("KEY {name} {}={}", esc(k), esc(v)));
+                }
+            }
+            other => out.push(format!("OPTION {name} {other:?}")),
+        }
+    }
+    match y.role_queries() {
+        ListRead::Absent => out.push("QUERIES ABSENT".into()),
+        ListRead::Null => out.push("QUERIES NULL".into()),
+        ListRead::Dropped(_) => out.push("QUERIES DROPPED".into()),
+        ListRead::List(l) => {
+            out.push(format!("QUERIES LIST {}", l.len()));
+            for (i, m) in l.iter().enumerate() {
+                for (k, v) in m {
+                    out.push(format!("QUERY {i} {}={}", esc(k), esc(v)));
+                }
+            }
+        }
+        other => out.push(format!("QUERIES {other:?}")),
+    }
+    let scalar = |out: &mut Vec<String>, name: &str, port: bool| match y.scalar(name) {
+        ScalarRead::Absent => out.push(format!("SCALAR {name} ABSENT")),
+        ScalarRead::Null => out.push(format!("SCALAR {name} NULL")),
+        ScalarRead::Dropped(_) => out.push(format!("SCALAR {name} DROPPED")),
+        ScalarRead::Value(v) => {
+            out.push(format!("SCALAR {name} VALUE {}", esc(v)));
+            if port {
+                out.push(format!("PORT {name} {}", y.port(name, 0)));
+            }
+        }
+        other => out.push(format!("SCALAR {name} {other:?}")),
+    };
+    for name in PORTS {
+        scalar(&mut out, name, true);
+    }
+    scalar(&mut out, "authenticator", false);
+    out
+}
+
+/// g++ -std=c++17 tests/peers/scylla_yaml.cpp -lyaml-cpp, or None (skipped) when the compiler
+/// or the headers are missing.
+fn oracle(dir: &Path) -> Option<PathBuf> {
+    if !common::tools_present(&["g++"]) {
+        return None;
+    }
+    if !Path::new("/usr/include/yaml-cpp/yaml.h").exists() {
+        common::skip_or_fail("yaml-cpp's headers are not installed (apt install libyaml-cpp-dev)");
+        return None;
+    }
+    let bin = dir.join("scylla_yaml");
+    let out = Command::new("g++")
+        .args(["-std=c++17", "-O1", "-o"])
+        .arg(&bin)
+        .arg(common::root().join("tests/peers/scylla_yaml.cpp"))
+        .arg("-lyaml-cpp")
+        .output()
+        .expect("run g++");
+    assert!(
+        out.status.success(),
+        "g++ scylla_yaml.cpp: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(bin)
+}
+
+/// The oracle's report on one file (a SYNTAX line loses its message: ours has other words).
+fn run_oracle(bin: &Path, file: &Path) -> Vec<String> {
+    // The report goes to a file: it may be larger than a pipe holds.
+    let report = file.with_extension("report");
+    let mut child = Command::new(bin)
+        .arg(file)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&report).expect("report file"))
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run the oracle");
+    // A hang guard only, far beyond any run: the oracle reads one small file.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the oracle") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the oracle did not finish on {}", file.display());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert!(status.success(), "the oracle failed on {}", file.display());
+    std::fs::read_to_string(&report)
+        .expect("oracle output is UTF-8")
+        .lines()
+        .map(|l| {
+            if l.starts_with("SYNTAX ") {
+                "SYNTAX".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The grid: (name, scylla.yaml text).
+fn grid() -> Vec<(String, String)> {
+    let mut g: Vec<(String, String)> = Vec::new();
+    let mut add = |name: &str, text: &str| g.push((name.to_string(), text.to_string()));
+
+    // Ordinary files.
+    add(
+        "ordinary client TLS",
+        "client_encryption_options:\n  enabled: true\n  certificate: /etc/scylla/db.crt\n  keyfile: /etc/scylla/db.key\n  truststore: /etc/scylla/ca.crt\n  require_client_auth: true\nnative_transport_port_ssl: 9142\n",
+    );
+    add(
+        "ordinary server TLS",
+        "server_encryption_options:\n  internode_encryption: all\n  certificate: /etc/scylla/db.crt\n  keyfile: /etc/scylla/db.key\n  truststore: /etc/scylla/ca.crt\n  priority_string: SECURE128:-VERS-TLS1.0\nssl_storage_port: 7001\nstorage_port: 7000\n",
+    );
+    add(
+        "ordinary alternator and vector store",
+        "alternator_https_port: 8043\nalternator_encryption_options:\n  certificate: a.crt\n  keyfile: a.key\nvector_store_encryption_options:\n  truststore: vs.crt\n",
+    );
+    add(
+        "certificate authenticator",
+        "authenticator: com.scylladb.auth.CertificateAuthenticator\nauth_certificate_role_queries:\n  - source: SUBJECT\n    query: CN=([^,]+)\n",
+    );
+    add(
+        "all ports",
+        "native_transport_port: 9042\nnative_transport_port_ssl: 9142\nnative_shard_aware_transport_port: 19042\nnative_shard_aware_transport_port_ssl: 19142\nstorage_port: 7000\nssl_storage_port: 7001\nalternator_https_port: 8043\n",
+    );
+    add("empty document", "");
+    add("only a comment", "# nothing here\n");
+    add("explicit empty document", "---\n...\n");
+    add("empty flow map", "{}\n");
+    add("top-level scalar document", "just a scalar\n");
+    add(
+        "top-level sequence document",
+        "- client_encryption_options\n- x\n",
+    );
+    add(
+        "top-level sequence of maps",
+        "- client_encryption_options: {a: b}\n",
+    );
+    add("top-level empty flow sequence", "[]\n");
+
+    // Booleans are strings.
+    for v in [
+        "yes", "True", "TRUE", "1", "on", "\"true\"", "'1'", "1.0", "~", "false", "no", "Off",
+    ] {
+        add(
+            &format!("enabled: {v}"),
+            &format!("client_encryption_options:\n  enabled: {v}\n  certificate: c.crt\n"),
+        );
+    }
+    // Nulls and near-nulls.
+    for v in [
+        "",
+        "~",
+        "null",
+        "Null",
+        "NULL",
+        "''",
+        "\"\"",
+        "\"null\"",
+        "'null'",
+        "nULL",
+        "!!null",
+        "!!null ''",
+        "!!str",
+        "!!str ~",
+        "!!str null",
+        "! null",
+        "!!int 7",
+        "!!bool yes",
+    ] {
+        add(
+            &format!("truststore: {v}"),
+            &format!("client_encryption_options:\n  enabled: true\n  truststore: {v}\n"),
+        );
+    }
+    // Top-level nulls.
+    for v in ["", "~", "null", "!!null", "!!str", "''", "\"\""] {
+        add(
+            &format!("top-level {v:?}"),
+            &format!(
+                "client_encryption_options: {v}\nauth_certificate_role_queries: {v}\nauthenticator: {v}\nnative_transport_port_ssl: {v}\n"
+            ),
+        );
+    }
+
+    // List and map values.
+    add(
+        "flow list value",
+        "client_encryption_options:\n  enabled: true\n  protocol: [TLSv1.2, TLSv1.3]\n",
+    );
+    add(
+        "block list value",
+        "server_encryption_options:\n  internode_encryption: all\n  cipher_suites:\n    - TLS_AES_128_GCM_SHA256\n    - TLS_AES_256_GCM_SHA384\n",
+    );
+    add(
+        "flow map value",
+        "client_encryption_options:\n  enabled: true\n  extra: {a: b}\n",
+    );
+    add(
+        "block map value",
+        "client_encryption_options:\n  enabled: true\n  extra:\n    a: b\n",
+    );
+    add(
+        "nested maps 3 deep",
+        "server_encryption_options:\n  a:\n    b:\n      c: d\n",
+    );
+    add(
+        "empty flow list value",
+        "client_encryption_options:\n  enabled: true\n  protocol: []\n",
+    );
+    add(
+        "empty flow map value",
+        "client_encryption_options:\n  enabled: true\n  x: {}\n",
+    );
+    add(
+        "option is a list",
+        "client_encryption_options: [enabled, true]\n",
+    );
+    add("option is a scalar", "client_encryption_options: enabled\n");
+    add("option is an empty map", "client_encryption_options: {}\n");
+    add(
+        "option is a flow map",
+        "client_encryption_options: {enabled: true, truststore: t.crt}\n",
+    );
+
+    // Anchors, aliases, merge keys.
+    add(
+        "alias for a whole map",
+        "base: &tls\n  enabled: 'true'\n  certificate: c.crt\nclient_encryption_options: *tls\nserver_encryption_options: *tls\n",
+    );
+    add(
+        "alias for a value",
+        "x: &ca /etc/ca.crt\nclient_encryption_options:\n  truststore: *ca\n  certificate: *ca\n",
+    );
+    add(
+        "anchor on a value inside the map",
+        "client_encryption_options:\n  truststore: &ca /etc/ca.crt\n  certificate: *ca\n",
+    );
+    add(
+        "merge key",
+        "base: &tls\n  enabled: 'true'\nclient_encryption_options:\n  <<: *tls\n  certificate: c.crt\n",
+    );
+    add(
+        "merge key with a list of maps",
+        "a: &a {x: y}\nb: &b {z: w}\nserver_encryption_options:\n  <<: [*a, *b]\n",
+    );
+    add(
+        "alias of a null",
+        "n: &n\nclient_encryption_options:\n  truststore: *n\n",
+    );
+    add(
+        "alias of a null at top level",
+        "n: &n ~\nclient_encryption_options: *n\n",
+    );
+    add(
+        "undefined alias",
+        "client_encryption_options:\n  truststore: *nope\n",
+    );
+
+    // Multi-line scalars.
+    add(
+        "literal block value",
+        "client_encryption_options:\n  priority_string: |\n    SECURE128:\n    -VERS-TLS1.0\n",
+    );
+    add(
+        "folded block value",
+        "client_encryption_options:\n  priority_string: >\n    SECURE128:\n    -VERS-TLS1.0\n",
+    );
+    add(
+        "literal keep and strip",
+        "client_encryption_options:\n  a: |+\n    x\n\n  b: |-\n    y\n  c: >-\n    p\n    q\n",
+    );
+    add(
+        "multi-line plain and quoted",
+        "client_encryption_options:\n  a: one\n    two\n  b: \"three\n    four\"\n  c: 'five\n\n    six'\n",
+    );
+    add(
+        "escapes in double quotes",
+        "client_encryption_options:\n  a: \"tab\\there\\nnl \\\\ \\x41 \\u00e9 \\\"\"\n  b: 'it''s'\n",
+    );
+
+    // Keys that are not plain strings.
+    add(
+        "null key inside a map",
+        "client_encryption_options:\n  ~: x\n  enabled: 'true'\n",
+    );
+    add(
+        "empty key inside a map",
+        "client_encryption_options:\n  : x\n  enabled: 'true'\n",
+    );
+    add(
+        "int and bool keys inside a map",
+        "client_encryption_options:\n  1: one\n  true: yes\n  0x10: hex\n",
+    );
+    add(
+        "complex key inside a map",
+        "client_encryption_options:\n  ? [a, b]\n  : x\n",
+    );
+    add(
+        "null key at top level",
+        "~: 1\nclient_encryption_options:\n  enabled: 'true'\n",
+    );
+    add(
+        "map key at top level",
+        "? {a: b}\n: 1\nclient_encryption_options:\n  enabled: 'true'\n",
+    );
+    add(
+        "quoted top-level key",
+        "\"client_encryption_options\":\n  enabled: 'true'\n'authenticator': PasswordAuthenticator\n",
+    );
+    add("int key at top level", "9042: x\nauthenticator: x\n");
+
+    // Duplicates.
+    add(
+        "duplicate top-level map: later wins",
+        "client_encryption_options:\n  enabled: 'true'\nclient_encryption_options:\n  enabled: 'false'\n  truststore: t\n",
+    );
+    add(
+        "duplicate top-level: later dropped keeps earlier",
+        "client_encryption_options:\n  enabled: 'true'\nclient_encryption_options:\n  truststore:\n",
+    );
+    add(
+        "duplicate top-level: later null keeps earlier",
+        "client_encryption_options:\n  enabled: 'true'\nclient_encryption_options:\n",
+    );
+    add(
+        "duplicate top-level: dropped then null",
+        "client_encryption_options: [x]\nclient_encryption_options: ~\n",
+    );
+    add(
+        "duplicate top-level: null then dropped",
+        "client_encryption_options: ~\nclient_encryption_options: [x]\n",
+    );
+    add(
+        "duplicate key inside a map: later wins",
+        "client_encryption_options:\n  enabled: 'false'\n  enabled: 'true'\n",
+    );
+    add(
+        "duplicate key inside a flow map",
+        "client_encryption_options: {a: 1, a: 2, b: 3}\n",
+    );
+    add(
+        "duplicate key inside a map, the later null",
+        "client_encryption_options:\n  truststore: t\n  truststore:\n",
+    );
+    add(
+        "duplicate scalars",
+        "authenticator: A\nauthenticator: B\nnative_transport_port_ssl: 9142\nnative_transport_port_ssl: nope\n",
+    );
+
+    // Documents and encodings.
+    add(
+        "two documents",
+        "client_encryption_options:\n  enabled: 'true'\n---\nserver_encryption_options:\n  internode_encryption: all\n",
+    );
+    add(
+        "document start marker",
+        "---\nclient_encryption_options:\n  enabled: 'true'\n",
+    );
+    add(
+        "directive",
+        "%YAML 1.2\n---\nclient_encryption_options:\n  enabled: 'true'\n",
+    );
+    add(
+        "BOM",
+        "\u{feff}client_encryption_options:\n  enabled: 'true'\n",
+    );
+    add(
+        "CRLF",
+        "client_encryption_options:\r\n  enabled: true\r\n  truststore: t.crt\r\n",
+    );
+    add(
+        "CRLF literal block",
+        "client_encryption_options:\r\n  priority_string: |\r\n    A\r\n    B\r\n",
+    );
+    add(
+        "tab indentation",
+        "client_encryption_options:\n\tenabled: true\n",
+    );
+    add(
+        "tab after colon",
+        "client_encryption_options:\n  enabled:\ttrue\n  truststore: a\tb\n",
+    );
+    add(
+        "trailing spaces and comments",
+        "client_encryption_options:   # TLS\n  enabled: true   # on\n  truststore: t#not-a-comment\n",
+    );
+    add(
+        "non-ASCII values",
+        "client_encryption_options:\n  certificate: /etc/scylla/zertifikat-\u{fc}\u{df}.crt\n  x: \u{1f512}\n",
+    );
+
+    // Syntax errors.
+    add(
+        "docs' role query example",
+        "authenticator: com.scylladb.auth.CertificateAuthenticator\nauth_certificate_role_queries:\n  - source: SUBJECT\n  query: CN=([^,]+)\n",
+    );
+    add(
+        "unclosed flow map",
+        "client_encryption_options: {enabled: true\n",
+    );
+    add(
+        "unclosed quote",
+        "client_encryption_options:\n  enabled: \"true\n",
+    );
+    add(
+        "bad indentation",
+        "client_encryption_options:\n  enabled: true\n truststore: t\n",
+    );
+    add("a lone colon", ":\n");
+    add(
+        "tab before a key at top level",
+        "\tclient_encryption_options: {}\n",
+    );
+
+    // Role queries.
+    add(
+        "role queries: two items, flow and block",
+        "auth_certificate_role_queries:\n  - source: SUBJECT\n    query: CN=([^,]+)\n  - {source: ALTNAME, query: 'DNS=([^,]+)'}\n",
+    );
+    add(
+        "role queries: a null inside an item",
+        "auth_certificate_role_queries:\n  - source: SUBJECT\n    query:\n",
+    );
+    add(
+        "role queries: an item that is a scalar",
+        "auth_certificate_role_queries:\n  - SUBJECT\n",
+    );
+    add(
+        "role queries: a null item",
+        "auth_certificate_role_queries:\n  -\n  - source: SUBJECT\n    query: x\n",
+    );
+    add(
+        "role queries: empty list",
+        "auth_certificate_role_queries: []\n",
+    );
+    add(
+        "role queries: a map, not a list",
+        "auth_certificate_role_queries:\n  source: SUBJECT\n  query: CN=([^,]+)\n",
+    );
+    add(
+        "role queries: extra keys and duplicates",
+        "auth_certificate_role_queries:\n  - source: SUBJECT\n    query: a\n    query: b\n    extra: 1\n",
+    );
+    add(
+        "role queries: empty map item",
+        "auth_certificate_role_queries:\n  - {}\n",
+    );
+
+    // Ports as yaml-cpp converts them.
+    for v in [
+        "9142",
+        "9142x",
+        "-1",
+        "70000",
+        "65535",
+        "65536",
+        "0x1F",
+        "0X1f",
+        "010",
+        "08",
+        "0",
+        "+9142",
+        "' 9142'",
+        "'9142 '",
+        "9142.0",
+        "1e3",
+        "\"9142\"",
+        "!!str 9142",
+        "[9142]",
+        "0b101",
+        "4294967296",
+    ] {
+        add(
+            &format!("ports: {v}"),
+            &format!("native_transport_port_ssl: {v}\nssl_storage_port: {v}\nstorage_port: {v}\n"),
+        );
+    }
+    add("cql_port alias", "cql_port: 9999\n");
+    add(
+        "cql_port alias and the name",
+        "native_transport_port: 9042\ncql_port: 9999\n",
+    );
+    add(
+        "authenticator forms",
+        "authenticator: 'PasswordAuthenticator'\n",
+    );
+    add("authenticator is a list", "authenticator: [a, b]\n");
+    add("authenticator is a map", "authenticator: {a: b}\n");
+
+    // Cassandra's keys (ignored by Scylla, but strings all the same), unknown keys.
+    add(
+        "Cassandra keys",
+        "client_encryption_options:\n  enabled: true\n  optional: false\n  keystore: conf/.keystore\n  keystore_password: cassandra\n  truststore: conf/.truststore\n  truststore_password: cassandra\n  store_type: JKS\n  protocol: TLS\n",
+    );
+    add(
+        "Cassandra keys with lists",
+        "client_encryption_options:\n  enabled: true\n  keystore: conf/.keystore\n  accepted_protocols: [TLSv1.2, TLSv1.3]\n  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n",
+    );
+    add(
+        "unknown top-level keys",
+        "no_such_option: {a: [b]}\ncluster_name: x\nseeds: [1]\nclient_encryption_options:\n  enabled: 'true'\n",
+    );
+    add(
+        "operator managed config",
+        "cluster_name: c\nrpc_address: 0.0.0.0\nclient_encryption_options:\n  enabled: true\n  optional: false\n  certificate: /var/run/secrets/scylla-operator.scylladb.com/scylladb/serving-certs/user-cql/tls.crt\n  keyfile: /var/run/secrets/scylla-operator.scylladb.com/scylladb/serving-certs/user-cql/tls.key\n  require_client_auth: true\n  truststore: /var/run/configmaps/scylla-operator.scylladb.com/scylladb/client-ca/ca-bundle.crt\n",
+    );
+
+    // Large and deep.
+    let long = "A".repeat(200_000);
+    add(
+        "very long value",
+        &format!("client_encryption_options:\n  priority_string: {long}\n"),
+    );
+    let long_key = "k".repeat(100_000);
+    add(
+        "very long key",
+        &format!("client_encryption_options:\n  {long_key}: v\n"),
+    );
+    // yaml-cpp 0.7's depth guard refuses the file a little below 500 levels.
+    for depth in [64, 127, 128, 129, 200, 255, 256, 257, 300, 490, 497, 600] {
+        let deep = format!("{}x{}", "[".repeat(depth), "]".repeat(depth));
+        add(
+            &format!("flow lists {depth} deep"),
+            &format!("client_encryption_options:\n  enabled: 'true'\n  x: {deep}\n"),
+        );
+    }
+    let mut block = String::from("server_encryption_options:\n");
+    for i in 0..100 {
+        block.push_str(&" ".repeat(2 * (i + 1)));
+        block.push_str(&format!("k{i}:\n"));
+    }
+    add("deeply nested block maps", &block);
+    let many: String = (0..3000).map(|i| format!("  key{i}: value{i}\n")).collect();
+    add("3000 keys", &format!("client_encryption_options:\n{many}"));
+    add(
+        "NUL byte ends the text",
+        "client_encryption_options:\n  enabled: 'true'\n\0server_encryption_options: {a: b}\n",
+    );
+    g
+}
+
+#[test]
+fn scylla_yaml_reads_as_yaml_cpp_reads_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let Some(bin) = oracle(dir.path()) else {
+        return;
+    };
+    let grid = grid();
+    assert!(grid.len() >= 80, "the grid has {} cases", grid.len());
+    let file = dir.path().join("scylla.yaml");
+    let mut unexpected = Vec::new();
+    let mut stale = Vec::new();
+    for (name, text) in &grid {
+        std::fs::write(&file, text).unwrap();
+        let theirs = run_oracle(&bin, &file);
+        let mine = ours(text);
+        let known = DIVERGES.iter().find(|(n, _)| *n == name.as_str());
+        match (theirs == mine, known) {
+            (true, None) | (false, Some(_)) => {}
+            (true, Some((n, why))) => stale.push(format!("{n} ({why})")),
+            (false, None) => {
+                let shown: String = text.chars().take(400).collect();
+                unexpected.push(format!(
+                    "--- {name}\nyaml: {shown:?}\nyaml-cpp:\n  {}\nours:\n  {}",
+                    theirs.join("\n  "),
+                    mine.join("\n  ")
+                ));
+            }
+        }
+    }
+    eprintln!("{} scylla.yaml texts compared with yaml-cpp", grid.len());
+    assert!(
+        unexpected.is_empty(),
+        "{} of {} texts read differently from yaml-cpp:\n{}",
+        unexpected.len(),
+        grid.len(),
+        unexpected.join("\n")
+    );
+    assert!(
+        stale.is_empty(),
+        "these texts now read as yaml-cpp reads them; remove them from DIVERGES: {stale:?}"
+    );
+}
