@@ -83,6 +83,22 @@ const DIVERGES: &[(&str, &str)] = &[
         "ports: 65536",
         "BUG: ssl_storage_port is uint32_t in Scylla (65536 converts, truncated to 0); we drop it",
     ),
+    (
+        "ports: 0x10000",
+        "BUG: ssl_storage_port is uint32_t (65536, truncated to 0); we drop it",
+    ),
+    (
+        "ports: 0200000",
+        "BUG: ssl_storage_port is uint32_t (octal 65536, truncated to 0); we drop it",
+    ),
+    (
+        "ports: 0xffffffff",
+        "BUG: ssl_storage_port is uint32_t (4294967295, truncated to 65535); we drop it",
+    ),
+    (
+        "ports: 037777777777",
+        "BUG: ssl_storage_port is uint32_t (octal 4294967295, truncated to 65535); we drop it",
+    ),
     // `native_transport_port` has the alias `cql_port` (db/config.cc:1218), and
     // `config_src::matches` (utils/config_file.cc:200-214) matches aliases.
     (
@@ -623,6 +639,26 @@ fn grid() -> Vec<(String, String)> {
         "[9142]",
         "0b101",
         "4294967296",
+        "0x",
+        "00",
+        "-0",
+        "+0x1F",
+        "0x-1",
+        "+-1",
+        "1_000",
+        "'9 142'",
+        "0xFFFF",
+        "0x10000",
+        "0177777",
+        "0200000",
+        "09142",
+        "9142 # comment",
+        "'9142\\t'",
+        "\"9142\\n\"",
+        "\"\\t9142\"",
+        "0xffffffff",
+        "037777777777",
+        "\u{661}\u{662}",
     ] {
         add(
             &format!("ports: {v}"),
