@@ -426,6 +426,95 @@ fn grid() -> Vec<(String, String)> {
         "client_encryption_options:\n  truststore: *nope\n",
     );
 
+    add(
+        "anchor on a top-level key, alias as a key",
+        "x: &k client_encryption_options\n*k : {enabled: 'true'}\n",
+    );
+    add(
+        "explicit top-level key",
+        "? client_encryption_options\n: {enabled: 'true'}\n",
+    );
+    add(
+        "tagged top-level key",
+        "!!str client_encryption_options: {enabled: 'true'}\n",
+    );
+    add(
+        "anchor redefined: the later wins",
+        "a: &t {x: '1'}\nb: &t {y: '2'}\nclient_encryption_options: *t\n",
+    );
+    add(
+        "alias in a role query list",
+        "q: &q {source: SUBJECT, query: 'CN=(.*)'}\nauth_certificate_role_queries: [*q, *q]\n",
+    );
+    add(
+        "anchored scalar inside a map",
+        "client_encryption_options:\n  enabled: &e 'true'\n  require_client_auth: *e\n",
+    );
+    add(
+        "option tagged !!map, empty",
+        "client_encryption_options: !!map\nserver_encryption_options: !!map {}\n",
+    );
+    add(
+        "option tagged !!str, empty",
+        "client_encryption_options: !!str\n",
+    );
+    add(
+        "custom and binary tags",
+        "client_encryption_options:\n  a: !custom x\n  b: !!binary aGVsbG8=\n  c: !<tag:yaml.org,2002:str> y\n",
+    );
+    add(
+        "comment after the option key",
+        "client_encryption_options: # nothing here\nauthenticator: # nor here\n",
+    );
+    add(
+        "flow map with a trailing comma",
+        "client_encryption_options: {enabled: 'true', truststore: t,}\n",
+    );
+    add(
+        "flow map with a key and no value",
+        "client_encryption_options: {enabled, truststore: t}\n",
+    );
+    add(
+        "flow map with an empty value",
+        "client_encryption_options: {enabled: , truststore: t}\n",
+    );
+    add(
+        "explicit key without a value inside a map",
+        "client_encryption_options:\n  ? enabled\n  truststore: t\n",
+    );
+    add(
+        "quoted keys with escapes",
+        "client_encryption_options:\n  \"en\\x61bled\": 'true'\n  'trust store': t\n",
+    );
+    add(
+        "keys differ in case",
+        "Client_Encryption_Options:\n  enabled: 'true'\nclient_encryption_options:\n  Enabled: 'true'\n",
+    );
+    add(
+        "document end then more",
+        "client_encryption_options: {a: b}\n...\nserver_encryption_options: {c: d}\n",
+    );
+    add(
+        "alias before its anchor",
+        "client_encryption_options: *t\nx: &t {a: b}\n",
+    );
+    add(
+        "many aliases of one list",
+        "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nclient_encryption_options: {enabled: 'true', l: *c}\nserver_encryption_options: *c\n",
+    );
+    add(
+        "indentation with more spaces",
+        "client_encryption_options:\n        enabled: 'true'\n        truststore: t\n",
+    );
+    add(
+        "value with colon and hash",
+        "client_encryption_options:\n  priority_string: NORMAL:-VERS-ALL:+VERS-TLS1.3#x\n  truststore: a: b\n",
+    );
+    add(
+        "value with colon, no space",
+        "client_encryption_options:\n  priority_string: NORMAL:-VERS-ALL:+VERS-TLS1.3\n  url: http://x:1/y\n",
+    );
+
     // Multi-line scalars.
     add(
         "literal block value",
