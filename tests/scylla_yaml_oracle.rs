@@ -99,16 +99,6 @@ const DIVERGES: &[(&str, &str)] = &[
         "ports: 037777777777",
         "BUG: ssl_storage_port is uint32_t (octal 4294967295, truncated to 65535); we drop it",
     ),
-    // `native_transport_port` has the alias `cql_port` (db/config.cc:1218), and
-    // `config_src::matches` (utils/config_file.cc:200-214) matches aliases.
-    (
-        "cql_port alias",
-        "BUG: `cql_port` sets native_transport_port; we ignore it",
-    ),
-    (
-        "cql_port alias and the name",
-        "BUG: the later of native_transport_port/cql_port wins; we ignore cql_port",
-    ),
     // Our parser's nesting bound (256) is below yaml-cpp 0.7's (about 496 levels, beyond which
     // yaml-cpp refuses the file too): between the two, Scylla drops the map and we refuse.
     (
@@ -126,12 +116,6 @@ const DIVERGES: &[(&str, &str)] = &[
     (
         "flow lists 490 deep",
         "nesting bound: 256 levels (yaml-cpp's is ~496)",
-    ),
-    // utils/config_file.cc:371 and :283: the buffer becomes an sstring and yaml-cpp gets its
-    // `c_str()`, so the text ends at the first NUL.
-    (
-        "NUL byte ends the text",
-        "BUG: Scylla reads up to the first NUL; we call the file a syntax error",
     ),
 ];
 

@@ -211,6 +211,8 @@ impl ScyllaYaml {
     }
 
     fn parse(text: &str, origin: Origin) -> Result<ScyllaYaml> {
+        // `read_from_yaml(yaml.c_str())` (utils/config_file.cc:283): the text ends at a NUL.
+        let text = text.split('\0').next().unwrap_or_default();
         let tree = Tree::parse(text).map_err(|e: SyntaxError| {
             Error::config(
                 &origin,
@@ -239,6 +241,12 @@ impl ScyllaYaml {
             // `node.first.as<sstring>()`: a key that is not a scalar names no option.
             let Some(name) = tree.as_string(*k) else {
                 continue;
+            };
+            // `config_src::matches` takes the alias too (utils/config_file.cc:210).
+            let name = if name == "cql_port" {
+                "native_transport_port"
+            } else {
+                name
             };
             y.read_entry(&tree, name, *v);
         }
