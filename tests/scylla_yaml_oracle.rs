@@ -69,6 +69,15 @@ const DIVERGES: &[(&str, &str)] = &[
          and Scylla starts; we call it a syntax error",
     ),
     (
+        "unclosed single quote",
+        "BUG: as the unclosed double quote (`true `)",
+    ),
+    (
+        "unclosed quote swallows the next lines",
+        "BUG: yaml-cpp reads `enabled` as `true truststore: t authenticator: x ` and Scylla \
+         starts; we call it a syntax error",
+    ),
+    (
         "tab before a key at top level",
         "BUG: yaml-cpp refuses a tab before the first key (Scylla does not start); we read it",
     ),
@@ -673,6 +682,18 @@ fn grid() -> Vec<(String, String)> {
     add(
         "unclosed quote",
         "client_encryption_options:\n  enabled: \"true\n",
+    );
+    add(
+        "unclosed single quote",
+        "client_encryption_options:\n  enabled: 'true\n",
+    );
+    add(
+        "unclosed quote swallows the next lines",
+        "client_encryption_options:\n  enabled: \"true\n  truststore: t\nauthenticator: x\n",
+    );
+    add(
+        "unclosed quote, no final newline",
+        "client_encryption_options:\n  enabled: \"true",
     );
     add(
         "bad indentation",
