@@ -98,16 +98,24 @@ fn shown(f: &PemFile) -> std::path::Display<'_> {
 }
 
 fn read(report: &mut Report, name: &'static str, f: &PemFile) -> Option<Vec<u8>> {
+    // Regular files only, and bounded: a device (`/dev/zero`) or a FIFO never ends.
     let result = std::fs::metadata(&f.path).and_then(|m| {
         if m.is_dir() {
             Err(std::io::Error::other("is a directory"))
-        } else if m.len() > MAX_PEM {
-            Err(std::io::Error::other(format!(
-                "{} bytes is larger than a PEM file can sensibly be",
-                m.len()
-            )))
+        } else if !m.is_file() {
+            Err(std::io::Error::other("is not a regular file"))
         } else {
-            std::fs::read(&f.path)
+            use std::io::Read;
+            let mut bytes = Vec::new();
+            std::fs::File::open(&f.path)?
+                .take(MAX_PEM + 1)
+                .read_to_end(&mut bytes)?;
+            if bytes.len() as u64 > MAX_PEM {
+                return Err(std::io::Error::other(format!(
+                    "larger than {MAX_PEM} bytes, more than a PEM file can sensibly be"
+                )));
+            }
+            Ok(bytes)
         }
     });
     match result {
