@@ -531,6 +531,36 @@ fn a_truststore_without_certificates_fails_every_verification() {
     );
 }
 
+// db/config.cc:2244-2251: every file is read as PEM (x509_crt_format::PEM); Cassandra's stores
+// hold no PEM certificate or key.
+#[test]
+fn java_and_pkcs12_stores_are_not_pem() {
+    let stores = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/stores");
+    let jks = stores.join("truststore.jks").display().to_string();
+    let f = doctor(&internode(&format!("  truststore: {jks}\n")));
+    assert!(
+        has(
+            &f,
+            Severity::Error,
+            Check::Chain,
+            SERVER,
+            "holds no certificate"
+        ),
+        "{f:#?}"
+    );
+    let p12 = stores.join("node1.p12").display().to_string();
+    let f = doctor(&cql("").replace(&fixture("node.crt"), &p12));
+    assert!(
+        has(&f, Severity::Error, Check::File, CLIENT, "GnuTLS:-34"),
+        "{f:#?}"
+    );
+    let f = doctor(&cql("").replace(&fixture("node.key"), &p12));
+    assert!(
+        has(&f, Severity::Error, Check::File, CLIENT, "GnuTLS:-56"),
+        "{f:#?}"
+    );
+}
+
 // configure_tls_creds_builder never calls set_system_trust: no truststore, no anchors.
 #[test]
 fn no_truststore_where_a_peer_must_be_verified() {

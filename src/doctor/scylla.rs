@@ -23,7 +23,7 @@ use super::expiry::{expiry, trusted_cas};
 use super::{Check, ClientCertificate, ExpiryPolicy, Report, Severity};
 use crate::ErrorKind;
 use crate::error::Origin;
-use crate::keystore::{Certificate, KeyStore};
+use crate::keystore::{Certificate, KeyStore, StoreType};
 use crate::options::EncryptionOptions;
 use crate::options::scylla::{
     InternodeMode, PemFile, ScyllaClientAuth, ScyllaNode, ScyllaSection, ScyllaService,
@@ -162,11 +162,23 @@ fn read(report: &mut Report, name: &'static str, f: &PemFile) -> Option<Vec<u8>>
     }
 }
 
-/// Every certificate in PEM bytes, in file order (what GnuTLS loads of a file).
+/// Every certificate in PEM bytes, in file order (what GnuTLS loads of a file). Seastar asks
+/// for PEM (`x509_crt_format::PEM`) everywhere: a JKS, PKCS#12 or DER file holds none.
 fn certificates(bytes: &[u8], f: &PemFile) -> crate::Result<Vec<Certificate>> {
+    let origin = Origin::file(&f.path);
+    if StoreType::sniff(bytes).is_some_and(|t| t != StoreType::Pem) {
+        return Err(crate::Error::unsupported(
+            &origin,
+            "a Java or PKCS#12 key store",
+            "PEM only (Scylla reads every file as PEM)",
+        ));
+    }
     let store = KeyStore::loader()
         .skip_key_decryption(true)
-        .load_from(bytes, Origin::file(&f.path))?;
+        .load_from(bytes, origin)?;
+    if store.store_type() != StoreType::Pem {
+        return Ok(Vec::new());
+    }
     Ok(store
         .entries()
         .iter()
@@ -350,6 +362,19 @@ fn key_and_chain(
                 shown(&s.keyfile)
             ),
             Some("write the key unencrypted (openssl pkcs8 -topk8 -nocrypt) and restrict the file to the scylla user"),
+        );
+        return None;
+    }
+    if StoreType::sniff(key) != Some(StoreType::Pem) {
+        report.push(
+            Severity::Error,
+            Check::File,
+            name,
+            format!(
+                "Scylla does not start: error GnuTLS:-56, The requested data were not available. ({} is not a PEM key)",
+                shown(&s.keyfile)
+            ),
+            Some("give the node's unencrypted PEM private key (Scylla reads PEM only)"),
         );
         return None;
     }
