@@ -805,6 +805,16 @@ mod cli {
             "fixtures/scylla/scylla.yaml",
         ]);
         assert!(!out.contains("ScyllaDB"), "{out}");
+        // One scylla.yaml at a time; Cassandra's flags are refused in Scylla mode.
+        let (code, _) = run(&["doctor", "--scylla", "fixtures/scylla"]);
+        assert_eq!(code, 2);
+        let (code, _) = run(&[
+            "doctor",
+            "--cqlshrc",
+            "fixtures/conf/cqlshrc",
+            "fixtures/scylla/scylla.yaml",
+        ]);
+        assert_eq!(code, 2);
         // A Cassandra yaml stays Cassandra's.
         let (_, out) = run(&["explain", "fixtures/conf/cassandra.yaml"]);
         assert!(out.contains("Cassandra 5.0"), "{out}");

@@ -249,6 +249,13 @@ fn secret_yamls(args: &Args) -> Result<Vec<SecretNode>, cassandra_tls::Error> {
 }
 
 pub fn run(args: Args) -> ExitCode {
+    let many = args.config.len() > 1 || args.config.iter().any(|p| p.is_dir());
+    if args.scylla.is_some() && (!args.secret.is_empty() || many) {
+        eprintln!(
+            "error: --scylla checks one scylla.yaml; --secret and several yamls (across nodes) are for Cassandra only"
+        );
+        return ExitCode::from(2);
+    }
     // Several Secrets, or a Secret beside a yaml (refused by secret_yamls).
     if args.secret.len() > 1 || (!args.secret.is_empty() && !args.config.is_empty()) {
         return match secret_yamls(&args) {
