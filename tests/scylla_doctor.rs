@@ -669,6 +669,29 @@ fn an_expired_certificate_is_an_error() {
     );
 }
 
+// transport/controller.cc start_listening_on_tcp_sockets: without native_transport_port_ssl in
+// the file (is_set()), the plain port itself turns TLS.
+#[test]
+fn port_9042_itself_is_tls_without_native_transport_port_ssl() {
+    let node = ScyllaYaml::from_str(&cql("")).unwrap().resolve();
+    let e = explain_scylla_node("t".into(), &node);
+    let p = &e.listeners[0];
+    assert_eq!((p.port, p.tls), (9042, true));
+    assert_eq!(
+        p.note.as_deref(),
+        Some("9042 itself is TLS because native_transport_port_ssl is not in the file")
+    );
+    let node = ScyllaYaml::from_str(&format!("native_transport_port_ssl: 9142\n{}", cql("")))
+        .unwrap()
+        .resolve();
+    let e = explain_scylla_node("t".into(), &node);
+    assert!(
+        e.listeners
+            .iter()
+            .any(|l| l.port == 9142 && l.tls && l.note.is_none())
+    );
+}
+
 // Versions: enable_session_tickets exists from 2025.2 (2f10205714).
 #[test]
 fn a_key_this_line_does_not_read_is_a_warning() {
