@@ -19,6 +19,7 @@
 //! ```
 
 mod engine;
+pub mod scylla;
 
 use std::path::Path;
 

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cassandra_tls::doctor::{self, Severity};
+use cassandra_tls::options::scylla::{ScyllaVersion, ScyllaYaml};
 use cassandra_tls::options::{
     CassandraYaml, Cqlshrc, MountedSecret, NodetoolSsl, SecretLayout, UncheckedReason,
 };
@@ -28,9 +29,16 @@ pub struct Args {
     /// Check certificates at this time (RFC 3339) instead of now.
     #[arg(long, value_parser = parse_time)]
     at: Option<UnixTime>,
-    /// Read the yaml as this Cassandra version does: 4.0, 4.1, 5.0 (default) or 6.0 (trunk is an alias of 6.0).
-    #[arg(long, value_name = "VERSION", default_value = "5.0")]
-    cassandra_version: cassandra_tls::options::CassandraVersion,
+    /// Read the yaml as this Cassandra version does: 4.0, 4.1, 5.0 (the default) or 6.0 (trunk
+    /// is an alias of 6.0).
+    #[arg(long, value_name = "VERSION")]
+    cassandra_version: Option<cassandra_tls::options::CassandraVersion>,
+    /// Read the yaml as a scylla.yaml, as this ScyllaDB line does: 2025.1 to 2026.3, or master
+    /// (default: the newest release). Without this flag or --cassandra-version, a file named
+    /// scylla.yaml, or one with keys only Scylla has, is read as a scylla.yaml.
+    #[arg(long, value_name = "VERSION", num_args = 0..=1, require_equals = true,
+          default_missing_value = crate::NEWEST_SCYLLA, conflicts_with = "cassandra_version")]
+    scylla: Option<String>,
     /// Check a mounted Kubernetes Secret instead of a cassandra.yaml: its stores as a node with
     /// mutual TLS on both ports would use them. Several --secret (one per node) are checked
     /// across nodes too: who can talk to whom, and whether a CA rotation is safe now.
@@ -114,6 +122,10 @@ fn parse_go_duration(s: &str) -> Result<std::time::Duration, String> {
 }
 
 impl Args {
+    fn cassandra_version(&self) -> cassandra_tls::options::CassandraVersion {
+        self.cassandra_version.unwrap_or_default()
+    }
+
     fn expiry(&self) -> doctor::ExpiryPolicy {
         doctor::ExpiryPolicy {
             warn_within: std::time::Duration::from_secs(u64::from(self.warn_expiry_days) * 86_400),
@@ -229,7 +241,7 @@ fn secret_yamls(args: &Args) -> Result<Vec<SecretNode>, cassandra_tls::Error> {
             let secret = MountedSecret::open(dir, args.secret_layout, password)?;
             Ok(SecretNode {
                 dir: dir.clone(),
-                yaml: secret.node_yaml_for(args.cassandra_version)?,
+                yaml: secret.node_yaml_for(args.cassandra_version())?,
                 unchecked: secret.unchecked().to_vec(),
             })
         })
@@ -237,6 +249,13 @@ fn secret_yamls(args: &Args) -> Result<Vec<SecretNode>, cassandra_tls::Error> {
 }
 
 pub fn run(args: Args) -> ExitCode {
+    let many = args.config.len() > 1 || args.config.iter().any(|p| p.is_dir());
+    if args.scylla.is_some() && (!args.secret.is_empty() || many) {
+        eprintln!(
+            "error: --scylla checks one scylla.yaml; --secret and several yamls (across nodes) are for Cassandra only"
+        );
+        return ExitCode::from(2);
+    }
     // Several Secrets, or a Secret beside a yaml (refused by secret_yamls).
     if args.secret.len() > 1 || (!args.secret.is_empty() && !args.config.is_empty()) {
         return match secret_yamls(&args) {
@@ -256,9 +275,20 @@ pub fn run(args: Args) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
+    if args.secret.is_empty() {
+        match crate::scylla_mode(
+            &path,
+            args.scylla.as_deref(),
+            args.cassandra_version.is_some(),
+        ) {
+            Ok(Some(version)) => return run_scylla(&args, &path, version),
+            Ok(None) => {}
+            Err(code) => return code,
+        }
+    }
     let mut unchecked = Vec::new();
     let yaml = if args.secret.is_empty() {
-        CassandraYaml::load_file_for(&path, args.cassandra_version)
+        CassandraYaml::load_file_for(&path, args.cassandra_version())
     } else {
         secret_yamls(&args).map(|mut found| {
             let node = found.remove(0);
@@ -324,6 +354,98 @@ pub fn run(args: Args) -> ExitCode {
     exit_code(errors)
 }
 
+/// `doctor` on one scylla.yaml, read as Scylla `version` reads it.
+fn run_scylla(args: &Args, path: &std::path::Path, version: ScyllaVersion) -> ExitCode {
+    let not_scylla: Vec<&str> = [
+        (args.cqlshrc.is_some(), "--cqlshrc"),
+        (args.nodetool_ssl.is_some(), "--nodetool-ssl"),
+        (
+            !args.secret_password_file.is_empty(),
+            "--secret-password-file",
+        ),
+        (args.secret_layout.is_some(), "--secret-layout"),
+    ]
+    .into_iter()
+    .filter_map(|(given, flag)| given.then_some(flag))
+    .collect();
+    if !not_scylla.is_empty() {
+        eprintln!(
+            "error: {} apply to Cassandra only; {} is read as a scylla.yaml (give --cassandra-version to read it as a cassandra.yaml)",
+            not_scylla.join(", "),
+            path.display()
+        );
+        return ExitCode::from(2);
+    }
+    let loaded = ScyllaYaml::load_file(path).and_then(|y| {
+        let password = args
+            .client_cert_password_file
+            .as_ref()
+            .map(|f| {
+                cassandra_tls::Password::from_file_first_line(f).map_err(|e| {
+                    cassandra_tls::Error::Io {
+                        path: f.clone(),
+                        source: e,
+                    }
+                })
+            })
+            .transpose()?;
+        let clients = args
+            .client_cert
+            .iter()
+            .map(|p| doctor::ClientCertificate::load(p, password.clone()))
+            .collect::<cassandra_tls::Result<Vec<_>>>()?;
+        let y = y.with_version(version);
+        let y = match &args.base_dir {
+            Some(dir) => y.with_base_dir(dir),
+            None => y,
+        };
+        Ok((y, clients))
+    });
+    let at = args.at.unwrap_or_else(UnixTime::now);
+    let report = match loaded {
+        Ok((yaml, clients)) => {
+            doctor::check_scylla_with_clients(&yaml.resolve(), at, &args.expiry(), &clients)
+        }
+        // A yaml Scylla cannot read (a syntax error) is its refusal to start; a file that is
+        // not there, or a --client-cert that does not load, is named as such.
+        Err(e) => {
+            let (check, message) = match &e {
+                cassandra_tls::Error::Config { .. } => (
+                    doctor::Check::Startup,
+                    format!("Scylla does not start: {e}"),
+                ),
+                _ => (doctor::Check::File, e.to_string()),
+            };
+            doctor::Report {
+                findings: vec![doctor::Finding {
+                    severity: Severity::Error,
+                    check,
+                    section: "scylla.yaml",
+                    message,
+                    fix: Some("give a readable scylla.yaml in valid YAML (and readable --client-cert files)".into()),
+                }],
+            }
+        }
+    };
+    let errors = report.count(Severity::Error);
+    let warnings = report.count(Severity::Warning);
+    if args.json {
+        let findings = &report.findings;
+        println!(
+            "{}",
+            json!({"findings": findings, "summary": {"errors": errors, "warnings": warnings}})
+        );
+    } else {
+        println!(
+            "cassandra-tls doctor: {} (ScyllaDB {version})",
+            path.display()
+        );
+        print_findings(&report.findings);
+        println!("\nsummary: {errors} error(s), {warnings} warning(s)");
+    }
+    exit_code(errors)
+}
+
 fn load_failure(args: &Args, e: &cassandra_tls::Error) -> ExitCode {
     if args.json {
         let v = json!({"findings": [{"severity": "error", "check": "file", "section": "cassandra.yaml", "message": e.to_string(), "fix": "give the paths of a readable, valid cassandra.yaml (and cqlshrc, nodetool-ssl.properties), or a mounted secret in a known layout"}], "summary": {"errors": 1, "warnings": 0}});
@@ -334,7 +456,7 @@ fn load_failure(args: &Args, e: &cassandra_tls::Error) -> ExitCode {
     ExitCode::from(1)
 }
 
-fn print_findings(findings: &[doctor::Finding]) {
+pub(crate) fn print_findings(findings: &[doctor::Finding]) {
     let mut section = "";
     for f in findings {
         if f.section != section {
@@ -416,7 +538,7 @@ fn run_cluster(args: &Args) -> ExitCode {
     }
     let mut yamls = Vec::new();
     for p in &paths {
-        match CassandraYaml::load_file_for(p, args.cassandra_version) {
+        match CassandraYaml::load_file_for(p, args.cassandra_version()) {
             Ok(y) => yamls.push(args.based(y)),
             Err(e) => {
                 if args.json {

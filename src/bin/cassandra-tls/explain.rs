@@ -3,8 +3,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use cassandra_tls::explain::scylla::{ScyllaExplanation, explain_scylla};
 use cassandra_tls::explain::{self, Explanation, Provider, SectionExplanation};
 use cassandra_tls::options::CassandraVersion;
+use cassandra_tls::options::scylla::ScyllaVersion;
+use cassandra_tls::report::Severity;
 use clap::Args as ClapArgs;
 
 /// Arguments of `explain`.
@@ -12,9 +15,16 @@ use clap::Args as ClapArgs;
 pub struct Args {
     /// The node's cassandra.yaml (default: the committed fixtures/conf/cassandra.yaml).
     config: Option<PathBuf>,
-    /// Read it as this Cassandra version does: 4.0, 4.1, 5.0 (default) or 6.0 (trunk is an alias of 6.0).
-    #[arg(long, value_name = "VERSION", default_value = "5.0")]
-    cassandra_version: CassandraVersion,
+    /// Read it as this Cassandra version does: 4.0, 4.1, 5.0 (the default) or 6.0 (trunk is an
+    /// alias of 6.0).
+    #[arg(long, value_name = "VERSION")]
+    cassandra_version: Option<CassandraVersion>,
+    /// Read it as a scylla.yaml, as this ScyllaDB line does: 2025.1 to 2026.3, or master
+    /// (default: the newest release). Without this flag or --cassandra-version, a file named
+    /// scylla.yaml, or one with keys only Scylla has, is read as a scylla.yaml.
+    #[arg(long, value_name = "VERSION", num_args = 0..=1, require_equals = true,
+          default_missing_value = crate::NEWEST_SCYLLA, conflicts_with = "cassandra_version")]
+    scylla: Option<String>,
     /// The TLS provider Netty runs under Cassandra: openssl (netty-tcnative, the default on
     /// Linux) or jdk (-Dcassandra.disable_tcactive_openssl=true).
     #[arg(long, default_value = "openssl")]
@@ -29,7 +39,17 @@ pub fn run(args: Args) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let e = explain::explain(&path, args.cassandra_version, args.provider);
+    match crate::scylla_mode(
+        &path,
+        args.scylla.as_deref(),
+        args.cassandra_version.is_some(),
+    ) {
+        Ok(Some(version)) => return run_scylla(&path, version, args.json),
+        Ok(None) => {}
+        Err(code) => return code,
+    }
+    let version = args.cassandra_version.unwrap_or_default();
+    let e = explain::explain(&path, version, args.provider);
     if args.json {
         match serde_json::to_string_pretty(&e) {
             Ok(text) => println!("{text}"),
@@ -46,6 +66,118 @@ pub fn run(args: Args) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+fn run_scylla(path: &std::path::Path, version: ScyllaVersion, json: bool) -> ExitCode {
+    let e = explain_scylla(path, version);
+    let errors = e
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    if json {
+        match serde_json::to_string_pretty(&e) {
+            Ok(text) => println!("{text}"),
+            Err(err) => {
+                eprintln!("error: {err}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        print_scylla(&e);
+    }
+    if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn print_scylla(e: &ScyllaExplanation) {
+    println!("{}: ScyllaDB {}", e.path, e.version);
+    println!(
+        "  {}",
+        if e.starts {
+            "the node starts"
+        } else {
+            "the node does not start"
+        }
+    );
+    for s in &e.services {
+        println!("{} ({}):", s.service, s.option);
+        println!("  TLS {}: {}", if s.tls { "on" } else { "off" }, s.why);
+        println!("  map {}", s.map);
+        if !s.tls {
+            continue;
+        }
+        let mut head = String::new();
+        if let Some(mode) = s.internode_encryption {
+            head += &format!("internode_encryption {mode}, ");
+        }
+        println!(
+            "  {head}client auth {}, session tickets {}",
+            s.client_auth, s.session_tickets
+        );
+        println!("  certificate {}, keyfile {}", s.certificate, s.keyfile);
+        println!(
+            "  truststore {}, certficate_revocation_list {}",
+            s.truststore.as_deref().unwrap_or("none (no trust anchors)"),
+            s.crl.as_deref().unwrap_or("none")
+        );
+        println!("  priority_string {}", shorten(&s.priority_string));
+        if !s.rustls_can_use.is_empty() {
+            println!("  rustls can use: {}", s.rustls_can_use.join(", "));
+        }
+        if !s.rustls_cannot_use.is_empty() {
+            let items: Vec<&str> = s
+                .rustls_cannot_use
+                .iter()
+                .map(|u| u.split(" (").next().unwrap_or(u))
+                .collect();
+            println!("  rustls cannot use: {}", items.join(", "));
+        }
+    }
+    if !e.listeners.is_empty() {
+        println!("ports:");
+        for l in &e.listeners {
+            let mut what = vec![if l.tls { "TLS" } else { "plain" }];
+            if l.shard_aware {
+                what.push("shard-aware");
+            }
+            if l.proxy_protocol {
+                what.push("proxy protocol");
+            }
+            if let Some(a) = l.accepts {
+                what.push(a);
+            }
+            let note = l
+                .note
+                .as_ref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
+            println!(
+                "  {:<5} {:<10} {} {}{note}",
+                l.port,
+                l.service,
+                l.option,
+                what.join(", ")
+            );
+        }
+        println!("  outgoing internode TLS: {}", e.outgoing_internode_tls);
+    }
+    crate::doctor::print_findings(&e.findings);
+}
+
+/// A long priority string cut for the terminal.
+fn shorten(s: &str) -> String {
+    if s.len() <= 100 {
+        return s.to_owned();
+    }
+    let mut end = 100;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... ({} bytes)", &s[..end], s.len())
 }
 
 fn print_text(e: &Explanation) {

@@ -12,6 +12,7 @@ mod probe;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use cassandra_tls::options::scylla::{ScyllaVersion, ScyllaYaml};
 use clap::{Parser, Subcommand};
 
 /// Apache Cassandra's SSL, checked from the command line.
@@ -24,10 +25,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check a node's SSL setup end to end (default: the committed fixtures/conf/cassandra.yaml).
+    /// Check a node's SSL setup end to end (default: the committed fixtures/conf/cassandra.yaml);
+    /// a scylla.yaml is checked as ScyllaDB reads it.
     Doctor(doctor::Args),
     /// Say what a node does with its cassandra.yaml at start-up, as Cassandra 4.0, 4.1, 5.0 or
-    /// 6.0 does it: accepted or the error, port policies, stores, protocols and cipher suites.
+    /// 6.0 does it: accepted or the error, port policies, stores, protocols and cipher suites;
+    /// or a scylla.yaml as ScyllaDB 2025.1 to master does it.
     Explain(explain::Args),
     /// List a keystore or truststore (JKS, JCEKS, PKCS#12, PEM) like `keytool -list -v`.
     Inspect(inspect::Args),
@@ -89,6 +92,34 @@ fn yaml_or_example(given: Option<PathBuf>) -> Result<PathBuf, ExitCode> {
         "error: no cassandra.yaml given, and the repository's example {EXAMPLE} is not under the working directory {here}: name the node's cassandra.yaml (for instance /etc/cassandra/cassandra.yaml), or run from a checkout of cassandra-tls"
     );
     Err(ExitCode::from(2))
+}
+
+/// `--scylla` given without a version: the newest release modelled.
+pub(crate) const NEWEST_SCYLLA: &str = "newest";
+
+/// Whether a command reads `path` as a scylla.yaml, and as which Scylla line: `--scylla[=V]`
+/// when given; else, when `--cassandra-version` is not given either, a file named scylla.yaml
+/// or one that looks like one (`ScyllaYaml::looks_like_scylla`) is read as the newest release.
+pub(crate) fn scylla_mode(
+    path: &std::path::Path,
+    scylla: Option<&str>,
+    cassandra_version_given: bool,
+) -> Result<Option<ScyllaVersion>, ExitCode> {
+    match scylla {
+        Some(NEWEST_SCYLLA) => Ok(Some(ScyllaVersion::NEWEST_RELEASE)),
+        Some(v) => ScyllaVersion::parse(v).map(Some).map_err(|e| {
+            eprintln!("error: --scylla={v}: {e}");
+            ExitCode::from(2)
+        }),
+        None if cassandra_version_given => Ok(None),
+        None => {
+            let named = path.file_name().is_some_and(|n| n == "scylla.yaml");
+            let looks = std::fs::read_to_string(path)
+                .map(|t| ScyllaYaml::looks_like_scylla(&t))
+                .unwrap_or(false);
+            Ok((named || looks).then_some(ScyllaVersion::NEWEST_RELEASE))
+        }
+    }
 }
 
 fn main() -> ExitCode {
