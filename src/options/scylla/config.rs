@@ -199,20 +199,43 @@ impl ScyllaYaml {
             ));
         }
         let bytes = std::fs::read(path).map_err(io)?;
-        let text = String::from_utf8(bytes).map_err(|_| {
-            Error::config(
-                &Origin::file(path),
-                None,
-                None,
-                "scylla.yaml is not UTF-8 text (yaml-cpp refuses it; Scylla does not start)",
-            )
-        })?;
+        // yaml-cpp takes bytes: it reads past any encoding (a Latin-1 byte, a UTF-16 file,
+        // which ends at its first NUL), and Scylla starts. The bytes that are not UTF-8 are read
+        // as U+FFFD here (a path holding one names another file than Scylla opens).
+        let text = String::from_utf8_lossy(&bytes);
         ScyllaYaml::parse(&text, Origin::file(path))
     }
 
     fn parse(text: &str, origin: Origin) -> Result<ScyllaYaml> {
         // `read_from_yaml(yaml.c_str())` (utils/config_file.cc:283): the text ends at a NUL.
         let text = text.split('\0').next().unwrap_or_default();
+        let refuse = |line: usize, column: usize, why: &str| {
+            Error::config(
+                &origin,
+                None,
+                None,
+                format!(
+                    "Could not read configuration file: {why} at line {line}, column {column} (Scylla converts each top-level key outside its error handler: it does not start)"
+                ),
+            )
+        };
+        // yaml-cpp refuses a tab before the first key of a document.
+        if let Some((n, _)) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .filter(|(_, l)| l.starts_with('\t'))
+        {
+            return Err(Error::config(
+                &origin,
+                None,
+                None,
+                format!(
+                    "Could not read configuration file: a YAML syntax error at line {}, column 1: a tab before the first key (yaml-cpp throws on it, and Scylla does not start)",
+                    n + 1
+                ),
+            ));
+        }
         let tree = Tree::parse(text).map_err(|e: SyntaxError| {
             Error::config(
                 &origin,
@@ -225,7 +248,7 @@ impl ScyllaYaml {
             )
         })?;
         let mut y = ScyllaYaml {
-            origin,
+            origin: origin.clone(),
             version: ScyllaVersion::default(),
             base_dir: PathBuf::from("."),
             maps: MAP_OPTIONS.iter().map(|n| (*n, MapRead::Absent)).collect(),
@@ -237,10 +260,28 @@ impl ScyllaYaml {
             queries: ListRead::Absent,
             unknown: Vec::new(),
         };
+        if let Some(first) = tree.top_level_sequence_item() {
+            // Iterating a sequence as a map gives an invalid `first` (utils/config_file.cc:303).
+            let m = tree.node(first).mark();
+            return Err(refuse(
+                m.line,
+                m.column,
+                "the document is a list, not a map of options (yaml-cpp: invalid node)",
+            ));
+        }
         for (k, v) in tree.top_level() {
-            // `node.first.as<sstring>()`: a key that is not a scalar names no option.
+            // `node.first.as<sstring>()` (utils/config_file.cc:303-304), outside the try block:
+            // a key that is not a string stops the node (main.cc:228-230 rethrows).
             let Some(name) = tree.as_string(*k) else {
-                continue;
+                let n = tree.node(*k);
+                return Err(refuse(
+                    n.mark().line,
+                    n.mark().column,
+                    &format!(
+                        "a top-level key is {} (yaml-cpp: bad conversion)",
+                        n.kind().as_str()
+                    ),
+                ));
             };
             // `config_src::matches` takes the alias too (utils/config_file.cc:210).
             let name = if name == "cql_port" {
@@ -273,11 +314,13 @@ impl ScyllaYaml {
         } else if let Some((key, slot)) = self.scalars.iter_mut().find(|(n, _)| **n == name) {
             let port = PORT_OPTIONS.contains(key);
             let converted = match tree.node(value) {
-                Node::Scalar(s, m) if port => yaml_cpp_u16(s).map(|_| s.clone()).ok_or(Dropped {
-                    key: None,
-                    found: Kind::Scalar,
-                    mark: *m,
-                }),
+                Node::Scalar(s, m) if port => yaml_cpp_uint(s, port_max(key))
+                    .map(|_| s.clone())
+                    .ok_or(Dropped {
+                        key: None,
+                        found: Kind::Scalar,
+                        mark: *m,
+                    }),
                 Node::Scalar(s, _) => Ok(s.clone()),
                 other => Err(Dropped {
                     key: None,
@@ -368,11 +411,21 @@ impl ScyllaYaml {
 
     /// A port option's value: the one written when it converted (yaml-cpp's `uint16_t`
     /// conversion), else `default`.
+    ///
+    /// `ssl_storage_port` is a `uint32_t` in Scylla (`db/config.hh:402`) that the messaging
+    /// service keeps in a `uint16_t` (`main.cc:1676`): 70000 listens on 4464. This is the port
+    /// listened on; [`ScyllaYaml::port_setting`] is the value as configured.
     pub fn port(&self, name: &str, default: u16) -> u16 {
+        self.port_setting(name, u32::from(default)) as u16
+    }
+
+    /// A port option's value as Scylla's `named_value` holds it (32 bits for `ssl_storage_port`,
+    /// which `main.cc:1733` compares with 0 before it is cut to 16 bits).
+    pub fn port_setting(&self, name: &str, default: u32) -> u32 {
         self.scalar(name)
             .value()
-            .and_then(yaml_cpp_u16)
-            .unwrap_or(default)
+            .and_then(|v| yaml_cpp_uint(v, port_max(name)))
+            .map_or(default, |v| v as u32)
     }
 
     /// Whether a port option was set in the file (`named_value::is_set()`).
@@ -486,7 +539,22 @@ fn map_list(
 /// yaml-cpp's `uint16_t` conversion (`YAML_DEFINE_CONVERT_STREAMABLE_UNSIGNED`): a leading `-`
 /// is refused; the stream reads with the base unset (`0x` hex, a leading `0` octal), no
 /// leading blanks, trailing blanks allowed; out of range fails.
+#[cfg(test)]
 pub(crate) fn yaml_cpp_u16(text: &str) -> Option<u16> {
+    yaml_cpp_uint(text, u64::from(u16::MAX)).map(|v| v as u16)
+}
+
+/// The largest value a port option's C++ type holds (`ssl_storage_port` is `uint32_t`).
+fn port_max(name: &str) -> u64 {
+    if name == "ssl_storage_port" {
+        u64::from(u32::MAX)
+    } else {
+        u64::from(u16::MAX)
+    }
+}
+
+/// yaml-cpp's unsigned conversion up to `max` (see [`yaml_cpp_u16`]).
+pub(crate) fn yaml_cpp_uint(text: &str, max: u64) -> Option<u64> {
     let t = text.trim_end_matches([' ', '\t', '\n', '\r']);
     let t = t.strip_prefix('+').unwrap_or(t);
     let (digits, radix) = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
@@ -499,7 +567,9 @@ pub(crate) fn yaml_cpp_u16(text: &str) -> Option<u16> {
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
         return None;
     }
-    u16::from_str_radix(digits, radix).ok()
+    u64::from_str_radix(digits, radix)
+        .ok()
+        .filter(|v| *v <= max)
 }
 
 #[cfg(test)]
@@ -554,9 +624,30 @@ mod tests {
         assert_eq!(yaml_cpp_u16("70000"), None);
         assert_eq!(yaml_cpp_u16("9142x"), None);
         assert_eq!(yaml_cpp_u16("08"), None);
+        // ssl_storage_port is a uint32_t, listened on as a uint16_t (main.cc:1676).
+        let y = ScyllaYaml::from_str("ssl_storage_port: 70000\nstorage_port: 70000\n").unwrap();
+        assert_eq!(y.port_setting("ssl_storage_port", 7001), 70000);
+        assert_eq!(y.port("ssl_storage_port", 7001), 4464);
+        assert!(!y.is_set("storage_port"));
         let y = ScyllaYaml::from_str("native_transport_port_ssl: nine\n").unwrap();
         assert!(!y.is_set("native_transport_port_ssl"));
         assert_eq!(y.port("native_transport_port_ssl", 9142), 9142);
+    }
+
+    #[test]
+    fn keys_scylla_cannot_convert_stop_it() {
+        for text in [
+            "~: 1\n",
+            "? {a: b}\n: 1\n",
+            ":\n",
+            "- a\n- b\n",
+            "\tclient_encryption_options: {}\n",
+        ] {
+            assert!(ScyllaYaml::from_str(text).is_err(), "{text:?}");
+        }
+        for text in ["[]\n", "text\n", "# c\n\n"] {
+            assert!(ScyllaYaml::from_str(text).is_ok(), "{text:?}");
+        }
     }
 
     #[test]

@@ -324,7 +324,8 @@ impl ScyllaSection {
                 internode
                     .as_ref()
                     .is_some_and(|(m, _)| *m != InternodeMode::None)
-                    || (yaml.port("ssl_storage_port", 7001) != 0 && map.contains_key("certificate"))
+                    || (yaml.port_setting("ssl_storage_port", 7001) != 0
+                        && map.contains_key("certificate"))
             }
             ScyllaService::Alternator => {
                 yaml.port("alternator_https_port", 0) != 0

@@ -208,6 +208,14 @@ impl Tree {
         }
     }
 
+    /// The first item when the document is a non-empty sequence.
+    pub(crate) fn top_level_sequence_item(&self) -> Option<NodeId> {
+        match self.root.map(|r| self.node(r)) {
+            Some(Node::Sequence(items, _)) => items.first().copied(),
+            _ => None,
+        }
+    }
+
     /// `node.as<std::string>()` as `convert<std::string>::decode` does it: scalars only.
     pub(crate) fn as_string(&self, id: NodeId) -> Option<&str> {
         match self.node(id) {
