@@ -879,3 +879,42 @@ mod cli {
         assert!(out.contains("does not start"), "{out}");
     }
 }
+
+// transport/controller.cc: each CQL pair follows the rule on its own, so a file that gives only
+// native_transport_port_ssl keeps 9042 plain and turns 19042 TLS (scylla-operator#1446: the
+// shard-aware drivers then fail on 19042 without TLS): a warning; both pairs alike: none.
+#[test]
+fn a_cql_pair_turned_tls_beside_a_plain_pair_is_a_warning() {
+    let split = format!(
+        "native_transport_port: 9042\nnative_transport_port_ssl: 9142\n{}",
+        cql("")
+    );
+    assert!(
+        has(
+            &doctor(&split),
+            Severity::Warning,
+            Check::Policy,
+            CLIENT,
+            "port 19042 itself is TLS"
+        ),
+        "{:#?}",
+        doctor(&split)
+    );
+    let both = format!(
+        "native_transport_port: 9042\nnative_transport_port_ssl: 9142\nnative_shard_aware_transport_port: 19042\nnative_shard_aware_transport_port_ssl: 19142\n{}",
+        cql("")
+    );
+    assert!(
+        !doctor(&both)
+            .iter()
+            .any(|f| f.message.contains("itself is TLS")),
+    );
+    // Neither pair split: both plain ports are TLS, a note only.
+    assert!(has(
+        &doctor(&cql("")),
+        Severity::Ok,
+        Check::Policy,
+        CLIENT,
+        "port 9042 itself is TLS"
+    ));
+}

@@ -432,14 +432,36 @@ pub(crate) fn findings(node: &ScyllaNode) -> Vec<Finding> {
             Some("set internode_encryption: all where mutual TLS matters".into()),
         );
     }
-    for p in ports(node) {
-        if let Some(note) = p.note {
+    let ports = ports(node);
+    for p in &ports {
+        if let Some(note) = &p.note {
+            // The other CQL pair keeps a plain port: clients that expect this one plain too
+            // (the shard-aware drivers pick 19042 from SUPPORTED) fail on it; scylla-operator#1446.
+            let other_plain = ports.iter().any(|o| {
+                o.service == p.service
+                    && o.shard_aware != p.shard_aware
+                    && !o.tls
+                    && !o.proxy_protocol
+            });
+            let (severity, fix) = if other_plain {
+                (
+                    Severity::Warning,
+                    Some(format!(
+                        "the other CQL port pair keeps a plain port; set {}_ssl (to {}) so {} stays plain, as the other pair does",
+                        p.option,
+                        if p.shard_aware { 19142 } else { 9142 },
+                        p.port
+                    )),
+                )
+            } else {
+                (Severity::Ok, None)
+            };
             push(
-                Severity::Ok,
+                severity,
                 Check::Policy,
                 ScyllaService::Cql.option(),
                 format!("port {note}: clients without TLS cannot use it"),
-                None,
+                fix,
             );
         }
     }
