@@ -83,7 +83,14 @@ fn readme() -> String {
 fn workdir(dir: &Path) {
     // The committed fixtures the examples name, as a checkout has them (0644: a checkout's
     // modes follow the umask, the outputs must not).
-    for sub in ["conf", "conf/broken", "stores", "scylla"] {
+    for sub in [
+        "conf",
+        "conf/broken",
+        "stores",
+        "scylla",
+        "scylla/operator/serving-certs",
+        "scylla/operator/client-ca",
+    ] {
         let to = dir.join("fixtures").join(sub);
         std::fs::create_dir_all(&to).unwrap();
         for entry in std::fs::read_dir(common::fixtures().join(sub)).unwrap() {

@@ -806,6 +806,41 @@ mod cli {
         )
     }
 
+    /// scylla-operator's layout (pkg/naming/names.go; managedconfig.cm.yaml): the serving-certs
+    /// Secret and the client-ca ConfigMap, checked as the yaml the operator writes for them.
+    #[test]
+    fn a_scylla_operator_mount() {
+        let root = tempfile::tempdir().unwrap();
+        let serving = root.path().join("serving-certs");
+        let ca = root.path().join("client-ca");
+        std::fs::create_dir_all(&serving).unwrap();
+        std::fs::create_dir_all(&ca).unwrap();
+        std::fs::copy(fixture("node.crt"), serving.join("tls.crt")).unwrap();
+        std::fs::copy(fixture("node.key"), serving.join("tls.key")).unwrap();
+        std::fs::copy(fixture("ca.pem"), ca.join("ca-bundle.crt")).unwrap();
+        let (s, c) = (serving.to_str().unwrap(), ca.to_str().unwrap());
+        let (code, out) = run(&["doctor", "--scylla", "--secret", s, "--client-ca", c]);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("ca-bundle.crt is readable"), "{out}");
+        assert!(out.contains("CQL TLS is on"), "{out}");
+        // Without the ConfigMap, the truststore the operator names is not there: the node
+        // would not start.
+        let (code, out) = run(&["doctor", "--scylla", "--secret", s]);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("Could not read trust file"), "{out}");
+        // A Secret without the operator's keys is named with what it holds.
+        std::fs::remove_file(serving.join("tls.key")).unwrap();
+        let (code, out) = run(&["doctor", "--secret", s, "--client-ca", c]);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("tls.key") && out.contains("found: tls.crt"),
+            "{out}"
+        );
+        // Several Secrets, or a yaml beside it, are not one operator node.
+        let (code, _) = run(&["doctor", "--client-ca", c, "--secret", s, "--secret", s]);
+        assert_eq!(code, 2);
+    }
+
     #[test]
     fn exit_codes_and_detection() {
         let (code, out) = run(&["doctor", "fixtures/scylla/scylla.yaml"]);

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cassandra_tls::doctor::{self, Severity};
-use cassandra_tls::options::scylla::{ScyllaVersion, ScyllaYaml};
+use cassandra_tls::options::scylla::{OperatorMount, ScyllaVersion, ScyllaYaml};
 use cassandra_tls::options::{
     CassandraYaml, Cqlshrc, MountedSecret, NodetoolSsl, SecretLayout, UncheckedReason,
 };
@@ -53,6 +53,11 @@ pub struct Args {
     /// --secret; given once per --secret, they are matched in order.
     #[arg(long, value_name = "FILE")]
     secret_password_file: Vec<PathBuf>,
+    /// With --scylla and one --secret (scylla-operator's serving-certs Secret: tls.crt,
+    /// tls.key): the client-ca ConfigMap's directory (ca-bundle.crt). The node is checked as
+    /// the scylla.yaml scylla-operator writes for them.
+    #[arg(long, value_name = "DIR")]
+    client_ca: Option<PathBuf>,
     /// A client certificate to check against the node's authenticator (certificate login): a
     /// PEM chain or a key store; the doctor says which identity it logs in as and prints the
     /// `ADD IDENTITY` statement that maps it. Repeatable.
@@ -250,9 +255,27 @@ fn secret_yamls(args: &Args) -> Result<Vec<SecretNode>, cassandra_tls::Error> {
 
 pub fn run(args: Args) -> ExitCode {
     let many = args.config.len() > 1 || args.config.iter().any(|p| p.is_dir());
-    if args.scylla.is_some() && (!args.secret.is_empty() || many) {
+    // scylla-operator's mounted Secret (and client-ca ConfigMap): one node.
+    let operator = args.client_ca.is_some() || (args.scylla.is_some() && !args.secret.is_empty());
+    if operator {
+        if args.secret.len() != 1 || !args.config.is_empty() {
+            eprintln!(
+                "error: a scylla-operator node is one --secret (its serving-certs Secret) with --client-ca (its client-ca ConfigMap), and no yaml"
+            );
+            return ExitCode::from(2);
+        }
+        let version = match crate::scylla_mode(&args.secret[0], args.scylla.as_deref(), false) {
+            Ok(v) => v.unwrap_or(ScyllaVersion::NEWEST_RELEASE),
+            Err(code) => return code,
+        };
+        let label = args.secret[0].clone();
+        let load =
+            || OperatorMount::open(&args.secret[0], args.client_ca.as_deref(), None)?.scylla_yaml();
+        return run_scylla(&args, &label, load, version, true);
+    }
+    if args.scylla.is_some() && many {
         eprintln!(
-            "error: --scylla checks one scylla.yaml; --secret and several yamls (across nodes) are for Cassandra only"
+            "error: --scylla checks one scylla.yaml (or one scylla-operator --secret); several yamls (across nodes) are for Cassandra only"
         );
         return ExitCode::from(2);
     }
@@ -281,7 +304,15 @@ pub fn run(args: Args) -> ExitCode {
             args.scylla.as_deref(),
             args.cassandra_version.is_some(),
         ) {
-            Ok(Some(version)) => return run_scylla(&args, &path, version),
+            Ok(Some(version)) => {
+                return run_scylla(
+                    &args,
+                    &path,
+                    || ScyllaYaml::load_file(&path),
+                    version,
+                    false,
+                );
+            }
             Ok(None) => {}
             Err(code) => return code,
         }
@@ -355,7 +386,13 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 /// `doctor` on one scylla.yaml, read as Scylla `version` reads it.
-fn run_scylla(args: &Args, path: &std::path::Path, version: ScyllaVersion) -> ExitCode {
+fn run_scylla(
+    args: &Args,
+    path: &std::path::Path,
+    load: impl FnOnce() -> cassandra_tls::Result<ScyllaYaml>,
+    version: ScyllaVersion,
+    operator: bool,
+) -> ExitCode {
     let not_scylla: Vec<&str> = [
         (args.cqlshrc.is_some(), "--cqlshrc"),
         (args.nodetool_ssl.is_some(), "--nodetool-ssl"),
@@ -376,7 +413,7 @@ fn run_scylla(args: &Args, path: &std::path::Path, version: ScyllaVersion) -> Ex
         );
         return ExitCode::from(2);
     }
-    let loaded = ScyllaYaml::load_file(path).and_then(|y| {
+    let loaded = load().and_then(|y| {
         let password = args
             .client_cert_password_file
             .as_ref()
@@ -408,6 +445,15 @@ fn run_scylla(args: &Args, path: &std::path::Path, version: ScyllaVersion) -> Ex
         }
         // A yaml Scylla cannot read (a syntax error) is its refusal to start; a file that is
         // not there, or a --client-cert that does not load, is named as such.
+        Err(e) if operator => doctor::Report {
+            findings: vec![doctor::Finding {
+                severity: Severity::Error,
+                check: doctor::Check::File,
+                section: "scylla-operator",
+                message: e.to_string(),
+                fix: Some("give scylla-operator's mounted serving-certs Secret (tls.crt, tls.key) with --secret and its client-ca ConfigMap (ca-bundle.crt) with --client-ca".into()),
+            }],
+        },
         Err(e) => {
             let (check, message) = match &e {
                 cassandra_tls::Error::Config { .. } => (

@@ -114,9 +114,11 @@ pub(crate) fn scylla_mode(
         None if cassandra_version_given => Ok(None),
         None => {
             let named = path.file_name().is_some_and(|n| n == "scylla.yaml");
-            let looks = std::fs::read_to_string(path)
-                .map(|t| ScyllaYaml::looks_like_scylla(&t))
-                .unwrap_or(false);
+            // Only a regular file of a yaml's size is looked into (not /dev/zero, not a FIFO).
+            let looks = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= 4 << 20)
+                && std::fs::read_to_string(path)
+                    .map(|t| ScyllaYaml::looks_like_scylla(&t))
+                    .unwrap_or(false);
             Ok((named || looks).then_some(ScyllaVersion::NEWEST_RELEASE))
         }
     }

@@ -11,7 +11,9 @@
 //! The operator's managed configuration (`assets/scylladb/managedconfig.cm.yaml`) turns client
 //! encryption on with these files and `require_client_auth: true`, on separate TLS ports
 //! (`native_transport_port_ssl: 9142`, `native_shard_aware_transport_port_ssl: 19142`); it
-//! does not manage internode TLS (scylla-operator#2254). [`OperatorMount::scylla_yaml`] is that
+//! does not manage internode TLS (scylla-operator#2254). It also writes Cassandra's
+//! `optional: false`, which Scylla ignores; the yaml made here leaves it out, as no user can
+//! change it. [`OperatorMount::scylla_yaml`] is that
 //! configuration with the mounted directories' own paths, so `explain`, `doctor` and the TLS
 //! configs read it as they read any scylla.yaml.
 
@@ -131,7 +133,7 @@ impl OperatorMount {
             ),
         };
         let mut text = format!(
-            "native_transport_port: 9042\nnative_shard_aware_transport_port: 19042\nnative_transport_port_ssl: 9142\nnative_shard_aware_transport_port_ssl: 19142\nclient_encryption_options:\n  enabled: true\n  optional: false\n  certificate: {}\n  keyfile: {}\n  require_client_auth: true\n  truststore: {}\n",
+            "native_transport_port: 9042\nnative_shard_aware_transport_port: 19042\nnative_transport_port_ssl: 9142\nnative_shard_aware_transport_port_ssl: 19142\nclient_encryption_options:\n  enabled: true\n  certificate: {}\n  keyfile: {}\n  require_client_auth: true\n  truststore: {}\n",
             quote(&self.serving.join("tls.crt"))?,
             quote(&self.serving.join("tls.key"))?,
             quote(&ca)?,
@@ -173,13 +175,9 @@ mod tests {
             ca.join(CLIENT_CA_KEY)
         );
         assert_eq!(cql.keyfile.path, serving.join("tls.key"));
-        // The operator's `optional: false` is a Cassandra key Scylla ignores.
-        assert!(
-            cql.notes
-                .contains(&crate::options::scylla::KeyNote::CassandraKey(
-                    "optional".into()
-                ))
-        );
+        // The operator's `optional: false` (a Cassandra key Scylla ignores) is left out: the
+        // user cannot change it, so it is no finding of theirs.
+        assert!(cql.notes.is_empty(), "{:?}", cql.notes);
         let tls: Vec<u16> = node
             .listeners()
             .iter()
