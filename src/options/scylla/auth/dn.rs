@@ -239,7 +239,7 @@ fn hex(bytes: &[u8]) -> Vec<u8> {
 
 /// `_gnutls_ucs2_to_utf8` (big-endian); `None` where the conversion fails.
 fn bmp_to_utf8(bytes: &[u8]) -> Option<Vec<u8>> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     let units: Vec<u16> = bytes

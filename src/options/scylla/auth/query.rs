@@ -361,10 +361,17 @@ fn compile(index: usize, query: &str) -> Result<Regex, QueryRefusal> {
             max: MAX_QUERY_LEN,
         });
     }
-    let translated = translate(query).map_err(|construct| QueryRefusal::Unsupported {
-        index,
-        query: query.to_string(),
-        construct,
+    let translated = translate(query).map_err(|t| match t {
+        Translate::Unsupported(construct) => QueryRefusal::Unsupported {
+            index,
+            query: query.to_string(),
+            construct,
+        },
+        Translate::Invalid(reason) => QueryRefusal::InvalidExpression {
+            index,
+            query: query.to_string(),
+            reason: reason.to_string(),
+        },
     })?;
     let regex = RegexBuilder::new(&format!("(?sm){translated}"))
         .backtrack_limit(BACKTRACK_LIMIT)
@@ -382,10 +389,47 @@ fn compile(index: usize, query: &str) -> Result<Regex, QueryRefusal> {
     Ok(regex)
 }
 
+/// Why a query is not handed to fancy-regex.
+#[derive(Debug)]
+enum Translate {
+    /// boost reads it; this crate does not.
+    Unsupported(&'static str),
+    /// boost refuses it too (fancy-regex would accept it).
+    Invalid(&'static str),
+}
+
+/// POSIX class names both boost and regex-syntax read alike.
+const SHARED_CLASSES: &[&str] = &[
+    "alnum", "alpha", "blank", "cntrl", "digit", "graph", "lower", "print", "punct", "space",
+    "upper", "word", "xdigit",
+];
+/// boost's other class names (`boost/regex/v5/regex_traits_defaults.hpp`).
+const BOOST_ONLY_CLASSES: &[&str] = &["d", "h", "l", "s", "u", "unicode", "v", "w"];
+
+/// Whether `chars[i..]` starts a boost repeat `{n}`, `{n,}` or `{n,m}`.
+fn is_repeat(chars: &[char], i: usize) -> bool {
+    let mut j = i + 1;
+    let start = j;
+    while j < chars.len() && chars[j].is_ascii_digit() {
+        j += 1;
+    }
+    if j == start {
+        return false;
+    }
+    if chars.get(j) == Some(&',') {
+        j += 1;
+        while j < chars.len() && chars[j].is_ascii_digit() {
+            j += 1;
+        }
+    }
+    chars.get(j) == Some(&'}')
+}
+
 /// Rewrites `\Q...\E` as escaped text and refuses boost constructs fancy-regex reads
 /// differently or not at all. Scans escapes and bracket expressions so `[\Q]` and `\\Q` are
 /// not taken for quoting.
-fn translate(query: &str) -> Result<String, &'static str> {
+fn translate(query: &str) -> Result<String, Translate> {
+    use Translate::{Invalid, Unsupported};
     let chars: Vec<char> = query.chars().collect();
     let mut out = String::with_capacity(query.len());
     let mut i = 0;
@@ -411,20 +455,37 @@ fn translate(query: &str) -> Result<String, &'static str> {
                 continue;
             }
             match n {
-                'h' | 'H' => return Err("\\h and \\H (horizontal space)"),
-                'R' => return Err("\\R (any line break)"),
-                'X' => return Err("\\X (grapheme cluster)"),
-                'l' | 'u' | 'L' | 'U' => return Err("\\l, \\u, \\L, \\U (case classes)"),
-                'g' | 'k' if !in_class => return Err("\\g and \\k back-references"),
-                'G' => return Err("\\G"),
-                'K' => return Err("\\K"),
-                'C' => return Err("\\C (single byte)"),
-                'N' => return Err("\\N"),
+                'h' | 'H' => return Err(Unsupported("\\h and \\H (horizontal space)")),
+                'R' => return Err(Unsupported("\\R (any line break)")),
+                'X' => return Err(Unsupported("\\X (grapheme cluster)")),
+                'l' | 'u' | 'L' | 'U' => {
+                    return Err(Unsupported("\\l, \\u, \\L, \\U (case classes)"));
+                }
+                'g' | 'k' if !in_class => return Err(Unsupported("\\g and \\k back-references")),
+                'G' => return Err(Unsupported("\\G")),
+                'K' => return Err(Unsupported("\\K")),
+                'C' => return Err(Unsupported("\\C (single byte)")),
+                'N' => return Err(Unsupported("\\N")),
+                'p' | 'P' => {
+                    return Err(Unsupported(
+                        "\\p{..} (boost's class names, not Unicode properties)",
+                    ));
+                }
                 _ => {}
             }
             out.push(c);
             out.push(n);
             i += 2;
+            // `\p{..}`, `\x{..}`: the braces belong to the escape.
+            if matches!(n, 'p' | 'P' | 'x') && chars.get(i) == Some(&'{') {
+                while i < chars.len() {
+                    out.push(chars[i]);
+                    i += 1;
+                    if chars[i - 1] == '}' {
+                        break;
+                    }
+                }
+            }
             prev_quantifier = false;
             continue;
         }
@@ -432,7 +493,7 @@ fn translate(query: &str) -> Result<String, &'static str> {
             if c == '[' && matches!(chars.get(i + 1), Some(':' | '.' | '=')) {
                 let close = chars.get(i + 1).copied().unwrap_or(':');
                 if close == '.' || close == '=' {
-                    return Err("collating elements [[.x.]] and [[=x=]]");
+                    return Err(Unsupported("collating elements [[.x.]] and [[=x=]]"));
                 }
                 // [[:name:]]: regex-syntax reads the ASCII classes as boost's C locale does.
                 let mut j = i + 2;
@@ -441,6 +502,14 @@ fn translate(query: &str) -> Result<String, &'static str> {
                     j += 1;
                 }
                 let name: String = chars[i + 2..j.min(chars.len())].iter().collect();
+                if BOOST_ONLY_CLASSES.contains(&name.as_str()) {
+                    return Err(Unsupported(
+                        "POSIX class names d, h, l, s, u, unicode, v, w",
+                    ));
+                }
+                if !SHARED_CLASSES.contains(&name.as_str()) {
+                    return Err(Invalid("unknown character class name"));
+                }
                 out.truncate(out.len() - name.len());
                 out.push_str("[:");
                 out.push_str(&name);
@@ -474,21 +543,31 @@ fn translate(query: &str) -> Result<String, &'static str> {
             }
             '(' if chars.get(i + 1) == Some(&'?') => {
                 if chars.get(i + 2) == Some(&'|') {
-                    return Err("branch reset (?|...)");
+                    return Err(Unsupported("branch reset (?|...)"));
                 }
                 if chars.get(i + 2) == Some(&'#') {
-                    return Err("comments (?#...)");
+                    return Err(Unsupported("comments (?#...)"));
                 }
                 if matches!(chars.get(i + 2), Some('0'..='9' | '+' | '-' | '&' | 'R'))
                     && !matches!(chars.get(i + 3), Some(':' | ')'))
                 {
-                    return Err("recursion (?R), (?1), (?&name)");
+                    return Err(Unsupported("recursion (?R), (?1), (?&name)"));
+                }
+                if chars.get(i + 2) == Some(&'P') && chars.get(i + 3) == Some(&'<') {
+                    return Err(Invalid("(?P<name>...) is not boost syntax"));
                 }
                 if chars.get(i + 2) == Some(&'(') {
-                    return Err("conditionals (?(...)...)");
+                    return Err(Unsupported("conditionals (?(...)...)"));
                 }
             }
-            '+' if prev_quantifier => return Err("possessive quantifiers"),
+            '+' if prev_quantifier => return Err(Unsupported("possessive quantifiers")),
+            // boost reads `{` that starts no repeat as a literal; regex-syntax reads `{,n}`.
+            '{' if !is_repeat(&chars, i) => {
+                out.push_str("\\{");
+                i += 1;
+                prev_quantifier = false;
+                continue;
+            }
             _ => {}
         }
         prev_quantifier = matches!(c, '*' | '+' | '?' | '}');
