@@ -481,3 +481,123 @@ fn the_default_query_maps_a_real_certificate() {
     assert_eq!(m.index, 0);
     assert_eq!(m.searched, "C=US,O=Acme,OU=Eng,CN=alice");
 }
+
+/// String types openssl's `req` does not write (BMP, Teletex, Universal, IA5 in a CN, a UTF-8
+/// country, an empty CN, a NUL), made with rcgen and compared with libgnutls the same way.
+#[test]
+fn string_types_are_decoded_as_gnutls_decodes_them() {
+    use rcgen::string::{BmpString, Ia5String, PrintableString, TeletexString, UniversalString};
+    use rcgen::{CertificateParams, DistinguishedName, DnType, DnValue, KeyPair};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let Some((dn_peer, _)) = build_peers(dir.path()) else {
+        return;
+    };
+    let custom = |oid: &[u64]| DnType::CustomDnType(oid.to_vec());
+    let grid: Vec<(&str, Vec<(DnType, DnValue)>)> = vec![
+        (
+            "bmp",
+            vec![(
+                DnType::CommonName,
+                DnValue::BmpString(BmpString::try_from("Jürgen").unwrap()),
+            )],
+        ),
+        (
+            "teletex-ascii",
+            vec![(
+                DnType::CommonName,
+                DnValue::TeletexString(TeletexString::try_from("alice").unwrap()),
+            )],
+        ),
+        (
+            "universal",
+            vec![(
+                DnType::CommonName,
+                DnValue::UniversalString(UniversalString::try_from("alice").unwrap()),
+            )],
+        ),
+        (
+            "ia5-cn",
+            vec![(
+                DnType::CommonName,
+                DnValue::Ia5String(Ia5String::try_from("alice").unwrap()),
+            )],
+        ),
+        (
+            "utf8-country",
+            vec![
+                (DnType::CountryName, DnValue::Utf8String("US".into())),
+                (DnType::CommonName, "alice".into()),
+            ],
+        ),
+        (
+            "printable-org",
+            vec![
+                (
+                    DnType::OrganizationName,
+                    DnValue::PrintableString(PrintableString::try_from("Acme").unwrap()),
+                ),
+                (DnType::CommonName, "a+b".into()),
+            ],
+        ),
+        ("empty-cn", vec![(DnType::CommonName, "".into())]),
+        ("nul-cn", vec![(DnType::CommonName, "al\0ice".into())]),
+        (
+            "email-utf8",
+            vec![(custom(&[1, 2, 840, 113549, 1, 9, 1]), "a@b".into())],
+        ),
+        (
+            "email-ia5-nul",
+            vec![(
+                custom(&[1, 2, 840, 113549, 1, 9, 1]),
+                DnValue::Ia5String(Ia5String::try_from("a\0b").unwrap()),
+            )],
+        ),
+        ("serial-utf8", vec![(custom(&[2, 5, 4, 5]), "12 34".into())]),
+        (
+            "spaces",
+            vec![
+                (DnType::CommonName, "  two  ".into()),
+                (custom(&[2, 5, 4, 11]), "#x".into()),
+            ],
+        ),
+        (
+            "custom-oids",
+            vec![
+                (custom(&[1, 3, 6, 1, 4, 1, 99999, 1]), "x".into()),
+                (
+                    custom(&[0, 9, 2342, 19200300, 100, 1, 25]),
+                    DnValue::Ia5String(Ia5String::try_from("com").unwrap()),
+                ),
+                (custom(&[1, 2, 643, 100, 1]), "123".into()),
+            ],
+        ),
+        ("empty-subject", vec![]),
+    ];
+    let mut failures = Vec::new();
+    for (name, attrs) in grid {
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+        let mut dn = DistinguishedName::new();
+        for (t, v) in attrs {
+            dn.push(t, v);
+        }
+        params.distinguished_name = dn;
+        let key = KeyPair::generate().expect("key");
+        let der = params
+            .self_signed(&key)
+            .expect("certificate")
+            .der()
+            .to_vec();
+        let path = dir.path().join(format!("{name}.der"));
+        std::fs::write(&path, &der).expect("write");
+        let cert = Certificate::from_der_bytes(der).expect("rcgen's certificate loads");
+        let (gnutls, _) = gnutls_says(&dn_peer, &path);
+        let ours = gnutls_subject_dn(&cert);
+        match (&gnutls, &ours) {
+            (Ok(a), Ok(b)) if a == b => {}
+            (Err(_), Err(_)) => {}
+            _ => failures.push(format!("{name}: gnutls {gnutls:?}, ours {ours:?}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

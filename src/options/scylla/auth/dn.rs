@@ -305,6 +305,11 @@ fn attribute_value(oid: &str, entry: Option<Known>, any: &Any<'_>) -> Result<Vec
                 // decode_complex_string failed: handled as an unknown OID.
                 return Ok(hex(&tlv(any)));
             }
+            // `_gnutls_x509_read_value` refuses a string holding a NUL: decode_complex_string
+            // fails and the value is hexed as an unknown OID's (libgnutls agrees, the grid).
+            if matches!(tag, TELETEX | PRINTABLE | UTF8) && any.data.contains(&0) {
+                return Ok(hex(&tlv(any)));
+            }
             let s = match tag {
                 TELETEX | BMP | UNIVERSAL => {
                     printable(tag, any.data).unwrap_or_else(|| any.data.to_vec())
