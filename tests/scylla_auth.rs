@@ -287,6 +287,7 @@ const SUBJECTS: &[&str] = &[
     "C=US,O=Acme\\, Inc.,OU=Eng+UID=42,CN=Doe\\, John,EMAIL=j@x.org",
     "DNS=alice.example,EMAIL=alice@example.com,URI=spiffe://x/alice",
     "",
+    "O=Acme\nCN=alice\r\nOU=x",
 ];
 
 /// Queries where this crate answers differently from boost on purpose (FIDELITY.md).
@@ -600,4 +601,49 @@ fn string_types_are_decoded_as_gnutls_decodes_them() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A certificate with an empty subject (what scylla-operator issues for its clients: a DNS
+/// SAN only) gets no role, even from an ALTNAME query: `gnutls_x509_crt_get_dn` fails with
+/// GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE and Seastar's `extract_dn_information` throws before
+/// any query runs (`tls_gnutls.cc:1344-1348`).
+#[test]
+fn an_empty_subject_gets_no_role_even_by_altname() {
+    use rcgen::{CertificateParams, DistinguishedName, KeyPair};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let Some((dn_peer, _)) = build_peers(dir.path()) else {
+        return;
+    };
+    let mut params = CertificateParams::new(vec!["admin".to_string()]).expect("params");
+    params.distinguished_name = DistinguishedName::new();
+    let key = KeyPair::generate().expect("key");
+    let der = params
+        .self_signed(&key)
+        .expect("certificate")
+        .der()
+        .to_vec();
+    let path = dir.path().join("operator.der");
+    std::fs::write(&path, &der).expect("write");
+    let (dn, alt) = gnutls_says(&dn_peer, &path);
+    assert_eq!(dn, Err("-56".to_string()), "libgnutls: no DN");
+    assert_eq!(alt, Ok("DNS=admin".to_string()));
+    let cert = Certificate::from_der_bytes(der).expect("loads");
+    assert_eq!(seastar_altnames(&cert).as_deref(), Ok("DNS=admin"));
+    let mut item = BTreeMap::new();
+    item.insert("source".to_string(), "ALTNAME".to_string());
+    item.insert("query".to_string(), "DNS=([^,]+)".to_string());
+    let queries = RoleQueries::from_maps(&[item]).expect("valid");
+    assert!(matches!(
+        queries.role_for(&cert),
+        Err(cassandra_tls::options::scylla::auth::NoRole::Certificate(_))
+    ));
+    // Given the strings (as a caller with a subject would), the ALTNAME query maps it.
+    assert_eq!(
+        queries
+            .role_for_strings("", "DNS=admin")
+            .expect("role")
+            .role,
+        "admin"
+    );
 }

@@ -16,6 +16,12 @@
 //!   connection with TLS but no client certificate is the caller's concern: Scylla refuses it
 //!   with `No valid certificate found` ([`NO_CERTIFICATE`]) before any query runs.
 //!
+//! A certificate with an empty subject (scylla-operator's client certificates carry a DNS SAN
+//! only) gets no role at all, even from an ALTNAME query: `gnutls_x509_crt_get_dn` fails with
+//! `GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE` and Seastar's `extract_dn_information` throws before
+//! any query runs (`tls_gnutls.cc:1344-1348`); [`RoleQueries::role_for`] answers
+//! [`NoRole::Certificate`] with [`DnFailure::Empty`] (checked against libgnutls).
+//!
 //! The regular expressions are boost's Perl syntax run by `fancy-regex`; where the two differ
 //! the query is refused with [`QueryRefusal::Unsupported`] or the difference is listed in
 //! FIDELITY.md ("ScyllaDB: CertificateAuthenticator").
