@@ -662,6 +662,16 @@ mod tests {
         );
     }
 
+    /// A query that backtracks without end is cut off, not run for ever.
+    #[test]
+    fn pathological_match_is_bounded() {
+        let q = RoleQueries::from_maps(&[item("SUBJECT", r"^(?:(?:a|aa)*(?=a))*(a)\1b")]);
+        let q = q.expect("compiles");
+        let subject = "a".repeat(60);
+        let r = q.role_for_strings(&subject, "");
+        assert!(matches!(r, Err(NoRole::TooComplex { index: 0 })), "{r:?}");
+    }
+
     #[test]
     fn translations() {
         assert_eq!(translate(r"\Qa.b\E(x)").unwrap(), r"a\.b(x)");
