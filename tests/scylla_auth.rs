@@ -647,3 +647,54 @@ fn an_empty_subject_gets_no_role_even_by_altname() {
         "admin"
     );
 }
+
+/// Random queries from a regex-heavy alphabet: where boost compiles one with one group and
+/// this crate runs it, both find the same group 1; where boost refuses it, so does this crate
+/// (this crate may refuse more: `Unsupported`, FIDELITY.md).
+#[test]
+fn random_queries_agree_with_boost() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let Some((_, re_peer)) = build_peers(dir.path()) else {
+        return;
+    };
+    let alphabet: Vec<char> = r"()[]{}?*+|^$\.:=!<>,CNOUaeilcw1-".chars().collect();
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let subject = "C=US,O=Acme\\, Inc.,OU=Eng+UID=42,CN=alice,EMAIL=j@x.org";
+    let mut failures = Vec::new();
+    let mut agreed = 0;
+    for _ in 0..400 {
+        let len = 3 + (next() % 10) as usize;
+        let q: String = (0..len)
+            .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+            .collect();
+        let mut item = BTreeMap::new();
+        item.insert("source".to_string(), "SUBJECT".to_string());
+        item.insert("query".to_string(), q.clone());
+        let ours = RoleQueries::from_maps(&[item]);
+        let boost = boost_says(&re_peer, &q, subject);
+        match (&boost, &ours) {
+            (_, Err(QueryRefusal::Unsupported { .. })) => {}
+            (Boost::CompileErr, Err(QueryRefusal::InvalidExpression { .. })) => agreed += 1,
+            (Boost::Marks(n, _), Err(QueryRefusal::MarkCount { marks, .. })) if n == marks => {
+                agreed += 1
+            }
+            (Boost::Marks(1, m), Ok(rq)) => {
+                let got = rq.role_for_strings(subject, "").ok().map(|r| r.role);
+                if &got == m {
+                    agreed += 1;
+                } else {
+                    failures.push(format!("{q:?}: boost {m:?}, ours {got:?}"));
+                }
+            }
+            _ => failures.push(format!("{q:?}: boost {boost:?}, ours {:?}", ours.err())),
+        }
+    }
+    assert!(agreed > 300, "only {agreed} agreed");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

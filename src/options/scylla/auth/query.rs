@@ -435,8 +435,16 @@ fn translate(query: &str) -> Result<String, Translate> {
     let mut i = 0;
     let mut in_class = false;
     let mut prev_quantifier = false;
+    // boost refuses a repeat of an assertion (`^*`, `$+`, `\b?`); regex-syntax accepts it.
+    let mut prev_assertion = false;
     while i < chars.len() {
         let c = chars[i];
+        let quantifier =
+            !in_class && (matches!(c, '*' | '+' | '?') || (c == '{' && is_repeat(&chars, i)));
+        if quantifier && prev_assertion {
+            return Err(Invalid("a repeated assertion"));
+        }
+        prev_assertion = false;
         if c == '\\' {
             let Some(&n) = chars.get(i + 1) else {
                 out.push(c);
@@ -476,6 +484,7 @@ fn translate(query: &str) -> Result<String, Translate> {
             out.push(c);
             out.push(n);
             i += 2;
+            prev_assertion = !in_class && matches!(n, 'b' | 'B' | 'A' | 'z' | 'Z' | '<' | '>');
             // `\p{..}`, `\x{..}`: the braces belong to the escape.
             if matches!(n, 'p' | 'P' | 'x') && chars.get(i) == Some(&'{') {
                 while i < chars.len() {
@@ -561,6 +570,13 @@ fn translate(query: &str) -> Result<String, Translate> {
                 }
             }
             '+' if prev_quantifier => return Err(Unsupported("possessive quantifiers")),
+            '^' | '$' => {
+                out.push(c);
+                i += 1;
+                prev_quantifier = false;
+                prev_assertion = true;
+                continue;
+            }
             // boost reads `{` that starts no repeat as a literal; regex-syntax reads `{,n}`.
             '{' if !is_repeat(&chars, i) => {
                 out.push_str("\\{");
