@@ -658,7 +658,7 @@ fn random_queries_agree_with_boost() {
         return;
     };
     let alphabet: Vec<char> = r"()[]{}?*+|^$\.:=!<>,CNOUaeilcw1-".chars().collect();
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut seed: u64 = 0x1234_5678_9abc_def1;
     let mut next = || {
         seed ^= seed << 13;
         seed ^= seed >> 7;
@@ -668,7 +668,7 @@ fn random_queries_agree_with_boost() {
     let subject = "C=US,O=Acme\\, Inc.,OU=Eng+UID=42,CN=alice,EMAIL=j@x.org";
     let mut failures = Vec::new();
     let mut agreed = 0;
-    for _ in 0..400 {
+    for _ in 0..1500 {
         let len = 3 + (next() % 10) as usize;
         let q: String = (0..len)
             .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
@@ -695,6 +695,6 @@ fn random_queries_agree_with_boost() {
             _ => failures.push(format!("{q:?}: boost {boost:?}, ours {:?}", ours.err())),
         }
     }
-    assert!(agreed > 300, "only {agreed} agreed");
+    assert!(agreed > 1100, "only {agreed} agreed");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

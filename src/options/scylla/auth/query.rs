@@ -462,6 +462,35 @@ fn translate(query: &str) -> Result<String, Translate> {
                 prev_quantifier = false;
                 continue;
             }
+            // boost reads an escaped letter it gives no meaning as the letter itself, `\cX` as
+            // the control character X % 32 and `\e` as ESC; regex-syntax refuses all three.
+            if matches!(
+                n,
+                'i' | 'j' | 'm' | 'o' | 'q' | 'y' | 'I' | 'J' | 'M' | 'O' | 'T' | 'Y'
+            ) {
+                out.push(n);
+                i += 2;
+                prev_quantifier = false;
+                continue;
+            }
+            if n == 'e' {
+                out.push_str("\\x{1b}");
+                i += 2;
+                prev_quantifier = false;
+                continue;
+            }
+            if n == 'c' {
+                let Some(&x) = chars.get(i + 2) else {
+                    return Err(Invalid("\\c at the end"));
+                };
+                let _ = std::fmt::Write::write_fmt(
+                    &mut out,
+                    format_args!("\\x{{{:02x}}}", (x as u32) % 32),
+                );
+                i += 3;
+                prev_quantifier = false;
+                continue;
+            }
             match n {
                 'h' | 'H' => return Err(Unsupported("\\h and \\H (horizontal space)")),
                 'R' => return Err(Unsupported("\\R (any line break)")),
@@ -526,6 +555,12 @@ fn translate(query: &str) -> Result<String, Translate> {
                 i = (j + 2).min(chars.len());
                 continue;
             }
+            if c == '[' {
+                // boost: a `[` inside a bracket expression is literal.
+                out.push_str("\\[");
+                i += 1;
+                continue;
+            }
             if c == ']' {
                 in_class = false;
             }
@@ -551,6 +586,9 @@ fn translate(query: &str) -> Result<String, Translate> {
                 continue;
             }
             '(' if chars.get(i + 1) == Some(&'?') => {
+                if chars.get(i + 2) == Some(&'>') && chars.get(i + 3) == Some(&')') {
+                    return Err(Invalid("an empty independent sub-expression (?>)"));
+                }
                 if chars.get(i + 2) == Some(&'|') {
                     return Err(Unsupported("branch reset (?|...)"));
                 }
