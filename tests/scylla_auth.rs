@@ -657,8 +657,10 @@ fn random_queries_agree_with_boost() {
     let Some((_, re_peer)) = build_peers(dir.path()) else {
         return;
     };
-    let alphabet: Vec<char> = r"()[]{}?*+|^$\.:=!<>,CNOUaeilcw1-".chars().collect();
-    let mut seed: u64 = 0x1234_5678_9abc_def1;
+    let alphabet: Vec<char> = r"()[]{}?*+|^$\.:=!<>,#&0158dsbkgxPRnEQ-aC"
+        .chars()
+        .collect();
+    let mut seed: u64 = 0x0bad_cafe_1234_5678;
     let mut next = || {
         seed ^= seed << 13;
         seed ^= seed >> 7;
@@ -668,7 +670,7 @@ fn random_queries_agree_with_boost() {
     let subject = "C=US,O=Acme\\, Inc.,OU=Eng+UID=42,CN=alice,EMAIL=j@x.org";
     let mut failures = Vec::new();
     let mut agreed = 0;
-    for _ in 0..1500 {
+    for _ in 0..2000 {
         let len = 3 + (next() % 10) as usize;
         let q: String = (0..len)
             .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
@@ -695,6 +697,6 @@ fn random_queries_agree_with_boost() {
             _ => failures.push(format!("{q:?}: boost {boost:?}, ours {:?}", ours.err())),
         }
     }
-    assert!(agreed > 1100, "only {agreed} agreed");
+    assert!(agreed > 1400, "only {agreed} agreed");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

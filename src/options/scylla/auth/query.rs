@@ -457,6 +457,10 @@ fn translate(query: &str) -> Result<String, Translate> {
                     lit.push(chars[j]);
                     j += 1;
                 }
+                if j >= chars.len() && lit.ends_with('\\') {
+                    // boost: an unterminated \Q ending in a backslash does not compile.
+                    return Err(Invalid("\\Q ending in a backslash"));
+                }
                 out.push_str(&fancy_regex::escape(&lit));
                 i = if j < chars.len() { j + 2 } else { j };
                 prev_quantifier = false;
@@ -470,6 +474,39 @@ fn translate(query: &str) -> Result<String, Translate> {
             ) {
                 out.push(n);
                 i += 2;
+                prev_quantifier = false;
+                continue;
+            }
+            // A stray `\E` ends no quoting: boost ignores it.
+            if n == 'E' {
+                i += 2;
+                continue;
+            }
+            // `\xH` and `\xHH` (one or two hex digits) and octal `\0ooo`.
+            if n == 'x' && chars.get(i + 2) != Some(&'{') {
+                let mut j = i + 2;
+                while j < chars.len() && j < i + 4 && chars[j].is_ascii_hexdigit() {
+                    j += 1;
+                }
+                let digits: String = chars[i + 2..j].iter().collect();
+                if digits.is_empty() {
+                    return Err(Invalid("\\x without hex digits"));
+                }
+                let v = u32::from_str_radix(&digits, 16).unwrap_or(0);
+                let _ = std::fmt::Write::write_fmt(&mut out, format_args!("\\x{{{v:02x}}}"));
+                i = j;
+                prev_quantifier = false;
+                continue;
+            }
+            if n == '0' {
+                let mut j = i + 2;
+                while j < chars.len() && j < i + 5 && ('0'..='7').contains(&chars[j]) {
+                    j += 1;
+                }
+                let digits: String = chars[i + 2..j].iter().collect();
+                let v = u32::from_str_radix(&digits, 8).unwrap_or(0);
+                let _ = std::fmt::Write::write_fmt(&mut out, format_args!("\\x{{{v:02x}}}"));
+                i = j;
                 prev_quantifier = false;
                 continue;
             }
