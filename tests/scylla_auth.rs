@@ -212,11 +212,15 @@ fn gnutls_says(peer: &Path, cert: &Path) -> (Result<String, String>, Result<Stri
 #[test]
 fn subject_and_altname_strings_are_gnutls_and_seastars() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let Some((dn_peer, _)) = build_peers(dir.path()) else {
+    let Some((dn_peer, re_peer)) = build_peers(dir.path()) else {
         return;
     };
     let mut failures = Vec::new();
     let mut compared = 0;
+    let mut alt_query = BTreeMap::new();
+    alt_query.insert("source".to_string(), "ALTNAME".to_string());
+    alt_query.insert("query".to_string(), "(?:DNS|EMAIL|URI)=([^,]+)".to_string());
+    let by_alt = RoleQueries::from_maps(&[alt_query]).expect("valid");
     for shape in shapes() {
         let Some(pem) = make_cert(dir.path(), &shape) else {
             continue;
@@ -240,6 +244,31 @@ fn subject_and_altname_strings_are_gnutls_and_seastars() {
                 "{}: ALT seastar {alt:?}, ours {ours_alt:?}",
                 shape.name
             )),
+        }
+        // End to end: role_for on the certificate against boost on libgnutls' strings.
+        if let (Ok(dn), Ok(alt)) = (&dn, &alt) {
+            let want = match boost_says(&re_peer, "CN=([^,]+)", dn) {
+                Boost::Marks(1, m) => m,
+                other => panic!("boost on the default query: {other:?}"),
+            };
+            let got = RoleQueries::default().role_for(&cert).ok().map(|m| m.role);
+            if got != want {
+                failures.push(format!(
+                    "{}: SUBJECT role boost {want:?}, ours {got:?}",
+                    shape.name
+                ));
+            }
+            let want = match boost_says(&re_peer, "(?:DNS|EMAIL|URI)=([^,]+)", alt) {
+                Boost::Marks(1, m) => m,
+                other => panic!("boost on the ALTNAME query: {other:?}"),
+            };
+            let got = by_alt.role_for(&cert).ok().map(|m| m.role);
+            if got != want {
+                failures.push(format!(
+                    "{}: ALTNAME role boost {want:?}, ours {got:?}",
+                    shape.name
+                ));
+            }
         }
         compared += 1;
     }
