@@ -729,3 +729,39 @@ fn random_queries_agree_with_boost() {
     assert!(agreed > 1400, "only {agreed} agreed");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A large query (a 24 KiB alternation) compiles and matches as in boost; one over 64 KiB is
+/// this crate's refusal (boost compiles it: FIDELITY.md).
+#[test]
+fn a_large_query_is_read_as_boost_reads_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let Some((_, re_peer)) = build_peers(dir.path()) else {
+        return;
+    };
+    let words: Vec<String> = (0..4000).map(|i| format!("w{i:04}")).collect();
+    let q = format!("CN=({}|alice)", words.join("|"));
+    assert!(q.len() > 20_000);
+    let subject = "C=US,CN=alice";
+    let mut item = BTreeMap::new();
+    item.insert("source".to_string(), "SUBJECT".to_string());
+    item.insert("query".to_string(), q.clone());
+    let ours = RoleQueries::from_maps(&[item.clone()]).expect("compiles");
+    assert_eq!(
+        boost_says(&re_peer, &q, subject),
+        Boost::Marks(1, Some("alice".to_string()))
+    );
+    assert_eq!(
+        ours.role_for_strings(subject, "").expect("role").role,
+        "alice"
+    );
+    let huge = format!("CN=({}|alice)", "x".repeat(70 * 1024));
+    assert_eq!(
+        boost_says(&re_peer, &huge, subject),
+        Boost::Marks(1, Some("alice".to_string()))
+    );
+    item.insert("query".to_string(), huge);
+    assert!(matches!(
+        RoleQueries::from_maps(&[item]),
+        Err(QueryRefusal::TooLong { .. })
+    ));
+}
