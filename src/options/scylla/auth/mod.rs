@@ -26,6 +26,7 @@
 //! the query is refused with [`QueryRefusal::Unsupported`] or the difference is listed in
 //! FIDELITY.md ("ScyllaDB: CertificateAuthenticator").
 
+mod boost;
 mod dn;
 mod query;
 
