@@ -29,3 +29,6 @@ pub use section::{
 };
 pub use tree::{Kind, Mark};
 pub use version::ScyllaVersion;
+
+pub mod auth;
+pub use auth::{NoRole, QueryRefusal, RoleMatch, RoleQueries, gnutls_subject_dn, seastar_altnames};
