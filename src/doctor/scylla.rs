@@ -62,23 +62,121 @@ pub fn check_scylla_with_clients(
         _ => 4,
     };
     report.findings.sort_by_key(|f| rank(f.section));
-    // HOOK (CertificateAuthenticator): with `authenticator: CertificateAuthenticator`, each
-    // client certificate's role comes from `auth_certificate_role_queries` applied to GnuTLS's
-    // SUBJECT / ALTNAME strings; that check belongs here, reported as Check::Identity in the
-    // `authenticator` section. Until it exists, say plainly that it was not done.
     for c in clients {
+        client_role(&mut report, node, c, at);
+    }
+    report
+}
+
+/// `doctor --client-cert` on Scylla: the role `CertificateAuthenticator` gives the certificate
+/// (`authenticate()`: the queries in order on GnuTLS' SUBJECT and Seastar's ALTNAME strings,
+/// group 1 of the first match), or why none; whether the node would ask for it and trust it.
+fn client_role(report: &mut Report, node: &ScyllaNode, client: &ClientCertificate, at: UnixTime) {
+    const AUTH: &str = "authenticator";
+    let label = &client.label;
+    let Some(leaf) = client.chain.first() else {
+        report.push(
+            Severity::Error,
+            Check::Identity,
+            AUTH,
+            format!("{label} holds no certificate"),
+            Some("give the client's certificate (PEM, or a key store with its key entry)"),
+        );
+        return;
+    };
+    let auth = match node.authenticator() {
+        Ok(a) => a,
+        Err(_) => return, // the start-up refusal is already reported
+    };
+    if !auth.uses_certificate() {
         report.push(
             Severity::Warning,
             Check::Identity,
-            "authenticator",
+            AUTH,
+            format!("{label}: {auth} does not log in with certificates; the certificate only opens the TLS connection"),
+            Some("set authenticator: com.scylladb.auth.CertificateAuthenticator to log in by certificate"),
+        );
+        return;
+    }
+    let Ok(queries) = node.role_queries_in_force() else {
+        return; // the start-up refusal is already reported
+    };
+    match queries.role_for(leaf) {
+        Ok(m) if m.role.is_empty() => report.push(
+            Severity::Error,
+            Check::Identity,
+            AUTH,
             format!(
-                "not checked: {}: the role a certificate maps to on Scylla (CertificateAuthenticator) is not checked yet",
-                c.label
+                "{label}: query {} ({} `{}`) matches `{}` but its group captures nothing: the role name is empty, and no such role can log in",
+                m.index, m.source, queries.queries()[m.index].query(), m.searched
             ),
-            Some("check the role with `LIST ROLES` after a login with this certificate"),
+            Some("make the capturing group match the role name"),
+        ),
+        Ok(m) => report.push(
+            Severity::Ok,
+            Check::Identity,
+            AUTH,
+            format!(
+                "{label} logs in as role `{}` (query {}: {} `{}` on `{}`); the role must exist with LOGIN",
+                m.role, m.index, m.source, queries.queries()[m.index].query(), m.searched
+            ),
+            None,
+        ),
+        Err(why) => {
+            let fix = match &why {
+                crate::options::scylla::NoRole::NoMatch { subject, .. }
+                    if subject.contains(",CN=")
+                        && queries.queries().iter().any(|q| q.query().starts_with("^CN")) =>
+                {
+                    "Scylla's SUBJECT is GnuTLS' DN in certificate order (`C=..,O=..,CN=..`), not Java's: drop a `^CN=` anchor, or match `CN=([^,]+)` anywhere"
+                }
+                _ => "write an auth_certificate_role_queries entry that matches this certificate's SUBJECT or ALTNAME string (shown)",
+            };
+            report.push(
+                Severity::Error,
+                Check::Identity,
+                AUTH,
+                format!("{label}: no role: {why}"),
+                Some(fix),
+            );
+        }
+    }
+    // Would the node accept it? REQUIRE and REQUEST verify a presented certificate against the
+    // CQL truststore (seastar `tls_gnutls.cc` `verify()`), before any login.
+    let cql = node.section(ScyllaService::Cql);
+    if !cql.enabled || cql.client_auth == ScyllaClientAuth::None {
+        return;
+    }
+    let Some(ts) = &cql.truststore else {
+        return; // "no truststore" is reported with the section's material
+    };
+    let readable = std::fs::metadata(&ts.path).is_ok_and(|m| m.is_file() && m.len() <= MAX_PEM);
+    let Some(anchors) = readable
+        .then(|| std::fs::read(&ts.path).ok())
+        .flatten()
+        .and_then(|bytes| certificates(&bytes, ts).ok())
+    else {
+        return; // an unreadable truststore is reported with the section's material
+    };
+    if let Err(failure) = crate::tls::verify_chain(
+        &client.chain,
+        &anchors,
+        crate::tls::Usage::Client,
+        None,
+        at,
+        crate::tls::ExpiredPeer::Refuse,
+    ) {
+        report.push(
+            Severity::Error,
+            Check::Trust,
+            AUTH,
+            format!(
+                "{label}: the CQL truststore {} does not accept it ({failure}): the handshake refuses it before any login",
+                ts.given
+            ),
+            Some("issue the client certificate from a CA in client_encryption_options.truststore, or add its CA there"),
         );
     }
-    report
 }
 
 /// What Seastar's `read_fully` calls each file in `Could not read <what> <name>`.

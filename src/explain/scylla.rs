@@ -20,8 +20,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::options::scylla::{
-    InternodeMode, KeyNote, MapRead, ScyllaClientAuth, ScyllaNode, ScyllaSection, ScyllaService,
-    ScyllaVersion, ScyllaYaml,
+    InternodeMode, KeyNote, ListRead, MapRead, ScyllaAuthenticator, ScyllaClientAuth, ScyllaNode,
+    ScyllaSection, ScyllaService, ScyllaVersion, ScyllaYaml,
 };
 use crate::report::{Check, Finding, Severity};
 
@@ -432,6 +432,7 @@ pub(crate) fn findings(node: &ScyllaNode) -> Vec<Finding> {
             Some("set internode_encryption: all where mutual TLS matters".into()),
         );
     }
+    authenticator_findings(node, &mut push);
     let ports = ports(node);
     for p in &ports {
         if let Some(note) = &p.note {
@@ -466,6 +467,97 @@ pub(crate) fn findings(node: &ScyllaNode) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// The `authenticator` and its role queries (`auth/service.cc` `make_authenticator_factory`,
+/// `auth/certificate_authenticator.cc`): what stops the node, and what leaves every certificate
+/// login failing.
+fn authenticator_findings(
+    node: &ScyllaNode,
+    push: &mut impl FnMut(Severity, Check, &'static str, String, Option<String>),
+) {
+    const AUTH: &str = "authenticator";
+    let auth = match node.authenticator() {
+        Ok(a) => a,
+        Err(refusal) => {
+            push(
+                Severity::Error,
+                Check::Startup,
+                AUTH,
+                format!("Scylla does not start: {refusal}"),
+                Some("name one of AllowAllAuthenticator, PasswordAuthenticator, CertificateAuthenticator, SaslauthdAuthenticator, TransitionalAuthenticator (CertificateOrPasswordAuthenticator on master)".into()),
+            );
+            return;
+        }
+    };
+    if let ListRead::Dropped(d) = node.role_queries() {
+        push(
+            if auth.uses_certificate() {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            Check::Auth,
+            AUTH,
+            format!(
+                "auth_certificate_role_queries was dropped: {}; Scylla logs one line and keeps the default query (SUBJECT `CN=([^,]+)`)",
+                d.describe()
+            ),
+            Some("write each query as a map of two strings, `source` and `query`".into()),
+        );
+    }
+    if !auth.uses_certificate() {
+        return;
+    }
+    match node.role_queries_in_force() {
+        Err(refusal) => push(
+            Severity::Error,
+            Check::Startup,
+            AUTH,
+            format!("Scylla does not start: {refusal} (auth_certificate_role_queries, read by {auth})"),
+            Some("give each query `source: SUBJECT` or `source: ALTNAME` and a regular expression with exactly one capturing group, e.g. `CN=([^,]+)`".into()),
+        ),
+        Ok(q) => push(
+            Severity::Ok,
+            Check::Auth,
+            AUTH,
+            format!(
+                "{auth} maps a client certificate to a role with {} quer{}: {} (unanchored, on GnuTLS' DN in certificate order, e.g. `C=US,O=Acme,CN=alice`)",
+                q.queries().len(),
+                if q.queries().len() == 1 { "y" } else { "ies" },
+                q.queries()
+                    .iter()
+                    .map(|r| format!("{} `{}`", r.source(), shorten(r.query())))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None,
+        ),
+    }
+    let cql = node.section(ScyllaService::Cql);
+    let why = if !cql.enabled {
+        Some("client encryption is off, so no connection has a certificate: every login is refused (the client gets an AUTHENTICATE it cannot answer)".to_string())
+    } else if cql.client_auth == ScyllaClientAuth::None {
+        Some(format!(
+            "require_client_auth is not true, so the node never asks for a certificate: every login fails with `{}`",
+            crate::options::scylla::auth::NO_CERTIFICATE
+        ))
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        let password_fallback = auth == ScyllaAuthenticator::CertificateOrPassword;
+        push(
+            if password_fallback { Severity::Warning } else { Severity::Error },
+            Check::Auth,
+            AUTH,
+            format!(
+                "{auth}: {why}{}",
+                if password_fallback { " (logins fall back to passwords)" } else { "" }
+            ),
+            Some("set client_encryption_options enabled: true and require_client_auth: true (or optional on master)".into()),
+        );
+    }
 }
 
 /// A priority string cut for a message (a 1 MiB string stays readable).

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use super::auth::{QueryRefusal, RoleQueries};
 use super::config::{ListRead, MapRead, ScyllaYaml};
 use super::login::{SCYLLA_DEFAULT_AUTHENTICATOR, ScyllaAuthenticator};
 use super::section::{InternodeMode, ScyllaClientAuth, ScyllaSection, ScyllaService};
@@ -133,6 +134,16 @@ impl ScyllaNode {
             .value()
             .unwrap_or(SCYLLA_DEFAULT_AUTHENTICATOR);
         ScyllaAuthenticator::from_name(name, self.yaml.version())
+    }
+
+    /// The role queries `CertificateAuthenticator` runs: the list written when it converted,
+    /// else Scylla's default (`CN=([^,]+)` on SUBJECT), validated as the constructor validates
+    /// them (`Err`: the node does not start when a certificate authenticator is configured).
+    pub fn role_queries_in_force(&self) -> Result<RoleQueries, QueryRefusal> {
+        match self.yaml.role_queries() {
+            ListRead::List(items) => RoleQueries::from_maps(items),
+            _ => Ok(RoleQueries::default()),
+        }
     }
 
     /// `auth_certificate_role_queries` as read (the default applies unless a list converted).
