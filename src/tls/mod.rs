@@ -44,6 +44,7 @@ pub mod reload;
 mod request;
 mod resolve;
 mod role;
+mod scylla;
 mod server;
 mod settings;
 mod tools;
