@@ -668,3 +668,83 @@ fn gnutls_cli_against_serve_in_scylla_mode() {
         }
     }
 }
+
+/// Our server for `n` connections in turn: whether each resumed a session, or its failure.
+fn our_server_times(
+    server: cassandra_tls::tls::ServerTls,
+    n: usize,
+) -> (u16, std::thread::JoinHandle<Vec<Result<bool, String>>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        (0..n)
+            .map(|_| {
+                let (mut sock, addr) = listener.accept().map_err(|e| e.to_string())?;
+                sock.set_read_timeout(Some(Duration::from_secs(60)))
+                    .map_err(|e| e.to_string())?;
+                let hs = Handshake::server(&server, addr.ip()).map_err(|e| e.to_string())?;
+                let (mut session, _) =
+                    blocking::handshake(hs, &mut sock).map_err(|e| e.to_string())?;
+                let resumed = session.resumed();
+                // The tickets go out after the client's Finished; then wait for the client to
+                // finish with the connection.
+                let _ = session.flush_to(&mut sock);
+                let _ = session.receive(&mut sock);
+                Ok(resumed)
+            })
+            .collect()
+    });
+    (port, handle)
+}
+
+#[test]
+fn session_tickets_as_enable_session_tickets_says() {
+    if !gnutls_present() {
+        return;
+    }
+    let pki = Pki::new();
+    for (tickets, resumes) in [("true", true), ("false", false)] {
+        let path = pki.path(&format!("tickets-{tickets}.yaml"));
+        std::fs::write(
+            &path,
+            format!(
+                "client_encryption_options:\n    enabled: true\n    certificate: {}\n    keyfile: {}\n    enable_session_tickets: {tickets}\n",
+                pki.path("node.crt").display(),
+                pki.path("node.key").display()
+            ),
+        )
+        .unwrap();
+        let yaml = ScyllaYaml::load_file(&path)
+            .unwrap()
+            .with_version(ScyllaVersion::MASTER);
+        let server = Node::from_scylla(&yaml)
+            .server_config(ServerRole::Native, &settings())
+            .unwrap();
+        let (port, ours) = our_server_times(server, 2);
+        let out = Command::new("gnutls-cli")
+            .args(["-r", "-p"])
+            .arg(port.to_string())
+            .arg("--x509cafile")
+            .arg(pki.path("ca.pem"))
+            .arg("127.0.0.1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let ours = ours.join().unwrap();
+        assert_eq!(
+            ours,
+            vec![Ok(false), Ok(resumes)],
+            "enable_session_tickets: {tickets}; gnutls-cli: {text}"
+        );
+        assert_eq!(
+            text.contains("This is a resumed session"),
+            resumes,
+            "{tickets}: {text}"
+        );
+    }
+}
