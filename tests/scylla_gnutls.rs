@@ -395,7 +395,12 @@ fn refusals_as_gnutls_serv_gives_them() {
     // Our client trusts another CA than the one that signed the node: refused.
     let (_, served) = scylla_yaml(&pki, &Case::default());
     let server = gnutls_serv(&served, ScyllaService::Internode);
-    for truststore in [Some("other-ca.pem"), Some("empty.pem"), None] {
+    for truststore in [
+        Some("other-ca.pem"),
+        Some("empty.pem"),
+        Some("node.key"),
+        None,
+    ] {
         let (_, ours) = scylla_yaml(
             &pki,
             &Case {
@@ -869,4 +874,58 @@ fn certficate_revocation_list_as_gnutls_applies_it() {
             .is_err_and(|e| e.to_lowercase().contains("revoked")),
         "{got:?}"
     );
+}
+
+#[test]
+fn no_truststore_means_no_client_is_trusted() {
+    if !gnutls_present() {
+        return;
+    }
+    let pki = Pki::new();
+    let ca = pki.path("ca.pem");
+    let (cert, key) = (pki.path("client.crt"), pki.path("client.key"));
+    for (auth, truststore) in [
+        ("optional", None),
+        ("true", None),
+        ("optional", Some("empty.pem")),
+        ("true", Some("empty.pem")),
+    ] {
+        let (_, yaml) = scylla_yaml(
+            &pki,
+            &Case {
+                client_auth: auth,
+                truststore,
+                ..Case::default()
+            },
+        );
+        // GnuTLS with the same settings, and our server: a client certificate is refused
+        // (its issuer is unknown); none at all is fine under optional only.
+        let gnutls = gnutls_serv(&yaml, ScyllaService::Cql);
+        for presents in [false, true] {
+            let mut driver = cassandra_tls::tls::DriverTls::scylla_rust_driver(&ca);
+            if presents {
+                driver = driver.client_certificate_pem(&cert, &key).unwrap();
+            }
+            let driver = driver.build().unwrap();
+            let expected = auth == "optional" && !presents;
+            let theirs = connect(&driver, gnutls.port);
+            assert_eq!(
+                theirs.is_ok(),
+                expected,
+                "gnutls-serv, {auth}, {truststore:?}, presents {presents}: {theirs:?}"
+            );
+            let server = Node::from_scylla(&yaml)
+                .server_config(ServerRole::Native, &settings())
+                .unwrap();
+            let (port, ours) = our_server(server);
+            let identity = presents.then_some((cert.as_path(), key.as_path()));
+            let (_, text) = gnutls_cli(port, &ca, identity);
+            let ours = ours.join().unwrap();
+            assert_eq!(
+                ours.is_ok(),
+                expected,
+                "ours, {auth}, {truststore:?}, presents {presents}: {ours:?}; {text}"
+            );
+        }
+    }
 }
