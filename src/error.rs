@@ -128,6 +128,20 @@ pub enum Error {
         message: String,
     },
 
+    /// A scylla.yaml's TLS settings that Scylla refuses at start-up (a file it cannot read, a
+    /// key pair or priority string GnuTLS refuses), in Scylla's words.
+    #[error("{origin}: {section}.{key}: {failure}")]
+    ScyllaStartup {
+        /// The scylla.yaml.
+        origin: Origin,
+        /// The encryption option, such as `server_encryption_options`.
+        section: String,
+        /// The key of the map, such as `keyfile`.
+        key: String,
+        /// What Scylla (Seastar, GnuTLS) says.
+        failure: Box<crate::tls::ScyllaStartupFailure>,
+    },
+
     /// A TLS handshake or session failed.
     #[error("{0}")]
     Handshake(#[from] crate::failure::HandshakeFailure),
@@ -190,6 +204,7 @@ impl Error {
             Error::Unsupported { .. } => ErrorKind::Unsupported,
             Error::KeyCertMismatch { .. } => ErrorKind::KeyCertMismatch,
             Error::Config { .. } => ErrorKind::Config,
+            Error::ScyllaStartup { .. } => ErrorKind::ScyllaStartup,
             Error::Handshake(f) => f.kind(),
             Error::Transport { .. } => ErrorKind::Transport,
         }
@@ -234,6 +249,17 @@ impl Error {
                 key: key.clone(),
                 message: message.clone(),
             },
+            Error::ScyllaStartup {
+                origin,
+                section,
+                key,
+                failure,
+            } => Error::ScyllaStartup {
+                origin: origin.clone(),
+                section: section.clone(),
+                key: key.clone(),
+                failure: failure.clone(),
+            },
             Error::Handshake(f) => Error::Handshake(f.clone()),
             Error::Transport { during, source } => Error::Transport {
                 during,
@@ -260,6 +286,7 @@ impl Error {
             | Error::Malformed { origin, .. }
             | Error::Unsupported { origin, .. }
             | Error::Config { origin, .. }
+            | Error::ScyllaStartup { origin, .. }
             | Error::KeyCertMismatch { origin, .. }
                 if origin == from =>
             {

@@ -77,6 +77,7 @@ pub(crate) use plan::Plan;
 pub use priority::{PriorityProvider, restrict_to_priority};
 pub use request::{CertificateRequest, RecordRequest};
 pub use role::{ClientRole, Role, ServerRole};
+pub use scylla::ScyllaStartupFailure;
 pub(crate) use server::assemble_server;
 pub use server::{ServerTls, server_config};
 pub use settings::{TlsSettings, TlsWarning};

@@ -10,6 +10,8 @@
 //! and the node's address checked against the certificate (scylla-rust-driver hands rustls
 //! `ServerName::IpAddress`).
 
+use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use rustls::pki_types::CertificateRevocationListDer;
@@ -21,7 +23,9 @@ use super::{ClientRole, ClientTls, Role, ServerRole, ServerTls, TlsSettings, Tls
 use crate::error::{Error, Origin, Result};
 use crate::keystore::{Certificate, KeyStore, StoreType};
 use crate::options::ClientAuth;
-use crate::options::scylla::{PemFile, ScyllaClientAuth, ScyllaNode, ScyllaSection, ScyllaService};
+use crate::options::scylla::{
+    PemFile, PriorityRefusal, ScyllaClientAuth, ScyllaNode, ScyllaSection, ScyllaService,
+};
 
 /// The Scylla service a server role is.
 fn server_service(role: ServerRole) -> ScyllaService {
@@ -39,9 +43,74 @@ fn client_service(role: ClientRole) -> ScyllaService {
     }
 }
 
-/// A start-up refusal of Scylla's, in Scylla's (Seastar's, GnuTLS's) words, naming the key.
-fn refusal(origin: &Origin, section: &ScyllaSection, key: &str, message: String) -> Error {
-    Error::config(origin, Some(section.service.option()), Some(key), message)
+/// Why Scylla stops at start-up over a TLS setting, with the words it logs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScyllaStartupFailure {
+    /// Seastar's `read_fully` could not read a file: "Could not read <what> <path>".
+    Unreadable {
+        /// `certificate file`, `key file`, `trust file` or `crl file`.
+        what: &'static str,
+        /// The file as opened.
+        path: PathBuf,
+        /// What the operating system said.
+        reason: String,
+    },
+    /// GnuTLS refused what a file holds ("Exception loading <files>: error GnuTLS:<code>,
+    /// <text>"): -24 an encrypted key, -60 a key that is not the certificate's, -34 a file
+    /// that is not PEM, -56 no key where one is needed.
+    Gnutls {
+        /// The files loaded together (the certificate and key, or the CRL).
+        files: String,
+        /// GnuTLS's error code.
+        code: i32,
+        /// GnuTLS's message for it.
+        text: &'static str,
+        /// What this crate found.
+        detail: String,
+    },
+    /// `gnutls_priority_init` refused `priority_string`: "Could not set priority: <rest>".
+    Priority(PriorityRefusal),
+}
+
+impl fmt::Display for ScyllaStartupFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScyllaStartupFailure::Unreadable { what, path, reason } => {
+                write!(f, "Could not read {what} {}: {reason}", path.display())
+            }
+            ScyllaStartupFailure::Gnutls {
+                files,
+                code,
+                text,
+                detail,
+            } => write!(
+                f,
+                "Exception loading {files}: error GnuTLS:{code}, {text} ({detail})"
+            ),
+            ScyllaStartupFailure::Priority(r) => {
+                let (code, text) = r.gnutls_error();
+                write!(f, "{r} (GnuTLS:{code}, {text})")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ScyllaStartupFailure {}
+
+/// A start-up refusal of Scylla's, naming the key.
+fn refusal(
+    origin: &Origin,
+    section: &ScyllaSection,
+    key: &str,
+    failure: ScyllaStartupFailure,
+) -> Error {
+    Error::ScyllaStartup {
+        origin: origin.clone(),
+        section: section.service.option().to_owned(),
+        key: key.to_owned(),
+        failure: Box::new(failure),
+    }
 }
 
 /// `read_fully(name, what)` (seastar `tls-impl.cc`): "Could not read <what> <name>".
@@ -49,16 +118,29 @@ fn read_pem(
     origin: &Origin,
     section: &ScyllaSection,
     file: &PemFile,
-    what: &str,
+    what: &'static str,
 ) -> Result<Vec<u8>> {
     std::fs::read(&file.path).map_err(|e| {
         refusal(
             origin,
             section,
             file.key,
-            format!("Could not read {what} {}: {e}", file.path.display()),
+            ScyllaStartupFailure::Unreadable {
+                what,
+                path: file.path.clone(),
+                reason: e.to_string(),
+            },
         )
     })
+}
+
+/// The certificate and key files, as Scylla's reload log names them.
+fn key_pair_files(section: &ScyllaSection) -> String {
+    format!(
+        "{}, {}",
+        section.certificate.path.display(),
+        section.keyfile.path.display()
+    )
 }
 
 /// GnuTLS's refusal of a key pair (`gnutls_certificate_set_x509_key_mem`), as Scylla logs it.
@@ -76,11 +158,12 @@ fn key_refusal(origin: &Origin, section: &ScyllaSection, e: &Error) -> Error {
         origin,
         section,
         key,
-        format!(
-            "Exception loading {}, {}: error GnuTLS:{code}, {text} ({e})",
-            section.certificate.path.display(),
-            section.keyfile.path.display()
-        ),
+        ScyllaStartupFailure::Gnutls {
+            files: key_pair_files(section),
+            code,
+            text,
+            detail: e.to_string(),
+        },
     )
 }
 
@@ -94,31 +177,32 @@ fn key_store(origin: &Origin, section: &ScyllaSection) -> Result<KeyStore> {
         .load_from(&key, Origin::file(&section.keyfile.path))
         .map_err(|e| key_refusal(origin, section, &e))?;
     let chain_len = store.private_keys().next().map(|e| e.chain().len());
-    match chain_len {
-        Some(n) if n > 0 => Ok(store),
-        Some(_) => Err(refusal(
-            origin,
-            section,
+    let (key, code, text, detail) = match chain_len {
+        Some(n) if n > 0 => return Ok(store),
+        Some(_) => (
             "certificate",
-            format!(
-                "Exception loading {}, {}: error GnuTLS:-34, Base64 decoding error. (no certificate in {})",
-                section.certificate.path.display(),
-                section.keyfile.path.display(),
-                section.certificate.path.display()
-            ),
-        )),
-        None => Err(refusal(
-            origin,
-            section,
+            -34,
+            "Base64 decoding error.",
+            format!("no certificate in {}", section.certificate.path.display()),
+        ),
+        None => (
             "keyfile",
-            format!(
-                "Exception loading {}, {}: error GnuTLS:-56, The requested data were not available. (no private key in {})",
-                section.certificate.path.display(),
-                section.keyfile.path.display(),
-                section.keyfile.path.display()
-            ),
-        )),
-    }
+            -56,
+            "The requested data were not available.",
+            format!("no private key in {}", section.keyfile.path.display()),
+        ),
+    };
+    Err(refusal(
+        origin,
+        section,
+        key,
+        ScyllaStartupFailure::Gnutls {
+            files: key_pair_files(section),
+            code,
+            text,
+            detail,
+        },
+    ))
 }
 
 /// The certificates of `truststore`: every PEM certificate GnuTLS would take; none at all when
@@ -152,10 +236,12 @@ fn crls(
             origin,
             section,
             file.key,
-            format!(
-                "Exception loading {}: error GnuTLS:-34, Base64 decoding error.",
-                file.path.display()
-            ),
+            ScyllaStartupFailure::Gnutls {
+                files: file.path.display().to_string(),
+                code: -34,
+                text: "Base64 decoding error.",
+                detail: "no X509 CRL in the file".into(),
+            },
         ));
     }
     Ok(crls)
@@ -172,20 +258,20 @@ fn plan(
     settings: &TlsSettings,
 ) -> Result<Plan> {
     let priority = section.priority.as_ref().map_err(|r| {
-        let (code, text) = r.gnutls_error();
         refusal(
             origin,
             section,
             "priority_string",
-            format!("{r} (GnuTLS:{code}, {text})"),
+            ScyllaStartupFailure::Priority(r.clone()),
         )
     })?;
+    // Scylla starts with such a string (GnuTLS has suites rustls lacks): ours, not Scylla's.
     let restricted =
         super::restrict_to_priority(priority, settings.provider.as_ref()).map_err(|e| {
-            refusal(
+            Error::config(
                 origin,
-                section,
-                "priority_string",
+                Some(section.service.option()),
+                Some("priority_string"),
                 format!(
                     "'{}' leaves nothing rustls can negotiate: {e}",
                     section.priority_string
