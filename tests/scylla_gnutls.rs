@@ -1030,3 +1030,45 @@ fn no_truststore_means_no_client_is_trusted() {
         }
     }
 }
+
+#[test]
+fn hostile_yamls_give_errors_not_panics() {
+    let pki = Pki::new();
+    let node = pki.path("node.crt").display().to_string();
+    let key = pki.path("node.key").display().to_string();
+    let long = "SECURE128:".repeat(100_000);
+    let texts = [
+        String::new(),
+        "client_encryption_options:\n  truststore:\n".into(),
+        "client_encryption_options: [a, b]\nserver_encryption_options: 7\n".into(),
+        format!("server_encryption_options:\n  certificate: /\n  keyfile: {key}\n"),
+        format!("server_encryption_options:\n  certificate: {node}\n  keyfile: /dev/null\n"),
+        format!("server_encryption_options:\n  certificate: {key}\n  keyfile: {node}\n"),
+        format!(
+            "server_encryption_options:\n  certificate: {node}\n  keyfile: {key}\n  truststore: /\n"
+        ),
+        format!(
+            "server_encryption_options:\n  certificate: {node}\n  keyfile: {key}\n  priority_string: \"{long}\"\n"
+        ),
+        format!(
+            "server_encryption_options:\n  certificate: {node}\n  keyfile: {key}\n  priority_string: NONE:+VERS-TLS1.2:+AES-128-CBC:+SHA1:+ECDHE-RSA:+SIGN-ALL:+GROUP-ALL\n"
+        ),
+        format!(
+            "client_encryption_options:\n  enabled: yes\n  certificate: {node}\n  keyfile: {key}\n  require_client_auth: optional\n  enable_session_tickets: maybe\n"
+        ),
+    ];
+    for text in &texts {
+        let Ok(yaml) = ScyllaYaml::from_str(text) else {
+            continue;
+        };
+        for version in [ScyllaVersion::OLDEST, ScyllaVersion::MASTER] {
+            let node = Node::from_scylla(&yaml.clone().with_version(version));
+            for role in [ServerRole::Internode, ServerRole::Native] {
+                let _ = node.server_config(role, &settings());
+            }
+            for role in [ClientRole::Internode, ClientRole::Native] {
+                let _ = node.client_config(role, &settings());
+            }
+        }
+    }
+}
