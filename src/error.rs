@@ -139,7 +139,7 @@ pub enum Error {
         /// The key of the map, such as `keyfile`.
         key: String,
         /// What Scylla (Seastar, GnuTLS) says.
-        failure: Box<crate::tls::ScyllaStartupFailure>,
+        failure: Box<ScyllaStartupFailure>,
     },
 
     /// A TLS handshake or session failed.
@@ -348,3 +348,65 @@ impl Error {
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why Scylla stops at start-up over a TLS setting, with the words it logs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScyllaStartupFailure {
+    /// Seastar's `read_fully` could not read a file: "Could not read <what> <path>".
+    Unreadable {
+        /// `certificate file`, `key file`, `trust file` or `crl file`.
+        what: &'static str,
+        /// The file as opened.
+        path: PathBuf,
+        /// What the operating system said.
+        reason: String,
+    },
+    /// GnuTLS refused what a file holds ("Exception loading <files>: error GnuTLS:<code>,
+    /// <text>"): -24 an encrypted key, -60 a key that is not the certificate's, -34 a file
+    /// that is not PEM, -56 no key where one is needed.
+    Gnutls {
+        /// The files loaded together (the certificate and key, or the CRL).
+        files: String,
+        /// GnuTLS's error code.
+        code: i32,
+        /// GnuTLS's message for it.
+        text: &'static str,
+        /// What this crate found.
+        detail: String,
+    },
+    /// `gnutls_priority_init` refused `priority_string`: "Could not set priority: <rest>"
+    /// (`options::scylla::PriorityRefusal` says why).
+    Priority {
+        /// The string from the token GnuTLS stopped at.
+        rest: String,
+        /// GnuTLS's error code (-50 a syntax error, -326 nothing left).
+        code: i32,
+        /// GnuTLS's message for it.
+        text: &'static str,
+    },
+}
+
+impl fmt::Display for ScyllaStartupFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScyllaStartupFailure::Unreadable { what, path, reason } => {
+                write!(f, "Could not read {what} {}: {reason}", path.display())
+            }
+            ScyllaStartupFailure::Gnutls {
+                files,
+                code,
+                text,
+                detail,
+            } => write!(
+                f,
+                "Exception loading {files}: error GnuTLS:{code}, {text} ({detail})"
+            ),
+            ScyllaStartupFailure::Priority { rest, code, text } => {
+                write!(f, "Could not set priority: {rest} (GnuTLS:{code}, {text})")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ScyllaStartupFailure {}

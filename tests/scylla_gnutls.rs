@@ -591,7 +591,7 @@ fn start_up_refusals_in_scyllas_words() {
         };
         let code = match failure.as_ref() {
             ScyllaStartupFailure::Gnutls { code, .. } => *code,
-            ScyllaStartupFailure::Priority(r) => r.gnutls_error().0,
+            ScyllaStartupFailure::Priority { code, .. } => *code,
             _ => 0,
         };
         (server.to_string(), key.clone(), code)

@@ -51,6 +51,8 @@ mod tools;
 mod validator;
 pub(crate) mod verify;
 
+/// Scylla's start-up refusals ([`crate::Error::ScyllaStartup`]); the type lives in [`crate::error`].
+pub use crate::error::ScyllaStartupFailure;
 pub use crate::failure::{ExpiredButTrusted, IdentityMismatch, UnknownIssuer};
 /// How a client logs in; the type lives in [`crate::options`] beside [`crate::options::AuthClass`].
 #[cfg(feature = "diagnostics")]
@@ -77,7 +79,6 @@ pub(crate) use plan::Plan;
 pub use priority::{PriorityProvider, restrict_to_priority};
 pub use request::{CertificateRequest, RecordRequest};
 pub use role::{ClientRole, Role, ServerRole};
-pub use scylla::ScyllaStartupFailure;
 pub(crate) use server::assemble_server;
 pub use server::{ServerTls, server_config};
 pub use settings::{TlsSettings, TlsWarning};

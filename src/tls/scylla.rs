@@ -10,8 +10,6 @@
 //! and the node's address checked against the certificate (scylla-rust-driver hands rustls
 //! `ServerName::IpAddress`).
 
-use std::fmt;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use rustls::pki_types::CertificateRevocationListDer;
@@ -20,12 +18,10 @@ use rustls::pki_types::pem::PemObject;
 use super::plan::{Plan, rustls_error};
 use super::resolve::KeyChoice;
 use super::{ClientRole, ClientTls, Role, ServerRole, ServerTls, TlsSettings, TlsWarning, verify};
-use crate::error::{Error, Origin, Result};
+use crate::error::{Error, Origin, Result, ScyllaStartupFailure};
 use crate::keystore::{Certificate, KeyStore, StoreType};
 use crate::options::ClientAuth;
-use crate::options::scylla::{
-    PemFile, PriorityRefusal, ScyllaClientAuth, ScyllaNode, ScyllaSection, ScyllaService,
-};
+use crate::options::scylla::{PemFile, ScyllaClientAuth, ScyllaNode, ScyllaSection, ScyllaService};
 
 /// The Scylla service a server role is.
 fn server_service(role: ServerRole) -> ScyllaService {
@@ -42,61 +38,6 @@ fn client_service(role: ClientRole) -> ScyllaService {
         ClientRole::Native => ScyllaService::Cql,
     }
 }
-
-/// Why Scylla stops at start-up over a TLS setting, with the words it logs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ScyllaStartupFailure {
-    /// Seastar's `read_fully` could not read a file: "Could not read <what> <path>".
-    Unreadable {
-        /// `certificate file`, `key file`, `trust file` or `crl file`.
-        what: &'static str,
-        /// The file as opened.
-        path: PathBuf,
-        /// What the operating system said.
-        reason: String,
-    },
-    /// GnuTLS refused what a file holds ("Exception loading <files>: error GnuTLS:<code>,
-    /// <text>"): -24 an encrypted key, -60 a key that is not the certificate's, -34 a file
-    /// that is not PEM, -56 no key where one is needed.
-    Gnutls {
-        /// The files loaded together (the certificate and key, or the CRL).
-        files: String,
-        /// GnuTLS's error code.
-        code: i32,
-        /// GnuTLS's message for it.
-        text: &'static str,
-        /// What this crate found.
-        detail: String,
-    },
-    /// `gnutls_priority_init` refused `priority_string`: "Could not set priority: <rest>".
-    Priority(PriorityRefusal),
-}
-
-impl fmt::Display for ScyllaStartupFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ScyllaStartupFailure::Unreadable { what, path, reason } => {
-                write!(f, "Could not read {what} {}: {reason}", path.display())
-            }
-            ScyllaStartupFailure::Gnutls {
-                files,
-                code,
-                text,
-                detail,
-            } => write!(
-                f,
-                "Exception loading {files}: error GnuTLS:{code}, {text} ({detail})"
-            ),
-            ScyllaStartupFailure::Priority(r) => {
-                let (code, text) = r.gnutls_error();
-                write!(f, "{r} (GnuTLS:{code}, {text})")
-            }
-        }
-    }
-}
-
-impl std::error::Error for ScyllaStartupFailure {}
 
 /// A start-up refusal of Scylla's, naming the key.
 fn refusal(
@@ -262,7 +203,11 @@ fn plan(
             origin,
             section,
             "priority_string",
-            ScyllaStartupFailure::Priority(r.clone()),
+            ScyllaStartupFailure::Priority {
+                rest: r.at.clone(),
+                code: r.gnutls_error().0,
+                text: r.gnutls_error().1,
+            },
         )
     })?;
     // Scylla starts with such a string (GnuTLS has suites rustls lacks): ours, not Scylla's.
