@@ -353,7 +353,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ScyllaStartupFailure {
-    /// Seastar's `read_fully` could not read a file: "Could not read <what> <path>".
+    /// Seastar's `read_fully` could not read a file: `Could not read <what> <path>`.
     Unreadable {
         /// `certificate file`, `key file`, `trust file` or `crl file`.
         what: &'static str,
@@ -362,9 +362,9 @@ pub enum ScyllaStartupFailure {
         /// What the operating system said.
         reason: String,
     },
-    /// GnuTLS refused what a file holds ("Exception loading <files>: error GnuTLS:<code>,
-    /// <text>"): -24 an encrypted key, -60 a key that is not the certificate's, -34 a file
-    /// that is not PEM, -56 no key where one is needed.
+    /// GnuTLS refused what a file holds (`Exception loading <files>: error GnuTLS:<code>,
+    /// <text>`): -24 an encrypted key, -60 a key that is not the certificate's, -34 a file that
+    /// is not PEM, -56 no key where one is needed.
     Gnutls {
         /// The files loaded together (the certificate and key, or the CRL).
         files: String,
@@ -375,7 +375,7 @@ pub enum ScyllaStartupFailure {
         /// What this crate found.
         detail: String,
     },
-    /// `gnutls_priority_init` refused `priority_string`: "Could not set priority: <rest>"
+    /// `gnutls_priority_init` refused `priority_string`: `Could not set priority: <rest>`
     /// (`options::scylla::PriorityRefusal` says why).
     Priority {
         /// The string from the token GnuTLS stopped at.

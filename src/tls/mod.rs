@@ -51,7 +51,7 @@ mod tools;
 mod validator;
 pub(crate) mod verify;
 
-/// Scylla's start-up refusals ([`crate::Error::ScyllaStartup`]); the type lives in [`crate::error`].
+/// What stops a Scylla node at start-up ([`crate::Error::ScyllaStartup`]).
 pub use crate::error::ScyllaStartupFailure;
 pub use crate::failure::{ExpiredButTrusted, IdentityMismatch, UnknownIssuer};
 /// How a client logs in; the type lives in [`crate::options`] beside [`crate::options::AuthClass`].

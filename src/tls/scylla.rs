@@ -54,7 +54,7 @@ fn refusal(
     }
 }
 
-/// `read_fully(name, what)` (seastar `tls-impl.cc`): "Could not read <what> <name>".
+/// `read_fully(name, what)` (seastar `tls-impl.cc`): `Could not read <what> <name>`.
 fn read_pem(
     origin: &Origin,
     section: &ScyllaSection,
