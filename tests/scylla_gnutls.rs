@@ -746,10 +746,13 @@ fn gnutls_cli_against_serve_in_scylla_mode() {
         return;
     }
     let pki = Pki::new();
-    for (auth, presents, accepted) in [
-        ("true", true, true),
-        ("true", false, false),
-        ("false", false, true),
+    // The last two: no --scylla, the file read as a scylla.yaml because it looks like one.
+    for (auth, presents, accepted, flag) in [
+        ("true", true, true, Some("--scylla=master")),
+        ("true", false, false, Some("--scylla=master")),
+        ("false", false, true, Some("--scylla")),
+        ("true", true, true, None),
+        ("true", false, false, None),
     ] {
         let (path, _) = scylla_yaml(
             &pki,
@@ -763,7 +766,8 @@ fn gnutls_cli_against_serve_in_scylla_mode() {
             cmd.arg("serve")
                 .arg("--config")
                 .arg(&path)
-                .args(["--scylla=master", "--role", role])
+                .args(flag)
+                .args(["--role", role])
                 .args(["--listen", "127.0.0.1:0", "--once", "--json"]);
             let served = common::peer::start(cmd, "listening on ");
             let client = (pki.path("client.crt"), pki.path("client.key"));
@@ -782,7 +786,7 @@ fn gnutls_cli_against_serve_in_scylla_mode() {
             assert_eq!(
                 v["ok"] == true,
                 accepted,
-                "{auth}, {role}, presents {presents}: {v}; gnutls-cli: {text}"
+                "{auth}, {role}, {flag:?}, presents {presents}: {v}; gnutls-cli: {text}"
             );
             if accepted {
                 assert!(cli_ok, "{text}");
