@@ -128,6 +128,20 @@ pub enum Error {
         message: String,
     },
 
+    /// A scylla.yaml's TLS settings that Scylla refuses at start-up (a file it cannot read, a
+    /// key pair or priority string GnuTLS refuses), in Scylla's words.
+    #[error("{origin}: {section}.{key}: {failure}")]
+    ScyllaStartup {
+        /// The scylla.yaml.
+        origin: Origin,
+        /// The encryption option, such as `server_encryption_options`.
+        section: String,
+        /// The key of the map, such as `keyfile`.
+        key: String,
+        /// What Scylla (Seastar, GnuTLS) says.
+        failure: Box<ScyllaStartupFailure>,
+    },
+
     /// A TLS handshake or session failed.
     #[error("{0}")]
     Handshake(#[from] crate::failure::HandshakeFailure),
@@ -190,6 +204,7 @@ impl Error {
             Error::Unsupported { .. } => ErrorKind::Unsupported,
             Error::KeyCertMismatch { .. } => ErrorKind::KeyCertMismatch,
             Error::Config { .. } => ErrorKind::Config,
+            Error::ScyllaStartup { .. } => ErrorKind::ScyllaStartup,
             Error::Handshake(f) => f.kind(),
             Error::Transport { .. } => ErrorKind::Transport,
         }
@@ -234,6 +249,17 @@ impl Error {
                 key: key.clone(),
                 message: message.clone(),
             },
+            Error::ScyllaStartup {
+                origin,
+                section,
+                key,
+                failure,
+            } => Error::ScyllaStartup {
+                origin: origin.clone(),
+                section: section.clone(),
+                key: key.clone(),
+                failure: failure.clone(),
+            },
             Error::Handshake(f) => Error::Handshake(f.clone()),
             Error::Transport { during, source } => Error::Transport {
                 during,
@@ -260,6 +286,7 @@ impl Error {
             | Error::Malformed { origin, .. }
             | Error::Unsupported { origin, .. }
             | Error::Config { origin, .. }
+            | Error::ScyllaStartup { origin, .. }
             | Error::KeyCertMismatch { origin, .. }
                 if origin == from =>
             {
@@ -321,3 +348,65 @@ impl Error {
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why Scylla stops at start-up over a TLS setting, with the words it logs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScyllaStartupFailure {
+    /// Seastar's `read_fully` could not read a file: `Could not read <what> <path>`.
+    Unreadable {
+        /// `certificate file`, `key file`, `trust file` or `crl file`.
+        what: &'static str,
+        /// The file as opened.
+        path: PathBuf,
+        /// What the operating system said.
+        reason: String,
+    },
+    /// GnuTLS refused what a file holds (`Exception loading <files>: error GnuTLS:<code>,
+    /// <text>`): -24 an encrypted key, -60 a key that is not the certificate's, -34 a file that
+    /// is not PEM, -56 no key where one is needed.
+    Gnutls {
+        /// The files loaded together (the certificate and key, or the CRL).
+        files: String,
+        /// GnuTLS's error code.
+        code: i32,
+        /// GnuTLS's message for it.
+        text: &'static str,
+        /// What this crate found.
+        detail: String,
+    },
+    /// `gnutls_priority_init` refused `priority_string`: `Could not set priority: <rest>`
+    /// (`options::scylla::PriorityRefusal` says why).
+    Priority {
+        /// The string from the token GnuTLS stopped at.
+        rest: String,
+        /// GnuTLS's error code (-50 a syntax error, -326 nothing left).
+        code: i32,
+        /// GnuTLS's message for it.
+        text: &'static str,
+    },
+}
+
+impl fmt::Display for ScyllaStartupFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScyllaStartupFailure::Unreadable { what, path, reason } => {
+                write!(f, "Could not read {what} {}: {reason}", path.display())
+            }
+            ScyllaStartupFailure::Gnutls {
+                files,
+                code,
+                text,
+                detail,
+            } => write!(
+                f,
+                "Exception loading {files}: error GnuTLS:{code}, {text} ({detail})"
+            ),
+            ScyllaStartupFailure::Priority { rest, code, text } => {
+                write!(f, "Could not set priority: {rest} (GnuTLS:{code}, {text})")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ScyllaStartupFailure {}

@@ -24,6 +24,8 @@ pub enum ErrorKind {
     KeyCertMismatch,
     /// `config`: an option is wrong or cannot be honoured.
     Config,
+    /// `scylla_startup`: a scylla.yaml's TLS settings that stop a Scylla node at start-up.
+    ScyllaStartup,
     /// `transport`: the transport under a handshake or session failed.
     Transport,
     /// `no_client_certificate`: the server requires a client certificate and none was sent.
@@ -65,6 +67,7 @@ impl ErrorKind {
             ErrorKind::Unsupported => "unsupported",
             ErrorKind::KeyCertMismatch => "key_cert_mismatch",
             ErrorKind::Config => "config",
+            ErrorKind::ScyllaStartup => "scylla_startup",
             ErrorKind::Transport => "transport",
             ErrorKind::NoClientCertificate => "no_client_certificate",
             ErrorKind::UnknownIssuer => "unknown_issuer",

@@ -44,12 +44,15 @@ pub mod reload;
 mod request;
 mod resolve;
 mod role;
+mod scylla;
 mod server;
 mod settings;
 mod tools;
 mod validator;
 pub(crate) mod verify;
 
+/// What stops a Scylla node at start-up ([`crate::Error::ScyllaStartup`]).
+pub use crate::error::ScyllaStartupFailure;
 pub use crate::failure::{ExpiredButTrusted, IdentityMismatch, UnknownIssuer};
 /// How a client logs in; the type lives in [`crate::options`] beside [`crate::options::AuthClass`].
 #[cfg(feature = "diagnostics")]

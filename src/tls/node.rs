@@ -9,7 +9,8 @@ use super::plan::Plan;
 use super::{ClientRole, ClientTls, Role, ServerRole, ServerTls, TlsSettings};
 use crate::error::Result;
 use crate::keystore::{Certificate, KeyStore};
-use crate::options::{CassandraYaml, ResolvedNode};
+use crate::options::scylla::{ScyllaNode, ScyllaYaml};
+use crate::options::{CassandraYaml, EncryptionOptions, ResolvedNode};
 
 /// A node's cassandra.yaml resolved once ([`ResolvedNode`]: Cassandra's verdict per section),
 /// with its store files read and decrypted at most once each while they do not change.
@@ -32,6 +33,8 @@ use crate::options::{CassandraYaml, ResolvedNode};
 pub struct Node {
     resolved: Arc<ResolvedNode>,
     cache: Option<Arc<StoreCache>>,
+    /// A Scylla node: its configs are built by Scylla's rules ([`Node::from_scylla`]).
+    scylla: Option<Arc<ScyllaNode>>,
 }
 
 impl Node {
@@ -40,6 +43,7 @@ impl Node {
         Node {
             resolved: Arc::new(yaml.resolve()),
             cache: Some(Arc::new(StoreCache::default())),
+            scylla: None,
         }
     }
 
@@ -48,6 +52,7 @@ impl Node {
         Node {
             resolved: Arc::new(yaml.resolve()),
             cache: None,
+            scylla: None,
         }
     }
 
@@ -59,10 +64,48 @@ impl Node {
         Some(Node {
             resolved: Arc::new(view.resolve()),
             cache: self.cache.clone(),
+            scylla: None,
         })
     }
 
-    /// Cassandra's verdict on each section.
+    /// A Scylla node, from its scylla.yaml resolved by Scylla's rules ([`ScyllaYaml::resolve`]):
+    /// [`Node::server_config`] and [`Node::client_config`] build Scylla's roles
+    /// (`ServerRole::Internode`/`ClientRole::Internode`: the messaging service,
+    /// `server_encryption_options`; `ServerRole::Native`/`ClientRole::Native`: CQL,
+    /// `client_encryption_options`). Each config reads its PEM files when it is built.
+    ///
+    /// ```
+    /// use cassandra_tls::options::scylla::ScyllaYaml;
+    /// use cassandra_tls::tls::{Node, ServerRole, TlsSettings};
+    ///
+    /// let yaml = ScyllaYaml::from_str(
+    ///     "server_encryption_options:\n  internode_encryption: all\n  certificate: /nonexistent/node.crt\n",
+    /// )?;
+    /// let node = Node::from_scylla(&yaml);
+    /// let err = node.server_config(ServerRole::Internode, &TlsSettings::default()).unwrap_err();
+    /// assert!(err.to_string().contains("Could not read certificate file /nonexistent/node.crt"));
+    /// # Ok::<(), cassandra_tls::Error>(())
+    /// ```
+    pub fn from_scylla(yaml: &ScyllaYaml) -> Node {
+        let empty = CassandraYaml::from_client_section(
+            yaml.origin().clone(),
+            EncryptionOptions::default(),
+            yaml.base_dir().to_path_buf(),
+        );
+        Node {
+            resolved: Arc::new(empty.resolve()),
+            cache: None,
+            scylla: Some(Arc::new(yaml.resolve())),
+        }
+    }
+
+    /// The Scylla node, for a node made with [`Node::from_scylla`].
+    pub fn scylla(&self) -> Option<&ScyllaNode> {
+        self.scylla.as_deref()
+    }
+
+    /// Cassandra's verdict on each section (for a Scylla node, [`Node::from_scylla`], that of a
+    /// cassandra.yaml without encryption options: read [`Node::scylla`] instead).
     pub fn resolved(&self) -> &ResolvedNode {
         &self.resolved
     }
@@ -78,6 +121,9 @@ impl Node {
     /// The key store `role` presents, by its section's factory rules (`None`: the section has
     /// no key material, which only clients accept).
     pub fn key_store(&self, role: Role, settings: &TlsSettings) -> Result<Option<KeyStore>> {
+        if let Some(scylla) = &self.scylla {
+            return super::scylla::role_key_store(scylla, role).map(Some);
+        }
         material::key_store_from(self.stores(), role, settings, None)
     }
 
@@ -87,17 +133,26 @@ impl Node {
         role: Role,
         settings: &TlsSettings,
     ) -> Result<Option<KeyStore>> {
+        if let Some(scylla) = &self.scylla {
+            return super::scylla::role_key_store(scylla, role).map(Some);
+        }
         material::checked_key_store(self.stores(), role, settings, None)
     }
 
     /// The certificates `role`'s section trusts (Java's rule: trusted entries and key-entry
     /// leaves).
     pub fn trust_anchors(&self, role: Role) -> Result<Vec<Certificate>> {
+        if let Some(scylla) = &self.scylla {
+            return super::scylla::role_trust_anchors(scylla, role);
+        }
         material::trust_anchors_from(self.stores(), role, None)
     }
 
     /// The server config of `role`; see [`super::server_config`].
     pub fn server_config(&self, role: ServerRole, settings: &TlsSettings) -> Result<ServerTls> {
+        if let Some(scylla) = &self.scylla {
+            return super::scylla::server_config(scylla, role, settings);
+        }
         let plan = Plan::new(&self.resolved, role.into(), settings)?;
         let material =
             material::load_server_material(self.stores(), &plan, settings, Installed::default())?;
@@ -117,6 +172,9 @@ impl Node {
 
     /// The client config of `role`; see [`super::client_config`].
     pub fn client_config(&self, role: ClientRole, settings: &TlsSettings) -> Result<ClientTls> {
+        if let Some(scylla) = &self.scylla {
+            return super::scylla::client_config(scylla, role, settings);
+        }
         let plan = Plan::new(&self.resolved, role.into(), settings)?;
         let material =
             material::load_client_material(self.stores(), &plan, settings, Installed::default())?;

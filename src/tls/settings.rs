@@ -57,6 +57,10 @@ pub enum TlsWarning {
         /// The section (or `<driver settings>`'s section) the setting comes from.
         section: &'static str,
     },
+    /// Scylla's internode client: the peer's chain is checked against `truststore`, never its
+    /// name or address (seastar's `tls::socket` is given no server name), so any certificate
+    /// the truststore's CAs signed is accepted for any node.
+    ScyllaInternodeChainOnly,
     /// cqlshrc `version`: ignored, the protocol is negotiated (cqlsh 4.1+ says the same).
     CqlshVersionIgnored(String),
     /// A private key rustls cannot use (DSA, for one); it is not offered.
@@ -93,6 +97,9 @@ impl fmt::Display for TlsWarning {
                     "{section}: the server's certificate chain is checked, but not that it names the node connected to ({switch}): any certificate the truststore's CAs signed is accepted for any node"
                 )
             }
+            TlsWarning::ScyllaInternodeChainOnly => f.write_str(
+                "server_encryption_options: Scylla's internode client checks the peer's certificate chain against truststore, never its name or address (no server name is given to the TLS socket): any certificate the truststore's CAs signed is accepted for any node",
+            ),
             TlsWarning::CqlshVersionIgnored(v) => write!(
                 f,
                 "cqlshrc: version {v} is ignored; the protocol is auto-negotiated (TLSv1.2 or TLSv1.3)"

@@ -9,7 +9,7 @@ use crate::failure::{ExpiredButTrusted, Noted};
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, ServerName, UnixTime};
 use rustls::server::WebPkiClientVerifier;
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{
@@ -234,7 +234,24 @@ impl ServerVerifier {
         check_name: bool,
         expired: ExpiredPeer,
     ) -> Result<Self, Error> {
-        let inner = WebPkiServerVerifier::builder_with_provider(root_store(anchors)?, provider)
+        Self::with_crls(anchors, Vec::new(), provider, check_name, expired)
+    }
+
+    /// [`ServerVerifier::new`], also refusing certificates these CRLs revoke (a certificate
+    /// no CRL speaks for is accepted, as GnuTLS accepts it).
+    pub(crate) fn with_crls(
+        anchors: &[Certificate],
+        crls: Vec<CertificateRevocationListDer<'static>>,
+        provider: Arc<CryptoProvider>,
+        check_name: bool,
+        expired: ExpiredPeer,
+    ) -> Result<Self, Error> {
+        let mut builder =
+            WebPkiServerVerifier::builder_with_provider(root_store(anchors)?, provider);
+        if !crls.is_empty() {
+            builder = builder.with_crls(crls).allow_unknown_revocation_status();
+        }
+        let inner = builder
             .build()
             .map_err(|e| Error::General(format!("cannot build the certificate verifier: {e}")))?;
         Ok(ServerVerifier {
@@ -316,7 +333,23 @@ impl ClientVerifier {
         mandatory: bool,
         expired: ExpiredPeer,
     ) -> Result<Self, Error> {
-        let builder = WebPkiClientVerifier::builder_with_provider(root_store(anchors)?, provider);
+        Self::with_crls(anchors, Vec::new(), provider, mandatory, expired)
+    }
+
+    /// [`ClientVerifier::new`], also refusing certificates these CRLs revoke (a certificate
+    /// no CRL speaks for is accepted, as GnuTLS accepts it).
+    pub(crate) fn with_crls(
+        anchors: &[Certificate],
+        crls: Vec<CertificateRevocationListDer<'static>>,
+        provider: Arc<CryptoProvider>,
+        mandatory: bool,
+        expired: ExpiredPeer,
+    ) -> Result<Self, Error> {
+        let mut builder =
+            WebPkiClientVerifier::builder_with_provider(root_store(anchors)?, provider);
+        if !crls.is_empty() {
+            builder = builder.with_crls(crls).allow_unknown_revocation_status();
+        }
         let builder = if mandatory {
             builder
         } else {
@@ -446,6 +479,57 @@ impl ServerCertVerifier for NoCertificateCheck {
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
     }
+}
+
+/// A truststore that holds no certificate (Scylla's missing, empty or garbage `truststore`,
+/// which GnuTLS loads without complaint): every peer certificate is refused for an unknown
+/// issuer at handshake time, as GnuTLS refuses it ("The certificate issuer is unknown.").
+/// As a client verifier, it asks for a certificate (mandatory or not): a client that sends
+/// none is accepted when it is optional, one that sends any is refused.
+#[derive(Debug)]
+pub(crate) struct NoTrustAnchors {
+    pub(crate) provider: Arc<CryptoProvider>,
+    pub(crate) mandatory: bool,
+}
+
+impl ServerCertVerifier for NoTrustAnchors {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, Error> {
+        Err(Error::InvalidCertificate(CertificateError::UnknownIssuer))
+    }
+
+    delegate_signatures!(self => NoCertificateCheck(self.provider.clone()));
+}
+
+impl ClientCertVerifier for NoTrustAnchors {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.mandatory
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, Error> {
+        Err(Error::InvalidCertificate(CertificateError::UnknownIssuer))
+    }
+
+    delegate_signatures!(self => NoCertificateCheck(self.provider.clone()));
 }
 
 /// What a certificate is checked for.

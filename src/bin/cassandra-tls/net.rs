@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use cassandra_tls::Error;
 use cassandra_tls::handshake::{Handshake, PeerIdentity, Session, blocking};
+use cassandra_tls::options::scylla::{ScyllaService, ScyllaVersion, ScyllaYaml};
 use cassandra_tls::options::{CassandraYaml, Cqlshrc};
 use cassandra_tls::tls::{self, ClientRole, ServerRole, TlsSettings};
 use clap::{Args as ClapArgs, ValueEnum};
@@ -64,6 +65,12 @@ pub struct ServeArgs {
     /// HOST:PORT to listen on (port 0 picks a free one; the address is printed on stderr).
     #[arg(long)]
     listen: String,
+    /// Read --config as a scylla.yaml, as this ScyllaDB version does (2025.1 to the newest
+    /// release, or master; default: the newest release): internode serves
+    /// server_encryption_options, client-to-node CQL's client_encryption_options. Without the
+    /// flag a file that looks like a scylla.yaml is read as one.
+    #[arg(long, value_name = "VERSION", num_args = 0..=1, require_equals = true)]
+    scylla: Option<Option<String>>,
     /// Serve one connection, then exit.
     #[arg(long)]
     once: bool,
@@ -303,15 +310,20 @@ const ANSWER_WAIT: Duration = Duration::from_secs(10);
 
 pub fn serve(args: ServeArgs) -> ExitCode {
     let setup = || -> Result<(tls::ServerTls, TcpListener), Error> {
-        let yaml = based(
-            CassandraYaml::load_file(&args.config)?,
-            args.base_dir.as_ref(),
-        );
         let role = match args.role {
             RoleArg::Internode => ServerRole::Internode,
             RoleArg::ClientToNode => ServerRole::Native,
         };
-        let server = tls::server_config(&yaml, role, &TlsSettings::default())?;
+        let server = match scylla_node(&args)? {
+            Some(node) => node.server_config(role, &TlsSettings::default())?,
+            None => {
+                let yaml = based(
+                    CassandraYaml::load_file(&args.config)?,
+                    args.base_dir.as_ref(),
+                );
+                tls::server_config(&yaml, role, &TlsSettings::default())?
+            }
+        };
         for w in &server.warnings {
             eprintln!("warning: {w}");
         }
@@ -337,6 +349,43 @@ pub fn serve(args: ServeArgs) -> ExitCode {
             return code;
         }
     }
+}
+
+/// The node of a scylla.yaml, when `--scylla` asks for one or the file looks like one.
+fn scylla_node(args: &ServeArgs) -> Result<Option<tls::Node>, Error> {
+    let text = std::fs::read_to_string(&args.config)
+        .map_err(|e| io_error(&args.config.display().to_string(), e))?;
+    if args.scylla.is_none() && !ScyllaYaml::looks_like_scylla(&text) {
+        return Ok(None);
+    }
+    let version = match args.scylla.clone().flatten() {
+        Some(v) => ScyllaVersion::parse(&v).map_err(|e| {
+            io_error(
+                "--scylla",
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, e),
+            )
+        })?,
+        None => ScyllaVersion::default(),
+    };
+    let mut yaml = ScyllaYaml::load_file(&args.config)?.with_version(version);
+    if let Some(d) = &args.base_dir {
+        yaml = yaml.with_base_dir(d);
+    }
+    let node = tls::Node::from_scylla(&yaml);
+    if let Some(scylla) = node.scylla() {
+        let service = match args.role {
+            RoleArg::Internode => ScyllaService::Internode,
+            RoleArg::ClientToNode => ScyllaService::Cql,
+        };
+        let section = scylla.section(service);
+        if !section.enabled {
+            eprintln!(
+                "warning: {}: Scylla {version} runs {service} without TLS with this scylla.yaml; serving it with TLS anyway",
+                service.option()
+            );
+        }
+    }
+    Ok(Some(node))
 }
 
 fn serve_one(

@@ -188,6 +188,54 @@ impl DriverTls {
         }
     }
 
+    /// What scylla-rust-driver does with rustls (its `SessionBuilder::tls_context`): the CA
+    /// bundle that signed the nodes (a PEM file, as Scylla's own `truststore`), and the node's
+    /// IP address checked against its certificate, since the driver hands rustls
+    /// `ServerName::IpAddress` of the node it connects to (the nodes' certificates need IP
+    /// SANs). Add a client certificate with [`DriverTls::client_certificate_pem`] for a node
+    /// with `require_client_auth`.
+    ///
+    /// ```
+    /// use cassandra_tls::tls::DriverTls;
+    ///
+    /// let client = DriverTls::scylla_rust_driver("fixtures/stores/ca.pem")
+    ///     .client_certificate_pem(
+    ///         "fixtures/stores/client1.chain.pem",
+    ///         "fixtures/stores/client1.key.pem",
+    ///     )?
+    ///     .build()?;
+    /// assert!(client.verifies_server_name() && client.has_client_certificate());
+    /// // client.into_config() goes to scylla::SessionBuilder::tls_context(Some(..)).
+    /// # Ok::<(), cassandra_tls::Error>(())
+    /// ```
+    pub fn scylla_rust_driver(ca_pem: impl Into<PathBuf>) -> DriverTls {
+        DriverTls::new()
+            .truststore_path(ca_pem)
+            .store_type(StoreType::Pem)
+            .hostname_validation(true)
+    }
+
+    /// A client certificate as two PEM files, a chain and an unencrypted or encrypted key (as
+    /// Scylla's `certificate` and `keyfile`, or a Secret's `tls.crt` and `tls.key`), read now;
+    /// [`DriverTls::build_reloading`] follows the two files as one key pair.
+    pub fn client_certificate_pem(
+        mut self,
+        cert: impl Into<PathBuf>,
+        key: impl Into<PathBuf>,
+    ) -> Result<DriverTls> {
+        let (cert, key) = (cert.into(), key.into());
+        let mut bytes = zeroize::Zeroizing::new(read(&key)?);
+        if !bytes.ends_with(b"\n") {
+            bytes.push(b'\n');
+        }
+        bytes.extend_from_slice(&read(&cert)?);
+        self = self
+            .keystore_bytes(bytes.to_vec())
+            .store_type(StoreType::Pem);
+        self.key_pair = Some(crate::tls::reload::KeyPair { key, cert });
+        Ok(self)
+    }
+
     /// A driver's stores from a mounted Kubernetes Secret ([`crate::options::MountedSecret`]):
     /// k8ssandra's `keystore`/`truststore` with their password files, cass-operator's
     /// `node-keystore.jks`, cert-manager's Java stores or PEM files (`tls-combined.pem` as a
