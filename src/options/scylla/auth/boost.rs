@@ -4,7 +4,7 @@
 
 use fancy_regex::{Regex, RegexBuilder};
 
-use super::query::{BACKTRACK_LIMIT, MAX_QUERY_LEN, QueryRefusal};
+use super::refusal::{BACKTRACK_LIMIT, MAX_QUERY_LEN, QueryRefusal};
 
 /// Compiles a query as `boost::regex ex(query)` (Perl syntax, the default flags) would be
 /// run: `.` matches a newline and `^`/`$` match at line ends in boost's default, hence the

@@ -29,6 +29,7 @@
 mod boost;
 mod dn;
 mod query;
+mod refusal;
 
 pub use dn::{DnFailure, gnutls_issuer_dn, gnutls_subject_dn, seastar_altnames};
 pub use query::{
