@@ -189,3 +189,17 @@ fn mutations_never_panic() {
         }
     }
 }
+
+/// A device or a directory named as the yaml is refused at once, never read without end.
+#[test]
+fn devices_and_directories_are_not_read() {
+    for path in ["/dev/zero", "/dev/null", "/"] {
+        if std::path::Path::new(path).exists() {
+            assert!(ScyllaYaml::load_file(path).is_err(), "{path}");
+            assert!(
+                cassandra_tls::options::CassandraYaml::load_file(path).is_err(),
+                "{path}"
+            );
+        }
+    }
+}

@@ -137,3 +137,42 @@ impl fmt::Display for OptionWarning {
         }
     }
 }
+
+/// A configuration file's bytes (cassandra.yaml, scylla.yaml): a regular file of at most 4 MiB,
+/// read with that bound (a device such as /dev/zero, or a FIFO, never ends).
+pub(crate) fn read_config_file(path: &std::path::Path, what: &str) -> crate::Result<Vec<u8>> {
+    use std::io::Read;
+    const MAX: u64 = 4 << 20;
+    let io = |source| crate::Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let too_large = |len: u64| {
+        crate::Error::config(
+            &crate::Origin::file(path),
+            None,
+            None,
+            format!("{len} bytes is too large for a {what}"),
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(io(std::io::Error::other("is a directory")));
+    }
+    if !meta.is_file() {
+        return Err(io(std::io::Error::other("is not a regular file")));
+    }
+    if meta.len() > MAX {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(MAX + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}

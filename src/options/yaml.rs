@@ -15,9 +15,6 @@ use super::section::{
 use super::version::CassandraVersion;
 use crate::error::{Error, Origin, Result};
 
-/// The largest cassandra.yaml read (4 MiB; the shipped one is about 100 KiB).
-const MAX_YAML: u64 = 4 << 20;
-
 /// Addresses and ports of the node, as far as TLS cares.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NodeFacts {
@@ -275,20 +272,11 @@ impl CassandraYaml {
     /// Reads and parses a cassandra.yaml file as the given Cassandra version reads it.
     pub fn load_file_for(path: impl AsRef<Path>, version: CassandraVersion) -> Result<Self> {
         let path = path.as_ref();
-        let io = |source| Error::Io {
+        let bytes = super::read_config_file(path, "cassandra.yaml")?;
+        let text = String::from_utf8(bytes).map_err(|e| Error::Io {
             path: path.to_path_buf(),
-            source,
-        };
-        let meta = std::fs::metadata(path).map_err(io)?;
-        if meta.len() > MAX_YAML {
-            return Err(Error::config(
-                &Origin::file(path),
-                None,
-                None,
-                format!("{} bytes is too large for a cassandra.yaml", meta.len()),
-            ));
-        }
-        let text = std::fs::read_to_string(path).map_err(io)?;
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        })?;
         Self::parse(&text, Origin::file(path), version)
     }
 

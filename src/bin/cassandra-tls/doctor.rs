@@ -334,23 +334,7 @@ pub fn run(args: Args) -> ExitCode {
             .as_ref()
             .map(NodetoolSsl::load_file)
             .transpose()?;
-        let password = args
-            .client_cert_password_file
-            .as_ref()
-            .map(|f| {
-                cassandra_tls::Password::from_file_first_line(f).map_err(|e| {
-                    cassandra_tls::Error::Io {
-                        path: f.clone(),
-                        source: e,
-                    }
-                })
-            })
-            .transpose()?;
-        let clients = args
-            .client_cert
-            .iter()
-            .map(|p| doctor::ClientCertificate::load(p, password.clone()))
-            .collect::<cassandra_tls::Result<Vec<_>>>()?;
+        let clients = client_certificates(&args)?;
         Ok((args.based(y), rc, nodetool, clients))
     });
     let (yaml, rc, nodetool, clients) = match loaded {
@@ -414,23 +398,7 @@ fn run_scylla(
         return ExitCode::from(2);
     }
     let loaded = load().and_then(|y| {
-        let password = args
-            .client_cert_password_file
-            .as_ref()
-            .map(|f| {
-                cassandra_tls::Password::from_file_first_line(f).map_err(|e| {
-                    cassandra_tls::Error::Io {
-                        path: f.clone(),
-                        source: e,
-                    }
-                })
-            })
-            .transpose()?;
-        let clients = args
-            .client_cert
-            .iter()
-            .map(|p| doctor::ClientCertificate::load(p, password.clone()))
-            .collect::<cassandra_tls::Result<Vec<_>>>()?;
+        let clients = client_certificates(args)?;
         let y = y.with_version(version);
         let y = match &args.base_dir {
             Some(dir) => y.with_base_dir(dir),
@@ -490,6 +458,24 @@ fn run_scylla(
         println!("\nsummary: {errors} error(s), {warnings} warning(s)");
     }
     exit_code(errors)
+}
+
+/// The --client-cert files, with the --client-cert-password-file password.
+fn client_certificates(args: &Args) -> cassandra_tls::Result<Vec<doctor::ClientCertificate>> {
+    let password = args
+        .client_cert_password_file
+        .as_ref()
+        .map(|f| {
+            cassandra_tls::Password::from_file_first_line(f).map_err(|e| cassandra_tls::Error::Io {
+                path: f.clone(),
+                source: e,
+            })
+        })
+        .transpose()?;
+    args.client_cert
+        .iter()
+        .map(|p| doctor::ClientCertificate::load(p, password.clone()))
+        .collect()
 }
 
 fn load_failure(args: &Args, e: &cassandra_tls::Error) -> ExitCode {

@@ -18,9 +18,6 @@ use super::ScyllaVersion;
 use super::tree::{Kind, Mark, Node, NodeId, SyntaxError, Tree};
 use crate::error::{Error, Origin, Result};
 
-/// A scylla.yaml larger than this is refused before it is read.
-const MAX_YAML: u64 = 4 << 20;
-
 /// Why Scylla's conversion of an option threw, so the option kept its default.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Dropped {
@@ -185,20 +182,7 @@ impl ScyllaYaml {
     /// Reads a scylla.yaml file (at most 4 MiB).
     pub fn load_file(path: impl AsRef<Path>) -> Result<ScyllaYaml> {
         let path = path.as_ref();
-        let io = |source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let meta = std::fs::metadata(path).map_err(io)?;
-        if meta.len() > MAX_YAML {
-            return Err(Error::config(
-                &Origin::file(path),
-                None,
-                None,
-                format!("{} bytes is too large for a scylla.yaml", meta.len()),
-            ));
-        }
-        let bytes = std::fs::read(path).map_err(io)?;
+        let bytes = crate::options::read_config_file(path, "scylla.yaml")?;
         // yaml-cpp takes bytes: it reads past any encoding (a Latin-1 byte, a UTF-16 file,
         // which ends at its first NUL), and Scylla starts. The bytes that are not UTF-8 are read
         // as U+FFFD here (a path holding one names another file than Scylla opens).
