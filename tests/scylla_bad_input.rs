@@ -203,3 +203,45 @@ fn devices_and_directories_are_not_read() {
         }
     }
 }
+
+/// A device named as certificate, key, truststore or CRL: the TLS config is refused at once
+/// (Seastar would read without end; this crate reads regular files only, bounded).
+#[test]
+fn devices_as_material_are_refused_not_read() {
+    use cassandra_tls::tls::{ClientRole, Node, ServerRole, TlsSettings};
+    if !std::path::Path::new("/dev/zero").exists() {
+        return;
+    }
+    for key in [
+        "certificate",
+        "keyfile",
+        "truststore",
+        "certficate_revocation_list",
+    ] {
+        let text = format!(
+            "server_encryption_options:\n  internode_encryption: all\n  require_client_auth: true\n  {key}: /dev/zero\nclient_encryption_options:\n  enabled: true\n  require_client_auth: true\n  {key}: /dev/zero\n"
+        );
+        let node = Node::from_scylla(&ScyllaYaml::from_str(&text).unwrap());
+        let s = TlsSettings::default();
+        assert!(
+            node.server_config(ServerRole::Internode, &s).is_err(),
+            "{key}"
+        );
+        assert!(node.server_config(ServerRole::Native, &s).is_err(), "{key}");
+        assert!(
+            node.client_config(ClientRole::Internode, &s).is_err(),
+            "{key}"
+        );
+    }
+}
+
+/// alternator/controller.cc: the fallback (and its deprecation warning) is decided before
+/// `truststore` and `require_client_auth` are erased.
+#[test]
+fn alternator_falls_back_even_to_a_map_of_only_the_erased_keys() {
+    let n = node(
+        "alternator_https_port: 8043\nserver_encryption_options:\n  truststore: ca.pem\n  require_client_auth: 'true'\n",
+    );
+    let a = n.section(ScyllaService::Alternator);
+    assert!(a.fell_back && a.truststore.is_none());
+}

@@ -953,3 +953,41 @@ fn a_cql_pair_turned_tls_beside_a_plain_pair_is_a_warning() {
         "port 9042 itself is TLS"
     ));
 }
+
+// Drivers dial what the node advertises: broadcast_rpc_address, else rpc_address (db/config.cc);
+// listen_address is the internode bind address and not checked against the CQL certificate.
+#[test]
+fn the_cql_certificate_is_checked_against_the_address_drivers_dial() {
+    let san_warnings = |text: &str| {
+        doctor(text)
+            .into_iter()
+            .filter(|f| f.check == Check::San && f.severity == Severity::Warning)
+            .count()
+    };
+    // node.crt names 127.0.0.1 (fixtures/scylla/generate.sh).
+    assert_eq!(
+        san_warnings(&format!("listen_address: 10.9.9.9\n{}", cql(""))),
+        0
+    );
+    assert_eq!(
+        san_warnings(&format!("broadcast_rpc_address: 10.1.1.1\n{}", cql(""))),
+        1
+    );
+}
+
+// doctor::check_node on a tls::Node made from a scylla.yaml checks it as Scylla runs it, not as
+// the empty cassandra.yaml Node::resolved() answers for.
+#[test]
+fn check_node_on_a_scylla_node_is_the_scylla_check() {
+    let text = "client_encryption_options:\n  enabled: yes\n";
+    let node = cassandra_tls::tls::Node::from_scylla(&ScyllaYaml::from_str(text).unwrap());
+    let report = doctor::check_node(&node, None, now());
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Error && f.message.contains("reads `yes` as false")),
+        "{:#?}",
+        report.findings
+    );
+}

@@ -79,6 +79,11 @@ pub fn check_node_with_clients(
     expiry: &ExpiryPolicy,
     clients: &[ClientCertificate],
 ) -> Report {
+    // A node made from a scylla.yaml is checked as Scylla runs it (a cqlshrc has no Scylla
+    // reading here and is not checked).
+    if let Some(scylla) = node.scylla() {
+        return check_scylla_with_clients(scylla, at, expiry, clients);
+    }
     let mut report = Report::default();
     let settings = TlsSettings {
         now: Some(at),

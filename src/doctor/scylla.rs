@@ -150,10 +150,8 @@ fn client_role(report: &mut Report, node: &ScyllaNode, client: &ClientCertificat
     let Some(ts) = &cql.truststore else {
         return; // "no truststore" is reported with the section's material
     };
-    let readable = std::fs::metadata(&ts.path).is_ok_and(|m| m.is_file() && m.len() <= MAX_PEM);
-    let Some(anchors) = readable
-        .then(|| std::fs::read(&ts.path).ok())
-        .flatten()
+    let Some(anchors) = crate::options::read_bounded(&ts.path, MAX_PEM)
+        .ok()
         .and_then(|bytes| certificates(&bytes, ts).ok())
     else {
         return; // an unreadable truststore is reported with the section's material
@@ -197,25 +195,7 @@ fn shown(f: &PemFile) -> std::path::Display<'_> {
 
 fn read(report: &mut Report, name: &'static str, f: &PemFile) -> Option<Vec<u8>> {
     // Regular files only, and bounded: a device (`/dev/zero`) or a FIFO never ends.
-    let result = std::fs::metadata(&f.path).and_then(|m| {
-        if m.is_dir() {
-            Err(std::io::Error::other("is a directory"))
-        } else if !m.is_file() {
-            Err(std::io::Error::other("is not a regular file"))
-        } else {
-            use std::io::Read;
-            let mut bytes = Vec::new();
-            std::fs::File::open(&f.path)?
-                .take(MAX_PEM + 1)
-                .read_to_end(&mut bytes)?;
-            if bytes.len() as u64 > MAX_PEM {
-                return Err(std::io::Error::other(format!(
-                    "larger than {MAX_PEM} bytes, more than a PEM file can sensibly be"
-                )));
-            }
-            Ok(bytes)
-        }
-    });
+    let result = crate::options::read_bounded(&f.path, MAX_PEM);
     match result {
         Ok(bytes) => {
             report.push(
@@ -530,23 +510,30 @@ fn key_and_chain(
     Some(chain)
 }
 
-/// The node's addresses from the yaml that a driver dials: `rpc_address`,
-/// `broadcast_rpc_address`, `listen_address` (IP addresses only; wildcards skipped).
+/// The address a driver dials, from the yaml: `broadcast_rpc_address`, else `rpc_address` (what
+/// the node advertises in `system.local`/`system.peers`; `db/config.cc`), when it is an IP
+/// address (a wildcard or a host name is skipped). `listen_address` is the internode bind
+/// address, not one a driver dials.
 fn node_ips(node: &ScyllaNode) -> Vec<(&'static str, IpAddr)> {
-    let mut out: Vec<(&'static str, IpAddr)> = Vec::new();
-    for key in ["rpc_address", "broadcast_rpc_address", "listen_address"] {
-        if let Some(ip) = node
-            .yaml()
+    let ip = |key: &'static str| {
+        node.yaml()
             .scalar(key)
             .value()
             .and_then(|v| v.trim().parse::<IpAddr>().ok())
             .filter(|ip| !ip.is_unspecified())
-            && !out.iter().any(|(_, seen)| *seen == ip)
-        {
-            out.push((key, ip));
-        }
-    }
-    out
+            .map(|ip| (key, ip))
+    };
+    let advertised = if node
+        .yaml()
+        .scalar("broadcast_rpc_address")
+        .value()
+        .is_some()
+    {
+        ip("broadcast_rpc_address")
+    } else {
+        ip("rpc_address")
+    };
+    advertised.into_iter().collect()
 }
 
 /// The CQL certificate against the node's IP addresses, as the drivers check it.

@@ -258,7 +258,7 @@ fn why(node: &ScyllaNode, s: &ScyllaSection) -> String {
                     format!("internode_encryption is {}", m.as_str())
                 }
                 _ if s.enabled => format!(
-                    "internode_encryption is {} but a certificate is given and ssl_storage_port is not 0: Scylla listens for TLS peers on ssl_storage_port and connects to none",
+                    "internode_encryption is {} but a certificate is given and ssl_storage_port is not 0: Scylla listens for TLS peers on ssl_storage_port, and its own connections out are plain",
                     written
                         .as_deref()
                         .map(|w| format!("`{w}` (none)"))
@@ -410,7 +410,11 @@ pub(crate) fn findings(node: &ScyllaNode) -> Vec<Finding> {
                 Severity::Ok,
                 Check::Policy,
                 name,
-                format!("{} TLS is on: {}", s.service, why(node, s)),
+                if s.internode_mode() == Some(InternodeMode::None) {
+                    format!("{} TLS listener only: {}", s.service, why(node, s))
+                } else {
+                    format!("{} TLS is on: {}", s.service, why(node, s))
+                },
                 None,
             );
         } else if !matches!(s.read, MapRead::Dropped(_)) && s.service != ScyllaService::Alternator {
@@ -618,7 +622,7 @@ fn note_finding(s: &ScyllaSection, note: &KeyNote) -> (Severity, String, String)
         ),
         KeyNote::UnknownMode(m) => (
             Severity::Error,
-            format!("internode encryption is OFF: `internode_encryption: {m}` is not one of all, dc, rack, transitional (case-sensitive), so Scylla runs none"),
+            format!("internode encryption is OFF for every connection this node makes: `internode_encryption: {m}` is not one of all, dc, rack, transitional (case-sensitive), so Scylla runs none"),
             format!("write internode_encryption: {}", if InternodeMode::from_scylla(&m.to_ascii_lowercase()).is_some() { m.to_ascii_lowercase() } else { "all".into() }),
         ),
     }

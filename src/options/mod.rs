@@ -138,41 +138,51 @@ impl fmt::Display for OptionWarning {
     }
 }
 
-/// A configuration file's bytes (cassandra.yaml, scylla.yaml): a regular file of at most 4 MiB,
-/// read with that bound (a device such as /dev/zero, or a FIFO, never ends).
-pub(crate) fn read_config_file(path: &std::path::Path, what: &str) -> crate::Result<Vec<u8>> {
+/// A regular file's bytes, at most `max` of them, read with that bound: a device such as
+/// /dev/zero, a FIFO or a directory is refused at once, and a file that grows past `max` while
+/// read is refused rather than read on.
+pub(crate) fn read_bounded(path: &std::path::Path, max: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(std::io::Error::other("is a directory"));
+    }
+    if !meta.is_file() {
+        return Err(std::io::Error::other("is not a regular file"));
+    }
+    let too_large = || std::io::Error::other(format!("is larger than {max} bytes"));
+    if meta.len() > max {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// The most a PEM or key store file is read to (16 MiB; no real one is near it).
+pub(crate) const MAX_MATERIAL: u64 = 16 << 20;
+
+/// A configuration file's bytes (cassandra.yaml, scylla.yaml): a regular file of at most 4 MiB.
+pub(crate) fn read_config_file(path: &std::path::Path, what: &str) -> crate::Result<Vec<u8>> {
     const MAX: u64 = 4 << 20;
-    let io = |source| crate::Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let too_large = |len: u64| {
-        crate::Error::config(
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.is_file()
+        && meta.len() > MAX
+    {
+        return Err(crate::Error::config(
             &crate::Origin::file(path),
             None,
             None,
-            format!("{len} bytes is too large for a {what}"),
-        )
-    };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if meta.is_dir() {
-        return Err(io(std::io::Error::other("is a directory")));
+            format!("{} bytes is too large for a {what}", meta.len()),
+        ));
     }
-    if !meta.is_file() {
-        return Err(io(std::io::Error::other("is not a regular file")));
-    }
-    if meta.len() > MAX {
-        return Err(too_large(meta.len()));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .map_err(io)?
-        .take(MAX + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > MAX {
-        return Err(too_large(bytes.len() as u64));
-    }
-    Ok(bytes)
+    read_bounded(path, MAX).map_err(|source| crate::Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }

@@ -61,7 +61,7 @@ fn read_pem(
     file: &PemFile,
     what: &'static str,
 ) -> Result<Vec<u8>> {
-    std::fs::read(&file.path).map_err(|e| {
+    crate::options::read_bounded(&file.path, crate::options::MAX_MATERIAL).map_err(|e| {
         refusal(
             origin,
             section,

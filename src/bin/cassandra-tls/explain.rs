@@ -98,7 +98,7 @@ fn print_scylla(e: &ScyllaExplanation) {
     println!(
         "  {}",
         if e.starts {
-            "the node starts"
+            "the yaml lets the node start (its certificate and key files: see doctor)"
         } else {
             "the node does not start"
         }

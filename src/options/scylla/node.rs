@@ -75,9 +75,11 @@ impl ScyllaNode {
                     .map()
                     .cloned()
                     .unwrap_or_default();
+                // Scylla tests `!opts.empty()` before it erases the two keys (and logs its
+                // deprecation warning then).
+                let fell_back = !map.is_empty();
                 map.remove("truststore");
                 map.remove("require_client_auth");
-                let fell_back = !map.is_empty();
                 ScyllaSection::resolve(yaml, ScyllaService::Alternator, &map, alt_read, fell_back)
             }
         };
@@ -152,12 +154,15 @@ impl ScyllaNode {
     }
 
     /// Whether outgoing internode connections to a peer use TLS: always under `all` and
-    /// `transitional`, to other datacenters/racks under `dc`/`rack`, never under `none`.
+    /// `transitional`; under `dc`/`rack` the gossip connection always and the others to other
+    /// datacenters/racks; never under `none`.
     pub fn outgoing_internode_tls(&self) -> &'static str {
         match self.internode.internode_mode() {
             Some(InternodeMode::All | InternodeMode::Transitional) => "always",
-            Some(InternodeMode::Dc) => "to other datacenters",
-            Some(InternodeMode::Rack) => "to other racks",
+            // `messaging_service.cc`: the topology-independent connection (gossip) is encrypted
+            // whenever the mode is not none; other verbs by the peer's datacenter or rack.
+            Some(InternodeMode::Dc) => "gossip always; other verbs to other datacenters",
+            Some(InternodeMode::Rack) => "gossip always; other verbs to other racks",
             _ => "never",
         }
     }

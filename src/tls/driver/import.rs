@@ -230,7 +230,7 @@ impl DriverTls {
         }
         bytes.extend_from_slice(&read(&cert)?);
         self = self
-            .keystore_bytes(bytes.to_vec())
+            .keystore_bytes(std::mem::take(&mut *bytes))
             .store_type(StoreType::Pem);
         self.key_pair = Some(crate::tls::reload::KeyPair { key, cert });
         Ok(self)

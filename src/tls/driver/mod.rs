@@ -639,7 +639,7 @@ fn system_anchors() -> Result<Vec<crate::keystore::Certificate>> {
 }
 
 fn read(p: &Path) -> Result<Vec<u8>> {
-    std::fs::read(p).map_err(|source| Error::Io {
+    crate::options::read_bounded(p, crate::options::MAX_MATERIAL).map_err(|source| Error::Io {
         path: p.to_path_buf(),
         source,
     })
