@@ -237,3 +237,19 @@ fn a_certificate_of_another_ca_is_refused_before_login() {
         "{out}"
     );
 }
+
+/// A --client-cert that does not load is a finding of its own; the node's checks still run.
+#[test]
+fn a_client_certificate_that_does_not_load_leaves_the_node_checked() {
+    if !common::tools_present(&["openssl"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    pki(dir.path(), &[]);
+    yaml(dir.path(), "CertificateAuthenticator", "", "true");
+    let (code, out) = doctor(dir.path(), &["--client-cert", "missing.pem"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("--client-cert:"), "{out}");
+    assert!(out.contains("no certificate was checked"), "{out}");
+    assert!(out.contains("the key belongs to its certificate"), "{out}");
+}

@@ -991,3 +991,20 @@ fn check_node_on_a_scylla_node_is_the_scylla_check() {
         report.findings
     );
 }
+
+// `truststore: ''` is a key Scylla opens with an empty name (db/config.cc): it cannot start, and
+// the empty name is shown as such, not as the base directory.
+#[test]
+fn an_empty_truststore_name_is_named_empty() {
+    let f = doctor(&cql("  truststore: ''\n  require_client_auth: true\n"));
+    assert!(
+        has(
+            &f,
+            Severity::Error,
+            Check::File,
+            CLIENT,
+            "Could not read trust file \"\" (an empty name): No such file or directory"
+        ),
+        "{f:#?}"
+    );
+}

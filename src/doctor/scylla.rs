@@ -189,13 +189,26 @@ fn what(f: &PemFile) -> &'static str {
 
 /// Reads a file as Seastar does at start-up; a failure is Scylla's refusal to start.
 /// A path as the messages show it (`./x` as `x`).
-fn shown(f: &PemFile) -> std::path::Display<'_> {
-    f.path.strip_prefix(".").unwrap_or(&f.path).display()
+fn shown(f: &PemFile) -> String {
+    if f.given.is_empty() {
+        // `truststore: ''`: Seastar opens the empty name, which nothing can be.
+        return "\"\" (an empty name)".into();
+    }
+    f.path
+        .strip_prefix(".")
+        .unwrap_or(&f.path)
+        .display()
+        .to_string()
 }
 
 fn read(report: &mut Report, name: &'static str, f: &PemFile) -> Option<Vec<u8>> {
     // Regular files only, and bounded: a device (`/dev/zero`) or a FIFO never ends.
-    let result = crate::options::read_bounded(&f.path, MAX_PEM);
+    let result = if f.given.is_empty() {
+        // open("") fails with ENOENT; the empty name must not resolve to the base directory.
+        Err(std::io::Error::from_raw_os_error(2))
+    } else {
+        crate::options::read_bounded(&f.path, MAX_PEM)
+    };
     match result {
         Ok(bytes) => {
             report.push(

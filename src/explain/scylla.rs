@@ -28,6 +28,7 @@ use crate::report::{Check, Finding, Severity};
 /// The verdict on one scylla.yaml. Serialises to the JSON of `cassandra-tls explain --scylla
 /// --json` (documented in the README).
 #[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
 pub struct ScyllaExplanation {
     /// The file as named.
     pub path: String,
@@ -48,6 +49,7 @@ pub struct ScyllaExplanation {
 
 /// One service as Scylla runs it.
 #[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
 pub struct ServiceExplanation {
     /// `internode`, `CQL` or `Alternator`.
     pub service: String,
@@ -84,6 +86,7 @@ pub struct ServiceExplanation {
 
 /// One listening port.
 #[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
 pub struct PortExplanation {
     /// `internode`, `CQL` or `Alternator`.
     pub service: String,
@@ -436,7 +439,6 @@ pub(crate) fn findings(node: &ScyllaNode) -> Vec<Finding> {
             Some("set internode_encryption: all where mutual TLS matters".into()),
         );
     }
-    authenticator_findings(node, &mut push);
     let ports = ports(node);
     for p in &ports {
         if let Some(note) = &p.note {
@@ -470,6 +472,7 @@ pub(crate) fn findings(node: &ScyllaNode) -> Vec<Finding> {
             );
         }
     }
+    authenticator_findings(node, &mut push);
     out
 }
 

@@ -397,22 +397,34 @@ fn run_scylla(
         );
         return ExitCode::from(2);
     }
-    let loaded = load().and_then(|y| {
-        let clients = client_certificates(args)?;
+    let loaded = load().map(|y| {
         let y = y.with_version(version);
-        let y = match &args.base_dir {
+        match &args.base_dir {
             Some(dir) => y.with_base_dir(dir),
             None => y,
-        };
-        Ok((y, clients))
+        }
     });
     let at = args.at.unwrap_or_else(UnixTime::now);
     let report = match loaded {
-        Ok((yaml, clients)) => {
-            doctor::check_scylla_with_clients(&yaml.resolve(), at, &args.expiry(), &clients)
-        }
+        // A --client-cert that does not load is a finding of its own; the node is still checked.
+        Ok(yaml) => match client_certificates(args) {
+            Ok(clients) => {
+                doctor::check_scylla_with_clients(&yaml.resolve(), at, &args.expiry(), &clients)
+            }
+            Err(e) => {
+                let mut report = doctor::check_scylla(&yaml.resolve(), at, &args.expiry());
+                report.findings.push(doctor::Finding {
+                    severity: Severity::Error,
+                    check: doctor::Check::Identity,
+                    section: "authenticator",
+                    message: format!("--client-cert: {e}; no certificate was checked"),
+                    fix: Some("give a readable client certificate: a PEM chain, or a key store with --client-cert-password-file".into()),
+                });
+                report
+            }
+        },
         // A yaml Scylla cannot read (a syntax error) is its refusal to start; a file that is
-        // not there, or a --client-cert that does not load, is named as such.
+        // not there is named as such.
         Err(e) if operator => doctor::Report {
             findings: vec![doctor::Finding {
                 severity: Severity::Error,
@@ -436,7 +448,7 @@ fn run_scylla(
                     check,
                     section: "scylla.yaml",
                     message,
-                    fix: Some("give a readable scylla.yaml in valid YAML (and readable --client-cert files)".into()),
+                    fix: Some("give a readable scylla.yaml in valid YAML".into()),
                 }],
             }
         }

@@ -20,6 +20,7 @@ use crate::error::{Error, Origin, Result};
 
 /// Why Scylla's conversion of an option threw, so the option kept its default.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Dropped {
     /// The key inside the map whose key or value did not convert (`None`: the option's value
     /// itself had the wrong shape).

@@ -105,6 +105,7 @@ pub fn scylla_is_true(value: &str) -> bool {
 
 /// A PEM file a section names (or defaults to).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PemFile {
     /// The key in the map (`certificate`, `keyfile`, `truststore`, `certficate_revocation_list`).
     pub key: &'static str,

@@ -18,6 +18,7 @@ use granit_parser::{Event, Parser, ScalarStyle, Span};
 
 /// Where a node starts in the file (1-based line, 1-based column), as yaml-cpp reports marks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Mark {
     /// The line, from 1.
     pub line: usize,
@@ -89,6 +90,7 @@ impl Node {
 
 /// A YAML syntax error: yaml-cpp throws, and Scylla does not start.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SyntaxError {
     /// Where the parser stopped.
     pub mark: Mark,

@@ -122,6 +122,7 @@ pub struct RoleQueries {
 
 /// What `authenticate()` found: the role, and which query gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RoleMatch {
     /// The role name (group 1 of the first match; empty when group 1 did not take part).
     pub role: String,
