@@ -353,20 +353,7 @@ pub fn run(args: Args) -> ExitCode {
         doctor::check_nodetool_ssl(&mut report, &yaml, nodetool, at);
     }
     report.findings.extend(unchecked_findings(&unchecked));
-    let errors = report.count(Severity::Error);
-    let warnings = report.count(Severity::Warning);
-    if args.json {
-        let findings = &report.findings;
-        println!(
-            "{}",
-            json!({"findings": findings, "summary": {"errors": errors, "warnings": warnings}})
-        );
-    } else {
-        println!("cassandra-tls doctor: {}", path.display());
-        print_findings(&report.findings);
-        println!("\nsummary: {errors} error(s), {warnings} warning(s)");
-    }
-    exit_code(errors)
+    print_report(&args, &path.display().to_string(), &report)
 }
 
 /// `doctor` on one scylla.yaml, read as Scylla `version` reads it.
@@ -453,6 +440,15 @@ fn run_scylla(
             }
         }
     };
+    print_report(
+        args,
+        &format!("{} (ScyllaDB {version})", path.display()),
+        &report,
+    )
+}
+
+/// One node's report, as JSON or text under its header; the exit code by its errors.
+fn print_report(args: &Args, header: &str, report: &doctor::Report) -> ExitCode {
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     if args.json {
@@ -462,10 +458,7 @@ fn run_scylla(
             json!({"findings": findings, "summary": {"errors": errors, "warnings": warnings}})
         );
     } else {
-        println!(
-            "cassandra-tls doctor: {} (ScyllaDB {version})",
-            path.display()
-        );
+        println!("cassandra-tls doctor: {header}");
         print_findings(&report.findings);
         println!("\nsummary: {errors} error(s), {warnings} warning(s)");
     }
